@@ -1,0 +1,42 @@
+using AgentGateway.Contracts.V1;
+
+namespace AgentGateway.Contracts.Mcp;
+
+/// <summary>
+/// How a federated MCP route names what its targets expose: <c>{target}_{name}</c> when prefixing applies.
+/// Target names never contain <c>_</c>, so the first <c>_</c> of a prefixed name separates target from name.
+/// </summary>
+public static class FederatedNames
+{
+    /// <summary>Separates the target name from the upstream name.</summary>
+    public const char Separator = '_';
+
+    /// <summary>Whether names on a route with <paramref name="targetCount"/> targets carry their target prefix.</summary>
+    public static bool UsesPrefix(PrefixMode mode, int targetCount) => mode switch
+    {
+        PrefixMode.Always => true,
+        PrefixMode.Never => false,
+        _ => targetCount > 1,
+    };
+
+    /// <summary>The client-facing name of <paramref name="name"/> exposed by <paramref name="target"/>.</summary>
+    public static string Compose(string target, string name, bool prefixed) =>
+        prefixed ? string.Concat(target, "_", name) : name;
+
+    /// <summary>Splits a prefixed client-facing name into its target and upstream name.</summary>
+    public static bool TrySplit(string federatedName, out string target, out string name)
+    {
+        ArgumentNullException.ThrowIfNull(federatedName);
+        var index = federatedName.IndexOf(Separator, StringComparison.Ordinal);
+        if (index <= 0 || index == federatedName.Length - 1)
+        {
+            target = string.Empty;
+            name = string.Empty;
+            return false;
+        }
+
+        target = federatedName[..index];
+        name = federatedName[(index + 1)..];
+        return true;
+    }
+}

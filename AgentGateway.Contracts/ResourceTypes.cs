@@ -1,0 +1,14 @@
+namespace AgentGateway.Contracts;
+
+/// <summary>The xDS type URLs of the resources that AdminApi serves and proxies subscribe to.</summary>
+public static class ResourceTypes
+{
+    /// <summary>The prefix of every type URL carried in a <c>google.protobuf.Any</c>.</summary>
+    public const string TypeUrlPrefix = "type.googleapis.com/";
+
+    /// <summary><see cref="V1.Route"/>: a tenant's client-facing endpoint, named <c>{tenant}/{route}</c>.</summary>
+    public const string Route = TypeUrlPrefix + "agentgateway.v1.Route";
+
+    /// <summary>Every type a proxy subscribes to, in the order it should apply them.</summary>
+    public static IReadOnlyList<string> All { get; } = [Route];
+}
