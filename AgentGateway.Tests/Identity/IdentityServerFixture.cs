@@ -8,7 +8,15 @@ public sealed class IdentityServerFixture : IAsyncLifetime
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "agentgateway-identity-tests-" + Guid.NewGuid().ToString("N"));
     private ServiceProcess? _service;
 
+    public const string PortalRedirectUri = "http://localhost:5090/signin-oidc";
+
     public Uri Issuer { get; private set; } = null!;
+
+    /// <summary>Where the issuer keeps its keys.</summary>
+    public string DataPath => _dataPath;
+
+    /// <summary>The configuration the issuer was started with (to start a second instance like it).</summary>
+    public IReadOnlyDictionary<string, string> Configuration { get; private set; } = new Dictionary<string, string>();
 
     public Uri TokenEndpoint => new(Issuer + "/protocol/openid-connect/token");
 
@@ -35,11 +43,19 @@ public sealed class IdentityServerFixture : IAsyncLifetime
             ["Identity:Clients:0:Grants:0"] = "client_credentials",
             ["Identity:Clients:0:Grants:1"] = "password",
             ["Identity:Clients:0:Roles:0"] = "platform-admin",
+            ["Identity:Clients:2:ClientId"] = "agentgateway-portal",
+            ["Identity:Clients:2:ClientSecret"] = "portal-secret",
+            ["Identity:Clients:2:Grants:0"] = "authorization_code",
+            ["Identity:Clients:2:Grants:1"] = "refresh_token",
+            ["Identity:Clients:2:RedirectUris:0"] = PortalRedirectUri,
+            ["Identity:Clients:2:PostLogoutRedirectUris:0"] = "http://localhost:5090/signout-callback-oidc",
             ["Identity:Clients:1:ClientId"] = "agentgateway-proxy",
             ["Identity:Clients:1:ClientSecret"] = "proxy-secret",
             ["Identity:Clients:1:Grants:0"] = "client_credentials",
             ["Identity:Clients:1:Roles:0"] = "proxy",
         };
+
+        Configuration = configuration;
 
         // The issuer names its own port, so the process must listen exactly there.
         _service = await ServiceProcess.StartAsync("AgentGateway.Identity", configuration, TestContext.Current.CancellationToken, port);
