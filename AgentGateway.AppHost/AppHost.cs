@@ -31,8 +31,8 @@ var adminApi = builder.AddService<Projects.AgentGateway_AdminApi>("adminapi", po
 
 builder.AddService<Projects.AgentGateway_Proxy>("proxy", ports.Proxy, healthPath: "/healthz")
     .WithEnvironment("Xds__Address", xdsUrl)
-    .WithEnvironment("Xds__ClientId", DemoIdentity.ProxyClientId)
-    .WithEnvironment("Xds__ClientSecret", DemoIdentity.ProxyClientSecret)
+    .WithEnvironment("Xds__ClientId", identity.Clients.ProxyClientId)
+    .WithEnvironment("Xds__ClientSecret", identity.Clients.ProxyClientSecret)
     .WithIdentity(identity)
     .WithReferenceRelationship(adminApi);
 
@@ -40,8 +40,8 @@ builder.AddService<Projects.AgentGateway_Portal>("portal", ports.Portal)
     .WithEnvironment("AdminApi__BaseUrl", adminApiUrl)
     .WithEnvironment("Proxy__PublicUrl", proxyUrl)
     .WithIdentity(identity)
-    .WithEnvironment("Identity__ClientId", DemoIdentity.PortalClientId)
-    .WithEnvironment("Identity__ClientSecret", DemoIdentity.PortalClientSecret)
+    .WithEnvironment("Identity__ClientId", identity.Clients.PortalClientId)
+    .WithEnvironment("Identity__ClientSecret", identity.Clients.PortalClientSecret)
     .WaitFor(adminApi);
 
 builder.Build().Run();

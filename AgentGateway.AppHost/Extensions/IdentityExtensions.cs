@@ -15,13 +15,17 @@ internal static class IdentityExtensions
     {
         if (builder.Configuration["Identity:Authority"] is { Length: > 0 } external)
         {
-            return new AgentGatewayIdentity(external.TrimEnd('/'), Resource: null);
+            return new AgentGatewayIdentity(external.TrimEnd('/'), Resource: null, ClientCredentials.From(builder.Configuration));
         }
 
         var issuer = GatewayPorts.Url(ports.Identity) + RealmPath;
         var identity = builder.AddService<Projects.AgentGateway_Identity>("identity", ports.Identity)
             .WithEnvironment("Identity__Issuer", issuer)
-            .WithUrlForEndpoint("http", url => url.DisplayText = "Discovery");
+            .WithUrlForEndpoint("http", url =>
+            {
+                url.Url = url.Url.TrimEnd('/') + RealmPath + "/.well-known/openid-configuration";
+                url.DisplayText = "OpenID configuration";
+            });
 
         if (builder.Configuration["Identity:DataPath"] is { Length: > 0 } dataPath)
         {
@@ -37,7 +41,7 @@ internal static class IdentityExtensions
             identity.WithEnvironment("Identity__" + key.Replace(":", "__", StringComparison.Ordinal), value);
         }
 
-        return new AgentGatewayIdentity(issuer, identity);
+        return new AgentGatewayIdentity(issuer, identity, ClientCredentials.From(builder.Configuration));
     }
 
     private static Dictionary<string, string> Flatten(IConfigurationSection section) =>

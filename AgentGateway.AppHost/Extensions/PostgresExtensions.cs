@@ -9,7 +9,8 @@ namespace AgentGateway.AppHost.Extensions;
 /// <summary>
 /// PostgreSQL for the control plane: a container when a container runtime is healthy, else the locally installed
 /// server binaries as an executable resource. <c>Postgres:Mode</c> = <c>auto</c> (default), <c>container</c> or
-/// <c>local</c>; <c>Postgres:DataDirectory</c> moves the local data directory.
+/// <c>local</c>; <c>Postgres:DataDirectory</c> moves the local data directory; <c>Postgres:BinDirectory</c> (or the
+/// environment variable <c>POSTGRES_BIN_DIR</c>) names the directory of the server binaries.
 /// </summary>
 internal static class PostgresExtensions
 {
@@ -37,18 +38,22 @@ internal static class PostgresExtensions
             return builder.CreateResourceBuilder<IResourceWithConnectionString>(database.Resource);
         }
 
-        if (!LocalBinariesExist())
+        var binDirectory = builder.Configuration["Postgres:BinDirectory"] is { Length: > 0 } configuredBin
+            ? configuredBin
+            : Environment.GetEnvironmentVariable("POSTGRES_BIN_DIR");
+        if (!LocalBinariesExist(binDirectory))
         {
             throw new InvalidOperationException(
                 "PostgreSQL is needed but neither a container runtime nor the PostgreSQL server binaries were found. "
-                + "Install PostgreSQL (Debian/Ubuntu: 'apt-get install -y postgresql'), set POSTGRES_BIN_DIR to its bin directory, "
+                + "Install PostgreSQL (Debian/Ubuntu: 'apt-get install -y postgresql'), set Postgres:BinDirectory (or POSTGRES_BIN_DIR) "
+                + "to the directory of its server binaries, "
                 + "or start Docker/Podman.");
         }
 
-        return builder.AddLocalPostgres(port);
+        return builder.AddLocalPostgres(port, binDirectory);
     }
 
-    private static IResourceBuilder<IResourceWithConnectionString> AddLocalPostgres(this IDistributedApplicationBuilder builder, int port)
+    private static IResourceBuilder<IResourceWithConnectionString> AddLocalPostgres(this IDistributedApplicationBuilder builder, int port, string? binDirectory)
     {
         var dataDirectory = builder.Configuration["Postgres:DataDirectory"] is { Length: > 0 } configured
             ? Path.GetFullPath(configured, builder.AppHostDirectory)
@@ -69,6 +74,11 @@ internal static class PostgresExtensions
             .WithArgs(script, dataDirectory, port.ToString(System.Globalization.CultureInfo.InvariantCulture), passwordFile)
             .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: "tcp", isProxied: false)
             .WithHealthCheck(healthCheckKey);
+        if (!string.IsNullOrEmpty(binDirectory))
+        {
+            resource.WithEnvironment("POSTGRES_BIN_DIR", binDirectory);
+        }
+
         return builder.CreateResourceBuilder<IResourceWithConnectionString>(resource.Resource);
     }
 
@@ -104,9 +114,9 @@ internal static class PostgresExtensions
         return password;
     }
 
-    private static bool LocalBinariesExist()
+    private static bool LocalBinariesExist(string? binDirectory)
     {
-        if (Environment.GetEnvironmentVariable("POSTGRES_BIN_DIR") is { Length: > 0 } binDirectory)
+        if (!string.IsNullOrEmpty(binDirectory))
         {
             return File.Exists(Path.Combine(binDirectory, "postgres"));
         }
