@@ -30,7 +30,7 @@ public sealed class GatewayEndToEndTests(AppHostFixture platform)
         var route = await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         var endpoint = new Uri(route.GetProperty("endpoint").GetString()!);
         Assert.Equal(new Uri(platform.ProxyUrl, $"/{tenant}/mcp"), endpoint);
-        var etag = created.Headers.ETag ?? throw new InvalidOperationException("POST route returned no ETag.");
+        var etag = created.Headers.ETag ?? await GetETagAsync(api, $"/api/v1/tenants/{tenant}/routes/mcp", cancellationToken);
 
         // The proxy gets the route over xDS (it may still be backing off from starting before AdminApi).
         var tools = await WaitForToolsAsync(endpoint, names => names.Contains("utils_echo"), TimeSpan.FromSeconds(60), cancellationToken);
@@ -75,13 +75,19 @@ public sealed class GatewayEndToEndTests(AppHostFixture platform)
         {
             var start = await platform.App.ResourceCommands.ExecuteCommandAsync("adminapi", KnownResourceCommands.StartCommand, CancellationToken.None);
             Assert.True(start.Success, start.Message);
-            await platform.App.ResourceNotifications.WaitForResourceHealthyAsync("adminapi", CancellationToken.None)
-                .WaitAsync(TimeSpan.FromSeconds(90), CancellationToken.None);
+            await WaitUntilUpAsync(platform.AdminApiUrl, TimeSpan.FromSeconds(90), CancellationToken.None);
         }
 
         using var refreshed = await platform.CreateAdminApiClientAsync(cancellationToken);
         using var deleted = await refreshed.DeleteAsync(new Uri($"/api/v1/tenants/{tenant}", UriKind.Relative), cancellationToken);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+    }
+
+    private static async Task<System.Net.Http.Headers.EntityTagHeaderValue> GetETagAsync(HttpClient api, string path, CancellationToken cancellationToken)
+    {
+        using var response = await api.GetAsync(new Uri(path, UriKind.Relative), cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return response.Headers.ETag ?? throw new InvalidOperationException($"GET {path} returned no ETag.");
     }
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient api, string path, object body, CancellationToken cancellationToken)
@@ -144,6 +150,35 @@ public sealed class GatewayEndToEndTests(AppHostFixture platform)
         var text = string.Concat(result.Content.OfType<TextContentBlock>().Select(c => c.Text));
         Assert.True(result.IsError is not true, text);
         return text;
+    }
+
+    private static async Task WaitUntilUpAsync(Uri baseAddress, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Still starting.
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Slow first request.
+            }
+
+            await Task.Delay(250, cancellationToken);
+        }
+
+        throw new TimeoutException($"AdminApi at {baseAddress} did not come back within {timeout} after the start command.");
     }
 
     private static async Task WaitUntilDownAsync(Uri baseAddress, TimeSpan timeout, CancellationToken cancellationToken)
