@@ -1,0 +1,10 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace AgentGateway.AppHost.Extensions;
+
+/// <summary>
+/// The authority every service trusts, the local issuer's resource when the AppHost runs one, and the client
+/// credentials the Portal and the Proxy use with it.
+/// </summary>
+internal sealed record AgentGatewayIdentity(
+    string Authority, IResourceBuilder<ProjectResource>? Resource, ClientCredentials Clients);

@@ -1,0 +1,25 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace AgentGateway.AppHost.Extensions;
+
+/// <summary>Helpers for the platform's .NET services.</summary>
+internal static class ProjectResourceExtensions
+{
+    /// <summary>
+    /// Adds a project on a fixed, non-proxied http endpoint: the URL is the same on every run, so configuration and
+    /// demo data that mention it stay valid. Launch profiles and Kestrel settings of the project are ignored.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddService<TProject>(
+        this IDistributedApplicationBuilder builder, string name, int port, string healthPath = "/readyz")
+        where TProject : IProjectMetadata, new()
+    {
+        return builder.AddProject<TProject>(name, options =>
+            {
+                options.ExcludeLaunchProfile = true;
+                options.ExcludeKestrelEndpoints = true;
+            })
+            .WithHttpEndpoint(port: port, targetPort: port, name: "http", isProxied: false)
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+            .WithHttpHealthCheck(healthPath);
+    }
+}

@@ -1,0 +1,36 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace AgentGateway.AppHost.Extensions;
+
+/// <summary>Configuration the platform's services share.</summary>
+internal static class ServiceWiringExtensions
+{
+    /// <summary>Points the service at the identity provider and, for the local issuer, waits until it is healthy.</summary>
+    public static IResourceBuilder<ProjectResource> WithIdentity(this IResourceBuilder<ProjectResource> service, AgentGatewayIdentity identity)
+    {
+        service.WithEnvironment("Identity__Authority", identity.Authority);
+        if (identity.Resource is not null)
+        {
+            service.WaitFor(identity.Resource);
+        }
+
+        return service;
+    }
+
+    /// <summary>Makes AdminApi seed tenant <c>demo</c> with the two sample MCP servers (only when it does not exist yet).</summary>
+    public static IResourceBuilder<ProjectResource> WithDemoData(
+        this IResourceBuilder<ProjectResource> adminApi,
+        IResourceBuilder<ProjectResource> utils,
+        IResourceBuilder<ProjectResource> notes,
+        GatewayPorts ports)
+    {
+        return adminApi
+            .WithEnvironment("DemoData__Enabled", "true")
+            .WithEnvironment("DemoData__Servers__0__Name", utils.Resource.Name)
+            .WithEnvironment("DemoData__Servers__0__Url", GatewayPorts.Url(ports.Utils) + "/mcp")
+            .WithEnvironment("DemoData__Servers__0__Description", "Sample MCP server with small utility tools (echo, add, uuid, sha256, base64, now)")
+            .WithEnvironment("DemoData__Servers__1__Name", notes.Resource.Name)
+            .WithEnvironment("DemoData__Servers__1__Url", GatewayPorts.Url(ports.Notes) + "/mcp")
+            .WithEnvironment("DemoData__Servers__1__Description", "Sample MCP server with an in-memory note store");
+    }
+}

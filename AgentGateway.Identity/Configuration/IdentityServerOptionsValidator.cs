@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Options;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace AgentGateway.Identity.Configuration;
+
+/// <summary>Validates <see cref="IdentityServerOptions"/> at startup; each message names the key and how to fix it.</summary>
+internal sealed class IdentityServerOptionsValidator : IValidateOptions<IdentityServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, IdentityServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+
+        if (!Uri.TryCreate(options.Issuer, UriKind.Absolute, out var issuer)
+            || (issuer.Scheme != Uri.UriSchemeHttp && issuer.Scheme != Uri.UriSchemeHttps)
+            || !string.IsNullOrEmpty(issuer.Query) || !string.IsNullOrEmpty(issuer.Fragment))
+        {
+            failures.Add($"Identity:Issuer must be an absolute http(s) URI without query or fragment, e.g. '{IdentityServerOptions.DefaultIssuer}'; got '{options.Issuer}'.");
+        }
+
+        if (options.AccessTokenLifetime <= TimeSpan.Zero)
+        {
+            failures.Add("Identity:AccessTokenLifetime must be a positive time span such as '01:00:00'.");
+        }
+
+        var usernames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Users.Count; i++)
+        {
+            var user = options.Users[i];
+            if (string.IsNullOrWhiteSpace(user.Username))
+            {
+                failures.Add($"Identity:Users:{i}:Username is required.");
+            }
+            else if (!usernames.Add(user.Username))
+            {
+                failures.Add($"Identity:Users:{i}:Username '{user.Username}' is used twice; usernames must be unique.");
+            }
+            else if (user.Username.StartsWith("service-account-", StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add($"Identity:Users:{i}:Username '{user.Username}' is reserved for client service accounts; choose another name.");
+            }
+
+            if (string.IsNullOrEmpty(user.Password))
+            {
+                failures.Add($"Identity:Users:{i}:Password is required for user '{user.Username}'.");
+            }
+
+            ValidateRoles(user.Roles, $"Identity:Users:{i}:Roles", failures);
+        }
+
+        var clientIds = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Clients.Count; i++)
+        {
+            var client = options.Clients[i];
+            var key = $"Identity:Clients:{i}";
+            if (string.IsNullOrWhiteSpace(client.ClientId))
+            {
+                failures.Add($"{key}:ClientId is required.");
+            }
+            else if (!clientIds.Add(client.ClientId))
+            {
+                failures.Add($"{key}:ClientId '{client.ClientId}' is used twice; client ids must be unique.");
+            }
+
+            if (string.IsNullOrEmpty(client.ClientSecret))
+            {
+                failures.Add($"{key}:ClientSecret is required: every client of this issuer is confidential.");
+            }
+
+            if (client.Grants.Count == 0)
+            {
+                failures.Add($"{key}:Grants must list at least one of: {string.Join(", ", GrantNames.Supported)}.");
+            }
+
+            foreach (var grant in client.Grants.Where(g => !GrantNames.Supported.Contains(g)))
+            {
+                failures.Add($"{key}:Grants contains '{grant}', which is not supported; use {string.Join(", ", GrantNames.Supported)}.");
+            }
+
+            if (client.Grants.Contains(GrantTypes.AuthorizationCode) && client.RedirectUris.Count == 0)
+            {
+                failures.Add($"{key}:RedirectUris must list at least one absolute URI because the client uses the authorization_code grant.");
+            }
+
+            foreach (var uri in client.RedirectUris.Concat(client.PostLogoutRedirectUris))
+            {
+                if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || !string.IsNullOrEmpty(parsed.Fragment))
+                {
+                    failures.Add($"{key}: redirect URI '{uri}' must be an absolute URI without fragment.");
+                }
+            }
+
+            ValidateRoles(client.Roles, $"{key}:Roles", failures);
+        }
+
+        if (options.Clients.Count == 0)
+        {
+            failures.Add("Identity:Clients must configure at least one client (Identity:Clients:0:ClientId, ClientSecret, Grants).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateRoles(List<string> roles, string key, List<string> failures)
+    {
+        if (roles.Any(string.IsNullOrWhiteSpace))
+        {
+            failures.Add($"{key} contains an empty role name; remove it.");
+        }
+    }
+}

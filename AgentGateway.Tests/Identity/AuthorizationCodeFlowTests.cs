@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace AgentGateway.Tests.Identity;
+
+public sealed partial class AuthorizationCodeFlowTests(IdentityServerFixture identity) : IClassFixture<IdentityServerFixture>
+{
+    [Fact]
+    public async Task CodeFlowWithPkce_SignsInThroughTheForm_AndRefreshes()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
+        using var browser = new HttpClient(handler);
+        var verifier = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        var challenge = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var authorize = new Uri(identity.Issuer + "/protocol/openid-connect/auth?client_id=agentgateway-portal&response_type=code"
+            + "&scope=openid%20profile%20email&redirect_uri=" + Uri.EscapeDataString(IdentityServerFixture.PortalRedirectUri)
+            + "&code_challenge=" + challenge + "&code_challenge_method=S256&state=s1&nonce=n1");
+
+        // No session yet: the authorization endpoint sends the browser to the sign-in form.
+        using var toLogin = await browser.GetAsync(authorize, cancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, toLogin.StatusCode);
+        var loginUrl = new Uri(authorize, toLogin.Headers.Location!);
+        var form = await browser.GetStringAsync(loginUrl, cancellationToken);
+
+        // A wrong password shows the form again with an error.
+        using var rejected = await browser.PostAsync(loginUrl, LoginForm(form, "developer", "wrong"), cancellationToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
+        var retry = await rejected.Content.ReadAsStringAsync(cancellationToken);
+        Assert.Contains("role=\"alert\"", retry, StringComparison.Ordinal);
+
+        using var signedIn = await browser.PostAsync(loginUrl, LoginForm(retry, "developer", "developer"), cancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+
+        // Back at the authorization endpoint with a session: a code for the client's redirect URI.
+        using var toClient = await browser.GetAsync(new Uri(authorize, signedIn.Headers.Location!), cancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, toClient.StatusCode);
+        var callback = toClient.Headers.Location!;
+        Assert.StartsWith(IdentityServerFixture.PortalRedirectUri, callback.ToString(), StringComparison.Ordinal);
+        var code = QueryValue(callback, "code");
+        Assert.Equal("s1", QueryValue(callback, "state"));
+
+        var tokens = await TokenAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["redirect_uri"] = IdentityServerFixture.PortalRedirectUri,
+            ["code_verifier"] = verifier,
+        }, cancellationToken);
+        var access = new JsonWebToken(tokens.GetProperty("access_token").GetString());
+        Assert.Equal("developer", access.GetClaim("preferred_username").Value);
+        Assert.Equal("agentgateway-portal", access.GetClaim("azp").Value);
+        var idToken = new JsonWebToken(tokens.GetProperty("id_token").GetString());
+        Assert.Equal("n1", idToken.GetClaim("nonce").Value);
+        Assert.Equal("developer@agentgateway.local", idToken.GetClaim("email").Value);
+
+        var refreshed = await TokenAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = tokens.GetProperty("refresh_token").GetString()!,
+        }, cancellationToken);
+        Assert.Equal("developer", new JsonWebToken(refreshed.GetProperty("access_token").GetString()).GetClaim("preferred_username").Value);
+
+        using var userInfoRequest = new HttpRequestMessage(HttpMethod.Get, new Uri(identity.Issuer + "/protocol/openid-connect/userinfo"));
+        userInfoRequest.Headers.Authorization = new("Bearer", refreshed.GetProperty("access_token").GetString());
+        using var userInfo = await browser.SendAsync(userInfoRequest, cancellationToken);
+        var info = await userInfo.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        Assert.Equal("developer", info.GetProperty("preferred_username").GetString());
+        Assert.Equal(JsonValueKind.Array, info.GetProperty("realm_access").GetProperty("roles").ValueKind);
+    }
+
+    [Fact]
+    public async Task CodeFlow_WithoutPkce_IsRejected()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var authorize = new Uri(identity.Issuer + "/protocol/openid-connect/auth?client_id=agentgateway-portal&response_type=code"
+            + "&scope=openid&redirect_uri=" + Uri.EscapeDataString(IdentityServerFixture.PortalRedirectUri) + "&state=s1");
+
+        using var response = await browser.GetAsync(authorize, cancellationToken);
+
+        // PKCE is required for the code flow: no code is issued and the error names the missing parameter.
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("code_challenge", await response.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
+    }
+
+    private async Task<JsonElement> TokenAsync(Dictionary<string, string> form, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, identity.TokenEndpoint) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Authorization = new("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("agentgateway-portal:portal-secret")));
+        using var response = await http.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private static FormUrlEncodedContent LoginForm(string page, string username, string password) =>
+        new(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(HiddenField(page, "__RequestVerificationToken")),
+            ["returnUrl"] = WebUtility.HtmlDecode(HiddenField(page, "returnUrl")),
+            ["username"] = username,
+            ["password"] = password,
+        });
+
+    private static string HiddenField(string page, string name)
+    {
+        var match = HiddenInput().Matches(page).FirstOrDefault(m => m.Groups["name"].Value == name)
+            ?? throw new InvalidOperationException($"The sign-in form has no hidden field '{name}'.");
+        return match.Groups["value"].Value;
+    }
+
+    private static string QueryValue(Uri uri, string name) =>
+        uri.Query.TrimStart('?').Split('&')
+            .Select(p => p.Split('=', 2))
+            .Where(p => p[0] == name)
+            .Select(p => Uri.UnescapeDataString(p[1]))
+            .Single();
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\">")]
+    private static partial Regex HiddenInput();
+}
