@@ -1,0 +1,81 @@
+using AgentGateway.Contracts.V1;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace AgentGateway.Proxy.Configuration.File;
+
+/// <summary>
+/// Reads the standalone config file into the xDS resource types, so the file and the control plane feed the same
+/// snapshot. YAML is a superset of JSON, so JSON files parse too.
+/// </summary>
+internal static class GatewayFileParser
+{
+    private static readonly IDeserializer s_deserializer = new DeserializerBuilder()
+        .WithNamingConvention(CamelCaseNamingConvention.Instance)
+        .Build();
+
+    /// <summary>Parses <paramref name="text"/>; throws <see cref="GatewayFileException"/> naming the line or field at fault.</summary>
+    public static IReadOnlyList<Route> Parse(string text)
+    {
+        GatewayFileDocument? document;
+        try
+        {
+            document = s_deserializer.Deserialize<GatewayFileDocument?>(text);
+        }
+        catch (YamlException exception)
+        {
+            var reason = exception.InnerException?.Message ?? exception.Message;
+            throw new GatewayFileException($"line {exception.Start.Line}, column {exception.Start.Column}: {reason}", exception);
+        }
+
+        document ??= new GatewayFileDocument();
+        var routes = new List<Route>(document.Routes.Count);
+        for (var index = 0; index < document.Routes.Count; index++)
+        {
+            routes.Add(ToRoute(document.Routes[index], $"routes[{index}]"));
+        }
+
+        return routes;
+    }
+
+    private static Route ToRoute(RouteDocument document, string field)
+    {
+        var route = new Route
+        {
+            Tenant = document.Tenant ?? string.Empty,
+            Name = document.Name ?? string.Empty,
+            Match = new RouteMatch { Path = document.Path ?? string.Empty },
+        };
+
+        if (document.Mcp is null)
+        {
+            throw new GatewayFileException($"{field}.mcp is required");
+        }
+
+        route.Mcp = new McpBackend { PrefixMode = ParsePrefixMode(document.Mcp.PrefixMode, $"{field}.mcp.prefixMode") };
+        for (var index = 0; index < document.Mcp.Targets.Count; index++)
+        {
+            var target = document.Mcp.Targets[index];
+            var targetField = $"{field}.mcp.targets[{index}]";
+            if (target.StreamableHttp is null)
+            {
+                throw new GatewayFileException($"{targetField}.streamableHttp is required");
+            }
+
+            var transport = new StreamableHttpTransport { Url = target.StreamableHttp.Url ?? string.Empty };
+            transport.Headers.Add(target.StreamableHttp.Headers);
+            route.Mcp.Targets.Add(new McpTarget { Name = target.Name ?? string.Empty, StreamableHttp = transport });
+        }
+
+        return route;
+    }
+
+    private static PrefixMode ParsePrefixMode(string? value, string field) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "conditional" => PrefixMode.Conditional,
+        "always" => PrefixMode.Always,
+        "never" => PrefixMode.Never,
+        _ => throw new GatewayFileException($"{field} must be 'conditional', 'always' or 'never', not '{value}'"),
+    };
+}

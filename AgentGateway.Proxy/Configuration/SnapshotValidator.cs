@@ -1,0 +1,89 @@
+using AgentGateway.Contracts;
+using AgentGateway.Contracts.V1;
+
+namespace AgentGateway.Proxy.Configuration;
+
+/// <summary>
+/// Checks a complete set of routes before it may replace the running config. Every error names the route and
+/// field, so an operator (or the control plane reading a NACK) knows what to change.
+/// </summary>
+internal static class SnapshotValidator
+{
+    public static IReadOnlyList<string> Validate(IReadOnlyCollection<Route> routes)
+    {
+        var errors = new List<string>();
+        var paths = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var route in routes)
+        {
+            var label = $"route '{route.Tenant}/{route.Name}'";
+            if (!Names.IsValid(route.Tenant))
+            {
+                errors.Add($"{label}: tenant {Names.Rule}");
+            }
+
+            if (!Names.IsValid(route.Name))
+            {
+                errors.Add($"{label}: name {Names.Rule}");
+            }
+
+            var path = route.Match?.Path;
+            if (string.IsNullOrEmpty(path) || path[0] != '/')
+            {
+                errors.Add($"{label}: match.path must start with '/'");
+            }
+            else if (!paths.TryAdd(path, label))
+            {
+                errors.Add($"{label}: path '{path}' is already used by {paths[path]}");
+            }
+
+            switch (route.BackendCase)
+            {
+                case Route.BackendOneofCase.Mcp:
+                    ValidateMcp(label, route.Mcp, errors);
+                    break;
+                default:
+                    errors.Add($"{label}: a backend is required");
+                    break;
+            }
+        }
+
+        return errors;
+    }
+
+    private static void ValidateMcp(string label, McpBackend backend, List<string> errors)
+    {
+        if (backend.Targets.Count == 0)
+        {
+            errors.Add($"{label}: mcp.targets must name at least one target");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var target in backend.Targets)
+        {
+            var targetLabel = $"{label} target '{target.Name}'";
+            if (!Names.IsValid(target.Name))
+            {
+                errors.Add($"{targetLabel}: name {Names.Rule}");
+            }
+            else if (!names.Add(target.Name))
+            {
+                errors.Add($"{targetLabel}: target names must be distinct within a route");
+            }
+
+            switch (target.TransportCase)
+            {
+                case McpTarget.TransportOneofCase.StreamableHttp:
+                    if (!Uri.TryCreate(target.StreamableHttp.Url, UriKind.Absolute, out var url)
+                        || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+                    {
+                        errors.Add($"{targetLabel}: streamableHttp.url must be an absolute http(s) URL");
+                    }
+
+                    break;
+                default:
+                    errors.Add($"{targetLabel}: a transport is required");
+                    break;
+            }
+        }
+    }
+}

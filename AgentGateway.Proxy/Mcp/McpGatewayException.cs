@@ -1,0 +1,8 @@
+namespace AgentGateway.Proxy.Mcp;
+
+/// <summary>A request the gateway answers with a JSON-RPC error.</summary>
+internal sealed class McpGatewayException(int code, string message, Exception? innerException = null)
+    : Exception(message, innerException)
+{
+    public int Code { get; } = code;
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace AgentGateway.Proxy.Mcp;
+
+internal static class McpGatewayExtensions
+{
+    public static IHostApplicationBuilder AddMcpGateway(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<McpGatewayOptions>().BindConfiguration(McpGatewayOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpGatewayOptions>, McpGatewayOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpClient(UpstreamClientFactory.HttpClientName).WithoutResilience();
+        services.TryAddSingleton<UpstreamClientFactory>();
+        services.TryAddSingleton<McpSessionStore>();
+        services.TryAddSingleton<McpFederation>();
+        services.TryAddSingleton<McpEndpointHandler>();
+        services.AddHostedService<McpSessionExpiry>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Serves every MCP route of the running config. Routes come and go with config changes, so one catch-all
+    /// endpoint looks the path up in the current snapshot; paths that are no route answer 404.
+    /// </summary>
+    public static IEndpointRouteBuilder MapMcpGateway(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var handler = endpoints.ServiceProvider.GetRequiredService<McpEndpointHandler>();
+        endpoints.Map("/{**path}", handler.HandleAsync).WithDisplayName("MCP routes");
+        return endpoints;
+    }
+}

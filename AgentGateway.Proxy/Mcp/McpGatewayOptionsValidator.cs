@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Options;
+
+namespace AgentGateway.Proxy.Mcp;
+
+internal sealed class McpGatewayOptionsValidator : IValidateOptions<McpGatewayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, McpGatewayOptions options)
+    {
+        var failures = new List<string>();
+        if (options.TargetTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Mcp:TargetTimeout must be a positive time span, e.g. 00:00:10.");
+        }
+
+        if (options.SessionIdleTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Mcp:SessionIdleTimeout must be a positive time span, e.g. 00:30:00.");
+        }
+
+        if (options.MaxRequestBodySize < 1024)
+        {
+            failures.Add("Mcp:MaxRequestBodySize must be at least 1024 bytes.");
+        }
+
+        if (options.StreamKeepAliveInterval <= TimeSpan.Zero)
+        {
+            failures.Add("Mcp:StreamKeepAliveInterval must be a positive time span, e.g. 00:00:15.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
