@@ -1,9 +1,20 @@
+using AgentGateway.AdminApi.Apis;
+using AgentGateway.AdminApi.Authorization;
+using AgentGateway.AdminApi.Data;
+using AgentGateway.AdminApi.Xds;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddAdminApiData();
+builder.AddAdminApiAuthentication();
+builder.AddAdminApi();
+builder.AddXdsServer();
 
 var app = builder.Build();
 
+app.MapAdminApi();
 app.MapDefaultEndpoints();
+app.MapXdsServer();
 
 app.Run();

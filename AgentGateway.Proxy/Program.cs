@@ -15,6 +15,3 @@ app.MapDefaultEndpoints();
 app.MapMcpGateway();
 
 app.Run();
-
-/// <summary>The proxy's entry point, visible to tests that host it.</summary>
-public partial class Program;

@@ -1,0 +1,47 @@
+using System.Text.Json.Serialization;
+using AgentGateway.AdminApi.Authorization;
+using AgentGateway.AdminApi.DemoData;
+using AgentGateway.AdminApi.Mcp;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Scalar.AspNetCore;
+
+namespace AgentGateway.AdminApi.Apis;
+
+internal static class AdminApiExtensions
+{
+    /// <summary>The REST API's services: ProblemDetails, JSON, OpenAPI, and what the handlers use.</summary>
+    public static IHostApplicationBuilder AddAdminApi(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never);
+        services.AddOpenApi();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddScoped<TenantAccess>();
+        services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.SectionName);
+        services.AddOptions<DemoDataOptions>().BindConfiguration(DemoDataOptions.SectionName);
+        services.TryAddSingleton<DemoDataSeeder>();
+        services.AddHttpClient(RouteToolsLister.HttpClientName).WithoutResilience();
+        services.TryAddSingleton<RouteToolsLister>();
+        return builder;
+    }
+
+    public static WebApplication MapAdminApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference().AllowAnonymous();
+        app.MapTenantsApi();
+        app.MapMcpServersApi();
+        app.MapRoutesApi();
+        app.MapProxiesApi();
+        return app;
+    }
+}

@@ -1,0 +1,251 @@
+using System.Security.Claims;
+using AgentGateway.AdminApi.Authorization;
+using AgentGateway.AdminApi.Contracts;
+using AgentGateway.AdminApi.Data;
+using AgentGateway.AdminApi.Data.Entities;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentGateway.AdminApi.Apis;
+
+/// <summary>Tenants, their members, and who the caller is.</summary>
+internal static class TenantsApi
+{
+    public static IEndpointRouteBuilder MapTenantsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api/v1").WithTags("Tenants");
+        api.MapGet("/me", GetMe).WithName("GetMe").WithSummary("Who the caller is and the tenants they belong to");
+
+        var tenants = api.MapGroup("/tenants");
+        tenants.MapGet("/", ListTenants).WithName("ListTenants").WithSummary("Tenants the caller can see");
+        tenants.MapPost("/", CreateTenant).WithName("CreateTenant").WithSummary("Create a tenant (platform admins)");
+        tenants.MapGet("/{tenant}", GetTenant).WithName("GetTenant").WithSummary("One tenant");
+        tenants.MapPut("/{tenant}", UpdateTenant).WithName("UpdateTenant").WithSummary("Change a tenant's display name");
+        tenants.MapDelete("/{tenant}", DeleteTenant).WithName("DeleteTenant").WithSummary("Delete a tenant and everything in it (platform admins)");
+
+        tenants.MapGet("/{tenant}/members", ListMembers).WithName("ListMembers").WithSummary("Members of a tenant");
+        tenants.MapPut("/{tenant}/members/{username}", PutMember).WithName("PutMember").WithSummary("Add a member or change their role");
+        tenants.MapDelete("/{tenant}/members/{username}", DeleteMember).WithName("DeleteMember").WithSummary("Remove a member");
+        return endpoints;
+    }
+
+    private static async Task<Ok<MeResponse>> GetMe(ClaimsPrincipal user, AdminDbContext db, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(user);
+        var tenants = caller.IsPlatformAdmin
+            ? await db.Tenants.OrderBy(tenant => tenant.Name)
+                .Select(tenant => new { tenant.Name, tenant.DisplayName, Role = TenantRole.Owner }).ToListAsync(cancellationToken)
+            : await db.TenantMembers.Where(member => member.Username == caller.Username).OrderBy(member => member.Tenant!.Name)
+                .Select(member => new { member.Tenant!.Name, member.Tenant.DisplayName, member.Role }).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new MeResponse(
+            caller.Username,
+            caller.Email,
+            caller.IsPlatformAdmin,
+            [.. tenants.Select(tenant => new MeTenantResponse(tenant.Name, tenant.DisplayName, Validation.ToText(tenant.Role)))]));
+    }
+
+    private static async Task<Ok<List<TenantResponse>>> ListTenants(ClaimsPrincipal user, AdminDbContext db, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(user);
+        var query = caller.IsPlatformAdmin
+            ? db.Tenants
+            : db.Tenants.Where(tenant => tenant.Members.Any(member => member.Username == caller.Username));
+        var tenants = await query.OrderBy(tenant => tenant.Name).ToListAsync(cancellationToken);
+        return TypedResults.Ok(tenants.Select(ToResponse).ToList());
+    }
+
+    private static async Task<Results<Created<TenantResponse>, ValidationProblem, ProblemHttpResult>> CreateTenant(
+        CreateTenantRequest request, ClaimsPrincipal user, AdminDbContext db, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!Caller.From(user).IsPlatformAdmin)
+        {
+            return Problems.Forbidden("create tenants (platform admins only)");
+        }
+
+        var errors = Validation.Errors();
+        Validation.Name(errors, "name", request.Name);
+        Validation.Required(errors, "displayName", request.DisplayName, 200);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        if (await db.Tenants.AnyAsync(tenant => tenant.Name == request.Name, cancellationToken))
+        {
+            return Problems.Conflict($"A tenant named '{request.Name}' already exists.");
+        }
+
+        var now = time.GetUtcNow();
+        var tenant = new Tenant { Id = Guid.CreateVersion7(), Name = request.Name!, DisplayName = request.DisplayName!.Trim(), CreatedAt = now, UpdatedAt = now };
+        db.Tenants.Add(tenant);
+        try
+        {
+            await db.SaveConfigChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception))
+        {
+            return Problems.Conflict($"A tenant named '{request.Name}' already exists.");
+        }
+
+        ETags.Set(context.Response, tenant.Version);
+        return TypedResults.Created($"/api/v1/tenants/{tenant.Name}", ToResponse(tenant));
+    }
+
+    private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetTenant(
+        string tenant, ClaimsPrincipal user, TenantAccess access, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
+        {
+            return Problems.NotFound("Tenant", tenant);
+        }
+
+        ETags.Set(context.Response, grant.Tenant.Version);
+        return TypedResults.Ok(ToResponse(grant.Tenant));
+    }
+
+    private static async Task<Results<Ok<TenantResponse>, ValidationProblem, ProblemHttpResult>> UpdateTenant(
+        string tenant, UpdateTenantRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
+        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
+        {
+            return Problems.NotFound("Tenant", tenant);
+        }
+
+        if (!grant.Allows(TenantRole.Admin))
+        {
+            return Problems.Forbidden("change this tenant (admins and owners only)");
+        }
+
+        var errors = Validation.Errors();
+        Validation.Required(errors, "displayName", request.DisplayName, 200);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        if (!ETags.IfMatchAllows(context.Request, grant.Tenant.Version))
+        {
+            return Problems.PreconditionFailed();
+        }
+
+        grant.Tenant.DisplayName = request.DisplayName!.Trim();
+        grant.Tenant.UpdatedAt = time.GetUtcNow();
+        try
+        {
+            await db.SaveConfigChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Problems.PreconditionFailed();
+        }
+
+        ETags.Set(context.Response, grant.Tenant.Version);
+        return TypedResults.Ok(ToResponse(grant.Tenant));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteTenant(
+        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(user);
+        if (await access.FindAsync(caller, tenant, cancellationToken) is not { } grant)
+        {
+            return Problems.NotFound("Tenant", tenant);
+        }
+
+        if (!caller.IsPlatformAdmin)
+        {
+            return Problems.Forbidden("delete tenants (platform admins only)");
+        }
+
+        db.Tenants.Remove(grant.Tenant);
+        await db.SaveConfigChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<List<MemberResponse>>, ProblemHttpResult>> ListMembers(
+        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+    {
+        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
+        {
+            return Problems.NotFound("Tenant", tenant);
+        }
+
+        var members = await db.TenantMembers.Where(member => member.TenantId == grant.Tenant.Id)
+            .OrderBy(member => member.Username).ToListAsync(cancellationToken);
+        return TypedResults.Ok(members.Select(ToResponse).ToList());
+    }
+
+    private static async Task<Results<Ok<MemberResponse>, ValidationProblem, ProblemHttpResult>> PutMember(
+        string tenant, string username, PutMemberRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
+        {
+            return Problems.NotFound("Tenant", tenant);
+        }
+
+        if (!grant.Allows(TenantRole.Admin))
+        {
+            return Problems.Forbidden("manage members (admins and owners only)");
+        }
+
+        var errors = Validation.Errors();
+        var role = Validation.Role(errors, request.Role);
+        Validation.Required(errors, "username", username, 256);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        if (role > grant.Role)
+        {
+            return Problems.Forbidden($"grant the role '{request.Role}', which is above your own");
+        }
+
+        var member = await db.TenantMembers.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Username == username, cancellationToken);
+        if (member is null)
+        {
+            member = new TenantMember { TenantId = grant.Tenant.Id, Username = username, Role = role!.Value, CreatedAt = time.GetUtcNow() };
+            db.TenantMembers.Add(member);
+        }
+        else
+        {
+            member.Role = role!.Value;
+        }
+
+        await db.SaveConfigChangesAsync(cancellationToken);
+        return TypedResults.Ok(ToResponse(member));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteMember(
+        string tenant, string username, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(user);
+        if (await access.FindAsync(caller, tenant, cancellationToken) is not { } grant)
+        {
+            return Problems.NotFound("Tenant", tenant);
+        }
+
+        // Anyone may leave; removing someone else takes an admin.
+        if (username != caller.Username && !grant.Allows(TenantRole.Admin))
+        {
+            return Problems.Forbidden("remove other members (admins and owners only)");
+        }
+
+        var member = await db.TenantMembers.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Username == username, cancellationToken);
+        if (member is null)
+        {
+            return Problems.NotFound("Member", username);
+        }
+
+        db.TenantMembers.Remove(member);
+        await db.SaveConfigChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static TenantResponse ToResponse(Tenant tenant) =>
+        new(tenant.Name, tenant.DisplayName, tenant.CreatedAt, tenant.UpdatedAt, tenant.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static MemberResponse ToResponse(TenantMember member) => new(member.Username, Validation.ToText(member.Role), member.CreatedAt);
+}

@@ -1,0 +1,13 @@
+namespace AgentGateway.AdminApi.Authorization;
+
+/// <summary>The issuer AdminApi trusts (<c>Identity</c> section).</summary>
+internal sealed class IdentityOptions
+{
+    public const string SectionName = "Identity";
+
+    /// <summary>The issuer URL, e.g. <c>http://localhost:5070/realms/agentgateway</c> or a Keycloak realm.</summary>
+    public Uri? Authority { get; set; }
+
+    /// <summary>The audience tokens must carry.</summary>
+    public string Audience { get; set; } = "agentgateway";
+}

@@ -1,0 +1,123 @@
+using System.Text.RegularExpressions;
+using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.Contracts;
+
+namespace AgentGateway.AdminApi.Contracts;
+
+/// <summary>Field checks shared by the APIs; each adds errors keyed by the request's camelCase field name.</summary>
+internal static partial class Validation
+{
+    public const string StreamableHttpTransport = "streamable-http";
+
+    public static Dictionary<string, string[]> Errors() => new(StringComparer.Ordinal);
+
+    public static void Name(Dictionary<string, string[]> errors, string field, string? value)
+    {
+        if (!Names.IsValid(value))
+        {
+            errors[field] = [$"'{value}' is not a valid name: it {Names.Rule}."];
+        }
+    }
+
+    public static void Required(Dictionary<string, string[]> errors, string field, string? value, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors[field] = ["is required."];
+        }
+        else if (value.Length > maxLength)
+        {
+            errors[field] = [$"must be at most {maxLength} characters."];
+        }
+    }
+
+    public static void Transport(Dictionary<string, string[]> errors, string? value)
+    {
+        if (value is not StreamableHttpTransport)
+        {
+            errors["transport"] = [$"must be '{StreamableHttpTransport}'."];
+        }
+    }
+
+    public static void Url(Dictionary<string, string[]> errors, string? value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+            || string.IsNullOrEmpty(url.Host) || value!.Length > 2048)
+        {
+            errors["url"] = ["must be an absolute http or https URL of at most 2048 characters."];
+        }
+    }
+
+    public static void Headers(Dictionary<string, string[]> errors, Dictionary<string, string>? headers)
+    {
+        foreach (var (name, value) in headers ?? [])
+        {
+            if (!HeaderName().IsMatch(name))
+            {
+                errors[$"headers.{name}"] = ["is not a valid HTTP header name."];
+            }
+            else if (value is null || value.Any(character => character is '\r' or '\n' or '\0'))
+            {
+                errors[$"headers.{name}"] = ["must be a value without line breaks."];
+            }
+        }
+    }
+
+    public static PrefixModeSetting? PrefixMode(Dictionary<string, string[]> errors, string? value)
+    {
+        PrefixModeSetting? mode = value switch
+        {
+            null or "conditional" => PrefixModeSetting.Conditional,
+            "always" => PrefixModeSetting.Always,
+            "never" => PrefixModeSetting.Never,
+            _ => null,
+        };
+        if (mode is null)
+        {
+            errors["prefixMode"] = ["must be 'conditional', 'always' or 'never'."];
+        }
+
+        return mode;
+    }
+
+    /// <summary>A tenant owns the path space under <c>/{tenant}</c>; paths are plain URL paths.</summary>
+    public static void RoutePath(Dictionary<string, string[]> errors, string tenant, string path)
+    {
+        if (path != "/" + tenant && !path.StartsWith("/" + tenant + "/", StringComparison.Ordinal))
+        {
+            errors["path"] = [$"must be '/{tenant}' or start with '/{tenant}/'."];
+        }
+        else if (!RoutePathPattern().IsMatch(path) || path.Contains("//", StringComparison.Ordinal) || path.Length > 512)
+        {
+            errors["path"] = ["may contain only letters, digits and - . _ ~ between single slashes, and not end with '/'."];
+        }
+    }
+
+    public static string ToText(PrefixModeSetting mode) => mode.ToString().ToLowerInvariant();
+
+    public static string ToText(TenantRole role) => role.ToString().ToLowerInvariant();
+
+    public static TenantRole? Role(Dictionary<string, string[]> errors, string? value)
+    {
+        TenantRole? role = value switch
+        {
+            "owner" => TenantRole.Owner,
+            "admin" => TenantRole.Admin,
+            "developer" => TenantRole.Developer,
+            "viewer" => TenantRole.Viewer,
+            _ => null,
+        };
+        if (role is null)
+        {
+            errors["role"] = ["must be 'owner', 'admin', 'developer' or 'viewer'."];
+        }
+
+        return role;
+    }
+
+    [GeneratedRegex("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$", RegexOptions.CultureInvariant)]
+    private static partial Regex HeaderName();
+
+    [GeneratedRegex("^(/[A-Za-z0-9._~-]+)+$", RegexOptions.CultureInvariant)]
+    private static partial Regex RoutePathPattern();
+}

@@ -1,0 +1,22 @@
+using AgentGateway.AdminApi.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentGateway.AdminApi.Data;
+
+internal sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) : DbContext(options)
+{
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+
+    public DbSet<TenantMember> TenantMembers => Set<TenantMember>();
+
+    public DbSet<McpServer> McpServers => Set<McpServer>();
+
+    public DbSet<GatewayRoute> Routes => Set<GatewayRoute>();
+
+    public DbSet<RouteTarget> RouteTargets => Set<RouteTarget>();
+
+    public DbSet<ConfigRevision> ConfigRevisions => Set<ConfigRevision>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(AdminDbContext).Assembly);
+}

@@ -1,0 +1,21 @@
+namespace AgentGateway.AdminApi.Data.Entities;
+
+/// <summary>The unit of isolation: everything else belongs to exactly one tenant.</summary>
+internal sealed class Tenant
+{
+    public Guid Id { get; set; }
+
+    /// <summary>The URL-safe slug (see <c>Names</c>), unique across the platform.</summary>
+    public required string Name { get; set; }
+
+    public required string DisplayName { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>PostgreSQL's <c>xmin</c>: changes with every update; the ETag.</summary>
+    public uint Version { get; set; }
+
+    public List<TenantMember> Members { get; set; } = [];
+}

@@ -1,0 +1,52 @@
+using System.Security.Cryptography;
+using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.Contracts.V1;
+using Google.Protobuf;
+
+namespace AgentGateway.AdminApi.Xds;
+
+/// <summary>Turns stored routes into the xDS resources proxies receive.</summary>
+internal static class RouteResources
+{
+    /// <summary>The xDS resource name of a route: <c>{tenant}/{route}</c>.</summary>
+    public static string ResourceName(string tenant, string route) => $"{tenant}/{route}";
+
+    public static AgentGateway.Contracts.V1.Route ToResource(GatewayRoute route, string tenant)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        return new AgentGateway.Contracts.V1.Route
+        {
+            Tenant = tenant,
+            Name = route.Name,
+            Match = new RouteMatch { Path = route.Path },
+            Mcp = ToMcpBackend(route),
+        };
+    }
+
+    public static McpBackend ToMcpBackend(GatewayRoute route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        var backend = new McpBackend
+        {
+            PrefixMode = route.PrefixMode switch
+            {
+                PrefixModeSetting.Always => PrefixMode.Always,
+                PrefixModeSetting.Never => PrefixMode.Never,
+                _ => PrefixMode.Conditional,
+            },
+        };
+        foreach (var target in route.Targets.OrderBy(target => target.Position))
+        {
+            var server = target.McpServer!;
+            var transport = new StreamableHttpTransport { Url = server.Url };
+            transport.Headers.Add(server.Headers);
+            backend.Targets.Add(new McpTarget { Name = server.Name, StreamableHttp = transport });
+        }
+
+        return backend;
+    }
+
+    /// <summary>A resource's version: a digest of its content, so an unchanged route keeps its version.</summary>
+    public static string Version(IMessage resource) =>
+        Convert.ToHexStringLower(SHA256.HashData(resource.ToByteArray()))[..16];
+}

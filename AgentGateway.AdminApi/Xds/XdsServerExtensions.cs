@@ -1,0 +1,24 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AgentGateway.AdminApi.Xds;
+
+internal static class XdsServerExtensions
+{
+    public static IHostApplicationBuilder AddXdsServer(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddGrpc();
+        builder.Services.TryAddSingleton<XdsSnapshotCache>();
+        builder.Services.TryAddSingleton<XdsSnapshotBuilder>();
+        builder.Services.TryAddSingleton<ProxyRegistry>();
+        builder.Services.AddHostedService<ConfigChangeListener>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapXdsServer(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGrpcService<AggregatedDiscoveryServer>();
+        return endpoints;
+    }
+}
