@@ -17,6 +17,7 @@ internal sealed partial class AggregatedDiscoveryServer(
     XdsSnapshotCache cache,
     ProxyRegistry registry,
     TimeProvider timeProvider,
+    IHostApplicationLifetime lifetime,
     ILogger<AggregatedDiscoveryServer> logger) : AggregatedDiscoveryService.AggregatedDiscoveryServiceBase
 {
     public override async Task DeltaAggregatedResources(
@@ -24,7 +25,10 @@ internal sealed partial class AggregatedDiscoveryServer(
         IServerStreamWriter<DeltaDiscoveryResponse> responseStream,
         ServerCallContext context)
     {
-        var cancellationToken = context.CancellationToken;
+        // Streams end when the server shuts down, so proxies reconnect (to another replica) instead of holding
+        // the shutdown open.
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var cancellationToken = stream.Token;
         if (!await requestStream.MoveNext(cancellationToken))
         {
             return;

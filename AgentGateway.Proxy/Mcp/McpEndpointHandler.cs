@@ -19,6 +19,7 @@ internal sealed partial class McpEndpointHandler(
     McpSessionStore sessions,
     McpFederation federation,
     IOptions<McpGatewayOptions> options,
+    IHostApplicationLifetime lifetime,
     ILogger<McpEndpointHandler> logger)
 {
     public const string SessionIdHeader = "Mcp-Session-Id";
@@ -205,7 +206,7 @@ internal sealed partial class McpEndpointHandler(
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache, no-transform";
-        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.Closed);
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.Closed, lifetime.ApplicationStopping);
         try
         {
             await context.Response.Body.FlushAsync(stream.Token);

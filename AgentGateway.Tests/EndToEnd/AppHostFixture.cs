@@ -40,6 +40,8 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public Uri AdminApiUrl => new($"http://localhost:{AdminApiPort}");
 
+    public Uri PortalUrl => new($"http://localhost:{PortalPort}");
+
     public Uri UtilsMcpUrl => new($"http://localhost:{UtilsPort}/mcp");
 
     public Uri NotesMcpUrl => new($"http://localhost:{NotesPort}/mcp");
@@ -76,7 +78,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
 
-        foreach (var resource in new[] { "postgres", "identity", "utils", "notes", "adminapi" })
+        foreach (var resource in new[] { "postgres", "identity", "utils", "notes", "adminapi", "proxy", "portal" })
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace AgentGateway.Portal.Services;
+
+/// <summary>
+/// AdminApi's REST API, called with the signed-in user's token. A refusal becomes an <see cref="AdminApiException"/>
+/// carrying the API's ProblemDetails.
+/// </summary>
+internal sealed class AdminApiClient(HttpClient http, AccessTokenProvider tokens)
+{
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    public Task<Me> GetMeAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<Me>(HttpMethod.Get, "api/v1/me", null, cancellationToken);
+
+    public Task<TenantInfo> CreateTenantAsync(string name, string displayName, CancellationToken cancellationToken = default) =>
+        SendAsync<TenantInfo>(HttpMethod.Post, "api/v1/tenants", new { name, displayName }, cancellationToken);
+
+    public Task<TenantInfo> GetTenantAsync(string tenant, CancellationToken cancellationToken = default) =>
+        SendAsync<TenantInfo>(HttpMethod.Get, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}", null, cancellationToken);
+
+    public Task<List<McpServerInfo>> GetMcpServersAsync(string tenant, CancellationToken cancellationToken = default) =>
+        SendAsync<List<McpServerInfo>>(HttpMethod.Get, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/mcp-servers", null, cancellationToken);
+
+    public Task<McpServerInfo> CreateMcpServerAsync(string tenant, NewMcpServer server, CancellationToken cancellationToken = default) =>
+        SendAsync<McpServerInfo>(HttpMethod.Post, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/mcp-servers", server, cancellationToken);
+
+    public Task DeleteMcpServerAsync(string tenant, string server, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/mcp-servers/{Uri.EscapeDataString(server)}", null, cancellationToken);
+
+    public Task<List<RouteInfo>> GetRoutesAsync(string tenant, CancellationToken cancellationToken = default) =>
+        SendAsync<List<RouteInfo>>(HttpMethod.Get, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/routes", null, cancellationToken);
+
+    public Task<RouteInfo> GetRouteAsync(string tenant, string route, CancellationToken cancellationToken = default) =>
+        SendAsync<RouteInfo>(HttpMethod.Get, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/routes/{Uri.EscapeDataString(route)}", null, cancellationToken);
+
+    public Task<RouteInfo> CreateRouteAsync(string tenant, NewRoute route, CancellationToken cancellationToken = default) =>
+        SendAsync<RouteInfo>(HttpMethod.Post, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/routes", route, cancellationToken);
+
+    public Task DeleteRouteAsync(string tenant, string route, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/routes/{Uri.EscapeDataString(route)}", null, cancellationToken);
+
+    public Task<RouteTools> GetRouteToolsAsync(string tenant, string route, CancellationToken cancellationToken = default) =>
+        SendAsync<RouteTools>(HttpMethod.Get, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/routes/{Uri.EscapeDataString(route)}/tools", null, cancellationToken);
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (await tokens.GetAccessTokenAsync(cancellationToken) is { } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, options: s_json);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ToExceptionAsync(response, cancellationToken);
+        }
+
+        if (response.StatusCode == HttpStatusCode.NoContent || typeof(T) == typeof(object))
+        {
+            return default!;
+        }
+
+        return (await response.Content.ReadFromJsonAsync<T>(s_json, cancellationToken))!;
+    }
+
+    internal static async Task<AdminApiException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var title = response.ReasonPhrase ?? $"HTTP {(int)response.StatusCode}";
+        string? detail = null;
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            detail = "Your session has expired; sign in again.";
+        }
+
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (text.Length > 0)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(text);
+                var root = document.RootElement;
+                if (root.ValueKind == JsonValueKind.Object)
+                {
+                    title = root.TryGetProperty("title", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : title;
+                    detail = root.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : detail;
+                    if (root.TryGetProperty("errors", out var e) && e.ValueKind == JsonValueKind.Object)
+                    {
+                        foreach (var field in e.EnumerateObject())
+                        {
+                            errors[field.Name] = field.Value.ValueKind == JsonValueKind.Array
+                                ? [.. field.Value.EnumerateArray().Select(message => message.ToString())]
+                                : [field.Value.ToString()];
+                        }
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                detail ??= text.Length > 500 ? text[..500] : text;
+            }
+        }
+
+        return new AdminApiException(response.StatusCode, title, detail, errors);
+    }
+}

@@ -1,0 +1,27 @@
+using System.Text.Json;
+
+namespace AgentGateway.Portal.Services;
+
+public sealed record Me(string Username, string? Email, bool IsPlatformAdmin, IReadOnlyList<MyTenant> Tenants);
+
+public sealed record MyTenant(string Name, string DisplayName, string Role);
+
+public sealed record TenantInfo(string Name, string DisplayName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
+
+public sealed record McpServerInfo(
+    string Name, string? Description, string Transport, string Url, Dictionary<string, string> Headers,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
+
+public sealed record NewMcpServer(string Name, string? Description, string Transport, string Url, Dictionary<string, string> Headers);
+
+public sealed record RouteInfo(
+    string Name, string Path, IReadOnlyList<string> Targets, string PrefixMode, string Endpoint,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
+
+public sealed record NewRoute(string Name, string? Path, IReadOnlyList<string> Targets, string PrefixMode);
+
+public sealed record RouteTools(string Route, string Endpoint, IReadOnlyList<RouteTool> Tools, IReadOnlyList<TargetError> Errors);
+
+public sealed record RouteTool(string Name, string Target, string? Title, string? Description, JsonElement InputSchema);
+
+public sealed record TargetError(string Target, string Message);
