@@ -158,6 +158,8 @@ internal static class TenantsApi
             return Problems.Forbidden("delete tenants (platform admins only)");
         }
 
+        // Routes go first, in the same transaction: their targets hold on to the servers the tenant's delete removes.
+        db.Routes.RemoveRange(await db.Routes.Where(route => route.TenantId == grant.Tenant.Id).ToListAsync(cancellationToken));
         db.Tenants.Remove(grant.Tenant);
         await db.SaveConfigChangesAsync(cancellationToken);
         return TypedResults.NoContent();

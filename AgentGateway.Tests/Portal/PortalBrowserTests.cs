@@ -35,6 +35,7 @@ public sealed class PortalBrowserTests(AppHostFixture platform)
         await page.Locator("#password").FillAsync("developer");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("user-name")).ToHaveTextAsync("developer");
+        await WaitUntilInteractiveAsync(page);
 
         // Register a server: the notes sample, under a new name.
         await Input(page, "server-name").FillAsync(serverName);
@@ -44,6 +45,7 @@ public sealed class PortalBrowserTests(AppHostFixture platform)
 
         // A route federating it shows the server's tools, named for the single target without a prefix.
         await page.GotoAsync(new Uri(platform.PortalUrl, "/tenants/demo/routes/new").AbsoluteUri);
+        await WaitUntilInteractiveAsync(page);
         await Input(page, "route-name").FillAsync(routeName);
         await page.GetByTestId("route-targets").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = serverName }).ClickAsync();
@@ -55,6 +57,10 @@ public sealed class PortalBrowserTests(AppHostFixture platform)
         await Assertions.Expect(tools).ToContainTextAsync("search_notes");
         await Assertions.Expect(page.GetByTestId("route-endpoint")).ToHaveTextAsync(new Uri(platform.ProxyUrl, $"/demo/{routeName}").AbsoluteUri);
     }
+
+    /// <summary>Prerendered pages ignore input until their circuit connects.</summary>
+    private static Task WaitUntilInteractiveAsync(IPage page) =>
+        page.Locator("[data-interactive='true']").WaitForAsync();
 
     /// <summary>The real input element, wherever the component put the test id.</summary>
     private static ILocator Input(IPage page, string testId) =>
