@@ -1,0 +1,99 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AgentGateway.Tests.Fixtures;
+using AgentGateway.Tests.Identity;
+using AgentGateway.Tests.Samples;
+
+namespace AgentGateway.Tests.AdminApi;
+
+/// <summary>
+/// AdminApi as a real process against a real PostgreSQL and the real local issuer, with the sample MCP servers
+/// to register. Shared by a test collection; each test works in tenants of its own.
+/// </summary>
+public sealed class ControlPlaneFixture : IAsyncLifetime
+{
+    private readonly IdentityServerFixture _identity = new();
+    private readonly SampleServerFixture _samples = new();
+    private PostgresServer? _postgres;
+    private ServiceProcess? _adminApi;
+
+    public Uri AdminApiUrl => _adminApi!.BaseAddress;
+
+    public Uri XdsUrl { get; private set; } = null!;
+
+    public SampleServerFixture Samples => _samples;
+
+    public string AdminApiOutput => _adminApi?.Output ?? string.Empty;
+
+    public async ValueTask InitializeAsync()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var postgres = PostgresServer.StartAsync(cancellationToken);
+        await Task.WhenAll(postgres, _identity.InitializeAsync().AsTask(), _samples.InitializeAsync().AsTask());
+        _postgres = await postgres;
+
+        var port = ServiceProcess.GetFreePort();
+        var xdsPort = ServiceProcess.GetFreePort();
+        XdsUrl = new Uri($"http://127.0.0.1:{xdsPort}");
+        _adminApi = await ServiceProcess.StartAsync("AgentGateway.AdminApi", new Dictionary<string, string>
+        {
+            ["ConnectionStrings:agentgateway"] = _postgres.ConnectionString("agentgateway"),
+            ["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{port}",
+            ["Kestrel:Endpoints:Xds:Url"] = XdsUrl.ToString(),
+            ["Identity:Authority"] = _identity.Issuer.ToString(),
+            ["Proxy:PublicUrl"] = "http://gateway.test:8080",
+        }, cancellationToken, port);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_adminApi is not null)
+        {
+            await _adminApi.DisposeAsync();
+        }
+
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+
+        await _samples.DisposeAsync();
+        await _identity.DisposeAsync();
+    }
+
+    /// <summary>An access token from the issuer: a user's (password grant) or a client's (client credentials).</summary>
+    public async Task<string> GetTokenAsync(string username, CancellationToken cancellationToken)
+    {
+        var form = username switch
+        {
+            "proxy" => new Dictionary<string, string>
+            {
+                ["grant_type"] = "client_credentials",
+                ["client_id"] = "agentgateway-proxy",
+                ["client_secret"] = "proxy-secret",
+            },
+            _ => new Dictionary<string, string>
+            {
+                ["grant_type"] = "password",
+                ["client_id"] = "agentgateway-cli",
+                ["client_secret"] = "cli-secret",
+                ["username"] = username,
+                ["password"] = username,
+            },
+        };
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(_identity.TokenEndpoint, new FormUrlEncodedContent(form), cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        return body.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>An AdminApi client acting as <paramref name="username"/> (<c>admin</c> or <c>developer</c>).</summary>
+    public async Task<HttpClient> CreateClientAsync(string username, CancellationToken cancellationToken)
+    {
+        var http = new HttpClient { BaseAddress = AdminApiUrl };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await GetTokenAsync(username, cancellationToken));
+        return http;
+    }
+}

@@ -1,0 +1,209 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace AgentGateway.Tests.AdminApi;
+
+[Collection(ControlPlaneCollection.Name)]
+public sealed class RestApiTests(ControlPlaneFixture controlPlane)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Requests_WithoutToken_AreUnauthorized_ButHealthAndOpenApiAreOpen()
+    {
+        using var http = new HttpClient { BaseAddress = controlPlane.AdminApiUrl };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(new Uri("/api/v1/tenants", UriKind.Relative), Cancellation)).StatusCode);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-a-token");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(new Uri("/api/v1/me", UriKind.Relative), Cancellation)).StatusCode);
+        http.DefaultRequestHeaders.Authorization = null;
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative), Cancellation)).StatusCode);
+        var openApi = await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), Cancellation);
+        Assert.Contains("/api/v1/tenants/{tenant}/routes/{route}/tools", openApi, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateTenant_OnlyPlatformAdmins_ValidatesName_AndRejectsDuplicates()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
+        var name = NewName("t");
+
+        await AssertProblemAsync(await developer.PostAsJsonAsync("/api/v1/tenants", new { name, displayName = "X" }, Cancellation), HttpStatusCode.Forbidden);
+        var invalid = await AssertProblemAsync(await admin.PostAsJsonAsync("/api/v1/tenants", new { name = "Bad_Name", displayName = "" }, Cancellation), HttpStatusCode.BadRequest);
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("name", out _));
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("displayName", out _));
+
+        using var created = await admin.PostAsJsonAsync("/api/v1/tenants", new { name, displayName = "Tenant" }, Cancellation);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.NotNull(created.Headers.ETag);
+        await AssertProblemAsync(await admin.PostAsJsonAsync("/api/v1/tenants", new { name, displayName = "Again" }, Cancellation), HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task ForeignTenant_LooksAbsent_AndViewersCannotWrite()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
+        var mine = await CreateTenantAsync(admin, "developer", "developer");
+        var foreign = await CreateTenantAsync(admin, member: null, role: null);
+        var watched = await CreateTenantAsync(admin, "developer", "viewer");
+        await CreateServerAsync(admin, foreign, "secret-server", controlPlane.Samples.UtilsEndpoint);
+
+        // A tenant the caller is not a member of is indistinguishable from one that does not exist.
+        foreach (var path in new[] { $"/api/v1/tenants/{foreign}", $"/api/v1/tenants/{foreign}/mcp-servers", $"/api/v1/tenants/{foreign}/mcp-servers/secret-server", $"/api/v1/tenants/{foreign}/routes", $"/api/v1/tenants/{foreign}/members" })
+        {
+            await AssertProblemAsync(await developer.GetAsync(new Uri(path, UriKind.Relative), Cancellation), HttpStatusCode.NotFound);
+        }
+
+        await AssertProblemAsync(await developer.PostAsJsonAsync($"/api/v1/tenants/{foreign}/mcp-servers", Server("x", controlPlane.Samples.UtilsEndpoint), Cancellation), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await developer.DeleteAsync(new Uri($"/api/v1/tenants/{foreign}/mcp-servers/secret-server", UriKind.Relative), Cancellation), HttpStatusCode.NotFound);
+
+        var me = await developer.GetFromJsonAsync<JsonElement>("/api/v1/me", Cancellation);
+        var tenants = me.GetProperty("tenants").EnumerateArray().Select(tenant => tenant.GetProperty("name").GetString()).ToList();
+        Assert.Contains(mine, tenants);
+        Assert.DoesNotContain(foreign, tenants);
+
+        // A viewer reads but does not write; a developer writes.
+        Assert.Equal(HttpStatusCode.OK, (await developer.GetAsync(new Uri($"/api/v1/tenants/{watched}/mcp-servers", UriKind.Relative), Cancellation)).StatusCode);
+        await AssertProblemAsync(await developer.PostAsJsonAsync($"/api/v1/tenants/{watched}/mcp-servers", Server("x", controlPlane.Samples.UtilsEndpoint), Cancellation), HttpStatusCode.Forbidden);
+        Assert.Equal(HttpStatusCode.Created, (await developer.PostAsJsonAsync($"/api/v1/tenants/{mine}/mcp-servers", Server("x", controlPlane.Samples.UtilsEndpoint), Cancellation)).StatusCode);
+        await AssertProblemAsync(await developer.PutAsJsonAsync($"/api/v1/tenants/{mine}/members/someone", new { role = "viewer" }, Cancellation), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task McpServer_ValidationErrorsNameTheFields_DuplicatesConflict_AndStaleIfMatchFails()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await CreateTenantAsync(admin, null, null);
+        var servers = $"/api/v1/tenants/{tenant}/mcp-servers";
+
+        var invalid = await AssertProblemAsync(
+            await admin.PostAsJsonAsync(servers, new { name = "-bad", transport = "carrier-pigeon", url = "ftp://example", headers = new Dictionary<string, string> { ["Bad Header"] = "x" } }, Cancellation),
+            HttpStatusCode.BadRequest);
+        var errors = invalid.GetProperty("errors");
+        foreach (var field in new[] { "name", "transport", "url", "headers.Bad Header" })
+        {
+            Assert.True(errors.TryGetProperty(field, out _), $"no error for '{field}' in {errors}");
+        }
+
+        Assert.Empty(await admin.GetFromJsonAsync<JsonElement[]>(servers, Cancellation) ?? []);
+
+        using var created = await admin.PostAsJsonAsync(servers, Server("utils", controlPlane.Samples.UtilsEndpoint), Cancellation);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal($"/api/v1/tenants/{tenant}/mcp-servers/utils", created.Headers.Location?.OriginalString);
+        await AssertProblemAsync(await admin.PostAsJsonAsync(servers, Server("utils", controlPlane.Samples.NotesEndpoint), Cancellation), HttpStatusCode.Conflict);
+
+        var etag = created.Headers.ETag!;
+        using (var update = Put($"{servers}/utils", new { transport = "streamable-http", url = controlPlane.Samples.NotesEndpoint, description = "changed" }, etag))
+        using (var updated = await admin.SendAsync(update, Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+            Assert.NotEqual(etag, updated.Headers.ETag);
+        }
+
+        // The first ETag is stale now: the update is refused and nothing changes.
+        using (var stale = Put($"{servers}/utils", new { transport = "streamable-http", url = controlPlane.Samples.UtilsEndpoint, description = "lost update" }, etag))
+        {
+            await AssertProblemAsync(await admin.SendAsync(stale, Cancellation), HttpStatusCode.PreconditionFailed);
+        }
+
+        var current = await admin.GetFromJsonAsync<JsonElement>($"{servers}/utils", Cancellation);
+        Assert.Equal("changed", current.GetProperty("description").GetString());
+        await AssertProblemAsync(await admin.GetAsync(new Uri($"{servers}/nope", UriKind.Relative), Cancellation), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Route_ValidatesTargetsAndPath_ProtectsItsServers_AndListsToolsLive()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await CreateTenantAsync(admin, null, null);
+        await CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
+        await CreateServerAsync(admin, tenant, "down", new Uri("http://127.0.0.1:9/mcp"));
+        var routes = $"/api/v1/tenants/{tenant}/routes";
+
+        var invalid = await AssertProblemAsync(
+            await admin.PostAsJsonAsync(routes, new { name = "mcp", path = "/someone-else/mcp", targets = new[] { "utils", "ghost" }, prefixMode = "sometimes" }, Cancellation),
+            HttpStatusCode.BadRequest);
+        Assert.Contains("ghost", invalid.GetProperty("errors").GetProperty("targets")[0].GetString(), StringComparison.Ordinal);
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("path", out _));
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("prefixMode", out _));
+
+        using var created = await admin.PostAsJsonAsync(routes, new { name = "mcp", targets = new[] { "utils", "down" } }, Cancellation);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var route = await created.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+        Assert.Equal($"/{tenant}/mcp", route.GetProperty("path").GetString());
+        Assert.Equal($"http://gateway.test:8080/{tenant}/mcp", route.GetProperty("endpoint").GetString());
+        Assert.Equal("conditional", route.GetProperty("prefixMode").GetString());
+        await AssertProblemAsync(await admin.PostAsJsonAsync(routes, new { name = "other", path = $"/{tenant}/mcp", targets = new[] { "utils" } }, Cancellation), HttpStatusCode.Conflict);
+
+        // A server a route uses cannot be deleted, and the failed request leaves it in place.
+        var conflict = await AssertProblemAsync(await admin.DeleteAsync(new Uri($"/api/v1/tenants/{tenant}/mcp-servers/utils", UriKind.Relative), Cancellation), HttpStatusCode.Conflict);
+        Assert.Contains("'mcp'", conflict.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(new Uri($"/api/v1/tenants/{tenant}/mcp-servers/utils", UriKind.Relative), Cancellation)).StatusCode);
+
+        // Tools are listed live, prefixed (two targets); the unreachable target is reported, not fatal.
+        var tools = await admin.GetFromJsonAsync<JsonElement>($"{routes}/mcp/tools", Cancellation);
+        var names = tools.GetProperty("tools").EnumerateArray().Select(tool => tool.GetProperty("name").GetString()).ToList();
+        Assert.Contains("utils_echo", names);
+        Assert.All(names, name => Assert.StartsWith("utils_", name, StringComparison.Ordinal));
+        Assert.Equal("down", tools.GetProperty("errors")[0].GetProperty("target").GetString());
+
+        // With one target left the prefix goes away (conditional mode).
+        using (var update = Put($"{routes}/mcp", new { targets = new[] { "utils" } }, etag: null))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(update, Cancellation)).StatusCode);
+        }
+
+        tools = await admin.GetFromJsonAsync<JsonElement>($"{routes}/mcp/tools", Cancellation);
+        Assert.Contains("echo", tools.GetProperty("tools").EnumerateArray().Select(tool => tool.GetProperty("name").GetString()));
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync(new Uri($"/api/v1/tenants/{tenant}/mcp-servers/down", UriKind.Relative), Cancellation)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync(new Uri($"/api/v1/tenants/{tenant}", UriKind.Relative), Cancellation)).StatusCode);
+        await AssertProblemAsync(await admin.GetAsync(new Uri($"/api/v1/tenants/{tenant}/routes/mcp", UriKind.Relative), Cancellation), HttpStatusCode.NotFound);
+    }
+
+    internal static string NewName(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];
+
+    internal static object Server(string name, Uri url) => new { name, transport = "streamable-http", url };
+
+    internal static async Task<string> CreateTenantAsync(HttpClient admin, string? member, string? role)
+    {
+        var name = NewName("t");
+        (await admin.PostAsJsonAsync("/api/v1/tenants", new { name, displayName = name }, Cancellation)).EnsureSuccessStatusCode();
+        if (member is not null)
+        {
+            (await admin.PutAsJsonAsync($"/api/v1/tenants/{name}/members/{member}", new { role }, Cancellation)).EnsureSuccessStatusCode();
+        }
+
+        return name;
+    }
+
+    internal static async Task CreateServerAsync(HttpClient admin, string tenant, string name, Uri url)
+    {
+        using var response = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/mcp-servers", Server(name, url), Cancellation);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    private static HttpRequestMessage Put(string path, object body, EntityTagHeaderValue? etag)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body) };
+        if (etag is not null)
+        {
+            request.Headers.IfMatch.Add(etag);
+        }
+
+        return request;
+    }
+
+    private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync(Cancellation);
+            Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {body}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            return JsonDocument.Parse(body).RootElement.Clone();
+        }
+    }
+}
