@@ -60,7 +60,7 @@ internal sealed partial class McpFederation(
         var (target, upstreamName) = await ResolveToolAsync(session, backend, name, cancellationToken);
         var forwarded = parameters.DeepClone().AsObject();
         forwarded["name"] = upstreamName;
-        return await SendAsync(session, target, RequestMethods.ToolsCall, forwarded, cancellationToken);
+        return await SendAsync(session, target, RequestMethods.ToolsCall, forwarded, $"tool '{name}'", cancellationToken);
     }
 
     private async Task<(McpTarget Target, string UpstreamName)> ResolveToolAsync(
@@ -122,7 +122,7 @@ internal sealed partial class McpFederation(
     }
 
     private async Task<JsonNode> SendAsync(
-        McpGatewaySession session, McpTarget target, string method, JsonObject parameters, CancellationToken cancellationToken)
+        McpGatewaySession session, McpTarget target, string method, JsonObject parameters, string subject, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.TargetTimeout);
@@ -145,7 +145,7 @@ internal sealed partial class McpFederation(
         catch (McpProtocolException exception)
         {
             // The target answered with a JSON-RPC error: pass its code on, saying which target it came from.
-            throw new McpGatewayException((int)exception.ErrorCode, $"Target '{target.Name}': {exception.Message}", exception);
+            throw new McpGatewayException((int)exception.ErrorCode, $"Target '{target.Name}' refused {subject}: {exception.Message}", exception);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
