@@ -76,12 +76,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => service.Append(e.Data);
         process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         process.Start();
+        ChildProcesses.Track(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
         try
         {
-            await service.WaitUntilHealthyAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            await service.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90), cancellationToken);
         }
         catch
         {

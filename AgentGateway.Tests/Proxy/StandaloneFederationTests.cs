@@ -6,44 +6,56 @@ using ModelContextProtocol.Protocol;
 
 namespace AgentGateway.Tests.Proxy;
 
-/// <summary>
-/// The proxy in standalone mode (a YAML file) federating real MCP servers, driven by the MCP C# SDK client.
-/// </summary>
-public sealed class StandaloneFederationTests : IAsyncLifetime
+/// <summary>The proxy in standalone mode (a YAML file it watches) in front of the two sample servers.</summary>
+public sealed class StandaloneProxyFixture : IAsyncLifetime
 {
-    private readonly SampleServerFixture _samples = new();
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "agentgateway-proxy-" + Guid.NewGuid().ToString("N"));
-    private ServiceProcess? _proxy;
 
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+    public SampleServerFixture Samples { get; } = new();
 
-    private string ConfigFile => Path.Combine(_directory, "gateway.yaml");
+    public ServiceProcess Proxy { get; private set; } = null!;
+
+    public string ConfigFile => Path.Combine(_directory, "gateway.yaml");
 
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
-        await _samples.InitializeAsync();
-        await File.WriteAllTextAsync(ConfigFile, Config(("utils", _samples.UtilsEndpoint), ("notes", _samples.NotesEndpoint)), Cancellation);
-        _proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", new Dictionary<string, string>
+        await Samples.InitializeAsync();
+        await File.WriteAllTextAsync(ConfigFile, StandaloneFederationTests.Config(("utils", Samples.UtilsEndpoint)), TestContext.Current.CancellationToken);
+        Proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", new Dictionary<string, string>
         {
             ["Gateway:ConfigFile"] = ConfigFile,
-        }, Cancellation);
+        }, TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_proxy is not null)
+        if (Proxy is not null)
         {
-            await _proxy.DisposeAsync();
+            await Proxy.DisposeAsync();
         }
 
-        await _samples.DisposeAsync();
+        await Samples.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
+}
+
+/// <summary>
+/// The proxy in standalone mode federating real MCP servers, driven by the MCP C# SDK client. Each test writes the
+/// config it needs and waits for the proxy to apply it.
+/// </summary>
+public sealed class StandaloneFederationTests(StandaloneProxyFixture fixture) : IClassFixture<StandaloneProxyFixture>
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    private SampleServerFixture Samples => fixture.Samples;
+
+    private string ConfigFile => fixture.ConfigFile;
 
     [Fact]
     public async Task ToolsList_WithTwoTargets_PrefixesNames_AndCallsReachTheRightTarget()
     {
+        await ApplyAsync(Config(("utils", Samples.UtilsEndpoint), ("notes", Samples.NotesEndpoint)), names => names.Contains("notes_add_note") && names.Contains("utils_echo"));
         await using var client = await ConnectAsync();
         var names = (await client.ListToolsAsync(cancellationToken: Cancellation)).Select(tool => tool.Name).ToList();
         Assert.Contains("utils_echo", names);
@@ -59,6 +71,7 @@ public sealed class StandaloneFederationTests : IAsyncLifetime
     [Fact]
     public async Task ToolsCall_UnknownTool_IsAJsonRpcErrorNamingIt()
     {
+        await ApplyAsync(Config(("utils", Samples.UtilsEndpoint), ("notes", Samples.NotesEndpoint)), names => names.Contains("notes_add_note") && names.Contains("utils_echo"));
         await using var client = await ConnectAsync();
         var error = await Assert.ThrowsAsync<McpProtocolException>(() =>
             client.CallToolAsync("utils_no_such_tool", cancellationToken: Cancellation).AsTask());
@@ -70,8 +83,8 @@ public sealed class StandaloneFederationTests : IAsyncLifetime
     [Fact]
     public async Task TargetDown_IsSkippedInLists_AndCallsToItNameTheTarget()
     {
-        await File.WriteAllTextAsync(ConfigFile, Config(("utils", _samples.UtilsEndpoint), ("down", new Uri("http://127.0.0.1:9/mcp"))), Cancellation);
-        await WaitForAsync(async client => (await client.ListToolsAsync(cancellationToken: Cancellation)).All(tool => !tool.Name.StartsWith("notes_", StringComparison.Ordinal)));
+        await ApplyAsync(Config(("utils", Samples.UtilsEndpoint), ("down", new Uri("http://127.0.0.1:9/mcp"))),
+            names => names.Contains("utils_echo") && !names.Any(name => name.StartsWith("notes_", StringComparison.Ordinal)));
 
         await using var client = await ConnectAsync();
         var names = (await client.ListToolsAsync(cancellationToken: Cancellation)).Select(tool => tool.Name).ToList();
@@ -84,31 +97,33 @@ public sealed class StandaloneFederationTests : IAsyncLifetime
     public async Task ConfigFile_Edited_IsHotReloaded_AndABadFileKeepsTheLastGoodConfig()
     {
         // One target: no prefix.
-        await File.WriteAllTextAsync(ConfigFile, Config(("utils", _samples.UtilsEndpoint)), Cancellation);
-        await WaitForAsync(async client => (await client.ListToolsAsync(cancellationToken: Cancellation)).Any(tool => tool.Name == "echo"));
+        await ApplyAsync(Config(("utils", Samples.UtilsEndpoint)), names => names.Contains("echo"));
 
         // A file that does not parse, and one that does not validate, change nothing.
         await File.WriteAllTextAsync(ConfigFile, "routes: [ this is : not yaml", Cancellation);
         await Task.Delay(TimeSpan.FromSeconds(1), Cancellation);
-        await File.WriteAllTextAsync(ConfigFile, Config(("Bad_Name", _samples.NotesEndpoint)), Cancellation);
+        await File.WriteAllTextAsync(ConfigFile, Config(("Bad_Name", Samples.NotesEndpoint)), Cancellation);
         await Task.Delay(TimeSpan.FromSeconds(1), Cancellation);
 
         await using var client = await ConnectAsync();
         Assert.Contains("echo", (await client.ListToolsAsync(cancellationToken: Cancellation)).Select(tool => tool.Name));
-        Assert.Contains("was not applied", _proxy!.Output, StringComparison.Ordinal);
+        Assert.Contains("was not applied", fixture.Proxy.Output, StringComparison.Ordinal);
     }
 
     private Task<McpClient> ConnectAsync() =>
-        SampleServerFixture.ConnectAsync(new Uri(_proxy!.BaseAddress, "/demo/mcp"), Cancellation);
+        SampleServerFixture.ConnectAsync(new Uri(fixture.Proxy.BaseAddress, "/demo/mcp"), Cancellation);
 
-    private async Task WaitForAsync(Func<McpClient, Task<bool>> condition)
+    /// <summary>Writes the config file and waits until the route's tool names satisfy <paramref name="condition"/>.</summary>
+    private async Task ApplyAsync(string config, Func<List<string>, bool> condition)
     {
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10);
+        await File.WriteAllTextAsync(ConfigFile, config, Cancellation);
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
             await using (var client = await ConnectAsync())
             {
-                if (await condition(client))
+                var names = (await client.ListToolsAsync(cancellationToken: Cancellation)).Select(tool => tool.Name).ToList();
+                if (condition(names))
                 {
                     return;
                 }
@@ -119,7 +134,7 @@ public sealed class StandaloneFederationTests : IAsyncLifetime
         }
     }
 
-    private static string Config(params (string Name, Uri Url)[] targets) =>
+    internal static string Config(params (string Name, Uri Url)[] targets) =>
         "routes:\n  - tenant: demo\n    name: mcp\n    path: /demo/mcp\n    mcp:\n      targets:\n"
         + string.Concat(targets.Select(target => $"        - name: {target.Name}\n          streamableHttp:\n            url: {target.Url}\n"));
 }

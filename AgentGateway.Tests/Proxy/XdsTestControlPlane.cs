@@ -1,0 +1,79 @@
+using System.Threading.Channels;
+using AgentGateway.Contracts.Envoy.Discovery;
+using AgentGateway.Tests.Fixtures;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentGateway.Tests.Proxy;
+
+/// <summary>
+/// A scripted xDS server on loopback: the test decides every response (including invalid ones) and sees every
+/// request the proxy sends. A stand-in for the control plane where the test needs to misbehave on purpose.
+/// </summary>
+public sealed class XdsTestControlPlane : AggregatedDiscoveryService.AggregatedDiscoveryServiceBase, IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Channel<DeltaDiscoveryResponse?> _responses = Channel.CreateUnbounded<DeltaDiscoveryResponse?>();
+
+    private XdsTestControlPlane(int port)
+    {
+        Address = new Uri($"http://127.0.0.1:{port}");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(this);
+        _app = builder.Build();
+        _app.MapGrpcService<XdsTestControlPlane>();
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>Every request the proxy sent, in order.</summary>
+    public Channel<DeltaDiscoveryRequest> Requests { get; } = Channel.CreateUnbounded<DeltaDiscoveryRequest>();
+
+    public static async Task<XdsTestControlPlane> StartAsync()
+    {
+        var server = new XdsTestControlPlane(ServiceProcess.GetFreePort());
+        await server._app.StartAsync();
+        return server;
+    }
+
+    public ValueTask SendAsync(DeltaDiscoveryResponse response) => _responses.Writer.WriteAsync(response);
+
+    /// <summary>Ends the open stream, as a control plane that restarts would.</summary>
+    public ValueTask EndStreamAsync() => _responses.Writer.WriteAsync(null);
+
+    public override async Task DeltaAggregatedResources(
+        IAsyncStreamReader<DeltaDiscoveryRequest> requestStream, IServerStreamWriter<DeltaDiscoveryResponse> responseStream, ServerCallContext context)
+    {
+        var reading = Task.Run(async () =>
+        {
+            while (await requestStream.MoveNext(context.CancellationToken))
+            {
+                await Requests.Writer.WriteAsync(requestStream.Current);
+            }
+        });
+
+        await foreach (var response in _responses.Reader.ReadAllAsync(context.CancellationToken))
+        {
+            if (response is null)
+            {
+                return;
+            }
+
+            await responseStream.WriteAsync(response);
+        }
+
+        await reading;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _responses.Writer.TryComplete();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
