@@ -24,5 +24,3 @@ internal sealed class ProxyRegistry
 
     public void Remove(Guid stream) => _streams.TryRemove(stream, out _);
 }
-
-internal sealed record ProxyStatus(string NodeId, DateTimeOffset ConnectedAt, string? AckedVersion, string? LastNackError);
