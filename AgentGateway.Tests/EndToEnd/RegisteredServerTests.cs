@@ -25,6 +25,8 @@ public sealed class RegisteredServerTests(AppHostFixture platform)
         Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync($"/api/v1/tenants/{tenant}/mcp-servers",
             new { name = "everything", transport = "streamable-http", url = everything.Endpoint }, cancellationToken)).StatusCode);
 
+        // The budget is for a proxy that is connected (an earlier test may have restarted AdminApi).
+        await WaitForConnectedProxyAsync(api, cancellationToken);
         using var created = await api.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes",
             new { name = "mcp", targets = new[] { "everything" }, prefixMode = "always" }, cancellationToken);
         var committed = Stopwatch.StartNew();
@@ -60,5 +62,22 @@ public sealed class RegisteredServerTests(AppHostFixture platform)
         var result = await client.CallToolAsync("everything_echo", new Dictionary<string, object?> { ["message"] = "through the gateway" }, cancellationToken: cancellationToken);
         Assert.Contains("through the gateway", string.Concat(result.Content.OfType<TextContentBlock>().Select(block => block.Text)), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync(new Uri($"/api/v1/tenants/{tenant}", UriKind.Relative), cancellationToken)).StatusCode);
+    }
+
+    private static async Task WaitForConnectedProxyAsync(HttpClient api, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var proxies = await api.GetFromJsonAsync<System.Text.Json.JsonElement[]>("/api/v1/proxies", cancellationToken) ?? [];
+            if (proxies.Any(proxy => proxy.GetProperty("ackedVersion").ValueKind == System.Text.Json.JsonValueKind.String))
+            {
+                return;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        Assert.Fail("No proxy connected to AdminApi within 60 s.");
     }
 }

@@ -71,8 +71,11 @@ public sealed class XdsClientTests : IAsyncLifetime
         await AssertServesEchoAsync();
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync(new Uri("/demo/bad", UriKind.Relative), null, Cancellation)).StatusCode);
 
-        // The control plane goes away: the proxy keeps serving and comes back saying what it holds.
-        await controlPlane.EndStreamAsync();
+        // The control plane goes away: the proxy keeps serving, and when a control plane is back it says what it holds.
+        var port = controlPlane.Port;
+        await controlPlane.DisposeAsync();
+        await AssertServesEchoAsync();
+        _controlPlane = controlPlane = await XdsTestControlPlane.StartAsync(port);
         var resubscribe = await NextRequestAsync();
         Assert.Equal("v1", resubscribe.InitialResourceVersions["demo/mcp"]);
         Assert.False(resubscribe.InitialResourceVersions.ContainsKey("demo/bad"));
@@ -96,7 +99,14 @@ public sealed class XdsClientTests : IAsyncLifetime
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
         timeout.CancelAfter(TimeSpan.FromSeconds(15));
-        return await _controlPlane!.Requests.Reader.ReadAsync(timeout.Token);
+        try
+        {
+            return await _controlPlane!.Requests.Reader.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!Cancellation.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The proxy sent no xDS request within 15 s. Its output:\n{_proxy!.Output}");
+        }
     }
 
     private static DeltaDiscoveryResponse Response(string version, string nonce, params Resource[] resources)

@@ -16,7 +16,7 @@ namespace AgentGateway.Tests.Proxy;
 public sealed class XdsTestControlPlane : AggregatedDiscoveryService.AggregatedDiscoveryServiceBase, IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly Channel<DeltaDiscoveryResponse?> _responses = Channel.CreateUnbounded<DeltaDiscoveryResponse?>();
+    private readonly Channel<DeltaDiscoveryResponse> _responses = Channel.CreateUnbounded<DeltaDiscoveryResponse>();
 
     private XdsTestControlPlane(int port)
     {
@@ -34,22 +34,23 @@ public sealed class XdsTestControlPlane : AggregatedDiscoveryService.AggregatedD
     /// <summary>Every request the proxy sent, in order.</summary>
     public Channel<DeltaDiscoveryRequest> Requests { get; } = Channel.CreateUnbounded<DeltaDiscoveryRequest>();
 
-    public static async Task<XdsTestControlPlane> StartAsync()
+    public int Port => Address.Port;
+
+    /// <summary>Starts a control plane on <paramref name="port"/> (a free one when null).</summary>
+    public static async Task<XdsTestControlPlane> StartAsync(int? port = null)
     {
-        var server = new XdsTestControlPlane(ServiceProcess.GetFreePort());
+        var server = new XdsTestControlPlane(port ?? ServiceProcess.GetFreePort());
         await server._app.StartAsync();
         return server;
     }
 
     public ValueTask SendAsync(DeltaDiscoveryResponse response) => _responses.Writer.WriteAsync(response);
 
-    /// <summary>Ends the open stream, as a control plane that restarts would.</summary>
-    public ValueTask EndStreamAsync() => _responses.Writer.WriteAsync(null);
-
     public override async Task DeltaAggregatedResources(
         IAsyncStreamReader<DeltaDiscoveryRequest> requestStream, IServerStreamWriter<DeltaDiscoveryResponse> responseStream, ServerCallContext context)
     {
-        var reading = Task.Run(async () =>
+        // Requests are read in the background; the stream ends when the responses end (the server stops).
+        _ = Task.Run(async () =>
         {
             while (await requestStream.MoveNext(context.CancellationToken))
             {
@@ -59,15 +60,8 @@ public sealed class XdsTestControlPlane : AggregatedDiscoveryService.AggregatedD
 
         await foreach (var response in _responses.Reader.ReadAllAsync(context.CancellationToken))
         {
-            if (response is null)
-            {
-                return;
-            }
-
             await responseStream.WriteAsync(response);
         }
-
-        await reading;
     }
 
     public async ValueTask DisposeAsync()
