@@ -47,9 +47,8 @@ public sealed class PortalBrowserTests(AppHostFixture platform)
         await page.GotoAsync(new Uri(platform.PortalUrl, "/tenants/demo/routes/new").AbsoluteUri);
         await WaitUntilInteractiveAsync(page);
         await Input(page, "route-name").FillAsync(routeName);
-        await page.GetByTestId("route-targets").ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = serverName }).ClickAsync();
-        await page.Keyboard.PressAsync("Escape");
+        await page.GetByTestId($"target-{serverName}").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Checkbox, new() { Name = serverName })).ToBeCheckedAsync();
         await page.GetByTestId("route-submit").ClickAsync();
 
         var tools = page.GetByTestId("tools-table");
