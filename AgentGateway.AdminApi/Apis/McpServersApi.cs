@@ -97,7 +97,7 @@ internal static class McpServersApi
             return Problems.NotFound("Tenant", tenant);
         }
 
-        var entity = await db.McpServers.AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == server, cancellationToken);
+        var entity = await FindAsync(db.McpServers.AsNoTracking(), grant, server, cancellationToken);
         if (entity is null)
         {
             return Problems.NotFound("MCP server", server);
@@ -116,7 +116,7 @@ internal static class McpServersApi
             return Problems.NotFound("Tenant", tenant);
         }
 
-        var entity = await db.McpServers.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == server, cancellationToken);
+        var entity = await FindAsync(db.McpServers, grant, server, cancellationToken);
         if (entity is null)
         {
             return Problems.NotFound("MCP server", server);
@@ -165,7 +165,7 @@ internal static class McpServersApi
             return Problems.NotFound("Tenant", tenant);
         }
 
-        var entity = await db.McpServers.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == server, cancellationToken);
+        var entity = await FindAsync(db.McpServers, grant, server, cancellationToken);
         if (entity is null)
         {
             return Problems.NotFound("MCP server", server);
@@ -187,6 +187,9 @@ internal static class McpServersApi
         await db.SaveConfigChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
+
+    private static Task<McpServer?> FindAsync(IQueryable<McpServer> servers, TenantGrant grant, string name, CancellationToken cancellationToken) =>
+        servers.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == name, cancellationToken);
 
     private static void ValidateBody(Dictionary<string, string[]> errors, string? description, string? transport, string? url, Dictionary<string, string>? headers)
     {

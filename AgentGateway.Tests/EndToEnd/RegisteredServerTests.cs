@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using AgentGateway.Tests.Fixtures;
+using AgentGateway.Tests.Samples;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -55,9 +56,7 @@ public sealed class RegisteredServerTests(AppHostFixture platform)
         Assert.True(propagation < s_budget, $"The new route reached the proxy after {propagation.TotalMilliseconds:F0} ms.");
 
         // ...and the registered server's tools are callable through it, prefixed with its name.
-        await using var client = await McpClient.CreateAsync(
-            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = endpoint, TransportMode = HttpTransportMode.StreamableHttp }),
-            cancellationToken: cancellationToken);
+        await using var client = await SampleServerFixture.ConnectAsync(endpoint, cancellationToken);
         Assert.Contains("everything_echo", (await client.ListToolsAsync(cancellationToken: cancellationToken)).Select(tool => tool.Name));
         var result = await client.CallToolAsync("everything_echo", new Dictionary<string, object?> { ["message"] = "through the gateway" }, cancellationToken: cancellationToken);
         Assert.Contains("through the gateway", string.Concat(result.Content.OfType<TextContentBlock>().Select(block => block.Text)), StringComparison.Ordinal);
