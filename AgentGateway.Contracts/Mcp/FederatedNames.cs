@@ -39,4 +39,33 @@ public static class FederatedNames
         name = federatedName[(index + 1)..];
         return true;
     }
+
+    /// <summary>Separates the target name from the upstream URI in a namespaced resource URI.</summary>
+    public const char UriSeparator = '+';
+
+    /// <summary>
+    /// The client-facing form of a resource URI (or URI template) of <paramref name="target"/>: <c>{target}+{uri}</c>.
+    /// Target names are valid URI scheme characters, so the result is still an absolute URI (its scheme becomes
+    /// <c>{target}+{scheme}</c>) and a URI template keeps its variables.
+    /// </summary>
+    public static string ComposeUri(string target, string uri, bool prefixed) =>
+        prefixed ? string.Concat(target, "+", uri) : uri;
+
+    /// <summary>Splits a namespaced resource URI into its target and upstream URI.</summary>
+    public static bool TrySplitUri(string federatedUri, out string target, out string uri)
+    {
+        ArgumentNullException.ThrowIfNull(federatedUri);
+        var index = federatedUri.IndexOf(UriSeparator, StringComparison.Ordinal);
+        var colon = federatedUri.IndexOf(':', StringComparison.Ordinal);
+        if (index <= 0 || index == federatedUri.Length - 1 || (colon >= 0 && colon < index))
+        {
+            target = string.Empty;
+            uri = string.Empty;
+            return false;
+        }
+
+        target = federatedUri[..index];
+        uri = federatedUri[(index + 1)..];
+        return true;
+    }
 }

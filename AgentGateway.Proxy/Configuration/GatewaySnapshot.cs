@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Mcp.Sessions;
 
 namespace AgentGateway.Proxy.Configuration;
 
@@ -9,10 +10,11 @@ namespace AgentGateway.Proxy.Configuration;
 /// </summary>
 internal sealed class GatewaySnapshot
 {
-    private GatewaySnapshot(string version, FrozenDictionary<string, Route> routesByPath)
+    private GatewaySnapshot(string version, FrozenDictionary<string, Route> routesByPath, SessionKeyRing? sessionKeys)
     {
         Version = version;
         RoutesByPath = routesByPath;
+        SessionKeys = sessionKeys;
     }
 
     /// <summary>The version the source gave this config (the xDS system version or the file's write time).</summary>
@@ -21,17 +23,24 @@ internal sealed class GatewaySnapshot
     /// <summary>Routes keyed by their exact path (ordinal).</summary>
     public FrozenDictionary<string, Route> RoutesByPath { get; }
 
+    /// <summary>The keys that seal MCP session ids, or null when the config has none.</summary>
+    public SessionKeyRing? SessionKeys { get; }
+
     /// <summary>Validates <paramref name="routes"/> and builds a snapshot, or returns the reasons it cannot.</summary>
-    public static SnapshotResult Create(string version, IReadOnlyCollection<Route> routes)
+    public static SnapshotResult Create(string version, IReadOnlyCollection<Route> routes, IReadOnlyCollection<SessionKey>? sessionKeys = null)
     {
         ArgumentNullException.ThrowIfNull(routes);
-        var errors = SnapshotValidator.Validate(routes);
+        sessionKeys ??= [];
+        var errors = SnapshotValidator.Validate(routes, sessionKeys);
         if (errors.Count > 0)
         {
             return new SnapshotResult(null, errors);
         }
 
         var byPath = routes.ToFrozenDictionary(route => route.Match.Path, StringComparer.Ordinal);
-        return new SnapshotResult(new GatewaySnapshot(version, byPath), []);
+        var ring = sessionKeys.Count == 0
+            ? null
+            : SessionKeyRing.Create([.. sessionKeys.Select(key => new SessionKeyRing.Key(key.Id, key.Key.ToByteArray(), key.Primary))]);
+        return new SnapshotResult(new GatewaySnapshot(version, byPath, ring), []);
     }
 }

@@ -9,9 +9,10 @@ namespace AgentGateway.Proxy.Configuration;
 /// </summary>
 internal static class SnapshotValidator
 {
-    public static IReadOnlyList<string> Validate(IReadOnlyCollection<Route> routes)
+    public static IReadOnlyList<string> Validate(IReadOnlyCollection<Route> routes, IReadOnlyCollection<SessionKey> sessionKeys)
     {
         var errors = new List<string>();
+        ValidateSessionKeys(sessionKeys, errors);
         var paths = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var route in routes)
         {
@@ -50,11 +51,38 @@ internal static class SnapshotValidator
         return errors;
     }
 
+    private static void ValidateSessionKeys(IReadOnlyCollection<SessionKey> keys, List<string> errors)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            if (string.IsNullOrEmpty(key.Id) || !ids.Add(key.Id))
+            {
+                errors.Add($"session key '{key.Id}': ids must be non-empty and distinct");
+            }
+
+            if (key.Key.Length != 32)
+            {
+                errors.Add($"session key '{key.Id}': key must be 32 bytes, not {key.Key.Length}");
+            }
+        }
+
+        if (keys.Count > 0 && keys.Count(key => key.Primary) != 1)
+        {
+            errors.Add("session keys: exactly one key must be primary");
+        }
+    }
+
     private static void ValidateMcp(string label, McpBackend backend, List<string> errors)
     {
         if (backend.Targets.Count == 0)
         {
             errors.Add($"{label}: mcp.targets must name at least one target");
+        }
+
+        if (backend.TargetTimeoutMs > 600_000)
+        {
+            errors.Add($"{label}: mcp.targetTimeoutMs must be at most 600000 (10 minutes)");
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);

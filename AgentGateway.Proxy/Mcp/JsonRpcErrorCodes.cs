@@ -10,8 +10,14 @@ internal static class JsonRpcErrorCodes
     public const int InternalError = -32603;
 
     /// <summary>A target behind the route failed or did not answer in time.</summary>
-    public const int TargetUnavailable = -32001;
+    public const int TargetUnavailable = -32010;
 
     /// <summary>The session is unknown or has ended.</summary>
-    public const int SessionNotFound = -32002;
+    public const int SessionNotFound = -32001;
+
+    /// <summary>A resource URI that no target of the route offers (MCP's "resource not found").</summary>
+    public const int ResourceNotFound = -32002;
+
+    /// <summary>The session already has as many requests in flight as it may.</summary>
+    public const int TooManyRequests = -32003;
 }

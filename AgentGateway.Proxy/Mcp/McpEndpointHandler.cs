@@ -1,8 +1,12 @@
-using System.Text;
+using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Configuration;
+using AgentGateway.Proxy.Mcp.Sessions;
+using AgentGateway.Proxy.Mcp.Upstreams;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using ModelContextProtocol.Protocol;
@@ -11,22 +15,22 @@ namespace AgentGateway.Proxy.Mcp;
 
 /// <summary>
 /// The Streamable HTTP transport of an MCP route (the stateful protocol era): POST carries JSON-RPC messages,
-/// GET opens the server-to-client stream, DELETE ends the session. Answers are JSON, or a one-event SSE stream for
-/// clients that accept only <c>text/event-stream</c>. Every protocol error is a JSON-RPC error.
+/// GET opens the server-to-client stream (or resumes one with <c>Last-Event-ID</c>), DELETE ends the session.
+/// The session id is sealed state (see <see cref="McpSessionTokens"/>), so any replica serves any session.
+/// Every protocol error is a JSON-RPC error.
 /// </summary>
 internal sealed partial class McpEndpointHandler(
     SnapshotStore snapshots,
-    McpSessionStore sessions,
+    McpSessionTokens tokens,
+    LocalSessions localSessions,
+    McpUpstreams upstreams,
     McpFederation federation,
+    McpOriginGuard originGuard,
     IOptions<McpGatewayOptions> options,
+    TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
     ILogger<McpEndpointHandler> logger)
 {
-    public const string SessionIdHeader = "Mcp-Session-Id";
-    public const string ProtocolVersionHeader = "MCP-Protocol-Version";
-
-    private static readonly byte[] s_keepAlive = Encoding.UTF8.GetBytes(": keep-alive\n\n");
-
     public async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "/";
@@ -36,17 +40,22 @@ internal sealed partial class McpEndpointHandler(
             return;
         }
 
-        var routeKey = $"{route.Tenant}/{route.Name}";
+        if (originGuard.Check(context.Request) is { } refusal)
+        {
+            await McpDownstream.WriteJsonAsync(context, StatusCodes.Status403Forbidden, JsonRpcMessages.Error(null, JsonRpcErrorCodes.InvalidRequest, refusal));
+            return;
+        }
+
         switch (context.Request.Method)
         {
             case "POST":
-                await HandlePostAsync(context, route, routeKey);
+                await HandlePostAsync(context, route);
                 break;
             case "GET":
-                await HandleGetAsync(context, routeKey);
+                await HandleGetAsync(context, route);
                 break;
             case "DELETE":
-                await HandleDeleteAsync(context, routeKey);
+                await HandleDeleteAsync(context, route);
                 break;
             default:
                 context.Response.Headers.Allow = "GET, POST, DELETE";
@@ -55,10 +64,11 @@ internal sealed partial class McpEndpointHandler(
         }
     }
 
-    private async Task HandlePostAsync(HttpContext context, Route route, string routeKey)
+    private async Task HandlePostAsync(HttpContext context, Route route)
     {
         var request = context.Request;
-        if (!AcceptsJsonOrEventStream(request))
+        var (acceptsJson, acceptsEventStream) = ReadAccept(request);
+        if (!acceptsJson && !acceptsEventStream)
         {
             await WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, null, JsonRpcErrorCodes.InvalidRequest,
                 "The Accept header must include application/json and text/event-stream.");
@@ -73,56 +83,23 @@ internal sealed partial class McpEndpointHandler(
             return;
         }
 
-        if (request.ContentLength > options.Value.MaxRequestBodySize)
+        var (message, failure) = await ReadMessageAsync(context);
+        if (failure is not null)
         {
-            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, null, JsonRpcErrorCodes.InvalidRequest,
-                $"The request body exceeds {options.Value.MaxRequestBodySize} bytes.");
+            await failure;
             return;
         }
 
-        JsonNode? body;
-        try
-        {
-            body = await JsonNode.ParseAsync(request.Body, cancellationToken: context.RequestAborted);
-        }
-        catch (JsonException exception)
-        {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, null, JsonRpcErrorCodes.ParseError, $"Parse error: {exception.Message}");
-            return;
-        }
-
-        if (body is JsonArray)
-        {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, null, JsonRpcErrorCodes.InvalidRequest,
-                "JSON-RPC batches are not supported; send one message per request.");
-            return;
-        }
-
-        if (body is not JsonObject message || message["jsonrpc"]?.GetValueKind() != JsonValueKind.String
-            || message["jsonrpc"]!.GetValue<string>() != "2.0")
-        {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, (body as JsonObject)?["id"], JsonRpcErrorCodes.InvalidRequest,
-                "Invalid request: a JSON-RPC 2.0 object with \"jsonrpc\": \"2.0\" is required.");
-            return;
-        }
-
-        var id = message["id"];
-        var method = message["method"]?.GetValueKind() == JsonValueKind.String ? message["method"]!.GetValue<string>() : null;
+        var id = message!["id"];
+        var method = JsonRpc.Method(message);
         var isRequest = method is not null && message.ContainsKey("id");
-        if (isRequest && id?.GetValueKind() is not (JsonValueKind.String or JsonValueKind.Number))
-        {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, null, JsonRpcErrorCodes.InvalidRequest,
-                "Invalid request: id must be a string or a number.");
-            return;
-        }
-
         if (method == RequestMethods.Initialize && isRequest)
         {
-            await InitializeAsync(context, route, routeKey, id, message["params"] as JsonObject);
+            await InitializeAsync(context, route, id, message["params"] as JsonObject, acceptsJson, acceptsEventStream);
             return;
         }
 
-        var session = await GetSessionAsync(context, routeKey, id);
+        var session = await GetSessionAsync(context, route, id);
         if (session is null)
         {
             return;
@@ -130,181 +107,462 @@ internal sealed partial class McpEndpointHandler(
 
         if (!isRequest)
         {
-            if (method is null && !message.ContainsKey("result") && !message.ContainsKey("error"))
+            context.Response.StatusCode = StatusCodes.Status202Accepted;
+            if (method is not null)
             {
-                await WriteErrorAsync(context, StatusCodes.Status400BadRequest, id, JsonRpcErrorCodes.InvalidRequest,
-                    "Invalid request: a message needs a method (request or notification) or a result or error (response).");
-                return;
+                await federation.HandleNotificationAsync(session, message, context.RequestAborted);
+            }
+            else if (!await federation.HandleResponseAsync(session, message, context.RequestAborted))
+            {
+                LogUnroutableResponse(logger, session.RouteKey, message["id"]?.ToJsonString() ?? "null");
             }
 
-            // Notifications and responses are accepted; none needs forwarding in this protocol subset.
-            context.Response.StatusCode = StatusCodes.Status202Accepted;
             return;
         }
 
-        JsonObject reply;
+        if (!session.Local.TryEnter(options.Value.MaxConcurrentRequestsPerSession))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, id, JsonRpcErrorCodes.TooManyRequests,
+                $"The session already has {options.Value.MaxConcurrentRequestsPerSession} requests in flight; wait for one to finish.");
+            return;
+        }
+
+        using var downstream = new McpDownstream(context, acceptsEventStream, acceptsJson);
         try
         {
-            var parameters = message["params"] as JsonObject ?? [];
-            var result = method switch
-            {
-                RequestMethods.Ping => new JsonObject(),
-                RequestMethods.ToolsList => await federation.ListToolsAsync(session, route.Mcp, context.RequestAborted),
-                RequestMethods.ToolsCall => await federation.CallToolAsync(session, route.Mcp, parameters, context.RequestAborted),
-                _ => throw new McpGatewayException(JsonRpcErrorCodes.MethodNotFound, $"Method not found: '{method}'."),
-            };
-            reply = JsonRpcMessages.Result(id, result);
+            var reply = await federation.HandleRequestAsync(session, message, downstream, context.RequestAborted);
+            await downstream.CompleteAsync(reply);
         }
-        catch (McpGatewayException exception)
+        catch (UpstreamStreamPausedException paused)
         {
-            LogRequestFailed(logger, routeKey, method!, exception.Message);
-            reply = JsonRpcMessages.Error(id, exception.Code, exception.Message);
+            // The target ended its stream early and will deliver the answer when the client resumes (Last-Event-ID).
+            await downstream.PauseAsync(null, paused.Retry);
         }
-
-        await WriteMessageAsync(context, StatusCodes.Status200OK, reply);
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; its request may still complete upstream.
+        }
+        finally
+        {
+            session.Local.Exit();
+        }
     }
 
-    private async Task InitializeAsync(HttpContext context, Route route, string routeKey, JsonNode? id, JsonObject? parameters)
+    private async Task<(JsonObject? Message, Task? Failure)> ReadMessageAsync(HttpContext context)
     {
-        var requested = parameters?["protocolVersion"]?.GetValueKind() == JsonValueKind.String
-            ? parameters["protocolVersion"]!.GetValue<string>()
-            : null;
+        var limit = options.Value.MaxRequestBodySize;
+        if (context.Request.ContentLength > limit)
+        {
+            return (null, TooLarge());
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        }
+        catch (JsonException exception)
+        {
+            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, null, JsonRpcErrorCodes.ParseError, $"Parse error: {exception.Message}"));
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge());
+        }
+
+        if (body is JsonArray)
+        {
+            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, null, JsonRpcErrorCodes.InvalidRequest,
+                "JSON-RPC batches are not supported; send one message per request."));
+        }
+
+        if (body is not JsonObject message || JsonRpc.GetString(message, "jsonrpc") != "2.0")
+        {
+            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, (body as JsonObject)?["id"], JsonRpcErrorCodes.InvalidRequest,
+                "Invalid request: a JSON-RPC 2.0 object with \"jsonrpc\": \"2.0\" is required."));
+        }
+
+        var hasMethod = message.ContainsKey("method");
+        if (hasMethod && JsonRpc.Method(message) is null)
+        {
+            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, message["id"], JsonRpcErrorCodes.InvalidRequest,
+                "Invalid request: method must be a string."));
+        }
+
+        if (message.ContainsKey("id") && message["id"]?.GetValueKind() is not (JsonValueKind.String or JsonValueKind.Number)
+            && (hasMethod || message["id"] is not null))
+        {
+            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, null, JsonRpcErrorCodes.InvalidRequest,
+                "Invalid request: id must be a string or a number."));
+        }
+
+        if (!hasMethod && !JsonRpc.IsResponse(message))
+        {
+            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, message["id"], JsonRpcErrorCodes.InvalidRequest,
+                "Invalid request: a message needs a method (request or notification) or a result or error (response)."));
+        }
+
+        if (hasMethod && message["params"] is { } parameters && parameters.GetValueKind() != JsonValueKind.Object)
+        {
+            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, message["id"], JsonRpcErrorCodes.InvalidRequest,
+                "Invalid request: params must be an object."));
+        }
+
+        return (message, null);
+
+        Task TooLarge() => WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, null, JsonRpcErrorCodes.InvalidRequest,
+            $"The request body exceeds {limit} bytes.");
+    }
+
+    private async Task InitializeAsync(HttpContext context, Route route, JsonNode? id, JsonObject? parameters, bool acceptsJson, bool acceptsEventStream)
+    {
+        var requested = JsonRpc.GetString(parameters, "protocolVersion");
         var version = McpProtocolVersions.Negotiate(requested);
-        var session = sessions.Create(routeKey, version);
-        LogSessionOpened(logger, routeKey, version, route.Mcp.Targets.Count);
+        var settings = options.Value;
+        var state = new McpSessionState
+        {
+            Nonce = Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)),
+            Route = RouteKey(route),
+            ProtocolVersion = version,
+            ExpiresAt = (timeProvider.GetUtcNow() + settings.SessionLifetime).ToUnixTimeSeconds(),
+            ClientCapabilities = parameters?["capabilities"]?.DeepClone() as JsonObject,
+            ClientInfo = parameters?["clientInfo"]?.DeepClone() as JsonObject,
+        };
+
+        // Every target is initialized now, in parallel, so its upstream session travels in the id; a target that
+        // fails is left out and tried again when it is first used.
+        var targets = route.Mcp.Targets;
+        var results = await Task.WhenAll(targets.Select(async target =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            timeout.CancelAfter(settings.InitializeTimeout);
+            try
+            {
+                return ((McpTargetSession Session, JsonObject Result)?)await upstreams.InitializeAsync(target, state, timeout.Token);
+            }
+            catch (Exception exception) when (exception is UpstreamException or HttpRequestException or OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
+            {
+                LogTargetInitializeFailed(logger, state.Route, target.Name, exception is OperationCanceledException ? "no answer in time" : exception.Message);
+                return null;
+            }
+        }));
+
+        var instructions = new List<string>();
+        var features = ServerFeatures.Tools;
+        for (var index = 0; index < targets.Count; index++)
+        {
+            if (results[index] is not { } initialized)
+            {
+                continue;
+            }
+
+            state.Targets[targets[index].Name] = initialized.Session;
+            features |= initialized.Session.Features;
+            if (JsonRpc.GetString(initialized.Result, "instructions") is { Length: > 0 } text)
+            {
+                instructions.Add(targets.Count == 1 ? text : $"[{targets[index].Name}] {text}");
+            }
+        }
 
         var result = new JsonObject
         {
             ["protocolVersion"] = version,
-            ["capabilities"] = new JsonObject { ["tools"] = new JsonObject { ["listChanged"] = false } },
+            ["capabilities"] = Capabilities(features),
             ["serverInfo"] = new JsonObject
             {
                 ["name"] = "agentgateway",
                 ["title"] = "AgentGateway",
                 ["version"] = typeof(McpEndpointHandler).Assembly.GetName().Version?.ToString(3) ?? "1.0.0",
             },
-            ["instructions"] = $"Tools of route '{routeKey}', federated from: {string.Join(", ", route.Mcp.Targets.Select(target => target.Name))}.",
         };
-        context.Response.Headers[SessionIdHeader] = session.Id;
-        await WriteMessageAsync(context, StatusCodes.Status200OK, JsonRpcMessages.Result(id, result));
+        if (instructions.Count > 0)
+        {
+            result["instructions"] = string.Join("\n\n", instructions);
+        }
+
+        LogSessionOpened(logger, state.Route, state.Nonce, version, state.Targets.Count, targets.Count);
+        context.Response.Headers[McpHeaders.SessionId] = tokens.Protect(state);
+        using var downstream = new McpDownstream(context, acceptsEventStream, acceptsJson);
+        await downstream.CompleteAsync(JsonRpcMessages.Result(id, result));
     }
 
-    private async Task HandleGetAsync(HttpContext context, string routeKey)
+    private static JsonObject Capabilities(ServerFeatures features)
     {
-        if (!context.Request.GetTypedHeaders().Accept.Any(value => value.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase)))
+        // The gateway announces list changes itself (targets change with the config), so listChanged is always on.
+        var capabilities = new JsonObject { ["tools"] = new JsonObject { ["listChanged"] = true } };
+        if (features.HasFlag(ServerFeatures.Prompts))
         {
-            context.Response.StatusCode = StatusCodes.Status406NotAcceptable;
+            capabilities["prompts"] = new JsonObject { ["listChanged"] = true };
+        }
+
+        if (features.HasFlag(ServerFeatures.Resources))
+        {
+            capabilities["resources"] = new JsonObject
+            {
+                ["listChanged"] = true,
+                ["subscribe"] = features.HasFlag(ServerFeatures.ResourceSubscriptions),
+            };
+        }
+
+        if (features.HasFlag(ServerFeatures.Completions))
+        {
+            capabilities["completions"] = new JsonObject();
+        }
+
+        if (features.HasFlag(ServerFeatures.Logging))
+        {
+            capabilities["logging"] = new JsonObject();
+        }
+
+        return capabilities;
+    }
+
+    private async Task HandleGetAsync(HttpContext context, Route route)
+    {
+        if (!ReadAccept(context.Request).EventStream)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, null, JsonRpcErrorCodes.InvalidRequest,
+                "The Accept header must include text/event-stream to open a stream.");
             return;
         }
 
-        var session = await GetSessionAsync(context, routeKey, null);
+        var session = await GetSessionAsync(context, route, null);
         if (session is null)
         {
             return;
         }
 
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache, no-transform";
-        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.Closed, lifetime.ApplicationStopping);
+        var lastEventId = context.Request.Headers[McpHeaders.LastEventId].ToString();
+        McpTarget? resumed = null;
+        string? upstreamEventId = null;
+        if (lastEventId.Length > 0)
+        {
+            if (!McpRelayIds.TryParseEvent(lastEventId, out var targetName, out var eventId) || session.FindTarget(targetName) is not { } target)
+            {
+                await WriteErrorAsync(context, StatusCodes.Status400BadRequest, null, JsonRpcErrorCodes.InvalidRequest,
+                    $"Last-Event-ID '{lastEventId}' was not issued on this session.");
+                return;
+            }
+
+            (resumed, upstreamEventId) = (target, eventId);
+        }
+
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var events = Channel.CreateBounded<StreamItem>(new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        var listener = resumed is null ? session.Local.AddListener() : null;
+        var producers = resumed is not null
+            ? [PumpTargetAsync(session, resumed, upstreamEventId, resume: true, events.Writer, stream.Token)]
+            : session.Backend.Targets.Select(target => PumpTargetAsync(session, target, null, resume: false, events.Writer, stream.Token))
+                .Append(PumpListenerAsync(listener!, events.Writer, stream.Token))
+                .ToList();
+        var completion = Task.WhenAll(producers).ContinueWith(_ => events.Writer.TryComplete(), TaskScheduler.Default);
+
         try
         {
+            McpSse.Start(context.Response);
             await context.Response.Body.FlushAsync(stream.Token);
-            using var timer = new PeriodicTimer(options.Value.StreamKeepAliveInterval);
-            while (await timer.WaitForNextTickAsync(stream.Token))
+            var keepAlive = options.Value.StreamKeepAliveInterval;
+            while (true)
             {
-                session.Touch();
-                await context.Response.Body.WriteAsync(s_keepAlive, stream.Token);
-                await context.Response.Body.FlushAsync(stream.Token);
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(stream.Token);
+                idle.CancelAfter(keepAlive);
+                bool more;
+                try
+                {
+                    more = await events.Reader.WaitToReadAsync(idle.Token);
+                }
+                catch (OperationCanceledException) when (!stream.IsCancellationRequested)
+                {
+                    session.Local.Touch();
+                    await McpSse.WriteKeepAliveAsync(context.Response, stream.Token);
+                    continue;
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                while (events.Reader.TryRead(out var item))
+                {
+                    session.Local.Touch();
+                    await McpSse.WriteEventAsync(context.Response, item.Message, item.EventId, item.Retry, stream.Token);
+                }
             }
         }
         catch (OperationCanceledException)
         {
-            // The client went away or the session ended: the stream simply closes.
+            // The client went away, the session ended or the proxy is stopping: the stream simply closes.
+        }
+        finally
+        {
+            await stream.CancelAsync();
+            if (listener is not null)
+            {
+                session.Local.RemoveListener(listener);
+            }
+
+            await completion;
         }
     }
 
-    private async Task HandleDeleteAsync(HttpContext context, string routeKey)
+    /// <summary>Relays one target's GET stream, reconnecting (with its last event id) when the target ends it.</summary>
+    private async Task PumpTargetAsync(
+        McpSession session, McpTarget target, string? lastEventId, bool resume, ChannelWriter<StreamItem> writer, CancellationToken cancellationToken)
     {
-        var session = await GetSessionAsync(context, routeKey, null);
+        var delay = TimeSpan.FromSeconds(1);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await upstreams.OpenStreamAsync(session, target, lastEventId, cancellationToken);
+                if (response is null)
+                {
+                    return;
+                }
+
+                await foreach (var item in response.ReadEventsAsync(cancellationToken))
+                {
+                    lastEventId = item.EventId ?? lastEventId;
+                    delay = item.Retry ?? delay;
+                    var message = item.Message is null ? null : McpNaming.ToClient(session, target.Name, item.Message);
+                    await writer.WriteAsync(new StreamItem(message, McpRelayIds.ForEvent(target.Name, item.EventId), item.Retry), cancellationToken);
+                }
+
+                if (resume)
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is UpstreamException or HttpRequestException or IOException)
+            {
+                LogTargetStreamFailed(logger, session.RouteKey, target.Name, exception.Message);
+                if (resume)
+                {
+                    return;
+                }
+
+                delay = TimeSpan.FromSeconds(Math.Min(Math.Max(delay.TotalSeconds * 2, 1), 30));
+            }
+
+            try
+            {
+                await Task.Delay(delay, timeProvider, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task PumpListenerAsync(Channel<JsonObject> listener, ChannelWriter<StreamItem> writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var notification in listener.Reader.ReadAllAsync(cancellationToken))
+            {
+                await writer.WriteAsync(new StreamItem(notification, null, null), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task HandleDeleteAsync(HttpContext context, Route route)
+    {
+        var session = await GetSessionAsync(context, route, null);
         if (session is null)
         {
             return;
         }
 
-        await sessions.CloseAsync(session.Id);
-        LogSessionClosed(logger, routeKey);
+        localSessions.Close(session.State.Nonce, session.State.ExpiresAt);
+        await upstreams.CloseAsync(session.State, session.Local, route, context.RequestAborted);
+        LogSessionClosed(logger, session.RouteKey, session.State.Nonce);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    /// <summary>The session named by the request, or null after answering 400 (no id) or 404 (unknown or ended).</summary>
-    private async Task<McpGatewaySession?> GetSessionAsync(HttpContext context, string routeKey, JsonNode? id)
+    /// <summary>The session named by the request, or null after answering 400 (no id) or 404 (unknown, foreign, tampered or ended).</summary>
+    private async Task<McpSession?> GetSessionAsync(HttpContext context, Route route, JsonNode? id)
     {
-        var sessionId = context.Request.Headers[SessionIdHeader].ToString();
+        var sessionId = context.Request.Headers[McpHeaders.SessionId].ToString();
         if (string.IsNullOrEmpty(sessionId))
         {
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, id, JsonRpcErrorCodes.InvalidRequest,
-                $"The {SessionIdHeader} header is required; send initialize first to open a session.");
+                $"The {McpHeaders.SessionId} header is required; send initialize first to open a session.");
             return null;
         }
 
-        if (!sessions.TryGet(sessionId, out var session) || session.RouteKey != routeKey)
+        if (!tokens.TryUnprotect(sessionId, out var state) || state.Route != RouteKey(route) || localSessions.IsClosed(state.Nonce))
         {
             await WriteErrorAsync(context, StatusCodes.Status404NotFound, id, JsonRpcErrorCodes.SessionNotFound,
-                "Session not found: it has ended or expired; send initialize to open a new one.");
+                "Session not found: it has ended or expired, or was not issued for this route; send initialize to open a new one.");
             return null;
         }
 
-        var version = context.Request.Headers[ProtocolVersionHeader].ToString();
+        var version = context.Request.Headers[McpHeaders.ProtocolVersion].ToString();
         if (version.Length > 0 && !McpProtocolVersions.IsSupported(version))
         {
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, id, JsonRpcErrorCodes.InvalidRequest,
-                $"Unsupported {ProtocolVersionHeader} '{version}'; supported: {string.Join(", ", McpProtocolVersions.Supported)}.");
+                $"Unsupported {McpHeaders.ProtocolVersion} '{version}'; supported: {string.Join(", ", McpProtocolVersions.Supported)}.");
             return null;
         }
 
-        session.Touch();
-        return session;
+        var local = localSessions.GetOrAdd(state);
+        local.Touch();
+        var timeout = route.Mcp.TargetTimeoutMs > 0 ? TimeSpan.FromMilliseconds(route.Mcp.TargetTimeoutMs) : options.Value.TargetTimeout;
+        return new McpSession(route, state, local, timeout);
     }
 
-    private static bool AcceptsJsonOrEventStream(HttpRequest request)
+    private static string RouteKey(Route route) => $"{route.Tenant}/{route.Name}";
+
+    private static (bool Json, bool EventStream) ReadAccept(HttpRequest request)
     {
         var accept = request.GetTypedHeaders().Accept;
-        return accept.Count == 0 || accept.Any(value =>
-            value.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || value.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase)
-            || value.MediaType.Equals("*/*", StringComparison.Ordinal));
+        if (accept.Count == 0)
+        {
+            return (true, false);
+        }
+
+        bool json = false, eventStream = false;
+        foreach (var value in accept)
+        {
+            var any = value.MediaType.Equals("*/*", StringComparison.Ordinal);
+            json |= any || value.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || value.MediaType.Equals("application/*", StringComparison.OrdinalIgnoreCase);
+            eventStream |= any || value.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase);
+        }
+
+        return (json, eventStream);
     }
 
     private static Task WriteErrorAsync(HttpContext context, int statusCode, JsonNode? id, int code, string message) =>
-        WriteMessageAsync(context, statusCode, JsonRpcMessages.Error(id, code, message));
+        McpDownstream.WriteJsonAsync(context, statusCode, JsonRpcMessages.Error(id, code, message));
 
-    private static async Task WriteMessageAsync(HttpContext context, int statusCode, JsonObject message)
-    {
-        var response = context.Response;
-        response.StatusCode = statusCode;
-        var accept = context.Request.GetTypedHeaders().Accept;
-        var wantsEventStream = accept.Count > 0 && !accept.Any(value =>
-            value.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || value.MediaType.Equals("*/*", StringComparison.Ordinal));
-        if (wantsEventStream && statusCode == StatusCodes.Status200OK)
-        {
-            response.ContentType = "text/event-stream";
-            response.Headers.CacheControl = "no-cache, no-transform";
-            await response.WriteAsync("event: message\ndata: " + message.ToJsonString(JsonRpcMessages.SerializerOptions) + "\n\n", context.RequestAborted);
-            return;
-        }
+    private readonly record struct StreamItem(JsonObject? Message, string? EventId, TimeSpan? Retry);
 
-        response.ContentType = "application/json";
-        await response.WriteAsync(message.ToJsonString(JsonRpcMessages.SerializerOptions), context.RequestAborted);
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Route {Route}: MCP session {Session} opened (protocol {Version}, {Initialized} of {TargetCount} targets initialized)")]
+    private static partial void LogSessionOpened(ILogger logger, string route, string session, string version, int initialized, int targetCount);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Route {Route}: MCP session opened (protocol {Version}, {TargetCount} targets)")]
-    private static partial void LogSessionOpened(ILogger logger, string route, string version, int targetCount);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Route {Route}: MCP session {Session} closed by the client")]
+    private static partial void LogSessionClosed(ILogger logger, string route, string session);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Route {Route}: MCP session closed by the client")]
-    private static partial void LogSessionClosed(ILogger logger, string route);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: target {Target} could not be initialized and is left out for now: {Reason}")]
+    private static partial void LogTargetInitializeFailed(ILogger logger, string route, string target, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Route {Route}: {Method} answered with an error: {Reason}")]
-    private static partial void LogRequestFailed(ILogger logger, string route, string method, string reason);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Route {Route}: target {Target}'s stream failed: {Reason}")]
+    private static partial void LogTargetStreamFailed(ILogger logger, string route, string target, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: a response with id {Id} answers no request the gateway relayed")]
+    private static partial void LogUnroutableResponse(ILogger logger, string route, string id);
 }

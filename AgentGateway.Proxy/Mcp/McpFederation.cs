@@ -1,170 +1,455 @@
+using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using AgentGateway.Contracts.Mcp;
 using AgentGateway.Contracts.V1;
-using Microsoft.Extensions.Options;
-using ModelContextProtocol;
-using ModelContextProtocol.Client;
+using AgentGateway.Proxy.Mcp.Sessions;
+using AgentGateway.Proxy.Mcp.Upstreams;
 using ModelContextProtocol.Protocol;
 
 namespace AgentGateway.Proxy.Mcp;
 
 /// <summary>
-/// Federates the targets of one MCP route: list methods fan out to every target in parallel and merge the results
-/// under the route's naming rule; calls go to the target that owns the name. One failing or slow target never fails
-/// a list — it is skipped and logged — and a call to it fails with an error that names it.
+/// Answers one client request over the targets of a route: lists fan out to every target in parallel and merge
+/// under the route's naming rule, with the gateway's own cursors; calls, reads and completions go to the target
+/// that owns the name or URI; anything a target sends meanwhile is relayed to the client.
 /// </summary>
-internal sealed partial class McpFederation(
-    UpstreamClientFactory clientFactory,
-    IOptions<McpGatewayOptions> options,
-    ILogger<McpFederation> logger)
+internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpFederation> logger)
 {
-    public async Task<JsonNode> ListToolsAsync(McpGatewaySession session, McpBackend backend, CancellationToken cancellationToken)
-    {
-        var prefixed = FederatedNames.UsesPrefix(backend.PrefixMode, backend.Targets.Count);
-        var perTarget = await Task.WhenAll(backend.Targets.Select(target =>
-            ListTargetToolsAsync(session, target, cancellationToken)));
+    private static readonly ListKind s_tools = new(RequestMethods.ToolsList, "tools", "name", ServerFeatures.Tools, IsUri: false);
+    private static readonly ListKind s_prompts = new(RequestMethods.PromptsList, "prompts", "name", ServerFeatures.Prompts, IsUri: false);
+    private static readonly ListKind s_resources = new(RequestMethods.ResourcesList, "resources", "uri", ServerFeatures.Resources, IsUri: true);
+    private static readonly ListKind s_templates = new(RequestMethods.ResourcesTemplatesList, "resourceTemplates", "uriTemplate", ServerFeatures.Resources, IsUri: true);
 
-        var tools = new JsonArray();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var index = 0; index < backend.Targets.Count; index++)
+    /// <summary>The response (result or error) to <paramref name="request"/>.</summary>
+    public async Task<JsonObject> HandleRequestAsync(McpSession session, JsonObject request, McpDownstream downstream, CancellationToken cancellationToken)
+    {
+        var id = request["id"];
+        var method = JsonRpc.Method(request)!;
+        var parameters = request["params"] as JsonObject ?? [];
+        try
         {
-            var target = backend.Targets[index];
-            foreach (var tool in perTarget[index])
+            return method switch
             {
-                var name = FederatedNames.Compose(target.Name, tool.Name, prefixed);
-                if (!seen.Add(name))
+                RequestMethods.Ping => JsonRpcMessages.Result(id, new JsonObject()),
+                RequestMethods.ToolsList => JsonRpcMessages.Result(id, await ListAsync(session, s_tools, request, downstream, cancellationToken)),
+                RequestMethods.PromptsList => JsonRpcMessages.Result(id, await ListAsync(session, s_prompts, request, downstream, cancellationToken)),
+                RequestMethods.ResourcesList => JsonRpcMessages.Result(id, await ListAsync(session, s_resources, request, downstream, cancellationToken)),
+                RequestMethods.ResourcesTemplatesList => JsonRpcMessages.Result(id, await ListAsync(session, s_templates, request, downstream, cancellationToken)),
+                RequestMethods.ToolsCall => await ForwardByNameAsync(session, s_tools, request, "name", "tool", downstream, cancellationToken),
+                RequestMethods.PromptsGet => await ForwardByNameAsync(session, s_prompts, request, "name", "prompt", downstream, cancellationToken),
+                RequestMethods.ResourcesRead or RequestMethods.ResourcesSubscribe or RequestMethods.ResourcesUnsubscribe =>
+                    await ForwardByUriAsync(session, request, parameters, downstream, cancellationToken),
+                RequestMethods.CompletionComplete => await CompleteAsync(session, request, parameters, downstream, cancellationToken),
+                "logging/setLevel" => await BroadcastRequestAsync(session, request, ServerFeatures.Logging, downstream, cancellationToken),
+                _ when session.Backend.Targets.Count == 1 =>
+                    await ForwardAsync(session, session.Backend.Targets[0], request, downstream, cancellationToken),
+                _ => throw new McpGatewayException(JsonRpcErrorCodes.MethodNotFound, $"Method not found: '{method}'."),
+            };
+        }
+        catch (McpGatewayException exception)
+        {
+            LogRequestFailed(logger, session.RouteKey, method, exception.Message);
+            return JsonRpcMessages.Error(id, exception.Code, exception.Message);
+        }
+    }
+
+    /// <summary>Passes a client notification on to every target that has a session (cancellation, roots changes, ...).</summary>
+    public async Task HandleNotificationAsync(McpSession session, JsonObject notification, CancellationToken cancellationToken)
+    {
+        if (JsonRpc.Method(notification) == NotificationMethods.InitializedNotification)
+        {
+            return;
+        }
+
+        await Task.WhenAll(session.Backend.Targets
+            .Where(target => McpUpstreams.KnownFeatures(session, target) is not null)
+            .Select(target => SendQuietlyAsync(session, target, notification, cancellationToken)));
+    }
+
+    /// <summary>Routes the client's answer to a server-to-client request back to the target that asked.</summary>
+    public async Task<bool> HandleResponseAsync(McpSession session, JsonObject response, CancellationToken cancellationToken)
+    {
+        if (!McpRelayIds.TryParseRequest(response["id"], out var targetName, out var upstreamId) || session.FindTarget(targetName) is not { } target)
+        {
+            return false;
+        }
+
+        var forwarded = response.DeepClone().AsObject();
+        forwarded["id"] = upstreamId;
+        await SendQuietlyAsync(session, target, forwarded, cancellationToken);
+        return true;
+    }
+
+    private async Task SendQuietlyAsync(McpSession session, McpTarget target, JsonObject message, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(session.TargetTimeout);
+        try
+        {
+            await upstreams.SendAsync(session, target, message, timeout.Token);
+        }
+        catch (Exception exception) when (exception is UpstreamException or OperationCanceledException or HttpRequestException)
+        {
+            LogRelayFailed(logger, session.RouteKey, target.Name, JsonRpc.Method(message) ?? "response", exception.Message);
+        }
+    }
+
+    private async Task<JsonObject> ListAsync(
+        McpSession session, ListKind kind, JsonObject request, McpDownstream downstream, CancellationToken cancellationToken)
+    {
+        var cursor = JsonRpc.GetString(request["params"], "cursor");
+        Dictionary<string, string>? pending = null;
+        if (cursor is not null && !McpCursor.TryParse(cursor, out pending))
+        {
+            throw new McpGatewayException(JsonRpcErrorCodes.InvalidParams, "Invalid cursor: pass back the nextCursor of a previous list, unchanged.");
+        }
+
+        var targets = session.Backend.Targets
+            .Where(target => pending is null
+                ? (McpUpstreams.KnownFeatures(session, target) ?? kind.Feature).HasFlag(kind.Feature)
+                : pending.ContainsKey(target.Name))
+            .ToList();
+        var pages = await Task.WhenAll(targets.Select(target =>
+            ListPageAsync(session, target, kind, request, pending?.GetValueOrDefault(target.Name), downstream, cancellationToken)));
+
+        var items = new JsonArray();
+        var next = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var index = 0; index < targets.Count; index++)
+        {
+            var (page, nextCursor) = pages[index];
+            if (nextCursor is not null)
+            {
+                next[targets[index].Name] = nextCursor;
+            }
+
+            foreach (var item in page)
+            {
+                if (item is not JsonObject entry || JsonRpc.GetString(entry, kind.Key) is not { } key)
                 {
-                    LogNameCollision(logger, session.RouteKey, name, target.Name);
                     continue;
                 }
 
-                var node = JsonSerializer.SerializeToNode(tool, McpJsonUtilities.DefaultOptions)!.AsObject();
-                node["name"] = name;
-                tools.Add(node);
+                var federated = kind.Compose(targets[index].Name, key, session.Prefixed);
+                if (!seen.Add(federated))
+                {
+                    LogNameCollision(logger, session.RouteKey, federated, targets[index].Name);
+                    continue;
+                }
+
+                var copy = entry.DeepClone().AsObject();
+                copy[kind.Key] = federated;
+                items.Add(copy);
             }
         }
 
-        return new JsonObject { ["tools"] = tools };
-    }
-
-    public async Task<JsonNode> CallToolAsync(
-        McpGatewaySession session, McpBackend backend, JsonObject parameters, CancellationToken cancellationToken)
-    {
-        var name = parameters["name"]?.GetValueKind() == JsonValueKind.String ? parameters["name"]!.GetValue<string>() : null;
-        if (string.IsNullOrEmpty(name))
+        var result = new JsonObject { [kind.ItemsKey] = items };
+        if (next.Count > 0)
         {
-            throw new McpGatewayException(JsonRpcErrorCodes.InvalidParams, "tools/call requires params.name, the name of the tool to call.");
+            result["nextCursor"] = McpCursor.Format(next);
         }
 
-        var (target, upstreamName) = await ResolveToolAsync(session, backend, name, cancellationToken);
-        var forwarded = parameters.DeepClone().AsObject();
-        forwarded["name"] = upstreamName;
-        return await SendAsync(session, target, RequestMethods.ToolsCall, forwarded, $"tool '{name}'", cancellationToken);
+        return result;
     }
 
-    private async Task<(McpTarget Target, string UpstreamName)> ResolveToolAsync(
-        McpGatewaySession session, McpBackend backend, string name, CancellationToken cancellationToken)
+    private async Task<(JsonArray Items, string? NextCursor)> ListPageAsync(
+        McpSession session, McpTarget target, ListKind kind, JsonObject request, string? cursor, McpDownstream? downstream, CancellationToken cancellationToken)
     {
-        if (FederatedNames.UsesPrefix(backend.PrefixMode, backend.Targets.Count))
+        var parameters = request["params"]?.DeepClone() as JsonObject ?? [];
+        parameters.Remove("cursor");
+        if (cursor is not null)
         {
-            if (FederatedNames.TrySplit(name, out var targetName, out var upstreamName)
-                && backend.Targets.FirstOrDefault(target => target.Name == targetName) is { } target)
+            parameters["cursor"] = cursor;
+        }
+
+        try
+        {
+            var response = await ExchangeAsync(session, target, JsonRpc.Request(request["id"] ?? 0, kind.Method, parameters), downstream, cancellationToken);
+            if (response["error"] is JsonObject error)
+            {
+                throw new UpstreamException($"{kind.Method} failed: {error["message"]}");
+            }
+
+            var result = response["result"] as JsonObject;
+            return (result?[kind.ItemsKey] as JsonArray ?? [], JsonRpc.GetString(result, "nextCursor"));
+        }
+        catch (McpGatewayException exception) when (session.Backend.FailureMode == FailureMode.FailOpen && !cancellationToken.IsCancellationRequested)
+        {
+            LogTargetListFailed(logger, session.RouteKey, target.Name, exception.Message);
+            return ([], null);
+        }
+        catch (UpstreamException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            if (session.Backend.FailureMode == FailureMode.FailClosed)
+            {
+                throw new McpGatewayException(JsonRpcErrorCodes.TargetUnavailable, $"Target '{target.Name}' failed to list: {exception.Message}", exception);
+            }
+
+            LogTargetListFailed(logger, session.RouteKey, target.Name, exception.Message);
+            return ([], null);
+        }
+    }
+
+    private async Task<JsonObject> ForwardByNameAsync(
+        McpSession session, ListKind kind, JsonObject request, string property, string noun, McpDownstream downstream, CancellationToken cancellationToken)
+    {
+        var name = JsonRpc.GetString(request["params"], property);
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new McpGatewayException(JsonRpcErrorCodes.InvalidParams, $"{JsonRpc.Method(request)} requires params.{property}, the name of the {noun}.");
+        }
+
+        var (target, upstreamName) = await ResolveAsync(session, kind, name, noun, cancellationToken);
+        var forwarded = request.DeepClone().AsObject();
+        forwarded["params"]![property] = upstreamName;
+        var response = await ForwardAsync(session, target, forwarded, downstream, cancellationToken);
+        if (response["error"] is JsonObject error && upstreamName != name && JsonRpc.GetString(error, "message") is { } message)
+        {
+            // The target names what it knows; tell the client which of the route's names that was.
+            error["message"] = $"{message} (the {noun} '{name}' of target '{target.Name}')";
+        }
+
+        return response;
+    }
+
+    private async Task<JsonObject> ForwardByUriAsync(
+        McpSession session, JsonObject request, JsonObject parameters, McpDownstream downstream, CancellationToken cancellationToken)
+    {
+        var uri = JsonRpc.GetString(parameters, "uri");
+        if (string.IsNullOrEmpty(uri))
+        {
+            throw new McpGatewayException(JsonRpcErrorCodes.InvalidParams, $"{JsonRpc.Method(request)} requires params.uri.");
+        }
+
+        var (target, upstreamUri) = await ResolveAsync(session, s_resources, uri, "resource", cancellationToken);
+        var forwarded = request.DeepClone().AsObject();
+        forwarded["params"]!["uri"] = upstreamUri;
+        var response = await ForwardAsync(session, target, forwarded, downstream, cancellationToken);
+        if (session.Prefixed && response["result"]?["contents"] is JsonArray contents)
+        {
+            foreach (var content in contents.OfType<JsonObject>())
+            {
+                if (JsonRpc.GetString(content, "uri") is { } contentUri)
+                {
+                    content["uri"] = FederatedNames.ComposeUri(target.Name, contentUri, prefixed: true);
+                }
+            }
+        }
+
+        return response;
+    }
+
+    private async Task<JsonObject> CompleteAsync(
+        McpSession session, JsonObject request, JsonObject parameters, McpDownstream downstream, CancellationToken cancellationToken)
+    {
+        var reference = parameters["ref"] as JsonObject;
+        var (kind, property) = JsonRpc.GetString(reference, "type") switch
+        {
+            "ref/prompt" => (s_prompts, "name"),
+            "ref/resource" => (s_templates, "uri"),
+            _ => throw new McpGatewayException(JsonRpcErrorCodes.InvalidParams, "completion/complete requires params.ref of type 'ref/prompt' or 'ref/resource'."),
+        };
+
+        var name = JsonRpc.GetString(reference, property)
+            ?? throw new McpGatewayException(JsonRpcErrorCodes.InvalidParams, $"completion/complete requires params.ref.{property}.");
+        var (target, upstreamName) = await ResolveAsync(session, kind, name, kind == s_prompts ? "prompt" : "resource template", cancellationToken);
+        var forwarded = request.DeepClone().AsObject();
+        forwarded["params"]!["ref"]![property] = upstreamName;
+        return await ForwardAsync(session, target, forwarded, downstream, cancellationToken);
+    }
+
+    private async Task<JsonObject> BroadcastRequestAsync(
+        McpSession session, JsonObject request, ServerFeatures feature, McpDownstream downstream, CancellationToken cancellationToken)
+    {
+        var targets = session.Backend.Targets.Where(target => (McpUpstreams.KnownFeatures(session, target) ?? feature).HasFlag(feature)).ToList();
+        var responses = await Task.WhenAll(targets.Select(async target =>
+        {
+            try
+            {
+                return await ForwardAsync(session, target, request, downstream, cancellationToken);
+            }
+            catch (McpGatewayException exception)
+            {
+                LogRequestFailed(logger, session.RouteKey, $"{JsonRpc.Method(request)} on {target.Name}", exception.Message);
+                return null;
+            }
+        }));
+
+        return responses.FirstOrDefault(response => response?["error"] is not null) is { } failed && targets.Count == 1
+            ? failed
+            : JsonRpcMessages.Result(request["id"], new JsonObject());
+    }
+
+    /// <summary>Sends <paramref name="request"/> to <paramref name="target"/> and returns its response with the client's id.</summary>
+    private async Task<JsonObject> ForwardAsync(
+        McpSession session, McpTarget target, JsonObject request, McpDownstream downstream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ExchangeAsync(session, target, request, downstream, cancellationToken);
+        }
+        catch (UpstreamStreamPausedException)
+        {
+            throw;
+        }
+        catch (UpstreamException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new McpGatewayException(JsonRpcErrorCodes.TargetUnavailable, $"Target '{target.Name}' is unavailable: {exception.Message}", exception);
+        }
+    }
+
+    private async Task<JsonObject> ExchangeAsync(
+        McpSession session, McpTarget target, JsonObject request, McpDownstream? downstream, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(session.TargetTimeout);
+        try
+        {
+            return await upstreams.ExchangeAsync(
+                session,
+                target,
+                request,
+                item => downstream is null
+                    ? ValueTask.CompletedTask
+                    : downstream.SendAsync(
+                        item.Message is null ? null : McpNaming.ToClient(session, target.Name, item.Message),
+                        McpRelayIds.ForEvent(target.Name, item.EventId),
+                        item.Retry),
+                timeout.Token);
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new UpstreamException($"no answer within {session.TargetTimeout.TotalSeconds:0.#} s", exception);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new UpstreamException(exception.Message, exception);
+        }
+    }
+
+    /// <summary>The target that owns a client-facing name or URI, and the name or URI it knows it by.</summary>
+    private async Task<(McpTarget Target, string UpstreamName)> ResolveAsync(
+        McpSession session, ListKind kind, string name, string noun, CancellationToken cancellationToken)
+    {
+        var targets = session.Backend.Targets;
+        if (session.Prefixed)
+        {
+            var split = kind.IsUri
+                ? FederatedNames.TrySplitUri(name, out var targetName, out var upstreamName)
+                : FederatedNames.TrySplit(name, out targetName, out upstreamName);
+            if (split && session.FindTarget(targetName) is { } target)
             {
                 return (target, upstreamName);
             }
 
-            throw UnknownTool(name);
+            throw Unknown(noun, name);
         }
 
-        if (backend.Targets.Count == 1)
+        if (targets.Count == 1)
         {
-            return (backend.Targets[0], name);
+            return (targets[0], name);
         }
 
-        // Unprefixed names over several targets: the owner is the target that lists the name.
-        var perTarget = await Task.WhenAll(backend.Targets.Select(target => ListTargetToolsAsync(session, target, cancellationToken)));
-        var owners = backend.Targets.Where((_, index) => perTarget[index].Any(tool => tool.Name == name)).ToList();
+        // Unprefixed names over several targets (prefix mode 'never'): the owner is the target that lists the name.
+        var owners = new List<McpTarget>();
+        var listed = await Task.WhenAll(targets.Select(target => OffersAsync(session, target, kind, name, cancellationToken)));
+        owners.AddRange(targets.Where((_, index) => listed[index]));
+        if (owners.Count == 0 && kind == s_resources)
+        {
+            listed = await Task.WhenAll(targets.Select(target => OffersAsync(session, target, s_templates, name, cancellationToken)));
+            owners.AddRange(targets.Where((_, index) => listed[index]));
+        }
+
         return owners.Count switch
         {
             1 => (owners[0], name),
-            0 => throw UnknownTool(name),
+            0 => throw Unknown(noun, name),
             _ => throw new McpGatewayException(
                 JsonRpcErrorCodes.InvalidParams,
-                $"Tool '{name}' is offered by several targets ({string.Join(", ", owners.Select(owner => owner.Name))}); the route's prefix mode 'never' cannot tell them apart."),
+                $"The {noun} '{name}' is offered by several targets ({string.Join(", ", owners.Select(owner => owner.Name))}); the route's prefix mode 'never' cannot tell them apart."),
         };
     }
 
-    private static McpGatewayException UnknownTool(string name) =>
-        new(JsonRpcErrorCodes.InvalidParams, $"Unknown tool: '{name}' is not offered by this route.");
-
-    private async Task<IReadOnlyList<Tool>> ListTargetToolsAsync(
-        McpGatewaySession session, McpTarget target, CancellationToken cancellationToken)
+    private async Task<bool> OffersAsync(McpSession session, McpTarget target, ListKind kind, string name, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Value.TargetTimeout);
-        try
+        string? cursor = null;
+        for (var page = 0; page < 100; page++)
         {
-            var client = await session.GetClientAsync(target, clientFactory, timeout.Token);
-            var tools = await client.ListToolsAsync(cancellationToken: timeout.Token);
-            return [.. tools.Select(tool => tool.ProtocolTool)];
-        }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            if (exception is not McpProtocolException)
+            var (items, next) = await ListPageAsync(session, target, kind, JsonRpc.Request(0, kind.Method, null), cursor, null, cancellationToken);
+            foreach (var item in items)
             {
-                session.Reset(target.Name);
+                if (JsonRpc.GetString(item, kind.Key) is { } key && (key == name || (kind == s_templates && UriTemplateMatches(key, name))))
+                {
+                    return true;
+                }
             }
 
-            LogTargetListFailed(logger, session.RouteKey, target.Name, exception.Message);
-            return [];
+            if ((cursor = next) is null)
+            {
+                return false;
+            }
         }
+
+        return false;
     }
 
-    private async Task<JsonNode> SendAsync(
-        McpGatewaySession session, McpTarget target, string method, JsonObject parameters, string subject, CancellationToken cancellationToken)
+    private static bool UriTemplateMatches(string template, string uri)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Value.TargetTimeout);
-        McpClient client;
-        try
-        {
-            client = await session.GetClientAsync(target, clientFactory, timeout.Token);
-        }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            session.Reset(target.Name);
-            throw TargetUnavailable(target, exception);
-        }
-
-        try
-        {
-            var response = await client.SendRequestAsync(new JsonRpcRequest { Method = method, Params = parameters }, timeout.Token);
-            return response.Result ?? new JsonObject();
-        }
-        catch (McpProtocolException exception)
-        {
-            // The target answered with a JSON-RPC error: pass its code on, saying which target it came from.
-            throw new McpGatewayException((int)exception.ErrorCode, $"Target '{target.Name}' refused {subject}: {exception.Message}", exception);
-        }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            session.Reset(target.Name);
-            throw TargetUnavailable(target, exception);
-        }
+        var pattern = "^" + TemplateVariable().Replace(Regex.Escape(template).Replace("\\{", "{", StringComparison.Ordinal), ".+?") + "$";
+        return Regex.IsMatch(uri, pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
     }
 
-    private McpGatewayException TargetUnavailable(McpTarget target, Exception exception)
-    {
-        var reason = exception is OperationCanceledException
-            ? $"no answer within {options.Value.TargetTimeout.TotalSeconds:0.#} s"
-            : exception.Message;
-        return new McpGatewayException(JsonRpcErrorCodes.TargetUnavailable, $"Target '{target.Name}' is unavailable: {reason}", exception);
-    }
+    private static McpGatewayException Unknown(string noun, string name) => noun == "resource"
+        ? new(JsonRpcErrorCodes.ResourceNotFound, $"Resource not found: '{name}' is not offered by this route.")
+        : new(JsonRpcErrorCodes.InvalidParams, $"Unknown {noun}: '{name}' is not offered by this route.");
+
+    [GeneratedRegex(@"\{[^}]*\}", RegexOptions.CultureInvariant)]
+    private static partial Regex TemplateVariable();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: target {Target} skipped in the listing: {Reason}")]
     private static partial void LogTargetListFailed(ILogger logger, string route, string target, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: name {Name} from target {Target} collides with an earlier target's and is hidden")]
     private static partial void LogNameCollision(ILogger logger, string route, string name, string target);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Route {Route}: {Method} answered with an error: {Reason}")]
+    private static partial void LogRequestFailed(ILogger logger, string route, string method, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: could not pass {Message} on to target {Target}: {Reason}")]
+    private static partial void LogRelayFailed(ILogger logger, string route, string target, string message, string reason);
+
+    /// <summary>One kind of federated list: its method, the array in its result, and the key that gets namespaced.</summary>
+    private sealed record ListKind(string Method, string ItemsKey, string Key, ServerFeatures Feature, bool IsUri)
+    {
+        public string Compose(string target, string value, bool prefixed) => IsUri
+            ? FederatedNames.ComposeUri(target, value, prefixed)
+            : FederatedNames.Compose(target, value, prefixed);
+    }
 }
+
+/// <summary>The gateway's list cursor: the next upstream cursor of every target that has more, base64url JSON.</summary>
+internal static class McpCursor
+{
+    public static string Format(Dictionary<string, string> next) =>
+        Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(next, McpCursorJsonContext.Default.DictionaryStringString));
+
+    public static bool TryParse(string cursor, out Dictionary<string, string>? pending)
+    {
+        pending = null;
+        try
+        {
+            pending = JsonSerializer.Deserialize(Base64Url.DecodeFromChars(cursor), McpCursorJsonContext.Default.DictionaryStringString);
+        }
+        catch (Exception exception) when (exception is FormatException or JsonException)
+        {
+            return false;
+        }
+
+        return pending is { Count: > 0 };
+    }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class McpCursorJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

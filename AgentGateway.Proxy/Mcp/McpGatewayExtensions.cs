@@ -1,3 +1,5 @@
+using AgentGateway.Proxy.Mcp.Sessions;
+using AgentGateway.Proxy.Mcp.Upstreams;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -12,12 +14,24 @@ internal static class McpGatewayExtensions
         services.AddOptions<McpGatewayOptions>().BindConfiguration(McpGatewayOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpGatewayOptions>, McpGatewayOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient(UpstreamClientFactory.HttpClientName).WithoutResilience();
-        services.TryAddSingleton<UpstreamClientFactory>();
-        services.TryAddSingleton<McpSessionStore>();
+        services.AddHttpClient(StreamableHttpUpstream.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+                EnableMultipleHttp2Connections = true,
+                AutomaticDecompression = System.Net.DecompressionMethods.All,
+            })
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .WithoutResilience();
+        services.TryAddSingleton<StreamableHttpUpstream>();
+        services.TryAddSingleton<McpSessionTokens>();
+        services.TryAddSingleton<LocalSessions>();
+        services.TryAddSingleton<McpUpstreams>();
         services.TryAddSingleton<McpFederation>();
+        services.TryAddSingleton<McpOriginGuard>();
         services.TryAddSingleton<McpEndpointHandler>();
         services.AddHostedService<McpSessionExpiry>();
+        services.AddHostedService<McpListChangeNotifier>();
         return builder;
     }
 

@@ -17,6 +17,21 @@ internal sealed class McpGatewayOptionsValidator : IValidateOptions<McpGatewayOp
             failures.Add("Mcp:SessionIdleTimeout must be a positive time span, e.g. 00:30:00.");
         }
 
+        if (options.InitializeTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Mcp:InitializeTimeout must be a positive time span, e.g. 00:00:10.");
+        }
+
+        if (options.SessionLifetime < options.SessionIdleTimeout)
+        {
+            failures.Add("Mcp:SessionLifetime must be at least Mcp:SessionIdleTimeout.");
+        }
+
+        if (options.MaxConcurrentRequestsPerSession < 1)
+        {
+            failures.Add("Mcp:MaxConcurrentRequestsPerSession must be at least 1.");
+        }
+
         if (options.MaxRequestBodySize < 1024)
         {
             failures.Add("Mcp:MaxRequestBodySize must be at least 1024 bytes.");

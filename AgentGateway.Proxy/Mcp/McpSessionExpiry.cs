@@ -1,10 +1,14 @@
+using AgentGateway.Proxy.Configuration;
+using AgentGateway.Proxy.Mcp.Sessions;
 using Microsoft.Extensions.Options;
 
 namespace AgentGateway.Proxy.Mcp;
 
-/// <summary>Closes idle sessions (and with them their upstream sessions) and every session at shutdown.</summary>
+/// <summary>Closes sessions idle on this replica: their upstream sessions end and the replica refuses their id.</summary>
 internal sealed partial class McpSessionExpiry(
-    McpSessionStore sessions,
+    LocalSessions sessions,
+    McpUpstreams upstreams,
+    SnapshotStore snapshots,
     IOptions<McpGatewayOptions> options,
     TimeProvider timeProvider,
     ILogger<McpSessionExpiry> logger) : BackgroundService
@@ -12,28 +16,29 @@ internal sealed partial class McpSessionExpiry(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var idle = options.Value.SessionIdleTimeout;
-        var period = TimeSpan.FromTicks(Math.Clamp(idle.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(1).Ticks));
+        var period = TimeSpan.FromTicks(Math.Clamp(idle.Ticks / 4, TimeSpan.FromMilliseconds(250).Ticks, TimeSpan.FromMinutes(1).Ticks));
         using var timer = new PeriodicTimer(period, timeProvider);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var closed = await sessions.CloseIdleAsync(timeProvider.GetUtcNow() - idle);
-                if (closed > 0)
+                var expired = sessions.RemoveIdle(timeProvider.GetUtcNow() - idle);
+                foreach (var session in expired)
                 {
-                    LogExpired(logger, closed, idle);
+                    sessions.Close(session.Nonce, session.State.ExpiresAt);
+                    var route = snapshots.Current?.RoutesByPath.Values.FirstOrDefault(route => $"{route.Tenant}/{route.Name}" == session.Route);
+                    await upstreams.CloseAsync(session.State, session, route, stoppingToken);
+                }
+
+                if (expired.Count > 0)
+                {
+                    LogExpired(logger, expired.Count, idle);
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        await sessions.CloseAllAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Closed {Count} MCP sessions idle for more than {IdleTimeout}")]

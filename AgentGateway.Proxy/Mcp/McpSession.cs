@@ -1,0 +1,40 @@
+using AgentGateway.Contracts.Mcp;
+using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Mcp.Sessions;
+
+namespace AgentGateway.Proxy.Mcp;
+
+/// <summary>One request's view of a downstream session: the route as configured now, the state sealed in the session
+/// id, and this replica's local state.</summary>
+internal sealed class McpSession(Route route, McpSessionState state, LocalSession local, TimeSpan targetTimeout)
+{
+    public Route Route { get; } = route;
+
+    public McpBackend Backend => Route.Mcp;
+
+    public McpSessionState State { get; } = state;
+
+    public LocalSession Local { get; } = local;
+
+    /// <summary><c>{tenant}/{route}</c>.</summary>
+    public string RouteKey => State.Route;
+
+    /// <summary>Whether names and URIs carry their target's prefix on this route.</summary>
+    public bool Prefixed { get; } = FederatedNames.UsesPrefix(route.Mcp.PrefixMode, route.Mcp.Targets.Count);
+
+    /// <summary>How long one target may take for one request.</summary>
+    public TimeSpan TargetTimeout { get; } = targetTimeout;
+
+    public McpTarget? FindTarget(string name)
+    {
+        foreach (var target in Backend.Targets)
+        {
+            if (target.Name == name)
+            {
+                return target;
+            }
+        }
+
+        return null;
+    }
+}

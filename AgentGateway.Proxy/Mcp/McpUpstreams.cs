@@ -1,0 +1,244 @@
+using Google.Protobuf;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Mcp.Sessions;
+using AgentGateway.Proxy.Mcp.Upstreams;
+using ModelContextProtocol.Protocol;
+
+namespace AgentGateway.Proxy.Mcp;
+
+/// <summary>
+/// Talks to the targets of a session: opens their upstream sessions on the client's behalf, sends messages, relays
+/// whatever a target sends while it answers, and re-opens an upstream session the target has forgotten.
+/// </summary>
+internal sealed partial class McpUpstreams(StreamableHttpUpstream http, ILogger<McpUpstreams> logger)
+{
+    private static readonly ConditionalWeakTable<McpTarget, string> s_configHashes = [];
+
+    private static readonly JsonObject s_gatewayInfo = new()
+    {
+        ["name"] = "agentgateway",
+        ["version"] = typeof(McpUpstreams).Assembly.GetName().Version?.ToString(3) ?? "1.0.0",
+    };
+
+    /// <summary>Opens an upstream session with <paramref name="target"/>, offering the client's capabilities.</summary>
+    /// <returns>The session and the target's initialize result.</returns>
+    public async Task<(McpTargetSession Session, JsonObject Result)> InitializeAsync(
+        McpTarget target, McpSessionState client, CancellationToken cancellationToken)
+    {
+        var request = new JsonObject
+        {
+            ["jsonrpc"] = "2.0",
+            ["id"] = 0,
+            ["method"] = RequestMethods.Initialize,
+            ["params"] = new JsonObject
+            {
+                ["protocolVersion"] = McpProtocolVersions.Latest,
+                ["capabilities"] = client.ClientCapabilities?.DeepClone() ?? new JsonObject(),
+                ["clientInfo"] = (client.ClientInfo ?? s_gatewayInfo).DeepClone(),
+            },
+        };
+
+        var transport = Transport(target);
+        JsonObject? reply = null;
+        string? sessionId;
+        using (var response = await http.PostAsync(transport, null, null, request, cancellationToken))
+        {
+            sessionId = response.SessionId;
+            await foreach (var item in response.ReadEventsAsync(cancellationToken))
+            {
+                if (item.Message is { } message && JsonRpc.IsResponse(message))
+                {
+                    reply = message;
+                    break;
+                }
+            }
+        }
+
+        if (reply?["error"] is JsonObject error)
+        {
+            throw new UpstreamException($"initialize was refused: {error["message"]}");
+        }
+
+        if (reply?["result"] is not JsonObject result)
+        {
+            throw new UpstreamException("initialize got no result");
+        }
+
+        var version = result["protocolVersion"]?.GetValueKind() == JsonValueKind.String ? result["protocolVersion"]!.GetValue<string>() : null;
+        if (version is null || !McpProtocolVersions.IsSupported(version))
+        {
+            throw new UpstreamException($"the target speaks protocol version '{version}', which the gateway does not");
+        }
+
+        using (var acknowledged = await http.PostAsync(transport, sessionId, version, JsonRpc.Notification(NotificationMethods.InitializedNotification), cancellationToken))
+        {
+            await foreach (var _ in acknowledged.ReadEventsAsync(cancellationToken))
+            {
+                // A notification has no answer; anything sent back is drained.
+            }
+        }
+
+        LogTargetInitialized(logger, target.Name, version, sessionId is not null);
+        return (new McpTargetSession(sessionId, version, ConfigHash(target), ReadFeatures(result["capabilities"] as JsonObject)), result);
+    }
+
+    /// <summary>The upstream session to use for <paramref name="target"/>, opening one if the session has none that fits its config.</summary>
+    public async ValueTask<McpTargetSession> GetSessionAsync(McpSession session, McpTarget target, CancellationToken cancellationToken)
+    {
+        var hash = ConfigHash(target);
+        if (session.Local.GetTarget(target.Name) is { } local && local.ConfigHash == hash)
+        {
+            return local;
+        }
+
+        if (session.State.Targets.TryGetValue(target.Name, out var sealedSession) && sealedSession.ConfigHash == hash)
+        {
+            return sealedSession;
+        }
+
+        return await ReopenAsync(session, target, cancellationToken);
+    }
+
+    /// <summary>Features of <paramref name="target"/> as known to the session, without contacting it.</summary>
+    public static ServerFeatures? KnownFeatures(McpSession session, McpTarget target)
+    {
+        var hash = ConfigHash(target);
+        if (session.Local.GetTarget(target.Name) is { } local && local.ConfigHash == hash)
+        {
+            return local.Features;
+        }
+
+        return session.State.Targets.TryGetValue(target.Name, out var sealedSession) && sealedSession.ConfigHash == hash
+            ? sealedSession.Features
+            : null;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> to <paramref name="target"/> and returns its response; every other message the
+    /// target sends meanwhile (progress, logging, server-to-client requests) goes to <paramref name="relay"/>.
+    /// </summary>
+    public async Task<JsonObject> ExchangeAsync(
+        McpSession session, McpTarget target, JsonObject request, Func<UpstreamEvent, ValueTask> relay, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var upstream = await GetSessionAsync(session, target, cancellationToken);
+            try
+            {
+                using var response = await http.PostAsync(Transport(target), upstream.SessionId, upstream.ProtocolVersion, request, cancellationToken);
+                string? lastEventId = null;
+                TimeSpan? retry = null;
+                await foreach (var item in response.ReadEventsAsync(cancellationToken))
+                {
+                    lastEventId = item.EventId ?? lastEventId;
+                    retry = item.Retry ?? retry;
+                    if (item.Message is { } message && JsonRpc.IsResponse(message) && JsonRpc.IdEquals(message["id"], request["id"]))
+                    {
+                        return message;
+                    }
+
+                    await relay(item);
+                }
+
+                throw new UpstreamStreamPausedException(lastEventId, retry);
+            }
+            catch (UpstreamSessionExpiredException) when (attempt == 0)
+            {
+                LogSessionExpired(logger, session.RouteKey, target.Name);
+                await ReopenAsync(session, target, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Sends a notification or a response to <paramref name="target"/>.</summary>
+    public async Task SendAsync(McpSession session, McpTarget target, JsonObject message, CancellationToken cancellationToken)
+    {
+        var upstream = await GetSessionAsync(session, target, cancellationToken);
+        using var response = await http.PostAsync(Transport(target), upstream.SessionId, upstream.ProtocolVersion, message, cancellationToken);
+        await foreach (var _ in response.ReadEventsAsync(cancellationToken))
+        {
+            // Notifications and responses have no answer; anything sent back is drained.
+        }
+    }
+
+    /// <summary>Opens <paramref name="target"/>'s GET stream (resuming after <paramref name="lastEventId"/>); null when it offers none.</summary>
+    public async Task<UpstreamResponse?> OpenStreamAsync(McpSession session, McpTarget target, string? lastEventId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var upstream = await GetSessionAsync(session, target, cancellationToken);
+            try
+            {
+                return await http.GetStreamAsync(Transport(target), upstream.SessionId, upstream.ProtocolVersion, lastEventId, cancellationToken);
+            }
+            catch (UpstreamSessionExpiredException) when (attempt == 0 && lastEventId is null)
+            {
+                LogSessionExpired(logger, session.RouteKey, target.Name);
+                await ReopenAsync(session, target, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Ends the upstream sessions of <paramref name="session"/> that this replica knows of.</summary>
+    public async Task CloseAsync(McpSessionState state, LocalSession? local, Route? route, CancellationToken cancellationToken)
+    {
+        if (route?.Mcp is null)
+        {
+            return;
+        }
+
+        var sessions = new Dictionary<string, McpTargetSession>(state.Targets, StringComparer.Ordinal);
+        foreach (var (name, upstream) in local?.Targets ?? [])
+        {
+            sessions[name] = upstream;
+        }
+
+        await Task.WhenAll(route.Mcp.Targets
+            .Where(target => sessions.TryGetValue(target.Name, out var upstream) && upstream.SessionId is not null)
+            .Select(target => http.DeleteAsync(Transport(target), sessions[target.Name].SessionId!, sessions[target.Name].ProtocolVersion, cancellationToken)));
+    }
+
+    private async Task<McpTargetSession> ReopenAsync(McpSession session, McpTarget target, CancellationToken cancellationToken)
+    {
+        var (upstream, _) = await InitializeAsync(target, session.State, cancellationToken);
+        session.Local.SetTarget(target.Name, upstream);
+        return upstream;
+    }
+
+    private static StreamableHttpTransport Transport(McpTarget target) => target.TransportCase switch
+    {
+        McpTarget.TransportOneofCase.StreamableHttp => target.StreamableHttp,
+        _ => throw new UpstreamException($"target '{target.Name}' has no supported transport"),
+    };
+
+    /// <summary>Identifies a target's config: an upstream session opened for other settings is not reused.</summary>
+    private static string ConfigHash(McpTarget target) =>
+        s_configHashes.GetValue(target, static target => Convert.ToBase64String(SHA256.HashData(target.ToByteArray()).AsSpan(0, 9)));
+
+    private static ServerFeatures ReadFeatures(JsonObject? capabilities)
+    {
+        if (capabilities is null)
+        {
+            return ServerFeatures.None;
+        }
+
+        var features = ServerFeatures.None;
+        features |= capabilities.ContainsKey("tools") ? ServerFeatures.Tools : 0;
+        features |= capabilities.ContainsKey("prompts") ? ServerFeatures.Prompts : 0;
+        features |= capabilities.ContainsKey("resources") ? ServerFeatures.Resources : 0;
+        features |= capabilities["resources"]?["subscribe"]?.GetValueKind() == JsonValueKind.True ? ServerFeatures.ResourceSubscriptions : 0;
+        features |= capabilities.ContainsKey("completions") ? ServerFeatures.Completions : 0;
+        features |= capabilities.ContainsKey("logging") ? ServerFeatures.Logging : 0;
+        return features;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Target {Target} initialized (protocol {Version}, session: {HasSession})")]
+    private static partial void LogTargetInitialized(ILogger logger, string target, string version, bool hasSession);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Route {Route}: target {Target} no longer knew the session; re-initialized it")]
+    private static partial void LogSessionExpired(ILogger logger, string route, string target);
+}

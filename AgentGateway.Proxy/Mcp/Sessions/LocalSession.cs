@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+
+namespace AgentGateway.Proxy.Mcp.Sessions;
+
+/// <summary>
+/// What this replica knows about a session beyond its id: upstream sessions it (re)opened after the id was issued,
+/// in-flight request count, activity, and the GET streams it serves. Losing it (restart, another replica) costs
+/// nothing but a re-initialization of the affected targets.
+/// </summary>
+internal sealed class LocalSession(McpSessionState state, TimeProvider timeProvider)
+{
+    private readonly ConcurrentDictionary<string, McpTargetSession> _targets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Channel<JsonObject>, byte> _listeners = new();
+    private long _lastActivityTicks = timeProvider.GetUtcNow().UtcTicks;
+    private int _inFlight;
+
+    /// <summary>The state sealed in the session id, as first seen here.</summary>
+    public McpSessionState State { get; } = state;
+
+    public string Nonce => State.Nonce;
+
+    /// <summary><c>{tenant}/{route}</c>.</summary>
+    public string Route => State.Route;
+
+    public DateTimeOffset LastActivity => new(Interlocked.Read(ref _lastActivityTicks), TimeSpan.Zero);
+
+    public bool HasListeners => !_listeners.IsEmpty;
+
+    public void Touch() => Interlocked.Exchange(ref _lastActivityTicks, timeProvider.GetUtcNow().UtcTicks);
+
+    /// <summary>An upstream session opened on this replica after the session id was issued, if any.</summary>
+    public McpTargetSession? GetTarget(string target) => _targets.GetValueOrDefault(target);
+
+    public void SetTarget(string target, McpTargetSession session) => _targets[target] = session;
+
+    public IReadOnlyCollection<KeyValuePair<string, McpTargetSession>> Targets => _targets.ToArray();
+
+    /// <summary>Counts a request in; false when the session already has <paramref name="limit"/> in flight.</summary>
+    public bool TryEnter(int limit)
+    {
+        if (Interlocked.Increment(ref _inFlight) <= limit)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _inFlight);
+        return false;
+    }
+
+    public void Exit() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Registers a GET stream that wants the gateway's own notifications (e.g. list changes after a config change).</summary>
+    public Channel<JsonObject> AddListener()
+    {
+        var channel = Channel.CreateBounded<JsonObject>(new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.DropOldest });
+        _listeners[channel] = 0;
+        return channel;
+    }
+
+    public void RemoveListener(Channel<JsonObject> channel) => _listeners.TryRemove(channel, out _);
+
+    public void Notify(JsonObject notification)
+    {
+        foreach (var channel in _listeners.Keys)
+        {
+            channel.Writer.TryWrite(notification.DeepClone().AsObject());
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Buffers.Text;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text.Json;
+using AgentGateway.Proxy.Configuration;
+
+namespace AgentGateway.Proxy.Mcp.Sessions;
+
+/// <summary>
+/// Seals <see cref="McpSessionState"/> into the opaque <c>Mcp-Session-Id</c> handed to clients and opens it again:
+/// AES-256-GCM with the session keys of the running config (shared by every proxy), so an id works on any replica,
+/// survives restarts, and cannot be read, forged or altered by the client. Layout before base64url:
+/// <c>format(1) | key tag(4) | nonce(12) | tag(16) | ciphertext</c>.
+/// </summary>
+internal sealed partial class McpSessionTokens(SnapshotStore snapshots, TimeProvider timeProvider, ILogger<McpSessionTokens> logger)
+{
+    private const byte Format = 1;
+    private const int HeaderSize = 1 + 4 + NonceSize + TagSize;
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+
+    // Used only when the config carries no session keys: sessions then live as long as this process.
+    private readonly Lazy<SessionKeyRing> _ephemeral = new(() =>
+    {
+        LogEphemeralKey(logger);
+        return SessionKeyRing.Create([new SessionKeyRing.Key("ephemeral", RandomNumberGenerator.GetBytes(32), Primary: true)]);
+    });
+
+    public string Protect(McpSessionState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var key = Keys.Primary;
+        var plaintext = JsonSerializer.SerializeToUtf8Bytes(state, McpSessionJsonContext.Default.McpSessionState);
+        var sealedBytes = new byte[HeaderSize + plaintext.Length];
+        sealedBytes[0] = Format;
+        BinaryPrimitives.WriteUInt32BigEndian(sealedBytes.AsSpan(1, 4), key.Tag);
+        var nonce = sealedBytes.AsSpan(5, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(key.Material, TagSize);
+        aes.Encrypt(nonce, plaintext, sealedBytes.AsSpan(HeaderSize), sealedBytes.AsSpan(5 + NonceSize, TagSize), sealedBytes.AsSpan(0, 5));
+        return Base64Url.EncodeToString(sealedBytes);
+    }
+
+    /// <summary>Opens <paramref name="token"/>; false when it is malformed, forged, altered, sealed with an unknown key or expired.</summary>
+    public bool TryUnprotect(string token, out McpSessionState state)
+    {
+        state = null!;
+        byte[] sealedBytes;
+        try
+        {
+            sealedBytes = Base64Url.DecodeFromChars(token);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        if (sealedBytes.Length <= HeaderSize || sealedBytes[0] != Format
+            || Keys.Find(BinaryPrimitives.ReadUInt32BigEndian(sealedBytes.AsSpan(1, 4))) is not { } key)
+        {
+            return false;
+        }
+
+        var plaintext = new byte[sealedBytes.Length - HeaderSize];
+        try
+        {
+            using var aes = new AesGcm(key.Material, TagSize);
+            aes.Decrypt(sealedBytes.AsSpan(5, NonceSize), sealedBytes.AsSpan(HeaderSize), sealedBytes.AsSpan(5 + NonceSize, TagSize), plaintext, sealedBytes.AsSpan(0, 5));
+            state = JsonSerializer.Deserialize(plaintext, McpSessionJsonContext.Default.McpSessionState)!;
+        }
+        catch (Exception exception) when (exception is AuthenticationTagMismatchException or JsonException)
+        {
+            return false;
+        }
+
+        return state is not null && state.ExpiresAt > timeProvider.GetUtcNow().ToUnixTimeSeconds();
+    }
+
+    private SessionKeyRing Keys => snapshots.Current?.SessionKeys is { } ring ? ring : _ephemeral.Value;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The gateway config has no session keys: MCP session ids are sealed with a key of this process only, so sessions end when it restarts and do not move between replicas")]
+    private static partial void LogEphemeralKey(ILogger logger);
+}

@@ -1,0 +1,214 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentGateway.Contracts.V1;
+
+namespace AgentGateway.Proxy.Mcp.Upstreams;
+
+/// <summary>
+/// The client side of MCP's Streamable HTTP transport, kept raw: every message goes out as it came and every
+/// message of the answer (JSON or an SSE stream) comes back as it arrives, so the gateway relays notifications and
+/// server-to-client requests without understanding them and carries session ids from replica to replica.
+/// </summary>
+internal sealed class StreamableHttpUpstream(IHttpClientFactory httpClientFactory)
+{
+    public const string HttpClientName = "mcp-upstream";
+
+    private static readonly MediaTypeWithQualityHeaderValue s_json = new("application/json");
+    private static readonly MediaTypeWithQualityHeaderValue s_eventStream = new("text/event-stream");
+    private static readonly MediaTypeHeaderValue s_jsonContent = new("application/json");
+
+    /// <summary>Posts one message; the answer is read with <see cref="UpstreamResponse.ReadEventsAsync"/>.</summary>
+    public async Task<UpstreamResponse> PostAsync(
+        StreamableHttpTransport transport, string? sessionId, string? protocolVersion, JsonObject message, CancellationToken cancellationToken)
+    {
+        using var request = CreateRequest(HttpMethod.Post, transport, sessionId, protocolVersion);
+        request.Headers.Accept.Add(s_json);
+        request.Headers.Accept.Add(s_eventStream);
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(message, JsonRpcMessages.SerializerOptions));
+        content.Headers.ContentType = s_jsonContent;
+        request.Content = content;
+        return await SendAsync(request, sessionId, cancellationToken);
+    }
+
+    /// <summary>Opens the target's GET stream (or resumes one after <paramref name="lastEventId"/>); null when the target offers none.</summary>
+    public async Task<UpstreamResponse?> GetStreamAsync(
+        StreamableHttpTransport transport, string? sessionId, string? protocolVersion, string? lastEventId, CancellationToken cancellationToken)
+    {
+        using var request = CreateRequest(HttpMethod.Get, transport, sessionId, protocolVersion);
+        request.Headers.Accept.Add(s_eventStream);
+        if (lastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        }
+
+        var response = await SendAsync(request, sessionId, cancellationToken, allowMethodNotAllowed: true);
+        if (response.StatusCode == HttpStatusCode.MethodNotAllowed)
+        {
+            response.Dispose();
+            return null;
+        }
+
+        return response;
+    }
+
+    /// <summary>Ends the target's session; failures are ignored (the target will expire it).</summary>
+    public async Task DeleteAsync(StreamableHttpTransport transport, string sessionId, string? protocolVersion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = CreateRequest(HttpMethod.Delete, transport, sessionId, protocolVersion);
+            using var response = await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException)
+        {
+            // Best effort: an unreachable target cannot be told, and its session will expire on its own.
+        }
+    }
+
+    private static HttpRequestMessage CreateRequest(HttpMethod method, StreamableHttpTransport transport, string? sessionId, string? protocolVersion)
+    {
+        var request = new HttpRequestMessage(method, transport.Url);
+        foreach (var (name, value) in transport.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (sessionId is not null)
+        {
+            request.Headers.TryAddWithoutValidation(McpHeaders.SessionId, sessionId);
+        }
+
+        if (protocolVersion is not null)
+        {
+            request.Headers.TryAddWithoutValidation(McpHeaders.ProtocolVersion, protocolVersion);
+        }
+
+        return request;
+    }
+
+    private async Task<UpstreamResponse> SendAsync(
+        HttpRequestMessage request, string? sessionId, CancellationToken cancellationToken, bool allowMethodNotAllowed = false)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await httpClientFactory.CreateClient(HttpClientName)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new UpstreamException(exception.Message, exception);
+        }
+
+        if (response.IsSuccessStatusCode || (allowMethodNotAllowed && response.StatusCode == HttpStatusCode.MethodNotAllowed))
+        {
+            return new UpstreamResponse(response);
+        }
+
+        using (response)
+        {
+            if (response.StatusCode == HttpStatusCode.NotFound && sessionId is not null)
+            {
+                throw new UpstreamSessionExpiredException();
+            }
+
+            // A JSON-RPC error in an HTTP error (e.g. 400 for a malformed request) is the target's answer: pass it on.
+            if (response.Content.Headers.ContentType?.MediaType == "application/json")
+            {
+                var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                if (TryParse(body) is { } message && message.ContainsKey("error"))
+                {
+                    return new UpstreamResponse(message);
+                }
+            }
+
+            throw new UpstreamException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+    }
+
+    internal static JsonObject? TryParse(ReadOnlySpan<byte> json)
+    {
+        if (json.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(json) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>A target's answer: nothing (202), one JSON message, or an SSE stream of messages.</summary>
+internal sealed class UpstreamResponse : IDisposable
+{
+    private readonly HttpResponseMessage? _response;
+    private readonly JsonObject? _message;
+
+    public UpstreamResponse(HttpResponseMessage response)
+    {
+        _response = response;
+        SessionId = response.Headers.TryGetValues(McpHeaders.SessionId, out var values) ? values.FirstOrDefault() : null;
+    }
+
+    public UpstreamResponse(JsonObject message) => _message = message;
+
+    public HttpStatusCode StatusCode => _response?.StatusCode ?? HttpStatusCode.BadRequest;
+
+    /// <summary>The <c>Mcp-Session-Id</c> the target assigned (on initialize).</summary>
+    public string? SessionId { get; }
+
+    public async IAsyncEnumerable<UpstreamEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (_message is not null)
+        {
+            yield return new UpstreamEvent(_message, null, null);
+            yield break;
+        }
+
+        var content = _response!.Content;
+        var mediaType = content.Headers.ContentType?.MediaType;
+        if (_response.StatusCode == HttpStatusCode.Accepted || mediaType is null)
+        {
+            yield break;
+        }
+
+        if (mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            var body = await content.ReadAsByteArrayAsync(cancellationToken);
+            yield return new UpstreamEvent(
+                StreamableHttpUpstream.TryParse(body) ?? throw new UpstreamException("the target answered with JSON that is not a JSON-RPC message"),
+                null,
+                null);
+            yield break;
+        }
+
+        if (!mediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UpstreamException($"the target answered with unexpected content type '{mediaType}'");
+        }
+
+        var stream = await content.ReadAsStreamAsync(cancellationToken);
+        var parser = SseParser.Create(stream, static (_, data) => data.ToArray());
+        await foreach (var item in parser.EnumerateAsync(cancellationToken))
+        {
+            if (item.EventType != SseParser.EventTypeDefault)
+            {
+                continue;
+            }
+
+            yield return new UpstreamEvent(StreamableHttpUpstream.TryParse(item.Data), item.EventId, item.ReconnectionInterval);
+        }
+    }
+
+    public void Dispose() => _response?.Dispose();
+}
