@@ -9,6 +9,9 @@ public static class ResourceTypes
     /// <summary><see cref="V1.Route"/>: a tenant's client-facing endpoint, named <c>{tenant}/{route}</c>.</summary>
     public const string Route = TypeUrlPrefix + "agentgateway.v1.Route";
 
+    /// <summary><see cref="V1.SessionKey"/>: a key that seals MCP session ids, named by its id.</summary>
+    public const string SessionKey = TypeUrlPrefix + "agentgateway.v1.SessionKey";
+
     /// <summary>Every type a proxy subscribes to, in the order it should apply them.</summary>
-    public static IReadOnlyList<string> All { get; } = [Route];
+    public static IReadOnlyList<string> All { get; } = [SessionKey, Route];
 }

@@ -57,6 +57,8 @@ internal static class RoutesApi
         Validation.Name(errors, "name", request.Name);
         var path = string.IsNullOrEmpty(request.Path) ? $"/{tenant}/{request.Name}" : request.Path;
         var (mode, servers) = await ValidateBodyAsync(errors, db, grant.Tenant, path, request.Targets, request.PrefixMode, cancellationToken);
+        var failureMode = Validation.FailureMode(errors, request.FailureMode);
+        Validation.TargetTimeout(errors, request.TargetTimeoutMs);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -80,6 +82,8 @@ internal static class RoutesApi
             Name = request.Name!,
             Path = path,
             PrefixMode = mode,
+            FailureMode = failureMode!.Value,
+            TargetTimeoutMs = request.TargetTimeoutMs,
             CreatedAt = now,
             UpdatedAt = now,
             Targets = [.. servers.Select((server, index) => new RouteTarget { McpServerId = server.Id, McpServer = server, Position = index })],
@@ -140,6 +144,8 @@ internal static class RoutesApi
         var errors = Validation.Errors();
         var path = string.IsNullOrEmpty(request.Path) ? entity.Path : request.Path;
         var (mode, servers) = await ValidateBodyAsync(errors, db, grant.Tenant, path, request.Targets, request.PrefixMode, cancellationToken);
+        var failureMode = Validation.FailureMode(errors, request.FailureMode);
+        Validation.TargetTimeout(errors, request.TargetTimeoutMs);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -157,6 +163,8 @@ internal static class RoutesApi
 
         entity.Path = path;
         entity.PrefixMode = mode;
+        entity.FailureMode = failureMode!.Value;
+        entity.TargetTimeoutMs = request.TargetTimeoutMs;
         entity.UpdatedAt = time.GetUtcNow();
         db.RouteTargets.RemoveRange(entity.Targets);
         entity.Targets = [.. servers.Select((server, index) => new RouteTarget { RouteId = entity.Id, McpServerId = server.Id, McpServer = server, Position = index })];
@@ -261,6 +269,8 @@ internal static class RoutesApi
         route.Path,
         [.. route.Targets.OrderBy(target => target.Position).Select(target => target.McpServer!.Name)],
         Validation.ToText(route.PrefixMode),
+        Validation.ToText(route.FailureMode),
+        route.TargetTimeoutMs,
         proxy.EndpointFor(route.Path),
         route.CreatedAt,
         route.UpdatedAt,

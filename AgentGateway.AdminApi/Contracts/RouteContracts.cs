@@ -7,14 +7,20 @@ public sealed record RouteResponse(
     string Path,
     IReadOnlyList<string> Targets,
     string PrefixMode,
+    string FailureMode,
+    int? TargetTimeoutMs,
     string Endpoint,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string Version);
 
-public sealed record CreateRouteRequest(string? Name, string? Path, List<string>? Targets, string? PrefixMode);
+/// <param name="FailureMode">'open' (default: a failing target is left out of lists) or 'closed' (it fails them).</param>
+/// <param name="TargetTimeoutMs">How long one target may take for one request (1-600000 ms); null takes the proxy's default.</param>
+public sealed record CreateRouteRequest(
+    string? Name, string? Path, List<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null);
 
-public sealed record UpdateRouteRequest(string? Path, List<string>? Targets, string? PrefixMode);
+public sealed record UpdateRouteRequest(
+    string? Path, List<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null);
 
 public sealed record RouteToolsResponse(string Route, string Endpoint, IReadOnlyList<RouteToolResponse> Tools, IReadOnlyList<TargetErrorResponse> Errors);
 

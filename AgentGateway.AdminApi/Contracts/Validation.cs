@@ -80,6 +80,30 @@ internal static partial class Validation
         return mode;
     }
 
+    public static FailureModeSetting? FailureMode(Dictionary<string, string[]> errors, string? value)
+    {
+        FailureModeSetting? mode = value switch
+        {
+            null or "open" => FailureModeSetting.Open,
+            "closed" => FailureModeSetting.Closed,
+            _ => null,
+        };
+        if (mode is null)
+        {
+            errors["failureMode"] = ["must be 'open' or 'closed'."];
+        }
+
+        return mode;
+    }
+
+    public static void TargetTimeout(Dictionary<string, string[]> errors, int? milliseconds)
+    {
+        if (milliseconds is < 1 or > 600_000)
+        {
+            errors["targetTimeoutMs"] = ["must be between 1 and 600000 milliseconds, or left out for the proxy's default."];
+        }
+    }
+
     /// <summary>A tenant owns the path space under <c>/{tenant}</c>; paths are plain URL paths.</summary>
     public static void RoutePath(Dictionary<string, string[]> errors, string tenant, string path)
     {
@@ -94,6 +118,8 @@ internal static partial class Validation
     }
 
     public static string ToText(PrefixModeSetting mode) => mode.ToString().ToLowerInvariant();
+
+    public static string ToText(FailureModeSetting mode) => mode.ToString().ToLowerInvariant();
 
     public static string ToText(TenantRole role) => role.ToString().ToLowerInvariant();
 

@@ -17,6 +17,8 @@ internal sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) :
 
     public DbSet<ConfigRevision> ConfigRevisions => Set<ConfigRevision>();
 
+    public DbSet<SessionKey> SessionKeys => Set<SessionKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AdminDbContext).Assembly);
 }

@@ -17,12 +17,20 @@ internal static class ConfigChanges
         ArgumentNullException.ThrowIfNull(db);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        var revision = await BumpRevisionAsync(db, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return revision;
+    }
+
+    /// <summary>Bumps the config revision and queues the notification, inside the caller's transaction.</summary>
+    public static async Task<long> BumpRevisionAsync(AdminDbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
         var revisions = await db.Database
             .SqlQuery<long>($"UPDATE config_revisions SET \"Revision\" = \"Revision\" + 1 WHERE \"Id\" = {ConfigRevision.SingletonId} RETURNING \"Revision\" AS \"Value\"")
             .ToListAsync(cancellationToken);
         var revision = revisions.Single();
         await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {revision.ToString(System.Globalization.CultureInfo.InvariantCulture)})", cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return revision;
     }
 }

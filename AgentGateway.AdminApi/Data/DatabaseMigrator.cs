@@ -22,6 +22,7 @@ internal sealed partial class DatabaseMigrator(IServiceScopeFactory scopeFactory
                 await using var scope = scopeFactory.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<AdminDbContext>();
                 await db.Database.MigrateAsync(cancellationToken);
+                await SessionKeys.EnsurePrimaryAsync(db, timeProvider, cancellationToken);
                 await scope.ServiceProvider.GetRequiredService<DemoDataSeeder>().SeedAsync(db, cancellationToken);
                 LogMigrated(logger);
                 return;

@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Authorization;
 namespace AgentGateway.AdminApi.Xds;
 
 /// <summary>
-/// Envoy's incremental aggregated discovery service. Each stream subscribes (wildcard) to the route type; the first
-/// response carries every resource whose version differs from what the client says it holds plus the names it holds
+/// Envoy's incremental aggregated discovery service. Each stream subscribes (wildcard) to one or more resource types;
+/// the first response of a type carries every resource whose version differs from what the client says it holds plus the names it holds
 /// that no longer exist, and every later response carries only what changed. ACKs and NACKs are matched to the
 /// latest nonce; anything else is stale and ignored.
 /// </summary>
@@ -35,38 +35,42 @@ internal sealed partial class AggregatedDiscoveryServer(
         }
 
         var subscribe = requestStream.Current;
-        if (subscribe.TypeUrl != ResourceTypes.Route)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"Unsupported resource type '{subscribe.TypeUrl}'; this server serves {ResourceTypes.Route}."));
-        }
-
         var nodeId = string.IsNullOrEmpty(subscribe.Node?.Id) ? context.Peer : subscribe.Node.Id;
-        var streamId = registry.Add(nodeId, timeProvider.GetUtcNow());
         var state = new StreamState();
-        LogSubscribed(logger, nodeId, subscribe.InitialResourceVersions.Count);
+        state.Subscribe(subscribe);
+        var streamId = registry.Add(nodeId, timeProvider.GetUtcNow());
+        LogSubscribed(logger, nodeId, subscribe.TypeUrl, subscribe.InitialResourceVersions.Count);
         try
         {
-            var held = new Dictionary<string, string>(subscribe.InitialResourceVersions, StringComparer.Ordinal);
-            var reader = ReadAcksAsync(requestStream, state, streamId, nodeId, cancellationToken);
-            XdsSnapshot? sent = null;
+            var reader = ReadRequestsAsync(requestStream, state, streamId, nodeId, cancellationToken);
+            var sent = new Dictionary<string, XdsSnapshot>(StringComparer.Ordinal);
             while (!cancellationToken.IsCancellationRequested && !reader.IsCompleted)
             {
                 var snapshot = cache.Current;
+                var subscribed = state.Subscriptions;
                 // Nothing is sent before the first snapshot is built: an empty answer would tell the proxy that no
-                // routes exist.
-                if (snapshot.Revision >= 0 && !ReferenceEquals(snapshot, sent))
+                // resources exist. Types go out in the order proxies apply them (session keys before routes).
+                if (snapshot.Revision >= 0)
                 {
-                    var response = Diff(held, snapshot);
-                    if (sent is null || response.Resources.Count > 0 || response.RemovedResources.Count > 0)
+                    foreach (var typeUrl in ResourceTypes.All.Where(subscribed.ContainsKey))
                     {
-                        response.Nonce = state.NextNonce(snapshot.SystemVersion);
-                        await responseStream.WriteAsync(response, cancellationToken);
-                    }
+                        if (sent.TryGetValue(typeUrl, out var previous) && ReferenceEquals(previous, snapshot))
+                        {
+                            continue;
+                        }
 
-                    sent = snapshot;
+                        var response = Diff(typeUrl, subscribed[typeUrl], snapshot);
+                        if (!sent.ContainsKey(typeUrl) || response.Resources.Count > 0 || response.RemovedResources.Count > 0)
+                        {
+                            response.Nonce = state.NextNonce(typeUrl, snapshot.SystemVersion);
+                            await responseStream.WriteAsync(response, cancellationToken);
+                        }
+
+                        sent[typeUrl] = snapshot;
+                    }
                 }
 
-                await Task.WhenAny(cache.WaitForChangeAsync(snapshot, cancellationToken), reader);
+                await Task.WhenAny(cache.WaitForChangeAsync(snapshot, cancellationToken), state.WaitForSubscriptionAsync(subscribed.Count, cancellationToken), reader);
             }
 
             await reader;
@@ -82,11 +86,12 @@ internal sealed partial class AggregatedDiscoveryServer(
         }
     }
 
-    /// <summary>What the client must receive to hold <paramref name="snapshot"/>; updates <paramref name="held"/> to match.</summary>
-    private static DeltaDiscoveryResponse Diff(Dictionary<string, string> held, XdsSnapshot snapshot)
+    /// <summary>What the client must receive to hold <paramref name="snapshot"/>'s resources of one type; updates <paramref name="held"/> to match.</summary>
+    private static DeltaDiscoveryResponse Diff(string typeUrl, Dictionary<string, string> held, XdsSnapshot snapshot)
     {
-        var response = new DeltaDiscoveryResponse { TypeUrl = ResourceTypes.Route, SystemVersionInfo = snapshot.SystemVersion };
-        foreach (var (name, resource) in snapshot.Resources)
+        var resources = snapshot.Of(typeUrl);
+        var response = new DeltaDiscoveryResponse { TypeUrl = typeUrl, SystemVersionInfo = snapshot.SystemVersion };
+        foreach (var (name, resource) in resources)
         {
             if (!held.TryGetValue(name, out var version) || version != resource.Version)
             {
@@ -95,7 +100,7 @@ internal sealed partial class AggregatedDiscoveryServer(
             }
         }
 
-        foreach (var name in held.Keys.Where(name => !snapshot.Resources.ContainsKey(name)).ToList())
+        foreach (var name in held.Keys.Where(name => !resources.ContainsKey(name)).ToList())
         {
             response.RemovedResources.Add(name);
             held.Remove(name);
@@ -104,13 +109,21 @@ internal sealed partial class AggregatedDiscoveryServer(
         return response;
     }
 
-    private async Task ReadAcksAsync(
+    private async Task ReadRequestsAsync(
         IAsyncStreamReader<DeltaDiscoveryRequest> requestStream, StreamState state, Guid streamId, string nodeId, CancellationToken cancellationToken)
     {
         while (await requestStream.MoveNext(cancellationToken))
         {
             var request = requestStream.Current;
-            if (string.IsNullOrEmpty(request.ResponseNonce) || !state.IsLatest(request.ResponseNonce, out var version))
+            if (string.IsNullOrEmpty(request.ResponseNonce))
+            {
+                // A subscription to another type on the same stream.
+                state.Subscribe(request);
+                LogSubscribed(logger, nodeId, request.TypeUrl, request.InitialResourceVersions.Count);
+                continue;
+            }
+
+            if (!state.IsLatest(request.ResponseNonce, out var version))
             {
                 continue;
             }
@@ -128,35 +141,87 @@ internal sealed partial class AggregatedDiscoveryServer(
         }
     }
 
-    /// <summary>The latest nonce sent on a stream; written by the sender, read by the ACK reader.</summary>
+    /// <summary>
+    /// A stream's subscriptions (type → names and versions the client holds) and the latest nonce sent; written by
+    /// the sender and the request reader.
+    /// </summary>
     private sealed class StreamState
     {
         private readonly Lock _lock = new();
-        private string _nonce = string.Empty;
-        private string _version = string.Empty;
+        private Dictionary<string, Dictionary<string, string>> _subscriptions = new(StringComparer.Ordinal);
+        private TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Dictionary<string, (string Nonce, string Version)> _latest = new(StringComparer.Ordinal);
 
-        public string NextNonce(string version)
+        /// <summary>A copy-on-write view: the sender reads it without locking.</summary>
+        public Dictionary<string, Dictionary<string, string>> Subscriptions => Volatile.Read(ref _subscriptions);
+
+        public void Subscribe(DeltaDiscoveryRequest request)
         {
+            if (!ResourceTypes.All.Contains(request.TypeUrl))
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument,
+                    $"Unsupported resource type '{request.TypeUrl}'; this server serves {string.Join(", ", ResourceTypes.All)}."));
+            }
+
             lock (_lock)
             {
-                _nonce = Guid.NewGuid().ToString("N");
-                _version = version;
-                return _nonce;
+                if (_subscriptions.ContainsKey(request.TypeUrl))
+                {
+                    return;
+                }
+
+                var next = new Dictionary<string, Dictionary<string, string>>(_subscriptions, StringComparer.Ordinal)
+                {
+                    [request.TypeUrl] = new(request.InitialResourceVersions, StringComparer.Ordinal),
+                };
+                Volatile.Write(ref _subscriptions, next);
+                _subscribed.TrySetResult();
+                _subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
 
+        /// <summary>Completes when the stream has more than <paramref name="known"/> subscriptions.</summary>
+        public Task WaitForSubscriptionAsync(int known, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                return _subscriptions.Count > known ? Task.CompletedTask : _subscribed.Task.WaitAsync(cancellationToken);
+            }
+        }
+
+        /// <summary>A new nonce for a response of <paramref name="typeUrl"/>; earlier nonces of that type become stale.</summary>
+        public string NextNonce(string typeUrl, string version)
+        {
+            lock (_lock)
+            {
+                var nonce = Guid.NewGuid().ToString("N");
+                _latest[typeUrl] = (nonce, version);
+                return nonce;
+            }
+        }
+
+        /// <summary>Whether <paramref name="nonce"/> is the latest of its type, and the config version it carried.</summary>
         public bool IsLatest(string nonce, out string version)
         {
             lock (_lock)
             {
-                version = _version;
-                return nonce == _nonce;
+                foreach (var (latest, latestVersion) in _latest.Values)
+                {
+                    if (latest == nonce)
+                    {
+                        version = latestVersion;
+                        return true;
+                    }
+                }
+
+                version = string.Empty;
+                return false;
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {NodeId} subscribed holding {HeldCount} resources")]
-    private static partial void LogSubscribed(ILogger logger, string nodeId, int heldCount);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {NodeId} subscribed to {TypeUrl} holding {HeldCount} resources")]
+    private static partial void LogSubscribed(ILogger logger, string nodeId, string typeUrl, int heldCount);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {NodeId} disconnected")]
     private static partial void LogDisconnected(ILogger logger, string nodeId);

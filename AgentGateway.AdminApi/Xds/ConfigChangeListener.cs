@@ -63,7 +63,7 @@ internal sealed partial class ConfigChangeListener(
         }
 
         cache.Set(snapshot);
-        LogSnapshotBuilt(logger, snapshot.Revision, snapshot.Resources.Count);
+        LogSnapshotBuilt(logger, snapshot.Revision, snapshot.Count);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "xDS snapshot at config revision {Revision} with {ResourceCount} routes")]

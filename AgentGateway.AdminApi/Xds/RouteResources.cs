@@ -34,6 +34,8 @@ internal static class RouteResources
                 PrefixModeSetting.Never => PrefixMode.Never,
                 _ => PrefixMode.Conditional,
             },
+            FailureMode = route.FailureMode == FailureModeSetting.Closed ? FailureMode.FailClosed : FailureMode.FailOpen,
+            TargetTimeoutMs = (uint)(route.TargetTimeoutMs ?? 0),
         };
         foreach (var target in route.Targets.OrderBy(target => target.Position))
         {

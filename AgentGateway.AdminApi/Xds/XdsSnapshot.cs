@@ -3,10 +3,16 @@ using AgentGateway.Contracts.Envoy.Discovery;
 
 namespace AgentGateway.AdminApi.Xds;
 
-/// <summary>One consistent version of every resource proxies receive, keyed by resource name.</summary>
-internal sealed record XdsSnapshot(long Revision, FrozenDictionary<string, Resource> Resources)
+/// <summary>One consistent version of every resource proxies receive: by type URL, then by resource name.</summary>
+internal sealed record XdsSnapshot(long Revision, FrozenDictionary<string, FrozenDictionary<string, Resource>> Resources)
 {
-    public static XdsSnapshot Empty { get; } = new(-1, FrozenDictionary<string, Resource>.Empty);
+    public static XdsSnapshot Empty { get; } = new(-1, FrozenDictionary<string, FrozenDictionary<string, Resource>>.Empty);
 
     public string SystemVersion => Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The resources of one type (none when the type has none).</summary>
+    public FrozenDictionary<string, Resource> Of(string typeUrl) =>
+        Resources.GetValueOrDefault(typeUrl) ?? FrozenDictionary<string, Resource>.Empty;
+
+    public int Count => Resources.Values.Sum(resources => resources.Count);
 }

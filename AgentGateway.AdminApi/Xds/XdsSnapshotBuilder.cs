@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Envoy.Discovery;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,19 +21,28 @@ internal sealed class XdsSnapshotBuilder(IServiceScopeFactory scopeFactory)
             .Include(route => route.Tenant)
             .Include(route => route.Targets).ThenInclude(target => target.McpServer)
             .ToListAsync(cancellationToken);
+        var keys = await db.SessionKeys.AsNoTracking().ToListAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        var resources = new Dictionary<string, Resource>(StringComparer.Ordinal);
+        var routeResources = new Dictionary<string, Resource>(StringComparer.Ordinal);
         foreach (var route in routes)
         {
             var message = RouteResources.ToResource(route, route.Tenant!.Name);
             var name = RouteResources.ResourceName(route.Tenant.Name, route.Name);
-            resources[name] = new Resource { Name = name, Version = RouteResources.Version(message), Resource_ = Any.Pack(message) };
+            routeResources[name] = new Resource { Name = name, Version = RouteResources.Version(message), Resource_ = Any.Pack(message) };
         }
 
-        return new XdsSnapshot(revision, resources.ToFrozenDictionary(StringComparer.Ordinal));
-    }
+        var keyResources = new Dictionary<string, Resource>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            var message = new AgentGateway.Contracts.V1.SessionKey { Id = key.Id, Key = ByteString.CopyFrom(key.Material), Primary = key.IsPrimary };
+            keyResources[key.Id] = new Resource { Name = key.Id, Version = RouteResources.Version(message), Resource_ = Any.Pack(message) };
+        }
 
-    /// <summary>The type every resource in the snapshot has.</summary>
-    public static string TypeUrl => ResourceTypes.Route;
+        return new XdsSnapshot(revision, new Dictionary<string, FrozenDictionary<string, Resource>>(StringComparer.Ordinal)
+        {
+            [ResourceTypes.Route] = routeResources.ToFrozenDictionary(StringComparer.Ordinal),
+            [ResourceTypes.SessionKey] = keyResources.ToFrozenDictionary(StringComparer.Ordinal),
+        }.ToFrozenDictionary(StringComparer.Ordinal));
+    }
 }

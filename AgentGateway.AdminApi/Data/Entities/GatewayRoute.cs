@@ -14,6 +14,11 @@ internal sealed class GatewayRoute
 
     public PrefixModeSetting PrefixMode { get; set; }
 
+    public FailureModeSetting FailureMode { get; set; }
+
+    /// <summary>How long one target may take for one request, in milliseconds; null takes the proxy's default.</summary>
+    public int? TargetTimeoutMs { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }

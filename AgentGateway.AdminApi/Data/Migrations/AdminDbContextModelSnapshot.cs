@@ -51,6 +51,13 @@ namespace AgentGateway.AdminApi.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("FailureMode")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasDefaultValue("Open");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(63)
@@ -65,6 +72,9 @@ namespace AgentGateway.AdminApi.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
+
+                    b.Property<int?>("TargetTimeoutMs")
+                        .HasColumnType("integer");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid");
@@ -157,6 +167,31 @@ namespace AgentGateway.AdminApi.Data.Migrations
                     b.HasIndex("McpServerId");
 
                     b.ToTable("route_targets", (string)null);
+                });
+
+            modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.SessionKey", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("IsPrimary")
+                        .HasColumnType("boolean");
+
+                    b.Property<byte[]>("Material")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IsPrimary")
+                        .IsUnique()
+                        .HasFilter("\"IsPrimary\"");
+
+                    b.ToTable("session_keys", (string)null);
                 });
 
             modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.Tenant", b =>

@@ -4,6 +4,19 @@ namespace AgentGateway.Proxy.Configuration.File;
 internal sealed class GatewayFileDocument
 {
     public List<RouteDocument> Routes { get; set; } = [];
+
+    /// <summary>Keys that seal MCP session ids; give every proxy of a fleet the same keys.</summary>
+    public List<SessionKeyDocument> SessionKeys { get; set; } = [];
+}
+
+internal sealed class SessionKeyDocument
+{
+    public string? Id { get; set; }
+
+    /// <summary>32 random bytes, base64 (e.g. <c>openssl rand -base64 32</c>).</summary>
+    public string? Key { get; set; }
+
+    public bool Primary { get; set; }
 }
 
 internal sealed class RouteDocument
@@ -20,6 +33,11 @@ internal sealed class RouteDocument
 internal sealed class McpBackendDocument
 {
     public string? PrefixMode { get; set; }
+
+    /// <summary><c>open</c> (default) or <c>closed</c>.</summary>
+    public string? FailureMode { get; set; }
+
+    public uint? TargetTimeoutMs { get; set; }
 
     public List<McpTargetDocument> Targets { get; set; } = [];
 }

@@ -16,7 +16,7 @@ internal static class GatewayFileParser
         .Build();
 
     /// <summary>Parses <paramref name="text"/>; throws <see cref="GatewayFileException"/> naming the line or field at fault.</summary>
-    public static IReadOnlyList<Route> Parse(string text)
+    public static (IReadOnlyList<Route> Routes, IReadOnlyList<SessionKey> SessionKeys) Parse(string text)
     {
         GatewayFileDocument? document;
         try
@@ -36,7 +36,24 @@ internal static class GatewayFileParser
             routes.Add(ToRoute(document.Routes[index], $"routes[{index}]"));
         }
 
-        return routes;
+        var keys = new List<SessionKey>(document.SessionKeys.Count);
+        for (var index = 0; index < document.SessionKeys.Count; index++)
+        {
+            var key = document.SessionKeys[index];
+            byte[] material;
+            try
+            {
+                material = Convert.FromBase64String(key.Key ?? string.Empty);
+            }
+            catch (FormatException)
+            {
+                throw new GatewayFileException($"sessionKeys[{index}].key must be base64 (32 random bytes, e.g. from 'openssl rand -base64 32')");
+            }
+
+            keys.Add(new SessionKey { Id = key.Id ?? string.Empty, Key = Google.Protobuf.ByteString.CopyFrom(material), Primary = key.Primary });
+        }
+
+        return (routes, keys);
     }
 
     private static Route ToRoute(RouteDocument document, string field)
@@ -53,7 +70,17 @@ internal static class GatewayFileParser
             throw new GatewayFileException($"{field}.mcp is required");
         }
 
-        route.Mcp = new McpBackend { PrefixMode = ParsePrefixMode(document.Mcp.PrefixMode, $"{field}.mcp.prefixMode") };
+        route.Mcp = new McpBackend
+        {
+            PrefixMode = ParsePrefixMode(document.Mcp.PrefixMode, $"{field}.mcp.prefixMode"),
+            FailureMode = document.Mcp.FailureMode?.Trim().ToLowerInvariant() switch
+            {
+                null or "" or "open" => FailureMode.FailOpen,
+                "closed" => FailureMode.FailClosed,
+                _ => throw new GatewayFileException($"{field}.mcp.failureMode must be 'open' or 'closed', not '{document.Mcp.FailureMode}'"),
+            },
+            TargetTimeoutMs = document.Mcp.TargetTimeoutMs ?? 0,
+        };
         for (var index = 0; index < document.Mcp.Targets.Count; index++)
         {
             var target = document.Mcp.Targets[index];

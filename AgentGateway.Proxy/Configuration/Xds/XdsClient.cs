@@ -26,7 +26,8 @@ internal sealed partial class XdsClient(
 {
     public const string HttpClientName = "xds";
 
-    private Dictionary<string, HeldResource> _held = new(StringComparer.Ordinal);
+    // Resources held, by type URL then name. A type is present once the control plane has sent it at least once.
+    private Dictionary<string, Dictionary<string, HeldResource>> _held = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -95,14 +96,19 @@ internal sealed partial class XdsClient(
         }
 
         using var call = client.DeltaAggregatedResources(headers, cancellationToken: cancellationToken);
-        var subscribe = new DeltaDiscoveryRequest { Node = node, TypeUrl = ResourceTypes.Route };
-        foreach (var (name, held) in _held)
+        // One subscription per type on the same stream; the node is sent once, with the first.
+        foreach (var typeUrl in ResourceTypes.All)
         {
-            subscribe.InitialResourceVersions.Add(name, held.Version);
+            var subscribe = new DeltaDiscoveryRequest { TypeUrl = typeUrl, Node = typeUrl == ResourceTypes.All[0] ? node : null };
+            foreach (var (name, held) in _held.GetValueOrDefault(typeUrl) ?? [])
+            {
+                subscribe.InitialResourceVersions.Add(name, held.Version);
+            }
+
+            await call.RequestStream.WriteAsync(subscribe, cancellationToken);
         }
 
-        await call.RequestStream.WriteAsync(subscribe, cancellationToken);
-        LogConnected(logger, options.Value.Address!, _held.Count);
+        LogConnected(logger, options.Value.Address!, _held.Values.Sum(resources => resources.Count));
 
         var receivedAny = false;
         while (await call.ResponseStream.MoveNext(cancellationToken))
@@ -130,38 +136,50 @@ internal sealed partial class XdsClient(
     /// <summary>Applies one response; returns null on success or the reason it was rejected.</summary>
     private string? Apply(DeltaDiscoveryResponse response)
     {
-        if (response.TypeUrl != ResourceTypes.Route)
+        var descriptor = response.TypeUrl switch
+        {
+            ResourceTypes.Route => Route.Descriptor,
+            ResourceTypes.SessionKey => SessionKey.Descriptor,
+            _ => null,
+        };
+        if (descriptor is null)
         {
             return $"unsupported resource type '{response.TypeUrl}'";
         }
 
-        var next = new Dictionary<string, HeldResource>(_held, StringComparer.Ordinal);
+        var resources = new Dictionary<string, HeldResource>(_held.GetValueOrDefault(response.TypeUrl) ?? [], StringComparer.Ordinal);
         foreach (var removed in response.RemovedResources)
         {
-            next.Remove(removed);
+            resources.Remove(removed);
         }
 
         foreach (var resource in response.Resources)
         {
-            if (resource.Resource_ is null || !resource.Resource_.Is(Route.Descriptor))
+            if (resource.Resource_ is null || !resource.Resource_.Is(descriptor))
             {
-                return $"resource '{resource.Name}' is not a {Route.Descriptor.FullName}";
+                return $"resource '{resource.Name}' is not a {descriptor.FullName}";
             }
 
-            Route route;
             try
             {
-                route = resource.Resource_.Unpack<Route>();
+                resources[resource.Name] = new HeldResource(resource.Version, descriptor.Parser.ParseFrom(resource.Resource_.Value));
             }
             catch (InvalidProtocolBufferException exception)
             {
                 return $"resource '{resource.Name}' cannot be decoded: {exception.Message}";
             }
-
-            next[resource.Name] = new HeldResource(resource.Version, route);
         }
 
-        var result = GatewaySnapshot.Create(response.SystemVersionInfo, [.. next.Values.Select(held => held.Route)]);
+        var next = new Dictionary<string, Dictionary<string, HeldResource>>(_held, StringComparer.Ordinal) { [response.TypeUrl] = resources };
+        if (!next.TryGetValue(ResourceTypes.Route, out var routes))
+        {
+            // Session keys come first; the config is applied once the routes it goes with have arrived.
+            _held = next;
+            return null;
+        }
+
+        var keys = next.GetValueOrDefault(ResourceTypes.SessionKey)?.Values.Select(held => (SessionKey)held.Resource).ToList() ?? [];
+        var result = GatewaySnapshot.Create(response.SystemVersionInfo, [.. routes.Values.Select(held => (Route)held.Resource)], keys);
         if (result.Snapshot is null)
         {
             return result.ErrorMessage;
@@ -172,7 +190,7 @@ internal sealed partial class XdsClient(
         return null;
     }
 
-    private sealed record HeldResource(string Version, Route Route);
+    private sealed record HeldResource(string Version, IMessage Resource);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the control plane at {Address}, holding {HeldCount} resources")]
     private static partial void LogConnected(ILogger logger, Uri address, int heldCount);
