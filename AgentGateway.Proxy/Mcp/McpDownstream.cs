@@ -14,8 +14,12 @@ internal sealed class McpDownstream(HttpContext context, bool acceptsEventStream
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool _streaming;
+    private volatile bool _preferStream;
 
     public bool IsStreaming => _streaming;
+
+    /// <summary>Answers with a stream (when the client accepts one) even if nothing but the response comes, as the target did.</summary>
+    public void PreferStream() => _preferStream = true;
 
     /// <summary>Sends a message that is not the response; dropped when the client cannot take a stream.</summary>
     public async ValueTask SendAsync(JsonObject? message, string? eventId, TimeSpan? retry)
@@ -43,7 +47,7 @@ internal sealed class McpDownstream(HttpContext context, bool acceptsEventStream
         await _gate.WaitAsync(context.RequestAborted);
         try
         {
-            if (_streaming || (!acceptsJson && acceptsEventStream && statusCode == StatusCodes.Status200OK))
+            if (_streaming || (acceptsEventStream && (_preferStream || !acceptsJson) && statusCode == StatusCodes.Status200OK))
             {
                 StartStream();
                 await McpSse.WriteEventAsync(context.Response, response, null, null, context.RequestAborted);

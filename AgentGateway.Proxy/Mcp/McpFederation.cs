@@ -166,7 +166,10 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
 
         try
         {
-            var response = await ExchangeAsync(session, target, JsonRpc.Request(request["id"] ?? 0, kind.Method, parameters), downstream, cancellationToken);
+            // With a single target the answer keeps the target's form (stream or JSON), as if there were no gateway.
+            var response = await ExchangeAsync(
+                session, target, JsonRpc.Request(request["id"] ?? 0, kind.Method, parameters), downstream, cancellationToken,
+                relayStreaming: downstream is not null && session.Backend.Targets.Count == 1);
             if (response["error"] is JsonObject error)
             {
                 throw new UpstreamException($"{kind.Method} failed: {error["message"]}");
@@ -288,7 +291,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
     {
         try
         {
-            return await ExchangeAsync(session, target, request, downstream, cancellationToken);
+            return await ExchangeAsync(session, target, request, downstream, cancellationToken, relayStreaming: true);
         }
         catch (UpstreamStreamPausedException)
         {
@@ -301,7 +304,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
     }
 
     private async Task<JsonObject> ExchangeAsync(
-        McpSession session, McpTarget target, JsonObject request, McpDownstream? downstream, CancellationToken cancellationToken)
+        McpSession session, McpTarget target, JsonObject request, McpDownstream? downstream, CancellationToken cancellationToken, bool relayStreaming = false)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(session.TargetTimeout);
@@ -317,6 +320,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
                         item.Message is null ? null : McpNaming.ToClient(session, target.Name, item.Message),
                         McpRelayIds.ForEvent(target.Name, item.EventId),
                         item.Retry),
+                relayStreaming ? downstream!.PreferStream : null,
                 timeout.Token);
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)

@@ -121,8 +121,9 @@ internal sealed partial class McpUpstreams(StreamableHttpUpstream http, ILogger<
     /// Sends <paramref name="request"/> to <paramref name="target"/> and returns its response; every other message the
     /// target sends meanwhile (progress, logging, server-to-client requests) goes to <paramref name="relay"/>.
     /// </summary>
+    /// <param name="streaming">Told when the target answers with a stream, so the client's answer can be one too.</param>
     public async Task<JsonObject> ExchangeAsync(
-        McpSession session, McpTarget target, JsonObject request, Func<UpstreamEvent, ValueTask> relay, CancellationToken cancellationToken)
+        McpSession session, McpTarget target, JsonObject request, Func<UpstreamEvent, ValueTask> relay, Action? streaming, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -130,6 +131,11 @@ internal sealed partial class McpUpstreams(StreamableHttpUpstream http, ILogger<
             try
             {
                 using var response = await http.PostAsync(Transport(target), upstream.SessionId, upstream.ProtocolVersion, request, cancellationToken);
+                if (response.IsEventStream)
+                {
+                    streaming?.Invoke();
+                }
+
                 string? lastEventId = null;
                 TimeSpan? retry = null;
                 await foreach (var item in response.ReadEventsAsync(cancellationToken))

@@ -164,6 +164,9 @@ internal sealed class UpstreamResponse : IDisposable
 
     public HttpStatusCode StatusCode => _response?.StatusCode ?? HttpStatusCode.BadRequest;
 
+    /// <summary>Whether the target answers with an SSE stream.</summary>
+    public bool IsEventStream => _response?.Content.Headers.ContentType?.MediaType?.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
+
     /// <summary>The <c>Mcp-Session-Id</c> the target assigned (on initialize).</summary>
     public string? SessionId { get; }
 
