@@ -4,6 +4,7 @@ using AgentGateway.Contracts.Envoy.Discovery;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Tests.Fixtures;
 using AgentGateway.Tests.Samples;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 
 namespace AgentGateway.Tests.Proxy;
@@ -49,10 +50,28 @@ public sealed class XdsClientTests : IAsyncLifetime
     public async Task Proxy_AcksGoodConfig_NacksBadConfigKeepingTheLastGood_ReconnectsWithHeldVersions_AndAppliesRemovals()
     {
         var controlPlane = _controlPlane!;
+        // One stream, one subscription per type: session keys first, then routes.
+        var keysSubscription = await NextRequestAsync();
+        Assert.Equal(ResourceTypes.SessionKey, keysSubscription.TypeUrl);
+        Assert.NotNull(keysSubscription.Node);
         var subscribe = await NextRequestAsync();
         Assert.Equal(ResourceTypes.Route, subscribe.TypeUrl);
         Assert.Empty(subscribe.InitialResourceVersions);
         using var http = new HttpClient { BaseAddress = _proxy!.BaseAddress };
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri("/readyz", UriKind.Relative), Cancellation)).StatusCode);
+
+        // Session keys alone are ACKed but do not make a config: the proxy stays unready until routes arrive.
+        var keys = new DeltaDiscoveryResponse { TypeUrl = ResourceTypes.SessionKey, SystemVersionInfo = "0", Nonce = "n0" };
+        keys.Resources.Add(new Resource
+        {
+            Name = "k1",
+            Version = "k1",
+            Resource_ = Any.Pack(new SessionKey { Id = "k1", Key = ByteString.CopyFrom(new byte[32]), Primary = true }),
+        });
+        await controlPlane.SendAsync(keys);
+        var keysAck = await NextRequestAsync();
+        Assert.Equal("n0", keysAck.ResponseNonce);
+        Assert.Null(keysAck.ErrorDetail);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri("/readyz", UriKind.Relative), Cancellation)).StatusCode);
 
         // A valid route: applied and ACKed, and the proxy is ready and serves it.
@@ -76,6 +95,8 @@ public sealed class XdsClientTests : IAsyncLifetime
         await controlPlane.DisposeAsync();
         await AssertServesEchoAsync();
         _controlPlane = controlPlane = await XdsTestControlPlane.StartAsync(port);
+        var keysResubscribe = await NextRequestAsync();
+        Assert.Equal("k1", keysResubscribe.InitialResourceVersions["k1"]);
         var resubscribe = await NextRequestAsync();
         Assert.Equal("v1", resubscribe.InitialResourceVersions["demo/mcp"]);
         Assert.False(resubscribe.InitialResourceVersions.ContainsKey("demo/bad"));

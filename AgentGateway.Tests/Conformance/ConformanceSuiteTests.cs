@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AgentGateway.Tests.Fixtures;
+
+namespace AgentGateway.Tests.Conformance;
+
+/// <summary>The conformance fixture server and a standalone proxy with one route in front of it (prefix mode never).</summary>
+public sealed class ConformanceFixture : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "agentgateway-conformance-" + Guid.NewGuid().ToString("N"));
+
+    public ServiceProcess Server { get; private set; } = null!;
+
+    public ServiceProcess Proxy { get; private set; } = null!;
+
+    public Uri DirectEndpoint => new(Server.BaseAddress, "/mcp");
+
+    public Uri GatewayEndpoint => new(Proxy.BaseAddress, "/conformance/mcp");
+
+    public async ValueTask InitializeAsync()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        Directory.CreateDirectory(_directory);
+        Server = await ServiceProcess.StartAsync("tests/AgentGateway.ConformanceServer", new Dictionary<string, string>(), cancellationToken);
+        var config = Path.Combine(_directory, "gateway.yaml");
+        await File.WriteAllTextAsync(config, $"""
+            routes:
+              - tenant: conformance
+                name: mcp
+                path: /conformance/mcp
+                mcp:
+                  prefixMode: never
+                  targets:
+                    - name: fixture
+                      streamableHttp:
+                        url: {DirectEndpoint}
+            """, cancellationToken);
+        Proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", new Dictionary<string, string> { ["Gateway:ConfigFile"] = config }, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+}
+
+/// <summary>
+/// Runs the pinned official MCP conformance suite (tests/node) against the fixture server directly and through the
+/// gateway: every scenario that passes directly must pass through the gateway. The suite's per-scenario results are
+/// kept under <c>TestResults/conformance/{revision}/{direct|gateway}</c>.
+/// </summary>
+[Trait("Category", "EndToEnd")]
+public sealed partial class ConformanceSuiteTests(ConformanceFixture fixture) : IClassFixture<ConformanceFixture>
+{
+    [Theory]
+    [InlineData("2025-06-18")]
+    [InlineData("2025-11-25")]
+    public async Task EveryScenarioPassingDirectly_PassesThroughTheGateway(string revision)
+    {
+        var results = Path.Combine(ServiceProcess.RepositoryRoot, "TestResults", "conformance", revision);
+        var direct = await RunSuiteAsync(fixture.DirectEndpoint, Path.Combine(results, "direct"), revision);
+        var gateway = await RunSuiteAsync(fixture.GatewayEndpoint, Path.Combine(results, "gateway"), revision);
+
+        var passingDirectly = direct.Where(pair => pair.Value.Count == 0).Select(pair => pair.Key).ToList();
+        Assert.Contains("tools-call-sampling", passingDirectly);
+        Assert.Contains("resources-subscribe", passingDirectly);
+        Assert.True(passingDirectly.Count >= 25, $"Only {passingDirectly.Count} scenarios pass against the fixture itself.");
+
+        var regressions = passingDirectly
+            .Where(scenario => !gateway.TryGetValue(scenario, out var failures) || failures.Count > 0)
+            .Select(scenario => $"{scenario}: {string.Join("; ", gateway.GetValueOrDefault(scenario) ?? ["did not run"])}")
+            .ToList();
+        Assert.True(regressions.Count == 0, $"Scenarios that pass directly but fail through the gateway:\n{string.Join("\n", regressions)}");
+    }
+
+    /// <summary>Runs the suite; returns the failed checks of every scenario that ran, by scenario name.</summary>
+    private static async Task<Dictionary<string, List<string>>> RunSuiteAsync(Uri endpoint, string outputDirectory, string revision)
+    {
+        if (Directory.Exists(outputDirectory))
+        {
+            Directory.Delete(outputDirectory, recursive: true);
+        }
+
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(ServiceProcess.RepositoryRoot, "tests", "conformance", "run-suite.sh"));
+        start.ArgumentList.Add(endpoint.ToString());
+        start.ArgumentList.Add(outputDirectory);
+        start.ArgumentList.Add(revision);
+        using var process = Process.Start(start)!;
+        ChildProcesses.Track(process);
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "suite-output.txt"), await output + await errors, TestContext.Current.CancellationToken);
+
+        var results = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var scenarioDirectory in Directory.EnumerateDirectories(outputDirectory))
+        {
+            var match = ScenarioDirectory().Match(Path.GetFileName(scenarioDirectory));
+            var checksFile = Path.Combine(scenarioDirectory, "checks.json");
+            if (!match.Success || !File.Exists(checksFile))
+            {
+                continue;
+            }
+
+            using var checks = JsonDocument.Parse(await File.ReadAllTextAsync(checksFile, TestContext.Current.CancellationToken));
+            results[match.Groups["scenario"].Value] = [.. checks.RootElement.EnumerateArray()
+                .Where(check => check.GetProperty("status").GetString() == "FAILURE")
+                .Select(check => $"{check.GetProperty("id").GetString()}: {(check.TryGetProperty("errorMessage", out var message) ? message.GetString() : "failed")}")];
+        }
+
+        Assert.True(results.Count > 0, $"The suite produced no results:\n{await output}\n{await errors}");
+        return results;
+    }
+
+    [GeneratedRegex(@"^server-(?<scenario>.+)-\d{4}-\d{2}-\d{2}T", RegexOptions.CultureInvariant)]
+    private static partial Regex ScenarioDirectory();
+}
