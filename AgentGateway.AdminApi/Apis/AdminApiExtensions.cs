@@ -42,6 +42,7 @@ internal static class AdminApiExtensions
         app.MapMcpServersApi();
         app.MapRoutesApi();
         app.MapProxiesApi();
+        app.MapSessionKeysApi();
         return app;
     }
 }

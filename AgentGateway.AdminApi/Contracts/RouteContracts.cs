@@ -29,3 +29,5 @@ public sealed record RouteToolResponse(string Name, string Target, string? Title
 public sealed record TargetErrorResponse(string Target, string Message);
 
 public sealed record ProxyStatusResponse(string NodeId, DateTimeOffset ConnectedAt, string? AckedVersion, string? LastNackError);
+
+public sealed record SessionKeyResponse(string Id, bool Primary, DateTimeOffset CreatedAt);

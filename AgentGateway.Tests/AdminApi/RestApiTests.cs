@@ -124,15 +124,19 @@ public sealed class RestApiTests(ControlPlaneFixture controlPlane)
         var routes = $"/api/v1/tenants/{tenant}/routes";
 
         var invalid = await AssertProblemAsync(
-            await admin.PostAsJsonAsync(routes, new { name = "mcp", path = "/someone-else/mcp", targets = new[] { "utils", "ghost" }, prefixMode = "sometimes" }, Cancellation),
+            await admin.PostAsJsonAsync(routes, new { name = "mcp", path = "/someone-else/mcp", targets = new[] { "utils", "ghost" }, prefixMode = "sometimes", failureMode = "maybe", targetTimeoutMs = 0 }, Cancellation),
             HttpStatusCode.BadRequest);
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("failureMode", out _));
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("targetTimeoutMs", out _));
         Assert.Contains("ghost", invalid.GetProperty("errors").GetProperty("targets")[0].GetString(), StringComparison.Ordinal);
         Assert.True(invalid.GetProperty("errors").TryGetProperty("path", out _));
         Assert.True(invalid.GetProperty("errors").TryGetProperty("prefixMode", out _));
 
-        using var created = await admin.PostAsJsonAsync(routes, new { name = "mcp", targets = new[] { "utils", "down" } }, Cancellation);
+        using var created = await admin.PostAsJsonAsync(routes, new { name = "mcp", targets = new[] { "utils", "down" }, failureMode = "closed", targetTimeoutMs = 2500 }, Cancellation);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var route = await created.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+        Assert.Equal("closed", route.GetProperty("failureMode").GetString());
+        Assert.Equal(2500, route.GetProperty("targetTimeoutMs").GetInt32());
         Assert.Equal($"/{tenant}/mcp", route.GetProperty("path").GetString());
         Assert.Equal($"http://gateway.test:8080/{tenant}/mcp", route.GetProperty("endpoint").GetString());
         Assert.Equal("conditional", route.GetProperty("prefixMode").GetString());

@@ -148,6 +148,71 @@ public sealed class XdsServerTests(ControlPlaneFixture controlPlane)
         await call.ResponseStream.MoveNext(Cancellation);
     }
 
+    [Fact]
+    public async Task SessionKeys_AreServedOnTheSameStreamAsRoutes_AndARotationIsPushed()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await developer.PostAsync(new Uri("/api/v1/session-keys/rotate", UriKind.Relative), null, Cancellation)).StatusCode);
+
+        using var channel = GrpcChannel.ForAddress(controlPlane.XdsUrl);
+        var client = new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(channel);
+        using var call = client.DeltaAggregatedResources(await ProxyHeadersAsync(), cancellationToken: Cancellation);
+        await call.RequestStream.WriteAsync(new DeltaDiscoveryRequest { Node = new Node { Id = "keys" }, TypeUrl = ResourceTypes.Route }, Cancellation);
+        await call.RequestStream.WriteAsync(new DeltaDiscoveryRequest { TypeUrl = ResourceTypes.SessionKey }, Cancellation);
+
+        // Both types arrive on the one stream; the keys hold exactly one primary of 32 bytes.
+        var keys = new Dictionary<string, SessionKey>(StringComparer.Ordinal);
+        var types = new HashSet<string>(StringComparer.Ordinal);
+        while (types.Count < 2)
+        {
+            var response = await NextAsync(call, Cancellation);
+            types.Add(response.TypeUrl);
+            if (response.TypeUrl == ResourceTypes.SessionKey)
+            {
+                foreach (var resource in response.Resources)
+                {
+                    keys[resource.Name] = resource.Resource_.Unpack<SessionKey>();
+                }
+            }
+
+            await call.RequestStream.WriteAsync(new DeltaDiscoveryRequest { TypeUrl = response.TypeUrl, ResponseNonce = response.Nonce }, Cancellation);
+        }
+
+        var primary = Assert.Single(keys.Values, key => key.Primary);
+        Assert.Equal(32, primary.Key.Length);
+
+        // A rotation is pushed: a new primary, and the old key kept (demoted) so ids it sealed still open.
+        var rotated = await admin.PostAsync(new Uri("/api/v1/session-keys/rotate", UriKind.Relative), null, Cancellation);
+        rotated.EnsureSuccessStatusCode();
+        var newId = (await rotated.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("id").GetString()!;
+        using (var push = CancellationTokenSource.CreateLinkedTokenSource(Cancellation))
+        {
+            push.CancelAfter(s_pushBudget);
+            while (!keys.ContainsKey(newId) || keys[primary.Id].Primary)
+            {
+                var response = await NextAsync(call, push.Token);
+                if (response.TypeUrl == ResourceTypes.SessionKey)
+                {
+                    foreach (var resource in response.Resources)
+                    {
+                        keys[resource.Name] = resource.Resource_.Unpack<SessionKey>();
+                    }
+                }
+
+                await call.RequestStream.WriteAsync(new DeltaDiscoveryRequest { TypeUrl = response.TypeUrl, ResponseNonce = response.Nonce }, Cancellation);
+            }
+        }
+
+        Assert.True(keys[newId].Primary);
+        Assert.False(keys[primary.Id].Primary);
+
+        // The API lists the keys without their material.
+        var listed = await admin.GetFromJsonAsync<JsonElement>("/api/v1/session-keys", Cancellation);
+        Assert.Contains(listed.EnumerateArray(), key => key.GetProperty("id").GetString() == newId && key.GetProperty("primary").GetBoolean());
+        Assert.DoesNotContain(listed.EnumerateArray(), key => key.TryGetProperty("material", out _) || key.TryGetProperty("key", out _));
+    }
+
     private async Task<Metadata> ProxyHeadersAsync() =>
         new() { { "authorization", "Bearer " + await controlPlane.GetTokenAsync("proxy", Cancellation) } };
 
