@@ -142,9 +142,20 @@ internal sealed partial class McpUpstreams(StreamableHttpUpstream http, ILogger<
                 {
                     lastEventId = item.EventId ?? lastEventId;
                     retry = item.Retry ?? retry;
-                    if (item.Message is { } message && JsonRpc.IsResponse(message) && JsonRpc.IdEquals(message["id"], request["id"]))
+                    if (item.Message is { } message && JsonRpc.IsResponse(message))
                     {
-                        return message;
+                        if (JsonRpc.IdEquals(message["id"], request["id"]))
+                        {
+                            return message;
+                        }
+
+                        if (message["id"] is null && message["error"] is not null)
+                        {
+                            // An error the target could not tie to a request (e.g. it refused the HTTP request): it is the answer.
+                            var answer = message.DeepClone().AsObject();
+                            answer["id"] = request["id"]?.DeepClone();
+                            return answer;
+                        }
                     }
 
                     await relay(item);

@@ -21,7 +21,8 @@ public sealed class NodeMcpServer : IAsyncDisposable
 
     public Uri Endpoint { get; }
 
-    public static async Task<NodeMcpServer> StartEverythingAsync(CancellationToken cancellationToken)
+    /// <summary>Starts server-everything on <paramref name="port"/> (a free one when null).</summary>
+    public static async Task<NodeMcpServer> StartEverythingAsync(CancellationToken cancellationToken, int? port = null)
     {
         var script = Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
         if (!File.Exists(script))
@@ -29,13 +30,13 @@ public sealed class NodeMcpServer : IAsyncDisposable
             throw new InvalidOperationException($"'{script}' is missing: run 'npm ci' in tests/node (.ci/run does).");
         }
 
-        var port = ServiceProcess.GetFreePort();
+        port ??= ServiceProcess.GetFreePort();
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(script);
         start.ArgumentList.Add("streamableHttp");
-        start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["PORT"] = port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var process = new Process { StartInfo = start };
-        var server = new NodeMcpServer(process, port);
+        var server = new NodeMcpServer(process, port.Value);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.Start();
@@ -49,7 +50,7 @@ public sealed class NodeMcpServer : IAsyncDisposable
             try
             {
                 using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", port, cancellationToken);
+                await probe.ConnectAsync("127.0.0.1", port.Value, cancellationToken);
                 return server;
             }
             catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(30) && !process.HasExited)

@@ -122,6 +122,14 @@ internal sealed class StreamableHttpUpstream(IHttpClientFactory httpClientFactor
                 var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
                 if (TryParse(body) is { } message && message.ContainsKey("error"))
                 {
+                    // Many servers built on the TypeScript SDK answer a session they no longer know with 400 and an
+                    // id-less error about the session instead of 404: that is an expired session too.
+                    if (response.StatusCode == HttpStatusCode.BadRequest && sessionId is not null && message["id"] is null
+                        && message["error"]?["message"]?.ToString().Contains("session", StringComparison.OrdinalIgnoreCase) == true)
+                    {
+                        throw new UpstreamSessionExpiredException();
+                    }
+
                     return new UpstreamResponse(message);
                 }
             }
