@@ -108,6 +108,21 @@ internal static class SnapshotValidator
                     }
 
                     break;
+                case McpTarget.TransportOneofCase.Sse:
+                    if (!Uri.TryCreate(target.Sse.Url, UriKind.Absolute, out var sseUrl)
+                        || (sseUrl.Scheme != Uri.UriSchemeHttp && sseUrl.Scheme != Uri.UriSchemeHttps))
+                    {
+                        errors.Add($"{targetLabel}: sse.url must be an absolute http(s) URL");
+                    }
+
+                    break;
+                case McpTarget.TransportOneofCase.Stdio:
+                    if (string.IsNullOrWhiteSpace(target.Stdio.Command))
+                    {
+                        errors.Add($"{targetLabel}: stdio.command is required");
+                    }
+
+                    break;
                 default:
                     errors.Add($"{targetLabel}: a transport is required");
                     break;

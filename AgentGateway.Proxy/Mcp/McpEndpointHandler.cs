@@ -236,6 +236,7 @@ internal sealed partial class McpEndpointHandler(
 
         // Every target is initialized now, in parallel, so its upstream session travels in the id; a target that
         // fails is left out and tried again when it is first used.
+        var session = new McpSession(route, state, localSessions.GetOrAdd(state), TargetTimeout(route));
         var targets = route.Mcp.Targets;
         var results = await Task.WhenAll(targets.Select(async target =>
         {
@@ -243,7 +244,7 @@ internal sealed partial class McpEndpointHandler(
             timeout.CancelAfter(settings.InitializeTimeout);
             try
             {
-                return ((McpTargetSession Session, JsonObject Result)?)await upstreams.InitializeAsync(target, state, timeout.Token);
+                return ((McpTargetSession Session, JsonObject Result)?)await upstreams.InitializeAsync(session, target, timeout.Token);
             }
             catch (Exception exception) when (exception is UpstreamException or HttpRequestException or OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
             {
@@ -521,9 +522,11 @@ internal sealed partial class McpEndpointHandler(
 
         var local = localSessions.GetOrAdd(state);
         local.Touch();
-        var timeout = route.Mcp.TargetTimeoutMs > 0 ? TimeSpan.FromMilliseconds(route.Mcp.TargetTimeoutMs) : options.Value.TargetTimeout;
-        return new McpSession(route, state, local, timeout);
+        return new McpSession(route, state, local, TargetTimeout(route));
     }
+
+    private TimeSpan TargetTimeout(Route route) =>
+        route.Mcp.TargetTimeoutMs > 0 ? TimeSpan.FromMilliseconds(route.Mcp.TargetTimeoutMs) : options.Value.TargetTimeout;
 
     private static string RouteKey(Route route) => $"{route.Tenant}/{route.Name}";
 

@@ -41,6 +41,17 @@ internal sealed partial class McpSessionExpiry(
         }
     }
 
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+
+        // Local processes and connections end with the proxy; nothing outlives it.
+        foreach (var session in sessions.All)
+        {
+            await session.CloseConnectionsAsync();
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Closed {Count} MCP sessions idle for more than {IdleTimeout}")]
     private static partial void LogExpired(ILogger logger, int count, TimeSpan idleTimeout);
 }

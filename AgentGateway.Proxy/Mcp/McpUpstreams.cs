@@ -14,7 +14,11 @@ namespace AgentGateway.Proxy.Mcp;
 /// Talks to the targets of a session: opens their upstream sessions on the client's behalf, sends messages, relays
 /// whatever a target sends while it answers, and re-opens an upstream session the target has forgotten.
 /// </summary>
-internal sealed partial class McpUpstreams(StreamableHttpUpstream http, ILogger<McpUpstreams> logger)
+internal sealed partial class McpUpstreams(
+    StreamableHttpUpstream http,
+    IHttpClientFactory httpClientFactory,
+    ILoggerFactory loggerFactory,
+    ILogger<McpUpstreams> logger)
 {
     private static readonly ConditionalWeakTable<McpTarget, string> s_configHashes = [];
 
@@ -26,26 +30,18 @@ internal sealed partial class McpUpstreams(StreamableHttpUpstream http, ILogger<
 
     /// <summary>Opens an upstream session with <paramref name="target"/>, offering the client's capabilities.</summary>
     /// <returns>The session and the target's initialize result.</returns>
-    public async Task<(McpTargetSession Session, JsonObject Result)> InitializeAsync(
-        McpTarget target, McpSessionState client, CancellationToken cancellationToken)
+    public async Task<(McpTargetSession Session, JsonObject Result)> InitializeAsync(McpSession session, McpTarget target, CancellationToken cancellationToken)
     {
-        var request = new JsonObject
+        if (IsConnected(target))
         {
-            ["jsonrpc"] = "2.0",
-            ["id"] = 0,
-            ["method"] = RequestMethods.Initialize,
-            ["params"] = new JsonObject
-            {
-                ["protocolVersion"] = McpProtocolVersions.Latest,
-                ["capabilities"] = client.ClientCapabilities?.DeepClone() ?? new JsonObject(),
-                ["clientInfo"] = (client.ClientInfo ?? s_gatewayInfo).DeepClone(),
-            },
-        };
+            var connection = await ConnectAsync(session, target, cancellationToken);
+            return (connection.Session!, connection.InitializeResult!);
+        }
 
         var transport = Transport(target);
         JsonObject? reply = null;
         string? sessionId;
-        using (var response = await http.PostAsync(transport, null, null, request, cancellationToken))
+        using (var response = await http.PostAsync(transport, null, null, InitializeRequest(session.State), cancellationToken))
         {
             sessionId = response.SessionId;
             await foreach (var item in response.ReadEventsAsync(cancellationToken))
@@ -58,22 +54,7 @@ internal sealed partial class McpUpstreams(StreamableHttpUpstream http, ILogger<
             }
         }
 
-        if (reply?["error"] is JsonObject error)
-        {
-            throw new UpstreamException($"initialize was refused: {error["message"]}");
-        }
-
-        if (reply?["result"] is not JsonObject result)
-        {
-            throw new UpstreamException("initialize got no result");
-        }
-
-        var version = result["protocolVersion"]?.GetValueKind() == JsonValueKind.String ? result["protocolVersion"]!.GetValue<string>() : null;
-        if (version is null || !McpProtocolVersions.IsSupported(version))
-        {
-            throw new UpstreamException($"the target speaks protocol version '{version}', which the gateway does not");
-        }
-
+        var (version, result) = ReadInitializeResult(reply);
         using (var acknowledged = await http.PostAsync(transport, sessionId, version, JsonRpc.Notification(NotificationMethods.InitializedNotification), cancellationToken))
         {
             await foreach (var _ in acknowledged.ReadEventsAsync(cancellationToken))
@@ -86,9 +67,101 @@ internal sealed partial class McpUpstreams(StreamableHttpUpstream http, ILogger<
         return (new McpTargetSession(sessionId, version, ConfigHash(target), ReadFeatures(result["capabilities"] as JsonObject)), result);
     }
 
+    private static JsonObject InitializeRequest(McpSessionState client) => new()
+    {
+        ["jsonrpc"] = "2.0",
+        ["id"] = 0,
+        ["method"] = RequestMethods.Initialize,
+        ["params"] = new JsonObject
+        {
+            ["protocolVersion"] = McpProtocolVersions.Latest,
+            ["capabilities"] = client.ClientCapabilities?.DeepClone() ?? new JsonObject(),
+            ["clientInfo"] = (client.ClientInfo ?? s_gatewayInfo).DeepClone(),
+        },
+    };
+
+    private static (string Version, JsonObject Result) ReadInitializeResult(JsonObject? reply)
+    {
+        if (reply?["error"] is JsonObject error)
+        {
+            throw new UpstreamException($"initialize was refused: {error["message"]}");
+        }
+
+        if (reply?["result"] is not JsonObject result)
+        {
+            throw new UpstreamException("initialize got no result");
+        }
+
+        var version = JsonRpc.GetString(result, "protocolVersion");
+        if (version is null || !McpProtocolVersions.IsSupported(version))
+        {
+            throw new UpstreamException($"the target speaks protocol version '{version}', which the gateway does not");
+        }
+
+        return (version, result);
+    }
+
+    /// <summary>The live connection of a connection-bound target on this replica, opening and initializing one if needed.</summary>
+    private async Task<ConnectedUpstream> ConnectAsync(McpSession session, McpTarget target, CancellationToken cancellationToken)
+    {
+        var hash = ConfigHash(target);
+        if (session.Local.GetConnection(target.Name) is { IsClosed: false } live && live.ConfigHash == hash)
+        {
+            return live;
+        }
+
+        await session.Local.ConnectLock.WaitAsync(cancellationToken);
+        try
+        {
+            var existing = session.Local.GetConnection(target.Name);
+            if (existing is { IsClosed: false } && existing.ConfigHash == hash)
+            {
+                return existing;
+            }
+
+            if (existing is not null)
+            {
+                session.Local.RemoveConnection(target.Name);
+                await existing.DisposeAsync();
+            }
+
+            var connection = await ConnectedUpstream.ConnectAsync(
+                target, hash, httpClientFactory, loggerFactory, message => session.Local.Notify(McpNaming.ToClient(session, target.Name, message)), cancellationToken);
+            try
+            {
+                var reply = await connection.RequestAsync(InitializeRequest(session.State), static _ => ValueTask.CompletedTask, cancellationToken);
+                var (version, result) = ReadInitializeResult(reply);
+                await connection.SendAsync(JsonRpc.Notification(NotificationMethods.InitializedNotification), cancellationToken);
+                connection.Session = new McpTargetSession(null, version, hash, ReadFeatures(result["capabilities"] as JsonObject));
+                connection.InitializeResult = result;
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+
+            session.Local.SetConnection(target.Name, connection);
+            LogTargetInitialized(logger, target.Name, connection.Session.ProtocolVersion, false);
+            return connection;
+        }
+        finally
+        {
+            session.Local.ConnectLock.Release();
+        }
+    }
+
+    private static bool IsConnected(McpTarget target) =>
+        target.TransportCase is McpTarget.TransportOneofCase.Stdio or McpTarget.TransportOneofCase.Sse;
+
     /// <summary>The upstream session to use for <paramref name="target"/>, opening one if the session has none that fits its config.</summary>
     public async ValueTask<McpTargetSession> GetSessionAsync(McpSession session, McpTarget target, CancellationToken cancellationToken)
     {
+        if (IsConnected(target))
+        {
+            return (await ConnectAsync(session, target, cancellationToken)).Session!;
+        }
+
         var hash = ConfigHash(target);
         if (session.Local.GetTarget(target.Name) is { } local && local.ConfigHash == hash)
         {
@@ -107,6 +180,11 @@ internal sealed partial class McpUpstreams(StreamableHttpUpstream http, ILogger<
     public static ServerFeatures? KnownFeatures(McpSession session, McpTarget target)
     {
         var hash = ConfigHash(target);
+        if (session.Local.GetConnection(target.Name) is { Session: { } connected } && connected.ConfigHash == hash)
+        {
+            return connected.Features;
+        }
+
         if (session.Local.GetTarget(target.Name) is { } local && local.ConfigHash == hash)
         {
             return local.Features;
@@ -125,6 +203,11 @@ internal sealed partial class McpUpstreams(StreamableHttpUpstream http, ILogger<
     public async Task<JsonObject> ExchangeAsync(
         McpSession session, McpTarget target, JsonObject request, Func<UpstreamEvent, ValueTask> relay, Action? streaming, CancellationToken cancellationToken)
     {
+        if (IsConnected(target))
+        {
+            return await ExchangeConnectedAsync(session, target, request, relay, cancellationToken);
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             var upstream = await GetSessionAsync(session, target, cancellationToken);
@@ -171,9 +254,33 @@ internal sealed partial class McpUpstreams(StreamableHttpUpstream http, ILogger<
         }
     }
 
+    private async Task<JsonObject> ExchangeConnectedAsync(
+        McpSession session, McpTarget target, JsonObject request, Func<UpstreamEvent, ValueTask> relay, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var connection = await ConnectAsync(session, target, cancellationToken);
+            try
+            {
+                return await connection.RequestAsync(request, relay, cancellationToken);
+            }
+            catch (UpstreamException) when (attempt == 0 && connection.IsClosed)
+            {
+                // The process exited or the connection broke: open a new one, once.
+                LogSessionExpired(logger, session.RouteKey, target.Name);
+            }
+        }
+    }
+
     /// <summary>Sends a notification or a response to <paramref name="target"/>.</summary>
     public async Task SendAsync(McpSession session, McpTarget target, JsonObject message, CancellationToken cancellationToken)
     {
+        if (IsConnected(target))
+        {
+            await (await ConnectAsync(session, target, cancellationToken)).SendAsync(message, cancellationToken);
+            return;
+        }
+
         var upstream = await GetSessionAsync(session, target, cancellationToken);
         using var response = await http.PostAsync(Transport(target), upstream.SessionId, upstream.ProtocolVersion, message, cancellationToken);
         await foreach (var _ in response.ReadEventsAsync(cancellationToken))
@@ -185,6 +292,13 @@ internal sealed partial class McpUpstreams(StreamableHttpUpstream http, ILogger<
     /// <summary>Opens <paramref name="target"/>'s GET stream (resuming after <paramref name="lastEventId"/>); null when it offers none.</summary>
     public async Task<UpstreamResponse?> OpenStreamAsync(McpSession session, McpTarget target, string? lastEventId, CancellationToken cancellationToken)
     {
+        if (IsConnected(target))
+        {
+            // A connection's unsolicited messages reach the session's streams through its listeners.
+            await ConnectAsync(session, target, cancellationToken);
+            return null;
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             var upstream = await GetSessionAsync(session, target, cancellationToken);
@@ -203,6 +317,11 @@ internal sealed partial class McpUpstreams(StreamableHttpUpstream http, ILogger<
     /// <summary>Ends the upstream sessions of <paramref name="session"/> that this replica knows of.</summary>
     public async Task CloseAsync(McpSessionState state, LocalSession? local, Route? route, CancellationToken cancellationToken)
     {
+        if (local is not null)
+        {
+            await local.CloseConnectionsAsync();
+        }
+
         if (route?.Mcp is null)
         {
             return;
@@ -215,13 +334,13 @@ internal sealed partial class McpUpstreams(StreamableHttpUpstream http, ILogger<
         }
 
         await Task.WhenAll(route.Mcp.Targets
-            .Where(target => sessions.TryGetValue(target.Name, out var upstream) && upstream.SessionId is not null)
+            .Where(target => !IsConnected(target) && sessions.TryGetValue(target.Name, out var upstream) && upstream.SessionId is not null)
             .Select(target => http.DeleteAsync(Transport(target), sessions[target.Name].SessionId!, sessions[target.Name].ProtocolVersion, cancellationToken)));
     }
 
     private async Task<McpTargetSession> ReopenAsync(McpSession session, McpTarget target, CancellationToken cancellationToken)
     {
-        var (upstream, _) = await InitializeAsync(target, session.State, cancellationToken);
+        var (upstream, _) = await InitializeAsync(session, target, cancellationToken);
         session.Local.SetTarget(target.Name, upstream);
         return upstream;
     }

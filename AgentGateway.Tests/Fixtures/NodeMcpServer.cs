@@ -13,18 +13,24 @@ public sealed class NodeMcpServer : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private NodeMcpServer(Process process, int port)
+    private NodeMcpServer(Process process, int port, string path)
     {
         _process = process;
-        Endpoint = new Uri($"http://127.0.0.1:{port}/mcp");
+        Endpoint = new Uri($"http://127.0.0.1:{port}{path}");
     }
+
+    /// <summary>The path to server-everything's entry point (the default mode of which is stdio).</summary>
+    public static string EverythingScript => Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
 
     public Uri Endpoint { get; }
 
-    /// <summary>Starts server-everything on <paramref name="port"/> (a free one when null).</summary>
-    public static async Task<NodeMcpServer> StartEverythingAsync(CancellationToken cancellationToken, int? port = null)
+    /// <summary>
+    /// Starts server-everything on <paramref name="port"/> (a free one when null), in Streamable HTTP mode (<c>/mcp</c>)
+    /// or, with <paramref name="legacySse"/>, the HTTP+SSE transport (<c>/sse</c>).
+    /// </summary>
+    public static async Task<NodeMcpServer> StartEverythingAsync(CancellationToken cancellationToken, int? port = null, bool legacySse = false)
     {
-        var script = Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
+        var script = EverythingScript;
         if (!File.Exists(script))
         {
             throw new InvalidOperationException($"'{script}' is missing: run 'npm ci' in tests/node (.ci/run does).");
@@ -33,10 +39,10 @@ public sealed class NodeMcpServer : IAsyncDisposable
         port ??= ServiceProcess.GetFreePort();
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(script);
-        start.ArgumentList.Add("streamableHttp");
+        start.ArgumentList.Add(legacySse ? "sse" : "streamableHttp");
         start.Environment["PORT"] = port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var process = new Process { StartInfo = start };
-        var server = new NodeMcpServer(process, port.Value);
+        var server = new NodeMcpServer(process, port.Value, legacySse ? "/sse" : "/mcp");
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.Start();

@@ -47,6 +47,22 @@ internal sealed class McpTargetDocument
     public string? Name { get; set; }
 
     public StreamableHttpDocument? StreamableHttp { get; set; }
+
+    /// <summary>The legacy HTTP+SSE transport; same fields as <see cref="StreamableHttp"/>.</summary>
+    public StreamableHttpDocument? Sse { get; set; }
+
+    public StdioDocument? Stdio { get; set; }
+}
+
+internal sealed class StdioDocument
+{
+    public string? Command { get; set; }
+
+    public List<string> Args { get; set; } = [];
+
+    public Dictionary<string, string> Env { get; set; } = [];
+
+    public string? WorkingDirectory { get; set; }
 }
 
 internal sealed class StreamableHttpDocument

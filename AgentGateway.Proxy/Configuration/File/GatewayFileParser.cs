@@ -85,14 +85,32 @@ internal static class GatewayFileParser
         {
             var target = document.Mcp.Targets[index];
             var targetField = $"{field}.mcp.targets[{index}]";
-            if (target.StreamableHttp is null)
+            var parsed = new McpTarget { Name = target.Name ?? string.Empty };
+            var transports = (target.StreamableHttp is null ? 0 : 1) + (target.Sse is null ? 0 : 1) + (target.Stdio is null ? 0 : 1);
+            if (transports != 1)
             {
-                throw new GatewayFileException($"{targetField}.streamableHttp is required");
+                throw new GatewayFileException($"{targetField} needs exactly one of streamableHttp, sse or stdio");
             }
 
-            var transport = new StreamableHttpTransport { Url = target.StreamableHttp.Url ?? string.Empty };
-            transport.Headers.Add(target.StreamableHttp.Headers);
-            route.Mcp.Targets.Add(new McpTarget { Name = target.Name ?? string.Empty, StreamableHttp = transport });
+            if (target.StreamableHttp is { } streamable)
+            {
+                parsed.StreamableHttp = new StreamableHttpTransport { Url = streamable.Url ?? string.Empty };
+                parsed.StreamableHttp.Headers.Add(streamable.Headers);
+            }
+            else if (target.Sse is { } sse)
+            {
+                parsed.Sse = new SseTransport { Url = sse.Url ?? string.Empty };
+                parsed.Sse.Headers.Add(sse.Headers);
+            }
+            else
+            {
+                var stdio = target.Stdio!;
+                parsed.Stdio = new StdioTransport { Command = stdio.Command ?? string.Empty, WorkingDirectory = stdio.WorkingDirectory ?? string.Empty };
+                parsed.Stdio.Args.Add(stdio.Args);
+                parsed.Stdio.Env.Add(stdio.Env);
+            }
+
+            route.Mcp.Targets.Add(parsed);
         }
 
         return route;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using AgentGateway.Proxy.Mcp.Upstreams;
 
 namespace AgentGateway.Proxy.Mcp.Sessions;
 
@@ -13,6 +14,7 @@ internal sealed class LocalSession(McpSessionState state, TimeProvider timeProvi
 {
     private readonly ConcurrentDictionary<string, McpTargetSession> _targets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Channel<JsonObject>, byte> _listeners = new();
+    private readonly ConcurrentDictionary<string, ConnectedUpstream> _connections = new(StringComparer.Ordinal);
     private long _lastActivityTicks = timeProvider.GetUtcNow().UtcTicks;
     private int _inFlight;
 
@@ -36,6 +38,27 @@ internal sealed class LocalSession(McpSessionState state, TimeProvider timeProvi
     public void SetTarget(string target, McpTargetSession session) => _targets[target] = session;
 
     public IReadOnlyCollection<KeyValuePair<string, McpTargetSession>> Targets => _targets.ToArray();
+
+    /// <summary>Serializes opening connections to connection-bound targets (stdio, legacy SSE).</summary>
+    public SemaphoreSlim ConnectLock { get; } = new(1, 1);
+
+    public ConnectedUpstream? GetConnection(string target) => _connections.GetValueOrDefault(target);
+
+    public void SetConnection(string target, ConnectedUpstream connection) => _connections[target] = connection;
+
+    public ConnectedUpstream? RemoveConnection(string target) => _connections.TryRemove(target, out var connection) ? connection : null;
+
+    /// <summary>Closes every connection (stdio processes end with theirs).</summary>
+    public async Task CloseConnectionsAsync()
+    {
+        foreach (var name in _connections.Keys)
+        {
+            if (_connections.TryRemove(name, out var connection))
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
 
     /// <summary>Counts a request in; false when the session already has <paramref name="limit"/> in flight.</summary>
     public bool TryEnter(int limit)

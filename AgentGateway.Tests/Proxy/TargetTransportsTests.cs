@@ -1,0 +1,139 @@
+using AgentGateway.Tests.Fixtures;
+using AgentGateway.Tests.Samples;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace AgentGateway.Tests.Proxy;
+
+/// <summary>
+/// A standalone proxy federating targets over every upstream transport: the utilities sample (Streamable HTTP),
+/// server-everything over the legacy HTTP+SSE transport, and server-everything as a local stdio process. All three
+/// offer a tool named <c>echo</c>.
+/// </summary>
+public sealed class TargetTransportsFixture : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "agentgateway-transports-" + Guid.NewGuid().ToString("N"));
+
+    public SampleServerFixture Samples { get; } = new();
+
+    public NodeMcpServer LegacySse { get; private set; } = null!;
+
+    public ServiceProcess Proxy { get; private set; } = null!;
+
+    /// <summary>Set in the stdio processes' environment, to find them among the machine's processes.</summary>
+    public string ProcessMarker { get; } = Guid.NewGuid().ToString("N");
+
+    public async ValueTask InitializeAsync()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        Directory.CreateDirectory(_directory);
+        await Samples.InitializeAsync();
+        LegacySse = await NodeMcpServer.StartEverythingAsync(cancellationToken, legacySse: true);
+        var config = Path.Combine(_directory, "gateway.yaml");
+        string Targets() =>
+            $"        - name: utils\n          streamableHttp:\n            url: {Samples.UtilsEndpoint}\n"
+            + $"        - name: web\n          sse:\n            url: {LegacySse.Endpoint}\n"
+            + $"        - name: local\n          stdio:\n            command: node\n            args: [\"{NodeMcpServer.EverythingScript}\"]\n"
+            + $"            env:\n              AGW_TEST_MARKER: {ProcessMarker}\n";
+        await File.WriteAllTextAsync(
+            config,
+            "routes:\n"
+            + "  - tenant: demo\n    name: mcp\n    path: /demo/mcp\n    mcp:\n      targets:\n" + Targets()
+            + "  - tenant: demo\n    name: flat\n    path: /demo/flat\n    mcp:\n      prefixMode: never\n      targets:\n" + Targets(),
+            cancellationToken);
+        Proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", new Dictionary<string, string> { ["Gateway:ConfigFile"] = config }, cancellationToken);
+    }
+
+    /// <summary>How many processes carry <see cref="ProcessMarker"/> in their environment.</summary>
+    public int CountStdioProcesses() => Directory.EnumerateDirectories("/proc")
+        .Where(directory => int.TryParse(Path.GetFileName(directory), out _))
+        .Count(directory =>
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(directory, "environ")).Contains(ProcessMarker, StringComparison.Ordinal);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+
+        if (LegacySse is not null)
+        {
+            await LegacySse.DisposeAsync();
+        }
+
+        await Samples.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
+
+public sealed class TargetTransportsTests(TargetTransportsFixture fixture) : IClassFixture<TargetTransportsFixture>
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ThreeTargetsWithCollidingNames_OverHttpSseAndStdio_AreFederatedAndEachCallReachesItsTarget()
+    {
+        await using var client = await SampleServerFixture.ConnectAsync(new Uri(fixture.Proxy.BaseAddress, "/demo/mcp"), Cancellation);
+        var names = (await client.ListToolsAsync(cancellationToken: Cancellation)).Select(tool => tool.Name).ToList();
+        Assert.Contains("utils_echo", names);
+        Assert.Contains("web_echo", names);
+        Assert.Contains("local_echo", names);
+        Assert.Contains("local_trigger-long-running-operation", names);
+
+        foreach (var target in new[] { "utils", "web", "local" })
+        {
+            var result = await client.CallToolAsync($"{target}_echo", new Dictionary<string, object?> { ["message"] = $"via {target}" }, cancellationToken: Cancellation);
+            Assert.Contains($"via {target}", Assert.IsType<TextContentBlock>(result.Content[0]).Text, StringComparison.Ordinal);
+        }
+
+        // Prompts of the connection-bound targets are federated too.
+        var prompts = (await client.ListPromptsAsync(cancellationToken: Cancellation)).Select(prompt => prompt.Name).ToList();
+        Assert.Contains("web_simple-prompt", prompts);
+        Assert.Contains("local_simple-prompt", prompts);
+    }
+
+    [Fact]
+    public async Task PrefixModeNever_HidesCollidingNames_AndACallOfAnAmbiguousNameNamesTheTargets()
+    {
+        await using var client = await SampleServerFixture.ConnectAsync(new Uri(fixture.Proxy.BaseAddress, "/demo/flat"), Cancellation);
+        var names = (await client.ListToolsAsync(cancellationToken: Cancellation)).Select(tool => tool.Name).ToList();
+        Assert.Single(names, name => name == "echo");
+        Assert.Contains("get-sum", names);
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(() =>
+            client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "x" }, cancellationToken: Cancellation).AsTask());
+        Assert.Contains("utils, web, local", error.Message, StringComparison.Ordinal);
+
+        // A name only one target offers routes to it.
+        var uuid = await client.CallToolAsync("uuid", cancellationToken: Cancellation);
+        Assert.True(Guid.TryParse(Assert.IsType<TextContentBlock>(uuid.Content[0]).Text, out _));
+    }
+
+    [Fact]
+    public async Task StdioProcess_EndsWithItsSession()
+    {
+        var before = fixture.CountStdioProcesses();
+        var client = await SampleServerFixture.ConnectAsync(new Uri(fixture.Proxy.BaseAddress, "/demo/mcp"), Cancellation);
+        await client.CallToolAsync("local_echo", new Dictionary<string, object?> { ["message"] = "hello" }, cancellationToken: Cancellation);
+        Assert.Equal(before + 1, fixture.CountStdioProcesses());
+
+        // Closing the client sends DELETE: the session's process goes with it.
+        await client.DisposeAsync();
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10);
+        while (fixture.CountStdioProcesses() > before)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "The stdio process outlived its session.");
+            await Task.Delay(100, Cancellation);
+        }
+    }
+}
