@@ -49,9 +49,20 @@ internal static class McpServersApi
             return Problems.Forbidden("register MCP servers (developers and above)");
         }
 
+        var transport = request.Transport ?? Validation.StreamableHttpTransport;
+        if (transport == Validation.StdioTransport && !Caller.From(user).IsPlatformAdmin)
+        {
+            return Problems.Forbidden("define stdio servers, which run a process on every proxy (platform admins only)");
+        }
+
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
-        ValidateBody(errors, request.Description, request.Transport, request.Url, request.Headers);
+        ValidateBody(errors, request.Description, transport, request.Url, request.Headers);
+        if (transport == Validation.StdioTransport)
+        {
+            Validation.Stdio(errors, request.Command, request.Args, request.Env, request.WorkingDirectory);
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -69,9 +80,13 @@ internal static class McpServersApi
             TenantId = grant.Tenant.Id,
             Name = request.Name!,
             Description = request.Description,
-            Transport = request.Transport!,
-            Url = request.Url!,
+            Transport = transport,
+            Url = transport == Validation.StdioTransport ? string.Empty : request.Url!,
             Headers = request.Headers ?? [],
+            Command = transport == Validation.StdioTransport ? request.Command : null,
+            Args = transport == Validation.StdioTransport ? request.Args ?? [] : [],
+            Env = transport == Validation.StdioTransport ? request.Env ?? [] : [],
+            WorkingDirectory = transport == Validation.StdioTransport ? request.WorkingDirectory : null,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -127,8 +142,19 @@ internal static class McpServersApi
             return Problems.Forbidden("change MCP servers (developers and above)");
         }
 
+        var transport = request.Transport ?? Validation.StreamableHttpTransport;
+        if ((transport == Validation.StdioTransport || entity.Transport == Validation.StdioTransport) && !Caller.From(user).IsPlatformAdmin)
+        {
+            return Problems.Forbidden("change stdio servers, which run a process on every proxy (platform admins only)");
+        }
+
         var errors = Validation.Errors();
-        ValidateBody(errors, request.Description, request.Transport, request.Url, request.Headers);
+        ValidateBody(errors, request.Description, transport, request.Url, request.Headers);
+        if (transport == Validation.StdioTransport)
+        {
+            Validation.Stdio(errors, request.Command, request.Args, request.Env, request.WorkingDirectory);
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -140,9 +166,13 @@ internal static class McpServersApi
         }
 
         entity.Description = request.Description;
-        entity.Transport = request.Transport!;
-        entity.Url = request.Url!;
+        entity.Transport = transport;
+        entity.Url = transport == Validation.StdioTransport ? string.Empty : request.Url!;
         entity.Headers = request.Headers ?? [];
+        entity.Command = transport == Validation.StdioTransport ? request.Command : null;
+        entity.Args = transport == Validation.StdioTransport ? request.Args ?? [] : [];
+        entity.Env = transport == Validation.StdioTransport ? request.Env ?? [] : [];
+        entity.WorkingDirectory = transport == Validation.StdioTransport ? request.WorkingDirectory : null;
         entity.UpdatedAt = time.GetUtcNow();
         try
         {
@@ -199,7 +229,11 @@ internal static class McpServersApi
         }
 
         Validation.Transport(errors, transport);
-        Validation.Url(errors, url);
+        if (transport != Validation.StdioTransport)
+        {
+            Validation.Url(errors, url);
+        }
+
         Validation.Headers(errors, headers);
     }
 
@@ -209,6 +243,10 @@ internal static class McpServersApi
         server.Transport,
         server.Url,
         server.Headers,
+        server.Command,
+        server.Args,
+        [.. server.Env.Keys.Order(StringComparer.Ordinal)],
+        server.WorkingDirectory,
         server.CreatedAt,
         server.UpdatedAt,
         server.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -31,13 +31,46 @@ internal static partial class Validation
         }
     }
 
+    public const string SseTransport = "sse";
+
+    public const string StdioTransport = "stdio";
+
     public static void Transport(Dictionary<string, string[]> errors, string? value)
     {
-        if (value is not StreamableHttpTransport)
+        if (value is not (StreamableHttpTransport or SseTransport or StdioTransport))
         {
-            errors["transport"] = [$"must be '{StreamableHttpTransport}'."];
+            errors["transport"] = [$"must be '{StreamableHttpTransport}', '{SseTransport}' or '{StdioTransport}'."];
         }
     }
+
+    public static void Stdio(Dictionary<string, string[]> errors, string? command, List<string>? args, Dictionary<string, string>? env, string? workingDirectory)
+    {
+        if (string.IsNullOrWhiteSpace(command) || command.Length > 1024 || command.Any(char.IsControl))
+        {
+            errors["command"] = ["is required for stdio servers: the program to run, at most 1024 characters."];
+        }
+
+        if (args is { Count: > 100 } || args?.Any(arg => arg is null || arg.Length > 4096 || arg.Contains('\0', StringComparison.Ordinal)) == true)
+        {
+            errors["args"] = ["must be at most 100 arguments of at most 4096 characters each."];
+        }
+
+        foreach (var (name, value) in env ?? [])
+        {
+            if (!EnvName().IsMatch(name) || value is null)
+            {
+                errors[$"env.{name}"] = ["must be a variable name of letters, digits and '_' with a value."];
+            }
+        }
+
+        if (workingDirectory is { Length: > 1024 } || (workingDirectory is { Length: > 0 } && !Path.IsPathFullyQualified(workingDirectory)))
+        {
+            errors["workingDirectory"] = ["must be an absolute path of at most 1024 characters."];
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,127}$", RegexOptions.CultureInvariant)]
+    private static partial Regex EnvName();
 
     public static void Url(Dictionary<string, string[]> errors, string? value)
     {

@@ -56,14 +56,21 @@ internal sealed partial class RouteToolsLister(IHttpClientFactory httpClientFact
         timeout.CancelAfter(s_targetTimeout);
         try
         {
+            if (target.TransportCase == McpTarget.TransportOneofCase.Stdio)
+            {
+                // The control plane never runs target processes; only proxies do.
+                return (target.Name, [], "stdio targets run on the proxies only; list them through the route's endpoint");
+            }
+
+            var sse = target.TransportCase == McpTarget.TransportOneofCase.Sse;
             var transport = new HttpClientTransport(
                 new HttpClientTransportOptions
                 {
-                    Endpoint = new Uri(target.StreamableHttp.Url),
+                    Endpoint = new Uri(sse ? target.Sse.Url : target.StreamableHttp.Url),
                     Name = target.Name,
-                    TransportMode = HttpTransportMode.StreamableHttp,
+                    TransportMode = sse ? HttpTransportMode.Sse : HttpTransportMode.StreamableHttp,
                     ConnectionTimeout = s_targetTimeout,
-                    AdditionalHeaders = new Dictionary<string, string>(target.StreamableHttp.Headers),
+                    AdditionalHeaders = new Dictionary<string, string>(sse ? target.Sse.Headers : target.StreamableHttp.Headers),
                 },
                 httpClientFactory.CreateClient(HttpClientName),
                 loggerFactory,

@@ -39,13 +39,35 @@ internal static class RouteResources
         };
         foreach (var target in route.Targets.OrderBy(target => target.Position))
         {
-            var server = target.McpServer!;
-            var transport = new StreamableHttpTransport { Url = server.Url };
-            transport.Headers.Add(server.Headers);
-            backend.Targets.Add(new McpTarget { Name = server.Name, StreamableHttp = transport });
+            backend.Targets.Add(ToTarget(target.McpServer!));
         }
 
         return backend;
+    }
+
+    /// <summary>The proxy's view of a registered server: its transport and how to reach it.</summary>
+    public static McpTarget ToTarget(McpServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var target = new McpTarget { Name = server.Name };
+        switch (server.Transport)
+        {
+            case Contracts.Validation.StdioTransport:
+                target.Stdio = new StdioTransport { Command = server.Command ?? string.Empty, WorkingDirectory = server.WorkingDirectory ?? string.Empty };
+                target.Stdio.Args.Add(server.Args);
+                target.Stdio.Env.Add(server.Env);
+                break;
+            case Contracts.Validation.SseTransport:
+                target.Sse = new SseTransport { Url = server.Url };
+                target.Sse.Headers.Add(server.Headers);
+                break;
+            default:
+                target.StreamableHttp = new StreamableHttpTransport { Url = server.Url };
+                target.StreamableHttp.Headers.Add(server.Headers);
+                break;
+        }
+
+        return target;
     }
 
     /// <summary>A resource's version: a digest of its content, so an unchanged route keeps its version.</summary>

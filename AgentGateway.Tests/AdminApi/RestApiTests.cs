@@ -167,6 +167,43 @@ public sealed class RestApiTests(ControlPlaneFixture controlPlane)
         await AssertProblemAsync(await admin.GetAsync(new Uri($"/api/v1/tenants/{tenant}/routes/mcp", UriKind.Relative), Cancellation), HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task StdioServers_OnlyPlatformAdminsDefineThem_AndTheirEnvironmentIsNeverReturned()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
+        var tenant = await CreateTenantAsync(admin, "developer", "owner");
+        var servers = $"/api/v1/tenants/{tenant}/mcp-servers";
+        var stdio = new { name = "local", transport = "stdio", command = "node", args = new[] { "server.js" }, env = new Dictionary<string, string> { ["API_KEY"] = "s3cret" } };
+
+        // A tenant owner may not run processes on the proxies.
+        await AssertProblemAsync(await developer.PostAsJsonAsync(servers, stdio, Cancellation), HttpStatusCode.Forbidden);
+        var invalid = await AssertProblemAsync(
+            await admin.PostAsJsonAsync(servers, new { name = "local", transport = "stdio", workingDirectory = "relative/dir", env = new Dictionary<string, string> { ["1BAD"] = "x" } }, Cancellation),
+            HttpStatusCode.BadRequest);
+        foreach (var field in new[] { "command", "workingDirectory", "env.1BAD" })
+        {
+            Assert.True(invalid.GetProperty("errors").TryGetProperty(field, out _), $"no error for '{field}'");
+        }
+
+        using var created = await admin.PostAsJsonAsync(servers, stdio, Cancellation);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await created.Content.ReadAsStringAsync(Cancellation);
+        Assert.DoesNotContain("s3cret", body, StringComparison.Ordinal);
+        var server = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("stdio", server.GetProperty("transport").GetString());
+        Assert.Equal(["API_KEY"], server.GetProperty("envNames").EnumerateArray().Select(name => name.GetString()));
+
+        // Nor may the owner change it; the legacy SSE transport is open to tenants.
+        using (var update = Put($"{servers}/local", new { transport = "streamable-http", url = "http://example.test/mcp" }, null))
+        {
+            await AssertProblemAsync(await developer.SendAsync(update, Cancellation), HttpStatusCode.Forbidden);
+        }
+
+        using var sse = await developer.PostAsJsonAsync(servers, new { name = "legacy", transport = "sse", url = "http://example.test/sse" }, Cancellation);
+        Assert.Equal(HttpStatusCode.Created, sse.StatusCode);
+    }
+
     internal static string NewName(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];
 
     internal static object Server(string name, Uri url) => new { name, transport = "streamable-http", url };

@@ -17,6 +17,15 @@ internal sealed class McpServer
 
     public Dictionary<string, string> Headers { get; set; } = [];
 
+    /// <summary>The program of a stdio server (platform admins only); null for HTTP transports.</summary>
+    public string? Command { get; set; }
+
+    public List<string> Args { get; set; } = [];
+
+    public Dictionary<string, string> Env { get; set; } = [];
+
+    public string? WorkingDirectory { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }

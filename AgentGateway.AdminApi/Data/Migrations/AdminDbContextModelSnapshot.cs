@@ -105,12 +105,24 @@ namespace AgentGateway.AdminApi.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Args")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
+                    b.Property<string>("Command")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Description")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Env")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
 
                     b.Property<string>("Headers")
                         .IsRequired()
@@ -142,6 +154,10 @@ namespace AgentGateway.AdminApi.Data.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("xid")
                         .HasColumnName("xmin");
+
+                    b.Property<string>("WorkingDirectory")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
 
                     b.HasKey("Id");
 
