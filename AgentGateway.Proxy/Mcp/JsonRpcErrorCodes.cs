@@ -9,6 +9,15 @@ internal static class JsonRpcErrorCodes
     public const int InvalidParams = -32602;
     public const int InternalError = -32603;
 
+    /// <summary>A mirrored header disagrees with the body (stateless revision).</summary>
+    public const int HeaderMismatch = -32020;
+
+    /// <summary>The request needs a client capability the client did not declare (stateless revision).</summary>
+    public const int MissingClientCapability = -32021;
+
+    /// <summary>The request's protocol version is not one the gateway speaks (stateless revision).</summary>
+    public const int UnsupportedProtocolVersion = -32022;
+
     /// <summary>A target behind the route failed or did not answer in time.</summary>
     public const int TargetUnavailable = -32010;
 

@@ -46,6 +46,15 @@ internal sealed partial class McpEndpointHandler(
             return;
         }
 
+        if (context.Request.Method is "GET" or "DELETE" && context.Request.Headers[McpHeaders.SessionId].Count == 0
+            && McpProtocolVersions.IsStateless(context.Request.Headers[McpHeaders.ProtocolVersion].ToString()))
+        {
+            // The stateless revision has no GET stream and no session to delete.
+            context.Response.Headers.Allow = "POST";
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            return;
+        }
+
         switch (context.Request.Method)
         {
             case "POST":
@@ -93,6 +102,12 @@ internal sealed partial class McpEndpointHandler(
         var id = message!["id"];
         var method = JsonRpc.Method(message);
         var isRequest = method is not null && message.ContainsKey("id");
+        if (IsStateless(request, message, method))
+        {
+            await HandleStatelessAsync(context, route, message, acceptsJson, acceptsEventStream);
+            return;
+        }
+
         if (method == RequestMethods.Initialize && isRequest)
         {
             await InitializeAsync(context, route, id, message["params"] as JsonObject, acceptsJson, acceptsEventStream);
@@ -273,13 +288,8 @@ internal sealed partial class McpEndpointHandler(
         var result = new JsonObject
         {
             ["protocolVersion"] = version,
-            ["capabilities"] = Capabilities(features),
-            ["serverInfo"] = new JsonObject
-            {
-                ["name"] = "agentgateway",
-                ["title"] = "AgentGateway",
-                ["version"] = typeof(McpEndpointHandler).Assembly.GetName().Version?.ToString(3) ?? "1.0.0",
-            },
+            ["capabilities"] = McpCapabilities.From(features),
+            ["serverInfo"] = McpCapabilities.ServerInfo(),
         };
         if (instructions.Count > 0)
         {
@@ -290,37 +300,6 @@ internal sealed partial class McpEndpointHandler(
         context.Response.Headers[McpHeaders.SessionId] = tokens.Protect(state);
         using var downstream = new McpDownstream(context, acceptsEventStream, acceptsJson);
         await downstream.CompleteAsync(JsonRpcMessages.Result(id, result));
-    }
-
-    private static JsonObject Capabilities(ServerFeatures features)
-    {
-        // The gateway announces list changes itself (targets change with the config), so listChanged is always on.
-        var capabilities = new JsonObject { ["tools"] = new JsonObject { ["listChanged"] = true } };
-        if (features.HasFlag(ServerFeatures.Prompts))
-        {
-            capabilities["prompts"] = new JsonObject { ["listChanged"] = true };
-        }
-
-        if (features.HasFlag(ServerFeatures.Resources))
-        {
-            capabilities["resources"] = new JsonObject
-            {
-                ["listChanged"] = true,
-                ["subscribe"] = features.HasFlag(ServerFeatures.ResourceSubscriptions),
-            };
-        }
-
-        if (features.HasFlag(ServerFeatures.Completions))
-        {
-            capabilities["completions"] = new JsonObject();
-        }
-
-        if (features.HasFlag(ServerFeatures.Logging))
-        {
-            capabilities["logging"] = new JsonObject();
-        }
-
-        return capabilities;
     }
 
     private async Task HandleGetAsync(HttpContext context, Route route)
@@ -353,20 +332,44 @@ internal sealed partial class McpEndpointHandler(
             (resumed, upstreamEventId) = (target, eventId);
         }
 
+        var listener = resumed is null ? session.Local.AddListener() : null;
+        try
+        {
+            await StreamAsync(context, session, null, (writer, token) => resumed is not null
+                ? [PumpTargetAsync(session, resumed, upstreamEventId, resume: true, writer, token)]
+                : [.. session.Backend.Targets.Select(target => PumpTargetAsync(session, target, null, resume: false, writer, token)),
+                    PumpListenerAsync(listener!, static notification => notification, writer, token)]);
+        }
+        finally
+        {
+            if (listener is not null)
+            {
+                session.Local.RemoveListener(listener);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Serves an SSE stream fed by <paramref name="producers"/> (started once the stream is open, after
+    /// <paramref name="first"/>), with keep-alive comments while it is quiet, until the client leaves, every producer
+    /// ends, or the proxy stops.
+    /// </summary>
+    private async Task StreamAsync(
+        HttpContext context, McpSession session, StreamItem? first, Func<ChannelWriter<StreamItem>, CancellationToken, IReadOnlyList<Task>> producers)
+    {
         using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var events = Channel.CreateBounded<StreamItem>(new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        var listener = resumed is null ? session.Local.AddListener() : null;
-        var producers = resumed is not null
-            ? [PumpTargetAsync(session, resumed, upstreamEventId, resume: true, events.Writer, stream.Token)]
-            : session.Backend.Targets.Select(target => PumpTargetAsync(session, target, null, resume: false, events.Writer, stream.Token))
-                .Append(PumpListenerAsync(listener!, events.Writer, stream.Token))
-                .ToList();
-        var completion = Task.WhenAll(producers).ContinueWith(_ => events.Writer.TryComplete(), TaskScheduler.Default);
-
+        Task completion = Task.CompletedTask;
         try
         {
             McpSse.Start(context.Response);
+            if (first is { } opening)
+            {
+                await McpSse.WriteEventAsync(context.Response, opening.Message, opening.EventId, opening.Retry, stream.Token);
+            }
+
             await context.Response.Body.FlushAsync(stream.Token);
+            completion = Task.WhenAll(producers(events.Writer, stream.Token)).ContinueWith(_ => events.Writer.TryComplete(), TaskScheduler.Default);
             var keepAlive = options.Value.StreamKeepAliveInterval;
             while (true)
             {
@@ -403,11 +406,6 @@ internal sealed partial class McpEndpointHandler(
         finally
         {
             await stream.CancelAsync();
-            if (listener is not null)
-            {
-                session.Local.RemoveListener(listener);
-            }
-
             await completion;
         }
     }
@@ -466,13 +464,18 @@ internal sealed partial class McpEndpointHandler(
         }
     }
 
-    private static async Task PumpListenerAsync(Channel<JsonObject> listener, ChannelWriter<StreamItem> writer, CancellationToken cancellationToken)
+    /// <summary>Relays the gateway's own notifications for the session (those <paramref name="filter"/> keeps, as it shapes them).</summary>
+    private static async Task PumpListenerAsync(
+        Channel<JsonObject> listener, Func<JsonObject, JsonObject?> filter, ChannelWriter<StreamItem> writer, CancellationToken cancellationToken)
     {
         try
         {
             await foreach (var notification in listener.Reader.ReadAllAsync(cancellationToken))
             {
-                await writer.WriteAsync(new StreamItem(notification, null, null), cancellationToken);
+                if (filter(notification) is { } kept)
+                {
+                    await writer.WriteAsync(new StreamItem(kept, null, null), cancellationToken);
+                }
             }
         }
         catch (OperationCanceledException)

@@ -30,7 +30,20 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
         var parameters = request["params"] as JsonObject ?? [];
         try
         {
-            return method switch
+            if (session.Stateless)
+            {
+                switch (method)
+                {
+                    case McpMethods.ServerDiscover:
+                        return JsonRpcMessages.Result(id, await DiscoverAsync(session, cancellationToken));
+                    case RequestMethods.Initialize or RequestMethods.Ping or McpMethods.LoggingSetLevel
+                        or RequestMethods.ResourcesSubscribe or RequestMethods.ResourcesUnsubscribe:
+                        throw new McpGatewayException(
+                            JsonRpcErrorCodes.MethodNotFound, $"Method not found: '{method}' does not exist in protocol revision {McpProtocolVersions.Stateless}.");
+                }
+            }
+
+            var reply = method switch
             {
                 RequestMethods.Ping => JsonRpcMessages.Result(id, new JsonObject()),
                 RequestMethods.ToolsList => JsonRpcMessages.Result(id, await ListAsync(session, s_tools, request, downstream, cancellationToken)),
@@ -42,17 +55,99 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
                 RequestMethods.ResourcesRead or RequestMethods.ResourcesSubscribe or RequestMethods.ResourcesUnsubscribe =>
                     await ForwardByUriAsync(session, request, parameters, downstream, cancellationToken),
                 RequestMethods.CompletionComplete => await CompleteAsync(session, request, parameters, downstream, cancellationToken),
-                "logging/setLevel" => await BroadcastRequestAsync(session, request, ServerFeatures.Logging, downstream, cancellationToken),
+                McpMethods.LoggingSetLevel => await BroadcastRequestAsync(session, request, ServerFeatures.Logging, downstream, cancellationToken),
                 _ when session.Backend.Targets.Count == 1 =>
                     await ForwardAsync(session, session.Backend.Targets[0], request, downstream, cancellationToken),
                 _ => throw new McpGatewayException(JsonRpcErrorCodes.MethodNotFound, $"Method not found: '{method}'."),
             };
+            return session.Stateless ? StatelessResult(method, reply) : reply;
         }
         catch (McpGatewayException exception)
         {
             LogRequestFailed(logger, session.RouteKey, method, exception.Message);
-            return JsonRpcMessages.Error(id, exception.Code, exception.Message);
+            var error = JsonRpcMessages.Error(id, exception.Code, exception.Message, exception.Data);
+            return session.Stateless ? StatelessResult(method, error) : error;
         }
+    }
+
+    /// <summary>Adds what the stateless revision requires of results that a target of an older revision left out.</summary>
+    private static JsonObject StatelessResult(string method, JsonObject reply)
+    {
+        if (reply["result"] is JsonObject result)
+        {
+            result["resultType"] ??= "complete";
+            if (method is RequestMethods.ToolsList or RequestMethods.PromptsList or RequestMethods.ResourcesList
+                or RequestMethods.ResourcesTemplatesList or RequestMethods.ResourcesRead)
+            {
+                result["ttlMs"] ??= 0;
+                result["cacheScope"] ??= "private";
+            }
+        }
+        else if (reply["error"] is JsonObject error && error["code"]?.GetValue<int>() == JsonRpcErrorCodes.ResourceNotFound)
+        {
+            // The stateless revision reports an unknown resource as invalid params.
+            error["code"] = JsonRpcErrorCodes.InvalidParams;
+        }
+
+        return reply;
+    }
+
+    /// <summary>The route's <c>server/discover</c> result: what every target offers, merged.</summary>
+    private async Task<JsonObject> DiscoverAsync(McpSession session, CancellationToken cancellationToken)
+    {
+        var targets = session.Backend.Targets;
+        var sessions = await Task.WhenAll(targets.Select(async target =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(session.TargetTimeout);
+            try
+            {
+                return (McpTargetSession?)await upstreams.GetSessionAsync(session, target, timeout.Token);
+            }
+            catch (Exception exception) when (exception is UpstreamException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                LogTargetListFailed(logger, session.RouteKey, target.Name, exception.Message);
+                return null;
+            }
+        }));
+
+        var features = ServerFeatures.Tools;
+        var instructions = new List<string>();
+        long ttl = long.MaxValue;
+        var shared = true;
+        for (var index = 0; index < targets.Count; index++)
+        {
+            if (sessions[index] is not { } upstream)
+            {
+                continue;
+            }
+
+            features |= upstream.Features;
+            var discovered = session.Local.GetDiscovery(targets[index].Name);
+            if (JsonRpc.GetString(discovered, "instructions") is { Length: > 0 } text)
+            {
+                instructions.Add(targets.Count == 1 ? text : $"[{targets[index].Name}] {text}");
+            }
+
+            ttl = Math.Min(ttl, discovered?["ttlMs"]?.GetValueKind() == JsonValueKind.Number ? discovered["ttlMs"]!.GetValue<long>() : 0);
+            shared &= JsonRpc.GetString(discovered, "cacheScope") == "public";
+        }
+
+        var result = new JsonObject
+        {
+            ["resultType"] = "complete",
+            ["supportedVersions"] = new JsonArray([.. McpProtocolVersions.SupportedStateless.Select(version => (JsonNode)version)]),
+            ["capabilities"] = McpCapabilities.From(features),
+            ["ttlMs"] = ttl == long.MaxValue ? 0 : ttl,
+            ["cacheScope"] = shared ? "public" : "private",
+            ["_meta"] = new JsonObject { [McpMethods.ServerInfoKey] = McpCapabilities.ServerInfo() },
+        };
+        if (instructions.Count > 0)
+        {
+            result["instructions"] = string.Join("\n\n", instructions);
+        }
+
+        return result;
     }
 
     /// <summary>Passes a client notification on to every target that has a session (cancellation, roots changes, ...).</summary>
@@ -119,7 +214,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var index = 0; index < targets.Count; index++)
         {
-            var (page, nextCursor) = pages[index];
+            var (page, nextCursor, _) = pages[index];
             if (nextCursor is not null)
             {
                 next[targets[index].Name] = nextCursor;
@@ -151,10 +246,18 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
             result["nextCursor"] = McpCursor.Format(next);
         }
 
+        if (session.Stateless)
+        {
+            // A merged page may be cached as long as the shortest-lived part, and shared only if every part may be.
+            var parts = pages.Select(page => page.Page).ToList();
+            result["ttlMs"] = parts.Count == 0 ? 0 : parts.Min(part => part?["ttlMs"]?.GetValueKind() == JsonValueKind.Number ? part["ttlMs"]!.GetValue<long>() : 0);
+            result["cacheScope"] = parts.Count > 0 && parts.All(part => JsonRpc.GetString(part, "cacheScope") == "public") ? "public" : "private";
+        }
+
         return result;
     }
 
-    private async Task<(JsonArray Items, string? NextCursor)> ListPageAsync(
+    private async Task<(JsonArray Items, string? NextCursor, JsonObject? Page)> ListPageAsync(
         McpSession session, McpTarget target, ListKind kind, JsonObject request, string? cursor, McpDownstream? downstream, CancellationToken cancellationToken)
     {
         var parameters = request["params"]?.DeepClone() as JsonObject ?? [];
@@ -176,12 +279,12 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
             }
 
             var result = response["result"] as JsonObject;
-            return (result?[kind.ItemsKey] as JsonArray ?? [], JsonRpc.GetString(result, "nextCursor"));
+            return (result?[kind.ItemsKey] as JsonArray ?? [], JsonRpc.GetString(result, "nextCursor"), result);
         }
         catch (McpGatewayException exception) when (session.Backend.FailureMode == FailureMode.FailOpen && !cancellationToken.IsCancellationRequested)
         {
             LogTargetListFailed(logger, session.RouteKey, target.Name, exception.Message);
-            return ([], null);
+            return ([], null, null);
         }
         catch (UpstreamException exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -191,7 +294,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
             }
 
             LogTargetListFailed(logger, session.RouteKey, target.Name, exception.Message);
-            return ([], null);
+            return ([], null, null);
         }
     }
 
@@ -333,6 +436,19 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
         }
     }
 
+    /// <summary>The target that owns a client-facing resource URI and the URI it knows it by; null when none does.</summary>
+    public async Task<(McpTarget Target, string UpstreamUri)?> FindResourceOwnerAsync(McpSession session, string uri, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ResolveAsync(session, s_resources, uri, "resource", cancellationToken);
+        }
+        catch (McpGatewayException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The target that owns a client-facing name or URI, and the name or URI it knows it by.</summary>
     private async Task<(McpTarget Target, string UpstreamName)> ResolveAsync(
         McpSession session, ListKind kind, string name, string noun, CancellationToken cancellationToken)
@@ -381,7 +497,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
         string? cursor = null;
         for (var page = 0; page < 100; page++)
         {
-            var (items, next) = await ListPageAsync(session, target, kind, JsonRpc.Request(0, kind.Method, null), cursor, null, cancellationToken);
+            var (items, next, _) = await ListPageAsync(session, target, kind, JsonRpc.Request(0, kind.Method, null), cursor, null, cancellationToken);
             foreach (var item in items)
             {
                 if (JsonRpc.GetString(item, kind.Key) is { } key && (key == name || (kind == s_templates && UriTemplateMatches(key, name))))
@@ -406,7 +522,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
     }
 
     private static McpGatewayException Unknown(string noun, string name) => noun == "resource"
-        ? new(JsonRpcErrorCodes.ResourceNotFound, $"Resource not found: '{name}' is not offered by this route.")
+        ? new(JsonRpcErrorCodes.ResourceNotFound, $"Resource not found: '{name}' is not offered by this route.") { Data = new JsonObject { ["uri"] = name } }
         : new(JsonRpcErrorCodes.InvalidParams, $"Unknown {noun}: '{name}' is not offered by this route.");
 
     [GeneratedRegex(@"\{[^}]*\}", RegexOptions.CultureInvariant)]

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace AgentGateway.Proxy.Mcp;
 
 /// <summary>A request the gateway answers with a JSON-RPC error.</summary>
@@ -5,4 +7,7 @@ internal sealed class McpGatewayException(int code, string message, Exception? i
     : Exception(message, innerException)
 {
     public int Code { get; } = code;
+
+    /// <summary>The error's <c>data</c>, if any.</summary>
+    public new JsonNode? Data { get; init; }
 }

@@ -8,6 +8,15 @@ namespace AgentGateway.Proxy.Mcp;
 /// id, and this replica's local state.</summary>
 internal sealed class McpSession(Route route, McpSessionState state, LocalSession local, TimeSpan targetTimeout)
 {
+    /// <summary>A request of the stateless revision: no session; version and capabilities travel in every request.</summary>
+    public bool Stateless { get; init; }
+
+    /// <summary>For stateless requests: the client's <c>_meta</c> (version, capabilities, client info), added to the gateway's own requests.</summary>
+    public System.Text.Json.Nodes.JsonObject? ClientMeta { get; init; }
+
+    /// <summary>For stateless requests: the client's <c>Mcp-Param-*</c> headers, passed on unchanged.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ParamHeaders { get; init; } = [];
+
     public Route Route { get; } = route;
 
     public McpBackend Backend => Route.Mcp;

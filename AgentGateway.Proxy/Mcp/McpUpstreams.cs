@@ -39,9 +39,14 @@ internal sealed partial class McpUpstreams(
         }
 
         var transport = Transport(target);
+        if (session.Stateless && await DiscoverAsync(session, target, cancellationToken) is { } discovered)
+        {
+            return discovered;
+        }
+
         JsonObject? reply = null;
         string? sessionId;
-        using (var response = await http.PostAsync(transport, null, null, InitializeRequest(session.State), cancellationToken))
+        using (var response = await http.PostAsync(transport, null, null, InitializeRequest(session), cancellationToken))
         {
             sessionId = response.SessionId;
             await foreach (var item in response.ReadEventsAsync(cancellationToken))
@@ -67,7 +72,11 @@ internal sealed partial class McpUpstreams(
         return (new McpTargetSession(sessionId, version, ConfigHash(target), ReadFeatures(result["capabilities"] as JsonObject)), result);
     }
 
-    private static JsonObject InitializeRequest(McpSessionState client) => new()
+    /// <summary>
+    /// The initialize request sent on a client's behalf. Stateless clients share one upstream session per target and
+    /// replica, so it offers no client capabilities: the target cannot ask one client something meant for another.
+    /// </summary>
+    private static JsonObject InitializeRequest(McpSession session) => new()
     {
         ["jsonrpc"] = "2.0",
         ["id"] = 0,
@@ -75,10 +84,44 @@ internal sealed partial class McpUpstreams(
         ["params"] = new JsonObject
         {
             ["protocolVersion"] = McpProtocolVersions.Latest,
-            ["capabilities"] = client.ClientCapabilities?.DeepClone() ?? new JsonObject(),
-            ["clientInfo"] = (client.ClientInfo ?? s_gatewayInfo).DeepClone(),
+            ["capabilities"] = session.Stateless ? new JsonObject() : session.State.ClientCapabilities?.DeepClone() ?? new JsonObject(),
+            ["clientInfo"] = (session.Stateless ? s_gatewayInfo : session.State.ClientInfo ?? s_gatewayInfo).DeepClone(),
         },
     };
+
+    /// <summary>
+    /// Asks a target whether it speaks the stateless revision (<c>server/discover</c>); null when it does not, and
+    /// the gateway falls back to a session with it.
+    /// </summary>
+    private async Task<(McpTargetSession Session, JsonObject Result)?> DiscoverAsync(McpSession session, McpTarget target, CancellationToken cancellationToken)
+    {
+        var request = JsonRpc.Request("agw-discover", McpMethods.ServerDiscover, new JsonObject { ["_meta"] = session.ClientMeta?.DeepClone() });
+        try
+        {
+            using var response = await http.PostAsync(Transport(target), null, McpProtocolVersions.Stateless, request, cancellationToken);
+            await foreach (var item in response.ReadEventsAsync(cancellationToken))
+            {
+                if (item.Message is { } message && JsonRpc.IsResponse(message))
+                {
+                    if (message["result"] is JsonObject result && result["supportedVersions"] is JsonArray versions
+                        && versions.Any(version => version?.ToString() == McpProtocolVersions.Stateless))
+                    {
+                        LogTargetInitialized(logger, target.Name, McpProtocolVersions.Stateless, false);
+                        session.Local.SetDiscovery(target.Name, result);
+                        return (new McpTargetSession(null, McpProtocolVersions.Stateless, ConfigHash(target), ReadFeatures(result["capabilities"] as JsonObject)), result);
+                    }
+
+                    return null;
+                }
+            }
+        }
+        catch (UpstreamException)
+        {
+            // An older server refuses the request outright: it speaks only the session revisions.
+        }
+
+        return null;
+    }
 
     private static (string Version, JsonObject Result) ReadInitializeResult(JsonObject? reply)
     {
@@ -129,7 +172,7 @@ internal sealed partial class McpUpstreams(
                 target, hash, httpClientFactory, loggerFactory, message => session.Local.Notify(McpNaming.ToClient(session, target.Name, message)), cancellationToken);
             try
             {
-                var reply = await connection.RequestAsync(InitializeRequest(session.State), static _ => ValueTask.CompletedTask, cancellationToken);
+                var reply = await connection.RequestAsync(InitializeRequest(session), static _ => ValueTask.CompletedTask, cancellationToken);
                 var (version, result) = ReadInitializeResult(reply);
                 await connection.SendAsync(JsonRpc.Notification(NotificationMethods.InitializedNotification), cancellationToken);
                 connection.Session = new McpTargetSession(null, version, hash, ReadFeatures(result["capabilities"] as JsonObject));
@@ -213,7 +256,10 @@ internal sealed partial class McpUpstreams(
             var upstream = await GetSessionAsync(session, target, cancellationToken);
             try
             {
-                using var response = await http.PostAsync(Transport(target), upstream.SessionId, upstream.ProtocolVersion, request, cancellationToken);
+                var stateless = McpProtocolVersions.IsStateless(upstream.ProtocolVersion);
+                using var response = await http.PostAsync(
+                    Transport(target), upstream.SessionId, upstream.ProtocolVersion, stateless ? WithClientMeta(session, request) : request, cancellationToken,
+                    stateless ? session.ParamHeaders : null);
                 if (response.IsEventStream)
                 {
                     streaming?.Invoke();
@@ -270,6 +316,41 @@ internal sealed partial class McpUpstreams(
                 LogSessionExpired(logger, session.RouteKey, target.Name);
             }
         }
+    }
+
+    /// <summary>
+    /// Opens a stateless target's <c>subscriptions/listen</c> stream for <paramref name="request"/> (already narrowed
+    /// to the target's share); null when the target is not stateless.
+    /// </summary>
+    public async Task<UpstreamResponse?> ListenAsync(McpSession session, McpTarget target, JsonObject request, CancellationToken cancellationToken)
+    {
+        if (IsConnected(target) || !McpProtocolVersions.IsStateless((await GetSessionAsync(session, target, cancellationToken)).ProtocolVersion))
+        {
+            return null;
+        }
+
+        return await http.PostAsync(Transport(target), null, McpProtocolVersions.Stateless, WithClientMeta(session, request), cancellationToken);
+    }
+
+    /// <summary>The request with the client's <c>_meta</c> (version, capabilities) when it has none of its own.</summary>
+    private static JsonObject WithClientMeta(McpSession session, JsonObject request)
+    {
+        if (session.ClientMeta is null || request["params"]?["_meta"]?["io.modelcontextprotocol/protocolVersion"] is not null)
+        {
+            return request;
+        }
+
+        var copy = request.DeepClone().AsObject();
+        var parameters = copy["params"] as JsonObject ?? [];
+        copy["params"] = parameters;
+        var meta = parameters["_meta"] as JsonObject ?? [];
+        parameters["_meta"] = meta;
+        foreach (var (key, value) in session.ClientMeta)
+        {
+            meta[key] ??= value?.DeepClone();
+        }
+
+        return copy;
     }
 
     /// <summary>Sends a notification or a response to <paramref name="target"/>.</summary>

@@ -15,6 +15,7 @@ internal sealed class LocalSession(McpSessionState state, TimeProvider timeProvi
     private readonly ConcurrentDictionary<string, McpTargetSession> _targets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Channel<JsonObject>, byte> _listeners = new();
     private readonly ConcurrentDictionary<string, ConnectedUpstream> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JsonObject> _discoveries = new(StringComparer.Ordinal);
     private long _lastActivityTicks = timeProvider.GetUtcNow().UtcTicks;
     private int _inFlight;
 
@@ -38,6 +39,11 @@ internal sealed class LocalSession(McpSessionState state, TimeProvider timeProvi
     public void SetTarget(string target, McpTargetSession session) => _targets[target] = session;
 
     public IReadOnlyCollection<KeyValuePair<string, McpTargetSession>> Targets => _targets.ToArray();
+
+    /// <summary>The <c>server/discover</c> result of a stateless target, as last seen.</summary>
+    public JsonObject? GetDiscovery(string target) => _discoveries.GetValueOrDefault(target);
+
+    public void SetDiscovery(string target, JsonObject result) => _discoveries[target] = result;
 
     /// <summary>Serializes opening connections to connection-bound targets (stdio, legacy SSE).</summary>
     public SemaphoreSlim ConnectLock { get; } = new(1, 1);

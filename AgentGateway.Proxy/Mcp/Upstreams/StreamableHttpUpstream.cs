@@ -22,10 +22,28 @@ internal sealed class StreamableHttpUpstream(IHttpClientFactory httpClientFactor
     private static readonly MediaTypeHeaderValue s_jsonContent = new("application/json");
 
     /// <summary>Posts one message; the answer is read with <see cref="UpstreamResponse.ReadEventsAsync"/>.</summary>
+    /// <param name="extraHeaders">Headers to pass on as they are (the stateless revision's <c>Mcp-Param-*</c>).</param>
     public async Task<UpstreamResponse> PostAsync(
-        StreamableHttpTransport transport, string? sessionId, string? protocolVersion, JsonObject message, CancellationToken cancellationToken)
+        StreamableHttpTransport transport, string? sessionId, string? protocolVersion, JsonObject message, CancellationToken cancellationToken,
+        IReadOnlyList<KeyValuePair<string, string>>? extraHeaders = null)
     {
         using var request = CreateRequest(HttpMethod.Post, transport, sessionId, protocolVersion);
+        if (Mcp.McpProtocolVersions.IsStateless(protocolVersion) && JsonRpc.Method(message) is { } method)
+        {
+            // The stateless revision mirrors the method and the name the request acts on in headers; they are
+            // stamped from the body as sent, so a renamed tool carries its upstream name in both.
+            request.Headers.TryAddWithoutValidation(McpHeaders.Method, method);
+            if (McpHeaders.NameOf(message) is { } name)
+            {
+                request.Headers.TryAddWithoutValidation(McpHeaders.Name, McpHeaders.EncodeValue(name));
+            }
+        }
+
+        foreach (var (name, value) in extraHeaders ?? [])
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         request.Headers.Accept.Add(s_json);
         request.Headers.Accept.Add(s_eventStream);
         var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(message, JsonRpcMessages.SerializerOptions));
@@ -106,6 +124,13 @@ internal sealed class StreamableHttpUpstream(IHttpClientFactory httpClientFactor
 
         if (response.IsSuccessStatusCode || (allowMethodNotAllowed && response.StatusCode == HttpStatusCode.MethodNotAllowed))
         {
+            return new UpstreamResponse(response);
+        }
+
+        if (response.Content.Headers.ContentType?.MediaType?.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase) == true
+            && !(response.StatusCode == HttpStatusCode.NotFound && sessionId is not null))
+        {
+            // A JSON-RPC error streamed with an error status (the stateless revision's 400s and 404s): the answer is in the stream.
             return new UpstreamResponse(response);
         }
 
