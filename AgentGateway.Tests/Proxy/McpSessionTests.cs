@@ -85,6 +85,9 @@ public sealed class TwoReplicasFixture : IAsyncLifetime
 /// </summary>
 public sealed class McpSessionTests(TwoReplicasFixture fixture) : IClassFixture<TwoReplicasFixture>
 {
+    /// <summary>The revision with sessions and a GET stream, for the tests about them.</summary>
+    private const string Session = "2025-11-25";
+
     private static readonly HttpClient s_http = new();
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -177,6 +180,8 @@ public sealed class McpSessionTests(TwoReplicasFixture fixture) : IClassFixture<
         var sampled = new TaskCompletionSource<string>();
         var options = new McpClientOptions
         {
+            // Server-to-client requests belong to the session revisions.
+            ProtocolVersion = Session,
             Handlers = new McpClientHandlers
             {
                 SamplingHandler = (request, _, _) =>
@@ -218,7 +223,7 @@ public sealed class McpSessionTests(TwoReplicasFixture fixture) : IClassFixture<
     public async Task RouteTargetsChanging_IsAnnouncedOnOpenStreams()
     {
         var changed = new TaskCompletionSource();
-        await using var client = await SampleServerFixture.ConnectAsync(EndpointA, Cancellation);
+        await using var client = await SampleServerFixture.ConnectAsync(EndpointA, Cancellation, Session);
         await using var registration = client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
         {
             changed.TrySetResult();
@@ -266,7 +271,7 @@ public sealed class McpSessionTests(TwoReplicasFixture fixture) : IClassFixture<
     [Fact]
     public async Task TargetRestarted_ItsForgottenSessionIsReinitializedTransparently()
     {
-        await using var client = await SampleServerFixture.ConnectAsync(EndpointA, Cancellation);
+        await using var client = await SampleServerFixture.ConnectAsync(EndpointA, Cancellation, Session);
         Assert.NotNull(await client.CallToolAsync("everything_echo", new Dictionary<string, object?> { ["message"] = "before" }, cancellationToken: Cancellation));
 
         // server-everything keeps sessions in memory: a restart forgets the gateway's upstream session.

@@ -123,7 +123,7 @@ public sealed class TargetTransportsTests(TargetTransportsFixture fixture) : ICl
     public async Task StdioProcess_EndsWithItsSession()
     {
         var before = fixture.CountStdioProcesses();
-        var client = await SampleServerFixture.ConnectAsync(new Uri(fixture.Proxy.BaseAddress, "/demo/mcp"), Cancellation);
+        var client = await SampleServerFixture.ConnectAsync(new Uri(fixture.Proxy.BaseAddress, "/demo/mcp"), Cancellation, "2025-11-25");
         await client.CallToolAsync("local_echo", new Dictionary<string, object?> { ["message"] = "hello" }, cancellationToken: Cancellation);
         Assert.Equal(before + 1, fixture.CountStdioProcesses());
 

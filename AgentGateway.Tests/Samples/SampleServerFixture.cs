@@ -23,9 +23,14 @@ public sealed class SampleServerFixture : IAsyncLifetime
         _notes = await notes;
     }
 
-    public static async Task<McpClient> ConnectAsync(Uri endpoint, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Connects the MCP C# SDK client. It speaks the newest revision the server offers (the stateless one, through the
+    /// gateway) unless <paramref name="protocolVersion"/> pins one, e.g. 2025-11-25 for a session.
+    /// </summary>
+    public static async Task<McpClient> ConnectAsync(Uri endpoint, CancellationToken cancellationToken, string? protocolVersion = null) =>
         await McpClient.CreateAsync(
             new HttpClientTransport(new HttpClientTransportOptions { Endpoint = endpoint, TransportMode = HttpTransportMode.StreamableHttp }),
+            new McpClientOptions { ProtocolVersion = protocolVersion },
             cancellationToken: cancellationToken);
 
     public async ValueTask DisposeAsync()
