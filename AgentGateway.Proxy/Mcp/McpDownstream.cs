@@ -10,7 +10,7 @@ namespace AgentGateway.Proxy.Mcp;
 /// into an SSE stream as soon as a target sends something else first (progress, logging, a server-to-client request)
 /// — provided the client accepts <c>text/event-stream</c>.
 /// </summary>
-internal sealed class McpDownstream(HttpContext context, bool acceptsEventStream, bool acceptsJson) : IDisposable
+internal sealed class McpDownstream(HttpContext context, bool acceptsEventStream, bool acceptsJson) : IMcpDownstream, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool _streaming;
@@ -144,6 +144,13 @@ internal static class McpSse
 
         builder.Append("\n\n");
         await response.WriteAsync(builder.ToString(), cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Writes an event of a named type with raw data (the legacy transport's <c>endpoint</c> event).</summary>
+    public static async Task WriteRawEventAsync(HttpResponse response, string eventType, string data, CancellationToken cancellationToken)
+    {
+        await response.WriteAsync($"event: {eventType}\ndata: {data}\n\n", cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }
 

@@ -188,7 +188,7 @@ internal sealed partial class McpEndpointHandler
             var listener = session.Local.AddListener();
             try
             {
-                await StreamAsync(context, session, new StreamItem(acknowledged, null, null), (writer, token) =>
+                await StreamAsync(context, session.Local, token => McpSse.WriteEventAsync(context.Response, acknowledged, null, null, token), (writer, token) =>
                     [.. upstreamListens.OfType<UpstreamListen>().Select(listen => PumpListenAsync(session, listen, id, writer, token)),
                         PumpListenerAsync(listener, notification => lists.Contains(ListFlag(JsonRpc.Method(notification))) ? Tag(notification, id) : null, writer, token)]);
             }

@@ -36,7 +36,11 @@ internal sealed partial class McpEndpointHandler(
         var path = context.Request.Path.Value ?? "/";
         if (snapshots.Current?.RoutesByPath.GetValueOrDefault(path) is not { BackendCase: Route.BackendOneofCase.Mcp } route)
         {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            if (!await TryHandleLegacyAsync(context, path))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+            }
+
             return;
         }
 
@@ -236,6 +240,18 @@ internal sealed partial class McpEndpointHandler(
 
     private async Task InitializeAsync(HttpContext context, Route route, JsonNode? id, JsonObject? parameters, bool acceptsJson, bool acceptsEventStream)
     {
+        var (session, result) = await OpenSessionAsync(route, parameters, context.RequestAborted);
+        context.Response.Headers[McpHeaders.SessionId] = tokens.Protect(session.State);
+        using var downstream = new McpDownstream(context, acceptsEventStream, acceptsJson);
+        await downstream.CompleteAsync(JsonRpcMessages.Result(id, result));
+    }
+
+    /// <summary>
+    /// Opens a session for a client's initialize: every target is initialized now, in parallel, so its upstream
+    /// session travels in the id; a target that fails is left out and tried again when it is first used.
+    /// </summary>
+    private async Task<(McpSession Session, JsonObject Result)> OpenSessionAsync(Route route, JsonObject? parameters, CancellationToken cancellationToken)
+    {
         var requested = JsonRpc.GetString(parameters, "protocolVersion");
         var version = McpProtocolVersions.Negotiate(requested);
         var settings = options.Value;
@@ -249,19 +265,17 @@ internal sealed partial class McpEndpointHandler(
             ClientInfo = parameters?["clientInfo"]?.DeepClone() as JsonObject,
         };
 
-        // Every target is initialized now, in parallel, so its upstream session travels in the id; a target that
-        // fails is left out and tried again when it is first used.
         var session = new McpSession(route, state, localSessions.GetOrAdd(state), TargetTimeout(route));
         var targets = route.Mcp.Targets;
         var results = await Task.WhenAll(targets.Select(async target =>
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(settings.InitializeTimeout);
             try
             {
                 return ((McpTargetSession Session, JsonObject Result)?)await upstreams.InitializeAsync(session, target, timeout.Token);
             }
-            catch (Exception exception) when (exception is UpstreamException or HttpRequestException or OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
+            catch (Exception exception) when (exception is UpstreamException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 LogTargetInitializeFailed(logger, state.Route, target.Name, exception is OperationCanceledException ? "no answer in time" : exception.Message);
                 return null;
@@ -297,9 +311,7 @@ internal sealed partial class McpEndpointHandler(
         }
 
         LogSessionOpened(logger, state.Route, state.Nonce, version, state.Targets.Count, targets.Count);
-        context.Response.Headers[McpHeaders.SessionId] = tokens.Protect(state);
-        using var downstream = new McpDownstream(context, acceptsEventStream, acceptsJson);
-        await downstream.CompleteAsync(JsonRpcMessages.Result(id, result));
+        return (session, result);
     }
 
     private async Task HandleGetAsync(HttpContext context, Route route)
@@ -335,7 +347,7 @@ internal sealed partial class McpEndpointHandler(
         var listener = resumed is null ? session.Local.AddListener() : null;
         try
         {
-            await StreamAsync(context, session, null, (writer, token) => resumed is not null
+            await StreamAsync(context, session.Local, null, (writer, token) => resumed is not null
                 ? [PumpTargetAsync(session, resumed, upstreamEventId, resume: true, writer, token)]
                 : [.. session.Backend.Targets.Select(target => PumpTargetAsync(session, target, null, resume: false, writer, token)),
                     PumpListenerAsync(listener!, static notification => notification, writer, token)]);
@@ -351,11 +363,11 @@ internal sealed partial class McpEndpointHandler(
 
     /// <summary>
     /// Serves an SSE stream fed by <paramref name="producers"/> (started once the stream is open, after
-    /// <paramref name="first"/>), with keep-alive comments while it is quiet, until the client leaves, every producer
+    /// <paramref name="opening"/> has written what goes first), with keep-alive comments while it is quiet, until the client leaves, every producer
     /// ends, or the proxy stops.
     /// </summary>
     private async Task StreamAsync(
-        HttpContext context, McpSession session, StreamItem? first, Func<ChannelWriter<StreamItem>, CancellationToken, IReadOnlyList<Task>> producers)
+        HttpContext context, LocalSession session, Func<CancellationToken, Task>? opening, Func<ChannelWriter<StreamItem>, CancellationToken, IReadOnlyList<Task>> producers)
     {
         using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var events = Channel.CreateBounded<StreamItem>(new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -363,9 +375,9 @@ internal sealed partial class McpEndpointHandler(
         try
         {
             McpSse.Start(context.Response);
-            if (first is { } opening)
+            if (opening is not null)
             {
-                await McpSse.WriteEventAsync(context.Response, opening.Message, opening.EventId, opening.Retry, stream.Token);
+                await opening(stream.Token);
             }
 
             await context.Response.Body.FlushAsync(stream.Token);
@@ -382,7 +394,7 @@ internal sealed partial class McpEndpointHandler(
                 }
                 catch (OperationCanceledException) when (!stream.IsCancellationRequested)
                 {
-                    session.Local.Touch();
+                    session.Touch();
                     await McpSse.WriteKeepAliveAsync(context.Response, stream.Token);
                     continue;
                 }
@@ -394,7 +406,7 @@ internal sealed partial class McpEndpointHandler(
 
                 while (events.Reader.TryRead(out var item))
                 {
-                    session.Local.Touch();
+                    session.Touch();
                     await McpSse.WriteEventAsync(context.Response, item.Message, item.EventId, item.Retry, stream.Token);
                 }
             }
@@ -555,7 +567,7 @@ internal sealed partial class McpEndpointHandler(
     private static Task WriteErrorAsync(HttpContext context, int statusCode, JsonNode? id, int code, string message) =>
         McpDownstream.WriteJsonAsync(context, statusCode, JsonRpcMessages.Error(id, code, message));
 
-    private readonly record struct StreamItem(JsonObject? Message, string? EventId, TimeSpan? Retry);
+    internal readonly record struct StreamItem(JsonObject? Message, string? EventId, TimeSpan? Retry);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Route {Route}: MCP session {Session} opened (protocol {Version}, {Initialized} of {TargetCount} targets initialized)")]
     private static partial void LogSessionOpened(ILogger logger, string route, string session, string version, int initialized, int targetCount);

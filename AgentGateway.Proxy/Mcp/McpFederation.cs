@@ -23,7 +23,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
     private static readonly ListKind s_templates = new(RequestMethods.ResourcesTemplatesList, "resourceTemplates", "uriTemplate", ServerFeatures.Resources, IsUri: true);
 
     /// <summary>The response (result or error) to <paramref name="request"/>.</summary>
-    public async Task<JsonObject> HandleRequestAsync(McpSession session, JsonObject request, McpDownstream downstream, CancellationToken cancellationToken)
+    public async Task<JsonObject> HandleRequestAsync(McpSession session, JsonObject request, IMcpDownstream downstream, CancellationToken cancellationToken)
     {
         var id = request["id"];
         var method = JsonRpc.Method(request)!;
@@ -192,7 +192,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
     }
 
     private async Task<JsonObject> ListAsync(
-        McpSession session, ListKind kind, JsonObject request, McpDownstream downstream, CancellationToken cancellationToken)
+        McpSession session, ListKind kind, JsonObject request, IMcpDownstream downstream, CancellationToken cancellationToken)
     {
         var cursor = JsonRpc.GetString(request["params"], "cursor");
         Dictionary<string, string>? pending = null;
@@ -258,7 +258,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
     }
 
     private async Task<(JsonArray Items, string? NextCursor, JsonObject? Page)> ListPageAsync(
-        McpSession session, McpTarget target, ListKind kind, JsonObject request, string? cursor, McpDownstream? downstream, CancellationToken cancellationToken)
+        McpSession session, McpTarget target, ListKind kind, JsonObject request, string? cursor, IMcpDownstream? downstream, CancellationToken cancellationToken)
     {
         var parameters = request["params"]?.DeepClone() as JsonObject ?? [];
         parameters.Remove("cursor");
@@ -299,7 +299,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
     }
 
     private async Task<JsonObject> ForwardByNameAsync(
-        McpSession session, ListKind kind, JsonObject request, string property, string noun, McpDownstream downstream, CancellationToken cancellationToken)
+        McpSession session, ListKind kind, JsonObject request, string property, string noun, IMcpDownstream downstream, CancellationToken cancellationToken)
     {
         var name = JsonRpc.GetString(request["params"], property);
         if (string.IsNullOrEmpty(name))
@@ -321,7 +321,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
     }
 
     private async Task<JsonObject> ForwardByUriAsync(
-        McpSession session, JsonObject request, JsonObject parameters, McpDownstream downstream, CancellationToken cancellationToken)
+        McpSession session, JsonObject request, JsonObject parameters, IMcpDownstream downstream, CancellationToken cancellationToken)
     {
         var uri = JsonRpc.GetString(parameters, "uri");
         if (string.IsNullOrEmpty(uri))
@@ -348,7 +348,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
     }
 
     private async Task<JsonObject> CompleteAsync(
-        McpSession session, JsonObject request, JsonObject parameters, McpDownstream downstream, CancellationToken cancellationToken)
+        McpSession session, JsonObject request, JsonObject parameters, IMcpDownstream downstream, CancellationToken cancellationToken)
     {
         var reference = parameters["ref"] as JsonObject;
         var (kind, property) = JsonRpc.GetString(reference, "type") switch
@@ -367,7 +367,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
     }
 
     private async Task<JsonObject> BroadcastRequestAsync(
-        McpSession session, JsonObject request, ServerFeatures feature, McpDownstream downstream, CancellationToken cancellationToken)
+        McpSession session, JsonObject request, ServerFeatures feature, IMcpDownstream downstream, CancellationToken cancellationToken)
     {
         var targets = session.Backend.Targets.Where(target => (McpUpstreams.KnownFeatures(session, target) ?? feature).HasFlag(feature)).ToList();
         var responses = await Task.WhenAll(targets.Select(async target =>
@@ -390,7 +390,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
 
     /// <summary>Sends <paramref name="request"/> to <paramref name="target"/> and returns its response with the client's id.</summary>
     private async Task<JsonObject> ForwardAsync(
-        McpSession session, McpTarget target, JsonObject request, McpDownstream downstream, CancellationToken cancellationToken)
+        McpSession session, McpTarget target, JsonObject request, IMcpDownstream downstream, CancellationToken cancellationToken)
     {
         try
         {
@@ -407,7 +407,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
     }
 
     private async Task<JsonObject> ExchangeAsync(
-        McpSession session, McpTarget target, JsonObject request, McpDownstream? downstream, CancellationToken cancellationToken, bool relayStreaming = false)
+        McpSession session, McpTarget target, JsonObject request, IMcpDownstream? downstream, CancellationToken cancellationToken, bool relayStreaming = false)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(session.TargetTimeout);

@@ -120,6 +120,27 @@ public sealed class TargetTransportsTests(TargetTransportsFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task LegacySseClient_ReachesTheRouteThroughItsSseEndpoint()
+    {
+        await using var client = await ModelContextProtocol.Client.McpClient.CreateAsync(
+            new ModelContextProtocol.Client.HttpClientTransport(new ModelContextProtocol.Client.HttpClientTransportOptions
+            {
+                Endpoint = new Uri(fixture.Proxy.BaseAddress, "/demo/mcp/sse"),
+                TransportMode = ModelContextProtocol.Client.HttpTransportMode.Sse,
+            }),
+            cancellationToken: Cancellation);
+        Assert.Contains(await client.ListToolsAsync(cancellationToken: Cancellation), tool => tool.Name == "local_echo");
+        var result = await client.CallToolAsync("web_echo", new Dictionary<string, object?> { ["message"] = "old client" }, cancellationToken: Cancellation);
+        Assert.Contains("old client", Assert.IsType<TextContentBlock>(result.Content[0]).Text, StringComparison.Ordinal);
+
+        // A message endpoint with an unknown session is refused.
+        using var http = new HttpClient();
+        using var stray = await http.PostAsync(new Uri(fixture.Proxy.BaseAddress, "/demo/mcp/message?sessionId=nope"),
+            new StringContent("""{"jsonrpc":"2.0","id":1,"method":"ping"}""", System.Text.Encoding.UTF8, "application/json"), Cancellation);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, stray.StatusCode);
+    }
+
+    [Fact]
     public async Task StdioProcess_EndsWithItsSession()
     {
         var before = fixture.CountStdioProcesses();
