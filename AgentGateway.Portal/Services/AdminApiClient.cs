@@ -43,12 +43,21 @@ internal sealed class AdminApiClient(HttpClient http, AccessTokenProvider tokens
     public Task DeleteRouteAsync(string tenant, string route, CancellationToken cancellationToken = default) =>
         SendAsync<object>(HttpMethod.Delete, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/routes/{Uri.EscapeDataString(route)}", null, cancellationToken);
 
+    /// <summary>Changes a route; <paramref name="version"/> (from the route as read) guards against overwriting someone else's change.</summary>
+    public Task<RouteInfo> UpdateRouteAsync(string tenant, string route, RouteUpdate update, string version, CancellationToken cancellationToken = default) =>
+        SendAsync<RouteInfo>(HttpMethod.Put, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/routes/{Uri.EscapeDataString(route)}", update, cancellationToken, ifMatch: version);
+
     public Task<RouteTools> GetRouteToolsAsync(string tenant, string route, CancellationToken cancellationToken = default) =>
         SendAsync<RouteTools>(HttpMethod.Get, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/routes/{Uri.EscapeDataString(route)}/tools", null, cancellationToken);
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken, string? ifMatch = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (ifMatch is not null)
+        {
+            request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{ifMatch}\""));
+        }
+
         if (await tokens.GetAccessTokenAsync(cancellationToken) is { } token)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

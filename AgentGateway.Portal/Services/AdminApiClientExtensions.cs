@@ -16,6 +16,8 @@ internal static class AdminApiClientExtensions
 
         builder.Services.TryAddScoped<AccessTokenProvider>();
         builder.Services.AddHttpClient(AccessTokenProvider.HttpClientName);
+        builder.Services.AddHttpClient(GatewayPlayground.HttpClientName).WithoutResilience();
+        builder.Services.AddScoped<GatewayPlayground>();
         builder.Services.AddHttpClient<AdminApiClient>(http => http.BaseAddress = new Uri(baseAddress.AbsoluteUri.TrimEnd('/') + "/"));
         return builder;
     }

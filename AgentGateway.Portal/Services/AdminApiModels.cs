@@ -10,15 +10,20 @@ public sealed record TenantInfo(string Name, string DisplayName, DateTimeOffset 
 
 public sealed record McpServerInfo(
     string Name, string? Description, string Transport, string Url, Dictionary<string, string> Headers,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version,
+    string? Command = null, IReadOnlyList<string>? Args = null, IReadOnlyList<string>? EnvNames = null, string? WorkingDirectory = null);
 
-public sealed record NewMcpServer(string Name, string? Description, string Transport, string Url, Dictionary<string, string> Headers);
+public sealed record NewMcpServer(
+    string Name, string? Description, string Transport, string? Url, Dictionary<string, string> Headers,
+    string? Command = null, IReadOnlyList<string>? Args = null, Dictionary<string, string>? Env = null, string? WorkingDirectory = null);
 
 public sealed record RouteInfo(
     string Name, string Path, IReadOnlyList<string> Targets, string PrefixMode, string Endpoint,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version, string FailureMode = "open", int? TargetTimeoutMs = null);
 
-public sealed record NewRoute(string Name, string? Path, IReadOnlyList<string> Targets, string PrefixMode);
+public sealed record NewRoute(string Name, string? Path, IReadOnlyList<string> Targets, string PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null);
+
+public sealed record RouteUpdate(string Path, IReadOnlyList<string> Targets, string PrefixMode, string FailureMode, int? TargetTimeoutMs);
 
 public sealed record RouteTools(string Route, string Endpoint, IReadOnlyList<RouteTool> Tools, IReadOnlyList<TargetError> Errors);
 

@@ -55,6 +55,28 @@ public sealed class PortalBrowserTests(AppHostFixture platform)
         await Assertions.Expect(tools).ToContainTextAsync("add_note");
         await Assertions.Expect(tools).ToContainTextAsync("search_notes");
         await Assertions.Expect(page.GetByTestId("route-endpoint")).ToHaveTextAsync(new Uri(platform.ProxyUrl, $"/demo/{routeName}").AbsoluteUri);
+
+        // Once the proxy serves the route, the page lists through it, and the playground calls a tool through it.
+        var tryIt = page.GetByTestId("try-add_note");
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await tryIt.IsVisibleAsync())
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "The route page never listed the route through the gateway.");
+            await page.ReloadAsync();
+            await WaitUntilInteractiveAsync(page);
+        }
+
+        await tryIt.ClickAsync();
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Playground" }).ClickAsync();
+        await page.Locator("textarea[data-testid='playground-arguments']").FillAsync("{\"title\": \"from the portal\", \"content\": \"written in the playground\"}");
+        await page.GetByTestId("playground-call").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("playground-result")).ToContainTextAsync("from the portal");
+
+        // Route settings are edited in place.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Settings" }).ClickAsync();
+        await page.GetByText("Always prefix").ClickAsync();
+        await page.GetByTestId("settings-save").ClickAsync();
+        await Assertions.Expect(page.GetByText("prefix mode always")).ToBeVisibleAsync();
     }
 
     /// <summary>Prerendered pages ignore input until their circuit connects.</summary>
