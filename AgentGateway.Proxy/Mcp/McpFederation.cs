@@ -308,9 +308,13 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
         }
 
         var (target, upstreamName) = await ResolveAsync(session, kind, name, noun, cancellationToken);
-        var forwarded = request.DeepClone().AsObject();
-        forwarded["params"]![property] = upstreamName;
-        var response = await ForwardAsync(session, target, forwarded, downstream, cancellationToken);
+        if (upstreamName != name)
+        {
+            // The request is this call's own parse of the body: it is renamed in place, not copied.
+            request["params"]![property] = upstreamName;
+        }
+
+        var response = await ForwardAsync(session, target, request, downstream, cancellationToken);
         if (response["error"] is JsonObject error && upstreamName != name && JsonRpc.GetString(error, "message") is { } message)
         {
             // The target names what it knows; tell the client which of the route's names that was.
@@ -330,9 +334,8 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
         }
 
         var (target, upstreamUri) = await ResolveAsync(session, s_resources, uri, "resource", cancellationToken);
-        var forwarded = request.DeepClone().AsObject();
-        forwarded["params"]!["uri"] = upstreamUri;
-        var response = await ForwardAsync(session, target, forwarded, downstream, cancellationToken);
+        request["params"]!["uri"] = upstreamUri;
+        var response = await ForwardAsync(session, target, request, downstream, cancellationToken);
         if (session.Prefixed && response["result"]?["contents"] is JsonArray contents)
         {
             foreach (var content in contents.OfType<JsonObject>())

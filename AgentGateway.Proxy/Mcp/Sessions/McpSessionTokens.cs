@@ -15,11 +15,17 @@ namespace AgentGateway.Proxy.Mcp.Sessions;
 internal sealed partial class McpSessionTokens(SnapshotStore snapshots, TimeProvider timeProvider, ILogger<McpSessionTokens> logger)
 {
     private const byte Format = 1;
+
+    // Opened ids of busy sessions, so a request does not decrypt its id again; bounded, and tied to the key ring that
+    // opened them so a rotation that drops a key also drops what it opened.
+    private const int CacheLimit = 8192;
     private const int HeaderSize = 1 + 4 + NonceSize + TagSize;
     private const int NonceSize = 12;
     private const int TagSize = 16;
 
     // Used only when the config carries no session keys: sessions then live as long as this process.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (SessionKeyRing Keys, McpSessionState State)> _opened = new(StringComparer.Ordinal);
+
     private readonly Lazy<SessionKeyRing> _ephemeral = new(() =>
     {
         LogEphemeralKey(logger);
@@ -44,6 +50,30 @@ internal sealed partial class McpSessionTokens(SnapshotStore snapshots, TimeProv
     /// <summary>Opens <paramref name="token"/>; false when it is malformed, forged, altered, sealed with an unknown key or expired.</summary>
     public bool TryUnprotect(string token, out McpSessionState state)
     {
+        ArgumentNullException.ThrowIfNull(token);
+        var keys = Keys;
+        if (_opened.TryGetValue(token, out var opened) && ReferenceEquals(opened.Keys, keys))
+        {
+            state = opened.State;
+            return state.ExpiresAt > timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        }
+
+        if (!TryOpen(token, keys, out state))
+        {
+            return false;
+        }
+
+        if (_opened.Count >= CacheLimit)
+        {
+            _opened.Clear();
+        }
+
+        _opened[token] = (keys, state);
+        return true;
+    }
+
+    private bool TryOpen(string token, SessionKeyRing keys, out McpSessionState state)
+    {
         state = null!;
         byte[] sealedBytes;
         try
@@ -56,7 +86,7 @@ internal sealed partial class McpSessionTokens(SnapshotStore snapshots, TimeProv
         }
 
         if (sealedBytes.Length <= HeaderSize || sealedBytes[0] != Format
-            || Keys.Find(BinaryPrimitives.ReadUInt32BigEndian(sealedBytes.AsSpan(1, 4))) is not { } key)
+            || keys.Find(BinaryPrimitives.ReadUInt32BigEndian(sealedBytes.AsSpan(1, 4))) is not { } key)
         {
             return false;
         }
