@@ -35,11 +35,13 @@ internal static partial class Validation
 
     public const string StdioTransport = "stdio";
 
+    public const string OpenApiTransport = "openapi";
+
     public static void Transport(Dictionary<string, string[]> errors, string? value)
     {
-        if (value is not (StreamableHttpTransport or SseTransport or StdioTransport))
+        if (value is not (StreamableHttpTransport or SseTransport or StdioTransport or OpenApiTransport))
         {
-            errors["transport"] = [$"must be '{StreamableHttpTransport}', '{SseTransport}' or '{StdioTransport}'."];
+            errors["transport"] = [$"must be '{StreamableHttpTransport}', '{SseTransport}', '{OpenApiTransport}' (url: the OpenAPI 3 document) or '{StdioTransport}'."];
         }
     }
 

@@ -56,10 +56,10 @@ internal sealed partial class RouteToolsLister(IHttpClientFactory httpClientFact
         timeout.CancelAfter(s_targetTimeout);
         try
         {
-            if (target.TransportCase == McpTarget.TransportOneofCase.Stdio)
+            if (target.TransportCase is McpTarget.TransportOneofCase.Stdio or McpTarget.TransportOneofCase.Openapi)
             {
-                // The control plane never runs target processes; only proxies do.
-                return (target.Name, [], "stdio targets run on the proxies only; list them through the route's endpoint");
+                // The control plane never runs target processes nor turns APIs into tools; only proxies do.
+                return (target.Name, [], $"{(target.TransportCase == McpTarget.TransportOneofCase.Stdio ? "stdio" : "OpenAPI")} targets are served by the proxies only; list them through the route's endpoint");
             }
 
             var sse = target.TransportCase == McpTarget.TransportOneofCase.Sse;

@@ -57,6 +57,10 @@ internal static class RouteResources
                 target.Stdio.Args.Add(server.Args);
                 target.Stdio.Env.Add(server.Env);
                 break;
+            case Contracts.Validation.OpenApiTransport:
+                target.Openapi = new OpenApiTransport { SpecUrl = server.Url };
+                target.Openapi.Headers.Add(server.Headers);
+                break;
             case Contracts.Validation.SseTransport:
                 target.Sse = new SseTransport { Url = server.Url };
                 target.Sse.Headers.Add(server.Headers);

@@ -116,6 +116,19 @@ internal static class SnapshotValidator
                     }
 
                     break;
+                case McpTarget.TransportOneofCase.Openapi:
+                    if (!Uri.TryCreate(target.Openapi.SpecUrl, UriKind.Absolute, out var specUrl)
+                        || (specUrl.Scheme != Uri.UriSchemeHttp && specUrl.Scheme != Uri.UriSchemeHttps))
+                    {
+                        errors.Add($"{targetLabel}: openapi.specUrl must be an absolute http(s) URL");
+                    }
+
+                    if (target.Openapi.BaseUrl.Length > 0 && !Uri.TryCreate(target.Openapi.BaseUrl, UriKind.Absolute, out _))
+                    {
+                        errors.Add($"{targetLabel}: openapi.baseUrl must be an absolute URL when set");
+                    }
+
+                    break;
                 case McpTarget.TransportOneofCase.Stdio:
                     if (string.IsNullOrWhiteSpace(target.Stdio.Command))
                     {

@@ -24,6 +24,7 @@ internal static class McpGatewayExtensions
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .WithoutResilience();
         services.TryAddSingleton<StreamableHttpUpstream>();
+        services.TryAddSingleton<OpenApiUpstream>();
         services.TryAddSingleton<McpSessionTokens>();
         services.TryAddSingleton<LocalSessions>();
         services.TryAddSingleton<McpUpstreams>();

@@ -16,6 +16,7 @@ namespace AgentGateway.Proxy.Mcp;
 /// </summary>
 internal sealed partial class McpUpstreams(
     StreamableHttpUpstream http,
+    OpenApiUpstream openApi,
     IHttpClientFactory httpClientFactory,
     ILoggerFactory loggerFactory,
     ILogger<McpUpstreams> logger)
@@ -32,6 +33,13 @@ internal sealed partial class McpUpstreams(
     /// <returns>The session and the target's initialize result.</returns>
     public async Task<(McpTargetSession Session, JsonObject Result)> InitializeAsync(McpSession session, McpTarget target, CancellationToken cancellationToken)
     {
+        if (target.TransportCase == McpTarget.TransportOneofCase.Openapi)
+        {
+            // Loading the document now reports a broken one at once, as a failed initialize would.
+            await openApi.GetCatalogAsync(target.Openapi, cancellationToken);
+            return (OpenApiSession(target), new JsonObject { ["capabilities"] = new JsonObject { ["tools"] = new JsonObject() } });
+        }
+
         if (IsConnected(target))
         {
             var connection = await ConnectAsync(session, target, cancellationToken);
@@ -194,12 +202,20 @@ internal sealed partial class McpUpstreams(
         }
     }
 
+    private static McpTargetSession OpenApiSession(McpTarget target) =>
+        new(null, McpProtocolVersions.Latest, ConfigHash(target), ServerFeatures.Tools);
+
     private static bool IsConnected(McpTarget target) =>
         target.TransportCase is McpTarget.TransportOneofCase.Stdio or McpTarget.TransportOneofCase.Sse;
 
     /// <summary>The upstream session to use for <paramref name="target"/>, opening one if the session has none that fits its config.</summary>
     public async ValueTask<McpTargetSession> GetSessionAsync(McpSession session, McpTarget target, CancellationToken cancellationToken)
     {
+        if (target.TransportCase == McpTarget.TransportOneofCase.Openapi)
+        {
+            return OpenApiSession(target);
+        }
+
         if (IsConnected(target))
         {
             return (await ConnectAsync(session, target, cancellationToken)).Session!;
@@ -222,6 +238,11 @@ internal sealed partial class McpUpstreams(
     /// <summary>Features of <paramref name="target"/> as known to the session, without contacting it.</summary>
     public static ServerFeatures? KnownFeatures(McpSession session, McpTarget target)
     {
+        if (target.TransportCase == McpTarget.TransportOneofCase.Openapi)
+        {
+            return ServerFeatures.Tools;
+        }
+
         var hash = ConfigHash(target);
         if (session.Local.GetConnection(target.Name) is { Session: { } connected } && connected.ConfigHash == hash)
         {
@@ -246,6 +267,11 @@ internal sealed partial class McpUpstreams(
     public async Task<JsonObject> ExchangeAsync(
         McpSession session, McpTarget target, JsonObject request, Func<UpstreamEvent, ValueTask> relay, Action? streaming, CancellationToken cancellationToken)
     {
+        if (target.TransportCase == McpTarget.TransportOneofCase.Openapi)
+        {
+            return await openApi.HandleAsync(target.Openapi, request, cancellationToken);
+        }
+
         if (IsConnected(target))
         {
             return await ExchangeConnectedAsync(session, target, request, relay, cancellationToken);
@@ -356,6 +382,12 @@ internal sealed partial class McpUpstreams(
     /// <summary>Sends a notification or a response to <paramref name="target"/>.</summary>
     public async Task SendAsync(McpSession session, McpTarget target, JsonObject message, CancellationToken cancellationToken)
     {
+        if (target.TransportCase == McpTarget.TransportOneofCase.Openapi)
+        {
+            // A REST API has nothing to be told.
+            return;
+        }
+
         if (IsConnected(target))
         {
             await (await ConnectAsync(session, target, cancellationToken)).SendAsync(message, cancellationToken);
@@ -373,6 +405,11 @@ internal sealed partial class McpUpstreams(
     /// <summary>Opens <paramref name="target"/>'s GET stream (resuming after <paramref name="lastEventId"/>); null when it offers none.</summary>
     public async Task<UpstreamResponse?> OpenStreamAsync(McpSession session, McpTarget target, string? lastEventId, CancellationToken cancellationToken)
     {
+        if (target.TransportCase == McpTarget.TransportOneofCase.Openapi)
+        {
+            return null;
+        }
+
         if (IsConnected(target))
         {
             // A connection's unsolicited messages reach the session's streams through its listeners.
@@ -415,7 +452,7 @@ internal sealed partial class McpUpstreams(
         }
 
         await Task.WhenAll(route.Mcp.Targets
-            .Where(target => !IsConnected(target) && sessions.TryGetValue(target.Name, out var upstream) && upstream.SessionId is not null)
+            .Where(target => target.TransportCase == McpTarget.TransportOneofCase.StreamableHttp && sessions.TryGetValue(target.Name, out var upstream) && upstream.SessionId is not null)
             .Select(target => http.DeleteAsync(Transport(target), sessions[target.Name].SessionId!, sessions[target.Name].ProtocolVersion, cancellationToken)));
     }
 

@@ -168,7 +168,7 @@ public sealed class RestApiTests(ControlPlaneFixture controlPlane)
     }
 
     [Fact]
-    public async Task StdioServers_OnlyPlatformAdminsDefineThem_AndTheirEnvironmentIsNeverReturned()
+    public async Task StdioServers_OnlyPlatformAdminsDefineThem_TheirEnvironmentIsNeverReturned_AndTenantsUseSseAndOpenApi()
     {
         using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
         using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
@@ -202,6 +202,8 @@ public sealed class RestApiTests(ControlPlaneFixture controlPlane)
 
         using var sse = await developer.PostAsJsonAsync(servers, new { name = "legacy", transport = "sse", url = "http://example.test/sse" }, Cancellation);
         Assert.Equal(HttpStatusCode.Created, sse.StatusCode);
+        using var openApi = await developer.PostAsJsonAsync(servers, new { name = "rest", transport = "openapi", url = "http://example.test/openapi/v1.json" }, Cancellation);
+        Assert.Equal(HttpStatusCode.Created, openApi.StatusCode);
     }
 
     internal static string NewName(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];

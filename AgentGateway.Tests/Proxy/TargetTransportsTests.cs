@@ -7,8 +7,8 @@ namespace AgentGateway.Tests.Proxy;
 
 /// <summary>
 /// A standalone proxy federating targets over every upstream transport: the utilities sample (Streamable HTTP),
-/// server-everything over the legacy HTTP+SSE transport, and server-everything as a local stdio process. All three
-/// offer a tool named <c>echo</c>.
+/// server-everything over the legacy HTTP+SSE transport, server-everything as a local stdio process (all three offer a
+/// tool named <c>echo</c>), and the notes sample's REST API through its OpenAPI document.
 /// </summary>
 public sealed class TargetTransportsFixture : IAsyncLifetime
 {
@@ -34,7 +34,8 @@ public sealed class TargetTransportsFixture : IAsyncLifetime
             $"        - name: utils\n          streamableHttp:\n            url: {Samples.UtilsEndpoint}\n"
             + $"        - name: web\n          sse:\n            url: {LegacySse.Endpoint}\n"
             + $"        - name: local\n          stdio:\n            command: node\n            args: [\"{NodeMcpServer.EverythingScript}\"]\n"
-            + $"            env:\n              AGW_TEST_MARKER: {ProcessMarker}\n";
+            + $"            env:\n              AGW_TEST_MARKER: {ProcessMarker}\n"
+            + $"        - name: rest\n          openapi:\n            specUrl: {new Uri(Samples.NotesEndpoint, "/openapi/v1.json")}\n";
         await File.WriteAllTextAsync(
             config,
             "routes:\n"
@@ -138,6 +139,32 @@ public sealed class TargetTransportsTests(TargetTransportsFixture fixture) : ICl
         using var stray = await http.PostAsync(new Uri(fixture.Proxy.BaseAddress, "/demo/mcp/message?sessionId=nope"),
             new StringContent("""{"jsonrpc":"2.0","id":1,"method":"ping"}""", System.Text.Encoding.UTF8, "application/json"), Cancellation);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, stray.StatusCode);
+    }
+
+    [Fact]
+    public async Task OpenApiTarget_EveryOperationIsATool_AndACallIsARealHttpRequest()
+    {
+        await using var client = await SampleServerFixture.ConnectAsync(new Uri(fixture.Proxy.BaseAddress, "/demo/mcp"), Cancellation);
+        var tools = (await client.ListToolsAsync(cancellationToken: Cancellation)).ToDictionary(tool => tool.Name);
+        Assert.Contains("rest_listNotes", tools.Keys);
+        Assert.Contains("rest_deleteNote", tools.Keys);
+
+        // The JSON body's fields and the path parameters make the input schema.
+        var createSchema = tools["rest_createNote"].JsonSchema.GetProperty("properties");
+        Assert.True(createSchema.TryGetProperty("title", out _));
+        Assert.True(createSchema.TryGetProperty("content", out _));
+        Assert.Contains("id", tools["rest_getNote"].JsonSchema.GetProperty("required").EnumerateArray().Select(name => name.GetString()));
+
+        var created = await client.CallToolAsync("rest_createNote", new Dictionary<string, object?> { ["title"] = "via openapi", ["content"] = "a REST call" }, cancellationToken: Cancellation);
+        Assert.NotEqual(true, created.IsError);
+        var id = created.StructuredContent!.Value.GetProperty("id").GetString()!;
+        var read = await client.CallToolAsync("rest_getNote", new Dictionary<string, object?> { ["id"] = id }, cancellationToken: Cancellation);
+        Assert.Contains("a REST call", Assert.IsType<TextContentBlock>(read.Content[0]).Text, StringComparison.Ordinal);
+
+        // The API's refusal is a tool error with its status, not a protocol error.
+        var missing = await client.CallToolAsync("rest_getNote", new Dictionary<string, object?> { ["id"] = "999999" }, cancellationToken: Cancellation);
+        Assert.True(missing.IsError);
+        Assert.Contains("404", Assert.IsType<TextContentBlock>(missing.Content[0]).Text, StringComparison.Ordinal);
     }
 
     [Fact]

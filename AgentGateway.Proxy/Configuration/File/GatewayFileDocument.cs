@@ -52,6 +52,17 @@ internal sealed class McpTargetDocument
     public StreamableHttpDocument? Sse { get; set; }
 
     public StdioDocument? Stdio { get; set; }
+
+    public OpenApiDocument? Openapi { get; set; }
+}
+
+internal sealed class OpenApiDocument
+{
+    public string? SpecUrl { get; set; }
+
+    public string? BaseUrl { get; set; }
+
+    public Dictionary<string, string> Headers { get; set; } = [];
 }
 
 internal sealed class StdioDocument

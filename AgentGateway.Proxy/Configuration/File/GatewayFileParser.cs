@@ -86,10 +86,10 @@ internal static class GatewayFileParser
             var target = document.Mcp.Targets[index];
             var targetField = $"{field}.mcp.targets[{index}]";
             var parsed = new McpTarget { Name = target.Name ?? string.Empty };
-            var transports = (target.StreamableHttp is null ? 0 : 1) + (target.Sse is null ? 0 : 1) + (target.Stdio is null ? 0 : 1);
+            var transports = (target.StreamableHttp is null ? 0 : 1) + (target.Sse is null ? 0 : 1) + (target.Stdio is null ? 0 : 1) + (target.Openapi is null ? 0 : 1);
             if (transports != 1)
             {
-                throw new GatewayFileException($"{targetField} needs exactly one of streamableHttp, sse or stdio");
+                throw new GatewayFileException($"{targetField} needs exactly one of streamableHttp, sse, stdio or openapi");
             }
 
             if (target.StreamableHttp is { } streamable)
@@ -101,6 +101,11 @@ internal static class GatewayFileParser
             {
                 parsed.Sse = new SseTransport { Url = sse.Url ?? string.Empty };
                 parsed.Sse.Headers.Add(sse.Headers);
+            }
+            else if (target.Openapi is { } openApi)
+            {
+                parsed.Openapi = new OpenApiTransport { SpecUrl = openApi.SpecUrl ?? string.Empty, BaseUrl = openApi.BaseUrl ?? string.Empty };
+                parsed.Openapi.Headers.Add(openApi.Headers);
             }
             else
             {
