@@ -11,7 +11,7 @@ namespace AgentGateway.Tests.Proxy;
 
 /// <summary>
 /// Two standalone proxies sharing one config file (and so its session keys) in front of the utilities sample and
-/// server-everything. Replica B closes sessions idle for two seconds.
+/// server-everything. Replica B closes sessions idle for two seconds and lets a session have two requests in flight.
 /// </summary>
 public sealed class TwoReplicasFixture : IAsyncLifetime
 {
@@ -39,6 +39,7 @@ public sealed class TwoReplicasFixture : IAsyncLifetime
         {
             ["Gateway:ConfigFile"] = ConfigFile,
             ["Mcp:SessionIdleTimeout"] = "00:00:02",
+            ["Mcp:MaxConcurrentRequestsPerSession"] = "2",
         }, cancellationToken);
     }
 
@@ -124,6 +125,49 @@ public sealed class McpSessionTests(TwoReplicasFixture fixture) : IClassFixture<
         delete.Headers.Add("Mcp-Session-Id", sessionId);
         Assert.Equal(HttpStatusCode.OK, (await s_http.SendAsync(delete, Cancellation)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(EndpointA, sessionId, Request("ping"))).Status);
+    }
+
+    [Fact]
+    public async Task Endpoint_RefusesMalformedOversizedAndForeignRequests_InJsonRpc_AndCapsRequestsInFlight()
+    {
+        var sessionId = await InitializeAsync(EndpointA);
+        foreach (var (body, status, code) in new[]
+        {
+            ("{not json", HttpStatusCode.BadRequest, -32700),
+            ("""[{"jsonrpc":"2.0","id":1,"method":"ping"}]""", HttpStatusCode.BadRequest, -32600),
+            ("""{"jsonrpc":"1.0","id":1,"method":"ping"}""", HttpStatusCode.BadRequest, -32600),
+            ("""{"jsonrpc":"2.0","id":{"x":1},"method":"ping"}""", HttpStatusCode.BadRequest, -32600),
+            ("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":[1]}""", HttpStatusCode.BadRequest, -32600),
+            ("""{"jsonrpc":"2.0","id":1,"method":"no/such/method"}""", HttpStatusCode.OK, -32601),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"" + new string('x', 5 * 1024 * 1024) + "\"}}", HttpStatusCode.RequestEntityTooLarge, -32600),
+        })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, EndpointA) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+            request.Headers.Add("Mcp-Session-Id", sessionId);
+            using var response = await s_http.SendAsync(request, Cancellation);
+            Assert.Equal(status, response.StatusCode);
+            Assert.Equal(code, JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!["error"]!["code"]!.GetValue<int>());
+        }
+
+        // A page of another site may not reach the gateway through the browser (DNS rebinding).
+        using (var foreign = new HttpRequestMessage(HttpMethod.Post, EndpointA) { Content = JsonContent.Create(Request("ping")) })
+        {
+            foreign.Headers.Accept.ParseAdd("application/json, text/event-stream");
+            foreign.Headers.Add("Mcp-Session-Id", sessionId);
+            foreign.Headers.Add("Origin", "http://evil.example.com");
+            Assert.Equal(HttpStatusCode.Forbidden, (await s_http.SendAsync(foreign, Cancellation)).StatusCode);
+        }
+
+        // Replica B lets a session have two requests in flight: the rest are refused until one ends.
+        var slow = Request("tools/call", new JsonObject { ["name"] = "everything_trigger-long-running-operation", ["arguments"] = new JsonObject { ["duration"] = 2, ["steps"] = 2 } });
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostAsync(EndpointB, sessionId, (JsonObject)slow.DeepClone())));
+        Assert.Equal(2, answers.Count(answer => answer.Status == HttpStatusCode.OK));
+        Assert.All(answers.Where(answer => answer.Status != HttpStatusCode.OK), answer =>
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, answer.Status);
+            Assert.Equal(-32003, answer.Message!["error"]!["code"]!.GetValue<int>());
+        });
     }
 
     [Fact]
