@@ -15,7 +15,7 @@ namespace AgentGateway.Proxy.Mcp;
 /// under the route's naming rule, with the gateway's own cursors; calls, reads and completions go to the target
 /// that owns the name or URI; anything a target sends meanwhile is relayed to the client.
 /// </summary>
-internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpFederation> logger)
+internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBridge inputBridge, ILogger<McpFederation> logger)
 {
     private static readonly ListKind s_tools = new(RequestMethods.ToolsList, "tools", "name", ServerFeatures.Tools, IsUri: false);
     private static readonly ListKind s_prompts = new(RequestMethods.PromptsList, "prompts", "name", ServerFeatures.Prompts, IsUri: false);
@@ -32,6 +32,12 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
         {
             if (session.Stateless)
             {
+                if (McpInputBridge.IsResume(request))
+                {
+                    return StatelessResult(method, await inputBridge.ResumeAsync(
+                        session, request, target => item => Relay(session, target, downstream, item), cancellationToken));
+                }
+
                 switch (method)
                 {
                     case McpMethods.ServerDiscover:
@@ -420,12 +426,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
                 session,
                 target,
                 request,
-                item => downstream is null
-                    ? ValueTask.CompletedTask
-                    : downstream.SendAsync(
-                        item.Message is null ? null : McpNaming.ToClient(session, target.Name, item.Message),
-                        McpRelayIds.ForEvent(target.Name, item.EventId),
-                        item.Retry),
+                item => Relay(session, target, downstream, item),
                 relayStreaming ? downstream!.PreferStream : null,
                 timeout.Token);
         }
@@ -438,6 +439,15 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, ILogger<McpF
             throw new UpstreamException(exception.Message, exception);
         }
     }
+
+    /// <summary>Passes what a target sent during a request to the request's stream, under the route's names and ids.</summary>
+    private static ValueTask Relay(McpSession session, McpTarget target, IMcpDownstream? downstream, UpstreamEvent item) =>
+        downstream is null
+            ? ValueTask.CompletedTask
+            : downstream.SendAsync(
+                item.Message is null ? null : McpNaming.ToClient(session, target.Name, item.Message),
+                McpRelayIds.ForEvent(target.Name, item.EventId),
+                item.Retry);
 
     /// <summary>The target that owns a client-facing resource URI and the URI it knows it by; null when none does.</summary>
     public async Task<(McpTarget Target, string UpstreamUri)?> FindResourceOwnerAsync(McpSession session, string uri, CancellationToken cancellationToken)

@@ -27,6 +27,7 @@ internal static class McpGatewayExtensions
         services.TryAddSingleton<OpenApiUpstream>();
         services.TryAddSingleton<McpSessionTokens>();
         services.TryAddSingleton<LocalSessions>();
+        services.TryAddSingleton<McpInputBridge>();
         services.TryAddSingleton<McpUpstreams>();
         services.TryAddSingleton<McpFederation>();
         services.TryAddSingleton<McpOriginGuard>();

@@ -17,6 +17,7 @@ namespace AgentGateway.Proxy.Mcp;
 internal sealed partial class McpUpstreams(
     StreamableHttpUpstream http,
     OpenApiUpstream openApi,
+    McpInputBridge inputBridge,
     IHttpClientFactory httpClientFactory,
     ILoggerFactory loggerFactory,
     ILogger<McpUpstreams> logger)
@@ -82,7 +83,8 @@ internal sealed partial class McpUpstreams(
 
     /// <summary>
     /// The initialize request sent on a client's behalf. Stateless clients share one upstream session per target and
-    /// replica, so it offers no client capabilities: the target cannot ask one client something meant for another.
+    /// replica; it offers what the gateway can bridge to them (see <see cref="McpInputBridge"/>), and the bridge
+    /// refuses a question on behalf of a client that did not declare the capability.
     /// </summary>
     private static JsonObject InitializeRequest(McpSession session) => new()
     {
@@ -92,9 +94,16 @@ internal sealed partial class McpUpstreams(
         ["params"] = new JsonObject
         {
             ["protocolVersion"] = McpProtocolVersions.Latest,
-            ["capabilities"] = session.Stateless ? new JsonObject() : session.State.ClientCapabilities?.DeepClone() ?? new JsonObject(),
+            ["capabilities"] = session.Stateless ? BridgedCapabilities() : session.State.ClientCapabilities?.DeepClone() ?? new JsonObject(),
             ["clientInfo"] = (session.Stateless ? s_gatewayInfo : session.State.ClientInfo ?? s_gatewayInfo).DeepClone(),
         },
+    };
+
+    private static JsonObject BridgedCapabilities() => new()
+    {
+        ["sampling"] = new JsonObject(),
+        ["elicitation"] = new JsonObject(),
+        ["roots"] = new JsonObject(),
     };
 
     /// <summary>
@@ -283,6 +292,12 @@ internal sealed partial class McpUpstreams(
             try
             {
                 var stateless = McpProtocolVersions.IsStateless(upstream.ProtocolVersion);
+                if (session.Stateless && !stateless)
+                {
+                    // A stateless client cannot be asked mid-call: the bridge turns the target's questions into input_required.
+                    return await inputBridge.ExchangeAsync(session, target, upstream, request, relay, cancellationToken);
+                }
+
                 using var response = await http.PostAsync(
                     Transport(target), upstream.SessionId, upstream.ProtocolVersion, stateless ? WithClientMeta(session, request) : request, cancellationToken,
                     stateless ? session.ParamHeaders : null);

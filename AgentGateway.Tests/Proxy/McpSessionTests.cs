@@ -218,14 +218,20 @@ public sealed class McpSessionTests(TwoReplicasFixture fixture) : IClassFixture<
 
     // Sampling is deprecated by the 2026-07-28 revision, but the stateful era the gateway relays it for still has it.
 #pragma warning disable MCP9005
-    [Fact]
-    public async Task SamplingRequestsAndProgress_FromATarget_ReachTheClient_AndTheAnswerReachesTheTarget()
+    /// <remarks>
+    /// With the session revision the target's sampling request is relayed to the client as a request; with the
+    /// stateless one (the SDK's default) the call is parked and the client gets input_required, whose answers the
+    /// gateway hands to the target on the client's retry.
+    /// </remarks>
+    [Theory]
+    [InlineData(Session)]
+    [InlineData(null)]
+    public async Task SamplingRequestsAndProgress_FromATarget_ReachTheClient_AndTheAnswerReachesTheTarget(string? protocolVersion)
     {
         var sampled = new TaskCompletionSource<string>();
         var options = new McpClientOptions
         {
-            // Server-to-client requests belong to the session revisions.
-            ProtocolVersion = Session,
+            ProtocolVersion = protocolVersion,
             Handlers = new McpClientHandlers
             {
                 SamplingHandler = (request, _, _) =>

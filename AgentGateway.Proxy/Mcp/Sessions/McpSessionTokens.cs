@@ -15,6 +15,7 @@ namespace AgentGateway.Proxy.Mcp.Sessions;
 internal sealed partial class McpSessionTokens(SnapshotStore snapshots, TimeProvider timeProvider, ILogger<McpSessionTokens> logger)
 {
     private const byte Format = 1;
+    private const byte StateFormat = 2;
 
     // Opened ids of busy sessions, so a request does not decrypt its id again; bounded, and tied to the key ring that
     // opened them so a rotation that drops a key also drops what it opened.
@@ -35,16 +36,7 @@ internal sealed partial class McpSessionTokens(SnapshotStore snapshots, TimeProv
     public string Protect(McpSessionState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var key = Keys.Primary;
-        var plaintext = JsonSerializer.SerializeToUtf8Bytes(state, McpSessionJsonContext.Default.McpSessionState);
-        var sealedBytes = new byte[HeaderSize + plaintext.Length];
-        sealedBytes[0] = Format;
-        BinaryPrimitives.WriteUInt32BigEndian(sealedBytes.AsSpan(1, 4), key.Tag);
-        var nonce = sealedBytes.AsSpan(5, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(key.Material, TagSize);
-        aes.Encrypt(nonce, plaintext, sealedBytes.AsSpan(HeaderSize), sealedBytes.AsSpan(5 + NonceSize, TagSize), sealedBytes.AsSpan(0, 5));
-        return Base64Url.EncodeToString(sealedBytes);
+        return Seal(JsonSerializer.SerializeToUtf8Bytes(state, McpSessionJsonContext.Default.McpSessionState), Format);
     }
 
     /// <summary>Opens <paramref name="token"/>; false when it is malformed, forged, altered, sealed with an unknown key or expired.</summary>
@@ -58,7 +50,19 @@ internal sealed partial class McpSessionTokens(SnapshotStore snapshots, TimeProv
             return state.ExpiresAt > timeProvider.GetUtcNow().ToUnixTimeSeconds();
         }
 
-        if (!TryOpen(token, keys, out state))
+        state = null!;
+        try
+        {
+            if (!TryUnseal(token, keys, Format, out var plaintext)
+                || JsonSerializer.Deserialize(plaintext, McpSessionJsonContext.Default.McpSessionState) is not { } opening
+                || opening.ExpiresAt <= timeProvider.GetUtcNow().ToUnixTimeSeconds())
+            {
+                return false;
+            }
+
+            state = opening;
+        }
+        catch (JsonException)
         {
             return false;
         }
@@ -72,9 +76,28 @@ internal sealed partial class McpSessionTokens(SnapshotStore snapshots, TimeProv
         return true;
     }
 
-    private bool TryOpen(string token, SessionKeyRing keys, out McpSessionState state)
+    /// <summary>Seals other gateway state handed to clients (the state of a call waiting for the client's input).</summary>
+    public string ProtectState(byte[] plaintext) => Seal(plaintext, StateFormat);
+
+    public bool TryUnprotectState(string token, out byte[] plaintext) => TryUnseal(token, Keys, StateFormat, out plaintext);
+
+    private string Seal(byte[] plaintext, byte format)
     {
-        state = null!;
+        var key = Keys.Primary;
+        var sealedBytes = new byte[HeaderSize + plaintext.Length];
+        sealedBytes[0] = format;
+        BinaryPrimitives.WriteUInt32BigEndian(sealedBytes.AsSpan(1, 4), key.Tag);
+        var nonce = sealedBytes.AsSpan(5, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(key.Material, TagSize);
+        aes.Encrypt(nonce, plaintext, sealedBytes.AsSpan(HeaderSize), sealedBytes.AsSpan(5 + NonceSize, TagSize), sealedBytes.AsSpan(0, 5));
+        return Base64Url.EncodeToString(sealedBytes);
+    }
+
+    /// <summary>Opens a sealed token of <paramref name="format"/> (the format byte is authenticated, so one kind never passes for another).</summary>
+    private static bool TryUnseal(string token, SessionKeyRing keys, byte format, out byte[] plaintext)
+    {
+        plaintext = [];
         byte[] sealedBytes;
         try
         {
@@ -85,25 +108,25 @@ internal sealed partial class McpSessionTokens(SnapshotStore snapshots, TimeProv
             return false;
         }
 
-        if (sealedBytes.Length <= HeaderSize || sealedBytes[0] != Format
+        if (sealedBytes.Length <= HeaderSize || sealedBytes[0] != format
             || keys.Find(BinaryPrimitives.ReadUInt32BigEndian(sealedBytes.AsSpan(1, 4))) is not { } key)
         {
             return false;
         }
 
-        var plaintext = new byte[sealedBytes.Length - HeaderSize];
+        var opened = new byte[sealedBytes.Length - HeaderSize];
         try
         {
             using var aes = new AesGcm(key.Material, TagSize);
-            aes.Decrypt(sealedBytes.AsSpan(5, NonceSize), sealedBytes.AsSpan(HeaderSize), sealedBytes.AsSpan(5 + NonceSize, TagSize), plaintext, sealedBytes.AsSpan(0, 5));
-            state = JsonSerializer.Deserialize(plaintext, McpSessionJsonContext.Default.McpSessionState)!;
+            aes.Decrypt(sealedBytes.AsSpan(5, NonceSize), sealedBytes.AsSpan(HeaderSize), sealedBytes.AsSpan(5 + NonceSize, TagSize), opened, sealedBytes.AsSpan(0, 5));
         }
-        catch (Exception exception) when (exception is AuthenticationTagMismatchException or JsonException)
+        catch (AuthenticationTagMismatchException)
         {
             return false;
         }
 
-        return state is not null && state.ExpiresAt > timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        plaintext = opened;
+        return true;
     }
 
     private SessionKeyRing Keys => snapshots.Current?.SessionKeys is { } ring ? ring : _ephemeral.Value;
