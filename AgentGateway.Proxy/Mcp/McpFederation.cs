@@ -177,6 +177,12 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBrid
             return false;
         }
 
+        if (session.Local.TryAnswer(targetName, upstreamId, response))
+        {
+            // The answer to a question the gateway asked for a stateless target (its input_required).
+            return true;
+        }
+
         var forwarded = response.DeepClone().AsObject();
         forwarded["id"] = upstreamId;
         await SendQuietlyAsync(session, target, forwarded, cancellationToken);

@@ -11,8 +11,22 @@ internal sealed class McpSession(Route route, McpSessionState state, LocalSessio
     /// <summary>A request of the stateless revision: no session; version and capabilities travel in every request.</summary>
     public bool Stateless { get; init; }
 
-    /// <summary>For stateless requests: the client's <c>_meta</c> (version, capabilities, client info), added to the gateway's own requests.</summary>
-    public System.Text.Json.Nodes.JsonObject? ClientMeta { get; init; }
+    /// <summary>
+    /// The client's <c>_meta</c> for stateless-revision requests (version, capabilities, client info): a stateless
+    /// client's own, or for a session client one made from its initialize, for targets that speak only the stateless revision.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject? ClientMeta
+    {
+        get => _clientMeta ??= Stateless ? null : new System.Text.Json.Nodes.JsonObject
+        {
+            [McpMethods.ProtocolVersionKey] = McpProtocolVersions.Stateless,
+            [McpMethods.ClientCapabilitiesKey] = State.ClientCapabilities?.DeepClone() ?? new System.Text.Json.Nodes.JsonObject(),
+            ["io.modelcontextprotocol/clientInfo"] = State.ClientInfo?.DeepClone(),
+        };
+        init => _clientMeta = value;
+    }
+
+    private System.Text.Json.Nodes.JsonObject? _clientMeta;
 
     /// <summary>For stateless requests: the client's <c>Mcp-Param-*</c> headers, passed on unchanged.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ParamHeaders { get; init; } = [];

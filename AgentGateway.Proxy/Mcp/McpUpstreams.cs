@@ -22,6 +22,8 @@ internal sealed partial class McpUpstreams(
     ILoggerFactory loggerFactory,
     ILogger<McpUpstreams> logger)
 {
+    private const int MaxInputRounds = 10;
+
     private static readonly ConditionalWeakTable<McpTarget, string> s_configHashes = [];
 
     private static readonly JsonObject s_gatewayInfo = new()
@@ -54,9 +56,10 @@ internal sealed partial class McpUpstreams(
         }
 
         JsonObject? reply = null;
-        string? sessionId;
-        using (var response = await http.PostAsync(transport, null, null, InitializeRequest(session), cancellationToken))
+        string? sessionId = null;
+        try
         {
+            using var response = await http.PostAsync(transport, null, null, InitializeRequest(session), cancellationToken);
             sessionId = response.SessionId;
             await foreach (var item in response.ReadEventsAsync(cancellationToken))
             {
@@ -66,6 +69,16 @@ internal sealed partial class McpUpstreams(
                     break;
                 }
             }
+        }
+        catch (UpstreamException) when (!session.Stateless)
+        {
+            // Refused outright (e.g. 404 or 405): perhaps a server of the stateless revision only; discovery tells.
+        }
+
+        if (!session.Stateless && reply?["result"] is null && await DiscoverAsync(session, target, cancellationToken) is { } upgraded)
+        {
+            // The target speaks only the stateless revision: the session client gets it through the gateway.
+            return upgraded;
         }
 
         var (version, result) = ReadInitializeResult(reply);
@@ -292,6 +305,11 @@ internal sealed partial class McpUpstreams(
             try
             {
                 var stateless = McpProtocolVersions.IsStateless(upstream.ProtocolVersion);
+                if (!session.Stateless && stateless)
+                {
+                    return await ExchangeAnsweringAsync(session, target, upstream, request, relay, cancellationToken);
+                }
+
                 if (session.Stateless && !stateless)
                 {
                     // A stateless client cannot be asked mid-call: the bridge turns the target's questions into input_required.
@@ -339,6 +357,70 @@ internal sealed partial class McpUpstreams(
                 await ReopenAsync(session, target, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// A session client's request to a target of the stateless revision: when the target answers input_required, the
+    /// gateway asks the client each question as a server-to-client request on the request's stream, and retries with
+    /// the answers (a bounded number of rounds).
+    /// </summary>
+    private async Task<JsonObject> ExchangeAnsweringAsync(
+        McpSession session, McpTarget target, McpTargetSession upstream, JsonObject request, Func<UpstreamEvent, ValueTask> relay, CancellationToken cancellationToken)
+    {
+        var current = request;
+        for (var round = 1; round <= MaxInputRounds; round++)
+        {
+            var reply = await PostStatelessAsync(session, target, upstream, current, relay, cancellationToken);
+            if (reply["result"] is not JsonObject result || JsonRpc.GetString(result, "resultType") != "input_required")
+            {
+                reply["id"] = request["id"]?.DeepClone();
+                return reply;
+            }
+
+            var answers = new JsonObject();
+            foreach (var (key, question) in result["inputRequests"] as JsonObject ?? [])
+            {
+                var id = JsonValue.Create($"input-{Guid.NewGuid():N}");
+                var waiting = session.Local.ExpectAnswerAsync(target.Name, id, cancellationToken);
+                await relay(new UpstreamEvent(JsonRpc.Request(id, JsonRpc.GetString(question, "method") ?? string.Empty, question?["params"]?.DeepClone() as JsonObject), null, null));
+                var answer = await waiting.WaitAsync(session.TargetTimeout, cancellationToken);
+                if (answer["error"] is JsonObject refused)
+                {
+                    return JsonRpcMessages.Error(request["id"], JsonRpcErrorCodes.InvalidRequest, $"The client refused the target's question '{key}': {refused["message"]}");
+                }
+
+                answers[key] = answer["result"]?.DeepClone();
+            }
+
+            current = request.DeepClone().AsObject();
+            current["id"] = $"{request["id"]?.ToJsonString()}-{round}";
+            var parameters = current["params"] as JsonObject ?? [];
+            current["params"] = parameters;
+            parameters["inputResponses"] = answers;
+            if (result["requestState"] is { } state)
+            {
+                parameters["requestState"] = state.DeepClone();
+            }
+        }
+
+        return JsonRpcMessages.Error(request["id"], JsonRpcErrorCodes.InternalError, $"Target '{target.Name}' kept asking for input after {MaxInputRounds} rounds.");
+    }
+
+    private async Task<JsonObject> PostStatelessAsync(
+        McpSession session, McpTarget target, McpTargetSession upstream, JsonObject request, Func<UpstreamEvent, ValueTask> relay, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsync(Transport(target), null, upstream.ProtocolVersion, WithClientMeta(session, request), cancellationToken);
+        await foreach (var item in response.ReadEventsAsync(cancellationToken))
+        {
+            if (item.Message is { } message && JsonRpc.IsResponse(message) && (JsonRpc.IdEquals(message["id"], request["id"]) || message["id"] is null))
+            {
+                return message.DeepClone().AsObject();
+            }
+
+            await relay(item);
+        }
+
+        throw new UpstreamException("the target ended the stream without an answer");
     }
 
     private async Task<JsonObject> ExchangeConnectedAsync(

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AgentGateway.Tests.Fixtures;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
 
 namespace AgentGateway.Tests.Conformance;
 
@@ -14,6 +16,11 @@ public sealed class ConformanceFixture : IAsyncLifetime
 
     public ServiceProcess Proxy { get; private set; } = null!;
 
+    /// <summary>The fixture as a server of the stateless revision only (it refuses initialize).</summary>
+    public ServiceProcess StatelessOnlyServer { get; private set; } = null!;
+
+    public Uri StatelessOnlyRoute => new(Proxy.BaseAddress, "/conformance/stateless-only");
+
     public Uri DirectEndpoint => new(Server.BaseAddress, "/mcp");
 
     public Uri GatewayEndpoint => new(Proxy.BaseAddress, "/conformance/mcp");
@@ -23,6 +30,8 @@ public sealed class ConformanceFixture : IAsyncLifetime
         var cancellationToken = TestContext.Current.CancellationToken;
         Directory.CreateDirectory(_directory);
         Server = await ServiceProcess.StartAsync("tests/AgentGateway.ConformanceServer", new Dictionary<string, string>(), cancellationToken);
+        StatelessOnlyServer = await ServiceProcess.StartAsync(
+            "tests/AgentGateway.ConformanceServer", new Dictionary<string, string> { ["Conformance:StatelessOnly"] = "true" }, cancellationToken);
         var config = Path.Combine(_directory, "gateway.yaml");
         await File.WriteAllTextAsync(config, $"""
             routes:
@@ -35,6 +44,14 @@ public sealed class ConformanceFixture : IAsyncLifetime
                     - name: fixture
                       streamableHttp:
                         url: {DirectEndpoint}
+              - tenant: conformance
+                name: stateless-only
+                path: /conformance/stateless-only
+                mcp:
+                  targets:
+                    - name: fixture
+                      streamableHttp:
+                        url: {new Uri(StatelessOnlyServer.BaseAddress, "/mcp")}
             """, cancellationToken);
         Proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", new Dictionary<string, string> { ["Gateway:ConfigFile"] = config }, cancellationToken);
     }
@@ -46,9 +63,12 @@ public sealed class ConformanceFixture : IAsyncLifetime
             await Proxy.DisposeAsync();
         }
 
-        if (Server is not null)
+        foreach (var server in new[] { Server, StatelessOnlyServer })
         {
-            await Server.DisposeAsync();
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
         }
 
         Directory.Delete(_directory, recursive: true);
@@ -84,6 +104,56 @@ public sealed partial class ConformanceSuiteTests(ConformanceFixture fixture) : 
             .Select(scenario => $"{scenario}: {string.Join("; ", gateway.GetValueOrDefault(scenario) ?? ["did not run"])}")
             .ToList();
         Assert.True(regressions.Count == 0, $"Scenarios that pass directly but fail through the gateway:\n{string.Join("\n", regressions)}");
+    }
+
+    /// <remarks>
+    /// A client of the session revision in front of a target of the stateless revision only: the gateway discovers
+    /// the target, and turns its input_required results into elicitation requests to the client, retrying with the
+    /// client's answers.
+    /// </remarks>
+    [Fact]
+    public async Task SessionClient_ReachesAStatelessOnlyTarget_AndAnswersItsQuestions()
+    {
+        // The target refuses sessions outright.
+        using (var http = new HttpClient())
+        using (var initialize = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.StatelessOnlyServer.BaseAddress, "/mcp"))
+        {
+            Content = new StringContent(
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}",
+                System.Text.Encoding.UTF8,
+                "application/json"),
+        })
+        {
+            initialize.Headers.Accept.ParseAdd("application/json, text/event-stream");
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.SendAsync(initialize, TestContext.Current.CancellationToken)).StatusCode);
+        }
+
+        string? asked = null;
+        var options = new McpClientOptions
+        {
+            ProtocolVersion = "2025-11-25",
+            Handlers = new McpClientHandlers
+            {
+                ElicitationHandler = (request, _) =>
+                {
+                    asked = request?.Message;
+                    return ValueTask.FromResult(new ElicitResult
+                    {
+                        Action = "accept",
+                        Content = new Dictionary<string, JsonElement> { ["name"] = JsonSerializer.SerializeToElement("Ada") },
+                    });
+                },
+            },
+        };
+        await using var client = await McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = fixture.StatelessOnlyRoute, TransportMode = HttpTransportMode.StreamableHttp }),
+            options,
+            cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Contains(await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken), tool => tool.Name == "test_simple_text");
+        var result = await client.CallToolAsync("test_input_required_result_elicitation", cancellationToken: TestContext.Current.CancellationToken);
+        Assert.False(string.IsNullOrEmpty(asked));
+        Assert.Contains("Ada", string.Join(" ", result.Content.OfType<TextContentBlock>().Select(block => block.Text)), StringComparison.Ordinal);
     }
 
     /// <summary>Runs the suite; returns the failed checks of every scenario that ran, by scenario name.</summary>

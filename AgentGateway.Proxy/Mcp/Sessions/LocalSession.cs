@@ -40,6 +40,21 @@ internal sealed class LocalSession(McpSessionState state, TimeProvider timeProvi
 
     public IReadOnlyCollection<KeyValuePair<string, McpTargetSession>> Targets => _targets.ToArray();
 
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonObject>> _questions = new(StringComparer.Ordinal);
+
+    /// <summary>Waits for the client's answer to a question the gateway asked it for <paramref name="target"/>.</summary>
+    public Task<JsonObject> ExpectAnswerAsync(string target, JsonNode id, CancellationToken cancellationToken)
+    {
+        var key = target + "\n" + id.ToJsonString();
+        var answer = _questions.GetOrAdd(key, static _ => new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously));
+        return answer.Task.WaitAsync(cancellationToken).ContinueWith(
+            task => { _questions.TryRemove(key, out _); return task; }, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>Hands the client's answer to whoever waits for it; false when nobody on this replica does.</summary>
+    public bool TryAnswer(string target, JsonNode? id, JsonObject answer) =>
+        id is not null && _questions.TryGetValue(target + "\n" + id.ToJsonString(), out var waiting) && waiting.TrySetResult(answer);
+
     /// <summary>The <c>server/discover</c> result of a stateless target, as last seen.</summary>
     public JsonObject? GetDiscovery(string target) => _discoveries.GetValueOrDefault(target);
 

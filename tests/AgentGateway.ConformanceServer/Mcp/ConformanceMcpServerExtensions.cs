@@ -75,7 +75,15 @@ internal static class ConformanceMcpServerExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments(Path, StringComparison.Ordinal),
-            branch => branch.UseMiddleware<UnsupportedVersionMiddleware>());
+            branch =>
+            {
+                if (app.Configuration.GetValue<bool>("Conformance:StatelessOnly"))
+                {
+                    branch.UseMiddleware<StatelessOnlyMiddleware>();
+                }
+
+                branch.UseMiddleware<UnsupportedVersionMiddleware>();
+            });
         app.MapMcp(Path);
         return app;
     }
