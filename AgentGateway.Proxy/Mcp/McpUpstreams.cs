@@ -96,10 +96,10 @@ internal sealed partial class McpUpstreams(
 
     /// <summary>
     /// The initialize request sent on a client's behalf. Stateless clients share one upstream session per target and
-    /// replica; it offers what the gateway can bridge to them (see <see cref="McpInputBridge"/>), and the bridge
-    /// refuses a question on behalf of a client that did not declare the capability.
+    /// replica; over HTTP it offers what the gateway can bridge to them (see <see cref="McpInputBridge"/>), and the
+    /// bridge refuses a question on behalf of a client that did not declare the capability; connections offer nothing.
     /// </summary>
-    private static JsonObject InitializeRequest(McpSession session) => new()
+    private static JsonObject InitializeRequest(McpSession session, bool canBridge = true) => new()
     {
         ["jsonrpc"] = "2.0",
         ["id"] = 0,
@@ -107,7 +107,9 @@ internal sealed partial class McpUpstreams(
         ["params"] = new JsonObject
         {
             ["protocolVersion"] = McpProtocolVersions.Latest,
-            ["capabilities"] = session.Stateless ? BridgedCapabilities() : session.State.ClientCapabilities?.DeepClone() ?? new JsonObject(),
+            ["capabilities"] = session.Stateless
+                ? canBridge ? BridgedCapabilities() : new JsonObject()
+                : session.State.ClientCapabilities?.DeepClone() ?? new JsonObject(),
             ["clientInfo"] = (session.Stateless ? s_gatewayInfo : session.State.ClientInfo ?? s_gatewayInfo).DeepClone(),
         },
     };
@@ -202,7 +204,7 @@ internal sealed partial class McpUpstreams(
                 target, hash, httpClientFactory, loggerFactory, message => session.Local.Notify(McpNaming.ToClient(session, target.Name, message)), cancellationToken);
             try
             {
-                var reply = await connection.RequestAsync(InitializeRequest(session), static _ => ValueTask.CompletedTask, cancellationToken);
+                var reply = await connection.RequestAsync(InitializeRequest(session, canBridge: false), static _ => ValueTask.CompletedTask, cancellationToken);
                 var (version, result) = ReadInitializeResult(reply);
                 await connection.SendAsync(JsonRpc.Notification(NotificationMethods.InitializedNotification), cancellationToken);
                 connection.Session = new McpTargetSession(null, version, hash, ReadFeatures(result["capabilities"] as JsonObject));
@@ -431,7 +433,14 @@ internal sealed partial class McpUpstreams(
             var connection = await ConnectAsync(session, target, cancellationToken);
             try
             {
-                return await connection.RequestAsync(request, relay, cancellationToken);
+                // Questions to a stateless client cannot be relayed; the target is told so at once instead of waiting.
+                return await connection.RequestAsync(
+                    request,
+                    item => session.Stateless && item.Message is { } message && JsonRpc.IsRequest(message)
+                        ? new ValueTask(connection.SendAsync(JsonRpcMessages.Error(message["id"], JsonRpcErrorCodes.MethodNotFound,
+                            $"The client uses protocol revision {McpProtocolVersions.Stateless} and cannot be asked '{JsonRpc.Method(message)}' during a call to a {target.TransportCase} target."), cancellationToken))
+                        : relay(item),
+                    cancellationToken);
             }
             catch (UpstreamException) when (attempt == 0 && connection.IsClosed)
             {
