@@ -9,6 +9,9 @@ internal static class JsonRpcErrorCodes
     public const int InvalidParams = -32602;
     public const int InternalError = -32603;
 
+    /// <summary>The client cancelled the request.</summary>
+    public const int RequestCancelled = -32800;
+
     /// <summary>A mirrored header disagrees with the body (stateless revision).</summary>
     public const int HeaderMismatch = -32020;
 

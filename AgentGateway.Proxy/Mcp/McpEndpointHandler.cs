@@ -147,9 +147,10 @@ internal sealed partial class McpEndpointHandler(
         }
 
         using var downstream = new McpDownstream(context, acceptsEventStream, acceptsJson);
+        using var cancellation = session.Local.TrackRequest(id!, context.RequestAborted);
         try
         {
-            var reply = await federation.HandleRequestAsync(session, message, downstream, context.RequestAborted);
+            var reply = await federation.HandleRequestAsync(session, message, downstream, cancellation.Token);
             await downstream.CompleteAsync(reply);
         }
         catch (UpstreamStreamPausedException paused)
@@ -159,10 +160,17 @@ internal sealed partial class McpEndpointHandler(
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            // The client went away; its request may still complete upstream.
+            // The client went away.
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // The client cancelled the request (notifications/cancelled): the upstream request was stopped with it.
+            LogRequestCancelled(logger, session.RouteKey, id!.ToJsonString());
+            await downstream.CompleteAsync(JsonRpcMessages.Error(id, JsonRpcErrorCodes.RequestCancelled, "The request was cancelled by the client."));
         }
         finally
         {
+            session.Local.UntrackRequest(id!, cancellation);
             session.Local.Exit();
         }
     }
@@ -580,6 +588,9 @@ internal sealed partial class McpEndpointHandler(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Route {Route}: target {Target}'s stream failed: {Reason}")]
     private static partial void LogTargetStreamFailed(ILogger logger, string route, string target, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Route {Route}: request {Id} cancelled by the client")]
+    private static partial void LogRequestCancelled(ILogger logger, string route, string id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: a response with id {Id} answers no request the gateway relayed")]
     private static partial void LogUnroutableResponse(ILogger logger, string route, string id);

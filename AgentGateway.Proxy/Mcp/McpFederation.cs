@@ -164,6 +164,13 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBrid
             return;
         }
 
+        if (JsonRpc.Method(notification) == NotificationMethods.CancelledNotification)
+        {
+            // Stop the request here (which ends its upstream request: all a server without sessions can notice), and
+            // tell the targets too, for those that track requests by id.
+            session.Local.CancelRequest(notification["params"]?["requestId"]);
+        }
+
         await Task.WhenAll(session.Backend.Targets
             .Where(target => McpUpstreams.KnownFeatures(session, target) is not null)
             .Select(target => SendQuietlyAsync(session, target, notification, cancellationToken)));

@@ -270,6 +270,24 @@ public sealed class McpSessionTests(TwoReplicasFixture fixture) : IClassFixture<
 #pragma warning restore MCP9005
 
     [Fact]
+    public async Task ClientCancellation_StopsTheCallAtTheTarget()
+    {
+        await using var client = await SampleServerFixture.ConnectAsync(EndpointA, Cancellation, Session);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        cancel.CancelAfter(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            client.CallToolAsync("utils_wait", new Dictionary<string, object?> { ["seconds"] = 60 }, cancellationToken: cancel.Token).AsTask());
+
+        // The client's notifications/cancelled stops the upstream request, and with it the tool.
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(15);
+        while (!fixture.Samples.UtilsOutput.Contains("wait cancelled by the caller (60 s asked)", StringComparison.Ordinal))
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "The target's tool was not cancelled.");
+            await Task.Delay(100, Cancellation);
+        }
+    }
+
+    [Fact]
     public async Task RouteTargetsChanging_IsAnnouncedOnOpenStreams()
     {
         var changed = new TaskCompletionSource();

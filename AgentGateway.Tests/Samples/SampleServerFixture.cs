@@ -13,6 +13,9 @@ public sealed class SampleServerFixture : IAsyncLifetime
 
     public Uri NotesEndpoint => new(_notes!.BaseAddress, "/mcp");
 
+    /// <summary>What the utilities sample has logged so far.</summary>
+    public string UtilsOutput => _utils!.Output;
+
     public async ValueTask InitializeAsync()
     {
         var empty = new Dictionary<string, string>();

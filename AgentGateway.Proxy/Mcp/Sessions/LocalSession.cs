@@ -42,6 +42,39 @@ internal sealed class LocalSession(McpSessionState state, TimeProvider timeProvi
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonObject>> _questions = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _requests = new(StringComparer.Ordinal);
+
+    /// <summary>Tracks a client request in flight on this replica so that the client's cancellation can stop it.</summary>
+    public CancellationTokenSource TrackRequest(JsonNode id, CancellationToken aborted)
+    {
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        _requests[id.ToJsonString()] = cancellation;
+        return cancellation;
+    }
+
+    public void UntrackRequest(JsonNode id, CancellationTokenSource cancellation) =>
+        _requests.TryRemove(new KeyValuePair<string, CancellationTokenSource>(id.ToJsonString(), cancellation));
+
+    /// <summary>Stops the request the client cancelled, if it runs on this replica.</summary>
+    public bool CancelRequest(JsonNode? id)
+    {
+        if (id is null || !_requests.TryGetValue(id.ToJsonString(), out var cancellation))
+        {
+            return false;
+        }
+
+        try
+        {
+            cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It finished meanwhile.
+        }
+
+        return true;
+    }
+
     /// <summary>Waits for the client's answer to a question the gateway asked it for <paramref name="target"/>.</summary>
     public Task<JsonObject> ExpectAnswerAsync(string target, JsonNode id, CancellationToken cancellationToken)
     {

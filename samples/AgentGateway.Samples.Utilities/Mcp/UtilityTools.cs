@@ -17,6 +17,22 @@ internal sealed class UtilityTools(TimeProvider timeProvider)
     [McpServerTool(Name = "add", ReadOnly = true, Idempotent = true), Description("Adds two numbers.")]
     public static double Add([Description("The first addend.")] double a, [Description("The second addend.")] double b) => a + b;
 
+    [McpServerTool(Name = "wait", ReadOnly = true), Description("Waits the given number of seconds (at most 300), then says so; stops early when the call is cancelled.")]
+    public static async Task<string> Wait(
+        [Description("How long to wait, in seconds.")] int seconds, ILogger<UtilityTools> logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(seconds, 0, 300)), cancellationToken);
+            return $"Waited {seconds} s.";
+        }
+        catch (OperationCanceledException)
+        {
+            UtilityLog.WaitCancelled(logger, seconds);
+            throw;
+        }
+    }
+
     [McpServerTool(Name = "uuid", ReadOnly = true), Description("Generates a random version 4 UUID.")]
     public static string Uuid() => Guid.NewGuid().ToString();
 
@@ -57,4 +73,10 @@ internal sealed class UtilityTools(TimeProvider timeProvider)
 
         return TimeZoneInfo.ConvertTime(utcNow, zone).ToString("O", CultureInfo.InvariantCulture);
     }
+}
+
+internal static partial class UtilityLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "wait cancelled by the caller ({Seconds} s asked)")]
+    public static partial void WaitCancelled(ILogger logger, int seconds);
 }
