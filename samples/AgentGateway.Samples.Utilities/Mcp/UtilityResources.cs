@@ -11,6 +11,6 @@ internal sealed class UtilityResources
 
     [McpServerResource(UriTemplate = AboutUri, Name = "about", MimeType = "text/plain"), Description("What this server offers.")]
     public static string About() =>
-        "AgentGateway sample MCP server 'utils'. Tools: echo, add, uuid, sha256, base64_encode, base64_decode, now. "
+        "AgentGateway sample MCP server 'utils'. Tools: echo, add, uuid, sha256, base64_encode, base64_decode, now, wait. "
         + "Prompt: checksum_request.";
 }
