@@ -43,6 +43,7 @@ internal static class AdminApiExtensions
         app.MapRoutesApi();
         app.MapProxiesApi();
         app.MapSessionKeysApi();
+        app.MapAuditApi();
         return app;
     }
 }

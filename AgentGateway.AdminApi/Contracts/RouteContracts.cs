@@ -31,3 +31,15 @@ public sealed record TargetErrorResponse(string Target, string Message);
 public sealed record ProxyStatusResponse(string NodeId, DateTimeOffset ConnectedAt, string? AckedVersion, string? LastNackError);
 
 public sealed record SessionKeyResponse(string Id, bool Primary, DateTimeOffset CreatedAt);
+
+/// <summary>One change in the audit log.</summary>
+public sealed record AuditEntryResponse(
+    Guid Id,
+    DateTimeOffset OccurredAt,
+    string Actor,
+    string Action,
+    string EntityType,
+    string EntityName,
+    System.Text.Json.Nodes.JsonObject? Before,
+    System.Text.Json.Nodes.JsonObject? After,
+    string? RequestId);

@@ -19,8 +19,11 @@ internal static class DataExtensions
         }
 
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-        builder.Services.AddDbContext<AdminDbContext>((services, options) =>
-            options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddSingleton<Audit.AuditInterceptor>();
+        builder.Services.AddDbContext<AdminDbContext>((services, options) => options
+            .UseNpgsql(services.GetRequiredService<NpgsqlDataSource>())
+            .AddInterceptors(services.GetRequiredService<Audit.AuditInterceptor>()));
         builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
         builder.Services.AddHostedService<DatabaseMigrator>();
         return builder;

@@ -206,6 +206,50 @@ public sealed class RestApiTests(ControlPlaneFixture controlPlane)
         Assert.Equal(HttpStatusCode.Created, openApi.StatusCode);
     }
 
+    [Fact]
+    public async Task AuditLog_RecordsWhoChangedWhat_BeforeAndAfter_WithoutSecrets_ForTenantAdminsOnly()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
+        var tenant = await CreateTenantAsync(admin, "developer", "admin");
+        var servers = $"/api/v1/tenants/{tenant}/mcp-servers";
+        (await developer.PostAsJsonAsync(servers, new { name = "utils", transport = "streamable-http", url = controlPlane.Samples.UtilsEndpoint, headers = new Dictionary<string, string> { ["X-Api-Key"] = "top-secret" } }, Cancellation)).EnsureSuccessStatusCode();
+        using (var update = Put($"{servers}/utils", new { transport = "streamable-http", url = controlPlane.Samples.UtilsEndpoint, description = "changed" }, null))
+        {
+            (await developer.SendAsync(update, Cancellation)).EnsureSuccessStatusCode();
+        }
+
+        var routes = $"/api/v1/tenants/{tenant}/routes";
+        (await developer.PostAsJsonAsync(routes, new { name = "mcp", targets = new[] { "utils" } }, Cancellation)).EnsureSuccessStatusCode();
+        (await developer.DeleteAsync(new Uri($"{routes}/mcp", UriKind.Relative), Cancellation)).EnsureSuccessStatusCode();
+
+        var response = await developer.GetAsync(new Uri($"/api/v1/tenants/{tenant}/audit", UriKind.Relative), Cancellation);
+        var text = await response.Content.ReadAsStringAsync(Cancellation);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain("top-secret", text, StringComparison.Ordinal);
+        var log = JsonDocument.Parse(text).RootElement.EnumerateArray().ToList();
+
+        // Newest first: the route's deletion and creation (with its targets), the server's update and creation.
+        var mine = log.Where(entry => entry.GetProperty("actor").GetString() == "developer").ToList();
+        Assert.Equal(
+            ["deleted route mcp", "created route mcp", "updated mcp-server utils", "created mcp-server utils"],
+            mine.Select(entry => $"{entry.GetProperty("action").GetString()} {entry.GetProperty("entityType").GetString()} {entry.GetProperty("entityName").GetString()}"));
+        Assert.Equal(["utils"], mine[1].GetProperty("after").GetProperty("targets").EnumerateArray().Select(target => target.GetString()));
+        Assert.Equal(JsonValueKind.Null, mine[2].GetProperty("before").GetProperty("description").ValueKind);
+        Assert.Equal("changed", mine[2].GetProperty("after").GetProperty("description").GetString());
+        Assert.All(mine, entry => Assert.False(string.IsNullOrEmpty(entry.GetProperty("requestId").GetString())));
+        Assert.Contains(log, entry => entry.GetProperty("actor").GetString() == "admin" && entry.GetProperty("entityType").GetString() == "tenant");
+
+        // Tenant admins read their tenant's log; others may not, and other tenants' logs do not exist for them.
+        var viewed = await CreateTenantAsync(admin, "developer", "viewer");
+        await AssertProblemAsync(await developer.GetAsync(new Uri($"/api/v1/tenants/{viewed}/audit", UriKind.Relative), Cancellation), HttpStatusCode.Forbidden);
+        var foreign = await CreateTenantAsync(admin, null, null);
+        await AssertProblemAsync(await developer.GetAsync(new Uri($"/api/v1/tenants/{foreign}/audit", UriKind.Relative), Cancellation), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await developer.GetAsync(new Uri("/api/v1/audit", UriKind.Relative), Cancellation), HttpStatusCode.Forbidden);
+        var platform = await admin.GetFromJsonAsync<JsonElement>("/api/v1/audit?limit=500", Cancellation);
+        Assert.Contains(platform.EnumerateArray(), entry => entry.GetProperty("entityName").GetString() == foreign);
+    }
+
     internal static string NewName(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];
 
     internal static object Server(string name, Uri url) => new { name, transport = "streamable-http", url };
