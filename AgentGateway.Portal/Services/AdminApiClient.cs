@@ -43,6 +43,14 @@ internal sealed class AdminApiClient(HttpClient http, AccessTokenProvider tokens
     public Task DeleteRouteAsync(string tenant, string route, CancellationToken cancellationToken = default) =>
         SendAsync<object>(HttpMethod.Delete, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/routes/{Uri.EscapeDataString(route)}", null, cancellationToken);
 
+    /// <summary>A page of the tenant's audit log, newest first, older than <paramref name="before"/> when given.</summary>
+    public Task<List<AuditEntryInfo>> GetAuditAsync(string tenant, DateTimeOffset? before, CancellationToken cancellationToken = default) =>
+        SendAsync<List<AuditEntryInfo>>(
+            HttpMethod.Get,
+            $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/audit?limit=50" + (before is { } cutoff ? $"&before={Uri.EscapeDataString(cutoff.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}" : string.Empty),
+            null,
+            cancellationToken);
+
     /// <summary>Changes a route; <paramref name="version"/> (from the route as read) guards against overwriting someone else's change.</summary>
     public Task<RouteInfo> UpdateRouteAsync(string tenant, string route, RouteUpdate update, string version, CancellationToken cancellationToken = default) =>
         SendAsync<RouteInfo>(HttpMethod.Put, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/routes/{Uri.EscapeDataString(route)}", update, cancellationToken, ifMatch: version);

@@ -30,3 +30,7 @@ public sealed record RouteTools(string Route, string Endpoint, IReadOnlyList<Rou
 public sealed record RouteTool(string Name, string Target, string? Title, string? Description, JsonElement InputSchema);
 
 public sealed record TargetError(string Target, string Message);
+
+public sealed record AuditEntryInfo(
+    Guid Id, DateTimeOffset OccurredAt, string Actor, string Action, string EntityType, string EntityName,
+    JsonElement? Before, JsonElement? After, string? RequestId);
