@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace AgentGateway.Tests.AdminApi;
+
+/// <summary>
+/// Every tenant-scoped endpoint of the REST API, called by a user who is no member of the tenant, answers 404 — as if
+/// the tenant did not exist — and changes nothing. The endpoints come from AdminApi's OpenAPI document, so an endpoint
+/// added without a row in <see cref="s_requests"/> fails the test.
+/// </summary>
+[Collection(ControlPlaneCollection.Name)]
+public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
+{
+    /// <summary>One request per tenant-scoped endpoint: its method, path template and a well-formed body.</summary>
+    private static readonly (string Method, string Path, object? Body)[] s_requests =
+    [
+        ("GET", "/api/v1/tenants/{tenant}", null),
+        ("PUT", "/api/v1/tenants/{tenant}", new { displayName = "taken over" }),
+        ("DELETE", "/api/v1/tenants/{tenant}", null),
+        ("GET", "/api/v1/tenants/{tenant}/members", null),
+        ("PUT", "/api/v1/tenants/{tenant}/members/{username}", new { role = "owner" }),
+        ("DELETE", "/api/v1/tenants/{tenant}/members/{username}", null),
+        ("GET", "/api/v1/tenants/{tenant}/mcp-servers", null),
+        ("POST", "/api/v1/tenants/{tenant}/mcp-servers", new { name = "intruder", transport = "streamable-http", url = "http://example.test/mcp" }),
+        ("GET", "/api/v1/tenants/{tenant}/mcp-servers/{server}", null),
+        ("PUT", "/api/v1/tenants/{tenant}/mcp-servers/{server}", new { transport = "streamable-http", url = "http://example.test/mcp" }),
+        ("DELETE", "/api/v1/tenants/{tenant}/mcp-servers/{server}", null),
+        ("GET", "/api/v1/tenants/{tenant}/routes", null),
+        ("POST", "/api/v1/tenants/{tenant}/routes", new { name = "intruder", targets = new[] { "utils" } }),
+        ("GET", "/api/v1/tenants/{tenant}/routes/{route}", null),
+        ("PUT", "/api/v1/tenants/{tenant}/routes/{route}", new { targets = new[] { "utils" } }),
+        ("DELETE", "/api/v1/tenants/{tenant}/routes/{route}", null),
+        ("GET", "/api/v1/tenants/{tenant}/routes/{route}/tools", null),
+        ("GET", "/api/v1/tenants/{tenant}/audit", null),
+    ];
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task EveryTenantEndpoint_AnswersOutsiders404_AndChangesNothing()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        using var outsider = await controlPlane.CreateClientAsync("developer", Cancellation);
+
+        // Every endpoint of the API that names a tenant has a row, and every row is an endpoint.
+        using var anonymous = new HttpClient { BaseAddress = admin.BaseAddress };
+        var document = await anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json", Cancellation);
+        var documented = document.GetProperty("paths").EnumerateObject()
+            .Where(path => path.Name.Contains("{tenant}", StringComparison.Ordinal))
+            .SelectMany(path => path.Value.EnumerateObject().Select(operation => $"{operation.Name.ToUpperInvariant()} {path.Name}"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.Equal(documented, s_requests.Select(request => $"{request.Method} {request.Path}").Order(StringComparer.Ordinal));
+
+        // A tenant the outsider is no member of, with one of everything.
+        var tenant = await RestApiTests.CreateTenantAsync(admin, "admin", "owner");
+        await RestApiTests.CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new { name = "mcp", targets = new[] { "utils" } }, Cancellation)).EnsureSuccessStatusCode();
+        var before = await SnapshotAsync(admin, tenant);
+
+        foreach (var (method, template, body) in s_requests)
+        {
+            var path = template.Replace("{tenant}", tenant, StringComparison.Ordinal)
+                .Replace("{username}", "admin", StringComparison.Ordinal)
+                .Replace("{server}", "utils", StringComparison.Ordinal)
+                .Replace("{route}", "mcp", StringComparison.Ordinal);
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : JsonContent.Create(body) };
+            using var response = await outsider.SendAsync(request, Cancellation);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {template}: expected 404, got {(int)response.StatusCode}");
+        }
+
+        Assert.Equal(before, await SnapshotAsync(admin, tenant));
+    }
+
+    /// <summary>Everything the tenant holds, as the owner sees it.</summary>
+    private static async Task<string> SnapshotAsync(HttpClient owner, string tenant)
+    {
+        var parts = new List<string>();
+        foreach (var path in new[] { "", "/members", "/mcp-servers", "/routes" })
+        {
+            parts.Add(await owner.GetStringAsync(new Uri($"/api/v1/tenants/{tenant}{path}", UriKind.Relative), Cancellation));
+        }
+
+        return string.Join("\n", parts);
+    }
+}
