@@ -213,6 +213,16 @@ internal static class TenantsApi
         }
         else
         {
+            if (member.Role > grant.Role)
+            {
+                return Problems.Forbidden($"change the role of '{username}', which is above your own");
+            }
+
+            if (member.Role == TenantRole.Owner && role != TenantRole.Owner && await IsLastOwnerAsync(db, grant.Tenant.Id, cancellationToken))
+            {
+                return Problems.Conflict($"'{username}' is the tenant's last owner; make someone else owner first.");
+            }
+
             member.Role = role!.Value;
         }
 
@@ -241,10 +251,23 @@ internal static class TenantsApi
             return Problems.NotFound("Member", username);
         }
 
+        if (username != caller.Username && member.Role > grant.Role)
+        {
+            return Problems.Forbidden($"remove '{username}', whose role is above your own");
+        }
+
+        if (member.Role == TenantRole.Owner && await IsLastOwnerAsync(db, grant.Tenant.Id, cancellationToken))
+        {
+            return Problems.Conflict($"'{username}' is the tenant's last owner; make someone else owner first.");
+        }
+
         db.TenantMembers.Remove(member);
         await db.SaveConfigChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
+
+    private static async Task<bool> IsLastOwnerAsync(AdminDbContext db, Guid tenantId, CancellationToken cancellationToken) =>
+        await db.TenantMembers.CountAsync(member => member.TenantId == tenantId && member.Role == TenantRole.Owner, cancellationToken) <= 1;
 
     private static TenantResponse ToResponse(Tenant tenant) =>
         new(tenant.Name, tenant.DisplayName, tenant.CreatedAt, tenant.UpdatedAt, tenant.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));

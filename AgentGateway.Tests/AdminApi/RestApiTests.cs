@@ -250,6 +250,32 @@ public sealed class RestApiTests(ControlPlaneFixture controlPlane)
         Assert.Contains(platform.EnumerateArray(), entry => entry.GetProperty("entityName").GetString() == foreign);
     }
 
+    [Fact]
+    public async Task Members_AreManagedWithinOnesOwnRank_ATenantKeepsAnOwner_AndMembersMayLeave()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
+        var tenant = await CreateTenantAsync(admin, "developer", "admin");
+        var members = $"/api/v1/tenants/{tenant}/members";
+        (await admin.PutAsJsonAsync($"{members}/alice", new { role = "owner" }, Cancellation)).EnsureSuccessStatusCode();
+
+        // A tenant admin manages members up to their own rank, not above it.
+        await AssertProblemAsync(await developer.PutAsJsonAsync($"{members}/alice", new { role = "viewer" }, Cancellation), HttpStatusCode.Forbidden);
+        await AssertProblemAsync(await developer.DeleteAsync(new Uri($"{members}/alice", UriKind.Relative), Cancellation), HttpStatusCode.Forbidden);
+        await AssertProblemAsync(await developer.PutAsJsonAsync($"{members}/carol", new { role = "owner" }, Cancellation), HttpStatusCode.Forbidden);
+        (await developer.PutAsJsonAsync($"{members}/bob", new { role = "developer" }, Cancellation)).EnsureSuccessStatusCode();
+        (await developer.PutAsJsonAsync($"{members}/bob", new { role = "viewer" }, Cancellation)).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.NoContent, (await developer.DeleteAsync(new Uri($"{members}/bob", UriKind.Relative), Cancellation)).StatusCode);
+
+        // The last owner can be neither demoted nor removed.
+        await AssertProblemAsync(await admin.PutAsJsonAsync($"{members}/alice", new { role = "viewer" }, Cancellation), HttpStatusCode.Conflict);
+        await AssertProblemAsync(await admin.DeleteAsync(new Uri($"{members}/alice", UriKind.Relative), Cancellation), HttpStatusCode.Conflict);
+
+        // A member may leave; the tenant is then gone for them.
+        Assert.Equal(HttpStatusCode.NoContent, (await developer.DeleteAsync(new Uri($"{members}/developer", UriKind.Relative), Cancellation)).StatusCode);
+        await AssertProblemAsync(await developer.GetAsync(new Uri($"/api/v1/tenants/{tenant}", UriKind.Relative), Cancellation), HttpStatusCode.NotFound);
+    }
+
     internal static string NewName(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];
 
     internal static object Server(string name, Uri url) => new { name, transport = "streamable-http", url };
