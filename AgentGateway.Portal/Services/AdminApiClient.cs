@@ -19,6 +19,17 @@ internal sealed class AdminApiClient(HttpClient http, AccessTokenProvider tokens
     public Task<TenantInfo> CreateTenantAsync(string name, string displayName, CancellationToken cancellationToken = default) =>
         SendAsync<TenantInfo>(HttpMethod.Post, "api/v1/tenants", new { name, displayName }, cancellationToken);
 
+    public Task<List<MemberInfo>> GetMembersAsync(string tenant, CancellationToken cancellationToken = default) =>
+        SendAsync<List<MemberInfo>>(HttpMethod.Get, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/members", null, cancellationToken);
+
+    /// <summary>Adds <paramref name="username"/> to the tenant, or changes their role.</summary>
+    public Task<MemberInfo> PutMemberAsync(string tenant, string username, string role, CancellationToken cancellationToken = default) =>
+        SendAsync<MemberInfo>(HttpMethod.Put, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/members/{Uri.EscapeDataString(username)}", new { role }, cancellationToken);
+
+    /// <summary>Removes a member (or, for oneself, leaves the tenant).</summary>
+    public Task RemoveMemberAsync(string tenant, string username, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/members/{Uri.EscapeDataString(username)}", null, cancellationToken);
+
     public Task<TenantInfo> GetTenantAsync(string tenant, CancellationToken cancellationToken = default) =>
         SendAsync<TenantInfo>(HttpMethod.Get, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}", null, cancellationToken);
 

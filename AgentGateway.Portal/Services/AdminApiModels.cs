@@ -34,3 +34,5 @@ public sealed record TargetError(string Target, string Message);
 public sealed record AuditEntryInfo(
     Guid Id, DateTimeOffset OccurredAt, string Actor, string Action, string EntityType, string EntityName,
     JsonElement? Before, JsonElement? After, string? RequestId);
+
+public sealed record MemberInfo(string Username, string Role, DateTimeOffset CreatedAt);

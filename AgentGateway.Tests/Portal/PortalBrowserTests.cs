@@ -77,6 +77,13 @@ public sealed class PortalBrowserTests(AppHostFixture platform)
         await page.GetByText("Always prefix").ClickAsync();
         await page.GetByTestId("settings-save").ClickAsync();
         await Assertions.Expect(page.GetByText("prefix mode always")).ToBeVisibleAsync();
+
+        // The tenant's members: a developer sees them and may leave, but manages nobody.
+        await page.GotoAsync(new Uri(platform.PortalUrl, "/tenants/demo/members").AbsoluteUri);
+        await WaitUntilInteractiveAsync(page);
+        await Assertions.Expect(page.GetByTestId("members-table")).ToContainTextAsync("developer");
+        await Assertions.Expect(page.GetByTestId("leave-tenant")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Invite a member")).ToHaveCountAsync(0);
     }
 
     /// <summary>Prerendered pages ignore input until their circuit connects.</summary>
