@@ -45,20 +45,23 @@ public sealed class TargetTransportsFixture : IAsyncLifetime
         Proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", new Dictionary<string, string> { ["Gateway:ConfigFile"] = config }, cancellationToken);
     }
 
-    /// <summary>How many processes carry <see cref="ProcessMarker"/> in their environment.</summary>
-    public int CountStdioProcesses() => Directory.EnumerateDirectories("/proc")
-        .Where(directory => int.TryParse(Path.GetFileName(directory), out _))
-        .Count(directory =>
+    /// <summary>The ids of the processes that carry <see cref="ProcessMarker"/> in their environment.</summary>
+    public HashSet<int> StdioProcesses() => [.. Directory.EnumerateDirectories("/proc")
+        .Select(directory => (Directory: directory, Id: int.TryParse(Path.GetFileName(directory), out var id) ? id : 0))
+        .Where(process => process.Id > 0 && CarriesMarker(process.Directory))
+        .Select(process => process.Id)];
+
+    private bool CarriesMarker(string processDirectory)
+    {
+        try
         {
-            try
-            {
-                return File.ReadAllText(Path.Combine(directory, "environ")).Contains(ProcessMarker, StringComparison.Ordinal);
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                return false;
-            }
-        });
+            return File.ReadAllText(Path.Combine(processDirectory, "environ")).Contains(ProcessMarker, StringComparison.Ordinal);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -170,15 +173,18 @@ public sealed class TargetTransportsTests(TargetTransportsFixture fixture) : ICl
     [Fact]
     public async Task StdioProcess_EndsWithItsSession()
     {
-        var before = fixture.CountStdioProcesses();
+        // Other tests' sessions may be starting or ending processes meanwhile: follow this session's own.
+        var before = fixture.StdioProcesses();
         var client = await SampleServerFixture.ConnectAsync(new Uri(fixture.Proxy.BaseAddress, "/demo/mcp"), Cancellation, "2025-11-25");
         await client.CallToolAsync("local_echo", new Dictionary<string, object?> { ["message"] = "hello" }, cancellationToken: Cancellation);
-        Assert.Equal(before + 1, fixture.CountStdioProcesses());
+        var started = fixture.StdioProcesses();
+        started.ExceptWith(before);
+        Assert.Single(started);
 
         // Closing the client sends DELETE: the session's process goes with it.
         await client.DisposeAsync();
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10);
-        while (fixture.CountStdioProcesses() > before)
+        while (fixture.StdioProcesses().Overlaps(started))
         {
             Assert.True(DateTimeOffset.UtcNow < deadline, "The stdio process outlived its session.");
             await Task.Delay(100, Cancellation);
