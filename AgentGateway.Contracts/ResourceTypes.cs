@@ -12,6 +12,12 @@ public static class ResourceTypes
     /// <summary><see cref="V1.SessionKey"/>: a key that seals MCP session ids, named by its id.</summary>
     public const string SessionKey = TypeUrlPrefix + "agentgateway.v1.SessionKey";
 
+    /// <summary><see cref="V1.EgressPolicy"/>: which addresses upstream connections may reach, named <c>default</c>.</summary>
+    public const string EgressPolicy = TypeUrlPrefix + "agentgateway.v1.EgressPolicy";
+
+    /// <summary>The name of the one <see cref="EgressPolicy"/> resource.</summary>
+    public const string EgressPolicyName = "default";
+
     /// <summary>Every type a proxy subscribes to, in the order it should apply them.</summary>
-    public static IReadOnlyList<string> All { get; } = [SessionKey, Route];
+    public static IReadOnlyList<string> All { get; } = [SessionKey, EgressPolicy, Route];
 }
