@@ -1,5 +1,6 @@
 using AgentGateway.Proxy.Configuration;
 using AgentGateway.Proxy.Mcp;
+using AgentGateway.Proxy.Policies;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -7,6 +8,7 @@ builder.Configuration.AddCommandLine(args, GatewayConfigurationExtensions.Comman
 
 builder.AddServiceDefaults();
 builder.AddGatewayConfiguration();
+builder.AddGatewayPolicies();
 builder.AddMcpGateway();
 
 var app = builder.Build();

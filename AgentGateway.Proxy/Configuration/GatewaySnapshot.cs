@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Mcp.Sessions;
+using AgentGateway.Proxy.Policies;
 
 namespace AgentGateway.Proxy.Configuration;
 
@@ -10,12 +11,17 @@ namespace AgentGateway.Proxy.Configuration;
 /// </summary>
 internal sealed class GatewaySnapshot
 {
-    private GatewaySnapshot(string version, FrozenDictionary<string, Route> routesByPath, SessionKeyRing? sessionKeys)
+    private GatewaySnapshot(
+        string version, FrozenDictionary<string, Route> routesByPath, SessionKeyRing? sessionKeys, EgressPolicy? egress, FrozenDictionary<Route, RoutePolicyRuntime> policies)
     {
         Version = version;
         RoutesByPath = routesByPath;
         SessionKeys = sessionKeys;
+        Egress = egress;
+        _policies = policies;
     }
+
+    private readonly FrozenDictionary<Route, RoutePolicyRuntime> _policies;
 
     /// <summary>The version the source gave this config (the xDS system version or the file's write time).</summary>
     public string Version { get; }
@@ -26,12 +32,19 @@ internal sealed class GatewaySnapshot
     /// <summary>The keys that seal MCP session ids, or null when the config has none.</summary>
     public SessionKeyRing? SessionKeys { get; }
 
+    /// <summary>Which addresses upstream connections may reach; null lets every address through.</summary>
+    public EgressPolicy? Egress { get; }
+
+    /// <summary>The compiled policies of a route of this snapshot.</summary>
+    public RoutePolicyRuntime PoliciesOf(Route route) => _policies[route];
+
     /// <summary>Validates <paramref name="routes"/> and builds a snapshot, or returns the reasons it cannot.</summary>
-    public static SnapshotResult Create(string version, IReadOnlyCollection<Route> routes, IReadOnlyCollection<SessionKey>? sessionKeys = null)
+    public static SnapshotResult Create(
+        string version, IReadOnlyCollection<Route> routes, IReadOnlyCollection<SessionKey>? sessionKeys = null, EgressPolicy? egress = null)
     {
         ArgumentNullException.ThrowIfNull(routes);
         sessionKeys ??= [];
-        var errors = SnapshotValidator.Validate(routes, sessionKeys);
+        var errors = SnapshotValidator.Validate(routes, sessionKeys, egress);
         if (errors.Count > 0)
         {
             return new SnapshotResult(null, errors);
@@ -41,6 +54,7 @@ internal sealed class GatewaySnapshot
         var ring = sessionKeys.Count == 0
             ? null
             : SessionKeyRing.Create([.. sessionKeys.Select(key => new SessionKeyRing.Key(key.Id, key.Key.ToByteArray(), key.Primary))]);
-        return new SnapshotResult(new GatewaySnapshot(version, byPath, ring), []);
+        var policies = routes.ToFrozenDictionary<Route, Route, RoutePolicyRuntime>(route => route, RoutePolicyRuntime.Compile, ReferenceEqualityComparer.Instance);
+        return new SnapshotResult(new GatewaySnapshot(version, byPath, ring, egress, policies), []);
     }
 }

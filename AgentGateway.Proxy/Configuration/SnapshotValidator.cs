@@ -1,4 +1,5 @@
 using AgentGateway.Contracts;
+using AgentGateway.Contracts.Policies;
 using AgentGateway.Contracts.V1;
 
 namespace AgentGateway.Proxy.Configuration;
@@ -9,10 +10,13 @@ namespace AgentGateway.Proxy.Configuration;
 /// </summary>
 internal static class SnapshotValidator
 {
-    public static IReadOnlyList<string> Validate(IReadOnlyCollection<Route> routes, IReadOnlyCollection<SessionKey> sessionKeys)
+    public static IReadOnlyList<string> Validate(IReadOnlyCollection<Route> routes, IReadOnlyCollection<SessionKey> sessionKeys, EgressPolicy? egress = null)
     {
         var errors = new List<string>();
         ValidateSessionKeys(sessionKeys, errors);
+        var egressErrors = new List<ConfigError>();
+        PolicyValidator.Validate(egress, "egress", egressErrors);
+        errors.AddRange(egressErrors.Select(error => error.ToString()));
         var paths = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var route in routes)
         {
@@ -36,6 +40,21 @@ internal static class SnapshotValidator
             {
                 errors.Add($"{label}: path '{path}' is already used by {paths[path]}");
             }
+
+            // Secrets arrive resolved: from the control plane, and from a file once it has been read.
+            var policyErrors = new List<ConfigError>();
+            PolicyValidator.Validate(route.Policies, "policies", SecretSources.Inline, policyErrors);
+            if (route.BackendCase == Route.BackendOneofCase.Mcp)
+            {
+                PolicyValidator.Validate(route.Mcp.ToolPinning, "mcp.toolPinning", policyErrors);
+                for (var index = 0; index < route.Mcp.Targets.Count; index++)
+                {
+                    PolicyValidator.Validate(route.Mcp.Targets[index].Auth, $"mcp.targets[{index}].auth", SecretSources.Inline, policyErrors);
+                    PolicyValidator.Validate(route.Mcp.Targets[index].Tls, $"mcp.targets[{index}].tls", SecretSources.Inline, policyErrors);
+                }
+            }
+
+            errors.AddRange(policyErrors.Select(error => $"{label}: {error}"));
 
             switch (route.BackendCase)
             {

@@ -32,4 +32,10 @@ internal static class JsonRpcErrorCodes
 
     /// <summary>The session already has as many requests in flight as it may.</summary>
     public const int TooManyRequests = -32003;
+
+    /// <summary>The request carries no credentials the route accepts, or bad ones (HTTP 401).</summary>
+    public const int Unauthenticated = -32040;
+
+    /// <summary>The caller may not do this: authorization rules, external authorization, scopes or a withheld tool.</summary>
+    public const int Forbidden = -32041;
 }

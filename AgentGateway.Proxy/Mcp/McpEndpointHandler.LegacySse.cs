@@ -3,7 +3,9 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Mcp.Governance;
 using AgentGateway.Proxy.Mcp.Sessions;
+using AgentGateway.Proxy.Policies;
 using AgentGateway.Proxy.Mcp.Upstreams;
 using ModelContextProtocol.Protocol;
 
@@ -21,44 +23,28 @@ internal sealed partial class McpEndpointHandler
 
     private readonly ConcurrentDictionary<string, LegacyConnection> _legacyConnections = new(StringComparer.Ordinal);
 
-    /// <summary>Serves the legacy transport's two endpoints; false when <paramref name="path"/> is neither.</summary>
-    private async Task<bool> TryHandleLegacyAsync(HttpContext context, string path)
+    /// <summary>Serves the legacy transport's two endpoints (the route's path with <paramref name="suffix"/>).</summary>
+    private async Task HandleLegacyAsync(HttpContext context, Route route, string suffix, RequestScope scope)
     {
-        var snapshot = snapshots.Current;
-        foreach (var suffix in new[] { LegacyStreamSuffix, LegacyMessageSuffix })
+        if (suffix == LegacyStreamSuffix && context.Request.Method == "GET")
         {
-            if (path.EndsWith(suffix, StringComparison.Ordinal)
-                && snapshot?.RoutesByPath.GetValueOrDefault(path[..^suffix.Length]) is { BackendCase: Route.BackendOneofCase.Mcp } route)
-            {
-                if (originGuard.Check(context.Request) is { } refusal)
-                {
-                    await McpDownstream.WriteJsonAsync(context, StatusCodes.Status403Forbidden, JsonRpcMessages.Error(null, JsonRpcErrorCodes.InvalidRequest, refusal));
-                }
-                else if (suffix == LegacyStreamSuffix && context.Request.Method == "GET")
-                {
-                    await LegacyStreamAsync(context, route);
-                }
-                else if (suffix == LegacyMessageSuffix && context.Request.Method == "POST")
-                {
-                    await LegacyMessageAsync(context, route);
-                }
-                else
-                {
-                    context.Response.Headers.Allow = suffix == LegacyStreamSuffix ? "GET" : "POST";
-                    context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-                }
-
-                return true;
-            }
+            await LegacyStreamAsync(context, route, scope);
         }
-
-        return false;
+        else if (suffix == LegacyMessageSuffix && context.Request.Method == "POST")
+        {
+            await LegacyMessageAsync(context, route, scope);
+        }
+        else
+        {
+            context.Response.Headers.Allow = suffix == LegacyStreamSuffix ? "GET" : "POST";
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+        }
     }
 
-    private async Task LegacyStreamAsync(HttpContext context, Route route)
+    private async Task LegacyStreamAsync(HttpContext context, Route route, RequestScope scope)
     {
         var id = Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
-        using var connection = new LegacyConnection(route.Match.Path, lifetime.ApplicationStopping);
+        using var connection = new LegacyConnection(route.Match.Path, scope, lifetime.ApplicationStopping);
         _legacyConnections[id] = connection;
         var placeholder = new LocalSession(new McpSessionState { Nonce = id, Route = RouteKey(route), ProtocolVersion = "2024-11-05" }, timeProvider);
         try
@@ -95,9 +81,10 @@ internal sealed partial class McpEndpointHandler
         }
     }
 
-    private async Task LegacyMessageAsync(HttpContext context, Route route)
+    private async Task LegacyMessageAsync(HttpContext context, Route route, RequestScope scope)
     {
-        if (!_legacyConnections.TryGetValue(context.Request.Query["sessionId"].ToString(), out var connection) || connection.RoutePath != route.Match.Path)
+        if (!_legacyConnections.TryGetValue(context.Request.Query["sessionId"].ToString(), out var connection) || connection.RoutePath != route.Match.Path
+            || !string.Equals(connection.Scope.Caller.Subject, scope.Caller.Subject, StringComparison.Ordinal))
         {
             await WriteErrorAsync(context, StatusCodes.Status404NotFound, null, JsonRpcErrorCodes.SessionNotFound,
                 "Session not found: open the event stream (GET .../sse) and post to the endpoint it names.");
@@ -125,7 +112,7 @@ internal sealed partial class McpEndpointHandler
         {
             if (method == RequestMethods.Initialize && message.ContainsKey("id"))
             {
-                var (opened, result) = await OpenSessionAsync(route, message["params"] as JsonObject, cancellationToken);
+                var (opened, result) = await OpenSessionAsync(route, message["params"] as JsonObject, connection.Scope, cancellationToken);
                 connection.Session = opened;
                 await connection.Outbox.Writer.WriteAsync(new StreamItem(JsonRpcMessages.Result(id, result), null, null), cancellationToken);
 
@@ -171,6 +158,10 @@ internal sealed partial class McpEndpointHandler
                 {
                     reply = JsonRpcMessages.Error(id, JsonRpcErrorCodes.TargetUnavailable, "The target ended its stream without an answer; send the request again.");
                 }
+                catch (McpStepUpException stepUp)
+                {
+                    reply = JsonRpcMessages.Error(id, JsonRpcErrorCodes.Forbidden, stepUp.Message);
+                }
 
                 await connection.Outbox.Writer.WriteAsync(new StreamItem(reply, null, null), cancellationToken);
             }
@@ -185,12 +176,15 @@ internal sealed partial class McpEndpointHandler
     }
 
     /// <summary>One legacy client: its event stream's outbox and, after initialize, its session.</summary>
-    private sealed class LegacyConnection(string routePath, CancellationToken stopping) : IDisposable
+    private sealed class LegacyConnection(string routePath, RequestScope scope, CancellationToken stopping) : IDisposable
     {
         private readonly CancellationTokenSource _closing = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         private readonly ConcurrentBag<Task> _pumps = [];
 
         public string RoutePath { get; } = routePath;
+
+        /// <summary>The caller that opened the stream; every message must come from it.</summary>
+        public RequestScope Scope { get; } = scope;
 
         public Channel<StreamItem> Outbox { get; } = Channel.CreateBounded<StreamItem>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.Wait });
 

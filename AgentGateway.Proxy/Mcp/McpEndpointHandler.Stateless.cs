@@ -2,7 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Mcp.Governance;
 using AgentGateway.Proxy.Mcp.Sessions;
+using AgentGateway.Proxy.Policies;
 using AgentGateway.Proxy.Mcp.Upstreams;
 using ModelContextProtocol.Protocol;
 
@@ -23,7 +25,7 @@ internal sealed partial class McpEndpointHandler
             || message["params"]?["_meta"]?[McpMethods.ProtocolVersionKey] is not null
             || method is McpMethods.ServerDiscover or McpMethods.SubscriptionsListen);
 
-    private async Task HandleStatelessAsync(HttpContext context, Route route, JsonObject message, bool acceptsJson, bool acceptsEventStream)
+    private async Task HandleStatelessAsync(HttpContext context, Route route, JsonObject message, bool acceptsJson, bool acceptsEventStream, RequestScope scope)
     {
         var id = message["id"];
         var method = JsonRpc.Method(message);
@@ -44,7 +46,9 @@ internal sealed partial class McpEndpointHandler
         var routeKey = RouteKey(route);
         var state = new McpSessionState
         {
-            Nonce = "stateless:" + routeKey,
+            // Shared per caller: upstream sessions opened with one caller's credentials never serve another.
+            Nonce = scope.Caller.Subject is { } subject ? $"stateless:{routeKey}|{McpSessionTokens.Fingerprint(subject)}" : "stateless:" + routeKey,
+            Principal = scope.Caller.Subject,
             Route = routeKey,
             ProtocolVersion = McpProtocolVersions.Stateless,
             ExpiresAt = (timeProvider.GetUtcNow() + options.Value.SessionLifetime).ToUnixTimeSeconds(),
@@ -57,6 +61,9 @@ internal sealed partial class McpEndpointHandler
         local.Touch();
         var session = new McpSession(route, state, local, TargetTimeout(route))
         {
+            Caller = scope.Caller,
+            Policies = scope.Policies,
+            RequestVariables = scope.Variables,
             Stateless = true,
             ClientMeta = (JsonObject)meta.DeepClone(),
             ParamHeaders = [.. context.Request.Headers
@@ -75,6 +82,10 @@ internal sealed partial class McpEndpointHandler
         {
             var reply = await federation.HandleRequestAsync(session, message, downstream, context.RequestAborted);
             await downstream.CompleteAsync(reply, StatusFor(reply));
+        }
+        catch (McpStepUpException stepUp)
+        {
+            await WriteStepUpAsync(context, route, scope, id, stepUp, downstream);
         }
         catch (UpstreamStreamPausedException)
         {

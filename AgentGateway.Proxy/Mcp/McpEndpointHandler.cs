@@ -4,8 +4,11 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Configuration;
+using AgentGateway.Proxy.Mcp.Governance;
 using AgentGateway.Proxy.Mcp.Sessions;
 using AgentGateway.Proxy.Mcp.Upstreams;
+using AgentGateway.Proxy.Policies;
+using AgentGateway.Proxy.Policies.Authentication;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -26,6 +29,7 @@ internal sealed partial class McpEndpointHandler(
     McpUpstreams upstreams,
     McpFederation federation,
     McpOriginGuard originGuard,
+    RoutePolicyPipeline policyPipeline,
     IOptions<McpGatewayOptions> options,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
@@ -34,19 +38,36 @@ internal sealed partial class McpEndpointHandler(
     public async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "/";
-        if (snapshots.Current?.RoutesByPath.GetValueOrDefault(path) is not { BackendCase: Route.BackendOneofCase.Mcp } route)
+        var snapshot = snapshots.Current;
+        if (snapshot is not null && path.StartsWith(ProtectedResourceMetadata.WellKnownPrefix, StringComparison.Ordinal)
+            && await TryServeResourceMetadataAsync(context, snapshot, path[ProtectedResourceMetadata.WellKnownPrefix.Length..]))
         {
-            if (!await TryHandleLegacyAsync(context, path))
-            {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-            }
+            return;
+        }
 
+        var (route, legacySuffix) = FindRoute(snapshot, path);
+        if (route is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
 
         if (originGuard.Check(context.Request) is { } refusal)
         {
             await McpDownstream.WriteJsonAsync(context, StatusCodes.Status403Forbidden, JsonRpcMessages.Error(null, JsonRpcErrorCodes.InvalidRequest, refusal));
+            return;
+        }
+
+        var (scope, policyRefusal) = await policyPipeline.RunAsync(context, route, snapshot!.PoliciesOf(route));
+        if (scope is null)
+        {
+            await WriteRefusalAsync(context, policyRefusal!);
+            return;
+        }
+
+        if (legacySuffix is not null)
+        {
+            await HandleLegacyAsync(context, route, legacySuffix, scope);
             return;
         }
 
@@ -62,13 +83,13 @@ internal sealed partial class McpEndpointHandler(
         switch (context.Request.Method)
         {
             case "POST":
-                await HandlePostAsync(context, route);
+                await HandlePostAsync(context, route, scope);
                 break;
             case "GET":
-                await HandleGetAsync(context, route);
+                await HandleGetAsync(context, route, scope);
                 break;
             case "DELETE":
-                await HandleDeleteAsync(context, route);
+                await HandleDeleteAsync(context, route, scope);
                 break;
             default:
                 context.Response.Headers.Allow = "GET, POST, DELETE";
@@ -77,7 +98,95 @@ internal sealed partial class McpEndpointHandler(
         }
     }
 
-    private async Task HandlePostAsync(HttpContext context, Route route)
+    /// <summary>The MCP route a path names: the route's own path, or one of its legacy transport's endpoints (with that suffix).</summary>
+    private static (Route? Route, string? LegacySuffix) FindRoute(GatewaySnapshot? snapshot, string path)
+    {
+        if (snapshot?.RoutesByPath.GetValueOrDefault(path) is { BackendCase: Route.BackendOneofCase.Mcp } route)
+        {
+            return (route, null);
+        }
+
+        foreach (var suffix in s_legacySuffixes)
+        {
+            if (path.EndsWith(suffix, StringComparison.Ordinal)
+                && snapshot?.RoutesByPath.GetValueOrDefault(path[..^suffix.Length]) is { BackendCase: Route.BackendOneofCase.Mcp } legacyRoute)
+            {
+                return (legacyRoute, suffix);
+            }
+        }
+
+        return (null, null);
+    }
+
+    /// <summary>Serves the RFC 9728 metadata of a route with MCP authentication; false when <paramref name="routePath"/> names none.</summary>
+    private static async Task<bool> TryServeResourceMetadataAsync(HttpContext context, GatewaySnapshot snapshot, string routePath)
+    {
+        if (snapshot.RoutesByPath.GetValueOrDefault(routePath.Length == 0 ? "/" : routePath) is not { } route
+            || snapshot.PoliciesOf(route).McpAuthentication is not { } authentication)
+        {
+            return false;
+        }
+
+        // The metadata is public: browser-based clients read it from any origin.
+        context.Response.Headers.AccessControlAllowOrigin = "*";
+        if (HttpMethods.IsOptions(context.Request.Method))
+        {
+            context.Response.Headers.AccessControlAllowMethods = "GET, OPTIONS";
+            context.Response.Headers.AccessControlAllowHeaders = "MCP-Protocol-Version";
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return true;
+        }
+
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        {
+            context.Response.Headers.Allow = "GET, HEAD, OPTIONS";
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            return true;
+        }
+
+        context.Response.Headers.CacheControl = "public, max-age=300";
+        await McpDownstream.WriteJsonAsync(context, StatusCodes.Status200OK, ProtectedResourceMetadata.Document(context.Request, route, authentication));
+        return true;
+    }
+
+    /// <summary>Answers a request the route's policies refused: the HTTP status and challenge, with a JSON-RPC error.</summary>
+    private static Task WriteRefusalAsync(HttpContext context, PolicyRefusal refusal)
+    {
+        foreach (var (name, value) in refusal.Headers)
+        {
+            context.Response.Headers.Append(name, value);
+        }
+
+        var code = refusal.StatusCode == StatusCodes.Status401Unauthorized ? JsonRpcErrorCodes.Unauthenticated : JsonRpcErrorCodes.Forbidden;
+        return WriteErrorAsync(context, refusal.StatusCode, null, code, refusal.Message);
+    }
+
+    /// <summary>Answers an operation that needs more scopes: 403 with an <c>insufficient_scope</c> challenge, or the error alone once the answer has begun.</summary>
+    private static Task WriteStepUpAsync(HttpContext context, Route route, RequestScope scope, JsonNode? id, McpStepUpException stepUp, McpDownstream downstream)
+    {
+        var error = JsonRpcMessages.Error(id, JsonRpcErrorCodes.Forbidden, stepUp.Message);
+        if (context.Response.HasStarted || scope.Policies.McpAuthentication is not { } authentication)
+        {
+            return downstream.CompleteAsync(error);
+        }
+
+        context.Response.Headers.WWWAuthenticate = ProtectedResourceMetadata.Challenge(
+            context.Request, route, authentication, "insufficient_scope", stepUp.Message, [.. authentication.RequiredScopes.Union(stepUp.Scopes)]);
+        return McpDownstream.WriteJsonAsync(context, StatusCodes.Status403Forbidden, error);
+    }
+
+    private static readonly string[] s_legacySuffixes = [LegacyStreamSuffix, LegacyMessageSuffix];
+
+    /// <summary>The request's view of a session: the route, sealed state and local state, served for the scope's caller.</summary>
+    private McpSession CreateSession(Route route, McpSessionState state, LocalSession local, RequestScope scope) =>
+        new(route, state, local, TargetTimeout(route))
+        {
+            Caller = scope.Caller,
+            Policies = scope.Policies,
+            RequestVariables = scope.Variables,
+        };
+
+    private async Task HandlePostAsync(HttpContext context, Route route, RequestScope scope)
     {
         var request = context.Request;
         var (acceptsJson, acceptsEventStream) = ReadAccept(request);
@@ -108,17 +217,17 @@ internal sealed partial class McpEndpointHandler(
         var isRequest = method is not null && message.ContainsKey("id");
         if (IsStateless(request, message, method))
         {
-            await HandleStatelessAsync(context, route, message, acceptsJson, acceptsEventStream);
+            await HandleStatelessAsync(context, route, message, acceptsJson, acceptsEventStream, scope);
             return;
         }
 
         if (method == RequestMethods.Initialize && isRequest)
         {
-            await InitializeAsync(context, route, id, message["params"] as JsonObject, acceptsJson, acceptsEventStream);
+            await InitializeAsync(context, route, id, message["params"] as JsonObject, acceptsJson, acceptsEventStream, scope);
             return;
         }
 
-        var session = await GetSessionAsync(context, route, id);
+        var session = await GetSessionAsync(context, route, id, scope);
         if (session is null)
         {
             return;
@@ -157,6 +266,10 @@ internal sealed partial class McpEndpointHandler(
         {
             // The target ended its stream early and will deliver the answer when the client resumes (Last-Event-ID).
             await downstream.PauseAsync(null, paused.Retry);
+        }
+        catch (McpStepUpException stepUp)
+        {
+            await WriteStepUpAsync(context, route, scope, id, stepUp, downstream);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -246,9 +359,9 @@ internal sealed partial class McpEndpointHandler(
             $"The request body exceeds {limit} bytes.");
     }
 
-    private async Task InitializeAsync(HttpContext context, Route route, JsonNode? id, JsonObject? parameters, bool acceptsJson, bool acceptsEventStream)
+    private async Task InitializeAsync(HttpContext context, Route route, JsonNode? id, JsonObject? parameters, bool acceptsJson, bool acceptsEventStream, RequestScope scope)
     {
-        var (session, result) = await OpenSessionAsync(route, parameters, context.RequestAborted);
+        var (session, result) = await OpenSessionAsync(route, parameters, scope, context.RequestAborted);
         context.Response.Headers[McpHeaders.SessionId] = tokens.Protect(session.State);
         using var downstream = new McpDownstream(context, acceptsEventStream, acceptsJson);
         await downstream.CompleteAsync(JsonRpcMessages.Result(id, result));
@@ -258,7 +371,7 @@ internal sealed partial class McpEndpointHandler(
     /// Opens a session for a client's initialize: every target is initialized now, in parallel, so its upstream
     /// session travels in the id; a target that fails is left out and tried again when it is first used.
     /// </summary>
-    private async Task<(McpSession Session, JsonObject Result)> OpenSessionAsync(Route route, JsonObject? parameters, CancellationToken cancellationToken)
+    private async Task<(McpSession Session, JsonObject Result)> OpenSessionAsync(Route route, JsonObject? parameters, RequestScope scope, CancellationToken cancellationToken)
     {
         var requested = JsonRpc.GetString(parameters, "protocolVersion");
         var version = McpProtocolVersions.Negotiate(requested);
@@ -271,9 +384,10 @@ internal sealed partial class McpEndpointHandler(
             ExpiresAt = (timeProvider.GetUtcNow() + settings.SessionLifetime).ToUnixTimeSeconds(),
             ClientCapabilities = parameters?["capabilities"]?.DeepClone() as JsonObject,
             ClientInfo = parameters?["clientInfo"]?.DeepClone() as JsonObject,
+            Principal = scope.Caller.Subject,
         };
 
-        var session = new McpSession(route, state, localSessions.GetOrAdd(state), TargetTimeout(route));
+        var session = CreateSession(route, state, localSessions.GetOrAdd(state), scope);
         var targets = route.Mcp.Targets;
         var results = await Task.WhenAll(targets.Select(async target =>
         {
@@ -322,7 +436,7 @@ internal sealed partial class McpEndpointHandler(
         return (session, result);
     }
 
-    private async Task HandleGetAsync(HttpContext context, Route route)
+    private async Task HandleGetAsync(HttpContext context, Route route, RequestScope scope)
     {
         if (!ReadAccept(context.Request).EventStream)
         {
@@ -331,7 +445,7 @@ internal sealed partial class McpEndpointHandler(
             return;
         }
 
-        var session = await GetSessionAsync(context, route, null);
+        var session = await GetSessionAsync(context, route, null, scope);
         if (session is null)
         {
             return;
@@ -503,9 +617,9 @@ internal sealed partial class McpEndpointHandler(
         }
     }
 
-    private async Task HandleDeleteAsync(HttpContext context, Route route)
+    private async Task HandleDeleteAsync(HttpContext context, Route route, RequestScope scope)
     {
-        var session = await GetSessionAsync(context, route, null);
+        var session = await GetSessionAsync(context, route, null, scope);
         if (session is null)
         {
             return;
@@ -518,7 +632,7 @@ internal sealed partial class McpEndpointHandler(
     }
 
     /// <summary>The session named by the request, or null after answering 400 (no id) or 404 (unknown, foreign, tampered or ended).</summary>
-    private async Task<McpSession?> GetSessionAsync(HttpContext context, Route route, JsonNode? id)
+    private async Task<McpSession?> GetSessionAsync(HttpContext context, Route route, JsonNode? id, RequestScope scope)
     {
         var sessionId = context.Request.Headers[McpHeaders.SessionId].ToString();
         if (string.IsNullOrEmpty(sessionId))
@@ -528,10 +642,11 @@ internal sealed partial class McpEndpointHandler(
             return null;
         }
 
-        if (!tokens.TryUnprotect(sessionId, out var state) || state.Route != RouteKey(route) || localSessions.IsClosed(state.Nonce))
+        if (!tokens.TryUnprotect(sessionId, out var state) || state.Route != RouteKey(route) || localSessions.IsClosed(state.Nonce)
+            || !string.Equals(state.Principal, scope.Caller.Subject, StringComparison.Ordinal))
         {
             await WriteErrorAsync(context, StatusCodes.Status404NotFound, id, JsonRpcErrorCodes.SessionNotFound,
-                "Session not found: it has ended or expired, or was not issued for this route; send initialize to open a new one.");
+                "Session not found: it has ended or expired, or was not issued for this route or this caller; send initialize to open a new one.");
             return null;
         }
 
@@ -545,7 +660,7 @@ internal sealed partial class McpEndpointHandler(
 
         var local = localSessions.GetOrAdd(state);
         local.Touch();
-        return new McpSession(route, state, local, TargetTimeout(route));
+        return CreateSession(route, state, local, scope);
     }
 
     private TimeSpan TargetTimeout(Route route) =>

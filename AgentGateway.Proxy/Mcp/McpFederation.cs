@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AgentGateway.Contracts.Mcp;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Mcp.Governance;
 using AgentGateway.Proxy.Mcp.Sessions;
 using AgentGateway.Proxy.Mcp.Upstreams;
 using ModelContextProtocol.Protocol;
@@ -15,7 +16,7 @@ namespace AgentGateway.Proxy.Mcp;
 /// under the route's naming rule, with the gateway's own cursors; calls, reads and completions go to the target
 /// that owns the name or URI; anything a target sends meanwhile is relayed to the client.
 /// </summary>
-internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBridge inputBridge, ILogger<McpFederation> logger)
+internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBridge inputBridge, McpAccessGuard guard, ILogger<McpFederation> logger)
 {
     private static readonly ListKind s_tools = new(RequestMethods.ToolsList, "tools", "name", ServerFeatures.Tools, IsUri: false);
     private static readonly ListKind s_prompts = new(RequestMethods.PromptsList, "prompts", "name", ServerFeatures.Prompts, IsUri: false);
@@ -255,7 +256,10 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBrid
 
                 var copy = entry.DeepClone().AsObject();
                 copy[kind.Key] = federated;
-                items.Add(copy);
+                if (guard.Admit(session, kind.Method, targets[index], key, entry, copy))
+                {
+                    items.Add(copy);
+                }
             }
         }
 
@@ -327,6 +331,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBrid
         }
 
         var (target, upstreamName) = await ResolveAsync(session, kind, name, noun, cancellationToken);
+        await guard.CheckAsync(session, JsonRpc.Method(request)!, target, upstreamName, token => ObserveToolsAsync(session, target, token), cancellationToken);
         if (upstreamName != name)
         {
             // The request is this call's own parse of the body: it is renamed in place, not copied.
@@ -353,6 +358,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBrid
         }
 
         var (target, upstreamUri) = await ResolveAsync(session, s_resources, uri, "resource", cancellationToken);
+        await guard.CheckAsync(session, RequestMethods.ResourcesRead, target, upstreamUri, static _ => Task.CompletedTask, cancellationToken);
         request["params"]!["uri"] = upstreamUri;
         var response = await ForwardAsync(session, target, request, downstream, cancellationToken);
         if (session.Prefixed && response["result"]?["contents"] is JsonArray contents)
@@ -383,6 +389,8 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBrid
         var name = JsonRpc.GetString(reference, property)
             ?? throw new McpGatewayException(JsonRpcErrorCodes.InvalidParams, $"completion/complete requires params.ref.{property}.");
         var (target, upstreamName) = await ResolveAsync(session, kind, name, kind == s_prompts ? "prompt" : "resource template", cancellationToken);
+        await guard.CheckAsync(session, kind == s_prompts ? RequestMethods.PromptsGet : RequestMethods.ResourcesRead, target, upstreamName,
+            static _ => Task.CompletedTask, cancellationToken);
         var forwarded = request.DeepClone().AsObject();
         forwarded["params"]!["ref"]![property] = upstreamName;
         return await ForwardAsync(session, target, forwarded, downstream, cancellationToken);
@@ -516,6 +524,28 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBrid
                 JsonRpcErrorCodes.InvalidParams,
                 $"The {noun} '{name}' is offered by several targets ({string.Join(", ", owners.Select(owner => owner.Name))}); the route's prefix mode 'never' cannot tell them apart."),
         };
+    }
+
+    /// <summary>Lists a target's tools so the pins can judge them (a call that arrives before any listing on this replica).</summary>
+    private async Task ObserveToolsAsync(McpSession session, McpTarget target, CancellationToken cancellationToken)
+    {
+        string? cursor = null;
+        for (var page = 0; page < 100; page++)
+        {
+            var (items, next, _) = await ListPageAsync(session, target, s_tools, JsonRpc.Request(0, s_tools.Method, null), cursor, null, cancellationToken);
+            foreach (var item in items.OfType<JsonObject>())
+            {
+                if (JsonRpc.GetString(item, s_tools.Key) is { } name)
+                {
+                    guard.Admit(session, s_tools.Method, target, name, item, item);
+                }
+            }
+
+            if ((cursor = next) is null)
+            {
+                return;
+            }
+        }
     }
 
     private async Task<bool> OffersAsync(McpSession session, McpTarget target, ListKind kind, string name, CancellationToken cancellationToken)

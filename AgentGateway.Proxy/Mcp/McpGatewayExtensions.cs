@@ -1,3 +1,4 @@
+using AgentGateway.Proxy.Mcp.Governance;
 using AgentGateway.Proxy.Mcp.Sessions;
 using AgentGateway.Proxy.Mcp.Upstreams;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,21 +15,14 @@ internal static class McpGatewayExtensions
         services.AddOptions<McpGatewayOptions>().BindConfiguration(McpGatewayOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpGatewayOptions>, McpGatewayOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient(StreamableHttpUpstream.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-                EnableMultipleHttp2Connections = true,
-                AutomaticDecompression = System.Net.DecompressionMethods.All,
-            })
-            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .WithoutResilience();
         services.TryAddSingleton<StreamableHttpUpstream>();
         services.TryAddSingleton<OpenApiUpstream>();
         services.TryAddSingleton<McpSessionTokens>();
         services.TryAddSingleton<LocalSessions>();
         services.TryAddSingleton<McpInputBridge>();
         services.TryAddSingleton<McpUpstreams>();
+        services.TryAddSingleton<ToolPinRegistry>();
+        services.TryAddSingleton<McpAccessGuard>();
         services.TryAddSingleton<McpFederation>();
         services.TryAddSingleton<McpOriginGuard>();
         services.TryAddSingleton<McpEndpointHandler>();

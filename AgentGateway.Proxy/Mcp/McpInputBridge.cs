@@ -36,8 +36,8 @@ internal sealed partial class McpInputBridge(
     public async Task<JsonObject> ExchangeAsync(
         McpSession session, McpTarget target, McpTargetSession upstream, JsonObject request, Func<UpstreamEvent, ValueTask> relay, CancellationToken cancellationToken)
     {
-        var response = await http.PostAsync(target.StreamableHttp, upstream.SessionId, upstream.ProtocolVersion, request, cancellationToken);
-        var call = new ParkedCall(Guid.NewGuid().ToString("N"), session.RouteKey, target, upstream, response, request["id"]?.DeepClone(), JsonRpc.Method(request)!);
+        var response = await http.PostAsync(target, session.Caller, upstream.SessionId, upstream.ProtocolVersion, request, cancellationToken);
+        var call = new ParkedCall(Guid.NewGuid().ToString("N"), session.RouteKey, target, upstream, response, request["id"]?.DeepClone(), JsonRpc.Method(request)!, session.Caller);
         return await FollowAsync(session, call, request["id"], relay, cancellationToken);
     }
 
@@ -55,7 +55,8 @@ internal sealed partial class McpInputBridge(
         }
 
         Sweep();
-        if (!_parked.TryRemove(parked.Call, out var call))
+        if (!_parked.TryGetValue(parked.Call, out var waiting) || !string.Equals(waiting.Caller.Subject, session.Caller.Subject, StringComparison.Ordinal)
+            || !_parked.TryRemove(parked.Call, out var call))
         {
             return JsonRpcMessages.Error(id, JsonRpcErrorCodes.InvalidParams,
                 "The call this requestState continues is gone: it expired, was resumed already, or waits on another gateway replica.");
@@ -168,7 +169,7 @@ internal sealed partial class McpInputBridge(
 
     private async Task AnswerUpstreamAsync(ParkedCall call, JsonObject answer, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsync(call.Target.StreamableHttp, call.Upstream.SessionId, call.Upstream.ProtocolVersion, answer, cancellationToken);
+        using var response = await http.PostAsync(call.Target, call.Caller, call.Upstream.SessionId, call.Upstream.ProtocolVersion, answer, cancellationToken);
         await foreach (var _ in response.ReadEventsAsync(cancellationToken))
         {
             // A response has no answer.
@@ -220,9 +221,13 @@ internal sealed partial class McpInputBridge(
 
     /// <summary>A call whose target's stream stays open between the client's rounds.</summary>
     private sealed class ParkedCall(
-        string id, string route, McpTarget target, McpTargetSession upstream, UpstreamResponse response, JsonNode? upstreamRequestId, string method) : IDisposable
+        string id, string route, McpTarget target, McpTargetSession upstream, UpstreamResponse response, JsonNode? upstreamRequestId, string method,
+        Policies.Authentication.GatewayCaller caller) : IDisposable
     {
         public string Id { get; } = id;
+
+        /// <summary>Who made the call; only the same caller may resume it.</summary>
+        public Policies.Authentication.GatewayCaller Caller { get; } = caller;
 
         public string Route { get; } = route;
 

@@ -1,6 +1,8 @@
 using AgentGateway.Contracts.Mcp;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Mcp.Sessions;
+using AgentGateway.Proxy.Policies;
+using AgentGateway.Proxy.Policies.Authentication;
 
 namespace AgentGateway.Proxy.Mcp;
 
@@ -32,6 +34,17 @@ internal sealed class McpSession(Route route, McpSessionState state, LocalSessio
     public IReadOnlyList<KeyValuePair<string, string>> ParamHeaders { get; init; } = [];
 
     public Route Route { get; } = route;
+
+    /// <summary>Who sent this request, as the route's authentication established it.</summary>
+    public GatewayCaller Caller { get; init; } = GatewayCaller.Anonymous;
+
+    /// <summary>The route's compiled policies in the config the request is served with.</summary>
+    public required RoutePolicyRuntime Policies { get; init; }
+
+    /// <summary>The caller and request variables of authorization rules (see <see cref="Policies.Authorization.AuthorizationVariables"/>).</summary>
+    public IReadOnlyDictionary<string, object?> RequestVariables { get; init; } = s_noVariables;
+
+    private static readonly Dictionary<string, object?> s_noVariables = new(StringComparer.Ordinal);
 
     public McpBackend Backend => Route.Mcp;
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Backends;
 using AgentGateway.Proxy.Mcp.Sessions;
 using AgentGateway.Proxy.Mcp.Upstreams;
 using ModelContextProtocol.Protocol;
@@ -18,7 +19,7 @@ internal sealed partial class McpUpstreams(
     StreamableHttpUpstream http,
     OpenApiUpstream openApi,
     McpInputBridge inputBridge,
-    IHttpClientFactory httpClientFactory,
+    BackendHttpClients clients,
     ILoggerFactory loggerFactory,
     ILogger<McpUpstreams> logger)
 {
@@ -39,7 +40,7 @@ internal sealed partial class McpUpstreams(
         if (target.TransportCase == McpTarget.TransportOneofCase.Openapi)
         {
             // Loading the document now reports a broken one at once, as a failed initialize would.
-            await openApi.GetCatalogAsync(target.Openapi, cancellationToken);
+            await openApi.GetCatalogAsync(target, cancellationToken);
             return (OpenApiSession(target), new JsonObject { ["capabilities"] = new JsonObject { ["tools"] = new JsonObject() } });
         }
 
@@ -49,7 +50,6 @@ internal sealed partial class McpUpstreams(
             return (connection.Session!, connection.InitializeResult!);
         }
 
-        var transport = Transport(target);
         if (session.Stateless && await DiscoverAsync(session, target, cancellationToken) is { } discovered)
         {
             return discovered;
@@ -59,7 +59,7 @@ internal sealed partial class McpUpstreams(
         string? sessionId = null;
         try
         {
-            using var response = await http.PostAsync(transport, null, null, InitializeRequest(session), cancellationToken);
+            using var response = await http.PostAsync(target, session.Caller, null, null, InitializeRequest(session), cancellationToken);
             sessionId = response.SessionId;
             await foreach (var item in response.ReadEventsAsync(cancellationToken))
             {
@@ -82,7 +82,7 @@ internal sealed partial class McpUpstreams(
         }
 
         var (version, result) = ReadInitializeResult(reply);
-        using (var acknowledged = await http.PostAsync(transport, sessionId, version, JsonRpc.Notification(NotificationMethods.InitializedNotification), cancellationToken))
+        using (var acknowledged = await http.PostAsync(target, session.Caller, sessionId, version, JsonRpc.Notification(NotificationMethods.InitializedNotification), cancellationToken))
         {
             await foreach (var _ in acknowledged.ReadEventsAsync(cancellationToken))
             {
@@ -130,7 +130,7 @@ internal sealed partial class McpUpstreams(
         var request = JsonRpc.Request("agw-discover", McpMethods.ServerDiscover, new JsonObject { ["_meta"] = session.ClientMeta?.DeepClone() });
         try
         {
-            using var response = await http.PostAsync(Transport(target), null, McpProtocolVersions.Stateless, request, cancellationToken);
+            using var response = await http.PostAsync(target, session.Caller, null, McpProtocolVersions.Stateless, request, cancellationToken);
             await foreach (var item in response.ReadEventsAsync(cancellationToken))
             {
                 if (item.Message is { } message && JsonRpc.IsResponse(message))
@@ -201,7 +201,7 @@ internal sealed partial class McpUpstreams(
             }
 
             var connection = await ConnectedUpstream.ConnectAsync(
-                target, hash, httpClientFactory, loggerFactory, message => session.Local.Notify(McpNaming.ToClient(session, target.Name, message)), cancellationToken);
+                target, session.Caller, hash, clients, loggerFactory, message => session.Local.Notify(McpNaming.ToClient(session, target.Name, message)), cancellationToken);
             try
             {
                 var reply = await connection.RequestAsync(InitializeRequest(session, canBridge: false), static _ => ValueTask.CompletedTask, cancellationToken);
@@ -293,7 +293,7 @@ internal sealed partial class McpUpstreams(
     {
         if (target.TransportCase == McpTarget.TransportOneofCase.Openapi)
         {
-            return await openApi.HandleAsync(target.Openapi, request, cancellationToken);
+            return await openApi.HandleAsync(target, session.Caller, request, cancellationToken);
         }
 
         if (IsConnected(target))
@@ -319,7 +319,7 @@ internal sealed partial class McpUpstreams(
                 }
 
                 using var response = await http.PostAsync(
-                    Transport(target), upstream.SessionId, upstream.ProtocolVersion, stateless ? WithClientMeta(session, request) : request, cancellationToken,
+                    target, session.Caller, upstream.SessionId, upstream.ProtocolVersion, stateless ? WithClientMeta(session, request) : request, cancellationToken,
                     stateless ? session.ParamHeaders : null);
                 if (response.IsEventStream)
                 {
@@ -411,7 +411,7 @@ internal sealed partial class McpUpstreams(
     private async Task<JsonObject> PostStatelessAsync(
         McpSession session, McpTarget target, McpTargetSession upstream, JsonObject request, Func<UpstreamEvent, ValueTask> relay, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsync(Transport(target), null, upstream.ProtocolVersion, WithClientMeta(session, request), cancellationToken);
+        using var response = await http.PostAsync(target, session.Caller, null, upstream.ProtocolVersion, WithClientMeta(session, request), cancellationToken);
         await foreach (var item in response.ReadEventsAsync(cancellationToken))
         {
             if (item.Message is { } message && JsonRpc.IsResponse(message) && (JsonRpc.IdEquals(message["id"], request["id"]) || message["id"] is null))
@@ -461,7 +461,7 @@ internal sealed partial class McpUpstreams(
             return null;
         }
 
-        return await http.PostAsync(Transport(target), null, McpProtocolVersions.Stateless, WithClientMeta(session, request), cancellationToken);
+        return await http.PostAsync(target, session.Caller, null, McpProtocolVersions.Stateless, WithClientMeta(session, request), cancellationToken);
     }
 
     /// <summary>The request with the client's <c>_meta</c> (version, capabilities) when it has none of its own.</summary>
@@ -501,7 +501,7 @@ internal sealed partial class McpUpstreams(
         }
 
         var upstream = await GetSessionAsync(session, target, cancellationToken);
-        using var response = await http.PostAsync(Transport(target), upstream.SessionId, upstream.ProtocolVersion, message, cancellationToken);
+        using var response = await http.PostAsync(target, session.Caller, upstream.SessionId, upstream.ProtocolVersion, message, cancellationToken);
         await foreach (var _ in response.ReadEventsAsync(cancellationToken))
         {
             // Notifications and responses have no answer; anything sent back is drained.
@@ -528,7 +528,7 @@ internal sealed partial class McpUpstreams(
             var upstream = await GetSessionAsync(session, target, cancellationToken);
             try
             {
-                return await http.GetStreamAsync(Transport(target), upstream.SessionId, upstream.ProtocolVersion, lastEventId, cancellationToken);
+                return await http.GetStreamAsync(target, session.Caller, upstream.SessionId, upstream.ProtocolVersion, lastEventId, cancellationToken);
             }
             catch (UpstreamSessionExpiredException) when (attempt == 0 && lastEventId is null)
             {
@@ -559,7 +559,7 @@ internal sealed partial class McpUpstreams(
 
         await Task.WhenAll(route.Mcp.Targets
             .Where(target => target.TransportCase == McpTarget.TransportOneofCase.StreamableHttp && sessions.TryGetValue(target.Name, out var upstream) && upstream.SessionId is not null)
-            .Select(target => http.DeleteAsync(Transport(target), sessions[target.Name].SessionId!, sessions[target.Name].ProtocolVersion, cancellationToken)));
+            .Select(target => http.DeleteAsync(target, sessions[target.Name].SessionId!, sessions[target.Name].ProtocolVersion, cancellationToken)));
     }
 
     private async Task<McpTargetSession> ReopenAsync(McpSession session, McpTarget target, CancellationToken cancellationToken)
@@ -568,12 +568,6 @@ internal sealed partial class McpUpstreams(
         session.Local.SetTarget(target.Name, upstream);
         return upstream;
     }
-
-    private static StreamableHttpTransport Transport(McpTarget target) => target.TransportCase switch
-    {
-        McpTarget.TransportOneofCase.StreamableHttp => target.StreamableHttp,
-        _ => throw new UpstreamException($"target '{target.Name}' has no supported transport"),
-    };
 
     /// <summary>Identifies a target's config: an upstream session opened for other settings is not reused.</summary>
     private static string ConfigHash(McpTarget target) =>

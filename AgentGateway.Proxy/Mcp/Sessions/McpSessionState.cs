@@ -34,6 +34,13 @@ internal sealed class McpSessionState
     [JsonPropertyName("i")]
     public JsonObject? ClientInfo { get; init; }
 
+    /// <summary>
+    /// Who opened the session (<c>GatewayCaller.Subject</c>); every later request must come from the same caller, so a
+    /// leaked session id is of no use to anyone else.
+    /// </summary>
+    [JsonPropertyName("p")]
+    public string? Principal { get; init; }
+
     /// <summary>The upstream session of each target that was initialized when the session opened, by target name.</summary>
     [JsonPropertyName("t")]
     public Dictionary<string, McpTargetSession> Targets { get; init; } = new(StringComparer.Ordinal);

@@ -33,6 +33,10 @@ internal sealed partial class McpSessionTokens(SnapshotStore snapshots, TimeProv
         return SessionKeyRing.Create([new SessionKeyRing.Key("ephemeral", RandomNumberGenerator.GetBytes(32), Primary: true)]);
     });
 
+    /// <summary>A short, stable fingerprint of <paramref name="value"/> for naming local state without spelling out who it belongs to.</summary>
+    public static string Fingerprint(string value) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)))[..16];
+
     public string Protect(McpSessionState state)
     {
         ArgumentNullException.ThrowIfNull(state);

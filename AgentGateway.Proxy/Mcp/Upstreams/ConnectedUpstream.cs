@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Backends;
+using AgentGateway.Proxy.Policies.Authentication;
 using AgentGateway.Proxy.Mcp.Sessions;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
@@ -46,7 +48,7 @@ internal sealed class ConnectedUpstream : IAsyncDisposable
     public bool IsClosed => _reader.IsCompleted;
 
     public static async Task<ConnectedUpstream> ConnectAsync(
-        McpTarget target, string configHash, IHttpClientFactory httpClientFactory, ILoggerFactory loggerFactory, Action<JsonObject> unsolicited,
+        McpTarget target, GatewayCaller? caller, string configHash, BackendHttpClients clients, ILoggerFactory loggerFactory, Action<JsonObject> unsolicited,
         CancellationToken cancellationToken)
     {
         IClientTransport transport = target.TransportCase switch
@@ -70,7 +72,7 @@ internal sealed class ConnectedUpstream : IAsyncDisposable
                     TransportMode = HttpTransportMode.Sse,
                     AdditionalHeaders = target.Sse.Headers.Count > 0 ? new Dictionary<string, string>(target.Sse.Headers) : null,
                 },
-                httpClientFactory.CreateClient(StreamableHttpUpstream.HttpClientName),
+                clients.WithContext(new BackendRequestContext(target.Auth, caller, target.Tls)),
                 loggerFactory,
                 ownsHttpClient: true),
             _ => throw new UpstreamException($"target '{target.Name}' is not reached over a connection"),

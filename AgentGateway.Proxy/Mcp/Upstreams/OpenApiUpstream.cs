@@ -5,6 +5,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Backends;
+using AgentGateway.Proxy.Policies.Authentication;
 using Google.Protobuf;
 
 namespace AgentGateway.Proxy.Mcp.Upstreams;
@@ -14,7 +16,7 @@ namespace AgentGateway.Proxy.Mcp.Upstreams;
 /// operation's path, query and header parameters with the properties of its JSON body; a call is a real HTTP request
 /// with the target's headers. Documents are cached per target config for a few minutes.
 /// </summary>
-internal sealed partial class OpenApiUpstream(IHttpClientFactory httpClientFactory, TimeProvider timeProvider)
+internal sealed partial class OpenApiUpstream(BackendHttpClients clients, TimeProvider timeProvider)
 {
     private static readonly TimeSpan s_cacheFor = TimeSpan.FromMinutes(5);
     private static readonly string[] s_methods = ["get", "put", "post", "delete", "patch", "head", "options"];
@@ -23,10 +25,11 @@ internal sealed partial class OpenApiUpstream(IHttpClientFactory httpClientFacto
     private readonly ConcurrentDictionary<string, (DateTimeOffset Loaded, Task<Catalog> Catalog)> _catalogs = new(StringComparer.Ordinal);
 
     /// <summary>Answers one JSON-RPC request for the target: <c>tools/list</c>, <c>tools/call</c> or <c>ping</c>.</summary>
-    public async Task<JsonObject> HandleAsync(OpenApiTransport transport, JsonObject request, CancellationToken cancellationToken)
+    public async Task<JsonObject> HandleAsync(McpTarget target, GatewayCaller? caller, JsonObject request, CancellationToken cancellationToken)
     {
         var id = request["id"];
-        var catalog = await GetCatalogAsync(transport, cancellationToken);
+        var transport = target.Openapi;
+        var catalog = await GetCatalogAsync(target, cancellationToken);
         switch (JsonRpc.Method(request))
         {
             case "ping":
@@ -40,32 +43,33 @@ internal sealed partial class OpenApiUpstream(IHttpClientFactory httpClientFacto
                     return JsonRpcMessages.Error(id, JsonRpcErrorCodes.InvalidParams, $"Unknown tool: '{name}' is no operation of the API.");
                 }
 
-                return JsonRpcMessages.Result(id, await CallAsync(transport, catalog, operation, request["params"]?["arguments"] as JsonObject ?? [], cancellationToken));
+                return JsonRpcMessages.Result(id, await CallAsync(target, caller, catalog, operation, request["params"]?["arguments"] as JsonObject ?? [], cancellationToken));
             default:
                 return JsonRpcMessages.Error(id, JsonRpcErrorCodes.MethodNotFound, $"Method not found: an OpenAPI target offers tools only.");
         }
     }
 
     /// <summary>Loads (or takes from the cache) the target's document as tools.</summary>
-    public Task<Catalog> GetCatalogAsync(OpenApiTransport transport, CancellationToken cancellationToken)
+    public Task<Catalog> GetCatalogAsync(McpTarget target, CancellationToken cancellationToken)
     {
-        var key = Convert.ToBase64String(transport.ToByteArray());
+        var key = Convert.ToBase64String(target.ToByteArray());
         var now = timeProvider.GetUtcNow();
         var entry = _catalogs.AddOrUpdate(
             key,
-            _ => (now, LoadAsync(transport)),
-            (_, existing) => now - existing.Loaded > s_cacheFor || existing.Catalog.IsFaulted ? (now, LoadAsync(transport)) : existing);
+            _ => (now, LoadAsync(target)),
+            (_, existing) => now - existing.Loaded > s_cacheFor || existing.Catalog.IsFaulted ? (now, LoadAsync(target)) : existing);
         return entry.Catalog.WaitAsync(cancellationToken);
     }
 
-    private async Task<Catalog> LoadAsync(OpenApiTransport transport)
+    private async Task<Catalog> LoadAsync(McpTarget target)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, transport.SpecUrl);
+        var transport = target.Openapi;
+        using var request = new BackendRequestContext(target.Auth, null, target.Tls).Apply(new HttpRequestMessage(HttpMethod.Get, transport.SpecUrl));
         AddHeaders(request, transport);
         JsonObject document;
         try
         {
-            using var response = await httpClientFactory.CreateClient(StreamableHttpUpstream.HttpClientName).SendAsync(request);
+            using var response = await clients.For(target.Tls).SendAsync(request);
             response.EnsureSuccessStatusCode();
             document = JsonNode.Parse(await response.Content.ReadAsStreamAsync()) as JsonObject
                 ?? throw new UpstreamException("the OpenAPI document is not a JSON object");
@@ -184,12 +188,12 @@ internal sealed partial class OpenApiUpstream(IHttpClientFactory httpClientFacto
         return new Operation(name, method, path, parameters, bodyProperties, bodyProperty, tool);
     }
 
-    private async Task<JsonObject> CallAsync(OpenApiTransport transport, Catalog catalog, Operation operation, JsonObject arguments, CancellationToken cancellationToken)
+    private async Task<JsonObject> CallAsync(McpTarget target, GatewayCaller? caller, Catalog catalog, Operation operation, JsonObject arguments, CancellationToken cancellationToken)
     {
         var path = new StringBuilder(operation.Path);
         var query = new List<string>();
         using var request = new HttpRequestMessage(new HttpMethod(operation.Method.ToUpperInvariant()), (Uri?)null);
-        AddHeaders(request, transport);
+        AddHeaders(request, target.Openapi);
         foreach (var parameter in operation.Parameters)
         {
             if (arguments[parameter.Name] is not { } value)
@@ -228,7 +232,8 @@ internal sealed partial class OpenApiUpstream(IHttpClientFactory httpClientFacto
             request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
         }
 
-        using var response = await httpClientFactory.CreateClient(StreamableHttpUpstream.HttpClientName).SendAsync(request, cancellationToken);
+        new BackendRequestContext(target.Auth, caller, target.Tls).Apply(request);
+        using var response = await clients.For(target.Tls).SendAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (text.Length > MaxResponseCharacters)
         {

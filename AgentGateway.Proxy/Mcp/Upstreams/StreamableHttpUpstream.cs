@@ -5,6 +5,8 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Backends;
+using AgentGateway.Proxy.Policies.Authentication;
 
 namespace AgentGateway.Proxy.Mcp.Upstreams;
 
@@ -13,21 +15,20 @@ namespace AgentGateway.Proxy.Mcp.Upstreams;
 /// message of the answer (JSON or an SSE stream) comes back as it arrives, so the gateway relays notifications and
 /// server-to-client requests without understanding them and carries session ids from replica to replica.
 /// </summary>
-internal sealed class StreamableHttpUpstream(IHttpClientFactory httpClientFactory)
+internal sealed class StreamableHttpUpstream(BackendHttpClients clients)
 {
-    public const string HttpClientName = "mcp-upstream";
-
     private static readonly MediaTypeWithQualityHeaderValue s_json = new("application/json");
     private static readonly MediaTypeWithQualityHeaderValue s_eventStream = new("text/event-stream");
     private static readonly MediaTypeHeaderValue s_jsonContent = new("application/json");
 
     /// <summary>Posts one message; the answer is read with <see cref="UpstreamResponse.ReadEventsAsync"/>.</summary>
     /// <param name="extraHeaders">Headers to pass on as they are (the stateless revision's <c>Mcp-Param-*</c>).</param>
+    /// <param name="caller">Who the request is sent for (the backend's auth may act on the caller's behalf).</param>
     public async Task<UpstreamResponse> PostAsync(
-        StreamableHttpTransport transport, string? sessionId, string? protocolVersion, JsonObject message, CancellationToken cancellationToken,
+        McpTarget target, GatewayCaller? caller, string? sessionId, string? protocolVersion, JsonObject message, CancellationToken cancellationToken,
         IReadOnlyList<KeyValuePair<string, string>>? extraHeaders = null)
     {
-        using var request = CreateRequest(HttpMethod.Post, transport, sessionId, protocolVersion);
+        using var request = CreateRequest(HttpMethod.Post, target, caller, sessionId, protocolVersion);
         if (Mcp.McpProtocolVersions.IsStateless(protocolVersion) && JsonRpc.Method(message) is { } method)
         {
             // The stateless revision mirrors the method and the name the request acts on in headers; they are
@@ -49,21 +50,21 @@ internal sealed class StreamableHttpUpstream(IHttpClientFactory httpClientFactor
         var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(message, JsonRpcMessages.SerializerOptions));
         content.Headers.ContentType = s_jsonContent;
         request.Content = content;
-        return await SendAsync(request, sessionId, cancellationToken);
+        return await SendAsync(target, request, sessionId, cancellationToken);
     }
 
     /// <summary>Opens the target's GET stream (or resumes one after <paramref name="lastEventId"/>); null when the target offers none.</summary>
     public async Task<UpstreamResponse?> GetStreamAsync(
-        StreamableHttpTransport transport, string? sessionId, string? protocolVersion, string? lastEventId, CancellationToken cancellationToken)
+        McpTarget target, GatewayCaller? caller, string? sessionId, string? protocolVersion, string? lastEventId, CancellationToken cancellationToken)
     {
-        using var request = CreateRequest(HttpMethod.Get, transport, sessionId, protocolVersion);
+        using var request = CreateRequest(HttpMethod.Get, target, caller, sessionId, protocolVersion);
         request.Headers.Accept.Add(s_eventStream);
         if (lastEventId is not null)
         {
             request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
         }
 
-        var response = await SendAsync(request, sessionId, cancellationToken, allowMethodNotAllowed: true);
+        var response = await SendAsync(target, request, sessionId, cancellationToken, allowMethodNotAllowed: true);
         if (response.StatusCode == HttpStatusCode.MethodNotAllowed)
         {
             response.Dispose();
@@ -74,12 +75,12 @@ internal sealed class StreamableHttpUpstream(IHttpClientFactory httpClientFactor
     }
 
     /// <summary>Ends the target's session; failures are ignored (the target will expire it).</summary>
-    public async Task DeleteAsync(StreamableHttpTransport transport, string sessionId, string? protocolVersion, CancellationToken cancellationToken)
+    public async Task DeleteAsync(McpTarget target, string sessionId, string? protocolVersion, CancellationToken cancellationToken)
     {
         try
         {
-            using var request = CreateRequest(HttpMethod.Delete, transport, sessionId, protocolVersion);
-            using var response = await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+            using var request = CreateRequest(HttpMethod.Delete, target, null, sessionId, protocolVersion);
+            using var response = await clients.For(target.Tls).SendAsync(request, cancellationToken);
         }
         catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException)
         {
@@ -87,9 +88,10 @@ internal sealed class StreamableHttpUpstream(IHttpClientFactory httpClientFactor
         }
     }
 
-    private static HttpRequestMessage CreateRequest(HttpMethod method, StreamableHttpTransport transport, string? sessionId, string? protocolVersion)
+    private static HttpRequestMessage CreateRequest(HttpMethod method, McpTarget target, GatewayCaller? caller, string? sessionId, string? protocolVersion)
     {
-        var request = new HttpRequestMessage(method, transport.Url);
+        var transport = target.StreamableHttp ?? throw new UpstreamException($"target '{target.Name}' is not reached over Streamable HTTP");
+        var request = new BackendRequestContext(target.Auth, caller, target.Tls).Apply(new HttpRequestMessage(method, transport.Url));
         foreach (var (name, value) in transport.Headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);
@@ -109,13 +111,12 @@ internal sealed class StreamableHttpUpstream(IHttpClientFactory httpClientFactor
     }
 
     private async Task<UpstreamResponse> SendAsync(
-        HttpRequestMessage request, string? sessionId, CancellationToken cancellationToken, bool allowMethodNotAllowed = false)
+        McpTarget target, HttpRequestMessage request, string? sessionId, CancellationToken cancellationToken, bool allowMethodNotAllowed = false)
     {
         HttpResponseMessage response;
         try
         {
-            response = await httpClientFactory.CreateClient(HttpClientName)
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response = await clients.For(target.Tls).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
         catch (HttpRequestException exception)
         {

@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Backends.Auth;
+using Google.Protobuf;
+
+namespace AgentGateway.Proxy.Backends;
+
+/// <summary>
+/// The HTTP clients for the gateway's requests upstream: one connection pool per distinct TLS setting (the default
+/// one for backends without), every connection opened through the <see cref="EgressGuard"/>, every request
+/// authenticated by <see cref="BackendAuthHandler"/> from its <see cref="BackendRequestContext"/>.
+/// </summary>
+internal sealed class BackendHttpClients(EgressGuard egress, BackendCredentials credentials) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Pool>> _pools = new(StringComparer.Ordinal);
+
+    /// <summary>The client for backends with <paramref name="tls"/> (null: the system's trust, no client certificate).</summary>
+    public HttpClient For(BackendTls? tls) => PoolFor(tls).Client;
+
+    /// <summary>
+    /// A client whose every request carries <paramref name="context"/>, for libraries that make their own requests
+    /// (the MCP SDK's SSE transport). Dispose it when done; the connection pool stays.
+    /// </summary>
+    public HttpClient WithContext(BackendRequestContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new HttpClient(new FixedContextHandler(PoolFor(context.Tls).Invoker, context), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    private Pool PoolFor(BackendTls? tls)
+    {
+        var key = tls is null ? string.Empty : Convert.ToHexStringLower(SHA256.HashData(tls.ToByteArray()));
+        return _pools.GetOrAdd(key, _ => new Lazy<Pool>(() => Create(tls))).Value;
+    }
+
+    private Pool Create(BackendTls? tls)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            EnableMultipleHttp2Connections = true,
+            AutomaticDecompression = System.Net.DecompressionMethods.All,
+            ConnectCallback = egress.ConnectAsync,
+        };
+        if (tls is not null)
+        {
+            handler.SslOptions = BackendTlsOptions.Create(tls);
+        }
+
+        var chain = new BackendAuthHandler(credentials) { InnerHandler = handler };
+        return new Pool(new HttpClient(chain, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan }, new HttpMessageInvoker(chain, disposeHandler: true));
+    }
+
+    public void Dispose()
+    {
+        foreach (var pool in _pools.Values.Where(pool => pool.IsValueCreated))
+        {
+            pool.Value.Client.Dispose();
+            pool.Value.Invoker.Dispose();
+        }
+    }
+
+    private sealed record Pool(HttpClient Client, HttpMessageInvoker Invoker);
+
+    /// <summary>Sets the context on requests that arrive without one, then sends them through the shared pool.</summary>
+    private sealed class FixedContextHandler(HttpMessageInvoker pool, BackendRequestContext context) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (!request.Options.TryGetValue(BackendRequestContext.Key, out _))
+            {
+                context.Apply(request);
+            }
+
+            return pool.SendAsync(request, cancellationToken);
+        }
+    }
+}

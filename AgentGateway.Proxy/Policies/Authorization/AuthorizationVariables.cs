@@ -1,0 +1,60 @@
+using AgentGateway.Proxy.Policies.Authentication;
+
+namespace AgentGateway.Proxy.Policies.Authorization;
+
+/// <summary>
+/// The variables of authorization rules that describe the caller and the HTTP request (<c>jwt</c>, <c>apiKey</c>,
+/// <c>request</c>, <c>source</c>), built once per request; each check adds the operation (<c>mcp</c>).
+/// </summary>
+internal static class AuthorizationVariables
+{
+    public static IReadOnlyDictionary<string, object?> ForRequest(HttpContext context, GatewayCaller caller)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(caller);
+        var request = context.Request;
+        var headers = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (name, values) in request.Headers)
+        {
+            if (!name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) && !name.Equals("Cookie", StringComparison.OrdinalIgnoreCase))
+            {
+                headers[name.ToLowerInvariant()] = values.ToString();
+            }
+        }
+
+        return new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["jwt"] = caller.Claims,
+            ["apiKey"] = caller.ApiKeyVariable(),
+            ["request"] = new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["method"] = request.Method,
+                ["path"] = request.Path.Value ?? string.Empty,
+                ["host"] = request.Host.Host,
+                ["headers"] = headers,
+            },
+            ["source"] = new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["address"] = context.Connection.RemoteIpAddress?.ToString() ?? string.Empty,
+            },
+        };
+    }
+
+    /// <summary>The request's variables with the MCP operation added.</summary>
+    public static Dictionary<string, object?> WithOperation(IReadOnlyDictionary<string, object?> request, string method, string? kind, string? name, string? target)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var mcp = new Dictionary<string, object?>(StringComparer.Ordinal) { ["method"] = method };
+        if (kind is not null)
+        {
+            mcp[kind] = new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                [kind == "resource" ? "uri" : "name"] = name ?? string.Empty,
+                ["target"] = target ?? string.Empty,
+            };
+        }
+
+        var variables = new Dictionary<string, object?>(request, StringComparer.Ordinal) { ["mcp"] = mcp };
+        return variables;
+    }
+}

@@ -1,0 +1,59 @@
+using AgentGateway.Proxy.Policies.Authentication;
+using AgentGateway.Proxy.Policies.Authorization;
+using AgentGateway.Proxy.Policies.ExtAuthz;
+using Microsoft.Net.Http.Headers;
+
+namespace AgentGateway.Proxy.Policies;
+
+/// <summary>
+/// Runs a route's request policies before its backend sees the request: authentication, then external authorization.
+/// Either refuses the request (the caller's protocol shapes the answer) or hands on the scope the backend serves it in.
+/// </summary>
+internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, ExternalAuthorizer externalAuthorizer)
+{
+    public async Task<(RequestScope? Scope, PolicyRefusal? Refusal)> RunAsync(HttpContext context, Route route, RoutePolicyRuntime policies)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(policies);
+        var authentication = await authenticator.AuthenticateAsync(context, route, policies);
+        if (authentication.Caller is not { } caller)
+        {
+            return (null, new PolicyRefusal(authentication.StatusCode, authentication.Error!,
+                authentication.Challenge is { } challenge ? [new(HeaderNames.WWWAuthenticate, challenge)] : []));
+        }
+
+        if (policies.ExtAuthz is { } extAuthz)
+        {
+            var decision = await externalAuthorizer.CheckAsync(context, route, extAuthz);
+            foreach (var (name, value) in decision.ResponseHeaders.Where(_ => decision.Allowed))
+            {
+                context.Response.Headers.Append(name, value);
+            }
+
+            if (!decision.Allowed)
+            {
+                var reason = decision.Body is { Length: > 0 } body ? body.Length > 500 ? body[..500] : body : "denied";
+                return (null, new PolicyRefusal(decision.StatusCode, $"Forbidden by external authorization: {reason.Trim()}", decision.ResponseHeaders));
+            }
+
+            if (decision.UpstreamHeaders.Count > 0)
+            {
+                caller = new GatewayCaller
+                {
+                    Subject = caller.Subject,
+                    Authorization = caller.Authorization,
+                    BearerToken = caller.BearerToken,
+                    Claims = caller.Claims,
+                    ApiKey = caller.ApiKey,
+                    Scopes = caller.Scopes,
+                    UpstreamHeaders = decision.UpstreamHeaders,
+                };
+            }
+        }
+
+        var variables = policies.AuthorizationRules is not null || policies.OperationScopes.Count > 0
+            ? AuthorizationVariables.ForRequest(context, caller)
+            : new Dictionary<string, object?>(StringComparer.Ordinal);
+        return (new RequestScope(caller, policies, variables), null);
+    }
+}
