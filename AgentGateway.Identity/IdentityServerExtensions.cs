@@ -72,6 +72,7 @@ internal static class IdentityServerExtensions
                     .AllowRefreshTokenFlow()
                     .AllowClientCredentialsFlow()
                     .AllowPasswordFlow()
+                    .AllowTokenExchangeFlow()
                     .RequireProofKeyForCodeExchange();
 
                 options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles, Scopes.OfflineAccess);

@@ -43,5 +43,7 @@ internal static class DemoIdentity
         ["Clients:2:ClientSecret"] = ProxyClientSecret,
         ["Clients:2:Roles:0"] = "proxy",
         ["Clients:2:Grants:0"] = "client_credentials",
+        // The gateway trades callers' tokens for backend tokens on their behalf (backend auth: token exchange).
+        ["Clients:2:Grants:1"] = "urn:ietf:params:oauth:grant-type:token-exchange",
     };
 }

@@ -241,13 +241,13 @@ public static class ProtoJson
                     ReadMessage(nested, json, path, errors);
                     return nested;
                 case FieldType.String:
-                    if (json.ValueKind != JsonValueKind.String)
+                    return json.ValueKind switch
                     {
-                        errors.Add(new ConfigError(path, "must be a string"));
-                        return null;
-                    }
-
-                    return json.GetString()!;
+                        JsonValueKind.String => json.GetString()!,
+                        // A YAML scalar written without quotes (a port, a version) is still the text it was meant to be.
+                        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => json.GetRawText(),
+                        _ => Fail("must be a string"),
+                    };
                 case FieldType.Bool:
                     if (json.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
                     {

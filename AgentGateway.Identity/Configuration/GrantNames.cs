@@ -11,5 +11,6 @@ internal static class GrantNames
         GrantTypes.RefreshToken,
         GrantTypes.ClientCredentials,
         GrantTypes.Password,
+        GrantTypes.TokenExchange,
     };
 }

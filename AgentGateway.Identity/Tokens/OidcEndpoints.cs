@@ -73,7 +73,24 @@ internal static partial class OidcEndpoints
             }
 
             return Results.SignIn(
-                TokenPrincipalFactory.ForUser(user, request.ClientId, WithOfflineAccess(request.GetScopes(), client)),
+                TokenPrincipalFactory.ForUser(user, request.ClientId, WithOfflineAccess(request.GetScopes(), client), Audiences(request)),
+                authenticationScheme: OpenIddictScheme);
+        }
+
+        if (request.IsTokenExchangeGrantType())
+        {
+            // OpenIddict has validated the subject token (issued here); the new token is the same user's, for the
+            // audience asked, with the exchanging client named as the actor.
+            var subject = (await context.AuthenticateAsync(OpenIddictScheme)).Principal;
+            var user = users.Find(subject?.GetClaim(TokenPrincipalFactory.PreferredUsername));
+            if (client is null || subject is null || user is null)
+            {
+                LogTokenExchangeRefused(logger, request.ClientId ?? "");
+                return Forbid(Errors.InvalidGrant, "The subject token does not name a user of this realm.");
+            }
+
+            return Results.SignIn(
+                TokenPrincipalFactory.ForDelegation(user, client.ClientId, request.GetScopes(), Audiences(request)),
                 authenticationScheme: OpenIddictScheme);
         }
 
@@ -84,7 +101,7 @@ internal static partial class OidcEndpoints
                 return Forbid(Errors.InvalidClient, "Unknown client.");
             }
 
-            return Results.SignIn(TokenPrincipalFactory.ForServiceAccount(client, request.GetScopes()), authenticationScheme: OpenIddictScheme);
+            return Results.SignIn(TokenPrincipalFactory.ForServiceAccount(client, request.GetScopes(), Audiences(request)), authenticationScheme: OpenIddictScheme);
         }
 
         if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
@@ -155,6 +172,10 @@ internal static partial class OidcEndpoints
             "text/html; charset=utf-8");
     }
 
+    /// <summary>The audiences a token request names (<c>audience</c>, and RFC 8707 <c>resource</c>), if any.</summary>
+    private static string[] Audiences(OpenIddictRequest request) =>
+        [.. (request.Audiences ?? []).Concat(request.Resources ?? []).OfType<string>().Where(value => !string.IsNullOrWhiteSpace(value)).Distinct(StringComparer.Ordinal)];
+
     /// <summary>Like Keycloak, issue a refresh token whenever the client may use the refresh_token grant.</summary>
     private static IEnumerable<string> WithOfflineAccess(IEnumerable<string> scopes, Configuration.IdentityClientOptions? client) =>
         client is not null && client.Grants.Contains(GrantTypes.RefreshToken)
@@ -169,6 +190,9 @@ internal static partial class OidcEndpoints
                 [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
             }),
             [OpenIddictScheme]);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Token exchange refused for client {ClientId}")]
+    private static partial void LogTokenExchangeRefused(ILogger logger, string clientId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Password grant failed for user {Username} (client {ClientId})")]
     private static partial void LogPasswordGrantFailed(ILogger logger, string username, string clientId);

@@ -11,7 +11,8 @@ namespace AgentGateway.Identity.Tokens;
 
 /// <summary>
 /// Builds the principal OpenIddict turns into tokens, with Keycloak's claim shapes: <c>preferred_username</c>,
-/// <c>email</c>, <c>name</c>, <c>realm_access = {"roles": [...]}</c>, <c>azp</c> and <c>aud = agentgateway</c>.
+/// <c>email</c>, <c>name</c>, <c>realm_access = {"roles": [...]}</c>, <c>azp</c> and <c>aud = agentgateway</c> — or the
+/// audiences and resources (RFC 8707) the token request names, so a token can be bound to one protected resource.
 /// </summary>
 internal static class TokenPrincipalFactory
 {
@@ -25,14 +26,26 @@ internal static class TokenPrincipalFactory
 
     private static readonly string[] s_defaultScopes = [Scopes.Profile, Scopes.Email];
 
-    public static ClaimsPrincipal ForUser(IdentityUserOptions user, string? clientId, IEnumerable<string> scopes) =>
-        Create(user.Username, user.Email, user.Name, user.Roles, clientId, scopes);
+    public const string Actor = "act";
 
-    public static ClaimsPrincipal ForServiceAccount(IdentityClientOptions client, IEnumerable<string> scopes) =>
-        Create(ServiceAccountPrefix + client.ClientId, email: null, name: null, client.Roles, client.ClientId, scopes);
+    public static ClaimsPrincipal ForUser(IdentityUserOptions user, string? clientId, IEnumerable<string> scopes, IReadOnlyCollection<string>? audiences = null) =>
+        Create(user.Username, user.Email, user.Name, user.Roles, clientId, scopes, audiences);
+
+    public static ClaimsPrincipal ForServiceAccount(IdentityClientOptions client, IEnumerable<string> scopes, IReadOnlyCollection<string>? audiences = null) =>
+        Create(ServiceAccountPrefix + client.ClientId, email: null, name: null, client.Roles, client.ClientId, scopes, audiences);
+
+    /// <summary>A user's token issued to <paramref name="actorClientId"/>, which acts on the user's behalf (RFC 8693 <c>act</c>).</summary>
+    public static ClaimsPrincipal ForDelegation(IdentityUserOptions user, string actorClientId, IEnumerable<string> scopes, IReadOnlyCollection<string>? audiences)
+    {
+        var principal = ForUser(user, actorClientId, scopes, audiences);
+        var identity = (ClaimsIdentity)principal.Identity!;
+        identity.AddClaim(Actor, new JsonObject { [Claims.Subject] = ServiceAccountPrefix + actorClientId, [Claims.ClientId] = actorClientId });
+        identity.SetDestinations(GetDestinations);
+        return principal;
+    }
 
     private static ClaimsPrincipal Create(
-        string username, string? email, string? name, IEnumerable<string> roles, string? clientId, IEnumerable<string> scopes)
+        string username, string? email, string? name, IEnumerable<string> roles, string? clientId, IEnumerable<string> scopes, IReadOnlyCollection<string>? audiences)
     {
         var identity = new ClaimsIdentity(
             OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
@@ -59,7 +72,7 @@ internal static class TokenPrincipalFactory
 
         // Like Keycloak's default client scopes, profile and email are always granted.
         identity.SetScopes(scopes.Concat(s_defaultScopes).Distinct(StringComparer.Ordinal));
-        identity.SetAudiences(Realm.Audience);
+        identity.SetAudiences(audiences is { Count: > 0 } ? [.. audiences] : [Realm.Audience]);
         identity.SetDestinations(GetDestinations);
         return new ClaimsPrincipal(identity);
     }
@@ -74,7 +87,7 @@ internal static class TokenPrincipalFactory
     private static IEnumerable<string> GetDestinations(Claim claim) => claim.Type switch
     {
         // The identity token carries its own azp; the access token gets ours.
-        AuthorizedParty => [Destinations.AccessToken],
+        AuthorizedParty or Actor => [Destinations.AccessToken],
         _ => [Destinations.AccessToken, Destinations.IdentityToken],
     };
 }

@@ -43,6 +43,7 @@ internal static class GatewayConfigurationExtensions
         services.AddHttpClient(ClientCredentialsTokenSource.HttpClientName);
         services.TryAddSingleton<ClientCredentialsTokenSource>();
         services.AddHostedService<XdsClient>();
+        services.AddHostedService<GatewayReporter>();
         return builder;
     }
 }

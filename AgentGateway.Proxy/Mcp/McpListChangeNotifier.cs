@@ -7,13 +7,14 @@ using ModelContextProtocol.Protocol;
 namespace AgentGateway.Proxy.Mcp;
 
 /// <summary>
-/// When a config change alters an MCP route's backend (targets added, removed or changed, naming changed), tells the
+/// When a config change alters an MCP route's backend (targets added, removed or changed, naming changed, tool pins
+/// approved) or its authorization rules, tells the
 /// route's sessions that have a GET stream open on this replica that their tools, prompts and resources changed.
 /// </summary>
 internal sealed partial class McpListChangeNotifier(SnapshotStore snapshots, LocalSessions sessions, ILogger<McpListChangeNotifier> logger) : IHostedService, IDisposable
 {
     private IDisposable? _subscription;
-    private Dictionary<string, McpBackend> _backends = [];
+    private Dictionary<string, (McpBackend Backend, McpAuthorization? Authorization)> _backends = [];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -33,7 +34,8 @@ internal sealed partial class McpListChangeNotifier(SnapshotStore snapshots, Loc
     private void OnSnapshotChanged()
     {
         var next = Backends(snapshots.Current);
-        var changed = next.Where(pair => !_backends.TryGetValue(pair.Key, out var previous) || !previous.Equals(pair.Value))
+        var changed = next.Where(pair => !_backends.TryGetValue(pair.Key, out var previous)
+                || !previous.Backend.Equals(pair.Value.Backend) || !Equals(previous.Authorization, pair.Value.Authorization))
             .Select(pair => pair.Key)
             .ToHashSet(StringComparer.Ordinal);
         _backends = next;
@@ -57,10 +59,11 @@ internal sealed partial class McpListChangeNotifier(SnapshotStore snapshots, Loc
         LogNotified(logger, changed.Count, notified);
     }
 
-    private static Dictionary<string, McpBackend> Backends(GatewaySnapshot? snapshot) =>
+    /// <summary>What decides a route's lists: its backend (targets, naming, tool pins) and its authorization rules.</summary>
+    private static Dictionary<string, (McpBackend Backend, McpAuthorization? Authorization)> Backends(GatewaySnapshot? snapshot) =>
         snapshot?.RoutesByPath.Values
             .Where(route => route.BackendCase == Route.BackendOneofCase.Mcp)
-            .ToDictionary(route => $"{route.Tenant}/{route.Name}", route => route.Mcp, StringComparer.Ordinal) ?? [];
+            .ToDictionary(route => $"{route.Tenant}/{route.Name}", route => (route.Mcp, route.Policies?.McpAuthorization), StringComparer.Ordinal) ?? [];
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{RouteCount} MCP routes changed; told {SessionCount} open streams their lists changed")]
     private static partial void LogNotified(ILogger logger, int routeCount, int sessionCount);

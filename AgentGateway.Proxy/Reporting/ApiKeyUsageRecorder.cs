@@ -9,8 +9,16 @@ internal sealed class ApiKeyUsageRecorder(TimeProvider time)
 {
     private ConcurrentDictionary<(string Tenant, string KeyId), Usage> _uses = new();
 
+    /// <summary>Whether uses are kept for a report (a control plane is connected).</summary>
+    public bool Reporting { get; set; }
+
     public void Record(string tenant, string keyId)
     {
+        if (!Reporting)
+        {
+            return;
+        }
+
         var now = time.GetUtcNow();
         _uses.AddOrUpdate((tenant, keyId), _ => new Usage(now, 1), (_, usage) => new Usage(now, usage.Requests + 1));
     }

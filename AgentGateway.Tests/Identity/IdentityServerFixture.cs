@@ -52,6 +52,7 @@ public sealed class IdentityServerFixture : IAsyncLifetime
             ["Identity:Clients:1:ClientId"] = "agentgateway-proxy",
             ["Identity:Clients:1:ClientSecret"] = "proxy-secret",
             ["Identity:Clients:1:Grants:0"] = "client_credentials",
+            ["Identity:Clients:1:Grants:1"] = "urn:ietf:params:oauth:grant-type:token-exchange",
             ["Identity:Clients:1:Roles:0"] = "proxy",
         };
 

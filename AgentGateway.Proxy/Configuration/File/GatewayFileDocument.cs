@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace AgentGateway.Proxy.Configuration.File;
 
 /// <summary>The standalone config file (YAML or JSON): the same resources the control plane serves over xDS.</summary>
@@ -7,6 +9,9 @@ internal sealed class GatewayFileDocument
 
     /// <summary>Keys that seal MCP session ids; give every proxy of a fleet the same keys.</summary>
     public List<SessionKeyDocument> SessionKeys { get; set; } = [];
+
+    /// <summary>Which addresses upstream connections may reach (<c>EgressPolicy</c>); absent lets every address through.</summary>
+    public JsonElement? Egress { get; set; }
 }
 
 internal sealed class SessionKeyDocument
@@ -27,6 +32,9 @@ internal sealed class RouteDocument
 
     public string? Path { get; set; }
 
+    /// <summary>The route's request policies (<c>RoutePolicies</c>).</summary>
+    public JsonElement? Policies { get; set; }
+
     public McpBackendDocument? Mcp { get; set; }
 }
 
@@ -38,6 +46,9 @@ internal sealed class McpBackendDocument
     public string? FailureMode { get; set; }
 
     public uint? TargetTimeoutMs { get; set; }
+
+    /// <summary>Tool pinning (<c>ToolPinning</c>).</summary>
+    public JsonElement? ToolPinning { get; set; }
 
     public List<McpTargetDocument> Targets { get; set; } = [];
 }
@@ -54,6 +65,12 @@ internal sealed class McpTargetDocument
     public StdioDocument? Stdio { get; set; }
 
     public OpenApiDocument? Openapi { get; set; }
+
+    /// <summary>How the gateway authenticates to the target (<c>BackendAuth</c>).</summary>
+    public JsonElement? Auth { get; set; }
+
+    /// <summary>How the gateway connects to the target over TLS (<c>BackendTls</c>).</summary>
+    public JsonElement? Tls { get; set; }
 }
 
 internal sealed class OpenApiDocument

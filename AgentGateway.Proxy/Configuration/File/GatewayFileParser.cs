@@ -1,39 +1,55 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using AgentGateway.Contracts;
+using AgentGateway.Contracts.Json;
+using AgentGateway.Contracts.Policies;
 using AgentGateway.Contracts.V1;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using Google.Protobuf;
 
 namespace AgentGateway.Proxy.Configuration.File;
 
 /// <summary>
 /// Reads the standalone config file into the xDS resource types, so the file and the control plane feed the same
-/// snapshot. YAML is a superset of JSON, so JSON files parse too.
+/// snapshot. YAML is a superset of JSON, so JSON files parse too. Policies are written as the resource messages'
+/// JSON (see <see cref="ProtoJson"/>); their secrets may come from the proxy's environment or files, read here.
 /// </summary>
-internal static class GatewayFileParser
+internal static partial class GatewayFileParser
 {
-    private static readonly IDeserializer s_deserializer = new DeserializerBuilder()
-        .WithNamingConvention(CamelCaseNamingConvention.Instance)
-        .Build();
+    private static readonly JsonSerializerOptions s_options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new LenientStringConverter() },
+    };
 
     /// <summary>Parses <paramref name="text"/>; throws <see cref="GatewayFileException"/> naming the line or field at fault.</summary>
-    public static (IReadOnlyList<Route> Routes, IReadOnlyList<SessionKey> SessionKeys) Parse(string text)
+    public static GatewayFileContent Parse(string text)
     {
+        var json = YamlJson.Parse(text);
         GatewayFileDocument? document;
         try
         {
-            document = s_deserializer.Deserialize<GatewayFileDocument?>(text);
+            document = json is null ? null : json.Deserialize<GatewayFileDocument>(s_options);
         }
-        catch (YamlException exception)
+        catch (JsonException exception)
         {
-            var reason = exception.InnerException?.Message ?? exception.Message;
-            throw new GatewayFileException($"line {exception.Start.Line}, column {exception.Start.Column}: {reason}", exception);
+            throw new GatewayFileException(Describe(exception), exception);
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new GatewayFileException($"the file must be a mapping of routes, sessionKeys and egress: {exception.Message}", exception);
         }
 
         document ??= new GatewayFileDocument();
+        var errors = new List<ConfigError>();
         var routes = new List<Route>(document.Routes.Count);
         for (var index = 0; index < document.Routes.Count; index++)
         {
-            routes.Add(ToRoute(document.Routes[index], $"routes[{index}]"));
+            routes.Add(ToRoute(document.Routes[index], $"routes[{index}]", errors));
         }
 
         var keys = new List<SessionKey>(document.SessionKeys.Count);
@@ -50,13 +66,19 @@ internal static class GatewayFileParser
                 throw new GatewayFileException($"sessionKeys[{index}].key must be base64 (32 random bytes, e.g. from 'openssl rand -base64 32')");
             }
 
-            keys.Add(new SessionKey { Id = key.Id ?? string.Empty, Key = Google.Protobuf.ByteString.CopyFrom(material), Primary = key.Primary });
+            keys.Add(new SessionKey { Id = key.Id ?? string.Empty, Key = ByteString.CopyFrom(material), Primary = key.Primary });
         }
 
-        return (routes, keys);
+        var egress = document.Egress is { } egressJson ? ProtoJson.Parse<EgressPolicy>(egressJson, "egress", errors) : null;
+        if (errors.Count > 0)
+        {
+            throw new GatewayFileException(string.Join("; ", errors));
+        }
+
+        return new GatewayFileContent(routes, keys, egress);
     }
 
-    private static Route ToRoute(RouteDocument document, string field)
+    private static Route ToRoute(RouteDocument document, string field, List<ConfigError> errors)
     {
         var route = new Route
         {
@@ -64,6 +86,12 @@ internal static class GatewayFileParser
             Name = document.Name ?? string.Empty,
             Match = new RouteMatch { Path = document.Path ?? string.Empty },
         };
+
+        if (document.Policies is { } policies)
+        {
+            route.Policies = ReadPolicy<RoutePolicies>(policies, $"{field}.policies", errors, PolicyValidator.Validate);
+            HashApiKeys(route.Policies);
+        }
 
         if (document.Mcp is null)
         {
@@ -81,44 +109,126 @@ internal static class GatewayFileParser
             },
             TargetTimeoutMs = document.Mcp.TargetTimeoutMs ?? 0,
         };
+        if (document.Mcp.ToolPinning is { } pinning)
+        {
+            route.Mcp.ToolPinning = ProtoJson.Parse<ToolPinning>(pinning, $"{field}.mcp.toolPinning", errors);
+        }
+
         for (var index = 0; index < document.Mcp.Targets.Count; index++)
         {
-            var target = document.Mcp.Targets[index];
-            var targetField = $"{field}.mcp.targets[{index}]";
-            var parsed = new McpTarget { Name = target.Name ?? string.Empty };
-            var transports = (target.StreamableHttp is null ? 0 : 1) + (target.Sse is null ? 0 : 1) + (target.Stdio is null ? 0 : 1) + (target.Openapi is null ? 0 : 1);
-            if (transports != 1)
-            {
-                throw new GatewayFileException($"{targetField} needs exactly one of streamableHttp, sse, stdio or openapi");
-            }
-
-            if (target.StreamableHttp is { } streamable)
-            {
-                parsed.StreamableHttp = new StreamableHttpTransport { Url = streamable.Url ?? string.Empty };
-                parsed.StreamableHttp.Headers.Add(streamable.Headers);
-            }
-            else if (target.Sse is { } sse)
-            {
-                parsed.Sse = new SseTransport { Url = sse.Url ?? string.Empty };
-                parsed.Sse.Headers.Add(sse.Headers);
-            }
-            else if (target.Openapi is { } openApi)
-            {
-                parsed.Openapi = new OpenApiTransport { SpecUrl = openApi.SpecUrl ?? string.Empty, BaseUrl = openApi.BaseUrl ?? string.Empty };
-                parsed.Openapi.Headers.Add(openApi.Headers);
-            }
-            else
-            {
-                var stdio = target.Stdio!;
-                parsed.Stdio = new StdioTransport { Command = stdio.Command ?? string.Empty, WorkingDirectory = stdio.WorkingDirectory ?? string.Empty };
-                parsed.Stdio.Args.Add(stdio.Args);
-                parsed.Stdio.Env.Add(stdio.Env);
-            }
-
-            route.Mcp.Targets.Add(parsed);
+            route.Mcp.Targets.Add(ToTarget(document.Mcp.Targets[index], $"{field}.mcp.targets[{index}]", errors));
         }
 
         return route;
+    }
+
+    private static McpTarget ToTarget(McpTargetDocument target, string field, List<ConfigError> errors)
+    {
+        var parsed = new McpTarget { Name = target.Name ?? string.Empty };
+        var transports = (target.StreamableHttp is null ? 0 : 1) + (target.Sse is null ? 0 : 1) + (target.Stdio is null ? 0 : 1) + (target.Openapi is null ? 0 : 1);
+        if (transports != 1)
+        {
+            throw new GatewayFileException($"{field} needs exactly one of streamableHttp, sse, stdio or openapi");
+        }
+
+        if (target.StreamableHttp is { } streamable)
+        {
+            parsed.StreamableHttp = new StreamableHttpTransport { Url = streamable.Url ?? string.Empty };
+            parsed.StreamableHttp.Headers.Add(streamable.Headers);
+        }
+        else if (target.Sse is { } sse)
+        {
+            parsed.Sse = new SseTransport { Url = sse.Url ?? string.Empty };
+            parsed.Sse.Headers.Add(sse.Headers);
+        }
+        else if (target.Openapi is { } openApi)
+        {
+            parsed.Openapi = new OpenApiTransport { SpecUrl = openApi.SpecUrl ?? string.Empty, BaseUrl = openApi.BaseUrl ?? string.Empty };
+            parsed.Openapi.Headers.Add(openApi.Headers);
+        }
+        else
+        {
+            var stdio = target.Stdio!;
+            parsed.Stdio = new StdioTransport { Command = stdio.Command ?? string.Empty, WorkingDirectory = stdio.WorkingDirectory ?? string.Empty };
+            parsed.Stdio.Args.Add(stdio.Args);
+            parsed.Stdio.Env.Add(stdio.Env);
+        }
+
+        if (target.Auth is { } auth)
+        {
+            parsed.Auth = ReadPolicy<BackendAuth>(auth, $"{field}.auth", errors, PolicyValidator.Validate);
+        }
+
+        if (target.Tls is { } tls)
+        {
+            parsed.Tls = ReadPolicy<BackendTls>(tls, $"{field}.tls", errors, PolicyValidator.Validate);
+        }
+
+        return parsed;
+    }
+
+    /// <summary>Reads a policy message, checks it as a file may write it, and resolves its secrets from the environment and files.</summary>
+    private static T ReadPolicy<T>(JsonElement json, string field, List<ConfigError> errors, Action<T, string, SecretSources, List<ConfigError>> validate)
+        where T : IMessage<T>, new()
+    {
+        var before = errors.Count;
+        var message = ProtoJson.Parse<T>(json, field, errors);
+        if (errors.Count == before)
+        {
+            validate(message, field, SecretSources.StandaloneFile, errors);
+        }
+
+        if (errors.Count == before)
+        {
+            ResolveSecrets(message, field, errors);
+        }
+
+        return message;
+    }
+
+    private static void ResolveSecrets(IMessage message, string field, List<ConfigError> errors)
+    {
+        foreach (var (path, secret) in PolicyValidator.Secrets(message, field))
+        {
+            switch (secret.SourceCase)
+            {
+                case SecretValue.SourceOneofCase.Env:
+                    if (Environment.GetEnvironmentVariable(secret.Env) is { } value)
+                    {
+                        secret.Inline = value;
+                    }
+                    else
+                    {
+                        errors.Add(new ConfigError($"{path}.env", $"names the environment variable '{secret.Env}', which is not set"));
+                    }
+
+                    break;
+                case SecretValue.SourceOneofCase.File:
+                    try
+                    {
+                        secret.Inline = System.IO.File.ReadAllText(secret.File).TrimEnd('\r', '\n');
+                    }
+                    catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                    {
+                        errors.Add(new ConfigError($"{path}.file", $"cannot be read: {exception.Message}"));
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>API keys written as themselves are kept only as their hash.</summary>
+    private static void HashApiKeys(RoutePolicies policies)
+    {
+        foreach (var key in policies.ApiKeyAuth?.Keys ?? [])
+        {
+            if (key.Key is { SourceCase: SecretValue.SourceOneofCase.Inline } plain)
+            {
+                key.Sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(plain.Inline)));
+                key.Key = null;
+            }
+        }
     }
 
     private static PrefixMode ParsePrefixMode(string? value, string field) => value?.Trim().ToLowerInvariant() switch
@@ -128,4 +238,34 @@ internal static class GatewayFileParser
         "never" => PrefixMode.Never,
         _ => throw new GatewayFileException($"{field} must be 'conditional', 'always' or 'never', not '{value}'"),
     };
+
+    /// <summary>A deserialization error as the field at fault and what is wrong with it.</summary>
+    private static string Describe(JsonException exception)
+    {
+        var path = (exception.Path ?? "$").TrimStart('$').TrimStart('.');
+        if (UnmappedProperty().Match(exception.Message) is { Success: true } unmapped)
+        {
+            var name = unmapped.Groups["name"].Value;
+            return $"{(path.Length == 0 ? name : $"{path}.{name}")} is not a known field";
+        }
+
+        var expected = ConvertedTo().Match(exception.Message) is { Success: true } converted
+            ? converted.Groups["type"].Value switch
+            {
+                "System.String" => "a string",
+                "System.Boolean" => "true or false",
+                "System.UInt32" or "System.Int32" or "System.Nullable`1[System.UInt32]" => "a whole number",
+                var type when type.Contains("List", StringComparison.Ordinal) => "a list",
+                var type when type.Contains("Dictionary", StringComparison.Ordinal) => "a mapping of names and values",
+                _ => "a mapping",
+            }
+            : null;
+        return expected is null ? $"{path}: {exception.Message}" : $"{path} must be {expected}";
+    }
+
+    [GeneratedRegex(@"property '(?<name>[^']+)' could not be mapped", RegexOptions.CultureInvariant)]
+    private static partial Regex UnmappedProperty();
+
+    [GeneratedRegex(@"could not be converted to (?<type>[^.\s]+(\.[^.\s]+)*)\.", RegexOptions.CultureInvariant)]
+    private static partial Regex ConvertedTo();
 }

@@ -51,9 +51,9 @@ internal sealed partial class GatewayFileWatcher(
         try
         {
             var text = await System.IO.File.ReadAllTextAsync(path, cancellationToken);
-            var (routes, sessionKeys) = GatewayFileParser.Parse(text);
+            var content = GatewayFileParser.Parse(text);
             var version = System.IO.File.GetLastWriteTimeUtc(path).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-            var result = GatewaySnapshot.Create(version, routes, sessionKeys);
+            var result = GatewaySnapshot.Create(version, content.Routes, content.SessionKeys, content.Egress);
             if (result.Snapshot is null)
             {
                 LogRejected(logger, path, result.ErrorMessage);

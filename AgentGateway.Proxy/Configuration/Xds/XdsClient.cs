@@ -140,6 +140,7 @@ internal sealed partial class XdsClient(
         {
             ResourceTypes.Route => Route.Descriptor,
             ResourceTypes.SessionKey => SessionKey.Descriptor,
+            ResourceTypes.EgressPolicy => EgressPolicy.Descriptor,
             _ => null,
         };
         if (descriptor is null)
@@ -179,7 +180,8 @@ internal sealed partial class XdsClient(
         }
 
         var keys = next.GetValueOrDefault(ResourceTypes.SessionKey)?.Values.Select(held => (SessionKey)held.Resource).ToList() ?? [];
-        var result = GatewaySnapshot.Create(response.SystemVersionInfo, [.. routes.Values.Select(held => (Route)held.Resource)], keys);
+        var egress = next.GetValueOrDefault(ResourceTypes.EgressPolicy)?.GetValueOrDefault(ResourceTypes.EgressPolicyName)?.Resource as EgressPolicy;
+        var result = GatewaySnapshot.Create(response.SystemVersionInfo, [.. routes.Values.Select(held => (Route)held.Resource)], keys, egress);
         if (result.Snapshot is null)
         {
             return result.ErrorMessage;

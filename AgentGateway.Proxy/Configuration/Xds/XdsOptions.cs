@@ -22,4 +22,7 @@ internal sealed class XdsOptions
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(500);
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the proxy reports API key use and newly seen tool definitions to the control plane.</summary>
+    public TimeSpan ReportInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
