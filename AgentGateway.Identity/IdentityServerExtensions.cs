@@ -79,7 +79,11 @@ internal static class IdentityServerExtensions
                 options.RegisterClaims(
                     Claims.Subject, Claims.Name, Claims.Email, TokenPrincipalFactory.PreferredUsername,
                     TokenPrincipalFactory.RealmAccess, TokenPrincipalFactory.AuthorizedParty);
-                options.RegisterAudiences(Realm.Audience);
+                options.RegisterAudiences([Realm.Audience, .. settings.Audiences]);
+                if (settings.Resources.Count > 0)
+                {
+                    options.RegisterResources([.. settings.Resources.Select(resource => new Uri(resource).AbsoluteUri)]);
+                }
 
                 options.SetAccessTokenLifetime(settings.AccessTokenLifetime > TimeSpan.Zero ? settings.AccessTokenLifetime : TimeSpan.FromHours(1));
 

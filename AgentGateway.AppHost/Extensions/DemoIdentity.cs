@@ -32,12 +32,15 @@ internal static class DemoIdentity
         ["Clients:0:PostLogoutRedirectUris:0"] = portalUrl + "/signout-callback-oidc",
         ["Clients:0:Grants:0"] = "authorization_code",
         ["Clients:0:Grants:1"] = "refresh_token",
+        ["Clients:0:TokenAudiences:0"] = ProxyClientId,
 
         ["Clients:1:ClientId"] = CliClientId,
         ["Clients:1:ClientSecret"] = CliClientSecret,
         ["Clients:1:Roles:0"] = "platform-admin",
         ["Clients:1:Grants:0"] = "client_credentials",
         ["Clients:1:Grants:1"] = "password",
+        // Users' tokens are meant for the gateway too, which may exchange them for backend tokens on their behalf.
+        ["Clients:1:TokenAudiences:0"] = ProxyClientId,
 
         ["Clients:2:ClientId"] = ProxyClientId,
         ["Clients:2:ClientSecret"] = ProxyClientSecret,

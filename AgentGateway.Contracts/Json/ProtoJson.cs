@@ -304,25 +304,26 @@ public static class ProtoJson
         return null;
     }
 
+    // Each arm boxes its own type: without the casts the arms would share the type double.
     private static object ReadNumber(FieldDescriptor field, JsonElement json) => field.FieldType switch
     {
-        FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => json.GetInt32(),
-        FieldType.UInt32 or FieldType.Fixed32 => json.GetUInt32(),
-        FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => json.GetInt64(),
-        FieldType.UInt64 or FieldType.Fixed64 => json.GetUInt64(),
-        FieldType.Float => json.GetSingle(),
-        _ => json.GetDouble(),
+        FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => (object)json.GetInt32(),
+        FieldType.UInt32 or FieldType.Fixed32 => (object)json.GetUInt32(),
+        FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => (object)json.GetInt64(),
+        FieldType.UInt64 or FieldType.Fixed64 => (object)json.GetUInt64(),
+        FieldType.Float => (object)json.GetSingle(),
+        _ => (object)json.GetDouble(),
     };
 
     private static object ReadScalarFromString(FieldDescriptor field, string text) => field.FieldType switch
     {
-        FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => int.Parse(text, CultureInfo.InvariantCulture),
-        FieldType.UInt32 or FieldType.Fixed32 => uint.Parse(text, CultureInfo.InvariantCulture),
-        FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => long.Parse(text, CultureInfo.InvariantCulture),
-        FieldType.UInt64 or FieldType.Fixed64 => ulong.Parse(text, CultureInfo.InvariantCulture),
-        FieldType.Float => float.Parse(text, CultureInfo.InvariantCulture),
-        FieldType.Double => double.Parse(text, CultureInfo.InvariantCulture),
-        FieldType.Bool => bool.Parse(text),
+        FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => (object)int.Parse(text, CultureInfo.InvariantCulture),
+        FieldType.UInt32 or FieldType.Fixed32 => (object)uint.Parse(text, CultureInfo.InvariantCulture),
+        FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => (object)long.Parse(text, CultureInfo.InvariantCulture),
+        FieldType.UInt64 or FieldType.Fixed64 => (object)ulong.Parse(text, CultureInfo.InvariantCulture),
+        FieldType.Float => (object)float.Parse(text, CultureInfo.InvariantCulture),
+        FieldType.Double => (object)double.Parse(text, CultureInfo.InvariantCulture),
+        FieldType.Bool => (object)bool.Parse(text),
         _ => text,
     };
 

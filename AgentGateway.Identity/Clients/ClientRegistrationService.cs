@@ -56,6 +56,10 @@ internal sealed partial class ClientRegistrationService(
             descriptor.Permissions.Add(Permissions.Prefixes.GrantType + grant);
         }
 
+        descriptor.AddAudiencePermissions([.. client.Audiences]);
+        // Resource indicators are compared in their normal form (http://host/, with the path's slash).
+        descriptor.AddResourcePermissions([.. client.Resources.Select(resource => new Uri(resource).AbsoluteUri)]);
+
         if (client.Grants.Contains(GrantTypes.AuthorizationCode))
         {
             descriptor.Permissions.Add(Permissions.Endpoints.Authorization);

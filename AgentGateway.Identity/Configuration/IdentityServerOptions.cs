@@ -19,6 +19,12 @@ internal sealed class IdentityServerOptions
 
     public List<IdentityClientOptions> Clients { get; set; } = [];
 
+    /// <summary>Audiences the realm issues tokens for besides its own (<c>agentgateway</c>), e.g. backends reached by token exchange.</summary>
+    public List<string> Audiences { get; set; } = [];
+
+    /// <summary>Protected resources (RFC 8707 resource indicators, absolute URIs) tokens may be bound to, e.g. MCP routes.</summary>
+    public List<string> Resources { get; set; } = [];
+
     public string ResolveDataPath() =>
         string.IsNullOrWhiteSpace(DataPath)
             ? Path.Combine(

@@ -91,6 +91,20 @@ internal sealed class IdentityServerOptionsValidator : IValidateOptions<Identity
             }
 
             ValidateRoles(client.Roles, $"{key}:Roles", failures);
+            foreach (var audience in client.Audiences.Where(audience => audience != Realm.Audience && !options.Audiences.Contains(audience)))
+            {
+                failures.Add($"{key}:Audiences contains '{audience}', which is not one of Identity:Audiences; add it there first.");
+            }
+
+            foreach (var resource in client.Resources.Where(resource => !options.Resources.Contains(resource)))
+            {
+                failures.Add($"{key}:Resources contains '{resource}', which is not one of Identity:Resources; add it there first.");
+            }
+        }
+
+        foreach (var resource in options.Resources.Where(resource => !Uri.TryCreate(resource, UriKind.Absolute, out var uri) || uri.Fragment.Length > 0))
+        {
+            failures.Add($"Identity:Resources contains '{resource}', which is not an absolute URI without fragment.");
         }
 
         if (options.Clients.Count == 0)

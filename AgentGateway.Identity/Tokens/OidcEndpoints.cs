@@ -52,7 +52,8 @@ internal static partial class OidcEndpoints
         }
 
         return Results.SignIn(
-            TokenPrincipalFactory.ForUser(user, request.ClientId, WithOfflineAccess(request.GetScopes(), users.FindClient(request.ClientId))),
+            TokenPrincipalFactory.ForUser(
+                user, request.ClientId, WithOfflineAccess(request.GetScopes(), users.FindClient(request.ClientId)), Audiences(request, users.FindClient(request.ClientId))),
             authenticationScheme: OpenIddictScheme);
     }
 
@@ -73,7 +74,7 @@ internal static partial class OidcEndpoints
             }
 
             return Results.SignIn(
-                TokenPrincipalFactory.ForUser(user, request.ClientId, WithOfflineAccess(request.GetScopes(), client), Audiences(request)),
+                TokenPrincipalFactory.ForUser(user, request.ClientId, WithOfflineAccess(request.GetScopes(), client), Audiences(request, client)),
                 authenticationScheme: OpenIddictScheme);
         }
 
@@ -90,7 +91,7 @@ internal static partial class OidcEndpoints
             }
 
             return Results.SignIn(
-                TokenPrincipalFactory.ForDelegation(user, client.ClientId, request.GetScopes(), Audiences(request)),
+                TokenPrincipalFactory.ForDelegation(user, client.ClientId, request.GetScopes(), Audiences(request, client)),
                 authenticationScheme: OpenIddictScheme);
         }
 
@@ -101,7 +102,7 @@ internal static partial class OidcEndpoints
                 return Forbid(Errors.InvalidClient, "Unknown client.");
             }
 
-            return Results.SignIn(TokenPrincipalFactory.ForServiceAccount(client, request.GetScopes(), Audiences(request)), authenticationScheme: OpenIddictScheme);
+            return Results.SignIn(TokenPrincipalFactory.ForServiceAccount(client, request.GetScopes(), Audiences(request, client)), authenticationScheme: OpenIddictScheme);
         }
 
         if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
@@ -115,7 +116,8 @@ internal static partial class OidcEndpoints
             }
 
             return Results.SignIn(
-                TokenPrincipalFactory.ForUser(user, request.ClientId, previous.GetScopes()),
+                TokenPrincipalFactory.ForUser(user, request.ClientId, previous.GetScopes(),
+                    previous.GetAudiences() is { Length: > 0 } audiences ? [.. audiences] : Audiences(request, client)),
                 authenticationScheme: OpenIddictScheme);
         }
 
@@ -172,9 +174,15 @@ internal static partial class OidcEndpoints
             "text/html; charset=utf-8");
     }
 
-    /// <summary>The audiences a token request names (<c>audience</c>, and RFC 8707 <c>resource</c>), if any.</summary>
-    private static string[] Audiences(OpenIddictRequest request) =>
-        [.. (request.Audiences ?? []).Concat(request.Resources ?? []).OfType<string>().Where(value => !string.IsNullOrWhiteSpace(value)).Distinct(StringComparer.Ordinal)];
+    /// <summary>
+    /// The audiences of a token: those the request names (<c>audience</c>, and RFC 8707 <c>resource</c>), else the realm's,
+    /// plus the client's own token audiences.
+    /// </summary>
+    private static string[] Audiences(OpenIddictRequest request, Configuration.IdentityClientOptions? client)
+    {
+        string[] requested = [.. (request.Audiences ?? []).Concat(request.Resources ?? []).OfType<string>().Where(value => !string.IsNullOrWhiteSpace(value))];
+        return [.. (requested.Length > 0 ? requested : [Realm.Audience]).Concat(client?.TokenAudiences ?? []).Distinct(StringComparer.Ordinal)];
+    }
 
     /// <summary>Like Keycloak, issue a refresh token whenever the client may use the refresh_token grant.</summary>
     private static IEnumerable<string> WithOfflineAccess(IEnumerable<string> scopes, Configuration.IdentityClientOptions? client) =>

@@ -54,7 +54,17 @@ internal sealed class GatewaySnapshot
         var ring = sessionKeys.Count == 0
             ? null
             : SessionKeyRing.Create([.. sessionKeys.Select(key => new SessionKeyRing.Key(key.Id, key.Key.ToByteArray(), key.Primary))]);
-        var policies = routes.ToFrozenDictionary<Route, Route, RoutePolicyRuntime>(route => route, RoutePolicyRuntime.Compile, ReferenceEqualityComparer.Instance);
+        FrozenDictionary<Route, RoutePolicyRuntime> policies;
+        try
+        {
+            policies = routes.ToFrozenDictionary<Route, Route, RoutePolicyRuntime>(route => route, RoutePolicyRuntime.Compile, ReferenceEqualityComparer.Instance);
+        }
+        catch (Exception exception) when (exception is Cel.CelException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            // Validation has compiled every rule already; this is the last line of defence, not the first.
+            return new SnapshotResult(null, [$"the policies cannot be compiled: {exception.Message}"]);
+        }
+
         return new SnapshotResult(new GatewaySnapshot(version, byPath, ring, egress, policies), []);
     }
 }

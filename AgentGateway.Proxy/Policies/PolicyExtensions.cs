@@ -5,6 +5,7 @@ using AgentGateway.Proxy.Policies.Authentication.Jwt;
 using AgentGateway.Proxy.Policies.ExtAuthz;
 using AgentGateway.Proxy.Reporting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace AgentGateway.Proxy.Policies;
 
@@ -15,6 +16,8 @@ internal static class PolicyExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PolicyOptions>, PolicyOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<EgressGuard>();
         services.TryAddSingleton<BackendCredentials>();

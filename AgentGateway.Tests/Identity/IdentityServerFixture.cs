@@ -43,6 +43,9 @@ public sealed class IdentityServerFixture : IAsyncLifetime
             ["Identity:Clients:0:Grants:0"] = "client_credentials",
             ["Identity:Clients:0:Grants:1"] = "password",
             ["Identity:Clients:0:Roles:0"] = "platform-admin",
+            ["Identity:Clients:0:TokenAudiences:0"] = "agentgateway-proxy",
+            ["Identity:Audiences:0"] = "urn:probe",
+            ["Identity:Resources:0"] = "http://probe.test/",
             ["Identity:Clients:2:ClientId"] = "agentgateway-portal",
             ["Identity:Clients:2:ClientSecret"] = "portal-secret",
             ["Identity:Clients:2:Grants:0"] = "authorization_code",
@@ -54,6 +57,8 @@ public sealed class IdentityServerFixture : IAsyncLifetime
             ["Identity:Clients:1:Grants:0"] = "client_credentials",
             ["Identity:Clients:1:Grants:1"] = "urn:ietf:params:oauth:grant-type:token-exchange",
             ["Identity:Clients:1:Roles:0"] = "proxy",
+            ["Identity:Clients:1:Audiences:0"] = "urn:probe",
+            ["Identity:Clients:1:Resources:0"] = "http://probe.test/",
         };
 
         Configuration = configuration;

@@ -62,8 +62,9 @@ internal sealed partial class GatewayFileWatcher(
 
             store.Apply(result.Snapshot);
         }
-        catch (Exception exception) when (exception is GatewayFileException or IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
+            // Whatever is wrong with the file, the proxy keeps serving the last good config.
             LogRejected(logger, path, exception.Message);
         }
     }

@@ -181,7 +181,17 @@ internal sealed partial class XdsClient(
 
         var keys = next.GetValueOrDefault(ResourceTypes.SessionKey)?.Values.Select(held => (SessionKey)held.Resource).ToList() ?? [];
         var egress = next.GetValueOrDefault(ResourceTypes.EgressPolicy)?.GetValueOrDefault(ResourceTypes.EgressPolicyName)?.Resource as EgressPolicy;
-        var result = GatewaySnapshot.Create(response.SystemVersionInfo, [.. routes.Values.Select(held => (Route)held.Resource)], keys, egress);
+        SnapshotResult result;
+        try
+        {
+            result = GatewaySnapshot.Create(response.SystemVersionInfo, [.. routes.Values.Select(held => (Route)held.Resource)], keys, egress);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // A config the proxy cannot build is NACKed like an invalid one; the last good config keeps serving.
+            return $"the config cannot be applied: {exception.Message}";
+        }
+
         if (result.Snapshot is null)
         {
             return result.ErrorMessage;

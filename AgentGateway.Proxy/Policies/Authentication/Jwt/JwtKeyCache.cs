@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Backends;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace AgentGateway.Proxy.Policies.Authentication.Jwt;
@@ -9,12 +10,11 @@ namespace AgentGateway.Proxy.Policies.Authentication.Jwt;
 /// <summary>
 /// The signing keys of every JWT issuer the routes trust, fetched from the provider's JWKS URI (or discovered from
 /// its OpenID configuration) and kept for the provider's cache time across config changes. A token signed with a key
-/// the cache does not know fetches the keys again at once (at most every <see cref="MinRefreshInterval"/>), so keys
+/// the cache does not know fetches the keys again at once (at most every <see cref="PolicyOptions.JwksMinRefreshInterval"/>), so keys
 /// an issuer rotates are picked up without waiting; when a fetch fails the last good keys stay in use.
 /// </summary>
-internal sealed partial class JwtKeyCache(BackendHttpClients clients, TimeProvider time, ILogger<JwtKeyCache> logger)
+internal sealed partial class JwtKeyCache(BackendHttpClients clients, IOptions<PolicyOptions> options, TimeProvider time, ILogger<JwtKeyCache> logger)
 {
-    public static readonly TimeSpan MinRefreshInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_defaultCacheTime = TimeSpan.FromMinutes(5);
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -28,11 +28,12 @@ internal sealed partial class JwtKeyCache(BackendHttpClients clients, TimeProvid
             return _entries.GetOrAdd("inline:" + provider.Jwks, _ => new Entry { Keys = Parse(provider.Jwks), FetchedAt = DateTimeOffset.MaxValue }).Keys;
         }
 
+        var minRefreshInterval = options.Value.JwksMinRefreshInterval;
         var source = provider.JwksUri.Length > 0 ? provider.JwksUri : DiscoveryUrl(provider.Issuer);
         var entry = _entries.GetOrAdd(source, _ => new Entry());
         var now = time.GetUtcNow();
         var cacheTime = provider.JwksCacheSeconds > 0 ? TimeSpan.FromSeconds(provider.JwksCacheSeconds) : s_defaultCacheTime;
-        var stale = entry.Keys.Count == 0 || now - entry.FetchedAt >= cacheTime || (refresh && now - entry.AttemptedAt >= MinRefreshInterval);
+        var stale = entry.Keys.Count == 0 || now - entry.FetchedAt >= cacheTime || (refresh && now - entry.AttemptedAt >= minRefreshInterval);
         if (!stale)
         {
             return entry.Keys;
@@ -42,12 +43,12 @@ internal sealed partial class JwtKeyCache(BackendHttpClients clients, TimeProvid
         try
         {
             now = time.GetUtcNow();
-            if (entry.Keys.Count > 0 && now - entry.FetchedAt < cacheTime && !(refresh && now - entry.AttemptedAt >= MinRefreshInterval))
+            if (entry.Keys.Count > 0 && now - entry.FetchedAt < cacheTime && !(refresh && now - entry.AttemptedAt >= minRefreshInterval))
             {
                 return entry.Keys;
             }
 
-            if (entry.Keys.Count > 0 && now - entry.AttemptedAt < MinRefreshInterval)
+            if (entry.Keys.Count > 0 && now - entry.AttemptedAt < minRefreshInterval)
             {
                 return entry.Keys;
             }
