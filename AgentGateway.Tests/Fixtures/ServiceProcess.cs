@@ -93,6 +93,30 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
+    /// <summary>Waits until <c>/readyz</c> answers 200 (for the proxy: a config has been applied).</summary>
+    public async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            using (var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken))
+            {
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+
+            if (DateTimeOffset.UtcNow > deadline || _process.HasExited)
+            {
+                throw new TimeoutException($"The service at {BaseAddress} did not become ready:\n{Output}");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
     public static int GetFreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

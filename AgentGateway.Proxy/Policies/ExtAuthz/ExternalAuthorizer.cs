@@ -26,6 +26,13 @@ internal sealed partial class ExternalAuthorizer(BackendHttpClients clients, Tim
         "WWW-Authenticate", "Location", "Set-Cookie", "Retry-After",
     };
 
+    /// <summary>Headers that describe the client's connection or body, not the request: never copied to the service.</summary>
+    private static readonly HashSet<string> s_notForwarded = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Connection", "Keep-Alive", "Transfer-Encoding", "TE", "Trailer", "Upgrade", "Expect", "Proxy-Connection",
+        "Proxy-Authorization", "Content-Length", "Content-Type", "Content-Encoding",
+    };
+
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
 
     public async Task<ExtAuthzDecision> CheckAsync(HttpContext context, Route route, ExternalAuthorizationPolicy policy)
@@ -82,8 +89,7 @@ internal sealed partial class ExternalAuthorizer(BackendHttpClients clients, Tim
         var allowed = service.AllowedRequestHeaders.Count == 0 ? null : new HashSet<string>(service.AllowedRequestHeaders, StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in original.Headers)
         {
-            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.StartsWith(':')
-                || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)
+            if (s_notForwarded.Contains(name) || name.StartsWith(':')
                 || (allowed is not null && !allowed.Contains(name) && !name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)))
             {
                 continue;

@@ -55,6 +55,7 @@ public sealed class PolicyGatewayFixture : IAsyncLifetime
             ["Gateway:ConfigFile"] = config,
             ["Policies:JwksMinRefreshInterval"] = "00:00:01",
         }, cancellationToken);
+        await Proxy.WaitUntilReadyAsync(cancellationToken);
     }
 
     public Uri Route(string name) => new(Proxy.BaseAddress, $"/acme/{name}");
