@@ -53,7 +53,8 @@ public sealed class IdentityIssuerTests(IdentityServerFixture identity) : IClass
         Assert.Equal("admin@agentgateway.local", jwt.GetClaim("email").Value);
         Assert.Equal("Platform Admin", jwt.GetClaim("name").Value);
         Assert.Equal("agentgateway-cli", jwt.GetClaim("azp").Value);
-        Assert.Equal(["agentgateway"], jwt.Audiences);
+        // The realm's audience, and the gateway's: the CLI client's tokens carry it (Identity:Clients:N:TokenAudiences).
+        Assert.Equal(["agentgateway", "agentgateway-proxy"], jwt.Audiences);
         Assert.False(string.IsNullOrEmpty(jwt.Subject));
         Assert.Equal(s_expectedPlatformAdminRoles, RealmRoles(jwt));
     }
