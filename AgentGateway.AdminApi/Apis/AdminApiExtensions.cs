@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using AgentGateway.AdminApi.Authorization;
 using AgentGateway.AdminApi.DemoData;
+using AgentGateway.AdminApi.Egress;
 using AgentGateway.AdminApi.Mcp;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
@@ -20,6 +21,8 @@ internal static class AdminApiExtensions
         services.AddOpenApi();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddScoped<TenantAccess>();
+        services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.SectionName);
+        services.TryAddScoped<EgressGuard>();
         services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.SectionName);
         services.AddOptions<DemoDataOptions>().BindConfiguration(DemoDataOptions.SectionName);
         services.TryAddSingleton<DemoDataSeeder>();
@@ -41,6 +44,9 @@ internal static class AdminApiExtensions
         app.MapTenantsApi();
         app.MapMcpServersApi();
         app.MapRoutesApi();
+        app.MapSecretsApi();
+        app.MapPoliciesApi();
+        app.MapEgressAllowlistApi();
         app.MapProxiesApi();
         app.MapSessionKeysApi();
         app.MapAuditApi();

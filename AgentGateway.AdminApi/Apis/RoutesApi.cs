@@ -4,6 +4,7 @@ using AgentGateway.AdminApi.Contracts;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Mcp;
+using AgentGateway.AdminApi.Policies;
 using AgentGateway.AdminApi.Xds;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -204,6 +205,12 @@ internal static class RoutesApi
         if (!grant.Allows(TenantRole.Developer))
         {
             return Problems.Forbidden("delete routes (developers and above)");
+        }
+
+        var policies = await PoliciesApi.AttachedToAsync(db, grant.Tenant.Id, PolicyTargets.Route, entity.Name, cancellationToken);
+        if (policies.Count > 0)
+        {
+            return Problems.Conflict($"Route '{route}' has polic{(policies.Count == 1 ? "y" : "ies")} {string.Join(", ", policies.Select(name => $"'{name}'"))} attached; delete them or attach them elsewhere first.");
         }
 
         db.Routes.Remove(entity);

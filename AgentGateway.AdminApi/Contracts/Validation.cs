@@ -31,6 +31,20 @@ internal static partial class Validation
         }
     }
 
+    /// <summary>Adds <paramref name="message"/> to the errors of <paramref name="field"/>.</summary>
+    public static void Add(Dictionary<string, string[]> errors, string field, string message)
+    {
+        errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
+    }
+
+    public static void Description(Dictionary<string, string[]> errors, string? value, string field = "description")
+    {
+        if (value is { Length: > 1000 })
+        {
+            errors[field] = ["must be at most 1000 characters."];
+        }
+    }
+
     public const string SseTransport = "sse";
 
     public const string StdioTransport = "stdio";

@@ -21,6 +21,12 @@ internal sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) :
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<Secret> Secrets => Set<Secret>();
+
+    public DbSet<Policy> Policies => Set<Policy>();
+
+    public DbSet<EgressAllowRule> EgressAllowRules => Set<EgressAllowRule>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AdminDbContext).Assembly);
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.AdminApi.Policies;
 using AgentGateway.Contracts.V1;
 using Google.Protobuf;
 
@@ -11,16 +12,31 @@ internal static class RouteResources
     /// <summary>The xDS resource name of a route: <c>{tenant}/{route}</c>.</summary>
     public static string ResourceName(string tenant, string route) => $"{tenant}/{route}";
 
-    public static AgentGateway.Contracts.V1.Route ToResource(GatewayRoute route, string tenant)
+    /// <summary>The route as proxies receive it, with its effective policies (secrets already inlined by the caller).</summary>
+    public static AgentGateway.Contracts.V1.Route ToResource(GatewayRoute route, string tenant, EffectiveRoutePolicies effective)
     {
         ArgumentNullException.ThrowIfNull(route);
-        return new AgentGateway.Contracts.V1.Route
+        ArgumentNullException.ThrowIfNull(effective);
+        var resource = new AgentGateway.Contracts.V1.Route
         {
             Tenant = tenant,
             Name = route.Name,
             Match = new RouteMatch { Path = route.Path },
+            Policies = effective.ToRoutePolicies(),
             Mcp = ToMcpBackend(route),
         };
+        foreach (var target in resource.Mcp.Targets)
+        {
+            // Credentials and TLS are for HTTP transports; a stdio process gets neither.
+            if (target.TransportCase != McpTarget.TransportOneofCase.Stdio
+                && effective.Targets.FirstOrDefault(candidate => candidate.Target == target.Name) is { } backend)
+            {
+                target.Auth = backend.Auth?.Spec as BackendAuth;
+                target.Tls = backend.Tls?.Spec as BackendTls;
+            }
+        }
+
+        return resource;
     }
 
     public static McpBackend ToMcpBackend(GatewayRoute route)

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 using AgentGateway.Tests.Fixtures;
 using AgentGateway.Tests.Identity;
@@ -9,7 +10,9 @@ namespace AgentGateway.Tests.AdminApi;
 
 /// <summary>
 /// AdminApi as a real process against a real PostgreSQL and the real local issuer, with the sample MCP servers
-/// to register. Shared by a test collection; each test works in tenants of its own.
+/// to register. Shared by a test collection; each test works in tenants of its own. The egress allowlist lets tenant
+/// URLs reach the sample servers' loopback ports (and port 9, where nothing listens) and the host
+/// <c>example.test</c>, which does not resolve; every other restricted address stays refused.
 /// </summary>
 public sealed class ControlPlaneFixture : IAsyncLifetime
 {
@@ -25,6 +28,12 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
     public SampleServerFixture Samples => _samples;
 
     public string AdminApiOutput => _adminApi?.Output ?? string.Empty;
+
+    /// <summary>The control plane's database, to check what is stored at rest.</summary>
+    public string ConnectionString => _postgres!.ConnectionString("agentgateway");
+
+    /// <summary>The loopback port nothing listens on that the allowlist lets tenant URLs use.</summary>
+    public const int DiscardPort = 9;
 
     public async ValueTask InitializeAsync()
     {
@@ -43,7 +52,19 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
             ["Kestrel:Endpoints:Xds:Url"] = XdsUrl.ToString(),
             ["Identity:Authority"] = _identity.Issuer.ToString(),
             ["Proxy:PublicUrl"] = "http://gateway.test:8080",
+            ["Secrets:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         }, cancellationToken, port);
+
+        using var admin = await CreateClientAsync("admin", cancellationToken);
+        foreach (var rule in new object[]
+        {
+            new { cidr = "127.0.0.1/32", ports = new[] { _samples.UtilsEndpoint.Port, _samples.NotesEndpoint.Port, DiscardPort }, description = "the sample servers" },
+            new { host = "example.test", description = "a host that does not resolve, for requests that are never sent" },
+        })
+        {
+            using var response = await admin.PostAsJsonAsync("/api/v1/egress-allowlist", rule, cancellationToken);
+            response.EnsureSuccessStatusCode();
+        }
     }
 
     public async ValueTask DisposeAsync()

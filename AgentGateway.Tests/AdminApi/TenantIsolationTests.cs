@@ -33,6 +33,16 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
         ("DELETE", "/api/v1/tenants/{tenant}/routes/{route}", null),
         ("GET", "/api/v1/tenants/{tenant}/routes/{route}/tools", null),
         ("GET", "/api/v1/tenants/{tenant}/audit", null),
+        ("GET", "/api/v1/tenants/{tenant}/secrets", null),
+        ("GET", "/api/v1/tenants/{tenant}/secrets/{secret}", null),
+        ("PUT", "/api/v1/tenants/{tenant}/secrets/{secret}", new { value = "taken over" }),
+        ("DELETE", "/api/v1/tenants/{tenant}/secrets/{secret}", null),
+        ("GET", "/api/v1/tenants/{tenant}/policies", null),
+        ("POST", "/api/v1/tenants/{tenant}/policies", new { name = "intruder", kind = "backend-auth", targetRef = new { kind = "tenant" }, spec = new { passthrough = new { } } }),
+        ("GET", "/api/v1/tenants/{tenant}/policies/{policy}", null),
+        ("PUT", "/api/v1/tenants/{tenant}/policies/{policy}", new { targetRef = new { kind = "tenant" }, spec = new { passthrough = new { } } }),
+        ("DELETE", "/api/v1/tenants/{tenant}/policies/{policy}", null),
+        ("GET", "/api/v1/tenants/{tenant}/routes/{route}/effective-policies", null),
     ];
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -57,6 +67,14 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
         var tenant = await RestApiTests.CreateTenantAsync(admin, "admin", "owner");
         await RestApiTests.CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
         (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new { name = "mcp", targets = new[] { "utils" } }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/token", new { value = "tenant-secret" }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
+        {
+            name = "upstream",
+            kind = "backend-auth",
+            targetRef = new { kind = "route", name = "mcp" },
+            spec = new { header = new { value = new { secretRef = "token" } } },
+        }, Cancellation)).EnsureSuccessStatusCode();
         var before = await SnapshotAsync(admin, tenant);
 
         foreach (var (method, template, body) in s_requests)
@@ -64,7 +82,9 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
             var path = template.Replace("{tenant}", tenant, StringComparison.Ordinal)
                 .Replace("{username}", "admin", StringComparison.Ordinal)
                 .Replace("{server}", "utils", StringComparison.Ordinal)
-                .Replace("{route}", "mcp", StringComparison.Ordinal);
+                .Replace("{route}", "mcp", StringComparison.Ordinal)
+                .Replace("{secret}", "token", StringComparison.Ordinal)
+                .Replace("{policy}", "upstream", StringComparison.Ordinal);
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : JsonContent.Create(body) };
             using var response = await outsider.SendAsync(request, Cancellation);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {template}: expected 404, got {(int)response.StatusCode}");
@@ -77,7 +97,7 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
     private static async Task<string> SnapshotAsync(HttpClient owner, string tenant)
     {
         var parts = new List<string>();
-        foreach (var path in new[] { "", "/members", "/mcp-servers", "/routes" })
+        foreach (var path in new[] { "", "/members", "/mcp-servers", "/routes", "/secrets", "/policies", "/routes/mcp/effective-policies" })
         {
             parts.Add(await owner.GetStringAsync(new Uri($"/api/v1/tenants/{tenant}{path}", UriKind.Relative), Cancellation));
         }

@@ -50,10 +50,11 @@ public sealed class XdsClientTests : IAsyncLifetime
     public async Task Proxy_AcksGoodConfig_NacksBadConfigKeepingTheLastGood_ReconnectsWithHeldVersions_AndAppliesRemovals()
     {
         var controlPlane = _controlPlane!;
-        // One stream, one subscription per type: session keys first, then routes.
+        // One stream, one subscription per type: session keys first, then the egress policy, then routes.
         var keysSubscription = await NextRequestAsync();
         Assert.Equal(ResourceTypes.SessionKey, keysSubscription.TypeUrl);
         Assert.NotNull(keysSubscription.Node);
+        Assert.Equal(ResourceTypes.EgressPolicy, (await NextRequestAsync()).TypeUrl);
         var subscribe = await NextRequestAsync();
         Assert.Equal(ResourceTypes.Route, subscribe.TypeUrl);
         Assert.Empty(subscribe.InitialResourceVersions);
@@ -97,6 +98,7 @@ public sealed class XdsClientTests : IAsyncLifetime
         _controlPlane = controlPlane = await XdsTestControlPlane.StartAsync(port);
         var keysResubscribe = await NextRequestAsync();
         Assert.Equal("k1", keysResubscribe.InitialResourceVersions["k1"]);
+        Assert.Equal(ResourceTypes.EgressPolicy, (await NextRequestAsync()).TypeUrl);
         var resubscribe = await NextRequestAsync();
         Assert.Equal("v1", resubscribe.InitialResourceVersions["demo/mcp"]);
         Assert.False(resubscribe.InitialResourceVersions.ContainsKey("demo/bad"));

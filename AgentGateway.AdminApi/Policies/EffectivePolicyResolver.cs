@@ -1,0 +1,41 @@
+using AgentGateway.AdminApi.Data.Entities;
+
+namespace AgentGateway.AdminApi.Policies;
+
+/// <summary>
+/// Resolves which policies apply to a route. Caller side: for each kind, the route's own policy replaces the
+/// tenant's. Backend side: for each kind and target, the MCP server's policy replaces the route's, which replaces
+/// the tenant's. Specs are copies, so resolving secrets in them changes nothing stored.
+/// </summary>
+internal static class EffectivePolicyResolver
+{
+    public static EffectiveRoutePolicies Resolve(TenantSecurity security, GatewayRoute route)
+    {
+        ArgumentNullException.ThrowIfNull(security);
+        ArgumentNullException.ThrowIfNull(route);
+        var policies = security.Policies;
+        var parts = new List<EffectivePolicy>();
+        foreach (var kind in PolicyKinds.CallerSide)
+        {
+            if (policies.ForRoute(kind, route.Name) is { } policy)
+            {
+                parts.Add(new EffectivePolicy(kind, policy, policy.CloneSpec(), []));
+            }
+        }
+
+        var targets = new List<EffectiveTarget>();
+        foreach (var target in route.Targets.OrderBy(target => target.Position))
+        {
+            var server = target.McpServer!.Name;
+            targets.Add(new EffectiveTarget(
+                server,
+                Backend(policies.ForTarget(PolicyKinds.BackendAuth, route.Name, server)),
+                Backend(policies.ForTarget(PolicyKinds.BackendTls, route.Name, server))));
+        }
+
+        return new EffectiveRoutePolicies(parts, targets);
+    }
+
+    private static EffectivePolicy? Backend(ParsedPolicy? policy) =>
+        policy is null ? null : new EffectivePolicy(policy.Kind.Name, policy, policy.CloneSpec(), []);
+}
