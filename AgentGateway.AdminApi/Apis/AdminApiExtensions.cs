@@ -46,6 +46,7 @@ internal static class AdminApiExtensions
         app.MapRoutesApi();
         app.MapSecretsApi();
         app.MapPoliciesApi();
+        app.MapApiKeysApi();
         app.MapEgressAllowlistApi();
         app.MapProxiesApi();
         app.MapSessionKeysApi();

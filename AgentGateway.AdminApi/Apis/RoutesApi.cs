@@ -213,6 +213,12 @@ internal static class RoutesApi
             return Problems.Conflict($"Route '{route}' has polic{(policies.Count == 1 ? "y" : "ies")} {string.Join(", ", policies.Select(name => $"'{name}'"))} attached; delete them or attach them elsewhere first.");
         }
 
+        var keys = await ApiKeysApi.ScopedToAsync(db, grant.Tenant.Id, entity.Name, cancellationToken);
+        if (keys.Count > 0)
+        {
+            return Problems.Conflict($"API key(s) {string.Join(", ", keys.Select(name => $"'{name}'"))} are scoped to route '{route}'; change their routes or revoke them first.");
+        }
+
         db.Routes.Remove(entity);
         await db.SaveConfigChangesAsync(cancellationToken);
         return TypedResults.NoContent();

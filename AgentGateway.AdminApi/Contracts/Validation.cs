@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
+using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.Contracts;
+using Microsoft.EntityFrameworkCore;
 
 namespace AgentGateway.AdminApi.Contracts;
 
@@ -42,6 +44,30 @@ internal static partial class Validation
         if (value is { Length: > 1000 })
         {
             errors[field] = ["must be at most 1000 characters."];
+        }
+    }
+
+    /// <summary>A list of the tenant's route names (for scoping keys and bindings): distinct, existing, at most <paramref name="max"/>.</summary>
+    public static async Task RoutesAsync(
+        Dictionary<string, string[]> errors, AdminDbContext db, Tenant tenant, List<string>? routes, int max, CancellationToken cancellationToken)
+    {
+        if (routes is null || routes.Count == 0)
+        {
+            return;
+        }
+
+        if (routes.Count > max || routes.Distinct(StringComparer.Ordinal).Count() != routes.Count)
+        {
+            errors["routes"] = [$"must name at most {max} routes, each once."];
+            return;
+        }
+
+        var known = await db.Routes.Where(route => route.TenantId == tenant.Id && routes.Contains(route.Name))
+            .Select(route => route.Name).ToListAsync(cancellationToken);
+        var unknown = routes.Where(name => !known.Contains(name)).ToList();
+        if (unknown.Count > 0)
+        {
+            errors["routes"] = [$"unknown route(s) in tenant '{tenant.Name}': {string.Join(", ", unknown.Select(name => $"'{name}'"))}."];
         }
     }
 

@@ -1,4 +1,7 @@
 using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.Contracts.V1;
+using Google.Protobuf.WellKnownTypes;
+using ApiKey = AgentGateway.AdminApi.Data.Entities.ApiKey;
 
 namespace AgentGateway.AdminApi.Policies;
 
@@ -19,7 +22,13 @@ internal static class EffectivePolicyResolver
         {
             if (policies.ForRoute(kind, route.Name) is { } policy)
             {
-                parts.Add(new EffectivePolicy(kind, policy, policy.CloneSpec(), []));
+                var spec = policy.CloneSpec();
+                if (spec is ApiKeyAuthentication apiKeys)
+                {
+                    apiKeys.Keys.Add(security.ApiKeys.Where(key => key.Routes.Count == 0 || key.Routes.Contains(route.Name)).Select(ToMessage));
+                }
+
+                parts.Add(new EffectivePolicy(kind, policy, spec, []));
             }
         }
 
@@ -34,6 +43,19 @@ internal static class EffectivePolicyResolver
         }
 
         return new EffectiveRoutePolicies(parts, targets);
+    }
+
+    private static AgentGateway.Contracts.V1.ApiKey ToMessage(ApiKey key)
+    {
+        var message = new AgentGateway.Contracts.V1.ApiKey
+        {
+            Id = key.Id.ToString(),
+            Name = key.Name,
+            Sha256 = key.Sha256,
+            ExpiresAt = key.ExpiresAt is { } expiry ? Timestamp.FromDateTimeOffset(expiry) : null,
+        };
+        message.Metadata.Add(key.Metadata);
+        return message;
     }
 
     private static EffectivePolicy? Backend(ParsedPolicy? policy) =>

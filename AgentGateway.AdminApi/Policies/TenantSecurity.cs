@@ -4,18 +4,24 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AgentGateway.AdminApi.Policies;
 
-/// <summary>What of a tenant resolves into its routes' policies: its policies.</summary>
-internal sealed record TenantSecurity(TenantPolicySet Policies)
+/// <summary>
+/// What of a tenant resolves into its routes' policies: its policies, and the API keys that are usable (neither
+/// revoked nor expired).
+/// </summary>
+internal sealed record TenantSecurity(TenantPolicySet Policies, IReadOnlyList<ApiKey> ApiKeys)
 {
-    public static TenantSecurity Empty { get; } = new(TenantPolicySet.Empty);
+    public static TenantSecurity Empty { get; } = new(TenantPolicySet.Empty, []);
 
     /// <summary>Builds it from a tenant's rows (loaded by the caller, e.g. for every tenant at once).</summary>
-    public static TenantSecurity From(IEnumerable<Policy> policies) => new(new TenantPolicySet(policies));
+    public static TenantSecurity From(IEnumerable<Policy> policies, IEnumerable<ApiKey> apiKeys, DateTimeOffset now) => new(
+        new TenantPolicySet(policies),
+        [.. apiKeys.Where(key => key.RevokedAt is null && !(key.ExpiresAt <= now)).OrderBy(key => key.Name, StringComparer.Ordinal)]);
 
     public static async Task<TenantSecurity> LoadAsync(AdminDbContext db, Guid tenantId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         var policies = await db.Policies.AsNoTracking().Where(policy => policy.TenantId == tenantId).ToListAsync(cancellationToken);
-        return From(policies);
+        var apiKeys = await db.ApiKeys.AsNoTracking().Where(key => key.TenantId == tenantId && key.RevokedAt == null).ToListAsync(cancellationToken);
+        return From(policies, apiKeys, now);
     }
 }

@@ -19,6 +19,7 @@ internal static class XdsServerExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGrpcService<AggregatedDiscoveryServer>();
+        endpoints.MapGrpcService<Reports.GatewayReportsServer>();
         return endpoints;
     }
 }

@@ -23,6 +23,7 @@ internal sealed partial class XdsSnapshotBuilder(
     IServiceScopeFactory scopeFactory,
     SecretProtector protector,
     IOptions<EgressOptions> egressOptions,
+    TimeProvider timeProvider,
     ILogger<XdsSnapshotBuilder> logger)
 {
     public async Task<XdsSnapshot> BuildAsync(CancellationToken cancellationToken)
@@ -38,11 +39,16 @@ internal sealed partial class XdsSnapshotBuilder(
         var keys = await db.SessionKeys.AsNoTracking().ToListAsync(cancellationToken);
         var policies = await db.Policies.AsNoTracking().ToListAsync(cancellationToken);
         var secrets = await db.Secrets.AsNoTracking().ToListAsync(cancellationToken);
+        var apiKeys = await db.ApiKeys.AsNoTracking().Where(key => key.RevokedAt == null).ToListAsync(cancellationToken);
         var allowRules = await EgressGuard.AllowRulesAsync(db, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        var security = policies.GroupBy(policy => policy.TenantId)
-            .ToDictionary(tenant => tenant.Key, tenant => TenantSecurity.From(tenant));
+        var now = timeProvider.GetUtcNow();
+        var policiesByTenant = policies.ToLookup(policy => policy.TenantId);
+        var apiKeysByTenant = apiKeys.ToLookup(key => key.TenantId);
+        var security = routes.Select(route => route.TenantId).Distinct().ToDictionary(
+            tenant => tenant,
+            tenant => TenantSecurity.From(policiesByTenant[tenant], apiKeysByTenant[tenant], now));
         var secretsByName = secrets.ToDictionary(secret => (secret.TenantId, secret.Name));
         var decrypted = new Dictionary<(Guid, string), string?>();
 

@@ -43,6 +43,12 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
         ("PUT", "/api/v1/tenants/{tenant}/policies/{policy}", new { targetRef = new { kind = "tenant" }, spec = new { passthrough = new { } } }),
         ("DELETE", "/api/v1/tenants/{tenant}/policies/{policy}", null),
         ("GET", "/api/v1/tenants/{tenant}/routes/{route}/effective-policies", null),
+        ("GET", "/api/v1/tenants/{tenant}/api-keys", null),
+        ("POST", "/api/v1/tenants/{tenant}/api-keys", new { name = "intruder" }),
+        ("GET", "/api/v1/tenants/{tenant}/api-keys/{apiKey}", null),
+        ("PUT", "/api/v1/tenants/{tenant}/api-keys/{apiKey}", new { routes = Array.Empty<string>() }),
+        ("DELETE", "/api/v1/tenants/{tenant}/api-keys/{apiKey}", null),
+        ("POST", "/api/v1/tenants/{tenant}/api-keys/{apiKey}/revoke", null),
     ];
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -75,6 +81,7 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
             targetRef = new { kind = "route", name = "mcp" },
             spec = new { header = new { value = new { secretRef = "token" } } },
         }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/api-keys", new { name = "ci", routes = new[] { "mcp" } }, Cancellation)).EnsureSuccessStatusCode();
         var before = await SnapshotAsync(admin, tenant);
 
         foreach (var (method, template, body) in s_requests)
@@ -84,7 +91,8 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
                 .Replace("{server}", "utils", StringComparison.Ordinal)
                 .Replace("{route}", "mcp", StringComparison.Ordinal)
                 .Replace("{secret}", "token", StringComparison.Ordinal)
-                .Replace("{policy}", "upstream", StringComparison.Ordinal);
+                .Replace("{policy}", "upstream", StringComparison.Ordinal)
+                .Replace("{apiKey}", "ci", StringComparison.Ordinal);
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : JsonContent.Create(body) };
             using var response = await outsider.SendAsync(request, Cancellation);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {template}: expected 404, got {(int)response.StatusCode}");
@@ -97,7 +105,7 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
     private static async Task<string> SnapshotAsync(HttpClient owner, string tenant)
     {
         var parts = new List<string>();
-        foreach (var path in new[] { "", "/members", "/mcp-servers", "/routes", "/secrets", "/policies", "/routes/mcp/effective-policies" })
+        foreach (var path in new[] { "", "/members", "/mcp-servers", "/routes", "/secrets", "/policies", "/routes/mcp/effective-policies", "/api-keys" })
         {
             parts.Add(await owner.GetStringAsync(new Uri($"/api/v1/tenants/{tenant}{path}", UriKind.Relative), Cancellation));
         }
