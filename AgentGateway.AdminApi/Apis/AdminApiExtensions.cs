@@ -47,6 +47,8 @@ internal static class AdminApiExtensions
         app.MapSecretsApi();
         app.MapPoliciesApi();
         app.MapApiKeysApi();
+        app.MapRolesApi();
+        app.MapRoleBindingsApi();
         app.MapEgressAllowlistApi();
         app.MapProxiesApi();
         app.MapSessionKeysApi();

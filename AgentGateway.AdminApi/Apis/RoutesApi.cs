@@ -219,6 +219,12 @@ internal static class RoutesApi
             return Problems.Conflict($"API key(s) {string.Join(", ", keys.Select(name => $"'{name}'"))} are scoped to route '{route}'; change their routes or revoke them first.");
         }
 
+        var bindings = await RoleBindingsApi.ScopedToAsync(db, grant.Tenant.Id, entity.Name, cancellationToken);
+        if (bindings.Count > 0)
+        {
+            return Problems.Conflict($"Role binding(s) {string.Join(", ", bindings.Select(name => $"'{name}'"))} cover route '{route}'; change their routes or delete them first.");
+        }
+
         db.Routes.Remove(entity);
         await db.SaveConfigChangesAsync(cancellationToken);
         return TypedResults.NoContent();

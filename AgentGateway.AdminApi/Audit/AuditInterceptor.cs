@@ -119,6 +119,8 @@ internal sealed class AuditInterceptor(IHttpContextAccessor httpContextAccessor,
         Secret secret => ("secret", secret.Name, secret.TenantId),
         Policy policy => ("policy", policy.Name, policy.TenantId),
         ApiKey key => ("api-key", key.Name, key.TenantId),
+        AuthorizationRole role => ("role", role.Name, role.TenantId),
+        RoleBinding binding => ("role-binding", binding.Name, binding.TenantId),
         EgressAllowRule rule => ("egress-allow-rule", rule.Host ?? rule.Cidr ?? rule.Id.ToString(), null),
         _ => null,
     };

@@ -29,6 +29,10 @@ internal sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) :
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
+    public DbSet<AuthorizationRole> AuthorizationRoles => Set<AuthorizationRole>();
+
+    public DbSet<RoleBinding> RoleBindings => Set<RoleBinding>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AdminDbContext).Assembly);
 }

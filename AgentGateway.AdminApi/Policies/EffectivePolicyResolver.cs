@@ -32,6 +32,12 @@ internal static class EffectivePolicyResolver
             }
         }
 
+        if (Authorization(security, route, parts.FirstOrDefault(part => part.Kind == PolicyKinds.McpAuthorization)) is { } authorization)
+        {
+            parts.RemoveAll(part => part.Kind == PolicyKinds.McpAuthorization);
+            parts.Add(authorization);
+        }
+
         var targets = new List<EffectiveTarget>();
         foreach (var target in route.Targets.OrderBy(target => target.Position))
         {
@@ -43,6 +49,40 @@ internal static class EffectivePolicyResolver
         }
 
         return new EffectiveRoutePolicies(parts, targets);
+    }
+
+    /// <summary>
+    /// MCP authorization: the rules of the effective policy, plus for each binding that covers the route one rule per
+    /// rule of its role, "(subjects) &amp;&amp; (role rule)"; each rule is named for where it came from. Null when
+    /// there is neither a policy nor a binding.
+    /// </summary>
+    private static EffectivePolicy? Authorization(TenantSecurity security, GatewayRoute route, EffectivePolicy? policy)
+    {
+        var bindings = security.RoleBindings.Where(binding => binding.Routes.Count == 0 || binding.Routes.Contains(route.Name)).ToList();
+        if (bindings.Count == 0 && policy is null)
+        {
+            return null;
+        }
+
+        var spec = policy?.Spec as McpAuthorization ?? new McpAuthorization();
+        foreach (var rule in spec.Rules.Where(rule => rule.Name.Length == 0))
+        {
+            rule.Name = $"policy {policy!.Source!.Entity.Name}";
+        }
+
+        foreach (var binding in bindings)
+        {
+            foreach (var roleRule in binding.Role!.Rules)
+            {
+                spec.Rules.Add(new AuthorizationRule
+                {
+                    Name = $"binding {binding.Name} / role {binding.Role.Name}",
+                    Expression = SubjectExpressions.Rule(binding.Subjects, roleRule),
+                });
+            }
+        }
+
+        return new EffectivePolicy(PolicyKinds.McpAuthorization, policy?.Source, spec, [.. bindings.Select(binding => binding.Name)]);
     }
 
     private static AgentGateway.Contracts.V1.ApiKey ToMessage(ApiKey key)

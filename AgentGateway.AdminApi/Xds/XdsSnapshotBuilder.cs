@@ -40,15 +40,17 @@ internal sealed partial class XdsSnapshotBuilder(
         var policies = await db.Policies.AsNoTracking().ToListAsync(cancellationToken);
         var secrets = await db.Secrets.AsNoTracking().ToListAsync(cancellationToken);
         var apiKeys = await db.ApiKeys.AsNoTracking().Where(key => key.RevokedAt == null).ToListAsync(cancellationToken);
+        var roleBindings = await db.RoleBindings.AsNoTracking().Include(binding => binding.Role).ToListAsync(cancellationToken);
         var allowRules = await EgressGuard.AllowRulesAsync(db, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         var now = timeProvider.GetUtcNow();
         var policiesByTenant = policies.ToLookup(policy => policy.TenantId);
         var apiKeysByTenant = apiKeys.ToLookup(key => key.TenantId);
+        var roleBindingsByTenant = roleBindings.ToLookup(binding => binding.TenantId);
         var security = routes.Select(route => route.TenantId).Distinct().ToDictionary(
             tenant => tenant,
-            tenant => TenantSecurity.From(policiesByTenant[tenant], apiKeysByTenant[tenant], now));
+            tenant => TenantSecurity.From(policiesByTenant[tenant], apiKeysByTenant[tenant], roleBindingsByTenant[tenant], now));
         var secretsByName = secrets.ToDictionary(secret => (secret.TenantId, secret.Name));
         var decrypted = new Dictionary<(Guid, string), string?>();
 

@@ -49,6 +49,16 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
         ("PUT", "/api/v1/tenants/{tenant}/api-keys/{apiKey}", new { routes = Array.Empty<string>() }),
         ("DELETE", "/api/v1/tenants/{tenant}/api-keys/{apiKey}", null),
         ("POST", "/api/v1/tenants/{tenant}/api-keys/{apiKey}/revoke", null),
+        ("GET", "/api/v1/tenants/{tenant}/roles", null),
+        ("POST", "/api/v1/tenants/{tenant}/roles", new { name = "intruder", rules = new[] { "true" } }),
+        ("GET", "/api/v1/tenants/{tenant}/roles/{role}", null),
+        ("PUT", "/api/v1/tenants/{tenant}/roles/{role}", new { rules = new[] { "true" } }),
+        ("DELETE", "/api/v1/tenants/{tenant}/roles/{role}", null),
+        ("GET", "/api/v1/tenants/{tenant}/role-bindings", null),
+        ("POST", "/api/v1/tenants/{tenant}/role-bindings", new { name = "intruder", role = "reader", subjects = new[] { new { kind = "user", value = "developer" } } }),
+        ("GET", "/api/v1/tenants/{tenant}/role-bindings/{binding}", null),
+        ("PUT", "/api/v1/tenants/{tenant}/role-bindings/{binding}", new { role = "reader", subjects = new[] { new { kind = "user", value = "developer" } } }),
+        ("DELETE", "/api/v1/tenants/{tenant}/role-bindings/{binding}", null),
     ];
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -82,6 +92,8 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
             spec = new { header = new { value = new { secretRef = "token" } } },
         }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/api-keys", new { name = "ci", routes = new[] { "mcp" } }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/roles", new { name = "reader", rules = new[] { "mcp.method == \"tools/list\"" } }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/role-bindings", new { name = "readers", role = "reader", subjects = new[] { new { kind = "group", value = "staff" } } }, Cancellation)).EnsureSuccessStatusCode();
         var before = await SnapshotAsync(admin, tenant);
 
         foreach (var (method, template, body) in s_requests)
@@ -92,7 +104,9 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
                 .Replace("{route}", "mcp", StringComparison.Ordinal)
                 .Replace("{secret}", "token", StringComparison.Ordinal)
                 .Replace("{policy}", "upstream", StringComparison.Ordinal)
-                .Replace("{apiKey}", "ci", StringComparison.Ordinal);
+                .Replace("{apiKey}", "ci", StringComparison.Ordinal)
+                .Replace("{role}", "reader", StringComparison.Ordinal)
+                .Replace("{binding}", "readers", StringComparison.Ordinal);
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : JsonContent.Create(body) };
             using var response = await outsider.SendAsync(request, Cancellation);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {template}: expected 404, got {(int)response.StatusCode}");
@@ -105,7 +119,7 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
     private static async Task<string> SnapshotAsync(HttpClient owner, string tenant)
     {
         var parts = new List<string>();
-        foreach (var path in new[] { "", "/members", "/mcp-servers", "/routes", "/secrets", "/policies", "/routes/mcp/effective-policies", "/api-keys" })
+        foreach (var path in new[] { "", "/members", "/mcp-servers", "/routes", "/secrets", "/policies", "/routes/mcp/effective-policies", "/api-keys", "/roles", "/role-bindings" })
         {
             parts.Add(await owner.GetStringAsync(new Uri($"/api/v1/tenants/{tenant}{path}", UriKind.Relative), Cancellation));
         }

@@ -145,6 +145,48 @@ namespace AgentGateway.AdminApi.Data.Migrations
                     b.ToTable("audit_entries", (string)null);
                 });
 
+            modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.AuthorizationRole", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)");
+
+                    b.PrimitiveCollection<List<string>>("Rules")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("authorization_roles", (string)null);
+                });
+
             modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.ConfigRevision", b =>
                 {
                     b.Property<int>("Id")
@@ -392,6 +434,57 @@ namespace AgentGateway.AdminApi.Data.Migrations
                     b.ToTable("policies", (string)null);
                 });
 
+            modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.RoleBinding", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)");
+
+                    b.Property<Guid>("RoleId")
+                        .HasColumnType("uuid");
+
+                    b.PrimitiveCollection<List<string>>("Routes")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<string>("Subjects")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RoleId");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("role_bindings", (string)null);
+                });
+
             modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.RouteTarget", b =>
                 {
                     b.Property<Guid>("RouteId")
@@ -553,6 +646,17 @@ namespace AgentGateway.AdminApi.Data.Migrations
                     b.Navigation("Tenant");
                 });
 
+            modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.AuthorizationRole", b =>
+                {
+                    b.HasOne("AgentGateway.AdminApi.Data.Entities.Tenant", "Tenant")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Tenant");
+                });
+
             modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.GatewayRoute", b =>
                 {
                     b.HasOne("AgentGateway.AdminApi.Data.Entities.Tenant", "Tenant")
@@ -582,6 +686,25 @@ namespace AgentGateway.AdminApi.Data.Migrations
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Tenant");
+                });
+
+            modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.RoleBinding", b =>
+                {
+                    b.HasOne("AgentGateway.AdminApi.Data.Entities.AuthorizationRole", "Role")
+                        .WithMany()
+                        .HasForeignKey("RoleId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired();
+
+                    b.HasOne("AgentGateway.AdminApi.Data.Entities.Tenant", "Tenant")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Role");
 
                     b.Navigation("Tenant");
                 });
