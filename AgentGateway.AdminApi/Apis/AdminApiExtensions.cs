@@ -49,6 +49,7 @@ internal static class AdminApiExtensions
         app.MapApiKeysApi();
         app.MapRolesApi();
         app.MapRoleBindingsApi();
+        app.MapToolPinsApi();
         app.MapEgressAllowlistApi();
         app.MapProxiesApi();
         app.MapSessionKeysApi();

@@ -59,6 +59,7 @@ internal static class RoutesApi
         var path = string.IsNullOrEmpty(request.Path) ? $"/{tenant}/{request.Name}" : request.Path;
         var (mode, servers) = await ValidateBodyAsync(errors, db, grant.Tenant, path, request.Targets, request.PrefixMode, cancellationToken);
         var failureMode = Validation.FailureMode(errors, request.FailureMode);
+        var toolPinning = Validation.ToolPinning(errors, request.ToolPinning);
         Validation.TargetTimeout(errors, request.TargetTimeoutMs);
         if (errors.Count > 0)
         {
@@ -85,6 +86,7 @@ internal static class RoutesApi
             PrefixMode = mode,
             FailureMode = failureMode!.Value,
             TargetTimeoutMs = request.TargetTimeoutMs,
+            ToolPinning = toolPinning!.Value,
             CreatedAt = now,
             UpdatedAt = now,
             Targets = [.. servers.Select((server, index) => new RouteTarget { McpServerId = server.Id, McpServer = server, Position = index })],
@@ -146,6 +148,7 @@ internal static class RoutesApi
         var path = string.IsNullOrEmpty(request.Path) ? entity.Path : request.Path;
         var (mode, servers) = await ValidateBodyAsync(errors, db, grant.Tenant, path, request.Targets, request.PrefixMode, cancellationToken);
         var failureMode = Validation.FailureMode(errors, request.FailureMode);
+        var toolPinning = Validation.ToolPinning(errors, request.ToolPinning);
         Validation.TargetTimeout(errors, request.TargetTimeoutMs);
         if (errors.Count > 0)
         {
@@ -166,6 +169,7 @@ internal static class RoutesApi
         entity.PrefixMode = mode;
         entity.FailureMode = failureMode!.Value;
         entity.TargetTimeoutMs = request.TargetTimeoutMs;
+        entity.ToolPinning = toolPinning!.Value;
         entity.UpdatedAt = time.GetUtcNow();
         db.RouteTargets.RemoveRange(entity.Targets);
         entity.Targets = [.. servers.Select((server, index) => new RouteTarget { RouteId = entity.Id, McpServerId = server.Id, McpServer = server, Position = index })];
@@ -290,6 +294,7 @@ internal static class RoutesApi
         Validation.ToText(route.PrefixMode),
         Validation.ToText(route.FailureMode),
         route.TargetTimeoutMs,
+        Validation.ToText(route.ToolPinning),
         proxy.EndpointFor(route.Path),
         route.CreatedAt,
         route.UpdatedAt,

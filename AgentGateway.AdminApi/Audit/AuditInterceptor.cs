@@ -121,6 +121,7 @@ internal sealed class AuditInterceptor(IHttpContextAccessor httpContextAccessor,
         ApiKey key => ("api-key", key.Name, key.TenantId),
         AuthorizationRole role => ("role", role.Name, role.TenantId),
         RoleBinding binding => ("role-binding", binding.Name, binding.TenantId),
+        ToolPin pin => ("tool-pin", $"{pin.Route?.Name}/{pin.Target}/{pin.Tool}", pin.TenantId),
         EgressAllowRule rule => ("egress-allow-rule", rule.Host ?? rule.Cidr ?? rule.Id.ToString(), null),
         _ => null,
     };

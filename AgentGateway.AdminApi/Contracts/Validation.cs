@@ -171,6 +171,23 @@ internal static partial class Validation
         return mode;
     }
 
+    public static ToolPinningSetting? ToolPinning(Dictionary<string, string[]> errors, string? value)
+    {
+        ToolPinningSetting? mode = value switch
+        {
+            null or "withhold" => ToolPinningSetting.Withhold,
+            "flag" => ToolPinningSetting.Flag,
+            "off" => ToolPinningSetting.Off,
+            _ => null,
+        };
+        if (mode is null)
+        {
+            errors["toolPinning"] = ["must be 'withhold' (default: a new suspicious or a changed tool is hidden until a tenant admin approves it), 'flag' (listed, marked) or 'off'."];
+        }
+
+        return mode;
+    }
+
     public static void TargetTimeout(Dictionary<string, string[]> errors, int? milliseconds)
     {
         if (milliseconds is < 1 or > 600_000)
@@ -195,6 +212,8 @@ internal static partial class Validation
     public static string ToText(PrefixModeSetting mode) => mode.ToString().ToLowerInvariant();
 
     public static string ToText(FailureModeSetting mode) => mode.ToString().ToLowerInvariant();
+
+    public static string ToText(ToolPinningSetting mode) => mode.ToString().ToLowerInvariant();
 
     public static string ToText(TenantRole role) => role.ToString().ToLowerInvariant();
 

@@ -33,6 +33,8 @@ internal sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) :
 
     public DbSet<RoleBinding> RoleBindings => Set<RoleBinding>();
 
+    public DbSet<ToolPin> ToolPins => Set<ToolPin>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AdminDbContext).Assembly);
 }

@@ -9,11 +9,13 @@ namespace AgentGateway.AdminApi.Reports;
 
 /// <summary>
 /// What proxies report back, batched, beside the xDS stream and with the same credentials: when API keys were last
-/// used, recorded without a config change: the time only moves forwards, and never past the present.
+/// used (recorded without a config change: the time only moves forwards, and never past the present), and the tool
+/// definitions they see that no approved pin matches.
 /// </summary>
 [Authorize(Policy = AuthenticationExtensions.ProxyPolicy)]
 internal sealed partial class GatewayReportsServer(
     AdminDbContext db,
+    ToolObservations toolObservations,
     TimeProvider timeProvider,
     ILogger<GatewayReportsServer> logger) : GatewayReports.GatewayReportsBase
 {
@@ -35,6 +37,7 @@ internal sealed partial class GatewayReportsServer(
 
         var cancellationToken = context.CancellationToken;
         await RecordApiKeyUsesAsync(request, cancellationToken);
+        await toolObservations.RecordAsync(request.NodeId, request.ToolObservations, cancellationToken);
         return new ReportResponse();
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Policies;
+using ToolPin = AgentGateway.AdminApi.Data.Entities.ToolPin;
 using AgentGateway.Contracts.V1;
 using Google.Protobuf;
 
@@ -13,10 +14,11 @@ internal static class RouteResources
     public static string ResourceName(string tenant, string route) => $"{tenant}/{route}";
 
     /// <summary>The route as proxies receive it, with its effective policies (secrets already inlined by the caller).</summary>
-    public static AgentGateway.Contracts.V1.Route ToResource(GatewayRoute route, string tenant, EffectiveRoutePolicies effective)
+    public static AgentGateway.Contracts.V1.Route ToResource(GatewayRoute route, string tenant, EffectiveRoutePolicies effective, IEnumerable<ToolPin> pins)
     {
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(effective);
+        ArgumentNullException.ThrowIfNull(pins);
         var resource = new AgentGateway.Contracts.V1.Route
         {
             Tenant = tenant,
@@ -36,7 +38,27 @@ internal static class RouteResources
             }
         }
 
+        resource.Mcp.ToolPinning = ToToolPinning(route, pins);
         return resource;
+    }
+
+    /// <summary>The route's pinning mode and the approved pins of its current targets.</summary>
+    public static ToolPinning ToToolPinning(GatewayRoute route, IEnumerable<ToolPin> pins)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(pins);
+        var pinning = new ToolPinning { Mode = Contracts.Validation.ToText(route.ToolPinning) };
+        if (route.ToolPinning == ToolPinningSetting.Off)
+        {
+            return pinning;
+        }
+
+        var targets = route.Targets.Select(target => target.McpServer!.Name).ToHashSet(StringComparer.Ordinal);
+        pinning.Pins.Add(pins
+            .Where(pin => pin.RouteId == route.Id && pin.ApprovedSha256 is not null && targets.Contains(pin.Target))
+            .OrderBy(pin => pin.Target, StringComparer.Ordinal).ThenBy(pin => pin.Tool, StringComparer.Ordinal)
+            .Select(pin => new AgentGateway.Contracts.V1.ToolPin { Target = pin.Target, Tool = pin.Tool, Sha256 = pin.ApprovedSha256 }));
+        return pinning;
     }
 
     public static McpBackend ToMcpBackend(GatewayRoute route)

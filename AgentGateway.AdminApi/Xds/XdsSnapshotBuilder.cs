@@ -17,7 +17,7 @@ namespace AgentGateway.AdminApi.Xds;
 /// <summary>
 /// Reads the whole configuration from Postgres in one snapshot-isolated transaction and builds the xDS snapshot:
 /// every route with its effective policies (secrets decrypted and inlined, so each value reaches only the routes that
-/// use it), the session keys and the egress policy.
+/// use it) and its approved tool pins, the session keys and the egress policy.
 /// </summary>
 internal sealed partial class XdsSnapshotBuilder(
     IServiceScopeFactory scopeFactory,
@@ -41,6 +41,7 @@ internal sealed partial class XdsSnapshotBuilder(
         var secrets = await db.Secrets.AsNoTracking().ToListAsync(cancellationToken);
         var apiKeys = await db.ApiKeys.AsNoTracking().Where(key => key.RevokedAt == null).ToListAsync(cancellationToken);
         var roleBindings = await db.RoleBindings.AsNoTracking().Include(binding => binding.Role).ToListAsync(cancellationToken);
+        var pins = await db.ToolPins.AsNoTracking().Where(pin => pin.ApprovedSha256 != null).ToListAsync(cancellationToken);
         var allowRules = await EgressGuard.AllowRulesAsync(db, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
@@ -48,6 +49,7 @@ internal sealed partial class XdsSnapshotBuilder(
         var policiesByTenant = policies.ToLookup(policy => policy.TenantId);
         var apiKeysByTenant = apiKeys.ToLookup(key => key.TenantId);
         var roleBindingsByTenant = roleBindings.ToLookup(binding => binding.TenantId);
+        var pinsByRoute = pins.ToLookup(pin => pin.RouteId);
         var security = routes.Select(route => route.TenantId).Distinct().ToDictionary(
             tenant => tenant,
             tenant => TenantSecurity.From(policiesByTenant[tenant], apiKeysByTenant[tenant], roleBindingsByTenant[tenant], now));
@@ -72,7 +74,7 @@ internal sealed partial class XdsSnapshotBuilder(
                 continue;
             }
 
-            var message = RouteResources.ToResource(route, route.Tenant.Name, effective);
+            var message = RouteResources.ToResource(route, route.Tenant.Name, effective, pinsByRoute[route.Id]);
             routeResources[name] = new Resource { Name = name, Version = RouteResources.Version(message), Resource_ = Any.Pack(message) };
         }
 
