@@ -26,7 +26,9 @@ internal static class AdminApiExtensions
         services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.SectionName);
         services.AddOptions<DemoDataOptions>().BindConfiguration(DemoDataOptions.SectionName);
         services.TryAddSingleton<DemoDataSeeder>();
-        services.AddHttpClient(RouteToolsLister.HttpClientName).WithoutResilience();
+        services.TryAddSingleton<EgressConnector>();
+        services.AddHttpClient(RouteToolsLister.HttpClientName).WithoutResilience()
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler { ConnectCallback = provider.GetRequiredService<EgressConnector>().ConnectAsync });
         services.TryAddSingleton<RouteToolsLister>();
         return builder;
     }

@@ -336,9 +336,17 @@ internal static class PoliciesApi
 
                 return (PolicyTargets.Route, targetRef.Name);
             default:
-                if (!await db.McpServers.AnyAsync(server => server.TenantId == tenant.Id && server.Name == targetRef.Name, cancellationToken))
+                var transport = await db.McpServers.Where(server => server.TenantId == tenant.Id && server.Name == targetRef.Name)
+                    .Select(server => server.Transport).SingleOrDefaultAsync(cancellationToken);
+                if (transport is null)
                 {
                     errors["targetRef.name"] = [$"there is no MCP server '{targetRef.Name}' in tenant '{tenant.Name}'."];
+                    return (null, null);
+                }
+
+                if (transport == Validation.StdioTransport)
+                {
+                    errors["targetRef.name"] = [$"'{targetRef.Name}' is a stdio server: a local process, with no HTTP connection to authenticate or secure."];
                     return (null, null);
                 }
 

@@ -64,6 +64,7 @@ public sealed class EgressAllowlistTests(ControlPlaneFixture controlPlane)
 
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync(servers, Server("local", new Uri(url)), Cancellation)).StatusCode);
         await AssertProblemAsync(await admin.PostAsJsonAsync(servers, Server("neighbour", new Uri($"http://127.0.0.1:{port + 1}/mcp")), Cancellation), HttpStatusCode.BadRequest);
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new { name = "mcp", targets = new[] { "local" } }, Cancellation)).EnsureSuccessStatusCode();
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync(new Uri($"/api/v1/egress-allowlist/{id}", UriKind.Relative), Cancellation)).StatusCode);
         await xds.WaitForAsync<EgressPolicy>(ResourceTypes.EgressPolicy, ResourceTypes.EgressPolicyName,
@@ -72,6 +73,10 @@ public sealed class EgressAllowlistTests(ControlPlaneFixture controlPlane)
         {
             await AssertProblemAsync(await admin.SendAsync(update, Cancellation), HttpStatusCode.BadRequest);
         }
+
+        // AdminApi's own connections (listing a route's tools) are held to the allowlist when they are made.
+        var tools = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenant}/routes/mcp/tools", Cancellation);
+        Assert.Contains("egress allowlist", tools.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
