@@ -6,6 +6,7 @@ namespace AgentGateway.AdminApi.Policies;
 internal sealed class TenantPolicySet
 {
     private readonly Dictionary<(string Kind, string TargetKind, string TargetName), ParsedPolicy> _byAttachment = [];
+    private readonly List<Policy> _unreadable = [];
 
     public TenantPolicySet(IEnumerable<Policy> policies)
     {
@@ -17,10 +18,24 @@ internal sealed class TenantPolicySet
                 var name = policy.TargetKind == PolicyTargets.Tenant ? string.Empty : policy.TargetName;
                 _byAttachment[(policy.Kind, policy.TargetKind, name)] = parsed;
             }
+            else
+            {
+                _unreadable.Add(policy);
+            }
         }
     }
 
     public static TenantPolicySet Empty { get; } = new([]);
+
+    /// <summary>
+    /// The stored policies that could not be read back (an unknown kind, or a spec this version cannot parse) and are
+    /// attached to the tenant, to <paramref name="route"/> or to one of <paramref name="servers"/>: such a route must
+    /// not be served as if they were not there.
+    /// </summary>
+    public IEnumerable<Policy> UnreadableFor(string route, IReadOnlyCollection<string> servers) => _unreadable.Where(policy =>
+        policy.TargetKind == PolicyTargets.Tenant
+        || (policy.TargetKind == PolicyTargets.Route && policy.TargetName == route)
+        || (policy.TargetKind == PolicyTargets.McpServer && servers.Contains(policy.TargetName)));
 
     /// <summary>A caller-side kind for a route: the route's own policy, else the tenant's.</summary>
     public ParsedPolicy? ForRoute(string kind, string route) =>

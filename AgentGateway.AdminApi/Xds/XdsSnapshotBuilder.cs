@@ -60,7 +60,14 @@ internal sealed partial class XdsSnapshotBuilder(
         foreach (var route in routes)
         {
             var name = RouteResources.ResourceName(route.Tenant!.Name, route.Name);
-            var effective = EffectivePolicyResolver.Resolve(security.GetValueOrDefault(route.TenantId) ?? TenantSecurity.Empty, route);
+            var tenantSecurity = security.GetValueOrDefault(route.TenantId) ?? TenantSecurity.Empty;
+            if (tenantSecurity.Policies.UnreadableFor(route.Name, [.. route.Targets.Select(target => target.McpServer!.Name)]).FirstOrDefault() is { } unreadable)
+            {
+                LogRouteWithUnreadablePolicy(logger, name, unreadable.Name);
+                continue;
+            }
+
+            var effective = EffectivePolicyResolver.Resolve(tenantSecurity, route);
             string? missing = null;
             foreach (var spec in effective.Specs)
             {
@@ -125,6 +132,9 @@ internal sealed partial class XdsSnapshotBuilder(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Route {Route} is left out of the proxies' config: its policies reference secret {Secret}, which does not exist or cannot be decrypted")]
     private static partial void LogRouteWithoutSecret(ILogger logger, string route, string secret);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Route {Route} is left out of the proxies' config: policy {Policy}, which applies to it, cannot be read by this version")]
+    private static partial void LogRouteWithUnreadablePolicy(ILogger logger, string route, string policy);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Secret {Secret} cannot be decrypted: {Reason}")]
     private static partial void LogUndecryptable(ILogger logger, string secret, string reason);

@@ -3,6 +3,7 @@ using AgentGateway.Contracts;
 using AgentGateway.Contracts.Policies;
 using AgentGateway.Contracts.V1;
 using Google.Protobuf;
+using Npgsql;
 using static AgentGateway.Tests.AdminApi.RestApiTests;
 
 namespace AgentGateway.Tests.AdminApi;
@@ -75,5 +76,64 @@ public sealed class XdsPolicyTests(ControlPlaneFixture controlPlane)
         (await admin.DeleteAsync(new Uri($"{policies}/route-jwt", UriKind.Relative), Cancellation)).EnsureSuccessStatusCode();
         await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/mcp",
             candidate => candidate.Policies.JwtAuth.Providers.Single().Issuer == "https://tenant.example.com", Cancellation);
+    }
+
+    [Fact]
+    public async Task Route_WhoseSecretDoesNotDecrypt_OrWhosePolicyCannotBeRead_IsLeftOut_NotServedWithout()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await CreateTenantAsync(admin, null, null);
+        await CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
+        foreach (var route in new[] { "mcp", "plain" })
+        {
+            (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new { name = route, targets = new[] { "utils" } }, Cancellation)).EnsureSuccessStatusCode();
+        }
+
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/used", new { value = "used-value" }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/other", new { value = "other-value" }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
+        {
+            name = "upstream",
+            kind = "backend-auth",
+            targetRef = new { kind = "route", name = "mcp" },
+            spec = new { header = new { value = new { secretRef = "used" } } },
+        }, Cancellation)).EnsureSuccessStatusCode();
+        await using var xds = await XdsTestClient.ConnectAsync(controlPlane, Cancellation, ResourceTypes.Route);
+        await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/mcp", route => route.Mcp.Targets[0].Auth?.Header.Value.Inline == "used-value", Cancellation);
+
+        // Another row's ciphertext does not decrypt as this secret (its tenant and name are bound to it).
+        await ExecuteAsync(
+            """
+            UPDATE secrets SET "Ciphertext" = (SELECT s."Ciphertext" FROM secrets s JOIN tenants t ON t."Id" = s."TenantId" WHERE t."Name" = @tenant AND s."Name" = 'other')
+            WHERE "Name" = 'used' AND "TenantId" = (SELECT "Id" FROM tenants WHERE "Name" = @tenant)
+            """, tenant);
+        await xds.WaitForRemovalAsync(ResourceTypes.Route, $"{tenant}/mcp", Cancellation);
+        await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/plain", _ => true, Cancellation);
+
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/used", new { value = "used-again" }, Cancellation)).EnsureSuccessStatusCode();
+        await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/mcp", route => route.Mcp.Targets[0].Auth?.Header.Value.Inline == "used-again", Cancellation);
+
+        // A stored spec this version cannot read takes its routes out rather than serving them without it.
+        await ExecuteAsync(
+            """
+            UPDATE policies SET "Spec" = '{"unknownMethod": {}}'::jsonb
+            WHERE "Name" = 'upstream' AND "TenantId" = (SELECT "Id" FROM tenants WHERE "Name" = @tenant)
+            """, tenant);
+        await xds.WaitForRemovalAsync(ResourceTypes.Route, $"{tenant}/mcp", Cancellation);
+    }
+
+    /// <summary>Changes the database behind AdminApi's back, then tells it as a committed change would.</summary>
+    private async Task ExecuteAsync(string sql, string tenant)
+    {
+        await using var connection = new NpgsqlConnection(controlPlane.ConnectionString);
+        await connection.OpenAsync(Cancellation);
+        await using (var command = new NpgsqlCommand(sql, connection))
+        {
+            command.Parameters.AddWithValue("tenant", tenant);
+            Assert.Equal(1, await command.ExecuteNonQueryAsync(Cancellation));
+        }
+
+        await using var notify = new NpgsqlCommand("""UPDATE config_revisions SET "Revision" = "Revision" + 1; SELECT pg_notify('agentgateway_config', 'test')""", connection);
+        await notify.ExecuteNonQueryAsync(Cancellation);
     }
 }
