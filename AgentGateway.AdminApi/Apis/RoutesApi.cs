@@ -148,7 +148,8 @@ internal static class RoutesApi
         var path = string.IsNullOrEmpty(request.Path) ? entity.Path : request.Path;
         var (mode, servers) = await ValidateBodyAsync(errors, db, grant.Tenant, path, request.Targets, request.PrefixMode, cancellationToken);
         var failureMode = Validation.FailureMode(errors, request.FailureMode);
-        var toolPinning = Validation.ToolPinning(errors, request.ToolPinning);
+        // Left out, the setting stays: clients that do not know it do not turn pinning back on or off.
+        var toolPinning = request.ToolPinning is null ? entity.ToolPinning : Validation.ToolPinning(errors, request.ToolPinning);
         Validation.TargetTimeout(errors, request.TargetTimeoutMs);
         if (errors.Count > 0)
         {

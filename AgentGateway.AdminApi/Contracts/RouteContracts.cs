@@ -25,6 +25,7 @@ public sealed record RouteResponse(
 public sealed record CreateRouteRequest(
     string? Name, string? Path, List<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null, string? ToolPinning = null);
 
+/// <param name="ToolPinning">'withhold', 'flag' or 'off'; left out, the route keeps its setting.</param>
 public sealed record UpdateRouteRequest(
     string? Path, List<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null, string? ToolPinning = null);
 

@@ -42,18 +42,7 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
         await Task.WhenAll(postgres, _identity.InitializeAsync().AsTask(), _samples.InitializeAsync().AsTask());
         _postgres = await postgres;
 
-        var port = ServiceProcess.GetFreePort();
-        var xdsPort = ServiceProcess.GetFreePort();
-        XdsUrl = new Uri($"http://127.0.0.1:{xdsPort}");
-        _adminApi = await ServiceProcess.StartAsync("AgentGateway.AdminApi", new Dictionary<string, string>
-        {
-            ["ConnectionStrings:agentgateway"] = _postgres.ConnectionString("agentgateway"),
-            ["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{port}",
-            ["Kestrel:Endpoints:Xds:Url"] = XdsUrl.ToString(),
-            ["Identity:Authority"] = _identity.Issuer.ToString(),
-            ["Proxy:PublicUrl"] = "http://gateway.test:8080",
-            ["Secrets:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-        }, cancellationToken, port);
+        (_adminApi, XdsUrl) = await StartAdminApiAsync("agentgateway", NewMasterKey(), [], cancellationToken);
 
         using var admin = await CreateClientAsync("admin", cancellationToken);
         foreach (var rule in new object[]
@@ -66,6 +55,36 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
             response.EnsureSuccessStatusCode();
         }
     }
+
+    /// <summary>
+    /// Another AdminApi process on a database of its own (created when missing) of the same PostgreSQL, trusting the
+    /// same issuer, with the given master keys; with its xDS address.
+    /// </summary>
+    public async Task<(ServiceProcess AdminApi, Uri XdsUrl)> StartAdminApiAsync(
+        string database, string masterKey, IReadOnlyList<string> previousMasterKeys, CancellationToken cancellationToken)
+    {
+        var port = ServiceProcess.GetFreePort();
+        var xdsUrl = new Uri($"http://127.0.0.1:{ServiceProcess.GetFreePort()}");
+        var configuration = new Dictionary<string, string>
+        {
+            ["ConnectionStrings:agentgateway"] = _postgres!.ConnectionString(database),
+            ["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{port}",
+            ["Kestrel:Endpoints:Xds:Url"] = xdsUrl.ToString(),
+            ["Identity:Authority"] = _identity.Issuer.ToString(),
+            ["Proxy:PublicUrl"] = "http://gateway.test:8080",
+            ["Secrets:MasterKey"] = masterKey,
+        };
+        for (var index = 0; index < previousMasterKeys.Count; index++)
+        {
+            configuration[$"Secrets:PreviousMasterKeys:{index}"] = previousMasterKeys[index];
+        }
+
+        return (await ServiceProcess.StartAsync("AgentGateway.AdminApi", configuration, cancellationToken, port), xdsUrl);
+    }
+
+    public static string NewMasterKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    public string DatabaseConnectionString(string database) => _postgres!.ConnectionString(database);
 
     public async ValueTask DisposeAsync()
     {

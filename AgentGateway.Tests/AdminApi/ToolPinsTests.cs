@@ -125,6 +125,8 @@ public sealed class ToolPinsTests(ControlPlaneFixture controlPlane)
         (await admin.PutAsJsonAsync($"{routes}/mcp", new { targets = new[] { "utils" }, toolPinning = "off" }, Cancellation)).EnsureSuccessStatusCode();
         Assert.Equal("off", (await admin.GetFromJsonAsync<JsonElement>($"{routes}/mcp", Cancellation)).GetProperty("toolPinning").GetString());
         await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/mcp", route => route.Mcp.ToolPinning.Mode == "off", Cancellation);
+        (await admin.PutAsJsonAsync($"{routes}/mcp", new { targets = new[] { "utils" } }, Cancellation)).EnsureSuccessStatusCode();
+        Assert.Equal("off", (await admin.GetFromJsonAsync<JsonElement>($"{routes}/mcp", Cancellation)).GetProperty("toolPinning").GetString());
         await ReportAsync(Observation(tenant, "mcp", "utils", Tool("echo", "Echoes.")));
         Assert.Empty((await admin.GetFromJsonAsync<JsonElement[]>($"{routes}/mcp/tool-pins", Cancellation))!);
     }

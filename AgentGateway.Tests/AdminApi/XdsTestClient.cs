@@ -22,9 +22,12 @@ internal sealed class XdsTestClient : IAsyncDisposable
         _call = call;
     }
 
-    public static async Task<XdsTestClient> ConnectAsync(ControlPlaneFixture controlPlane, CancellationToken cancellationToken, params string[] typeUrls)
+    public static Task<XdsTestClient> ConnectAsync(ControlPlaneFixture controlPlane, CancellationToken cancellationToken, params string[] typeUrls) =>
+        ConnectAsync(controlPlane, controlPlane.XdsUrl, cancellationToken, typeUrls);
+
+    public static async Task<XdsTestClient> ConnectAsync(ControlPlaneFixture controlPlane, Uri xdsUrl, CancellationToken cancellationToken, params string[] typeUrls)
     {
-        var channel = GrpcChannel.ForAddress(controlPlane.XdsUrl);
+        var channel = GrpcChannel.ForAddress(xdsUrl);
         var client = new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(channel);
         var headers = new Metadata { { "authorization", "Bearer " + await controlPlane.GetTokenAsync("proxy", cancellationToken) } };
         var call = client.DeltaAggregatedResources(headers, cancellationToken: cancellationToken);
