@@ -1,12 +1,14 @@
 using AgentGateway.AdminApi.Apis;
 using AgentGateway.AdminApi.Authorization;
 using AgentGateway.AdminApi.Data;
+using AgentGateway.AdminApi.Secrets;
 using AgentGateway.AdminApi.Xds;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddAdminApiData();
+builder.AddTenantSecrets();
 builder.AddAdminApiAuthentication();
 builder.AddAdminApi();
 builder.AddXdsServer();

@@ -25,6 +25,7 @@ var adminApi = builder.AddService<Projects.AgentGateway_AdminApi>("adminapi", po
     .WithEnvironment("Kestrel__Endpoints__Xds__Url", xdsUrl)
     .WithEnvironment("Kestrel__Endpoints__Xds__Protocols", "Http2")
     .WithIdentity(identity)
+    .WithSecretsMasterKey()
     .WithDemoData(utils, notes, ports)
     .WithEnvironment("Proxy__PublicUrl", proxyUrl)
     .WaitFor(postgres);

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using AgentGateway.AdminApi.Authorization;
 using AgentGateway.AdminApi.DemoData;
+using AgentGateway.AdminApi.Egress;
 using AgentGateway.AdminApi.Mcp;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
@@ -20,10 +21,14 @@ internal static class AdminApiExtensions
         services.AddOpenApi();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddScoped<TenantAccess>();
+        services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.SectionName);
+        services.TryAddScoped<EgressGuard>();
         services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.SectionName);
         services.AddOptions<DemoDataOptions>().BindConfiguration(DemoDataOptions.SectionName);
         services.TryAddSingleton<DemoDataSeeder>();
-        services.AddHttpClient(RouteToolsLister.HttpClientName).WithoutResilience();
+        services.TryAddSingleton<EgressConnector>();
+        services.AddHttpClient(RouteToolsLister.HttpClientName).WithoutResilience()
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler { ConnectCallback = provider.GetRequiredService<EgressConnector>().ConnectAsync });
         services.TryAddSingleton<RouteToolsLister>();
         return builder;
     }
@@ -41,6 +46,13 @@ internal static class AdminApiExtensions
         app.MapTenantsApi();
         app.MapMcpServersApi();
         app.MapRoutesApi();
+        app.MapSecretsApi();
+        app.MapPoliciesApi();
+        app.MapApiKeysApi();
+        app.MapRolesApi();
+        app.MapRoleBindingsApi();
+        app.MapToolPinsApi();
+        app.MapEgressAllowlistApi();
         app.MapProxiesApi();
         app.MapSessionKeysApi();
         app.MapAuditApi();

@@ -3,6 +3,8 @@ using AgentGateway.AdminApi.Authorization;
 using AgentGateway.AdminApi.Contracts;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.AdminApi.Egress;
+using AgentGateway.AdminApi.Policies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -36,7 +38,7 @@ internal static class McpServersApi
     }
 
     private static async Task<Results<Created<McpServerResponse>, ValidationProblem, ProblemHttpResult>> CreateServer(
-        string tenant, CreateMcpServerRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
+        string tenant, CreateMcpServerRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
         HttpContext context, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
@@ -61,6 +63,10 @@ internal static class McpServersApi
         if (transport == Validation.StdioTransport)
         {
             Validation.Stdio(errors, request.Command, request.Args, request.Env, request.WorkingDirectory);
+        }
+        else if (!errors.ContainsKey("url"))
+        {
+            await egress.CheckAsync([("url", request.Url!)], errors, cancellationToken);
         }
 
         if (errors.Count > 0)
@@ -123,7 +129,7 @@ internal static class McpServersApi
     }
 
     private static async Task<Results<Ok<McpServerResponse>, ValidationProblem, ProblemHttpResult>> UpdateServer(
-        string tenant, string server, UpdateMcpServerRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
+        string tenant, string server, UpdateMcpServerRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
         HttpContext context, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
@@ -153,6 +159,10 @@ internal static class McpServersApi
         if (transport == Validation.StdioTransport)
         {
             Validation.Stdio(errors, request.Command, request.Args, request.Env, request.WorkingDirectory);
+        }
+        else if (!errors.ContainsKey("url"))
+        {
+            await egress.CheckAsync([("url", request.Url!)], errors, cancellationToken);
         }
 
         if (errors.Count > 0)
@@ -211,6 +221,12 @@ internal static class McpServersApi
         if (usedBy.Count > 0)
         {
             return Problems.Conflict($"MCP server '{server}' is a target of route(s) {string.Join(", ", usedBy.Select(name => $"'{name}'"))}; remove it from them first.");
+        }
+
+        var policies = await PoliciesApi.AttachedToAsync(db, grant.Tenant.Id, PolicyTargets.McpServer, entity.Name, cancellationToken);
+        if (policies.Count > 0)
+        {
+            return Problems.Conflict($"MCP server '{server}' has polic{(policies.Count == 1 ? "y" : "ies")} {string.Join(", ", policies.Select(name => $"'{name}'"))} attached; delete them or attach them elsewhere first.");
         }
 
         db.McpServers.Remove(entity);

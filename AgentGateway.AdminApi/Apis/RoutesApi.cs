@@ -4,6 +4,7 @@ using AgentGateway.AdminApi.Contracts;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Mcp;
+using AgentGateway.AdminApi.Policies;
 using AgentGateway.AdminApi.Xds;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -58,6 +59,7 @@ internal static class RoutesApi
         var path = string.IsNullOrEmpty(request.Path) ? $"/{tenant}/{request.Name}" : request.Path;
         var (mode, servers) = await ValidateBodyAsync(errors, db, grant.Tenant, path, request.Targets, request.PrefixMode, cancellationToken);
         var failureMode = Validation.FailureMode(errors, request.FailureMode);
+        var toolPinning = Validation.ToolPinning(errors, request.ToolPinning);
         Validation.TargetTimeout(errors, request.TargetTimeoutMs);
         if (errors.Count > 0)
         {
@@ -84,6 +86,7 @@ internal static class RoutesApi
             PrefixMode = mode,
             FailureMode = failureMode!.Value,
             TargetTimeoutMs = request.TargetTimeoutMs,
+            ToolPinning = toolPinning!.Value,
             CreatedAt = now,
             UpdatedAt = now,
             Targets = [.. servers.Select((server, index) => new RouteTarget { McpServerId = server.Id, McpServer = server, Position = index })],
@@ -145,6 +148,8 @@ internal static class RoutesApi
         var path = string.IsNullOrEmpty(request.Path) ? entity.Path : request.Path;
         var (mode, servers) = await ValidateBodyAsync(errors, db, grant.Tenant, path, request.Targets, request.PrefixMode, cancellationToken);
         var failureMode = Validation.FailureMode(errors, request.FailureMode);
+        // Left out, the setting stays: clients that do not know it do not turn pinning back on or off.
+        var toolPinning = request.ToolPinning is null ? entity.ToolPinning : Validation.ToolPinning(errors, request.ToolPinning);
         Validation.TargetTimeout(errors, request.TargetTimeoutMs);
         if (errors.Count > 0)
         {
@@ -165,6 +170,7 @@ internal static class RoutesApi
         entity.PrefixMode = mode;
         entity.FailureMode = failureMode!.Value;
         entity.TargetTimeoutMs = request.TargetTimeoutMs;
+        entity.ToolPinning = toolPinning!.Value;
         entity.UpdatedAt = time.GetUtcNow();
         db.RouteTargets.RemoveRange(entity.Targets);
         entity.Targets = [.. servers.Select((server, index) => new RouteTarget { RouteId = entity.Id, McpServerId = server.Id, McpServer = server, Position = index })];
@@ -204,6 +210,24 @@ internal static class RoutesApi
         if (!grant.Allows(TenantRole.Developer))
         {
             return Problems.Forbidden("delete routes (developers and above)");
+        }
+
+        var policies = await PoliciesApi.AttachedToAsync(db, grant.Tenant.Id, PolicyTargets.Route, entity.Name, cancellationToken);
+        if (policies.Count > 0)
+        {
+            return Problems.Conflict($"Route '{route}' has polic{(policies.Count == 1 ? "y" : "ies")} {string.Join(", ", policies.Select(name => $"'{name}'"))} attached; delete them or attach them elsewhere first.");
+        }
+
+        var keys = await ApiKeysApi.ScopedToAsync(db, grant.Tenant.Id, entity.Name, cancellationToken);
+        if (keys.Count > 0)
+        {
+            return Problems.Conflict($"API key(s) {string.Join(", ", keys.Select(name => $"'{name}'"))} are scoped to route '{route}'; change their routes or revoke them first.");
+        }
+
+        var bindings = await RoleBindingsApi.ScopedToAsync(db, grant.Tenant.Id, entity.Name, cancellationToken);
+        if (bindings.Count > 0)
+        {
+            return Problems.Conflict($"Role binding(s) {string.Join(", ", bindings.Select(name => $"'{name}'"))} cover route '{route}'; change their routes or delete them first.");
         }
 
         db.Routes.Remove(entity);
@@ -271,6 +295,7 @@ internal static class RoutesApi
         Validation.ToText(route.PrefixMode),
         Validation.ToText(route.FailureMode),
         route.TargetTimeoutMs,
+        Validation.ToText(route.ToolPinning),
         proxy.EndpointFor(route.Path),
         route.CreatedAt,
         route.UpdatedAt,

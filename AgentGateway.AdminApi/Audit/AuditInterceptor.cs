@@ -11,7 +11,7 @@ namespace AgentGateway.AdminApi.Audit;
 /// <summary>
 /// Records every change to the platform's configuration in the audit log, in the same save — and so the same
 /// transaction — as the change itself: nothing is changed unrecorded, and nothing is recorded that did not happen.
-/// Secret values (session key material, stdio environment values, header values) are never written to it.
+/// Secret values (session key material, tenant secrets, stdio environment values, header values) are never written to it.
 /// </summary>
 internal sealed class AuditInterceptor(IHttpContextAccessor httpContextAccessor, TimeProvider timeProvider) : SaveChangesInterceptor
 {
@@ -116,6 +116,13 @@ internal sealed class AuditInterceptor(IHttpContextAccessor httpContextAccessor,
         McpServer server => ("mcp-server", server.Name, server.TenantId),
         GatewayRoute route => ("route", route.Name, route.TenantId),
         SessionKey key => ("session-key", key.Id, null),
+        Secret secret => ("secret", secret.Name, secret.TenantId),
+        Policy policy => ("policy", policy.Name, policy.TenantId),
+        ApiKey key => ("api-key", key.Name, key.TenantId),
+        AuthorizationRole role => ("role", role.Name, role.TenantId),
+        RoleBinding binding => ("role-binding", binding.Name, binding.TenantId),
+        ToolPin pin => ("tool-pin", $"{pin.Route?.Name}/{pin.Target}/{pin.Tool}", pin.TenantId),
+        EgressAllowRule rule => ("egress-allow-rule", rule.Host ?? rule.Cidr ?? rule.Id.ToString(), null),
         _ => null,
     };
 
@@ -134,6 +141,8 @@ internal sealed class AuditInterceptor(IHttpContextAccessor httpContextAccessor,
             values[ToCamelCase(name)] = (entry.Entity, name) switch
             {
                 (SessionKey, "Material") => Redacted,
+                (Secret, "Ciphertext") => Redacted,
+                (ApiKey, "Sha256") => Redacted,
                 (McpServer, "Env") when value is Dictionary<string, string> env => new JsonArray([.. env.Keys.Order(StringComparer.Ordinal).Select(key => (JsonNode)key)]),
                 (McpServer, "Headers") when value is Dictionary<string, string> headers => new JsonObject(headers.Select(header => KeyValuePair.Create(header.Key, (JsonNode?)Redacted))),
                 _ => JsonSerializer.SerializeToNode(value is Enum ? value.ToString()!.ToLowerInvariant() : value),

@@ -9,6 +9,7 @@ public sealed record RouteResponse(
     string PrefixMode,
     string FailureMode,
     int? TargetTimeoutMs,
+    string ToolPinning,
     string Endpoint,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
@@ -16,11 +17,17 @@ public sealed record RouteResponse(
 
 /// <param name="FailureMode">'open' (default: a failing target is left out of lists) or 'closed' (it fails them).</param>
 /// <param name="TargetTimeoutMs">How long one target may take for one request (1-600000 ms); null takes the proxy's default.</param>
+/// <param name="ToolPinning">
+/// 'withhold' (default: a tool whose definition no approved pin matches is hidden and refused until a tenant admin
+/// approves it; new tools without hidden-instruction findings are trusted on first sight), 'flag' (listed and
+/// callable, marked in its _meta) or 'off'.
+/// </param>
 public sealed record CreateRouteRequest(
-    string? Name, string? Path, List<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null);
+    string? Name, string? Path, List<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null, string? ToolPinning = null);
 
+/// <param name="ToolPinning">'withhold', 'flag' or 'off'; left out, the route keeps its setting.</param>
 public sealed record UpdateRouteRequest(
-    string? Path, List<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null);
+    string? Path, List<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null, string? ToolPinning = null);
 
 public sealed record RouteToolsResponse(string Route, string Endpoint, IReadOnlyList<RouteToolResponse> Tools, IReadOnlyList<TargetErrorResponse> Errors);
 

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
+using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.Contracts;
+using Microsoft.EntityFrameworkCore;
 
 namespace AgentGateway.AdminApi.Contracts;
 
@@ -28,6 +30,44 @@ internal static partial class Validation
         else if (value.Length > maxLength)
         {
             errors[field] = [$"must be at most {maxLength} characters."];
+        }
+    }
+
+    /// <summary>Adds <paramref name="message"/> to the errors of <paramref name="field"/>.</summary>
+    public static void Add(Dictionary<string, string[]> errors, string field, string message)
+    {
+        errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
+    }
+
+    public static void Description(Dictionary<string, string[]> errors, string? value, string field = "description")
+    {
+        if (value is { Length: > 1000 })
+        {
+            errors[field] = ["must be at most 1000 characters."];
+        }
+    }
+
+    /// <summary>A list of the tenant's route names (for scoping keys and bindings): distinct, existing, at most <paramref name="max"/>.</summary>
+    public static async Task RoutesAsync(
+        Dictionary<string, string[]> errors, AdminDbContext db, Tenant tenant, List<string>? routes, int max, CancellationToken cancellationToken)
+    {
+        if (routes is null || routes.Count == 0)
+        {
+            return;
+        }
+
+        if (routes.Count > max || routes.Distinct(StringComparer.Ordinal).Count() != routes.Count)
+        {
+            errors["routes"] = [$"must name at most {max} routes, each once."];
+            return;
+        }
+
+        var known = await db.Routes.Where(route => route.TenantId == tenant.Id && routes.Contains(route.Name))
+            .Select(route => route.Name).ToListAsync(cancellationToken);
+        var unknown = routes.Where(name => !known.Contains(name)).ToList();
+        if (unknown.Count > 0)
+        {
+            errors["routes"] = [$"unknown route(s) in tenant '{tenant.Name}': {string.Join(", ", unknown.Select(name => $"'{name}'"))}."];
         }
     }
 
@@ -131,6 +171,23 @@ internal static partial class Validation
         return mode;
     }
 
+    public static ToolPinningSetting? ToolPinning(Dictionary<string, string[]> errors, string? value)
+    {
+        ToolPinningSetting? mode = value switch
+        {
+            null or "withhold" => ToolPinningSetting.Withhold,
+            "flag" => ToolPinningSetting.Flag,
+            "off" => ToolPinningSetting.Off,
+            _ => null,
+        };
+        if (mode is null)
+        {
+            errors["toolPinning"] = ["must be 'withhold' (default: a new suspicious or a changed tool is hidden until a tenant admin approves it), 'flag' (listed, marked) or 'off'."];
+        }
+
+        return mode;
+    }
+
     public static void TargetTimeout(Dictionary<string, string[]> errors, int? milliseconds)
     {
         if (milliseconds is < 1 or > 600_000)
@@ -155,6 +212,8 @@ internal static partial class Validation
     public static string ToText(PrefixModeSetting mode) => mode.ToString().ToLowerInvariant();
 
     public static string ToText(FailureModeSetting mode) => mode.ToString().ToLowerInvariant();
+
+    public static string ToText(ToolPinningSetting mode) => mode.ToString().ToLowerInvariant();
 
     public static string ToText(TenantRole role) => role.ToString().ToLowerInvariant();
 

@@ -21,6 +21,20 @@ internal sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) :
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<Secret> Secrets => Set<Secret>();
+
+    public DbSet<Policy> Policies => Set<Policy>();
+
+    public DbSet<EgressAllowRule> EgressAllowRules => Set<EgressAllowRule>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<AuthorizationRole> AuthorizationRoles => Set<AuthorizationRole>();
+
+    public DbSet<RoleBinding> RoleBindings => Set<RoleBinding>();
+
+    public DbSet<ToolPin> ToolPins => Set<ToolPin>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AdminDbContext).Assembly);
 }

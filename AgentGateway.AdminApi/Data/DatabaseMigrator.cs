@@ -1,4 +1,5 @@
 using AgentGateway.AdminApi.DemoData;
+using AgentGateway.AdminApi.Secrets;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -23,6 +24,7 @@ internal sealed partial class DatabaseMigrator(IServiceScopeFactory scopeFactory
                 var db = scope.ServiceProvider.GetRequiredService<AdminDbContext>();
                 await db.Database.MigrateAsync(cancellationToken);
                 await SessionKeys.EnsurePrimaryAsync(db, timeProvider, cancellationToken);
+                await scope.ServiceProvider.GetRequiredService<SecretReencryption>().RunAsync(db, cancellationToken);
                 await scope.ServiceProvider.GetRequiredService<DemoDataSeeder>().SeedAsync(db, cancellationToken);
                 LogMigrated(logger);
                 return;

@@ -14,7 +14,13 @@ internal sealed partial class DemoDataSeeder(IOptions<DemoDataOptions> options, 
     public async Task SeedAsync(AdminDbContext db, CancellationToken cancellationToken)
     {
         var demo = options.Value;
-        if (!demo.Enabled || demo.Servers.Count == 0 || await db.Tenants.AnyAsync(tenant => tenant.Name == demo.Tenant, cancellationToken))
+        if (!demo.Enabled || demo.Servers.Count == 0)
+        {
+            return;
+        }
+
+        await AllowSampleServersAsync(db, demo, cancellationToken);
+        if (await db.Tenants.AnyAsync(tenant => tenant.Name == demo.Tenant, cancellationToken))
         {
             return;
         }
@@ -55,6 +61,51 @@ internal sealed partial class DemoDataSeeder(IOptions<DemoDataOptions> options, 
         await db.SaveConfigChangesAsync(cancellationToken);
         LogSeeded(logger, demo.Tenant, demo.Servers.Count);
     }
+
+    /// <summary>
+    /// The sample servers listen on loopback, which tenant URLs may not reach by default: each gets an egress allow
+    /// rule for its host and port (also for a demo tenant seeded before egress rules existed).
+    /// </summary>
+    private async Task AllowSampleServersAsync(AdminDbContext db, DemoDataOptions demo, CancellationToken cancellationToken)
+    {
+        var rules = await db.EgressAllowRules.Where(rule => rule.Host != null).ToListAsync(cancellationToken);
+        var added = 0;
+        foreach (var server in demo.Servers)
+        {
+            if (!Uri.TryCreate(server.Url, UriKind.Absolute, out var url))
+            {
+                continue;
+            }
+
+            var host = url.IdnHost.ToLowerInvariant();
+            if (rules.Any(rule => rule.Host == host && (rule.Ports.Count == 0 || rule.Ports.Contains(url.Port))))
+            {
+                continue;
+            }
+
+            var rule = new EgressAllowRule
+            {
+                Id = Guid.CreateVersion7(),
+                Host = host,
+                Ports = [url.Port],
+                Description = $"Demo sample MCP server '{server.Name}'",
+                CreatedBy = "system",
+                CreatedAt = timeProvider.GetUtcNow(),
+            };
+            db.EgressAllowRules.Add(rule);
+            rules.Add(rule);
+            added++;
+        }
+
+        if (added > 0)
+        {
+            await db.SaveConfigChangesAsync(cancellationToken);
+            LogAllowed(logger, added);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Allowed egress to {Count} demo sample servers on loopback")]
+    private static partial void LogAllowed(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded demo tenant {Tenant} with a route federating {ServerCount} MCP servers")]
     private static partial void LogSeeded(ILogger logger, string tenant, int serverCount);

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.AdminApi.Policies;
+using ToolPin = AgentGateway.AdminApi.Data.Entities.ToolPin;
 using AgentGateway.Contracts.V1;
 using Google.Protobuf;
 
@@ -11,16 +13,52 @@ internal static class RouteResources
     /// <summary>The xDS resource name of a route: <c>{tenant}/{route}</c>.</summary>
     public static string ResourceName(string tenant, string route) => $"{tenant}/{route}";
 
-    public static AgentGateway.Contracts.V1.Route ToResource(GatewayRoute route, string tenant)
+    /// <summary>The route as proxies receive it, with its effective policies (secrets already inlined by the caller).</summary>
+    public static AgentGateway.Contracts.V1.Route ToResource(GatewayRoute route, string tenant, EffectiveRoutePolicies effective, IEnumerable<ToolPin> pins)
     {
         ArgumentNullException.ThrowIfNull(route);
-        return new AgentGateway.Contracts.V1.Route
+        ArgumentNullException.ThrowIfNull(effective);
+        ArgumentNullException.ThrowIfNull(pins);
+        var resource = new AgentGateway.Contracts.V1.Route
         {
             Tenant = tenant,
             Name = route.Name,
             Match = new RouteMatch { Path = route.Path },
+            Policies = effective.ToRoutePolicies(),
             Mcp = ToMcpBackend(route),
         };
+        foreach (var target in resource.Mcp.Targets)
+        {
+            // Credentials and TLS are for HTTP transports; a stdio process gets neither.
+            if (target.TransportCase != McpTarget.TransportOneofCase.Stdio
+                && effective.Targets.FirstOrDefault(candidate => candidate.Target == target.Name) is { } backend)
+            {
+                target.Auth = backend.Auth?.Spec as BackendAuth;
+                target.Tls = backend.Tls?.Spec as BackendTls;
+            }
+        }
+
+        resource.Mcp.ToolPinning = ToToolPinning(route, pins);
+        return resource;
+    }
+
+    /// <summary>The route's pinning mode and the approved pins of its current targets.</summary>
+    public static ToolPinning ToToolPinning(GatewayRoute route, IEnumerable<ToolPin> pins)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(pins);
+        var pinning = new ToolPinning { Mode = Contracts.Validation.ToText(route.ToolPinning) };
+        if (route.ToolPinning == ToolPinningSetting.Off)
+        {
+            return pinning;
+        }
+
+        var targets = route.Targets.Select(target => target.McpServer!.Name).ToHashSet(StringComparer.Ordinal);
+        pinning.Pins.Add(pins
+            .Where(pin => pin.RouteId == route.Id && pin.ApprovedSha256 is not null && targets.Contains(pin.Target))
+            .OrderBy(pin => pin.Target, StringComparer.Ordinal).ThenBy(pin => pin.Tool, StringComparer.Ordinal)
+            .Select(pin => new AgentGateway.Contracts.V1.ToolPin { Target = pin.Target, Tool = pin.Tool, Sha256 = pin.ApprovedSha256 }));
+        return pinning;
     }
 
     public static McpBackend ToMcpBackend(GatewayRoute route)

@@ -11,6 +11,7 @@ internal static class XdsServerExtensions
         builder.Services.TryAddSingleton<XdsSnapshotCache>();
         builder.Services.TryAddSingleton<XdsSnapshotBuilder>();
         builder.Services.TryAddSingleton<ProxyRegistry>();
+        builder.Services.TryAddScoped<Reports.ToolObservations>();
         builder.Services.AddHostedService<ConfigChangeListener>();
         return builder;
     }
@@ -19,6 +20,7 @@ internal static class XdsServerExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGrpcService<AggregatedDiscoveryServer>();
+        endpoints.MapGrpcService<Reports.GatewayReportsServer>();
         return endpoints;
     }
 }

@@ -1,15 +1,30 @@
 using System.Collections.Frozen;
+using System.Security.Cryptography;
 using AgentGateway.AdminApi.Data;
+using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.AdminApi.Egress;
+using AgentGateway.AdminApi.Policies;
+using AgentGateway.AdminApi.Secrets;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Envoy.Discovery;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace AgentGateway.AdminApi.Xds;
 
-/// <summary>Reads every route from Postgres in one snapshot-isolated query and builds the xDS snapshot.</summary>
-internal sealed class XdsSnapshotBuilder(IServiceScopeFactory scopeFactory)
+/// <summary>
+/// Reads the whole configuration from Postgres in one snapshot-isolated transaction and builds the xDS snapshot:
+/// every route with its effective policies (secrets decrypted and inlined, so each value reaches only the routes that
+/// use it) and its approved tool pins, the session keys and the egress policy.
+/// </summary>
+internal sealed partial class XdsSnapshotBuilder(
+    IServiceScopeFactory scopeFactory,
+    SecretProtector protector,
+    IOptions<EgressOptions> egressOptions,
+    TimeProvider timeProvider,
+    ILogger<XdsSnapshotBuilder> logger)
 {
     public async Task<XdsSnapshot> BuildAsync(CancellationToken cancellationToken)
     {
@@ -22,13 +37,51 @@ internal sealed class XdsSnapshotBuilder(IServiceScopeFactory scopeFactory)
             .Include(route => route.Targets).ThenInclude(target => target.McpServer)
             .ToListAsync(cancellationToken);
         var keys = await db.SessionKeys.AsNoTracking().ToListAsync(cancellationToken);
+        var policies = await db.Policies.AsNoTracking().ToListAsync(cancellationToken);
+        var secrets = await db.Secrets.AsNoTracking().ToListAsync(cancellationToken);
+        var apiKeys = await db.ApiKeys.AsNoTracking().Where(key => key.RevokedAt == null).ToListAsync(cancellationToken);
+        var roleBindings = await db.RoleBindings.AsNoTracking().Include(binding => binding.Role).ToListAsync(cancellationToken);
+        var pins = await db.ToolPins.AsNoTracking().Where(pin => pin.ApprovedSha256 != null).ToListAsync(cancellationToken);
+        var allowRules = await EgressGuard.AllowRulesAsync(db, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+
+        var now = timeProvider.GetUtcNow();
+        var policiesByTenant = policies.ToLookup(policy => policy.TenantId);
+        var apiKeysByTenant = apiKeys.ToLookup(key => key.TenantId);
+        var roleBindingsByTenant = roleBindings.ToLookup(binding => binding.TenantId);
+        var pinsByRoute = pins.ToLookup(pin => pin.RouteId);
+        var security = routes.Select(route => route.TenantId).Distinct().ToDictionary(
+            tenant => tenant,
+            tenant => TenantSecurity.From(policiesByTenant[tenant], apiKeysByTenant[tenant], roleBindingsByTenant[tenant], now));
+        var secretsByName = secrets.ToDictionary(secret => (secret.TenantId, secret.Name));
+        var decrypted = new Dictionary<(Guid, string), string?>();
 
         var routeResources = new Dictionary<string, Resource>(StringComparer.Ordinal);
         foreach (var route in routes)
         {
-            var message = RouteResources.ToResource(route, route.Tenant!.Name);
-            var name = RouteResources.ResourceName(route.Tenant.Name, route.Name);
+            var name = RouteResources.ResourceName(route.Tenant!.Name, route.Name);
+            var tenantSecurity = security.GetValueOrDefault(route.TenantId) ?? TenantSecurity.Empty;
+            if (tenantSecurity.Policies.UnreadableFor(route.Name, [.. route.Targets.Select(target => target.McpServer!.Name)]).FirstOrDefault() is { } unreadable)
+            {
+                LogRouteWithUnreadablePolicy(logger, name, unreadable.Name);
+                continue;
+            }
+
+            var effective = EffectivePolicyResolver.Resolve(tenantSecurity, route);
+            string? missing = null;
+            foreach (var spec in effective.Specs)
+            {
+                missing ??= SecretInliner.Inline(spec, secret => Decrypt(route.TenantId, secret));
+            }
+
+            if (missing is not null)
+            {
+                // Without its secret the route cannot work as configured; proxies drop it rather than run it without.
+                LogRouteWithoutSecret(logger, name, missing);
+                continue;
+            }
+
+            var message = RouteResources.ToResource(route, route.Tenant.Name, effective, pinsByRoute[route.Id]);
             routeResources[name] = new Resource { Name = name, Version = RouteResources.Version(message), Resource_ = Any.Pack(message) };
         }
 
@@ -39,10 +92,50 @@ internal sealed class XdsSnapshotBuilder(IServiceScopeFactory scopeFactory)
             keyResources[key.Id] = new Resource { Name = key.Id, Version = RouteResources.Version(message), Resource_ = Any.Pack(message) };
         }
 
+        var egress = EgressResources.ToResource(egressOptions.Value.BlockPrivateNetworks, allowRules);
+        var egressResources = new Dictionary<string, Resource>(StringComparer.Ordinal)
+        {
+            [ResourceTypes.EgressPolicyName] = new Resource { Name = ResourceTypes.EgressPolicyName, Version = RouteResources.Version(egress), Resource_ = Any.Pack(egress) },
+        };
+
         return new XdsSnapshot(revision, new Dictionary<string, FrozenDictionary<string, Resource>>(StringComparer.Ordinal)
         {
             [ResourceTypes.Route] = routeResources.ToFrozenDictionary(StringComparer.Ordinal),
             [ResourceTypes.SessionKey] = keyResources.ToFrozenDictionary(StringComparer.Ordinal),
+            [ResourceTypes.EgressPolicy] = egressResources.ToFrozenDictionary(StringComparer.Ordinal),
         }.ToFrozenDictionary(StringComparer.Ordinal));
+
+        string? Decrypt(Guid tenantId, string secretName)
+        {
+            if (decrypted.TryGetValue((tenantId, secretName), out var cached))
+            {
+                return cached;
+            }
+
+            string? value = null;
+            if (secretsByName.TryGetValue((tenantId, secretName), out var secret))
+            {
+                try
+                {
+                    value = protector.Decrypt(secret.TenantId, secret.Name, secret.KeyId, secret.Ciphertext);
+                }
+                catch (CryptographicException exception)
+                {
+                    LogUndecryptable(logger, secretName, exception.Message);
+                }
+            }
+
+            decrypted[(tenantId, secretName)] = value;
+            return value;
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Route {Route} is left out of the proxies' config: its policies reference secret {Secret}, which does not exist or cannot be decrypted")]
+    private static partial void LogRouteWithoutSecret(ILogger logger, string route, string secret);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Route {Route} is left out of the proxies' config: policy {Policy}, which applies to it, cannot be read by this version")]
+    private static partial void LogRouteWithUnreadablePolicy(ILogger logger, string route, string policy);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Secret {Secret} cannot be decrypted: {Reason}")]
+    private static partial void LogUndecryptable(ILogger logger, string secret, string reason);
 }

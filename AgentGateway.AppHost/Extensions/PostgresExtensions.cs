@@ -55,12 +55,7 @@ internal static class PostgresExtensions
 
     private static IResourceBuilder<IResourceWithConnectionString> AddLocalPostgres(this IDistributedApplicationBuilder builder, int port, string? binDirectory)
     {
-        var dataDirectory = builder.Configuration["Postgres:DataDirectory"] is { Length: > 0 } configured
-            ? Path.GetFullPath(configured, builder.AppHostDirectory)
-            : Path.Combine(
-                Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
-                "agentgateway",
-                "postgres");
+        var dataDirectory = DataDirectory(builder);
         var passwordFile = dataDirectory.TrimEnd(Path.DirectorySeparatorChar) + ".password";
         var password = LoadOrCreatePassword(dataDirectory, passwordFile);
         var script = Path.Combine(builder.AppHostDirectory, "Postgres", "run-postgres.sh");
@@ -82,6 +77,22 @@ internal static class PostgresExtensions
         return builder.CreateResourceBuilder<IResourceWithConnectionString>(resource.Resource);
     }
 
+    /// <summary>
+    /// The local server's data directory: <c>Postgres:DataDirectory</c>, or <c>&lt;local app data&gt;/agentgateway/postgres</c>.
+    /// Generated credentials are kept beside it.
+    /// </summary>
+    public static string DataDirectory(IDistributedApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var directory = builder.Configuration["Postgres:DataDirectory"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured, builder.AppHostDirectory)
+            : Path.Combine(
+                Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
+                "agentgateway",
+                "postgres");
+        return directory.TrimEnd(Path.DirectorySeparatorChar);
+    }
+
     /// <summary>The password is generated once and kept next to the data directory, readable by the owner only.</summary>
     private static string LoadOrCreatePassword(string dataDirectory, string passwordFile)
     {
@@ -98,19 +109,8 @@ internal static class PostgresExtensions
                 + "or point Postgres:DataDirectory elsewhere.");
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(passwordFile)!);
         var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var writer = new StreamWriter(passwordFile, options))
-        {
-            writer.Write(password);
-        }
-
+        OwnerOnlyFile.Write(passwordFile, password);
         return password;
     }
 

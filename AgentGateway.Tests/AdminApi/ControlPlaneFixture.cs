@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 using AgentGateway.Tests.Fixtures;
 using AgentGateway.Tests.Identity;
@@ -9,7 +10,9 @@ namespace AgentGateway.Tests.AdminApi;
 
 /// <summary>
 /// AdminApi as a real process against a real PostgreSQL and the real local issuer, with the sample MCP servers
-/// to register. Shared by a test collection; each test works in tenants of its own.
+/// to register. Shared by a test collection; each test works in tenants of its own. The egress allowlist lets tenant
+/// URLs reach the sample servers' loopback ports (and port 9, where nothing listens) and the host
+/// <c>example.test</c>, which does not resolve; every other restricted address stays refused.
 /// </summary>
 public sealed class ControlPlaneFixture : IAsyncLifetime
 {
@@ -26,6 +29,12 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
 
     public string AdminApiOutput => _adminApi?.Output ?? string.Empty;
 
+    /// <summary>The control plane's database, to check what is stored at rest.</summary>
+    public string ConnectionString => _postgres!.ConnectionString("agentgateway");
+
+    /// <summary>The loopback port nothing listens on that the allowlist lets tenant URLs use.</summary>
+    public const int DiscardPort = 9;
+
     public async ValueTask InitializeAsync()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
@@ -33,18 +42,49 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
         await Task.WhenAll(postgres, _identity.InitializeAsync().AsTask(), _samples.InitializeAsync().AsTask());
         _postgres = await postgres;
 
-        var port = ServiceProcess.GetFreePort();
-        var xdsPort = ServiceProcess.GetFreePort();
-        XdsUrl = new Uri($"http://127.0.0.1:{xdsPort}");
-        _adminApi = await ServiceProcess.StartAsync("AgentGateway.AdminApi", new Dictionary<string, string>
+        (_adminApi, XdsUrl) = await StartAdminApiAsync("agentgateway", NewMasterKey(), [], cancellationToken);
+
+        using var admin = await CreateClientAsync("admin", cancellationToken);
+        foreach (var rule in new object[]
         {
-            ["ConnectionStrings:agentgateway"] = _postgres.ConnectionString("agentgateway"),
+            new { cidr = "127.0.0.1/32", ports = new[] { _samples.UtilsEndpoint.Port, _samples.NotesEndpoint.Port, DiscardPort }, description = "the sample servers" },
+            new { host = "example.test", description = "a host that does not resolve, for requests that are never sent" },
+        })
+        {
+            using var response = await admin.PostAsJsonAsync("/api/v1/egress-allowlist", rule, cancellationToken);
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    /// <summary>
+    /// Another AdminApi process on a database of its own (created when missing) of the same PostgreSQL, trusting the
+    /// same issuer, with the given master keys; with its xDS address.
+    /// </summary>
+    public async Task<(ServiceProcess AdminApi, Uri XdsUrl)> StartAdminApiAsync(
+        string database, string masterKey, IReadOnlyList<string> previousMasterKeys, CancellationToken cancellationToken)
+    {
+        var port = ServiceProcess.GetFreePort();
+        var xdsUrl = new Uri($"http://127.0.0.1:{ServiceProcess.GetFreePort()}");
+        var configuration = new Dictionary<string, string>
+        {
+            ["ConnectionStrings:agentgateway"] = _postgres!.ConnectionString(database),
             ["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{port}",
-            ["Kestrel:Endpoints:Xds:Url"] = XdsUrl.ToString(),
+            ["Kestrel:Endpoints:Xds:Url"] = xdsUrl.ToString(),
             ["Identity:Authority"] = _identity.Issuer.ToString(),
             ["Proxy:PublicUrl"] = "http://gateway.test:8080",
-        }, cancellationToken, port);
+            ["Secrets:MasterKey"] = masterKey,
+        };
+        for (var index = 0; index < previousMasterKeys.Count; index++)
+        {
+            configuration[$"Secrets:PreviousMasterKeys:{index}"] = previousMasterKeys[index];
+        }
+
+        return (await ServiceProcess.StartAsync("AgentGateway.AdminApi", configuration, cancellationToken, port), xdsUrl);
     }
+
+    public static string NewMasterKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    public string DatabaseConnectionString(string database) => _postgres!.ConnectionString(database);
 
     public async ValueTask DisposeAsync()
     {

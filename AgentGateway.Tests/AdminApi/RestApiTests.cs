@@ -298,7 +298,7 @@ public sealed class RestApiTests(ControlPlaneFixture controlPlane)
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
-    private static HttpRequestMessage Put(string path, object body, EntityTagHeaderValue? etag)
+    internal static HttpRequestMessage Put(string path, object body, EntityTagHeaderValue? etag)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body) };
         if (etag is not null)
@@ -309,7 +309,7 @@ public sealed class RestApiTests(ControlPlaneFixture controlPlane)
         return request;
     }
 
-    private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
+    internal static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         using (response)
         {

@@ -82,6 +82,14 @@ public sealed class AppHostFixture : IAsyncLifetime
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
+
+        // The tests register servers they start on loopback, which tenant URLs may not reach by default.
+        using var api = await CreateAdminApiClientAsync(timeout.Token);
+        foreach (var cidr in new[] { "127.0.0.0/8", "::1/128" })
+        {
+            using var allowed = await api.PostAsJsonAsync("/api/v1/egress-allowlist", new { cidr, description = "servers the end-to-end tests start" }, timeout.Token);
+            allowed.EnsureSuccessStatusCode();
+        }
     }
 
     public async ValueTask DisposeAsync()

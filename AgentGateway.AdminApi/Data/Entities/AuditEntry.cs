@@ -18,7 +18,7 @@ internal sealed class AuditEntry
     /// <summary><c>created</c>, <c>updated</c> or <c>deleted</c>.</summary>
     public required string Action { get; set; }
 
-    /// <summary><c>tenant</c>, <c>member</c>, <c>mcp-server</c>, <c>route</c> or <c>session-key</c>.</summary>
+    /// <summary><c>tenant</c>, <c>member</c>, <c>mcp-server</c>, <c>route</c>, <c>secret</c>, <c>policy</c>, <c>session-key</c>, <c>egress-allow-rule</c>, ...</summary>
     public required string EntityType { get; set; }
 
     public required string EntityName { get; set; }

@@ -19,6 +19,9 @@ internal sealed class GatewayRoute
     /// <summary>How long one target may take for one request, in milliseconds; null takes the proxy's default.</summary>
     public int? TargetTimeoutMs { get; set; }
 
+    /// <summary>What proxies do with tools no approved pin matches.</summary>
+    public ToolPinningSetting ToolPinning { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }

@@ -14,6 +14,7 @@ internal sealed class GatewayRouteConfiguration : IEntityTypeConfiguration<Gatew
         builder.Property(route => route.Path).HasMaxLength(512);
         builder.Property(route => route.PrefixMode).HasConversion<string>().HasMaxLength(20);
         builder.Property(route => route.FailureMode).HasConversion<string>().HasMaxLength(20).HasDefaultValue(FailureModeSetting.Open).HasSentinel(FailureModeSetting.Open);
+        builder.Property(route => route.ToolPinning).HasConversion<string>().HasMaxLength(20).HasDefaultValue(ToolPinningSetting.Withhold).HasSentinel(ToolPinningSetting.Withhold);
         builder.Property(route => route.Version).IsRowVersion();
         builder.HasIndex(route => new { route.TenantId, route.Name }).IsUnique();
         builder.HasIndex(route => route.Path).IsUnique();

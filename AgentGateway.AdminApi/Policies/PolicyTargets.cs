@@ -1,0 +1,9 @@
+namespace AgentGateway.AdminApi.Policies;
+
+/// <summary>What a policy attaches to.</summary>
+internal static class PolicyTargets
+{
+    public const string Tenant = "tenant";
+    public const string Route = "route";
+    public const string McpServer = "mcp-server";
+}
