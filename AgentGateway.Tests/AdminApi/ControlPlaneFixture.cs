@@ -27,6 +27,29 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
 
     public SampleServerFixture Samples => _samples;
 
+    /// <summary>The local issuer AdminApi (and the proxies it configures) trust.</summary>
+    public IdentityServerFixture Identity => _identity;
+
+    /// <summary>A proxy in xDS mode connected to this control plane (proxy client credentials), ready once it holds a config.</summary>
+    public async Task<ServiceProcess> StartProxyAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var configuration = new Dictionary<string, string>
+        {
+            ["Xds:Address"] = XdsUrl.ToString(),
+            ["Xds:ClientId"] = "agentgateway-proxy",
+            ["Xds:ClientSecret"] = "proxy-secret",
+            ["Identity:Authority"] = _identity.Issuer.ToString(),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            configuration[key] = value;
+        }
+
+        var proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", configuration, cancellationToken);
+        await proxy.WaitUntilReadyAsync(cancellationToken);
+        return proxy;
+    }
+
     public string AdminApiOutput => _adminApi?.Output ?? string.Empty;
 
     /// <summary>The control plane's database, to check what is stored at rest.</summary>
