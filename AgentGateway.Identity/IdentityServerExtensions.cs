@@ -78,7 +78,8 @@ internal static class IdentityServerExtensions
                 options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles, Scopes.OfflineAccess);
                 options.RegisterClaims(
                     Claims.Subject, Claims.Name, Claims.Email, TokenPrincipalFactory.PreferredUsername,
-                    TokenPrincipalFactory.RealmAccess, TokenPrincipalFactory.AuthorizedParty);
+                    TokenPrincipalFactory.RealmAccess, TokenPrincipalFactory.AuthorizedParty,
+                    TokenPrincipalFactory.ResourceAccess, TokenPrincipalFactory.Groups);
                 options.RegisterAudiences([Realm.Audience, .. settings.Audiences]);
                 if (settings.Resources.Count > 0)
                 {

@@ -32,24 +32,33 @@ internal static class TenantsApi
     private static async Task<Ok<MeResponse>> GetMe(ClaimsPrincipal user, AdminDbContext db, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
+        var granted = caller.TokenTenantRoles.Keys.ToList();
         var tenants = caller.IsPlatformAdmin
             ? await db.Tenants.OrderBy(tenant => tenant.Name)
-                .Select(tenant => new { tenant.Name, tenant.DisplayName, Role = TenantRole.Owner }).ToListAsync(cancellationToken)
-            : await db.TenantMembers.Where(member => member.Username == caller.Username).OrderBy(member => member.Tenant!.Name)
-                .Select(member => new { member.Tenant!.Name, member.Tenant.DisplayName, member.Role }).ToListAsync(cancellationToken);
+                .Select(tenant => new { tenant.Name, tenant.DisplayName, Role = (TenantRole?)TenantRole.Owner }).ToListAsync(cancellationToken)
+            : await db.Tenants.Where(tenant => granted.Contains(tenant.Name) || tenant.Members.Any(member => member.Username == caller.Username))
+                .OrderBy(tenant => tenant.Name)
+                .Select(tenant => new
+                {
+                    tenant.Name,
+                    tenant.DisplayName,
+                    Role = tenant.Members.Where(member => member.Username == caller.Username).Select(member => (TenantRole?)member.Role).FirstOrDefault(),
+                })
+                .ToListAsync(cancellationToken);
         return TypedResults.Ok(new MeResponse(
             caller.Username,
             caller.Email,
             caller.IsPlatformAdmin,
-            [.. tenants.Select(tenant => new MeTenantResponse(tenant.Name, tenant.DisplayName, Validation.ToText(tenant.Role)))]));
+            [.. tenants.Select(tenant => new MeTenantResponse(tenant.Name, tenant.DisplayName, Validation.ToText(caller.IsPlatformAdmin ? TenantRole.Owner : caller.RoleIn(tenant.Name, tenant.Role)!.Value)))]));
     }
 
     private static async Task<Ok<List<TenantResponse>>> ListTenants(ClaimsPrincipal user, AdminDbContext db, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
+        var granted = caller.TokenTenantRoles.Keys.ToList();
         var query = caller.IsPlatformAdmin
             ? db.Tenants
-            : db.Tenants.Where(tenant => tenant.Members.Any(member => member.Username == caller.Username));
+            : db.Tenants.Where(tenant => granted.Contains(tenant.Name) || tenant.Members.Any(member => member.Username == caller.Username));
         var tenants = await query.OrderBy(tenant => tenant.Name).ToListAsync(cancellationToken);
         return TypedResults.Ok(tenants.Select(ToResponse).ToList());
     }

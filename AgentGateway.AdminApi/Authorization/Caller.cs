@@ -2,13 +2,36 @@ using System.Security.Claims;
 
 namespace AgentGateway.AdminApi.Authorization;
 
-/// <summary>Who is calling, as far as AdminApi's authorization is concerned.</summary>
+/// <summary>
+/// Who is calling, as far as AdminApi's authorization is concerned, with the tenant roles the token itself grants
+/// (Keycloak roles and groups, see <see cref="AuthenticationExtensions"/>).
+/// </summary>
 internal sealed record Caller(string Username, string? Email, bool IsPlatformAdmin)
 {
+    /// <summary>The tenant roles the token grants, by tenant name (the highest when several).</summary>
+    public IReadOnlyDictionary<string, Data.Entities.TenantRole> TokenTenantRoles { get; init; } = new Dictionary<string, Data.Entities.TenantRole>(StringComparer.Ordinal);
+
     public static Caller From(ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
         var username = user.FindFirstValue(IdentityClaims.PreferredUsername) ?? user.FindFirstValue("sub") ?? string.Empty;
-        return new Caller(username, user.FindFirstValue("email"), user.IsInRole(IdentityClaims.PlatformAdminRole));
+        var roles = new Dictionary<string, Data.Entities.TenantRole>(StringComparer.Ordinal);
+        foreach (var claim in user.FindAll(IdentityClaims.TenantRole))
+        {
+            var separator = claim.Value.IndexOf(':', StringComparison.Ordinal);
+            if (separator > 0 && Contracts.Validation.ParseRole(claim.Value[(separator + 1)..]) is { } role)
+            {
+                var tenant = claim.Value[..separator];
+                roles[tenant] = roles.TryGetValue(tenant, out var existing) && existing > role ? existing : role;
+            }
+        }
+
+        return new Caller(username, user.FindFirstValue("email"), user.IsInRole(IdentityClaims.PlatformAdminRole)) { TokenTenantRoles = roles };
     }
+
+    /// <summary>The role in <paramref name="tenant"/> that membership (<paramref name="member"/>) and the token together give, or null.</summary>
+    public Data.Entities.TenantRole? RoleIn(string tenant, Data.Entities.TenantRole? member) =>
+        TokenTenantRoles.TryGetValue(tenant, out var granted)
+            ? member is { } stored && stored > granted ? stored : granted
+            : member;
 }

@@ -10,4 +10,10 @@ internal sealed class IdentityOptions
 
     /// <summary>The audience tokens must carry.</summary>
     public string Audience { get; set; } = "agentgateway";
+
+    /// <summary>The client whose client roles (<c>resource_access.{client}.roles</c>) count besides realm roles; empty takes <see cref="Audience"/>.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>Groups (paths as Keycloak's group mapper writes them) whose members are platform admins.</summary>
+    public IList<string> PlatformAdminGroups { get; } = ["/platform-admins"];
 }

@@ -5,8 +5,9 @@ using Microsoft.EntityFrameworkCore;
 namespace AgentGateway.AdminApi.Authorization;
 
 /// <summary>
-/// Resolves a tenant for a caller. A tenant the caller is not a member of is reported as absent, so a foreign
-/// tenant is indistinguishable from one that does not exist (404, never 403).
+/// Resolves a tenant for a caller: a member's stored role, or the role the caller's token grants (Keycloak roles and
+/// groups), whichever is higher. A tenant the caller has no role in is reported as absent, so a foreign tenant is
+/// indistinguishable from one that does not exist (404, never 403).
 /// </summary>
 internal sealed class TenantAccess(AdminDbContext db)
 {
@@ -25,6 +26,6 @@ internal sealed class TenantAccess(AdminDbContext db)
 
         var member = await db.TenantMembers.AsNoTracking()
             .SingleOrDefaultAsync(candidate => candidate.TenantId == tenant.Id && candidate.Username == caller.Username, cancellationToken);
-        return member is null ? null : new TenantGrant(tenant, member.Role);
+        return caller.RoleIn(tenant.Name, member?.Role) is { } role ? new TenantGrant(tenant, role) : null;
     }
 }

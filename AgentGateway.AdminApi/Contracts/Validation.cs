@@ -217,16 +217,19 @@ internal static partial class Validation
 
     public static string ToText(TenantRole role) => role.ToString().ToLowerInvariant();
 
+    /// <summary>A tenant role by its name (<c>owner</c>, <c>admin</c>, <c>developer</c>, <c>viewer</c>), or null.</summary>
+    public static TenantRole? ParseRole(string? value) => value switch
+    {
+        "owner" => TenantRole.Owner,
+        "admin" => TenantRole.Admin,
+        "developer" => TenantRole.Developer,
+        "viewer" => TenantRole.Viewer,
+        _ => null,
+    };
+
     public static TenantRole? Role(Dictionary<string, string[]> errors, string? value)
     {
-        TenantRole? role = value switch
-        {
-            "owner" => TenantRole.Owner,
-            "admin" => TenantRole.Admin,
-            "developer" => TenantRole.Developer,
-            "viewer" => TenantRole.Viewer,
-            _ => null,
-        };
+        var role = ParseRole(value);
         if (role is null)
         {
             errors["role"] = ["must be 'owner', 'admin', 'developer' or 'viewer'."];

@@ -28,8 +28,33 @@ internal static class TokenPrincipalFactory
 
     public const string Actor = "act";
 
-    public static ClaimsPrincipal ForUser(IdentityUserOptions user, string? clientId, IEnumerable<string> scopes, IReadOnlyCollection<string>? audiences = null) =>
-        Create(user.Username, user.Email, user.Name, user.Roles, clientId, scopes, audiences);
+    public const string ResourceAccess = "resource_access";
+
+    public const string Groups = "groups";
+
+    public static ClaimsPrincipal ForUser(IdentityUserOptions user, string? clientId, IEnumerable<string> scopes, IReadOnlyCollection<string>? audiences = null)
+    {
+        var principal = Create(user.Username, user.Email, user.Name, user.Roles, clientId, scopes, audiences);
+        var identity = (ClaimsIdentity)principal.Identity!;
+        if (user.ClientRoles.Count > 0)
+        {
+            var access = new JsonObject();
+            foreach (var (client, roles) in user.ClientRoles)
+            {
+                access[client] = new JsonObject { ["roles"] = new JsonArray([.. roles.Distinct(StringComparer.Ordinal).Select(role => (JsonNode)role)]) };
+            }
+
+            identity.AddClaim(ResourceAccess, access);
+        }
+
+        foreach (var group in user.Groups.Distinct(StringComparer.Ordinal))
+        {
+            identity.AddClaim(new Claim(Groups, group));
+        }
+
+        identity.SetDestinations(GetDestinations);
+        return principal;
+    }
 
     public static ClaimsPrincipal ForServiceAccount(IdentityClientOptions client, IEnumerable<string> scopes, IReadOnlyCollection<string>? audiences = null) =>
         Create(ServiceAccountPrefix + client.ClientId, email: null, name: null, client.Roles, client.ClientId, scopes, audiences);

@@ -10,6 +10,9 @@ public sealed class IdentityServerFixture : IAsyncLifetime
 
     public const string PortalRedirectUri = "http://localhost:5090/signin-oidc";
 
+    /// <summary>The tenant whose roles users <c>carol</c> (a group) and <c>dave</c> (a client role) get from their tokens.</summary>
+    public const string MappedTenant = "keycloak-mapped";
+
     public Uri Issuer { get; private set; } = null!;
 
     /// <summary>Where the issuer keeps its keys.</summary>
@@ -38,6 +41,17 @@ public sealed class IdentityServerFixture : IAsyncLifetime
             ["Identity:Users:1:Username"] = "developer",
             ["Identity:Users:1:Password"] = "developer",
             ["Identity:Users:1:Email"] = "developer@agentgateway.local",
+
+            // Users whose platform and tenant roles come from the token alone, as with Keycloak roles and groups.
+            ["Identity:Users:2:Username"] = "carol",
+            ["Identity:Users:2:Password"] = "carol",
+            ["Identity:Users:2:Groups:0"] = "/tenants/" + MappedTenant + "/developer",
+            ["Identity:Users:3:Username"] = "dave",
+            ["Identity:Users:3:Password"] = "dave",
+            ["Identity:Users:3:ClientRoles:agentgateway:0"] = "tenant:" + MappedTenant + ":admin",
+            ["Identity:Users:4:Username"] = "erin",
+            ["Identity:Users:4:Password"] = "erin",
+            ["Identity:Users:4:Groups:0"] = "/platform-admins",
             ["Identity:Clients:0:ClientId"] = "agentgateway-cli",
             ["Identity:Clients:0:ClientSecret"] = "cli-secret",
             ["Identity:Clients:0:Grants:0"] = "client_credentials",
