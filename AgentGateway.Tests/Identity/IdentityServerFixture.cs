@@ -23,6 +23,9 @@ public sealed class IdentityServerFixture : IAsyncLifetime
 
     public Uri TokenEndpoint => new(Issuer + "/protocol/openid-connect/token");
 
+    /// <summary>Settings added to (or replacing) the defaults, set before the issuer starts (more clients, resources).</summary>
+    public Dictionary<string, string> AdditionalConfiguration { get; } = new(StringComparer.Ordinal);
+
     public ServiceProcess Service => _service ?? throw new InvalidOperationException("The issuer is not started.");
 
     public async ValueTask InitializeAsync()
@@ -74,6 +77,11 @@ public sealed class IdentityServerFixture : IAsyncLifetime
             ["Identity:Clients:1:Audiences:0"] = "urn:probe",
             ["Identity:Clients:1:Resources:0"] = "http://probe.test/",
         };
+
+        foreach (var (key, value) in AdditionalConfiguration)
+        {
+            configuration[key] = value;
+        }
 
         Configuration = configuration;
 

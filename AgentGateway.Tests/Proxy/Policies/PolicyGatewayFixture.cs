@@ -40,10 +40,29 @@ public sealed class PolicyGatewayFixture : IAsyncLifetime
     /// <summary>The value the static-header route reads from a file.</summary>
     public string StaticKey { get; } = "static-" + Guid.NewGuid().ToString("N");
 
+    /// <summary>The port the proxy listens on, known before the issuer starts so that the issuer knows the OAuth route's resource.</summary>
+    private readonly int _proxyPort = ServiceProcess.GetFreePort();
+
+    /// <summary>An OAuth client of the local issuer for MCP authentication's full flow, bound to the <c>oauth</c> route's resource.</summary>
+    public const string OAuthClientId = "agentgateway-mcp-client";
+
+    public const string OAuthClientSecret = "mcp-client-secret";
+
+    public Uri OAuthRedirectUri { get; } = new($"http://127.0.0.1:{ServiceProcess.GetFreePort()}/callback");
+
+    public string OAuthResource => $"http://127.0.0.1:{_proxyPort}/acme/oauth";
+
     public async ValueTask InitializeAsync()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         Directory.CreateDirectory(_directory);
+        Identity.AdditionalConfiguration["Identity:Resources:1"] = OAuthResource;
+        Identity.AdditionalConfiguration["Identity:Clients:3:ClientId"] = OAuthClientId;
+        Identity.AdditionalConfiguration["Identity:Clients:3:ClientSecret"] = OAuthClientSecret;
+        Identity.AdditionalConfiguration["Identity:Clients:3:Grants:0"] = "authorization_code";
+        Identity.AdditionalConfiguration["Identity:Clients:3:Grants:1"] = "refresh_token";
+        Identity.AdditionalConfiguration["Identity:Clients:3:RedirectUris:0"] = OAuthRedirectUri.ToString();
+        Identity.AdditionalConfiguration["Identity:Clients:3:Resources:0"] = OAuthResource;
         await Identity.InitializeAsync();
         Probe = await ProbeServer.StartAsync(Certificates, Issuer);
         var keyFile = Path.Combine(_directory, "static-key.txt");
@@ -54,7 +73,7 @@ public sealed class PolicyGatewayFixture : IAsyncLifetime
         {
             ["Gateway:ConfigFile"] = config,
             ["Policies:JwksMinRefreshInterval"] = "00:00:01",
-        }, cancellationToken);
+        }, cancellationToken, _proxyPort);
         await Proxy.WaitUntilReadyAsync(cancellationToken);
     }
 
@@ -208,6 +227,14 @@ public sealed class PolicyGatewayFixture : IAsyncLifetime
                     requiredScopes = new[] { "mcp:tools" },
                     operationScopes = new[] { new { match = "mcp.tool.name == 'headers'", scopes = new[] { "tools:admin" } } },
                     resourceName = "Acme tools",
+                },
+            }, Target(plain)),
+            Route("oauth", new
+            {
+                mcpAuthentication = new
+                {
+                    authorizationServers = new[] { new { issuer = identity } },
+                    scopesSupported = new[] { "profile" },
                 },
             }, Target(plain)),
             Route("authz-grpc", new
