@@ -127,8 +127,8 @@ public sealed class ControlPlanePolicyTests(ControlPlaneFixture controlPlane, Co
         {
             var tenant = await RouteToProbeAsync(admin);
 
-            // First sight: trusted, reported, and pinned by the control plane.
-            Assert.Contains(await ToolNamesAsync(fixture, tenant), name => name == tool);
+            // First sight (once the route has reached the proxy): trusted, reported, and pinned by the control plane.
+            await EventuallyAsync(async () => (await ToolNamesAsync(fixture, tenant)).Contains(tool), "the route to reach the proxy");
             await EventuallyAsync(async () => await PinAsync(admin, tenant, tool) is { } pin && pin.GetProperty("status").GetString() == "approved",
                 "the control plane to pin the tool");
 
