@@ -38,10 +38,8 @@ public sealed class ControlPlanePolicyFixture(ControlPlaneFixture controlPlane) 
 
     public Uri Route(string tenant, string route) => new(Proxy.BaseAddress, $"/{tenant}/{route}");
 
-    public async Task<McpClient> ConnectAsync(string tenant, string route, CancellationToken cancellationToken, IDictionary<string, string>? headers = null) =>
-        await McpClient.CreateAsync(
-            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = Route(tenant, route), AdditionalHeaders = headers }),
-            cancellationToken: cancellationToken);
+    public Task<McpClient> ConnectAsync(string tenant, string route, CancellationToken cancellationToken, IDictionary<string, string>? headers = null) =>
+        McpTestClient.ConnectAsync(Route(tenant, route), cancellationToken, headers);
 
     public async ValueTask DisposeAsync()
     {
@@ -197,19 +195,7 @@ public sealed class ControlPlanePolicyTests(ControlPlaneFixture controlPlane, Co
 
     private static async Task<HttpStatusCode> InitializeAsync(ControlPlanePolicyFixture fixture, string tenant, IDictionary<string, string>? headers)
     {
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, fixture.Route(tenant, "mcp"))
-        {
-            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""",
-                System.Text.Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
-        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        using var response = await http.SendAsync(request, Cancellation);
+        using var response = await McpTestClient.InitializeAsync(fixture.Route(tenant, "mcp"), Cancellation, headers: headers);
         return response.StatusCode;
     }
 

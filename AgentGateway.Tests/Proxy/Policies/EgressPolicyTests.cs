@@ -9,20 +9,17 @@ namespace AgentGateway.Tests.Proxy.Policies;
 /// <summary>A standalone proxy whose egress policy blocks private networks except the probe's HTTP port.</summary>
 public sealed class EgressFixture : IAsyncLifetime
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "agentgateway-egress-" + Guid.NewGuid().ToString("N"));
-
     public TestCertificates Certificates { get; } = new();
 
     public TestJwtIssuer Issuer { get; } = new();
 
     public ProbeServer Probe { get; private set; } = null!;
 
-    public ServiceProcess Proxy { get; private set; } = null!;
+    public StandaloneProxy Proxy { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        Directory.CreateDirectory(_directory);
         Probe = await ProbeServer.StartAsync(Certificates, Issuer);
         object Route(string name, string url, object? policies = null) => new
         {
@@ -32,8 +29,7 @@ public sealed class EgressFixture : IAsyncLifetime
             policies,
             mcp = new { targets = new[] { new { name = "probe", streamableHttp = new { url } } } },
         };
-        var config = Path.Combine(_directory, "gateway.yaml");
-        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
+        Proxy = await StandaloneProxy.StartAsync(new
         {
             egress = new { blockPrivateNetworks = true, allow = new[] { new { cidr = "127.0.0.1/32", ports = new[] { Probe.HttpAddress.Port } } } },
             routes = new[]
@@ -47,15 +43,11 @@ public sealed class EgressFixture : IAsyncLifetime
                     jwtAuth = new { providers = new[] { new { issuer = Issuer.Issuer, jwksUri = $"http://127.0.0.2:{Probe.HttpAddress.Port}/jwks" } } },
                 }),
             },
-        }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }), cancellationToken);
-        Proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", new Dictionary<string, string> { ["Gateway:ConfigFile"] = config }, cancellationToken);
-        await Proxy.WaitUntilReadyAsync(cancellationToken);
+        }, cancellationToken);
     }
 
-    public async Task<McpClient> ConnectAsync(string route, CancellationToken cancellationToken) =>
-        await McpClient.CreateAsync(
-            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(Proxy.BaseAddress, $"/acme/{route}") }),
-            cancellationToken: cancellationToken);
+    public Task<McpClient> ConnectAsync(string route, CancellationToken cancellationToken) =>
+        McpTestClient.ConnectAsync(new Uri(Proxy.BaseAddress, $"/acme/{route}"), cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -71,7 +63,6 @@ public sealed class EgressFixture : IAsyncLifetime
 
         Issuer.Dispose();
         Certificates.Dispose();
-        Directory.Delete(_directory, recursive: true);
     }
 }
 
@@ -104,15 +95,7 @@ public sealed class EgressPolicyTests(EgressFixture fixture) : IClassFixture<Egr
     [Fact]
     public async Task PolicyUrlsAreGuardedToo_AJwksOnABlockedAddressValidatesNothing()
     {
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Proxy.BaseAddress, "/acme/jwks-blocked"))
-        {
-            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""",
-                System.Text.Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
-        request.Headers.Authorization = new("Bearer", fixture.Issuer.Token("any"));
-        using var response = await http.SendAsync(request, Cancellation);
+        using var response = await McpTestClient.InitializeAsync(new Uri(fixture.Proxy.BaseAddress, "/acme/jwks-blocked"), Cancellation, fixture.Issuer.Token("any"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("Egress to 127.0.0.2", fixture.Proxy.Output, StringComparison.Ordinal);

@@ -1,6 +1,4 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using AgentGateway.Tests.Fixtures;
 using AgentGateway.Tests.Identity;
@@ -27,6 +25,8 @@ public sealed class PolicyGatewayFixture : IAsyncLifetime
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "agentgateway-policies-" + Guid.NewGuid().ToString("N"));
 
+    private StandaloneProxy? _proxy;
+
     public TestCertificates Certificates { get; } = new();
 
     public TestJwtIssuer Issuer { get; } = new();
@@ -35,7 +35,7 @@ public sealed class PolicyGatewayFixture : IAsyncLifetime
 
     public ProbeServer Probe { get; private set; } = null!;
 
-    public ServiceProcess Proxy { get; private set; } = null!;
+    public ServiceProcess Proxy => _proxy!.Process;
 
     /// <summary>The value the static-header route reads from a file.</summary>
     public string StaticKey { get; } = "static-" + Guid.NewGuid().ToString("N");
@@ -67,14 +67,10 @@ public sealed class PolicyGatewayFixture : IAsyncLifetime
         Probe = await ProbeServer.StartAsync(Certificates, Issuer);
         var keyFile = Path.Combine(_directory, "static-key.txt");
         await File.WriteAllTextAsync(keyFile, StaticKey + "\n", cancellationToken);
-        var config = Path.Combine(_directory, "gateway.yaml");
-        await File.WriteAllTextAsync(config, Config(keyFile), cancellationToken);
-        Proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", new Dictionary<string, string>
+        _proxy = await StandaloneProxy.StartAsync(Config(keyFile), cancellationToken, new Dictionary<string, string>
         {
-            ["Gateway:ConfigFile"] = config,
             ["Policies:JwksMinRefreshInterval"] = "00:00:01",
-        }, cancellationToken, _proxyPort);
-        await Proxy.WaitUntilReadyAsync(cancellationToken);
+        }, _proxyPort);
     }
 
     public Uri Route(string name) => new(Proxy.BaseAddress, $"/acme/{name}");
@@ -104,45 +100,14 @@ public sealed class PolicyGatewayFixture : IAsyncLifetime
     }
 
     /// <summary>An MCP client of a route, sending <paramref name="headers"/> with every request.</summary>
-    public async Task<McpClient> ConnectAsync(string route, CancellationToken cancellationToken, IDictionary<string, string>? headers = null, string? protocolVersion = null) =>
-        await McpClient.CreateAsync(
-            new HttpClientTransport(new HttpClientTransportOptions
-            {
-                Endpoint = Route(route),
-                TransportMode = HttpTransportMode.StreamableHttp,
-                AdditionalHeaders = headers,
-            }),
-            new McpClientOptions { ProtocolVersion = protocolVersion },
-            cancellationToken: cancellationToken);
+    public Task<McpClient> ConnectAsync(string route, CancellationToken cancellationToken, IDictionary<string, string>? headers = null, string? protocolVersion = null) =>
+        McpTestClient.ConnectAsync(Route(route), cancellationToken, headers, protocolVersion);
 
     public static Dictionary<string, string> Bearer(string token) => new() { ["Authorization"] = "Bearer " + token };
 
     /// <summary>An initialize POST to a route, as raw HTTP.</summary>
-    public async Task<HttpResponseMessage> InitializeAsync(string route, CancellationToken cancellationToken, string? bearer = null, IDictionary<string, string>? headers = null)
-    {
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, Route(route))
-        {
-            Content = new StringContent(
-                """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""",
-                Encoding.UTF8,
-                "application/json"),
-        };
-        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
-        if (bearer is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        }
-
-        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        var response = await http.SendAsync(request, cancellationToken);
-        await response.Content.LoadIntoBufferAsync(cancellationToken);
-        return response;
-    }
+    public Task<HttpResponseMessage> InitializeAsync(string route, CancellationToken cancellationToken, string? bearer = null, IDictionary<string, string>? headers = null) =>
+        McpTestClient.InitializeAsync(Route(route), cancellationToken, bearer, headers);
 
     /// <summary>Calls the probe's <c>headers</c> tool through <paramref name="client"/>: what the upstream received.</summary>
     public static async Task<JsonElement> UpstreamRequestAsync(McpClient client, CancellationToken cancellationToken, string tool = "headers")
@@ -152,8 +117,8 @@ public sealed class PolicyGatewayFixture : IAsyncLifetime
         return JsonDocument.Parse(((ModelContextProtocol.Protocol.TextContentBlock)result.Content[0]).Text).RootElement.Clone();
     }
 
-    /// <summary>The proxy's config, written as JSON (which the YAML file format reads too).</summary>
-    private string Config(string keyFile)
+    /// <summary>The proxy's config.</summary>
+    private object Config(string keyFile)
     {
         var issuer = Issuer.Issuer;
         var identity = Identity.Issuer.ToString().TrimEnd('/');
@@ -291,16 +256,14 @@ public sealed class PolicyGatewayFixture : IAsyncLifetime
             Route("tls-sni", null, Target(secure, tls: new { sni = "backend.test", caPem = Certificates.AuthorityPem })),
             Route("tls-insecure", null, Target(secure, tls: new { insecureSkipVerify = true })),
         };
-        return JsonSerializer.Serialize(new { routes }, s_json);
+        return new { routes };
     }
-
-    private static readonly JsonSerializerOptions s_json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull, WriteIndented = true };
 
     public async ValueTask DisposeAsync()
     {
-        if (Proxy is not null)
+        if (_proxy is not null)
         {
-            await Proxy.DisposeAsync();
+            await _proxy.DisposeAsync();
         }
 
         if (Probe is not null)

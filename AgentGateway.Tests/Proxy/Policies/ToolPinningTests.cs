@@ -10,18 +10,16 @@ namespace AgentGateway.Tests.Proxy.Policies;
 /// <summary>A standalone proxy whose routes pin the tools of a probe whose tool definitions the tests change.</summary>
 public sealed class ToolPinningFixture : IAsyncLifetime
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "agentgateway-pinning-" + Guid.NewGuid().ToString("N"));
     private readonly TestCertificates _certificates = new();
     private readonly TestJwtIssuer _issuer = new();
 
     public ProbeServer Probe { get; private set; } = null!;
 
-    public ServiceProcess Proxy { get; private set; } = null!;
+    public StandaloneProxy Proxy { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        Directory.CreateDirectory(_directory);
         Probe = await ProbeServer.StartAsync(_certificates, _issuer);
 
         // Pin echo as the probe lists it now.
@@ -42,19 +40,14 @@ public sealed class ToolPinningFixture : IAsyncLifetime
             },
         };
         object[] pinned = [new { target = "probe", tool = "echo", sha256 = echoHash }];
-        var config = Path.Combine(_directory, "gateway.yaml");
-        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
+        Proxy = await StandaloneProxy.StartAsync(new
         {
             routes = new[] { Route("pinned", "withhold", pinned), Route("tofu", "withhold", []), Route("flagged", "flag", []), Route("off", "off", []) },
-        }), cancellationToken);
-        Proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", new Dictionary<string, string> { ["Gateway:ConfigFile"] = config }, cancellationToken);
-        await Proxy.WaitUntilReadyAsync(cancellationToken);
+        }, cancellationToken);
     }
 
-    public async Task<McpClient> ConnectAsync(string route, CancellationToken cancellationToken) =>
-        await McpClient.CreateAsync(
-            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(Proxy.BaseAddress, $"/acme/{route}") }),
-            cancellationToken: cancellationToken);
+    public Task<McpClient> ConnectAsync(string route, CancellationToken cancellationToken) =>
+        McpTestClient.ConnectAsync(new Uri(Proxy.BaseAddress, $"/acme/{route}"), cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -70,7 +63,6 @@ public sealed class ToolPinningFixture : IAsyncLifetime
 
         _issuer.Dispose();
         _certificates.Dispose();
-        Directory.Delete(_directory, recursive: true);
     }
 }
 
