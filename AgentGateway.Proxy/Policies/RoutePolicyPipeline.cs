@@ -11,6 +11,8 @@ namespace AgentGateway.Proxy.Policies;
 /// </summary>
 internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, ExternalAuthorizer externalAuthorizer)
 {
+    private static readonly Dictionary<string, object?> s_noVariables = new(StringComparer.Ordinal);
+
     public async Task<(RequestScope? Scope, PolicyRefusal? Refusal)> RunAsync(HttpContext context, Route route, RoutePolicyRuntime policies)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -53,7 +55,7 @@ internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, Ex
 
         var variables = policies.AuthorizationRules is not null || policies.OperationScopes.Count > 0
             ? AuthorizationVariables.ForRequest(context, caller)
-            : new Dictionary<string, object?>(StringComparer.Ordinal);
+            : s_noVariables;
         return (new RequestScope(caller, policies, variables), null);
     }
 }
