@@ -66,7 +66,17 @@ public sealed class ProbeServer : IAsyncDisposable
         builder.Services.AddMcpServer()
             .WithHttpTransport(options => options.Stateless = true)
             .WithListToolsHandler((_, _) => ValueTask.FromResult(new ListToolsResult { Tools = [.. _tools.Values.OrderBy(tool => tool.Name, StringComparer.Ordinal)] }))
-            .WithCallToolHandler((request, _) => ValueTask.FromResult(Call(request)));
+            .WithCallToolHandler((request, _) => ValueTask.FromResult(Call(request)))
+            .WithListPromptsHandler((_, _) => ValueTask.FromResult(new ListPromptsResult { Prompts = [new Prompt { Name = "greet", Description = "A greeting." }] }))
+            .WithGetPromptHandler((request, _) => ValueTask.FromResult(new GetPromptResult
+            {
+                Messages = [new PromptMessage { Role = Role.User, Content = new TextContentBlock { Text = "Hello from " + request.Params!.Name } }],
+            }))
+            .WithListResourcesHandler((_, _) => ValueTask.FromResult(new ListResourcesResult { Resources = [new Resource { Uri = "probe://info", Name = "info" }] }))
+            .WithReadResourceHandler((request, _) => ValueTask.FromResult(new ReadResourceResult
+            {
+                Contents = [new TextResourceContents { Uri = request.Params!.Uri, Text = "the probe" }],
+            }));
         _app = builder.Build();
         _app.Use(async (context, next) =>
         {

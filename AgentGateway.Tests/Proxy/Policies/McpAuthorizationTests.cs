@@ -10,6 +10,22 @@ public sealed class McpAuthorizationTests(PolicyGatewayFixture gateway)
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task RulesFilterPromptsAndResourcesToo_AndRefuseReadingThem()
+    {
+        await using var alice = await gateway.ConnectAsync("rbac", Cancellation, PolicyGatewayFixture.Bearer(gateway.Token("alice")));
+        Assert.Equal(["greet"], (await alice.ListPromptsAsync(cancellationToken: Cancellation)).Select(prompt => prompt.Name));
+        Assert.Equal(["probe://info"], (await alice.ListResourcesAsync(cancellationToken: Cancellation)).Select(resource => resource.Uri));
+        Assert.Equal("the probe", Assert.IsType<TextResourceContents>((await alice.ReadResourceAsync("probe://info", cancellationToken: Cancellation)).Contents[0]).Text);
+
+        // bob's rule allows the echo tool only.
+        await using var bob = await gateway.ConnectAsync("rbac", Cancellation, PolicyGatewayFixture.Bearer(gateway.Token("bob", claims => claims["groups"] = new[] { "readers" })));
+        Assert.Empty(await bob.ListPromptsAsync(cancellationToken: Cancellation));
+        Assert.Empty(await bob.ListResourcesAsync(cancellationToken: Cancellation));
+        await Assert.ThrowsAsync<McpProtocolException>(() => bob.GetPromptAsync("greet", cancellationToken: Cancellation).AsTask());
+        await Assert.ThrowsAsync<McpProtocolException>(() => bob.ReadResourceAsync("probe://info", cancellationToken: Cancellation).AsTask());
+    }
+
+    [Fact]
     public async Task RulesFilterTheToolList_AndRefuseCallsOfAnythingElse()
     {
         await using var alice = await gateway.ConnectAsync("rbac", Cancellation, PolicyGatewayFixture.Bearer(gateway.Token("alice")));
