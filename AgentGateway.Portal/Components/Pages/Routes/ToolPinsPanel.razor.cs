@@ -12,6 +12,9 @@ public sealed partial class ToolPinsPanel
     private AdminApiException? _error;
     private bool _loading = true;
 
+    /// <summary>How many times the pins were read; the page shows it, so a reader can tell a refresh has landed.</summary>
+    private int _loads;
+
     [Parameter, EditorRequired]
     public string Tenant { get; set; } = string.Empty;
 
@@ -52,6 +55,7 @@ public sealed partial class ToolPinsPanel
         finally
         {
             _loading = false;
+            _loads++;
         }
     }
 

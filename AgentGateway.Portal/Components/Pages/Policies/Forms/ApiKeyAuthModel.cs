@@ -18,7 +18,7 @@ public sealed class ApiKeyAuthModel : PolicySpecModel
     public override JsonObject Write()
     {
         var json = SpecJson.Copy(_source);
-        SpecJson.Set(json, "mode", Mode);
+        Modes.Write(json, _source, Mode);
         SpecJson.Set(json, "header", Header);
         return json;
     }

@@ -26,7 +26,7 @@ public sealed class JwtAuthModel : PolicySpecModel
     public override JsonObject Write()
     {
         var json = SpecJson.Copy(_source);
-        SpecJson.Set(json, "mode", Mode);
+        Modes.Write(json, _source, Mode);
         json["providers"] = new JsonArray([.. Providers.Select(provider => (JsonNode)provider.Write())]);
         return json;
     }

@@ -43,7 +43,7 @@ public sealed class McpAuthenticationModel : PolicySpecModel
     public override JsonObject Write()
     {
         var json = SpecJson.Copy(_source);
-        SpecJson.Set(json, "mode", Mode);
+        Modes.Write(json, _source, Mode);
         SpecJson.Set(json, "resource", Resource);
         json["authorizationServers"] = new JsonArray([.. AuthorizationServers.Select(server => (JsonNode)server.Write())]);
         SpecJson.SetList(json, "scopesSupported", ScopesSupported);
