@@ -64,5 +64,17 @@ public sealed class PortalBrowserTests(AppHostFixture platform)
         await Assertions.Expect(page.GetByTestId("members-table")).ToContainTextAsync("developer");
         await Assertions.Expect(page.GetByTestId("leave-tenant")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("Invite a member")).ToHaveCountAsync(0);
+
+        // Security pages by role: a developer writes secrets but only reads policies, and the platform's egress
+        // allowlist answers with AdminApi's refusal.
+        await browser.OpenAsync("/tenants/demo/secrets");
+        await Assertions.Expect(page.GetByTestId("secret-form")).ToBeVisibleAsync();
+        await browser.OpenAsync("/tenants/demo/policies");
+        await Assertions.Expect(page.GetByTestId("role-notice")).ToContainTextAsync("changing them takes admin or above");
+        await Assertions.Expect(page.GetByTestId("create-policy")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("nav-egress")).ToHaveCountAsync(0);
+        await browser.OpenAsync("/egress-allowlist");
+        await Assertions.Expect(page.GetByTestId("problem")).ToContainTextAsync("Forbidden");
+        await Assertions.Expect(page.GetByTestId("egress-form")).ToHaveCountAsync(0);
     }
 }
