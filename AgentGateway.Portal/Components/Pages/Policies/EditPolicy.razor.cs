@@ -65,6 +65,7 @@ public sealed partial class EditPolicy
     protected override async Task OnParametersSetAsync()
     {
         _loaded = false;
+        _loadError = null;
         _error = null;
         _specError = null;
         try
