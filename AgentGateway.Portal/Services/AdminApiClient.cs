@@ -9,7 +9,7 @@ namespace AgentGateway.Portal.Services;
 /// AdminApi's REST API, called with the signed-in user's token. A refusal becomes an <see cref="AdminApiException"/>
 /// carrying the API's ProblemDetails.
 /// </summary>
-internal sealed class AdminApiClient(HttpClient http, AccessTokenProvider tokens)
+internal sealed partial class AdminApiClient(HttpClient http, AccessTokenProvider tokens)
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
@@ -87,7 +87,7 @@ internal sealed class AdminApiClient(HttpClient http, AccessTokenProvider tokens
             request.Content = JsonContent.Create(body, options: s_json);
         }
 
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var response = await TransmitAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             throw await ToExceptionAsync(response, cancellationToken);
@@ -100,6 +100,28 @@ internal sealed class AdminApiClient(HttpClient http, AccessTokenProvider tokens
 
         return (await response.Content.ReadFromJsonAsync<T>(s_json, cancellationToken))!;
     }
+
+    private async Task<HttpResponseMessage> TransmitAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.SendAsync(request, cancellationToken);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or Polly.ExecutionRejectedException
+            || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw Unreachable(exception);
+        }
+    }
+
+    /// <summary>AdminApi could not be asked at all (down, or too slow): a refusal the pages show like any other.</summary>
+    internal static AdminApiException Unreachable(Exception exception) => new(
+        HttpStatusCode.ServiceUnavailable,
+        "AdminApi is unreachable",
+        $"{exception.Message} Try again in a moment.",
+        new Dictionary<string, string[]>(StringComparer.Ordinal));
+
+    private static string TenantPath(string tenant, string rest) => $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/{rest}";
 
     internal static async Task<AdminApiException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -2,7 +2,14 @@ using System.Text.Json;
 
 namespace AgentGateway.Portal.Services;
 
-public sealed record Me(string Username, string? Email, bool IsPlatformAdmin, IReadOnlyList<MyTenant> Tenants);
+public sealed record Me(string Username, string? Email, bool IsPlatformAdmin, IReadOnlyList<MyTenant> Tenants)
+{
+    /// <summary>The caller's role in <paramref name="tenant"/> (platform admins are owners of every tenant); null when not a member.</summary>
+    public string? RoleIn(string tenant) => IsPlatformAdmin ? TenantRoles.Owner : Tenants.FirstOrDefault(candidate => candidate.Name == tenant)?.Role;
+
+    /// <summary>Whether the caller's role in <paramref name="tenant"/> is <paramref name="minimum"/> or above.</summary>
+    public bool Allows(string tenant, string minimum) => TenantRoles.Rank(RoleIn(tenant)) >= TenantRoles.Rank(minimum);
+}
 
 public sealed record MyTenant(string Name, string DisplayName, string Role);
 
@@ -19,11 +26,12 @@ public sealed record NewMcpServer(
 
 public sealed record RouteInfo(
     string Name, string Path, IReadOnlyList<string> Targets, string PrefixMode, string Endpoint,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version, string FailureMode = "open", int? TargetTimeoutMs = null);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version, string FailureMode = "open", int? TargetTimeoutMs = null,
+    string ToolPinning = "withhold");
 
 public sealed record NewRoute(string Name, string? Path, IReadOnlyList<string> Targets, string PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null);
 
-public sealed record RouteUpdate(string Path, IReadOnlyList<string> Targets, string PrefixMode, string FailureMode, int? TargetTimeoutMs);
+public sealed record RouteUpdate(string Path, IReadOnlyList<string> Targets, string PrefixMode, string FailureMode, int? TargetTimeoutMs, string ToolPinning);
 
 public sealed record RouteTools(string Route, string Endpoint, IReadOnlyList<RouteTool> Tools, IReadOnlyList<TargetError> Errors);
 

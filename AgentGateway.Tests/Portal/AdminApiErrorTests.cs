@@ -25,6 +25,34 @@ public sealed class AdminApiErrorTests
     }
 
     [Fact]
+    public async Task SpecErrors_AreFoundUnderTheFieldTheyAreIn()
+    {
+        using var response = Problem(HttpStatusCode.BadRequest, """
+            {"title":"One or more validation errors occurred.","status":400,
+             "errors":{"spec.providers[0].jwksUri":["must be an absolute http(s) URL."],"spec.header.value.secretRef":["names no secret."],
+                       "specification":["is not a field."],"name":["is required."]}}
+            """);
+
+        var error = await AdminApiClient.ToExceptionAsync(response, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["spec.header.value.secretRef", "spec.providers[0].jwksUri"], error.ErrorsUnder("spec").Select(field => field.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("must be an absolute http(s) URL.", error.ErrorUnder("spec.providers[0].jwksUri"));
+        Assert.Equal("secretRef: names no secret.", error.ErrorUnder("spec.header.value"));
+        Assert.Null(error.ErrorUnder("spec.providers[1]"));
+        Assert.Null(error.ErrorUnder("spec.header.val"));
+    }
+
+    [Fact]
+    public void Unreachable_IsAProblemToShow()
+    {
+        var error = AdminApiClient.Unreachable(new HttpRequestException("Connection refused (localhost:5080)"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, error.Status);
+        Assert.Equal("AdminApi is unreachable", error.Title);
+        Assert.Contains("Connection refused", error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ConflictProblem_CarriesDetail()
     {
         using var response = Problem(HttpStatusCode.Conflict, """{"title":"Conflict","status":409,"detail":"MCP server 'utils' is a target of route(s) 'mcp'."}""");
