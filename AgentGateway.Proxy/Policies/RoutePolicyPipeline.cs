@@ -11,8 +11,6 @@ namespace AgentGateway.Proxy.Policies;
 /// </summary>
 internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, ExternalAuthorizer externalAuthorizer)
 {
-    private static readonly Dictionary<string, object?> s_noVariables = new(StringComparer.Ordinal);
-
     public async Task<(RequestScope? Scope, PolicyRefusal? Refusal)> RunAsync(HttpContext context, Route route, RoutePolicyRuntime policies)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -53,9 +51,11 @@ internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, Ex
             }
         }
 
-        var variables = policies.AuthorizationRules is not null || policies.OperationScopes.Count > 0
-            ? AuthorizationVariables.ForRequest(context, caller)
-            : s_noVariables;
-        return (new RequestScope(caller, policies, variables), null);
+        if (policies.AuthorizationRules is null && policies.OperationScopes.Count == 0)
+        {
+            return (ReferenceEquals(caller, GatewayCaller.Anonymous) ? policies.AnonymousScope : new RequestScope(caller, policies, policies.AnonymousScope.Variables), null);
+        }
+
+        return (new RequestScope(caller, policies, AuthorizationVariables.ForRequest(context, caller)), null);
     }
 }

@@ -44,6 +44,11 @@ internal sealed class RoutePolicyRuntime
     /// <summary>The authorization rules of MCP operations, or null when the route authorizes none (everything is allowed).</summary>
     public IReadOnlyList<CompiledRule>? AuthorizationRules { get; private init; }
 
+    /// <summary>The scope of an anonymous request on a route without rules: the same for every such request.</summary>
+    public RequestScope AnonymousScope { get; private set; } = null!;
+
+    private static readonly Dictionary<string, object?> s_noVariables = new(StringComparer.Ordinal);
+
     /// <summary>Scopes particular operations need (MCP authentication's step-up).</summary>
     public IReadOnlyList<CompiledScopeRequirement> OperationScopes { get; private init; } = [];
 
@@ -51,7 +56,7 @@ internal sealed class RoutePolicyRuntime
     {
         ArgumentNullException.ThrowIfNull(route);
         var policies = route.Policies ?? new RoutePolicies();
-        return new RoutePolicyRuntime(policies)
+        var runtime = new RoutePolicyRuntime(policies)
         {
             ApiKeysBySha256 = policies.ApiKeyAuth?.Keys
                 .Select(key => (Hash: key.Sha256.Length > 0 ? key.Sha256 : HashKey(key.Key?.Inline ?? string.Empty), Key: key))
@@ -65,6 +70,8 @@ internal sealed class RoutePolicyRuntime
                 .Select(requirement => new CompiledScopeRequirement(CelExpressions.Compile(requirement.Match), [.. requirement.Scopes]))
                 .ToList() ?? [],
         };
+        runtime.AnonymousScope = new RequestScope(Authentication.GatewayCaller.Anonymous, runtime, s_noVariables);
+        return runtime;
     }
 
     /// <summary>The hash an API key is looked up by.</summary>

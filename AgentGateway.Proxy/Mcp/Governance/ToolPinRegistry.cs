@@ -16,8 +16,8 @@ namespace AgentGateway.Proxy.Mcp.Governance;
 /// </summary>
 internal sealed class ToolPinRegistry(ToolObservationRecorder observations, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, string> _firstSeen = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Observation> _lastSeen = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ToolKey, string> _firstSeen = new();
+    private readonly ConcurrentDictionary<ToolKey, Observation> _lastSeen = new();
 
     /// <summary>Judges a definition a target just listed, and remembers it.</summary>
     public ToolPinStatus Observe(Route route, McpTarget target, string tool, JsonObject definition, out IReadOnlyList<string> findings)
@@ -60,7 +60,7 @@ internal sealed class ToolPinRegistry(ToolObservationRecorder observations, Time
         return _lastSeen.TryGetValue(key, out var known) ? Judge(route, key, target.Name, tool, known) : null;
     }
 
-    private ToolPinStatus Judge(Route route, string key, string target, string tool, Observation observation)
+    private ToolPinStatus Judge(Route route, ToolKey key, string target, string tool, Observation observation)
     {
         if (ApprovedHash(route, target, tool) is { } approved)
         {
@@ -92,7 +92,9 @@ internal sealed class ToolPinRegistry(ToolObservationRecorder observations, Time
         return null;
     }
 
-    private static string Key(Route route, string target, string tool) => $"{route.Tenant}/{route.Name}\u001f{target}\u001f{tool}";
+    private static ToolKey Key(Route route, string target, string tool) => new(route.Tenant, route.Name, target, tool);
+
+    private readonly record struct ToolKey(string Tenant, string Route, string Target, string Tool);
 
     private sealed record Observation(string Hash, IReadOnlyList<string> Findings);
 }

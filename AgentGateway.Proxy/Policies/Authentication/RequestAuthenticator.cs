@@ -15,12 +15,14 @@ internal sealed partial class RequestAuthenticator(JwtValidator jwt, ApiKeyUsage
 {
     private const string BearerPrefix = "Bearer ";
 
+    private static readonly AuthenticationResult s_anonymous = AuthenticationResult.Success(GatewayCaller.Anonymous);
+
     public async Task<AuthenticationResult> AuthenticateAsync(HttpContext context, Route route, RoutePolicyRuntime policies)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!policies.HasAuthentication)
         {
-            return AuthenticationResult.Success(GatewayCaller.Anonymous);
+            return s_anonymous;
         }
 
         var request = context.Request;
@@ -78,7 +80,7 @@ internal sealed partial class RequestAuthenticator(JwtValidator jwt, ApiKeyUsage
 
         return policies.RequiresAuthentication
             ? Refuse(request, route, policies, null)
-            : AuthenticationResult.Success(GatewayCaller.Anonymous);
+            : s_anonymous;
     }
 
     private async Task<JwtValidation> ValidateTokenAsync(HttpRequest request, Route route, RoutePolicyRuntime policies, string token, CancellationToken cancellationToken)
