@@ -1,6 +1,7 @@
 using AgentGateway.Proxy.Configuration;
 using AgentGateway.Proxy.Mcp;
 using AgentGateway.Proxy.Policies;
+using AgentGateway.Proxy.Routing;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,10 +11,11 @@ builder.AddServiceDefaults();
 builder.AddGatewayConfiguration();
 builder.AddGatewayPolicies();
 builder.AddMcpGateway();
+builder.AddGatewayRouting();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
-app.MapMcpGateway();
+app.MapGatewayRoutes();
 
 app.Run();

@@ -51,6 +51,13 @@ public static partial class PolicyValidator
         {
             Validate(authorization, Join(path, "mcpAuthorization"), errors);
         }
+
+        ValidateTraffic(policies, path, errors);
+        ValidateRateLimits(policies, path, errors);
+        if (policies.A2AAuthorization is { } a2aAuthorization)
+        {
+            Validate(a2aAuthorization, Join(path, "a2aAuthorization"), errors);
+        }
     }
 
     public static void Validate(JwtAuthentication jwt, string path, List<ConfigError> errors)
@@ -517,7 +524,7 @@ public static partial class PolicyValidator
         }
     }
 
-    private static void HeaderNames(IEnumerable<string> names, string path, List<ConfigError> errors)
+    internal static void HeaderNames(IEnumerable<string> names, string path, List<ConfigError> errors)
     {
         if (names.Any(name => !HeaderName().IsMatch(name)))
         {
@@ -525,7 +532,7 @@ public static partial class PolicyValidator
         }
     }
 
-    private static bool IsHttpUrl(string value, out Uri? uri) =>
+    internal static bool IsHttpUrl(string value, out Uri? uri) =>
         Uri.TryCreate(value, UriKind.Absolute, out uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     private static bool IsJwks(string json)
@@ -562,7 +569,7 @@ public static partial class PolicyValidator
         }
     }
 
-    private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+    internal static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 
     [GeneratedRegex("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex HeaderName();

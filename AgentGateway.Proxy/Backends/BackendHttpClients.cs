@@ -14,9 +14,17 @@ namespace AgentGateway.Proxy.Backends;
 internal sealed class BackendHttpClients(EgressGuard egress, BackendCredentials credentials) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Pool>> _pools = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<HttpMessageInvoker>> _forwarders = new(StringComparer.Ordinal);
 
     /// <summary>The client for backends with <paramref name="tls"/> (null: the system's trust, no client certificate).</summary>
     public HttpClient For(BackendTls? tls) => PoolFor(tls).Client;
+
+    /// <summary>
+    /// The invoker YARP's forwarder sends through for backends with <paramref name="tls"/>: a pool of its own that
+    /// leaves bodies, cookies and redirects untouched (a proxy passes them on), still egress-checked and authenticated
+    /// from each request's <see cref="BackendRequestContext"/>.
+    /// </summary>
+    public HttpMessageInvoker ForwarderFor(BackendTls? tls) => _forwarders.GetOrAdd(KeyOf(tls), _ => new Lazy<HttpMessageInvoker>(() => CreateForwarder(tls))).Value;
 
     /// <summary>
     /// A client whose every request carries <paramref name="context"/>, for libraries that make their own requests
@@ -28,10 +36,30 @@ internal sealed class BackendHttpClients(EgressGuard egress, BackendCredentials 
         return new HttpClient(new FixedContextHandler(PoolFor(context.Tls).Invoker, context), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    private Pool PoolFor(BackendTls? tls)
+    private Pool PoolFor(BackendTls? tls) => _pools.GetOrAdd(KeyOf(tls), _ => new Lazy<Pool>(() => Create(tls))).Value;
+
+    private static string KeyOf(BackendTls? tls) => tls is null ? string.Empty : Convert.ToHexStringLower(SHA256.HashData(tls.ToByteArray()));
+
+    private HttpMessageInvoker CreateForwarder(BackendTls? tls)
     {
-        var key = tls is null ? string.Empty : Convert.ToHexStringLower(SHA256.HashData(tls.ToByteArray()));
-        return _pools.GetOrAdd(key, _ => new Lazy<Pool>(() => Create(tls))).Value;
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            UseCookies = false,
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+            ActivityHeadersPropagator = new Yarp.ReverseProxy.Forwarder.ReverseProxyPropagator(System.Diagnostics.DistributedContextPropagator.Current),
+            ConnectCallback = egress.ConnectAsync,
+        };
+        if (tls is not null)
+        {
+            handler.SslOptions = BackendTlsOptions.Create(tls);
+        }
+
+        return new HttpMessageInvoker(new BackendAuthHandler(credentials) { InnerHandler = handler }, disposeHandler: true);
     }
 
     private Pool Create(BackendTls? tls)
@@ -58,6 +86,11 @@ internal sealed class BackendHttpClients(EgressGuard egress, BackendCredentials 
         {
             pool.Value.Client.Dispose();
             pool.Value.Invoker.Dispose();
+        }
+
+        foreach (var forwarder in _forwarders.Values.Where(forwarder => forwarder.IsValueCreated))
+        {
+            forwarder.Value.Dispose();
         }
     }
 

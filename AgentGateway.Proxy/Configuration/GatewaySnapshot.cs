@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Mcp.Sessions;
 using AgentGateway.Proxy.Policies;
+using AgentGateway.Proxy.Routing;
 
 namespace AgentGateway.Proxy.Configuration;
 
@@ -12,10 +13,11 @@ namespace AgentGateway.Proxy.Configuration;
 internal sealed class GatewaySnapshot
 {
     private GatewaySnapshot(
-        string version, FrozenDictionary<string, Route> routesByPath, SessionKeyRing? sessionKeys, EgressPolicy? egress, FrozenDictionary<Route, RoutePolicyRuntime> policies)
+        string version, IReadOnlyList<Route> routes, SessionKeyRing? sessionKeys, EgressPolicy? egress, FrozenDictionary<Route, RoutePolicyRuntime> policies)
     {
         Version = version;
-        RoutesByPath = routesByPath;
+        Routes = routes;
+        Table = RouteTable.Create(routes);
         SessionKeys = sessionKeys;
         Egress = egress;
         _policies = policies;
@@ -26,8 +28,11 @@ internal sealed class GatewaySnapshot
     /// <summary>The version the source gave this config (the xDS system version or the file's write time).</summary>
     public string Version { get; }
 
-    /// <summary>Routes keyed by their exact path (ordinal).</summary>
-    public FrozenDictionary<string, Route> RoutesByPath { get; }
+    /// <summary>Every route of the config.</summary>
+    public IReadOnlyList<Route> Routes { get; }
+
+    /// <summary>Finds the route of a request.</summary>
+    public RouteTable Table { get; }
 
     /// <summary>The keys that seal MCP session ids, or null when the config has none.</summary>
     public SessionKeyRing? SessionKeys { get; }
@@ -50,7 +55,6 @@ internal sealed class GatewaySnapshot
             return new SnapshotResult(null, errors);
         }
 
-        var byPath = routes.ToFrozenDictionary(route => route.Match.Path, StringComparer.Ordinal);
         var ring = sessionKeys.Count == 0
             ? null
             : SessionKeyRing.Create([.. sessionKeys.Select(key => new SessionKeyRing.Key(key.Id, key.Key.ToByteArray(), key.Primary))]);
@@ -65,6 +69,6 @@ internal sealed class GatewaySnapshot
             return new SnapshotResult(null, [$"the policies cannot be compiled: {exception.Message}"]);
         }
 
-        return new SnapshotResult(new GatewaySnapshot(version, byPath, ring, egress, policies), []);
+        return new SnapshotResult(new GatewaySnapshot(version, [.. routes], ring, egress, policies), []);
     }
 }

@@ -22,7 +22,7 @@ internal sealed partial class SnapshotStore(ILogger<SnapshotStore> logger)
         ArgumentNullException.ThrowIfNull(snapshot);
         Volatile.Write(ref _current, snapshot);
         var previous = Interlocked.Exchange(ref _changeSource, new CancellationTokenSource());
-        LogApplied(logger, snapshot.Version, snapshot.RoutesByPath.Count);
+        LogApplied(logger, snapshot.Version, snapshot.Routes.Count);
         previous.Cancel();
         previous.Dispose();
     }

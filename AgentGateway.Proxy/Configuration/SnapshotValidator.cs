@@ -1,5 +1,6 @@
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Policies;
+using AgentGateway.Contracts.Routing;
 using AgentGateway.Contracts.V1;
 
 namespace AgentGateway.Proxy.Configuration;
@@ -31,14 +32,12 @@ internal static class SnapshotValidator
                 errors.Add($"{label}: name {Names.Rule}");
             }
 
-            var path = route.Match?.Path;
-            if (string.IsNullOrEmpty(path) || path[0] != '/')
+            var matchErrors = new List<ConfigError>();
+            RouteValidator.Validate(route.Match, route.BackendCase, "match", matchErrors);
+            errors.AddRange(matchErrors.Select(error => $"{label}: {error}"));
+            if (matchErrors.Count == 0 && !paths.TryAdd(MatchKey(route.Match!), label))
             {
-                errors.Add($"{label}: match.path must start with '/'");
-            }
-            else if (!paths.TryAdd(path, label))
-            {
-                errors.Add($"{label}: path '{path}' is already used by {paths[path]}");
+                errors.Add($"{label}: another route ({paths[MatchKey(route.Match!)]}) has the same match");
             }
 
             // Secrets arrive resolved: from the control plane, and from a file once it has been read.
@@ -61,6 +60,20 @@ internal static class SnapshotValidator
                 case Route.BackendOneofCase.Mcp:
                     ValidateMcp(label, route.Mcp, errors);
                     break;
+                case Route.BackendOneofCase.Http:
+                    var httpErrors = new List<ConfigError>();
+                    RouteValidator.Validate(route.Http, "http", httpErrors);
+                    PolicyValidator.Validate(route.Http.Auth, "http.auth", SecretSources.Inline, httpErrors);
+                    PolicyValidator.Validate(route.Http.Tls, "http.tls", SecretSources.Inline, httpErrors);
+                    errors.AddRange(httpErrors.Select(error => $"{label}: {error}"));
+                    break;
+                case Route.BackendOneofCase.A2A:
+                    var a2aErrors = new List<ConfigError>();
+                    RouteValidator.Validate(route.A2A, "a2a", a2aErrors);
+                    PolicyValidator.Validate(route.A2A.Auth, "a2a.auth", SecretSources.Inline, a2aErrors);
+                    PolicyValidator.Validate(route.A2A.Tls, "a2a.tls", SecretSources.Inline, a2aErrors);
+                    errors.AddRange(a2aErrors.Select(error => $"{label}: {error}"));
+                    break;
                 default:
                     errors.Add($"{label}: a backend is required");
                     break;
@@ -69,6 +82,11 @@ internal static class SnapshotValidator
 
         return errors;
     }
+
+    /// <summary>What two routes may not share: the same path (of any kind) with the same conditions.</summary>
+    private static string MatchKey(RouteMatch match) =>
+        string.Join('\n', match.Path, match.PathPrefix, match.PathRegex, string.Join(',', match.Hosts.Order(StringComparer.Ordinal)),
+            string.Join(',', match.Methods.Order(StringComparer.Ordinal)), match.Headers.ToString(), match.Query.ToString());
 
     private static void ValidateSessionKeys(IReadOnlyCollection<SessionKey> keys, List<string> errors)
     {

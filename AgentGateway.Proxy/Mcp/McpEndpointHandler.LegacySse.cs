@@ -7,6 +7,7 @@ using AgentGateway.Proxy.Mcp.Governance;
 using AgentGateway.Proxy.Mcp.Sessions;
 using AgentGateway.Proxy.Policies;
 using AgentGateway.Proxy.Mcp.Upstreams;
+using AgentGateway.Proxy.Routing;
 using ModelContextProtocol.Protocol;
 
 namespace AgentGateway.Proxy.Mcp;
@@ -18,8 +19,8 @@ namespace AgentGateway.Proxy.Mcp;
 /// </summary>
 internal sealed partial class McpEndpointHandler
 {
-    private const string LegacyStreamSuffix = "/sse";
-    private const string LegacyMessageSuffix = "/message";
+    private const string LegacyStreamSuffix = RouteTable.LegacyStreamSuffix;
+    private const string LegacyMessageSuffix = RouteTable.LegacyMessageSuffix;
 
     private readonly ConcurrentDictionary<string, LegacyConnection> _legacyConnections = new(StringComparer.Ordinal);
 

@@ -9,6 +9,7 @@ using AgentGateway.Proxy.Mcp.Sessions;
 using AgentGateway.Proxy.Mcp.Upstreams;
 using AgentGateway.Proxy.Policies;
 using AgentGateway.Proxy.Policies.Authentication;
+using AgentGateway.Proxy.Routing;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -23,7 +24,6 @@ namespace AgentGateway.Proxy.Mcp;
 /// Every protocol error is a JSON-RPC error.
 /// </summary>
 internal sealed partial class McpEndpointHandler(
-    SnapshotStore snapshots,
     McpSessionTokens tokens,
     LocalSessions localSessions,
     McpUpstreams upstreams,
@@ -35,30 +35,20 @@ internal sealed partial class McpEndpointHandler(
     IHostApplicationLifetime lifetime,
     ILogger<McpEndpointHandler> logger)
 {
-    public async Task HandleAsync(HttpContext context)
+    /// <summary>Serves a request that <paramref name="match"/> routed to an MCP route of <paramref name="snapshot"/>.</summary>
+    public async Task HandleAsync(HttpContext context, GatewaySnapshot snapshot, RouteMatchResult match)
     {
-        var path = context.Request.Path.Value ?? "/";
-        var snapshot = snapshots.Current;
-        if (snapshot is not null && path.StartsWith(ProtectedResourceMetadata.WellKnownPrefix, StringComparison.Ordinal)
-            && await TryServeResourceMetadataAsync(context, snapshot, path[ProtectedResourceMetadata.WellKnownPrefix.Length..]))
-        {
-            return;
-        }
-
-        var (route, legacySuffix) = FindRoute(snapshot, path);
-        if (route is null)
-        {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return;
-        }
-
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(match);
+        var (route, legacySuffix) = (match.Route, match.LegacySuffix);
         if (originGuard.Check(context.Request) is { } refusal)
         {
             await McpDownstream.WriteJsonAsync(context, StatusCodes.Status403Forbidden, JsonRpcMessages.Error(null, JsonRpcErrorCodes.InvalidRequest, refusal));
             return;
         }
 
-        var (scope, policyRefusal) = await policyPipeline.RunAsync(context, route, snapshot!.PoliciesOf(route));
+        var (scope, policyRefusal) = await policyPipeline.RunAsync(context, route, snapshot.PoliciesOf(route));
         if (scope is null)
         {
             await WriteRefusalAsync(context, policyRefusal!);
@@ -98,30 +88,13 @@ internal sealed partial class McpEndpointHandler(
         }
     }
 
-    /// <summary>The MCP route a path names: the route's own path, or one of its legacy transport's endpoints (with that suffix).</summary>
-    private static (Route? Route, string? LegacySuffix) FindRoute(GatewaySnapshot? snapshot, string path)
-    {
-        if (snapshot?.RoutesByPath.GetValueOrDefault(path) is { BackendCase: Route.BackendOneofCase.Mcp } route)
-        {
-            return (route, null);
-        }
-
-        foreach (var suffix in s_legacySuffixes)
-        {
-            if (path.EndsWith(suffix, StringComparison.Ordinal)
-                && snapshot?.RoutesByPath.GetValueOrDefault(path[..^suffix.Length]) is { BackendCase: Route.BackendOneofCase.Mcp } legacyRoute)
-            {
-                return (legacyRoute, suffix);
-            }
-        }
-
-        return (null, null);
-    }
-
     /// <summary>Serves the RFC 9728 metadata of a route with MCP authentication; false when <paramref name="routePath"/> names none.</summary>
-    private static async Task<bool> TryServeResourceMetadataAsync(HttpContext context, GatewaySnapshot snapshot, string routePath)
+    public static async Task<bool> TryServeResourceMetadataAsync(HttpContext context, GatewaySnapshot snapshot, string routePath)
     {
-        if (snapshot.RoutesByPath.GetValueOrDefault(routePath.Length == 0 ? "/" : routePath) is not { } route
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(routePath);
+        if (snapshot.Table.McpRouteAt(routePath.Length == 0 ? "/" : routePath) is not { } route
             || snapshot.PoliciesOf(route).McpAuthentication is not { } authentication)
         {
             return false;
@@ -174,8 +147,6 @@ internal sealed partial class McpEndpointHandler(
             context.Request, route, authentication, "insufficient_scope", stepUp.Message, [.. authentication.RequiredScopes.Union(stepUp.Scopes)]);
         return McpDownstream.WriteJsonAsync(context, StatusCodes.Status403Forbidden, error);
     }
-
-    private static readonly string[] s_legacySuffixes = [LegacyStreamSuffix, LegacyMessageSuffix];
 
     /// <summary>The request's view of a session: the route, sealed state and local state, served for the scope's caller.</summary>
     private McpSession CreateSession(Route route, McpSessionState state, LocalSession local, RequestScope scope) =>

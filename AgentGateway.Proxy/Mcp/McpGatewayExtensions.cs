@@ -30,16 +30,4 @@ internal static class McpGatewayExtensions
         services.AddHostedService<McpListChangeNotifier>();
         return builder;
     }
-
-    /// <summary>
-    /// Serves every MCP route of the running config. Routes come and go with config changes, so one catch-all
-    /// endpoint looks the path up in the current snapshot; paths that are no route answer 404.
-    /// </summary>
-    public static IEndpointRouteBuilder MapMcpGateway(this IEndpointRouteBuilder endpoints)
-    {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        var handler = endpoints.ServiceProvider.GetRequiredService<McpEndpointHandler>();
-        endpoints.Map("/{**path}", handler.HandleAsync).WithDisplayName("MCP routes");
-        return endpoints;
-    }
 }

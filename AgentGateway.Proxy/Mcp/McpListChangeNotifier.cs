@@ -61,7 +61,7 @@ internal sealed partial class McpListChangeNotifier(SnapshotStore snapshots, Loc
 
     /// <summary>What decides a route's lists: its backend (targets, naming, tool pins) and its authorization rules.</summary>
     private static Dictionary<string, (McpBackend Backend, McpAuthorization? Authorization)> Backends(GatewaySnapshot? snapshot) =>
-        snapshot?.RoutesByPath.Values
+        snapshot?.Routes
             .Where(route => route.BackendCase == Route.BackendOneofCase.Mcp)
             .ToDictionary(route => $"{route.Tenant}/{route.Name}", route => (route.Mcp, route.Policies?.McpAuthorization), StringComparer.Ordinal) ?? [];
 

@@ -26,7 +26,7 @@ internal sealed partial class McpSessionExpiry(
                 foreach (var session in expired)
                 {
                     sessions.Close(session.Nonce, session.State.ExpiresAt);
-                    var route = snapshots.Current?.RoutesByPath.Values.FirstOrDefault(route => $"{route.Tenant}/{route.Name}" == session.Route);
+                    var route = snapshots.Current?.Routes.FirstOrDefault(route => $"{route.Tenant}/{route.Name}" == session.Route);
                     await upstreams.CloseAsync(session.State, session, route, stoppingToken);
                 }
 

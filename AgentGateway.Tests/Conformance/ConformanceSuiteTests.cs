@@ -54,6 +54,7 @@ public sealed class ConformanceFixture : IAsyncLifetime
                         url: {new Uri(StatelessOnlyServer.BaseAddress, "/mcp")}
             """, cancellationToken);
         Proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", new Dictionary<string, string> { ["Gateway:ConfigFile"] = config }, cancellationToken);
+        await Proxy.WaitUntilReadyAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -41,6 +41,8 @@ public sealed class TwoReplicasFixture : IAsyncLifetime
             ["Mcp:SessionIdleTimeout"] = "00:00:02",
             ["Mcp:MaxConcurrentRequestsPerSession"] = "2",
         }, cancellationToken);
+        await ReplicaA.WaitUntilReadyAsync(cancellationToken);
+        await ReplicaB.WaitUntilReadyAsync(cancellationToken);
     }
 
     /// <summary>The shared config: <c>/demo/mcp</c> federates both servers, <c>/other/mcp</c> only the sample.</summary>

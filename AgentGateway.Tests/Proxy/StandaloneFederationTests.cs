@@ -26,6 +26,7 @@ public sealed class StandaloneProxyFixture : IAsyncLifetime
         {
             ["Gateway:ConfigFile"] = ConfigFile,
         }, TestContext.Current.CancellationToken);
+        await Proxy.WaitUntilReadyAsync(TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -43,6 +43,7 @@ public sealed class TargetTransportsFixture : IAsyncLifetime
             + "  - tenant: demo\n    name: flat\n    path: /demo/flat\n    mcp:\n      prefixMode: never\n      targets:\n" + Targets(),
             cancellationToken);
         Proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", new Dictionary<string, string> { ["Gateway:ConfigFile"] = config }, cancellationToken);
+        await Proxy.WaitUntilReadyAsync(cancellationToken);
     }
 
     /// <summary>The ids of the processes that carry <see cref="ProcessMarker"/> in their environment.</summary>

@@ -35,6 +35,7 @@ public sealed class EverythingModesFixture : IAsyncLifetime
             + Route("stdio", $"          stdio:\n            command: node\n            args: [\"{NodeMcpServer.EverythingScript}\"]\n"),
             cancellationToken);
         Proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", new Dictionary<string, string> { ["Gateway:ConfigFile"] = config }, cancellationToken);
+        await Proxy.WaitUntilReadyAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

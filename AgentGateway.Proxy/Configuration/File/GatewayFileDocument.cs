@@ -30,12 +30,22 @@ internal sealed class RouteDocument
 
     public string? Name { get; set; }
 
+    /// <summary>Shorthand for <c>match: {path: ...}</c>.</summary>
     public string? Path { get; set; }
+
+    /// <summary>Which requests the route takes (<c>RouteMatch</c>): path, pathPrefix or pathRegex, hosts, methods, headers, query.</summary>
+    public JsonElement? Match { get; set; }
 
     /// <summary>The route's request policies (<c>RoutePolicies</c>).</summary>
     public JsonElement? Policies { get; set; }
 
     public McpBackendDocument? Mcp { get; set; }
+
+    /// <summary>An HTTP backend (<c>HttpBackend</c>): weighted destinations, health checks, auth and TLS.</summary>
+    public JsonElement? Http { get; set; }
+
+    /// <summary>An A2A agent (<c>A2aBackend</c>).</summary>
+    public JsonElement? A2a { get; set; }
 }
 
 internal sealed class McpBackendDocument

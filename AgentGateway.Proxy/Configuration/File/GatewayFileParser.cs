@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Json;
 using AgentGateway.Contracts.Policies;
+using AgentGateway.Contracts.Routing;
 using AgentGateway.Contracts.V1;
 using Google.Protobuf;
 
@@ -84,8 +85,17 @@ internal static partial class GatewayFileParser
         {
             Tenant = document.Tenant ?? string.Empty,
             Name = document.Name ?? string.Empty,
-            Match = new RouteMatch { Path = document.Path ?? string.Empty },
+            Match = document.Match is { } match ? ProtoJson.Parse<RouteMatch>(match, $"{field}.match", errors) : new RouteMatch(),
         };
+        if (document.Path is { } path)
+        {
+            if (document.Match is not null)
+            {
+                throw new GatewayFileException($"{field} takes path or match, not both");
+            }
+
+            route.Match.Path = path;
+        }
 
         if (document.Policies is { } policies)
         {
@@ -93,30 +103,55 @@ internal static partial class GatewayFileParser
             HashApiKeys(route.Policies);
         }
 
-        if (document.Mcp is null)
+        var backends = (document.Mcp is null ? 0 : 1) + (document.Http is null ? 0 : 1) + (document.A2a is null ? 0 : 1);
+        if (backends != 1)
         {
-            throw new GatewayFileException($"{field}.mcp is required");
+            throw new GatewayFileException($"{field} needs exactly one backend: mcp, http or a2a");
         }
+
+        if (document.Http is { } http)
+        {
+            route.Http = ReadPolicy<HttpBackend>(http, $"{field}.http", errors, static (backend, path, sources, problems) =>
+            {
+                RouteValidator.Validate(backend, path, problems);
+                PolicyValidator.Validate(backend.Auth, $"{path}.auth", sources, problems);
+                PolicyValidator.Validate(backend.Tls, $"{path}.tls", sources, problems);
+            });
+            return route;
+        }
+
+        if (document.A2a is { } a2a)
+        {
+            route.A2A = ReadPolicy<A2aBackend>(a2a, $"{field}.a2a", errors, static (backend, path, sources, problems) =>
+            {
+                RouteValidator.Validate(backend, path, problems);
+                PolicyValidator.Validate(backend.Auth, $"{path}.auth", sources, problems);
+                PolicyValidator.Validate(backend.Tls, $"{path}.tls", sources, problems);
+            });
+            return route;
+        }
+
+        var mcp = document.Mcp!;
 
         route.Mcp = new McpBackend
         {
-            PrefixMode = ParsePrefixMode(document.Mcp.PrefixMode, $"{field}.mcp.prefixMode"),
-            FailureMode = document.Mcp.FailureMode?.Trim().ToLowerInvariant() switch
+            PrefixMode = ParsePrefixMode(mcp.PrefixMode, $"{field}.mcp.prefixMode"),
+            FailureMode = mcp.FailureMode?.Trim().ToLowerInvariant() switch
             {
                 null or "" or "open" => FailureMode.FailOpen,
                 "closed" => FailureMode.FailClosed,
-                _ => throw new GatewayFileException($"{field}.mcp.failureMode must be 'open' or 'closed', not '{document.Mcp.FailureMode}'"),
+                _ => throw new GatewayFileException($"{field}.mcp.failureMode must be 'open' or 'closed', not '{mcp.FailureMode}'"),
             },
-            TargetTimeoutMs = document.Mcp.TargetTimeoutMs ?? 0,
+            TargetTimeoutMs = mcp.TargetTimeoutMs ?? 0,
         };
-        if (document.Mcp.ToolPinning is { } pinning)
+        if (mcp.ToolPinning is { } pinning)
         {
             route.Mcp.ToolPinning = ProtoJson.Parse<ToolPinning>(pinning, $"{field}.mcp.toolPinning", errors);
         }
 
-        for (var index = 0; index < document.Mcp.Targets.Count; index++)
+        for (var index = 0; index < mcp.Targets.Count; index++)
         {
-            route.Mcp.Targets.Add(ToTarget(document.Mcp.Targets[index], $"{field}.mcp.targets[{index}]", errors));
+            route.Mcp.Targets.Add(ToTarget(mcp.Targets[index], $"{field}.mcp.targets[{index}]", errors));
         }
 
         return route;

@@ -1,0 +1,220 @@
+using System.Text.RegularExpressions;
+using AgentGateway.Contracts.Policies;
+using AgentGateway.Contracts.V1;
+
+namespace AgentGateway.Contracts.Routing;
+
+/// <summary>
+/// The rules of a route's match and of its HTTP and A2A backends, shared by the control plane (a 400 naming the field)
+/// and the proxy (a NACK or a file error).
+/// </summary>
+public static partial class RouteValidator
+{
+    /// <summary>How long one regular expression of a match may run on one request before it counts as no match.</summary>
+    public static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(50);
+
+    private static readonly string[] s_methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"];
+
+    public static void Validate(RouteMatch? match, Route.BackendOneofCase backend, string path, List<ConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (match is null)
+        {
+            errors.Add(new ConfigError(path, "is required: the route's path"));
+            return;
+        }
+
+        var kinds = (match.Path.Length > 0 ? 1 : 0) + (match.PathPrefix.Length > 0 ? 1 : 0) + (match.PathRegex.Length > 0 ? 1 : 0);
+        if (kinds != 1)
+        {
+            errors.Add(new ConfigError(path, "needs exactly one of path, pathPrefix and pathRegex"));
+        }
+        else if (backend is Route.BackendOneofCase.Mcp or Route.BackendOneofCase.A2A && match.Path.Length == 0)
+        {
+            errors.Add(new ConfigError(PolicyValidator.Join(path, "path"), $"is required for {(backend == Route.BackendOneofCase.Mcp ? "MCP" : "A2A")} routes (pathPrefix and pathRegex are for HTTP routes)"));
+        }
+
+        RequestPath(match.Path, PolicyValidator.Join(path, "path"), errors);
+        RequestPath(match.PathPrefix, PolicyValidator.Join(path, "pathPrefix"), errors);
+        if (match.PathRegex.Length > 0)
+        {
+            Pattern(match.PathRegex, PolicyValidator.Join(path, "pathRegex"), errors);
+        }
+
+        for (var index = 0; index < match.Hosts.Count; index++)
+        {
+            if (!IsHostPattern(match.Hosts[index]))
+            {
+                errors.Add(new ConfigError($"{PolicyValidator.Join(path, "hosts")}[{index}]",
+                    "must be a lower-case host name without port, optionally starting with '*.' (e.g. api.example.com or *.example.com)"));
+            }
+        }
+
+        for (var index = 0; index < match.Methods.Count; index++)
+        {
+            if (!s_methods.Contains(match.Methods[index], StringComparer.Ordinal))
+            {
+                errors.Add(new ConfigError($"{PolicyValidator.Join(path, "methods")}[{index}]", $"must be one of {string.Join(", ", s_methods)}"));
+            }
+        }
+
+        for (var index = 0; index < match.Headers.Count; index++)
+        {
+            var header = match.Headers[index];
+            Condition(header.Name, header.Exact, header.Regex, $"{PolicyValidator.Join(path, "headers")}[{index}]", true, errors);
+        }
+
+        for (var index = 0; index < match.Query.Count; index++)
+        {
+            var query = match.Query[index];
+            Condition(query.Name, query.Exact, query.Regex, $"{PolicyValidator.Join(path, "query")}[{index}]", false, errors);
+        }
+    }
+
+    public static void Validate(HttpBackend http, string path, List<ConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (http.Destinations.Count == 0)
+        {
+            errors.Add(new ConfigError(PolicyValidator.Join(path, "destinations"), "needs at least one destination"));
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var index = 0; index < http.Destinations.Count; index++)
+        {
+            var destination = http.Destinations[index];
+            var field = $"{PolicyValidator.Join(path, "destinations")}[{index}]";
+            if (!Names.IsValid(destination.Name))
+            {
+                errors.Add(new ConfigError(PolicyValidator.Join(field, "name"), Names.Rule));
+            }
+            else if (!names.Add(destination.Name))
+            {
+                errors.Add(new ConfigError(PolicyValidator.Join(field, "name"), $"'{destination.Name}' is used by another destination"));
+            }
+
+            if (!PolicyValidator.IsHttpUrl(destination.Url, out var uri) || uri!.Query.Length > 0 || uri.Fragment.Length > 0)
+            {
+                errors.Add(new ConfigError(PolicyValidator.Join(field, "url"), "must be an absolute http(s) URL without query or fragment"));
+            }
+
+            if (destination.Weight > 10_000)
+            {
+                errors.Add(new ConfigError(PolicyValidator.Join(field, "weight"), "must be at most 10000"));
+            }
+        }
+
+        if (http.ActiveHealthCheck is { } active)
+        {
+            var field = PolicyValidator.Join(path, "activeHealthCheck");
+            RequestPath(active.Path, PolicyValidator.Join(field, "path"), errors);
+            if (active.Path.Length == 0)
+            {
+                errors.Add(new ConfigError(PolicyValidator.Join(field, "path"), "is required, e.g. /healthz"));
+            }
+
+            Range(active.IntervalMs, 100, 3_600_000, PolicyValidator.Join(field, "intervalMs"), errors);
+            Range(active.TimeoutMs, 10, 60_000, PolicyValidator.Join(field, "timeoutMs"), errors);
+            Range(active.UnhealthyThreshold, 1, 100, PolicyValidator.Join(field, "unhealthyThreshold"), errors);
+            Range(active.HealthyThreshold, 1, 100, PolicyValidator.Join(field, "healthyThreshold"), errors);
+            Statuses(active.ExpectedStatuses, PolicyValidator.Join(field, "expectedStatuses"), errors);
+        }
+
+        if (http.PassiveHealthCheck is { } passive)
+        {
+            var field = PolicyValidator.Join(path, "passiveHealthCheck");
+            Range(passive.ConsecutiveFailures, 1, 1000, PolicyValidator.Join(field, "consecutiveFailures"), errors);
+            Range(passive.EjectionMs, 100, 3_600_000, PolicyValidator.Join(field, "ejectionMs"), errors);
+        }
+    }
+
+    public static void Validate(A2aBackend a2a, string path, List<ConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(a2a);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (!PolicyValidator.IsHttpUrl(a2a.Url, out var uri) || uri!.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            errors.Add(new ConfigError(PolicyValidator.Join(path, "url"), "must be an absolute http(s) URL without query or fragment"));
+        }
+
+        if (a2a.CardUrl.Length > 0 && !PolicyValidator.IsHttpUrl(a2a.CardUrl, out _))
+        {
+            errors.Add(new ConfigError(PolicyValidator.Join(path, "cardUrl"), "must be an absolute http(s) URL"));
+        }
+
+        PolicyValidator.HeaderNames(a2a.Headers.Keys, PolicyValidator.Join(path, "headers"), errors);
+    }
+
+    /// <summary>Whether <paramref name="value"/> is a host name, or one with a leading wildcard label.</summary>
+    public static bool IsHostPattern(string value) => HostPattern().IsMatch(value);
+
+    private static void RequestPath(string value, string path, List<ConfigError> errors)
+    {
+        if (value.Length > 0 && (value[0] != '/' || value.Contains('?', StringComparison.Ordinal) || value.Contains('#', StringComparison.Ordinal)
+            || value.Contains("//", StringComparison.Ordinal)))
+        {
+            errors.Add(new ConfigError(path, "must start with '/' and have no query, fragment or empty segment"));
+        }
+    }
+
+    private static void Condition(string name, string exact, string regex, string path, bool header, List<ConfigError> errors)
+    {
+        if (header)
+        {
+            PolicyValidator.HeaderNames([name], PolicyValidator.Join(path, "name"), errors);
+        }
+
+        if (name.Length == 0)
+        {
+            errors.Add(new ConfigError(PolicyValidator.Join(path, "name"), "is required"));
+        }
+
+        if (exact.Length > 0 && regex.Length > 0)
+        {
+            errors.Add(new ConfigError(path, "takes exact or regex, not both"));
+        }
+
+        if (regex.Length > 0)
+        {
+            Pattern(regex, PolicyValidator.Join(path, "regex"), errors);
+        }
+    }
+
+    private static void Pattern(string pattern, string path, List<ConfigError> errors)
+    {
+        if (pattern.Length > 1024)
+        {
+            errors.Add(new ConfigError(path, "must be at most 1024 characters"));
+            return;
+        }
+
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant, RegexTimeout);
+        }
+        catch (ArgumentException exception)
+        {
+            errors.Add(new ConfigError(path, $"is not a valid regular expression: {exception.Message}"));
+        }
+    }
+
+    private static void Range(uint value, uint min, uint max, string path, List<ConfigError> errors)
+    {
+        if (value != 0 && (value < min || value > max))
+        {
+            errors.Add(new ConfigError(path, $"must be between {min} and {max} (or 0 for the default)"));
+        }
+    }
+
+    private static void Statuses(IEnumerable<uint> statuses, string path, List<ConfigError> errors)
+    {
+        if (statuses.Any(status => status is < 100 or > 599))
+        {
+            errors.Add(new ConfigError(path, "must be HTTP statuses (100-599)"));
+        }
+    }
+
+    [GeneratedRegex(@"^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex HostPattern();
+}

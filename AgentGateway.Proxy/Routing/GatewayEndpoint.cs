@@ -1,0 +1,71 @@
+using AgentGateway.Proxy.Configuration;
+using AgentGateway.Proxy.Http;
+using AgentGateway.Proxy.Mcp;
+using AgentGateway.Proxy.Policies.Authentication;
+
+namespace AgentGateway.Proxy.Routing;
+
+/// <summary>
+/// The one endpoint behind every route of the running config. Routes come and go with config changes, so a catch-all
+/// endpoint matches each request against the current snapshot's route table and hands it to its backend kind; a
+/// request no route takes answers 404.
+/// </summary>
+internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandler mcp, HttpRouteHandler http)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        var snapshot = snapshots.Current;
+        if (snapshot is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var path = context.Request.Path.Value ?? "/";
+        if (path.StartsWith(ProtectedResourceMetadata.WellKnownPrefix, StringComparison.Ordinal)
+            && await McpEndpointHandler.TryServeResourceMetadataAsync(context, snapshot, path[ProtectedResourceMetadata.WellKnownPrefix.Length..]))
+        {
+            return;
+        }
+
+        if (snapshot.Table.Match(context.Request) is not { } match)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        switch (match.Route.BackendCase)
+        {
+            case Route.BackendOneofCase.Mcp:
+                await mcp.HandleAsync(context, snapshot, match);
+                break;
+            case Route.BackendOneofCase.Http:
+                await http.HandleAsync(context, snapshot, match);
+                break;
+            default:
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                break;
+        }
+    }
+}
+
+internal static class GatewayEndpointExtensions
+{
+    public static IHostApplicationBuilder AddGatewayRouting(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton<HttpRouteHandler>();
+        builder.Services.AddSingleton<GatewayEndpoint>();
+        return builder;
+    }
+
+    /// <summary>Serves every route of the running config from one catch-all endpoint.</summary>
+    public static IEndpointRouteBuilder MapGatewayRoutes(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var endpoint = endpoints.ServiceProvider.GetRequiredService<GatewayEndpoint>();
+        endpoints.Map("/{**path}", endpoint.HandleAsync).WithDisplayName("Gateway routes");
+        return endpoints;
+    }
+}
