@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Runs the HTTP benchmark on this machine: one upstream (nginx answering 200 from memory) measured three ways with wrk —
+# direct, through nginx as a plain reverse proxy, and through the proxy (Release, standalone mode) on a route without
+# policies and on one with JWT auth, a local rate limit and header policies. All on loopback. Prints a Markdown table.
+#   bench/http/run.sh [seconds per case, default 20]
+# Needs nginx, wrk, openssl, python3 and curl (apt-get install nginx wrk).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+seconds="${1:-20}"
+work="$(mktemp -d)"
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+for tool in nginx wrk openssl python3 curl; do
+  command -v "$tool" >/dev/null || { echo "$tool is required (apt-get install nginx wrk)" >&2; exit 1; }
+done
+
+dotnet build -c Release -v q "$root/AgentGateway.Proxy" >/dev/null
+
+# Upstream on 5401 and plain reverse proxy on 5402: one nginx, one worker per core, no logging.
+mkdir -p "$work/nginx"
+cat > "$work/nginx.conf" <<NGINX
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+  upstream backend { server 127.0.0.1:5401; keepalive 128; }
+  server { listen 127.0.0.1:5401; location / { default_type text/plain; return 200 "hello from the upstream\n"; } }
+  server {
+    listen 127.0.0.1:5402;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf"
+
+# A signing key, its JWKS and a token for the policy route.
+openssl genrsa -out "$work/key.pem" 2048 2>/dev/null
+b64url() { python3 -c 'import base64,sys; print(base64.urlsafe_b64encode(sys.stdin.buffer.read()).decode().rstrip("="))'; }
+modulus="$(openssl rsa -in "$work/key.pem" -noout -modulus | cut -d= -f2 | python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().strip()))' | b64url)"
+header="$(printf '{"alg":"RS256","typ":"JWT","kid":"bench"}' | b64url)"
+payload="$(printf '{"iss":"https://bench.example","aud":"bench","sub":"bench-user","exp":%d}' $(( $(date +%s) + 86400 )) | b64url)"
+signature="$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -sign "$work/key.pem" | b64url)"
+token="$header.$payload.$signature"
+jwks="{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"bench\",\"use\":\"sig\",\"alg\":\"RS256\",\"n\":\"$modulus\",\"e\":\"AQAB\"}]}"
+
+cat > "$work/gateway.yaml" <<YAML
+routes:
+  - tenant: bench
+    name: plain
+    match: { pathPrefix: /plain }
+    http:
+      destinations: [{ name: upstream, url: "http://127.0.0.1:5401" }]
+  - tenant: bench
+    name: policies
+    match: { pathPrefix: /policies }
+    policies:
+      jwtAuth:
+        providers: [{ issuer: "https://bench.example", audiences: [bench], jwks: '$jwks' }]
+      localRateLimit:
+        buckets: [{ name: everyone, key: route, maxTokens: 100000000, fillIntervalMs: 1000 }]
+      requestHeaders:
+        set: [{ name: X-Gateway, value: bench }]
+        remove: [Authorization]
+      responseHeaders:
+        add: [{ name: X-Served-By, value: agentgateway }]
+    http:
+      destinations: [{ name: upstream, url: "http://127.0.0.1:5401" }]
+YAML
+
+export ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=0 Logging__LogLevel__Default=Warning
+(cd "$root/AgentGateway.Proxy/bin/Release/net10.0" && exec dotnet AgentGateway.Proxy.dll --urls http://127.0.0.1:5400 --config "$work/gateway.yaml") &
+for _ in $(seq 1 60); do curl -sf http://127.0.0.1:5400/readyz >/dev/null && break; sleep 0.5; done
+curl -sf -o /dev/null http://127.0.0.1:5400/plain/ || { echo "the proxy does not serve /plain" >&2; exit 1; }
+curl -sf -o /dev/null -H "Authorization: Bearer $token" http://127.0.0.1:5400/policies/ || { echo "the proxy refuses /policies" >&2; exit 1; }
+
+# Fixed moderate rate: 4 connections, each waiting 8 ms after every answer (about 450 requests/s in all).
+cat > "$work/paced.lua" <<'LUA'
+function delay() return 8 end
+LUA
+
+# wrk's figures as "req/s p50_ms p99_ms errors".
+cat > "$work/wrk.py" <<'PY'
+import re, sys
+text = sys.stdin.read()
+def ms(label):
+    m = re.search(r"^\s*" + label + r"%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
+non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+errors += int(non2xx.group(1)) if non2xx else 0
+print(f"{rps:.0f} {ms('50'):.3f} {ms('99'):.3f} {errors}")
+PY
+measure() { wrk "$@" --latency | python3 "$work/wrk.py"; }
+
+declare -A fixed saturated
+cases=(direct nginx proxy proxy-policies)
+url() { case "$1" in direct) echo http://127.0.0.1:5401/;; nginx) echo http://127.0.0.1:5402/;; proxy) echo http://127.0.0.1:5400/plain/;; proxy-policies) echo http://127.0.0.1:5400/policies/;; esac; }
+for name in "${cases[@]}"; do
+  auth=(); [ "$name" = proxy-policies ] && auth=(-H "Authorization: Bearer $token")
+  wrk -t2 -c64 -d3s "${auth[@]}" "$(url "$name")" >/dev/null   # warm-up (JIT, connection pools)
+  saturated[$name]="$(measure -t2 -c64 -d"${seconds}s" "${auth[@]}" "$(url "$name")")"
+  fixed[$name]="$(measure -t1 -c4 -d"${seconds}s" -s "$work/paced.lua" "${auth[@]}" "$(url "$name")")"
+done
+
+echo
+echo "| case | fixed rate: req/s | p50 ms | p99 ms | errors | saturated: req/s | p50 ms | p99 ms | errors |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for name in "${cases[@]}"; do
+  read -r fr fp50 fp99 fe <<<"${fixed[$name]}"
+  read -r sr sp50 sp99 se <<<"${saturated[$name]}"
+  echo "| $name | $fr | $fp50 | $fp99 | $fe | $sr | $sp50 | $sp99 | $se |"
+done
+read -r _ _ nginx_p99 _ <<<"${fixed[nginx]}"; read -r nginx_rps _ _ _ <<<"${saturated[nginx]}"
+for name in proxy proxy-policies; do
+  read -r _ _ p99 _ <<<"${fixed[$name]}"; read -r rps _ _ _ <<<"${saturated[$name]}"
+  python3 -c "print(f'$name: saturated throughput {100 * $rps / $nginx_rps:.0f}% of nginx; added p99 over nginx at the fixed rate {$p99 - $nginx_p99:.2f} ms')"
+done
