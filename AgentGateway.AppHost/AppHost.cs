@@ -6,6 +6,9 @@ var ports = GatewayPorts.From(builder.Configuration);
 // Control-plane database: a container when Docker/Podman is healthy, else the local PostgreSQL binaries.
 var postgres = builder.AddAgentGatewayPostgres(ports.Postgres);
 
+// Rate-limit counters shared by the proxies: a container when Docker/Podman is healthy, else the local redis-server.
+var redis = builder.AddAgentGatewayRedis();
+
 // Identity: the local Keycloak-shaped issuer, or the external realm named by Identity:Authority.
 var identity = builder.AddAgentGatewayIdentity(ports);
 
@@ -35,6 +38,8 @@ builder.AddService<Projects.AgentGateway_Proxy>("proxy", ports.Proxy, healthPath
     .WithEnvironment("Xds__ClientId", identity.Clients.ProxyClientId)
     .WithEnvironment("Xds__ClientSecret", identity.Clients.ProxyClientSecret)
     .WithIdentity(identity)
+    .WithReference(redis)
+    .WaitFor(redis)
     .WithReferenceRelationship(adminApi);
 
 builder.AddService<Projects.AgentGateway_Portal>("portal", ports.Portal)

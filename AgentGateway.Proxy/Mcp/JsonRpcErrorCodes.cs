@@ -38,4 +38,7 @@ internal static class JsonRpcErrorCodes
 
     /// <summary>The caller may not do this: authorization rules, external authorization, scopes or a withheld tool.</summary>
     public const int Forbidden = -32041;
+
+    /// <summary>A rate limit of the route refused the request (HTTP 429 with Retry-After and RateLimit-* headers).</summary>
+    public const int RateLimited = -32029;
 }

@@ -130,7 +130,12 @@ internal sealed partial class McpEndpointHandler(
             context.Response.Headers.Append(name, value);
         }
 
-        var code = refusal.StatusCode == StatusCodes.Status401Unauthorized ? JsonRpcErrorCodes.Unauthenticated : JsonRpcErrorCodes.Forbidden;
+        var code = refusal.StatusCode switch
+        {
+            StatusCodes.Status401Unauthorized => JsonRpcErrorCodes.Unauthenticated,
+            StatusCodes.Status429TooManyRequests => JsonRpcErrorCodes.RateLimited,
+            _ => JsonRpcErrorCodes.Forbidden,
+        };
         return WriteErrorAsync(context, refusal.StatusCode, null, code, refusal.Message);
     }
 

@@ -3,6 +3,7 @@ using AgentGateway.Proxy.Backends.Auth;
 using AgentGateway.Proxy.Policies.Authentication;
 using AgentGateway.Proxy.Policies.Authentication.Jwt;
 using AgentGateway.Proxy.Policies.ExtAuthz;
+using AgentGateway.Proxy.Policies.RateLimiting;
 using AgentGateway.Proxy.Reporting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,7 @@ internal static class PolicyExtensions
         services.TryAddSingleton<ToolObservationRecorder>();
         services.TryAddSingleton<RequestAuthenticator>();
         services.TryAddSingleton<ExternalAuthorizer>();
+        services.AddGatewayRateLimiting();
         services.TryAddSingleton<RoutePolicyPipeline>();
         return builder;
     }

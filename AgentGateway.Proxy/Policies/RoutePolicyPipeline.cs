@@ -1,15 +1,17 @@
 using AgentGateway.Proxy.Policies.Authentication;
 using AgentGateway.Proxy.Policies.Authorization;
 using AgentGateway.Proxy.Policies.ExtAuthz;
+using AgentGateway.Proxy.Policies.RateLimiting;
 using Microsoft.Net.Http.Headers;
 
 namespace AgentGateway.Proxy.Policies;
 
 /// <summary>
-/// Runs a route's request policies before its backend sees the request: authentication, then external authorization.
+/// Runs a route's request policies before its backend sees the request: authentication, external authorization,
+/// then rate limits (which key on the caller those established).
 /// Either refuses the request (the caller's protocol shapes the answer) or hands on the scope the backend serves it in.
 /// </summary>
-internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, ExternalAuthorizer externalAuthorizer)
+internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, ExternalAuthorizer externalAuthorizer, RouteRateLimiter rateLimiter)
 {
     public async Task<(RequestScope? Scope, PolicyRefusal? Refusal)> RunAsync(HttpContext context, Route route, RoutePolicyRuntime policies)
     {
@@ -48,6 +50,21 @@ internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, Ex
                     Scopes = caller.Scopes,
                     UpstreamHeaders = decision.UpstreamHeaders,
                 };
+            }
+        }
+
+        if (policies.RateLimits is { } rateLimits)
+        {
+            var limit = await rateLimiter.TryTakeAsync(context, rateLimits, caller);
+            if (!limit.Allowed)
+            {
+                return (null, new PolicyRefusal(StatusCodes.Status429TooManyRequests, $"Rate limit exceeded: {limit.Reason}", RateLimitHeaders.For(limit)));
+            }
+
+            RateLimitHeaders.Apply(context.Response, limit);
+            if (limit.UpstreamHeaders is { Count: > 0 } upstreamHeaders)
+            {
+                caller = caller.WithUpstreamHeaders(upstreamHeaders);
             }
         }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AgentGateway.Contracts.Policies;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Policies.RateLimiting;
 using Cel;
 
 namespace AgentGateway.Proxy.Policies;
@@ -49,6 +50,9 @@ internal sealed class RoutePolicyRuntime
 
     private static readonly Dictionary<string, object?> s_noVariables = new(StringComparer.Ordinal);
 
+    /// <summary>The route's rate limits, or null when it has none.</summary>
+    public RateLimitPlan? RateLimits { get; private init; }
+
     /// <summary>Scopes particular operations need (MCP authentication's step-up).</summary>
     public IReadOnlyList<CompiledScopeRequirement> OperationScopes { get; private init; } = [];
 
@@ -69,6 +73,7 @@ internal sealed class RoutePolicyRuntime
             OperationScopes = policies.McpAuthentication?.OperationScopes
                 .Select(requirement => new CompiledScopeRequirement(CelExpressions.Compile(requirement.Match), [.. requirement.Scopes]))
                 .ToList() ?? [],
+            RateLimits = RateLimitPlan.Compile(route),
         };
         runtime.AnonymousScope = new RequestScope(Authentication.GatewayCaller.Anonymous, runtime, s_noVariables);
         return runtime;

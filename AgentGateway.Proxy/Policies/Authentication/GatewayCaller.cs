@@ -34,6 +34,18 @@ internal sealed class GatewayCaller
     /// <summary>Headers an external authorization service asked to add to the requests made upstream for this request.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> UpstreamHeaders { get; init; } = [];
 
+    /// <summary>This caller with <paramref name="headers"/> added to its upstream headers.</summary>
+    public GatewayCaller WithUpstreamHeaders(IReadOnlyList<KeyValuePair<string, string>> headers) => new()
+    {
+        Subject = Subject,
+        Authorization = Authorization,
+        BearerToken = BearerToken,
+        Claims = Claims,
+        ApiKey = ApiKey,
+        Scopes = Scopes,
+        UpstreamHeaders = UpstreamHeaders.Count == 0 ? headers : [.. UpstreamHeaders, .. headers],
+    };
+
     /// <summary>The <c>apiKey</c> variable of authorization rules.</summary>
     public Dictionary<string, object?> ApiKeyVariable()
     {
