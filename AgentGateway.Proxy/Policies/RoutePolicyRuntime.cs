@@ -28,6 +28,9 @@ internal sealed class RoutePolicyRuntime
 
     public ExternalAuthorization? ExtAuthz => Policies.ExtAuthz;
 
+    /// <summary>The traffic and resiliency policies (headers, redirect, rewrite, CORS, timeouts, retries, mirrors).</summary>
+    public Http.TrafficPolicyRuntime Traffic { get; private init; } = Http.TrafficPolicyRuntime.None;
+
     /// <summary>The route's API keys by the lower-case hex SHA-256 of the key.</summary>
     public FrozenDictionary<string, ApiKey> ApiKeysBySha256 { get; private init; } = FrozenDictionary<string, ApiKey>.Empty;
 
@@ -69,6 +72,7 @@ internal sealed class RoutePolicyRuntime
             OperationScopes = policies.McpAuthentication?.OperationScopes
                 .Select(requirement => new CompiledScopeRequirement(CelExpressions.Compile(requirement.Match), [.. requirement.Scopes]))
                 .ToList() ?? [],
+            Traffic = Http.TrafficPolicyRuntime.Compile(policies),
         };
         runtime.AnonymousScope = new RequestScope(Authentication.GatewayCaller.Anonymous, runtime, s_noVariables);
         return runtime;
