@@ -1,13 +1,14 @@
-using AgentGateway.Proxy.Backends;
 using AgentGateway.Proxy.Configuration;
 using AgentGateway.Proxy.Policies;
 using AgentGateway.Proxy.Routing;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace AgentGateway.Proxy.Http;
 
-/// <summary>Serves HTTP routes: the route's request policies, then YARP's forwarder to one of its destinations.</summary>
-internal sealed class HttpRouteHandler(IHttpForwarder forwarder, RoutePolicyPipeline policyPipeline, BackendHttpClients clients)
+/// <summary>
+/// Serves HTTP routes: the route's request policies (authentication, external authorization), then
+/// <see cref="HttpForwarding"/> to a healthy destination chosen by weight.
+/// </summary>
+internal sealed class HttpRouteHandler(RoutePolicyPipeline policyPipeline, HttpForwarding forwarding, HttpBackendRuntimes backends)
 {
     public async Task HandleAsync(HttpContext context, GatewaySnapshot snapshot, RouteMatchResult match)
     {
@@ -24,11 +25,12 @@ internal sealed class HttpRouteHandler(IHttpForwarder forwarder, RoutePolicyPipe
             }
 
             context.Response.StatusCode = refusal.StatusCode;
+            context.Response.ContentType = "text/plain; charset=utf-8";
             await context.Response.WriteAsync(refusal.Message, context.RequestAborted);
             return;
         }
 
-        var destination = route.Http.Destinations[0];
-        await forwarder.SendAsync(context, destination.Url, clients.ForwarderFor(route.Http.Tls), ForwarderRequestConfig.Empty, HttpTransformer.Default);
+        var http = route.Http;
+        await forwarding.ForwardAsync(context, match, scope, backends.For(route), http.Auth, http.Tls, http.PreserveHost);
     }
 }

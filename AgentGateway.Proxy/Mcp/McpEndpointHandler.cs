@@ -42,7 +42,7 @@ internal sealed partial class McpEndpointHandler(
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(match);
         var (route, legacySuffix) = (match.Route, match.LegacySuffix);
-        if (originGuard.Check(context.Request) is { } refusal)
+        if (originGuard.Check(context.Request, snapshot.PoliciesOf(route).Traffic.Cors) is { } refusal)
         {
             await McpDownstream.WriteJsonAsync(context, StatusCodes.Status403Forbidden, JsonRpcMessages.Error(null, JsonRpcErrorCodes.InvalidRequest, refusal));
             return;

@@ -7,12 +7,14 @@ namespace AgentGateway.Proxy.Mcp;
 /// Defends MCP routes against DNS rebinding: a browser page on another site must not reach a gateway through a
 /// name that resolves to it. A request whose <c>Host</c> is not an accepted host, or whose <c>Origin</c> is not an
 /// accepted origin, is refused. Loopback hosts are accepted on a loopback connection; other hosts and origins only
-/// when configured (<see cref="McpGatewayOptions.AllowedHosts"/>, <see cref="McpGatewayOptions.AllowedOrigins"/>).
+/// when configured (<see cref="McpGatewayOptions.AllowedHosts"/>, <see cref="McpGatewayOptions.AllowedOrigins"/>), or
+/// for an origin the route's own CORS policy allows.
 /// </summary>
 internal sealed class McpOriginGuard(IOptions<McpGatewayOptions> options)
 {
     /// <summary>Null when the request may proceed, else the reason it may not.</summary>
-    public string? Check(HttpRequest request)
+    /// <param name="cors">The route's CORS policy: the origins it allows are accepted too.</param>
+    public string? Check(HttpRequest request, Http.CorsPolicy? cors = null)
     {
         var settings = options.Value;
         var host = request.Host.Host;
@@ -32,7 +34,7 @@ internal sealed class McpOriginGuard(IOptions<McpGatewayOptions> options)
             return null;
         }
 
-        if (settings.AllowedOrigins.Contains("*") || settings.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        if (cors?.AllowsOrigin(origin) == true || settings.AllowedOrigins.Contains("*") || settings.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
         {
             return null;
         }

@@ -29,6 +29,9 @@ internal sealed class RoutePolicyRuntime
 
     public ExternalAuthorization? ExtAuthz => Policies.ExtAuthz;
 
+    /// <summary>The traffic and resiliency policies (headers, redirect, rewrite, CORS, timeouts, retries, mirrors).</summary>
+    public Http.TrafficPolicyRuntime Traffic { get; private init; } = Http.TrafficPolicyRuntime.None;
+
     /// <summary>The route's API keys by the lower-case hex SHA-256 of the key.</summary>
     public FrozenDictionary<string, ApiKey> ApiKeysBySha256 { get; private init; } = FrozenDictionary<string, ApiKey>.Empty;
 
@@ -74,6 +77,7 @@ internal sealed class RoutePolicyRuntime
                 .Select(requirement => new CompiledScopeRequirement(CelExpressions.Compile(requirement.Match), [.. requirement.Scopes]))
                 .ToList() ?? [],
             RateLimits = RateLimitPlan.Compile(route),
+            Traffic = Http.TrafficPolicyRuntime.Compile(policies),
         };
         runtime.AnonymousScope = new RequestScope(Authentication.GatewayCaller.Anonymous, runtime, s_noVariables);
         return runtime;

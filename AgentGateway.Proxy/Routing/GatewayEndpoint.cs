@@ -8,7 +8,8 @@ namespace AgentGateway.Proxy.Routing;
 /// <summary>
 /// The one endpoint behind every route of the running config. Routes come and go with config changes, so a catch-all
 /// endpoint matches each request against the current snapshot's route table and hands it to its backend kind; a
-/// request no route takes answers 404.
+/// request no route takes answers 404. Before the backend kind, the route's CORS preflight, redirect or direct
+/// response may answer (see <see cref="TrafficResponses"/>).
 /// </summary>
 internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandler mcp, HttpRouteHandler http)
 {
@@ -34,6 +35,11 @@ internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandle
             return;
         }
 
+        if (await TrafficResponses.TryAnswerAsync(context, snapshot.PoliciesOf(match.Route).Traffic, match))
+        {
+            return;
+        }
+
         switch (match.Route.BackendCase)
         {
             case Route.BackendOneofCase.Mcp:
@@ -54,8 +60,7 @@ internal static class GatewayEndpointExtensions
     public static IHostApplicationBuilder AddGatewayRouting(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddHttpForwarder();
-        builder.Services.AddSingleton<HttpRouteHandler>();
+        builder.Services.AddHttpRoutes();
         builder.Services.AddSingleton<GatewayEndpoint>();
         return builder;
     }

@@ -20,10 +20,17 @@ public sealed class StandaloneProxy : IAsyncDisposable
 
     public Uri BaseAddress => Process.BaseAddress;
 
+    /// <summary>The config file the proxy watches.</summary>
+    public string ConfigFile => Path.Combine(_directory, "gateway.yaml");
+
+    /// <summary>Replaces the config file (the proxy reloads it; a bad one is logged and the running config stays).</summary>
+    public Task WriteConfigAsync(object config, CancellationToken cancellationToken) =>
+        File.WriteAllTextAsync(ConfigFile, config as string ?? JsonSerializer.Serialize(config, s_json), cancellationToken);
+
     /// <summary>What the proxy logged so far.</summary>
     public string Output => Process.Output;
 
-    /// <param name="config">The file's content: <c>routes</c>, <c>sessionKeys</c>, <c>egress</c>.</param>
+    /// <param name="config">The file's content: <c>routes</c>, <c>sessionKeys</c>, <c>egress</c> (or YAML text).</param>
     /// <param name="settings">Proxy settings besides the config file (e.g. <c>Policies:...</c>).</param>
     public static async Task<StandaloneProxy> StartAsync(
         object config, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null, int? port = null)
@@ -31,7 +38,7 @@ public sealed class StandaloneProxy : IAsyncDisposable
         var directory = Path.Combine(Path.GetTempPath(), "agentgateway-proxy-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var file = Path.Combine(directory, "gateway.yaml");
-        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(config, s_json), cancellationToken);
+        await File.WriteAllTextAsync(file, config as string ?? JsonSerializer.Serialize(config, s_json), cancellationToken);
         var configuration = new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["Gateway:ConfigFile"] = file };
         var process = await ServiceProcess.StartAsync("AgentGateway.Proxy", configuration, cancellationToken, port);
         try
