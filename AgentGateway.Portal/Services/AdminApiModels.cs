@@ -24,14 +24,52 @@ public sealed record NewMcpServer(
     string Name, string? Description, string Transport, string? Url, Dictionary<string, string> Headers,
     string? Command = null, IReadOnlyList<string>? Args = null, Dictionary<string, string>? Env = null, string? WorkingDirectory = null);
 
+/// <summary>A route as AdminApi returns it; the fields of other kinds than its own are empty.</summary>
+/// <param name="Path">The exact path (MCP and A2A routes always have one; an HTTP route has one of path, pathPrefix and pathRegex).</param>
+/// <param name="Endpoint">The URL clients call; null for a regex route.</param>
+/// <param name="Kind">'mcp', 'http' or 'a2a'.</param>
+/// <param name="Agent">A2A routes: the name of the tenant's agent.</param>
 public sealed record RouteInfo(
-    string Name, string Path, IReadOnlyList<string> Targets, string PrefixMode, string Endpoint,
+    string Name, string? Path, IReadOnlyList<string> Targets, string PrefixMode, string? Endpoint,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version, string FailureMode = "open", int? TargetTimeoutMs = null,
-    string ToolPinning = "withhold");
+    string ToolPinning = "withhold", string Kind = RouteKinds.Mcp, string? PathPrefix = null, string? PathRegex = null,
+    IReadOnlyList<string>? Hosts = null, IReadOnlyList<string>? Methods = null, IReadOnlyList<RouteCondition>? Headers = null,
+    IReadOnlyList<RouteCondition>? Query = null, IReadOnlyList<RouteDestination>? Destinations = null,
+    RouteActiveHealthCheck? ActiveHealthCheck = null, RoutePassiveHealthCheck? PassiveHealthCheck = null, bool PreserveHost = false,
+    string? Agent = null);
 
-public sealed record NewRoute(string Name, string? Path, IReadOnlyList<string> Targets, string PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null);
+/// <summary>A header or query parameter condition: with neither exact nor regex the header or parameter need only be present.</summary>
+public sealed record RouteCondition(string Name, string? Exact = null, string? Regex = null, bool Invert = false);
 
-public sealed record RouteUpdate(string Path, IReadOnlyList<string> Targets, string PrefixMode, string FailureMode, int? TargetTimeoutMs, string ToolPinning);
+/// <summary>One upstream of an HTTP route; a weight of null or 0 takes 1.</summary>
+public sealed record RouteDestination(string Name, string Url, int? Weight = null);
+
+/// <summary>Probes of every destination of an HTTP route; null or 0 takes the default.</summary>
+public sealed record RouteActiveHealthCheck(
+    string Path, int? IntervalMs = null, int? TimeoutMs = null, int? UnhealthyThreshold = null, int? HealthyThreshold = null,
+    IReadOnlyList<int>? ExpectedStatuses = null);
+
+/// <summary>Ejection of a destination after consecutive failed requests; null or 0 takes the default.</summary>
+public sealed record RoutePassiveHealthCheck(int? ConsecutiveFailures = null, int? EjectionMs = null);
+
+/// <summary>A new route: MCP routes take targets, HTTP routes destinations, A2A routes an agent.</summary>
+public sealed record NewRoute(
+    string Name, string? Path, IReadOnlyList<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null,
+    string? ToolPinning = null, string? Kind = null, string? PathPrefix = null, string? PathRegex = null, IReadOnlyList<string>? Hosts = null,
+    IReadOnlyList<string>? Methods = null, IReadOnlyList<RouteCondition>? Headers = null, IReadOnlyList<RouteCondition>? Query = null,
+    IReadOnlyList<RouteDestination>? Destinations = null, RouteActiveHealthCheck? ActiveHealthCheck = null,
+    RoutePassiveHealthCheck? PassiveHealthCheck = null, bool? PreserveHost = null, string? Agent = null);
+
+/// <summary>
+/// A route's new settings. Null keeps a value; an empty list clears a list. One of path, pathPrefix and pathRegex
+/// changes the path (none keeps it).
+/// </summary>
+public sealed record RouteUpdate(
+    string? Path, IReadOnlyList<string>? Targets, string? PrefixMode, string? FailureMode, int? TargetTimeoutMs, string? ToolPinning,
+    string? Kind = null, string? PathPrefix = null, string? PathRegex = null, IReadOnlyList<string>? Hosts = null,
+    IReadOnlyList<string>? Methods = null, IReadOnlyList<RouteCondition>? Headers = null, IReadOnlyList<RouteCondition>? Query = null,
+    IReadOnlyList<RouteDestination>? Destinations = null, RouteActiveHealthCheck? ActiveHealthCheck = null,
+    RoutePassiveHealthCheck? PassiveHealthCheck = null, bool? PreserveHost = null, string? Agent = null);
 
 public sealed record RouteTools(string Route, string Endpoint, IReadOnlyList<RouteTool> Tools, IReadOnlyList<TargetError> Errors);
 
@@ -44,3 +82,24 @@ public sealed record AuditEntryInfo(
     JsonElement? Before, JsonElement? After, string? RequestId);
 
 public sealed record MemberInfo(string Username, string Role, DateTimeOffset CreatedAt);
+
+/// <summary>An A2A agent of the tenant's catalog, with what its card said when last fetched.</summary>
+/// <param name="Card">Null when the card has never been fetched successfully.</param>
+/// <param name="CardError">Why the last refresh failed; null after a successful fetch.</param>
+/// <param name="Routes">The A2A routes that expose the agent.</param>
+public sealed record AgentInfo(
+    string Name, string Url, string? CardUrl, string? Description, AgentCardInfo? Card, DateTimeOffset? CardFetchedAt, string? CardError,
+    IReadOnlyList<string> Routes, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
+
+/// <param name="Name">The agent's own name, from its card.</param>
+public sealed record AgentCardInfo(
+    string Name, string? Description, string? Version, string? ProtocolVersion, IReadOnlyList<AgentSkillInfo> Skills, AgentCapabilitiesInfo Capabilities);
+
+public sealed record AgentSkillInfo(string Id, string Name, string? Description, IReadOnlyList<string> Tags, IReadOnlyList<string> Examples);
+
+public sealed record AgentCapabilitiesInfo(bool Streaming, bool PushNotifications);
+
+/// <summary>Registers an agent; AdminApi fetches its card at once and refuses one it cannot read.</summary>
+public sealed record NewAgent(string Name, string Url, string? CardUrl, string? Description);
+
+public sealed record AgentUpdate(string Url, string? CardUrl, string? Description);

@@ -65,6 +65,7 @@ internal sealed class GatewayPlayground(IHttpClientFactory httpClientFactory, Ac
 
     private async Task<McpClient> ConnectAsync(RouteInfo route, CancellationToken cancellationToken)
     {
+        var endpoint = route.Endpoint ?? throw new PlaygroundException($"Route {route.Name} has no single endpoint to call.");
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (await tokens.GetAccessTokenAsync(cancellationToken) is { } token)
         {
@@ -75,7 +76,7 @@ internal sealed class GatewayPlayground(IHttpClientFactory httpClientFactory, Ac
         {
             return await McpClient.CreateAsync(
                 new HttpClientTransport(
-                    new HttpClientTransportOptions { Endpoint = new Uri(route.Endpoint), TransportMode = HttpTransportMode.StreamableHttp, AdditionalHeaders = headers },
+                    new HttpClientTransportOptions { Endpoint = new Uri(endpoint), TransportMode = HttpTransportMode.StreamableHttp, AdditionalHeaders = headers },
                     httpClientFactory.CreateClient(HttpClientName),
                     loggerFactory,
                     ownsHttpClient: true),

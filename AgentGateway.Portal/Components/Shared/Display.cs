@@ -16,6 +16,7 @@ internal static class Display
         "tenant" => "tenant",
         "route" => $"route {target.Name}",
         "mcp-server" => $"MCP server {target.Name}",
+        "agent" => $"agent {target.Name}",
         _ => $"{target.Kind} {target.Name}",
     };
 }

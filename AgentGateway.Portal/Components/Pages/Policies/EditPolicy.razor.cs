@@ -15,6 +15,7 @@ public sealed partial class EditPolicy
 {
     private List<string> _routes = [];
     private List<string> _servers = [];
+    private List<string> _agents = [];
     private List<string> _secrets = [];
     private AdminApiException? _loadError;
     private AdminApiException? _error;
@@ -58,7 +59,12 @@ public sealed partial class EditPolicy
 
     private PolicyKindInfo? Kind => PolicyKindCatalog.Find(_kind);
 
-    private IReadOnlyList<string> TargetNames => _targetKind == PolicyKindCatalog.Route ? _routes : _servers;
+    private IReadOnlyList<string> TargetNames => _targetKind switch
+    {
+        PolicyKindCatalog.Route => _routes,
+        PolicyKindCatalog.AgentTarget => _agents,
+        _ => _servers,
+    };
 
     private IReadOnlyList<KeyValuePair<string, string[]>> SpecErrors => _error?.ErrorsUnder("spec").ToList() ?? [];
 
@@ -76,6 +82,7 @@ public sealed partial class EditPolicy
             _routes = [.. (await Api.GetRoutesAsync(Tenant)).Select(route => route.Name)];
             _servers = [.. (await Api.GetMcpServersAsync(Tenant)).Where(server => server.Transport != "stdio").Select(server => server.Name)];
             _secrets = [.. (await Api.GetSecretsAsync(Tenant)).Select(secret => secret.Name)];
+            _agents = await AgentNamesAsync();
             if (Policy is null)
             {
                 _version = null;
@@ -100,6 +107,19 @@ public sealed partial class EditPolicy
         catch (AdminApiException exception)
         {
             _loadError = exception;
+        }
+    }
+
+    /// <summary>The catalog's agents; none when AdminApi cannot list them (the other targets stay usable).</summary>
+    private async Task<List<string>> AgentNamesAsync()
+    {
+        try
+        {
+            return [.. (await Api.GetAgentsAsync(Tenant)).Select(agent => agent.Name)];
+        }
+        catch (AdminApiException)
+        {
+            return [];
         }
     }
 

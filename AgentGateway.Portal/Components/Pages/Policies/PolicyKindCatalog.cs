@@ -13,6 +13,7 @@ internal static class PolicyKindCatalog
     public const string Tenant = "tenant";
     public const string Route = "route";
     public const string McpServer = "mcp-server";
+    public const string AgentTarget = "agent";
 
     public const string JwtAuth = "jwt-auth";
     public const string McpAuthentication = "mcp-authentication";
@@ -21,12 +22,24 @@ internal static class PolicyKindCatalog
     public const string McpAuthorization = "mcp-authorization";
     public const string BackendAuth = "backend-auth";
     public const string BackendTls = "backend-tls";
+    public const string RequestHeaders = "request-headers";
+    public const string ResponseHeaders = "response-headers";
+    public const string Redirect = "redirect";
+    public const string UrlRewrite = "url-rewrite";
+    public const string DirectResponse = "direct-response";
+    public const string Cors = "cors";
+    public const string Timeouts = "timeouts";
+    public const string Retry = "retry";
+    public const string Mirrors = "mirrors";
+    public const string LocalRateLimit = "local-rate-limit";
+    public const string RateLimit = "rate-limit";
+    public const string A2aAuthorization = "a2a-authorization";
 
     /// <summary>What a secret reference in an example names when the tenant has no secret yet.</summary>
     public const string ExampleSecret = "upstream-token";
 
     private static readonly string[] s_callerTargets = [Tenant, Route];
-    private static readonly string[] s_backendTargets = [Tenant, Route, McpServer];
+    private static readonly string[] s_backendTargets = [Tenant, Route, McpServer, AgentTarget];
 
     public static IReadOnlyList<PolicyKindInfo> All { get; } =
     [
@@ -35,8 +48,20 @@ internal static class PolicyKindCatalog
         new(ApiKeyAuth, "API keys", "ApiKeyAuthentication", "The tenant's API keys scoped to the route (issued on the API keys page).", s_callerTargets, true),
         new(ExtAuthz, "External authorization", "ExternalAuthorization", "A gRPC (Envoy ext_authz) or HTTP service decides every request.", s_callerTargets, false),
         new(McpAuthorization, "MCP authorization", "McpAuthorization", "CEL rules over the caller and the MCP operation; role bindings add theirs after these.", s_callerTargets, false),
-        new(BackendAuth, "Backend authentication", "BackendAuth", "How the gateway authenticates to the MCP servers behind the route.", s_backendTargets, true),
-        new(BackendTls, "Backend TLS", "BackendTls", "Trusted CAs, client certificate and server name for TLS to the MCP servers.", s_backendTargets, false),
+        new(BackendAuth, "Backend authentication", "BackendAuth", "How the gateway authenticates to the MCP servers, HTTP destinations or agent behind the route.", s_backendTargets, true),
+        new(BackendTls, "Backend TLS", "BackendTls", "Trusted CAs, client certificate and server name for TLS to the MCP servers, HTTP destinations or agent.", s_backendTargets, false),
+        new(RequestHeaders, "Request headers", "HeaderModifier", "Headers added to, set on and removed from the request sent upstream.", s_callerTargets, true),
+        new(ResponseHeaders, "Response headers", "HeaderModifier", "Headers added to, set on and removed from every answer.", s_callerTargets, true),
+        new(Redirect, "Redirect", "RequestRedirect", "Answer with a redirect (scheme, host, port, path) instead of forwarding.", s_callerTargets, true),
+        new(UrlRewrite, "URL rewrite", "UrlRewrite", "Change the host and path sent upstream: the whole path, the matched prefix, or by a regular expression.", s_callerTargets, false),
+        new(DirectResponse, "Direct response", "DirectResponse", "Answer from the gateway with a fixed status and body; no backend is called.", s_callerTargets, true),
+        new(Cors, "CORS", "Cors", "Which browser origins may call the route; preflights are answered by the gateway.", s_callerTargets, true),
+        new(Timeouts, "Timeouts", "Timeouts", "How long the whole request, and each try at the backend, may take.", s_callerTargets, true),
+        new(Retry, "Retries", "RetryPolicy", "Retry failed tries with jittered backoff, on chosen statuses and failures.", s_callerTargets, true),
+        new(Mirrors, "Mirrors", "{\"mirrors\": [RequestMirror, ...]}", "Copies of a share of the requests sent to other services; their answers are dropped.", s_callerTargets, false),
+        new(LocalRateLimit, "Local rate limit", "LocalRateLimit", "Token buckets each proxy keeps on its own; an empty bucket answers 429.", s_callerTargets, true),
+        new(RateLimit, "Rate limit", "DistributedRateLimit", "Limits every proxy replica shares: counters in Redis, or an Envoy rate-limit service.", s_callerTargets, true),
+        new(A2aAuthorization, "A2A authorization", "A2aAuthorization", "CEL rules over the caller and the A2A method (v1.0 names: SendMessage, GetTask...) and skill; with no rule nothing is allowed.", s_callerTargets, false),
     ];
 
     public static PolicyKindInfo? Find(string? name) => All.FirstOrDefault(kind => kind.Name == name);
@@ -45,6 +70,7 @@ internal static class PolicyKindCatalog
     {
         Tenant => "The whole tenant",
         Route => "A route",
+        AgentTarget => "An agent",
         _ => "An MCP server",
     };
 
@@ -88,6 +114,81 @@ internal static class PolicyKindCatalog
                 ["header"] = new JsonObject { ["name"] = "Authorization", ["prefix"] = "Bearer ", ["value"] = new JsonObject { ["secretRef"] = secret } },
             },
             BackendTls => new JsonObject { ["sni"] = "api.internal.example.com" },
+            RequestHeaders => new JsonObject
+            {
+                ["set"] = new JsonArray(new JsonObject { ["name"] = "X-Gateway", ["value"] = "agentgateway" }),
+                ["remove"] = new JsonArray("X-Debug"),
+            },
+            ResponseHeaders => new JsonObject
+            {
+                ["set"] = new JsonArray(new JsonObject { ["name"] = "Strict-Transport-Security", ["value"] = "max-age=31536000" }),
+                ["remove"] = new JsonArray("Server"),
+            },
+            Redirect => new JsonObject { ["scheme"] = "https", ["statusCode"] = 301 },
+            UrlRewrite => new JsonObject
+            {
+                ["hostname"] = "api.internal.example.com",
+                ["regex"] = new JsonObject { ["pattern"] = "^/v1/(.*)$", ["substitution"] = "/api/v1/$1" },
+            },
+            DirectResponse => new JsonObject
+            {
+                ["status"] = 503,
+                ["body"] = "{\"error\": \"down for maintenance\"}",
+                ["contentType"] = "application/json",
+            },
+            Cors => new JsonObject
+            {
+                ["allowOrigins"] = new JsonArray("https://app.example.com"),
+                ["allowMethods"] = new JsonArray("GET", "POST", "DELETE"),
+                ["allowHeaders"] = new JsonArray("Authorization", "Content-Type", "Mcp-Session-Id", "Mcp-Protocol-Version"),
+                ["exposeHeaders"] = new JsonArray("Mcp-Session-Id"),
+                ["maxAgeSeconds"] = 600,
+            },
+            Timeouts => new JsonObject { ["requestMs"] = 30000, ["backendRequestMs"] = 10000 },
+            Retry => new JsonObject
+            {
+                ["attempts"] = 2,
+                ["backoffBaseMs"] = 25,
+                ["backoffMaxMs"] = 250,
+                ["statusCodes"] = new JsonArray(502, 503, 504),
+                ["retryOn"] = new JsonArray("connect-failure", "reset"),
+            },
+            Mirrors => new JsonObject
+            {
+                ["mirrors"] = new JsonArray(new JsonObject { ["url"] = "https://shadow.internal.example.com", ["percentage"] = 10 }),
+            },
+            LocalRateLimit => new JsonObject
+            {
+                ["buckets"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "per-client",
+                    ["key"] = "client-ip",
+                    ["maxTokens"] = 60,
+                    ["tokensPerFill"] = 60,
+                    ["fillIntervalMs"] = 60000,
+                }),
+            },
+            RateLimit => new JsonObject
+            {
+                ["redis"] = new JsonObject
+                {
+                    ["buckets"] = new JsonArray(new JsonObject
+                    {
+                        ["name"] = "per-key",
+                        ["key"] = "api-key",
+                        ["maxTokens"] = 1000,
+                        ["tokensPerFill"] = 1000,
+                        ["fillIntervalMs"] = 60000,
+                    }),
+                },
+                ["timeoutMs"] = 100,
+            },
+            A2aAuthorization => new JsonObject
+            {
+                ["rules"] = new JsonArray(
+                    new JsonObject { ["name"] = "everyone follows tasks", ["expression"] = "a2a.method in [\"GetTask\", \"ListTasks\", \"CancelTask\", \"SubscribeToTask\"]" },
+                    new JsonObject { ["name"] = "agents send messages", ["expression"] = "a2a.method.startsWith(\"Send\") && \"agents\" in jwt.groups" }),
+            },
             _ => [],
         };
     }

@@ -5,7 +5,11 @@ using MudBlazor;
 
 namespace AgentGateway.Portal.Components.Pages.Routes;
 
-/// <summary>A route: its tools through the gateway, the playground, its effective policies, its tool pins and its settings.</summary>
+/// <summary>
+/// A route: how it matches and its backend by kind — for MCP its tools through the gateway, the playground, tool pins
+/// and settings; for HTTP its destinations and health checks; for A2A its agent's card and the gateway's card URLs —
+/// and its effective policies.
+/// </summary>
 public sealed partial class RouteDetail
 {
     private RouteInfo? _route;
@@ -24,6 +28,9 @@ public sealed partial class RouteDetail
     private int? _timeout;
     private string _toolPinning = "withhold";
     private bool _canApprove;
+    private bool _canEdit;
+    private AgentInfo? _agent;
+    private AdminApiException? _agentError;
     private bool _saving;
 
     [Parameter]
@@ -44,6 +51,21 @@ public sealed partial class RouteDetail
     [Inject]
     private IJSRuntime JS { get; set; } = default!;
 
+    [Inject]
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    private bool IsMcp => _route is { Kind: RouteKinds.Mcp };
+
+    private string EndpointTitle => _route?.Kind switch
+    {
+        RouteKinds.Http => "Endpoint (HTTP; requests are forwarded with the path below it)",
+        RouteKinds.A2a => "Endpoint (the agent's A2A base URL at the gateway)",
+        _ => $"Endpoint (Streamable HTTP; legacy HTTP+SSE clients use {_route?.Endpoint}/sse)",
+    };
+
     /// <summary>The tools as the gateway serves them, or as the control plane lists them when the gateway cannot be asked.</summary>
     private IEnumerable<CatalogEntry>? ToolRows => _catalog?.Tools
         ?? _tools?.Tools.Select(tool => new CatalogEntry(tool.Name, tool.Target, tool.Description, tool.InputSchema.GetRawText()));
@@ -55,16 +77,24 @@ public sealed partial class RouteDetail
         {
             _route = await Api.GetRouteAsync(Tenant, Route);
             (_prefixMode, _failureMode, _timeout, _toolPinning) = (_route.PrefixMode, _route.FailureMode, _route.TargetTimeoutMs, _route.ToolPinning);
-            _canApprove = (await Api.GetMeAsync()).Allows(Tenant, TenantRoles.Admin);
-            try
+            var me = await Api.GetMeAsync();
+            _canApprove = me.Allows(Tenant, TenantRoles.Admin);
+            _canEdit = me.Allows(Tenant, TenantRoles.Developer);
+            if (_route.Kind == RouteKinds.Mcp)
             {
-                _catalog = await Gateway.ListAsync(_route, CancellationToken.None);
-                _gatewayError = null;
+                await ListThroughGatewayAsync(_route);
             }
-            catch (PlaygroundException exception)
+            else if (_route.Kind == RouteKinds.A2a && _route.Agent is { } agent)
             {
-                _gatewayError = exception.Message;
-                _tools = await Api.GetRouteToolsAsync(Tenant, Route);
+                try
+                {
+                    _agent = await Api.GetAgentAsync(Tenant, agent);
+                    _agentError = null;
+                }
+                catch (AdminApiException exception)
+                {
+                    _agentError = exception;
+                }
             }
         }
         catch (AdminApiException exception)
@@ -74,6 +104,39 @@ public sealed partial class RouteDetail
         finally
         {
             _loading = false;
+        }
+    }
+
+    private async Task ListThroughGatewayAsync(RouteInfo route)
+    {
+        try
+        {
+            _catalog = await Gateway.ListAsync(route, CancellationToken.None);
+            _gatewayError = null;
+        }
+        catch (PlaygroundException exception)
+        {
+            _gatewayError = exception.Message;
+            _tools = await Api.GetRouteToolsAsync(Tenant, Route);
+        }
+    }
+
+    private async Task DeleteAsync()
+    {
+        if (await Dialogs.ShowMessageBoxAsync("Delete route", $"Delete '{Route}'? Its endpoint stops answering at once.", yesText: "Delete", cancelText: "Cancel") != true)
+        {
+            return;
+        }
+
+        try
+        {
+            await Api.DeleteRouteAsync(Tenant, Route);
+            Snackbar.Add($"Deleted route '{Route}'.", Severity.Success);
+            Navigation.NavigateTo($"tenants/{Tenant}/routes");
+        }
+        catch (AdminApiException exception)
+        {
+            _error = exception;
         }
     }
 
@@ -135,9 +198,9 @@ public sealed partial class RouteDetail
 
     private async Task CopyAsync()
     {
-        if (_route is not null)
+        if (_route?.Endpoint is { } endpoint)
         {
-            await JS.InvokeVoidAsync("navigator.clipboard.writeText", _route.Endpoint);
+            await JS.InvokeVoidAsync("navigator.clipboard.writeText", endpoint);
         }
     }
 }

@@ -15,6 +15,14 @@ public abstract class PolicySpecModel
         PolicyKindCatalog.McpAuthentication => McpAuthenticationModel.Read(spec),
         PolicyKindCatalog.ApiKeyAuth => ApiKeyAuthModel.Read(spec),
         PolicyKindCatalog.BackendAuth => BackendAuthModel.Read(spec),
+        PolicyKindCatalog.RequestHeaders or PolicyKindCatalog.ResponseHeaders => HeaderModifierModel.Read(spec),
+        PolicyKindCatalog.Redirect => RedirectModel.Read(spec),
+        PolicyKindCatalog.DirectResponse => DirectResponseModel.Read(spec),
+        PolicyKindCatalog.Cors => CorsModel.Read(spec),
+        PolicyKindCatalog.Timeouts => TimeoutsModel.Read(spec),
+        PolicyKindCatalog.Retry => RetryModel.Read(spec),
+        PolicyKindCatalog.LocalRateLimit => LocalRateLimitModel.Read(spec),
+        PolicyKindCatalog.RateLimit => DistributedRateLimitModel.Read(spec),
         _ => null,
     };
 }

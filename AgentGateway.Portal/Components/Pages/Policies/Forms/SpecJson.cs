@@ -22,6 +22,15 @@ internal static class SpecJson
         : source?[name] is JsonValue text && text.GetValueKind() == JsonValueKind.String && int.TryParse(text.GetValue<string>(), out var parsed) ? parsed
         : null;
 
+    public static bool Bool(JsonObject? source, string name) =>
+        source?[name] is JsonValue value && value.GetValueKind() == JsonValueKind.True;
+
+    /// <summary>A list of whole numbers (e.g. status codes); items that are not numbers are left out.</summary>
+    public static List<int> Numbers(JsonObject? source, string name) =>
+        source?[name] is JsonArray array
+            ? [.. array.OfType<JsonValue>().Select(item => item.GetValueKind() == JsonValueKind.Number && item.TryGetValue<int>(out var number) ? number : (int?)null).OfType<int>()]
+            : [];
+
     public static List<string> Strings(JsonObject? source, string name) =>
         source?[name] is JsonArray array ? [.. array.OfType<JsonValue>().Where(item => item.GetValueKind() == JsonValueKind.String).Select(item => item.GetValue<string>())] : [];
 
@@ -66,6 +75,62 @@ internal static class SpecJson
         else
         {
             target.Remove(name);
+        }
+    }
+
+    /// <summary>Sets a flag; false (proto3's default) removes the field.</summary>
+    public static void Set(JsonObject target, string name, bool value)
+    {
+        if (value)
+        {
+            target[name] = true;
+        }
+        else
+        {
+            target.Remove(name);
+        }
+    }
+
+    /// <summary>Sets a list of numbers; an empty list removes the field.</summary>
+    public static void SetNumbers(JsonObject target, string name, IReadOnlyList<int> numbers)
+    {
+        if (numbers.Count == 0)
+        {
+            target.Remove(name);
+        }
+        else
+        {
+            target[name] = new JsonArray([.. numbers.Select(number => (JsonNode)number)]);
+        }
+    }
+
+    /// <summary>
+    /// Sets a list of numbers from comma- or line-separated text; an item that is not a whole number is written as
+    /// typed, so AdminApi's error names it. An empty list removes the field.
+    /// </summary>
+    public static void SetNumberList(JsonObject target, string name, string? text)
+    {
+        var items = TextLists.Split(text);
+        if (items.Count == 0)
+        {
+            target.Remove(name);
+        }
+        else
+        {
+            target[name] = new JsonArray([.. items.Select(item => int.TryParse(item, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var number) ? (JsonNode)number : item)]);
+        }
+    }
+
+    /// <summary>Sets a list of strings; an empty list removes the field.</summary>
+    public static void SetStrings(JsonObject target, string name, IReadOnlyList<string> items)
+    {
+        if (items.Count == 0)
+        {
+            target.Remove(name);
+        }
+        else
+        {
+            target[name] = new JsonArray([.. items.Select(item => (JsonNode)item)]);
         }
     }
 

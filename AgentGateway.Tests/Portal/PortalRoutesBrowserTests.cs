@@ -1,0 +1,166 @@
+using System.Text.Json.Nodes;
+using AgentGateway.Tests.EndToEnd;
+using Microsoft.Playwright;
+
+namespace AgentGateway.Tests.Portal;
+
+/// <summary>
+/// A developer registers an A2A agent in the catalog and exposes it on a route, and creates an HTTP route over two
+/// weighted destinations, in a real browser against the whole platform. The upstreams are real Kestrel servers on
+/// loopback; every test uses names of its own.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
+public sealed class PortalRoutesBrowserTests(AppHostFixture platform)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Developer_RegistersAnAgent_ExposesItOnAnA2aRoute_AndCannotDeleteItWhileInUse()
+    {
+        var id = Guid.NewGuid().ToString("N")[..6];
+        var (agent, route) = ($"travel-{id}", $"travel-{id}");
+        await using var upstream = await LoopbackUpstream.StartAsync("travel", Card($"Travel Agent {id}"));
+        await using var browser = await PortalBrowser.LaunchAsync(platform.PortalUrl);
+        var page = browser.Page;
+
+        // The catalog is in the menu; registering fetches the card, whose skills the agent's page shows.
+        await browser.SignInAsync("/tenants/demo", "developer", "developer");
+        await page.GetByTestId("nav-agents").ClickAsync();
+        await PortalBrowser.WaitUntilInteractiveAsync(page);
+        await browser.Input("agent-name").FillAsync(agent);
+        await browser.Input("agent-url").FillAsync(upstream.Address.AbsoluteUri);
+        await browser.Input("agent-description").FillAsync("books trips");
+        await page.GetByTestId("agent-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("agent-card-name")).ToHaveTextAsync($"Travel Agent {id}");
+        await Assertions.Expect(page.GetByTestId("agent-card-facts")).ToContainTextAsync("version 1.4.0");
+        await Assertions.Expect(page.GetByTestId("agent-card-facts")).ToContainTextAsync("streaming yes");
+        var skills = page.GetByTestId("agent-skills");
+        await Assertions.Expect(skills).ToContainTextAsync("Book a trip");
+        await Assertions.Expect(skills).ToContainTextAsync("Book a flight to Paris");
+        await Assertions.Expect(page.GetByTestId("agent-routes")).ToHaveTextAsync("none yet");
+
+        // The list shows the agent with its skills as chips.
+        await browser.OpenAsync("/tenants/demo/agents");
+        await Assertions.Expect(page.GetByTestId($"agent-skills-{agent}")).ToContainTextAsync("Book a trip");
+        await Assertions.Expect(page.GetByTestId($"agent-skills-{agent}")).ToContainTextAsync("Check a booking");
+
+        // An A2A route picks the agent from the catalog; its page shows the agent's skills and the gateway's card URL.
+        await browser.OpenAsync($"/tenants/demo/agents/{agent}");
+        await page.GetByTestId("agent-create-route").ClickAsync();
+        await PortalBrowser.WaitUntilInteractiveAsync(page);
+        await Assertions.Expect(page.GetByTestId("route-agent-summary")).ToContainTextAsync("Book a trip");
+        await browser.Input("route-name").FillAsync(route);
+        await page.GetByTestId("route-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("route-kind")).ToHaveTextAsync("A2A agent");
+        var endpoint = new Uri(platform.ProxyUrl, $"/demo/{route}").AbsoluteUri;
+        await Assertions.Expect(page.GetByTestId("route-endpoint")).ToHaveTextAsync(endpoint);
+        await Assertions.Expect(page.GetByTestId("gateway-card-url")).ToHaveTextAsync($"{endpoint}/.well-known/agent-card.json");
+        await Assertions.Expect(page.GetByTestId("a2a-backend")).ToContainTextAsync("Check a booking");
+        await Assertions.Expect(page.GetByTestId("tools-table")).ToHaveCountAsync(0);
+
+        // An agent a route exposes cannot be deleted: AdminApi's 409 names the route.
+        await browser.OpenAsync("/tenants/demo/agents");
+        await page.GetByTestId($"delete-agent-{agent}").ClickAsync();
+        await browser.ConfirmAsync("Delete");
+        await Assertions.Expect(page.GetByTestId("problem")).ToContainTextAsync("Conflict");
+        await Assertions.Expect(page.GetByTestId("problem")).ToContainTextAsync(route);
+        await Assertions.Expect(page.GetByTestId("agents-table")).ToContainTextAsync(agent);
+    }
+
+    [Fact]
+    public async Task Developer_CreatesAnHttpRoute_OverWeightedDestinations_AndTheGatewayForwardsToThem()
+    {
+        var route = $"orders-{Guid.NewGuid().ToString("N")[..6]}";
+        await using var primary = await LoopbackUpstream.StartAsync("primary", Card("unused"));
+        await using var canary = await LoopbackUpstream.StartAsync("canary", Card("unused"));
+        await using var browser = await PortalBrowser.LaunchAsync(platform.PortalUrl);
+        var page = browser.Page;
+
+        await browser.SignInAsync("/tenants/demo/routes/new", "developer", "developer");
+        await browser.Input("route-name").FillAsync(route);
+        await page.GetByText("HTTP: forwards to weighted destinations", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Radio, new() { Name = "Path prefix" })).ToBeCheckedAsync();
+        await browser.Input("route-methods").FillAsync("get, post");
+
+        // A destination URL AdminApi refuses is marked on its field.
+        await Assertions.Expect(browser.Input("destination-0-name")).ToHaveValueAsync("primary");
+        await browser.Input("destination-0-url").FillAsync("orders.internal");
+        await page.GetByTestId("route-submit").ClickAsync();
+        await Assertions.Expect(browser.Field("destination-0-url")).ToContainTextAsync("must be an absolute http(s) URL");
+
+        // Two destinations, weighted 3:1, with probes of both.
+        await browser.Input("destination-0-url").FillAsync(primary.Address.AbsoluteUri);
+        await browser.Input("destination-0-weight").FillAsync("3");
+        await page.GetByTestId("add-destination").ClickAsync();
+        await browser.Input("destination-1-name").FillAsync("canary");
+        await browser.Input("destination-1-url").FillAsync(canary.Address.AbsoluteUri);
+        await browser.Input("destination-1-weight").FillAsync("1");
+        await browser.Input("route-methods").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("destination-0-share")).ToHaveTextAsync("75 %");
+        await page.GetByTestId("route-active-health").ClickAsync();
+        await browser.Input("health-path").FillAsync("/healthz");
+        await page.GetByTestId("route-submit").ClickAsync();
+
+        // The route's page: its kind, match and destinations.
+        await Assertions.Expect(page.GetByTestId("route-kind")).ToHaveTextAsync("HTTP");
+        var endpoint = new Uri(platform.ProxyUrl, $"/demo/{route}").AbsoluteUri;
+        await Assertions.Expect(page.GetByTestId("route-endpoint")).ToHaveTextAsync(endpoint);
+        await Assertions.Expect(page.GetByTestId("route-match")).ToContainTextAsync("methods GET, POST");
+        var destinations = page.GetByTestId("destinations-table");
+        await Assertions.Expect(destinations.Locator("tr", new() { HasText = "primary" })).ToContainTextAsync("75 %");
+        await Assertions.Expect(destinations.Locator("tr", new() { HasText = "canary" })).ToContainTextAsync("25 %");
+        await Assertions.Expect(page.GetByTestId("health-checks")).ToContainTextAsync("GET /healthz");
+
+        // Editing keeps what the route has: the form comes back filled in.
+        await page.GetByTestId("route-edit").ClickAsync();
+        await PortalBrowser.WaitUntilInteractiveAsync(page);
+        await Assertions.Expect(browser.Input("destination-1-url")).ToHaveValueAsync(canary.Address.AbsoluteUri);
+        await browser.Input("route-methods").FillAsync("GET");
+        await page.GetByTestId("route-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("route-match")).ToContainTextAsync("methods GET");
+        await Assertions.Expect(page.GetByTestId("route-match")).Not.ToContainTextAsync("POST");
+
+        // The proxy forwards the route's requests to the destinations.
+        using var http = new HttpClient();
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        string body;
+        while (true)
+        {
+            using var response = await http.GetAsync($"{endpoint}/items", Cancellation);
+            body = await response.Content.ReadAsStringAsync(Cancellation);
+            if (response.IsSuccessStatusCode && body.StartsWith("hello from", StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"The gateway never forwarded the route: {(int)response.StatusCode} {body}");
+            await Task.Delay(500, Cancellation);
+        }
+
+        Assert.Contains($"/demo/{route}/items", body, StringComparison.Ordinal);
+    }
+
+    /// <summary>An A2A agent card with two skills.</summary>
+    private static JsonObject Card(string name) => new()
+    {
+        ["name"] = name,
+        ["description"] = "Plans and books trips.",
+        ["url"] = "http://127.0.0.1/a2a",
+        ["version"] = "1.4.0",
+        ["protocolVersion"] = "0.3.0",
+        ["capabilities"] = new JsonObject { ["streaming"] = true },
+        ["defaultInputModes"] = new JsonArray("text/plain"),
+        ["defaultOutputModes"] = new JsonArray("text/plain"),
+        ["skills"] = new JsonArray(
+            new JsonObject
+            {
+                ["id"] = "book",
+                ["name"] = "Book a trip",
+                ["description"] = "Books flights and hotels.",
+                ["tags"] = new JsonArray("travel", "booking"),
+                ["examples"] = new JsonArray("Book a flight to Paris"),
+            },
+            new JsonObject { ["id"] = "status", ["name"] = "Check a booking", ["tags"] = new JsonArray("travel") }),
+    };
+}

@@ -1,0 +1,166 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentGateway.Portal.Components.Pages.Routes.Form;
+using AgentGateway.Portal.Services;
+
+namespace AgentGateway.Tests.Portal;
+
+/// <summary>What the route form sends AdminApi for each kind, and how it reads a route back to edit it.</summary>
+public sealed class RouteFormTests
+{
+    private static readonly JsonSerializerOptions s_web = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public void HttpRoute_SendsItsPathKind_Match_WeightedDestinations_AndHealthChecks()
+    {
+        var form = new RouteFormModel
+        {
+            Kind = RouteKinds.Http,
+            Name = " orders ",
+            PathKind = RouteFormModel.PrefixPath,
+            PathValue = " /demo/orders ",
+            Hosts = "API.example.com, *.example.com",
+            Methods = "get, POST, get",
+            ActiveHealthCheck = true,
+            HealthPath = "/healthz",
+            HealthIntervalMs = 1000,
+            HealthTimeoutMs = 0,
+            ExpectedStatuses = "200, 204",
+            PassiveHealthCheck = true,
+            ConsecutiveFailures = 3,
+            PreserveHost = true,
+        };
+        form.Targets.Add("left-over-from-mcp");
+        form.Destinations.Add(new DestinationRow { Name = "primary", Url = " http://orders-a:8080 ", Weight = 3 });
+        form.Destinations.Add(new DestinationRow { Name = "canary", Url = "http://orders-b:8080", Weight = 0 });
+        form.Destinations.Add(new DestinationRow());
+        form.Headers.Add(new ConditionRow { Name = "x-team", Match = ConditionRow.Exact, Value = "blue" });
+        form.Headers.Add(new ConditionRow());
+        form.Query.Add(new ConditionRow { Name = "debug", Invert = true });
+
+        var json = JsonSerializer.SerializeToNode(form.ToNewRoute(), s_web)!.AsObject();
+
+        Assert.Equal("orders", json["name"]!.GetValue<string>());
+        Assert.Equal("http", json["kind"]!.GetValue<string>());
+        Assert.Equal("/demo/orders", json["pathPrefix"]!.GetValue<string>());
+        Assert.Null(json["path"]);
+        Assert.Null(json["pathRegex"]);
+        Assert.Null(json["targets"]);
+        Assert.Equal("""["api.example.com","*.example.com"]""", json["hosts"]!.ToJsonString());
+        Assert.Equal("""["GET","POST"]""", json["methods"]!.ToJsonString());
+        Assert.Equal("""[{"name":"x-team","exact":"blue","regex":null,"invert":false}]""", json["headers"]!.ToJsonString());
+        Assert.Equal("""[{"name":"debug","exact":null,"regex":null,"invert":true}]""", json["query"]!.ToJsonString());
+        Assert.Equal(
+            """[{"name":"primary","url":"http://orders-a:8080","weight":3},{"name":"canary","url":"http://orders-b:8080","weight":null}]""",
+            json["destinations"]!.ToJsonString());
+        Assert.Equal("/healthz", json["activeHealthCheck"]!["path"]!.GetValue<string>());
+        Assert.Equal(1000, json["activeHealthCheck"]!["intervalMs"]!.GetValue<int>());
+        Assert.Null(json["activeHealthCheck"]!["timeoutMs"]);
+        Assert.Equal("[200,204]", json["activeHealthCheck"]!["expectedStatuses"]!.ToJsonString());
+        Assert.Equal(3, json["passiveHealthCheck"]!["consecutiveFailures"]!.GetValue<int>());
+        Assert.True(json["preserveHost"]!.GetValue<bool>());
+        Assert.Null(json["agent"]);
+    }
+
+    [Fact]
+    public void A2aRoute_SendsTheAgent_AndNoBackendOfAnotherKind()
+    {
+        var form = new RouteFormModel { Kind = RouteKinds.A2a, Name = "travel", PathKind = RouteFormModel.PrefixPath, PathValue = "/demo/travel", Agent = "travel-agent" };
+        form.Destinations.Add(new DestinationRow { Name = "x", Url = "http://x" });
+
+        var route = form.ToNewRoute();
+
+        Assert.Equal(("a2a", "travel-agent", "/demo/travel"), (route.Kind, route.Agent, route.Path));
+        Assert.Null(route.PathPrefix);
+        Assert.Null(route.Destinations);
+        Assert.Null(route.Targets);
+    }
+
+    [Fact]
+    public void McpRoute_WithoutAPath_TakesTheDefault()
+    {
+        var form = new RouteFormModel { Name = "tools", PrefixMode = "always" };
+        form.Targets.AddRange(["notes", "utils"]);
+
+        var route = form.ToNewRoute();
+
+        Assert.Equal(("mcp", null, "always"), (route.Kind, route.Path, route.PrefixMode));
+        Assert.Equal(["notes", "utils"], route.Targets);
+        Assert.Empty(route.Hosts!);
+    }
+
+    [Fact]
+    public void EditingARoute_ReadsItBack_AndTheUpdateKeepsItsMcpSettings()
+    {
+        var route = new RouteInfo(
+            "tools", "/demo/tools", ["notes"], "never", "http://gw/demo/tools", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "7",
+            FailureMode: "closed", TargetTimeoutMs: 2500, ToolPinning: "flag", Hosts: ["mcp.example.com"],
+            Headers: [new RouteCondition("x-env", Regex: "^prod$", Invert: true), new RouteCondition("x-empty", Exact: "")]);
+
+        var form = RouteFormModel.From(route);
+        Assert.Equal((RouteFormModel.ExactPath, "/demo/tools", "mcp.example.com"), (form.PathKind, form.PathValue, form.Hosts));
+        Assert.Equal((ConditionRow.Regex, "^prod$", true), (form.Headers[0].Match, form.Headers[0].Value, form.Headers[0].Invert));
+        Assert.Equal(ConditionRow.Exact, form.Headers[1].Match);
+        form.Targets.Add("utils");
+        var update = form.ToUpdate(route);
+
+        Assert.Equal(("/demo/tools", "never", "closed", 2500, "flag", "mcp"), (update.Path, update.PrefixMode, update.FailureMode, update.TargetTimeoutMs, update.ToolPinning, update.Kind));
+        Assert.Equal(["notes", "utils"], update.Targets);
+        Assert.Equal([new RouteCondition("x-env", Regex: "^prod$", Invert: true), new RouteCondition("x-empty", Exact: "")], update.Headers);
+        Assert.Empty(update.Destinations!);
+        Assert.Null(update.ActiveHealthCheck);
+    }
+
+    [Fact]
+    public void EditingAnHttpRegexRoute_IntoAnA2aRoute_ClearsTheDestinations()
+    {
+        var route = new RouteInfo(
+            "items", null, [], "conditional", null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "3", Kind: RouteKinds.Http,
+            PathRegex: "^/demo/v[0-9]+/items$", Destinations: [new RouteDestination("primary", "http://items:8080", 2)],
+            ActiveHealthCheck: new RouteActiveHealthCheck("/healthz", ExpectedStatuses: [204]), PassiveHealthCheck: new RoutePassiveHealthCheck(EjectionMs: 1000));
+
+        var form = RouteFormModel.From(route);
+        Assert.Equal((RouteFormModel.RegexPath, "^/demo/v[0-9]+/items$"), (form.PathKind, form.PathValue));
+        Assert.Equal(("primary", 2), (form.Destinations[0].Name, form.Destinations[0].Weight));
+        Assert.Equal((true, "204", true, 1000), (form.ActiveHealthCheck, form.ExpectedStatuses, form.PassiveHealthCheck, form.EjectionMs));
+        Assert.Equal("^/demo/v[0-9]+/items$", form.ToUpdate(route).PathRegex);
+
+        form.Kind = RouteKinds.A2a;
+        form.PathValue = "/demo/items";
+        form.Agent = "items-agent";
+        var update = form.ToUpdate(route);
+
+        Assert.Equal(("a2a", "/demo/items", "items-agent"), (update.Kind, update.Path, update.Agent));
+        Assert.Null(update.PathRegex);
+        Assert.Empty(update.Destinations!);
+        Assert.Empty(update.Targets!);
+        Assert.Null(update.PrefixMode);
+    }
+
+    [Theory]
+    [InlineData("200, 204", null)]
+    [InlineData("", null)]
+    [InlineData("200, ok", "'ok' is not an HTTP status (100-599)")]
+    [InlineData("700", "'700' is not an HTTP status (100-599)")]
+    public void ExpectedStatuses_AreCheckedBeforeSending(string text, string? problem)
+    {
+        Assert.Equal(problem, new RouteFormModel { ExpectedStatuses = text }.ExpectedStatusesProblem);
+    }
+
+    [Fact]
+    public void AgentResponse_ReadsIntoTheCatalogModel()
+    {
+        var agent = JsonSerializer.Deserialize<AgentInfo>("""
+            {"name": "travel", "url": "http://localhost:5103", "cardUrl": null, "description": "books trips",
+             "card": {"name": "Travel Agent", "description": "Plans trips", "version": "1.2.0", "protocolVersion": "0.3.0",
+                      "skills": [{"id": "book", "name": "Book a trip", "description": null, "tags": ["travel"], "examples": ["Book Paris"]}],
+                      "capabilities": {"streaming": true, "pushNotifications": false}},
+             "cardFetchedAt": "2026-12-01T10:00:00Z", "cardError": null, "routes": ["travel"],
+             "createdAt": "2026-12-01T10:00:00Z", "updatedAt": "2026-12-01T10:00:00Z", "version": "1"}
+            """, s_web)!;
+
+        Assert.Equal("Book a trip", Assert.Single(agent.Card!.Skills).Name);
+        Assert.True(agent.Card.Capabilities.Streaming);
+        Assert.Equal(["travel"], agent.Routes);
+    }
+}
