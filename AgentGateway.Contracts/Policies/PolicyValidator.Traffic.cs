@@ -345,6 +345,10 @@ public static partial class PolicyValidator
         {
             errors.Add(new ConfigError(path, "must be a valid HTTP header name"));
         }
+        else if (name.Equals("Host", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add(new ConfigError(path, "'Host' is not a header change: set it with urlRewrite.hostname (or the backend's preserveHost)"));
+        }
         else if (s_protectedHeaders.Contains(name) || name.StartsWith(':'))
         {
             errors.Add(new ConfigError(path, $"'{name}' frames the message and cannot be changed by a policy"));

@@ -49,6 +49,7 @@ internal sealed partial class HttpForwarding(
         ArgumentNullException.ThrowIfNull(destinations);
         var traffic = scope.Policies.Traffic;
         var request = context.Request;
+        RemoveGatewayCredentials(request, scope.Policies, auth);
         traffic.RequestHeaders?.ApplyTo(request.Headers);
         var path = traffic.Rewrite is { RewritesPath: true } rewrite ? rewrite.Rewrite(request.Path.Value is { Length: > 0 } value ? value : "/", match) : null;
         var retry = traffic.Retry is { } policy && policy.Allows(request.Method) ? policy : null;
@@ -149,6 +150,24 @@ internal sealed partial class HttpForwarding(
                 _ => $"Upstream error: {error}.",
             });
             return;
+        }
+    }
+
+    /// <summary>
+    /// The credentials the route's own authentication consumed are the gateway's, not the backend's: they go upstream
+    /// only when the backend's auth is passthrough.
+    /// </summary>
+    private static void RemoveGatewayCredentials(HttpRequest request, RoutePolicyRuntime policies, BackendAuth? auth)
+    {
+        if (!policies.HasAuthentication || auth?.MethodCase == BackendAuth.MethodOneofCase.Passthrough)
+        {
+            return;
+        }
+
+        request.Headers.Remove(Microsoft.Net.Http.Headers.HeaderNames.Authorization);
+        if (policies.ApiKeyAuth is not null)
+        {
+            request.Headers.Remove(policies.ApiKeyHeader);
         }
     }
 

@@ -207,4 +207,55 @@ public sealed class HttpRoutingTests(HttpTrafficFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
     }
+
+    [Fact]
+    public async Task CredentialsTheGatewayChecked_DoNotGoUpstream()
+    {
+        using var response = await fixture.SendAsync(HttpMethod.Get, "/api-key", request =>
+        {
+            request.Headers.Add("X-Api-Key", "the-key");
+            request.Headers.Add("X-Other", "kept");
+        });
+        var echo = await HttpTrafficFixture.EchoOfAsync(response);
+        Assert.False(echo.Headers.ContainsKey("x-api-key"));
+        Assert.Equal("kept", echo.Headers["x-other"]);
+
+        using var refused = await fixture.SendAsync(HttpMethod.Get, "/api-key");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("api-key", HttpTrafficFixture.HeaderOf(refused, "x-route"));
+    }
+
+    [Fact]
+    public async Task McpRoute_WithCors_AnswersPreflights_AndItsOriginsPassTheOriginCheck()
+    {
+        using var preflight = await fixture.SendAsync(HttpMethod.Options, "/mcp-cors", request =>
+        {
+            request.Headers.Add("Origin", "https://app.example.com");
+            request.Headers.Add("Access-Control-Request-Method", "POST");
+            request.Headers.Add("Access-Control-Request-Headers", "content-type, mcp-protocol-version");
+        });
+        Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
+        Assert.Equal("content-type,mcp-protocol-version", HttpTrafficFixture.HeaderOf(preflight, "Access-Control-Allow-Headers"));
+
+        const string Initialize = """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""";
+        async Task<(HttpStatusCode Status, string Body, string AllowOrigin)> PostAsync(string origin)
+        {
+            using var response = await fixture.SendAsync(HttpMethod.Post, "/mcp-cors", request =>
+            {
+                request.Headers.Add("Origin", origin);
+                request.Headers.Add("Accept", "application/json, text/event-stream");
+            }, new StringContent(Initialize, Encoding.UTF8, "application/json"));
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken),
+                HttpTrafficFixture.HeaderOf(response, "Access-Control-Allow-Origin"));
+        }
+
+        var allowed = await PostAsync("https://app.example.com");
+        Assert.DoesNotContain("is not accepted", allowed.Body, StringComparison.Ordinal);
+        Assert.Equal("https://app.example.com", allowed.AllowOrigin);
+
+        var refused = await PostAsync("https://evil.example.org");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+        Assert.Contains("is not accepted", refused.Body, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, refused.AllowOrigin);
+    }
 }

@@ -140,6 +140,19 @@ public sealed class HttpTrafficFixture : IAsyncLifetime
             Route("retry-post", new { pathPrefix = "/retry-post" }, new { retry = new { attempts = 2, backoffBaseMs = 1, allowNonIdempotent = true } }, To(Flaky)),
             Route("retry-statuses", new { pathPrefix = "/retry-statuses" }, new { retry = new { attempts = 1, backoffBaseMs = 1, statusCodes = new[] { 429 } } }, To(Flaky)),
 
+            // Credentials the gateway checked stay at the gateway.
+            Route("api-key", new { pathPrefix = "/api-key" }, new { apiKeyAuth = new { keys = new[] { new { id = "k1", key = new { inline = "the-key" } } } } }),
+
+            // Traffic policies on an MCP route: CORS also lets its origins past the DNS-rebinding check.
+            new
+            {
+                tenant = "acme",
+                name = "mcp-cors",
+                path = "/mcp-cors",
+                policies = Merge(new { cors = new { allowOrigins = new[] { "https://app.example.com" }, allowMethods = new[] { "GET", "POST", "DELETE" }, allowHeaders = new[] { "*" } } }, "mcp-cors"),
+                mcp = new { targets = new[] { new { name = "down", streamableHttp = new { url = "http://127.0.0.1:9/mcp" } } } },
+            },
+
             // Mirrors.
             Route("mirror", new { pathPrefix = "/mirror" }, new { mirrors = new[] { new { url = MirrorTarget.Address.ToString() } } }),
             Route("mirror-down", new { pathPrefix = "/mirror-down" }, new { mirrors = new[] { new { url = "http://127.0.0.1:9" } } }),
