@@ -1,3 +1,4 @@
+using AgentGateway.Proxy.A2a;
 using AgentGateway.Proxy.Configuration;
 using AgentGateway.Proxy.Http;
 using AgentGateway.Proxy.Mcp;
@@ -10,7 +11,7 @@ namespace AgentGateway.Proxy.Routing;
 /// endpoint matches each request against the current snapshot's route table and hands it to its backend kind; a
 /// request no route takes answers 404.
 /// </summary>
-internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandler mcp, HttpRouteHandler http)
+internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandler mcp, HttpRouteHandler http, A2aRouteHandler a2a)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -42,6 +43,9 @@ internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandle
             case Route.BackendOneofCase.Http:
                 await http.HandleAsync(context, snapshot, match);
                 break;
+            case Route.BackendOneofCase.A2A:
+                await a2a.HandleAsync(context, snapshot, match);
+                break;
             default:
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 break;
@@ -56,6 +60,7 @@ internal static class GatewayEndpointExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<HttpRouteHandler>();
+        builder.AddA2aGateway();
         builder.Services.AddSingleton<GatewayEndpoint>();
         return builder;
     }
