@@ -3,33 +3,30 @@ namespace AgentGateway.Proxy.A2a;
 /// <summary>
 /// Recognizes the HTTP+JSON (REST) binding's operations by path and method: v0.3's <c>/v1/message:send</c>,
 /// <c>/v1/tasks/{id}</c>, <c>/v1/card</c>, ... and v1.0's <c>/message:send</c>, <c>/tasks/{id}:cancel</c>,
-/// <c>/extendedAgentCard</c>, ..., the latter optionally below a <c>/{tenant}</c> segment.
+/// <c>/extendedAgentCard</c>, ... (the latter optionally below a <c>/{tenant}</c> segment), wherever the interface
+/// sits below the route.
 /// </summary>
 internal static class A2aRestPaths
 {
-    /// <summary>The operation <paramref name="path"/> (relative to the route's base) names, or null when it is none of the binding's.</summary>
+    /// <summary>
+    /// The operation <paramref name="path"/> (relative to the route's base) names, or null when it is none of the
+    /// binding's. The binding's paths sit below its interface URL, which may be anywhere below the agent's base URL,
+    /// so the path's last segments decide (the longest form first); a <c>v1</c> segment before them is v0.3's.
+    /// </summary>
     public static (string Method, string Version, string? TaskId)? Classify(string httpMethod, string path)
     {
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments.Length == 0)
+        for (var length = Math.Min(4, segments.Length); length > 0; length--)
         {
-            return null;
+            var start = segments.Length - length;
+            var legacy = start > 0 && segments[start - 1] == "v1";
+            if (Match(httpMethod, segments.AsSpan(start), legacy) is { } found)
+            {
+                return (found.Method, legacy ? A2aVersions.V03 : A2aVersions.V10, found.TaskId);
+            }
         }
 
-        if (segments[0] == "v1" && Match(httpMethod, segments.AsSpan(1), legacy: true) is { } legacy)
-        {
-            return (legacy.Method, A2aVersions.V03, legacy.TaskId);
-        }
-
-        if (Match(httpMethod, segments, legacy: false) is { } current)
-        {
-            return (current.Method, A2aVersions.V10, current.TaskId);
-        }
-
-        // v1.0 lets every operation sit below a tenant segment.
-        return segments.Length > 1 && Match(httpMethod, segments.AsSpan(1), legacy: false) is { } tenanted
-            ? (tenanted.Method, A2aVersions.V10, tenanted.TaskId)
-            : null;
+        return null;
     }
 
     private static (string Method, string? TaskId)? Match(string httpMethod, ReadOnlySpan<string> segments, bool legacy)
