@@ -98,7 +98,7 @@ internal sealed partial class A2aRouteHandler(
             context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         }
 
-        var transformer = new A2aTransformer(route.A2A, scope, relative, operation);
+        var transformer = new A2aTransformer(route.A2A, scope, relative, operation, GatewayBase(context.Request, prefix));
         var error = await forwarder.SendAsync(context, route.A2A, transformer, operation.IsStreaming);
         string result;
         if (error != ForwarderError.None)
@@ -166,14 +166,15 @@ internal sealed partial class A2aRouteHandler(
             return false;
         }
 
-        var request = context.Request;
-        var gatewayBase = $"{request.Scheme}://{request.Host}{request.PathBase}{prefix}";
-        var rewritten = A2aCardRewriter.Rewrite(card.DeepClone().AsObject(), new Uri(route.A2A.Url), gatewayBase, snapshot.PoliciesOf(route));
+        var rewritten = A2aCardRewriter.Rewrite(card.DeepClone().AsObject(), new Uri(route.A2A.Url), GatewayBase(context.Request, prefix), snapshot.PoliciesOf(route));
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-cache";
         await context.Response.WriteAsync(rewritten.ToJsonString(JsonSerializerOptions.Web), context.RequestAborted);
         return true;
     }
+
+    /// <summary>The route's URL as the caller reached it, without a trailing '/'.</summary>
+    private static string GatewayBase(HttpRequest request, string prefix) => $"{request.Scheme}://{request.Host}{request.PathBase}{prefix}";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Route {Route}: A2A {Method} denied by the authorization rules")]
     private static partial void LogDenied(ILogger logger, string route, string method);

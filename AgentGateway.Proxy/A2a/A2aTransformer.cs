@@ -11,9 +11,11 @@ namespace AgentGateway.Proxy.A2a;
 /// Shapes one forwarded A2A request: the path below the route goes below the agent's base URL, the body the gateway
 /// read is sent as it came, the caller's gateway credentials stay at the gateway (backend auth decides what the agent
 /// gets), the backend's headers are added. On the way back it notes a JSON answer's task state for the metrics
-/// (small non-streaming answers only); streams pass through unbuffered.
+/// (small non-streaming answers only) and rewrites an extended agent card as it does the public one
+/// (<see cref="A2aCardRewriter"/>); streams pass through unbuffered.
 /// </summary>
-internal sealed class A2aTransformer(A2aBackend backend, RequestScope scope, string relativePath, A2aOperation operation) : HttpTransformer
+/// <param name="gatewayBase">The route's URL as the caller reached it (for extended cards' interface URLs).</param>
+internal sealed class A2aTransformer(A2aBackend backend, RequestScope scope, string relativePath, A2aOperation operation, string gatewayBase) : HttpTransformer
 {
     /// <summary>The largest JSON answer read for its task state; larger ones just stream through.</summary>
     private const int MaxInspectedResponseBytes = 256 * 1024;
@@ -57,10 +59,43 @@ internal sealed class A2aTransformer(A2aBackend backend, RequestScope scope, str
 
         // A small JSON answer: read it, note its task state, and write it on ourselves.
         var body = await proxyResponse.Content.ReadAsByteArrayAsync(cancellationToken);
-        TaskState = ReadTaskState(body, operation.Binding);
+        if (operation.Method == A2aMethods.GetExtendedAgentCard && proxyResponse.IsSuccessStatusCode)
+        {
+            body = RewriteCard(body) ?? body;
+        }
+        else
+        {
+            TaskState = ReadTaskState(body, operation.Binding);
+        }
+
         httpContext.Response.ContentLength = body.Length;
         await httpContext.Response.Body.WriteAsync(body, cancellationToken);
         return false;
+    }
+
+    /// <summary>The extended card of a JSON-RPC result or REST answer, rewritten; null when the answer holds none.</summary>
+    private byte[]? RewriteCard(byte[] body)
+    {
+        try
+        {
+            if (JsonNode.Parse(body) is not JsonObject root)
+            {
+                return null;
+            }
+
+            var card = operation.Binding == A2aVersions.JsonRpc ? root["result"] as JsonObject : root;
+            if (card is null)
+            {
+                return null;
+            }
+
+            A2aCardRewriter.Rewrite(card, new Uri(backend.Url), gatewayBase, scope.Policies);
+            return JsonSerializer.SerializeToUtf8Bytes(root);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The state of the task a JSON-RPC result or REST answer carries (<c>status.state</c>, or <c>task.status.state</c> in v1.0).</summary>

@@ -55,6 +55,21 @@ public sealed class A2aGatewayTests(A2aGatewayFixture gateway) : IClassFixture<A
     }
 
     [Fact]
+    public async Task ExtendedCard_IsRewrittenLikeThePublicOne()
+    {
+        var route = gateway.Route("agent03").ToString();
+        using var response = await PostJsonRpcAsync("agent03", "agent/getAuthenticatedExtendedCard", []);
+
+        var text = await response.Content.ReadAsStringAsync(Cancellation);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var card = JsonNode.Parse(text)!["result"]!;
+        Assert.StartsWith("Echo agent (v0.3", (string)card["name"]!, StringComparison.Ordinal);
+        Assert.Equal($"{route}/jsonrpc", (string)card["url"]!);
+        Assert.DoesNotContain(gateway.AgentV03.BaseUrl.ToString(), text, StringComparison.Ordinal);
+        Assert.False(card.AsObject().ContainsKey("signatures"));
+    }
+
+    [Fact]
     public async Task Card_V03_OfAJwtRoute_AdvertisesABearerScheme()
     {
         var card = await GetCardAsync($"{gateway.Route("rbac")}/.well-known/agent-card.json");

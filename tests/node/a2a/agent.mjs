@@ -48,6 +48,7 @@ if (version === '0.3') {
       { url: `http://127.0.0.1:${port}/outside/jsonrpc`, transport: 'JSONRPC' },
     ],
     capabilities: { streaming: true, pushNotifications: true },
+    supportsAuthenticatedExtendedCard: true,
     securitySchemes: { agentKey: { type: 'apiKey', in: 'header', name: 'X-Agent-Key' } },
     security: [{ agentKey: [] }],
     signatures: [{ protected: 'eyJhbGciOiJFUzI1NiJ9', signature: 'c2lnbmF0dXJl' }],
@@ -70,7 +71,8 @@ if (version === '0.3') {
       bus.finished();
     },
   };
-  const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
+  // The authenticated extended card is the same card (the v0.3 client asks for it when the card says it exists).
+  const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor, undefined, undefined, undefined, card);
   app.use('/a2a/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: handler }));
   app.use('/a2a/jsonrpc', jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }));
   app.use('/a2a/rest', restHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }));
