@@ -1,5 +1,6 @@
 using AgentGateway.Contracts.Policies;
 using AgentGateway.Proxy.Configuration.File;
+using AgentGateway.Tests.Fixtures;
 
 namespace AgentGateway.Tests.Proxy.A2a;
 
@@ -18,6 +19,18 @@ public sealed class A2aConfigTests
         var error = Assert.Throws<GatewayFileException>(() => GatewayFileParser.Parse(yaml));
 
         Assert.Contains(field, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExampleConfig_WithItsA2aRoute_Parses()
+    {
+        var text = File.ReadAllText(Path.Combine(ServiceProcess.RepositoryRoot, "AgentGateway.Proxy", "gateway.example.yaml"));
+
+        var content = GatewayFileParser.Parse(text);
+
+        var route = Assert.Single(content.Routes, route => route.BackendCase == AgentGateway.Contracts.V1.Route.BackendOneofCase.A2A);
+        Assert.Equal("http://localhost:5201/a2a", route.A2A.Url);
+        Assert.Single(route.Policies.A2AAuthorization.Rules);
     }
 
     [Fact]
