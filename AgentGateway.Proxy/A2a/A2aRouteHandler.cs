@@ -74,7 +74,7 @@ internal sealed partial class A2aRouteHandler(
 
         Activity.Current?.SetTag("a2a.method", operation.Method);
         Activity.Current?.SetTag("a2a.binding", operation.Binding);
-        if (await RefuseAsync(scope, operation, snapshot) is { } refused)
+        if (await RefuseAsync(scope, operation, snapshot, context.RequestAborted) is { } refused)
         {
             await A2aErrorWriter.WriteAsync(context, operation.Binding, operation.Id, refused);
             var outcome = refused.Code == A2aErrorCodes.Forbidden ? "forbidden" : "invalid";
@@ -122,7 +122,7 @@ internal sealed partial class A2aRouteHandler(
     }
 
     /// <summary>Why the route's policies refuse the operation (its authorization rules, a webhook URL), or null.</summary>
-    private async Task<A2aError?> RefuseAsync(RequestScope scope, A2aOperation operation, GatewaySnapshot snapshot)
+    private async Task<A2aError?> RefuseAsync(RequestScope scope, A2aOperation operation, GatewaySnapshot snapshot, CancellationToken cancellationToken)
     {
         if (scope.Policies.A2aAuthorizationRules is { } rules)
         {
@@ -146,7 +146,7 @@ internal sealed partial class A2aRouteHandler(
 
         foreach (var url in operation.WebhookUrls)
         {
-            if (await webhooks.CheckAsync(url, snapshot.Egress, CancellationToken.None) is { } problem)
+            if (await webhooks.CheckAsync(url, snapshot.Egress, cancellationToken) is { } problem)
             {
                 return new A2aError(StatusCodes.Status400BadRequest, A2aErrorCodes.InvalidParams, problem);
             }
