@@ -6,13 +6,13 @@ namespace AgentGateway.Contracts.Policies;
 
 /// <summary>
 /// The CEL expressions of authorization rules: compiled once per config, evaluated per request over the variables
-/// <c>jwt</c>, <c>apiKey</c>, <c>request</c>, <c>source</c> and <c>mcp</c>. Both planes validate with the same rules,
+/// <c>jwt</c>, <c>apiKey</c>, <c>request</c>, <c>source</c>, <c>mcp</c> and <c>a2a</c>. Both planes validate with the same rules,
 /// so an expression the control plane accepts is one every proxy can run.
 /// </summary>
 public static partial class CelExpressions
 {
     /// <summary>The variables a rule may use.</summary>
-    public static IReadOnlyList<string> Variables { get; } = ["jwt", "apiKey", "request", "source", "mcp"];
+    public static IReadOnlyList<string> Variables { get; } = ["jwt", "apiKey", "request", "source", "mcp", "a2a"];
 
     private static readonly Lock s_compileLock = new();
     private static readonly CelEnvironment s_environment = new(null, null);
@@ -100,6 +100,15 @@ public static partial class CelExpressions
         },
         ["source"] = new Dictionary<string, object?>(StringComparer.Ordinal) { ["address"] = string.Empty },
         ["mcp"] = new Dictionary<string, object?>(StringComparer.Ordinal) { ["method"] = string.Empty },
+        ["a2a"] = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["method"] = string.Empty,
+            ["binding"] = string.Empty,
+            ["version"] = string.Empty,
+            ["skill"] = string.Empty,
+            ["contextId"] = string.Empty,
+            ["taskId"] = string.Empty,
+        },
     };
 
     private static string Describe(object? value) => value switch

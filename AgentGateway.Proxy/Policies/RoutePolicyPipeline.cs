@@ -68,7 +68,7 @@ internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, Ex
             }
         }
 
-        if (policies.AuthorizationRules is null && policies.OperationScopes.Count == 0)
+        if (policies.AuthorizationRules is null && policies.A2aAuthorizationRules is null && policies.OperationScopes.Count == 0)
         {
             return (ReferenceEquals(caller, GatewayCaller.Anonymous) ? policies.AnonymousScope : new RequestScope(caller, policies, policies.AnonymousScope.Variables), null);
         }

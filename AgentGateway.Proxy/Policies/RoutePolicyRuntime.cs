@@ -48,6 +48,9 @@ internal sealed class RoutePolicyRuntime
     /// <summary>The authorization rules of MCP operations, or null when the route authorizes none (everything is allowed).</summary>
     public IReadOnlyList<CompiledRule>? AuthorizationRules { get; private init; }
 
+    /// <summary>The authorization rules of A2A methods, or null when the route authorizes none (everything is allowed).</summary>
+    public IReadOnlyList<CompiledRule>? A2aAuthorizationRules { get; private init; }
+
     /// <summary>The scope of an anonymous request on a route without rules: the same for every such request.</summary>
     public RequestScope AnonymousScope { get; private set; } = null!;
 
@@ -72,6 +75,9 @@ internal sealed class RoutePolicyRuntime
                 ?? FrozenDictionary<string, ApiKey>.Empty,
             AuthorizationRules = policies.McpAuthorization is { } authorization
                 ? [.. authorization.Rules.Select((rule, index) => new CompiledRule(rule.Name.Length > 0 ? rule.Name : $"rule {index + 1}", CelExpressions.Compile(rule.Expression)))]
+                : null,
+            A2aAuthorizationRules = policies.A2AAuthorization is { } a2aAuthorization
+                ? [.. a2aAuthorization.Rules.Select((rule, index) => new CompiledRule(rule.Name.Length > 0 ? rule.Name : $"rule {index + 1}", CelExpressions.Compile(rule.Expression)))]
                 : null,
             OperationScopes = policies.McpAuthentication?.OperationScopes
                 .Select(requirement => new CompiledScopeRequirement(CelExpressions.Compile(requirement.Match), [.. requirement.Scopes]))

@@ -1,3 +1,4 @@
+using AgentGateway.Proxy.A2a;
 using AgentGateway.Proxy.Configuration;
 using AgentGateway.Proxy.Http;
 using AgentGateway.Proxy.Mcp;
@@ -11,7 +12,7 @@ namespace AgentGateway.Proxy.Routing;
 /// request no route takes answers 404. Before the backend kind, the route's CORS preflight, redirect or direct
 /// response may answer (see <see cref="TrafficResponses"/>).
 /// </summary>
-internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandler mcp, HttpRouteHandler http)
+internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandler mcp, HttpRouteHandler http, A2aRouteHandler a2a)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -48,6 +49,9 @@ internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandle
             case Route.BackendOneofCase.Http:
                 await http.HandleAsync(context, snapshot, match);
                 break;
+            case Route.BackendOneofCase.A2A:
+                await a2a.HandleAsync(context, snapshot, match);
+                break;
             default:
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 break;
@@ -61,6 +65,7 @@ internal static class GatewayEndpointExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddHttpRoutes();
+        builder.AddA2aGateway();
         builder.Services.AddSingleton<GatewayEndpoint>();
         return builder;
     }
