@@ -299,5 +299,6 @@ internal static class RoutesApi
         proxy.EndpointFor(route.Path),
         route.CreatedAt,
         route.UpdatedAt,
-        route.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        route.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "mcp", null, null, [], [], [], [], [], null, null, false, null);
 }
