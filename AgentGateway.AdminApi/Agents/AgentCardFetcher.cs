@@ -18,30 +18,31 @@ internal sealed partial class AgentCardFetcher(IHttpClientFactory httpClientFact
 
     public const int MaxCardBytes = 1024 * 1024;
 
-    /// <summary>The card, or why it could not be read (naming the URL tried last).</summary>
+    /// <summary>The card, or why it could not be read (each URL tried, and what it answered).</summary>
     public async Task<(AgentCardResponse? Card, string? Error)> FetchAsync(string url, string? cardUrl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(url);
         var candidates = string.IsNullOrEmpty(cardUrl)
             ? new[] { url.TrimEnd('/') + "/.well-known/agent-card.json", url.TrimEnd('/') + "/.well-known/agent.json" }
             : [cardUrl];
-        string? error = null;
+        var errors = new List<string>();
         using var http = httpClientFactory.CreateClient(HttpClientName);
         foreach (var candidate in candidates)
         {
-            (var card, error, var notFound) = await FetchOneAsync(http, candidate, cancellationToken);
+            var (card, error, notFound) = await FetchOneAsync(http, candidate, cancellationToken);
             if (card is not null)
             {
                 return (card, null);
             }
 
+            errors.Add(error!);
             if (!notFound)
             {
                 break;
             }
         }
 
-        return (null, error);
+        return (null, string.Join("; then ", errors));
     }
 
     private async Task<(AgentCardResponse? Card, string? Error, bool NotFound)> FetchOneAsync(HttpClient http, string url, CancellationToken cancellationToken)
