@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using AgentGateway.AdminApi.Agents;
 using AgentGateway.AdminApi.Authorization;
 using AgentGateway.AdminApi.DemoData;
 using AgentGateway.AdminApi.Egress;
@@ -30,6 +31,13 @@ internal static class AdminApiExtensions
         services.AddHttpClient(RouteToolsLister.HttpClientName).WithoutResilience()
             .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler { ConnectCallback = provider.GetRequiredService<EgressConnector>().ConnectAsync });
         services.TryAddSingleton<RouteToolsLister>();
+        services.AddHttpClient(AgentCardFetcher.HttpClientName).WithoutResilience()
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                ConnectCallback = provider.GetRequiredService<EgressConnector>().ConnectAsync,
+                AllowAutoRedirect = false,
+            });
+        services.TryAddSingleton<AgentCardFetcher>();
         return builder;
     }
 
@@ -46,6 +54,7 @@ internal static class AdminApiExtensions
         app.MapTenantsApi();
         app.MapMcpServersApi();
         app.MapRoutesApi();
+        app.MapAgentsApi();
         app.MapSecretsApi();
         app.MapPoliciesApi();
         app.MapApiKeysApi();

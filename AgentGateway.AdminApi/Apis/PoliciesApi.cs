@@ -16,20 +16,22 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AgentGateway.AdminApi.Apis;
 
-/// <summary>A tenant's security policies, attached to the tenant, a route or an MCP server.</summary>
+/// <summary>A tenant's security and traffic policies, attached to the tenant, a route, an MCP server or an agent.</summary>
 internal static class PoliciesApi
 {
     public const string Precedence =
-        "Precedence: for each caller-side kind (jwt-auth, mcp-authentication, api-key-auth, ext-authz, mcp-authorization), "
-        + "a route's own policy replaces the tenant's. For each backend kind (backend-auth, backend-tls), an MCP server's "
-        + "policy replaces the route's, which replaces the tenant's. A kind is attached at most once per tenant, route or server.";
+        "Precedence: for each route-level kind — caller side (jwt-auth, mcp-authentication, api-key-auth, ext-authz, mcp-authorization, "
+        + "a2a-authorization) and traffic (request-headers, response-headers, redirect, url-rewrite, direct-response, cors, timeouts, "
+        + "retry, mirrors, local-rate-limit, rate-limit) — a route's own policy replaces the tenant's. For each backend kind "
+        + "(backend-auth, backend-tls), an MCP server's or agent's policy replaces the route's, which replaces the tenant's (an HTTP "
+        + "route's destinations take the route's, else the tenant's). A kind is attached at most once per tenant, route, server or agent.";
 
     public static IEndpointRouteBuilder MapPoliciesApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api/v1/tenants/{tenant}").WithTags("Policies");
         api.MapGet("/policies", ListPolicies).WithName("ListPolicies").WithSummary("The tenant's policies").WithDescription(Precedence);
         api.MapPost("/policies", CreatePolicy).WithName("CreatePolicy")
-            .WithSummary("Attach a policy to the tenant, a route or an MCP server (tenant admins and above)").WithDescription(Precedence);
+            .WithSummary("Attach a policy to the tenant, a route, an MCP server or an agent (tenant admins and above)").WithDescription(Precedence);
         api.MapGet("/policies/{policy}", GetPolicy).WithName("GetPolicy").WithSummary("One policy");
         api.MapPut("/policies/{policy}", UpdatePolicy).WithName("UpdatePolicy")
             .WithSummary("Change a policy (tenant admins and above; honours If-Match)").WithDescription(Precedence);
@@ -226,6 +228,7 @@ internal static class PoliciesApi
         }
 
         var entity = await db.Routes.AsNoTracking()
+            .Include(candidate => candidate.Agent)
             .Include(candidate => candidate.Targets).ThenInclude(target => target.McpServer)
             .SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == route, cancellationToken);
         if (entity is null)
@@ -306,11 +309,11 @@ internal static class PoliciesApi
     {
         if (targetRef is null)
         {
-            errors["targetRef"] = ["is required: {\"kind\": \"tenant\" | \"route\" | \"mcp-server\", \"name\": \"...\"}."];
+            errors["targetRef"] = ["is required: {\"kind\": \"tenant\" | \"route\" | \"mcp-server\" | \"agent\", \"name\": \"...\"}."];
             return (null, null);
         }
 
-        var allowed = kind?.Targets ?? [PolicyTargets.Tenant, PolicyTargets.Route, PolicyTargets.McpServer];
+        var allowed = kind?.Targets ?? [PolicyTargets.Tenant, PolicyTargets.Route, PolicyTargets.McpServer, PolicyTargets.Agent];
         if (targetRef.Kind is null || !allowed.Contains(targetRef.Kind))
         {
             errors["targetRef.kind"] = [$"must be {string.Join(" or ", allowed.Select(target => $"'{target}'"))}{(kind is null ? "" : $" for {kind.Name} policies")}."];
@@ -335,6 +338,14 @@ internal static class PoliciesApi
                 }
 
                 return (PolicyTargets.Route, targetRef.Name);
+            case PolicyTargets.Agent:
+                if (!await db.Agents.AnyAsync(agent => agent.TenantId == tenant.Id && agent.Name == targetRef.Name, cancellationToken))
+                {
+                    errors["targetRef.name"] = [$"there is no agent '{targetRef.Name}' in tenant '{tenant.Name}'."];
+                    return (null, null);
+                }
+
+                return (PolicyTargets.Agent, targetRef.Name);
             default:
                 var transport = await db.McpServers.Where(server => server.TenantId == tenant.Id && server.Name == targetRef.Name)
                     .Select(server => server.Transport).SingleOrDefaultAsync(cancellationToken);
@@ -365,7 +376,7 @@ internal static class PoliciesApi
             : Problems.Conflict($"{Capitalized(Describe(draft.TargetKind, draft.TargetName))} already has a {draft.Kind.Name} policy ('{other}'); change that one or delete it first.");
     }
 
-    /// <summary>The names of the policies attached to a route or MCP server (which then cannot be deleted).</summary>
+    /// <summary>The names of the policies attached to a route, MCP server or agent (which then cannot be deleted).</summary>
     public static Task<List<string>> AttachedToAsync(AdminDbContext db, Guid tenantId, string targetKind, string targetName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -377,6 +388,7 @@ internal static class PoliciesApi
     {
         PolicyTargets.Tenant => $"tenant '{targetName}'",
         PolicyTargets.Route => $"route '{targetName}'",
+        PolicyTargets.Agent => $"agent '{targetName}'",
         _ => $"MCP server '{targetName}'",
     };
 

@@ -3,6 +3,7 @@ using AgentGateway.AdminApi.Authorization;
 using AgentGateway.AdminApi.Contracts;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.AdminApi.Egress;
 using AgentGateway.AdminApi.Mcp;
 using AgentGateway.AdminApi.Policies;
 using AgentGateway.AdminApi.Xds;
@@ -12,14 +13,14 @@ using Microsoft.Extensions.Options;
 
 namespace AgentGateway.AdminApi.Apis;
 
-/// <summary>A tenant's routes: client-facing endpoints that federate its MCP servers.</summary>
+/// <summary>A tenant's routes: client-facing endpoints that federate its MCP servers, forward HTTP or expose its agents.</summary>
 internal static class RoutesApi
 {
     public static IEndpointRouteBuilder MapRoutesApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api/v1/tenants/{tenant}/routes").WithTags("Routes");
         api.MapGet("/", ListRoutes).WithName("ListRoutes").WithSummary("The tenant's routes");
-        api.MapPost("/", CreateRoute).WithName("CreateRoute").WithSummary("Create a route federating MCP servers");
+        api.MapPost("/", CreateRoute).WithName("CreateRoute").WithSummary("Create a route: MCP (federates MCP servers), HTTP (forwards to destinations) or A2A (exposes an agent)");
         api.MapGet("/{route}", GetRoute).WithName("GetRoute").WithSummary("One route");
         api.MapPut("/{route}", UpdateRoute).WithName("UpdateRoute").WithSummary("Change a route (honours If-Match)");
         api.MapDelete("/{route}", DeleteRoute).WithName("DeleteRoute").WithSummary("Delete a route");
@@ -41,7 +42,7 @@ internal static class RoutesApi
     }
 
     private static async Task<Results<Created<RouteResponse>, ValidationProblem, ProblemHttpResult>> CreateRoute(
-        string tenant, CreateRouteRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
+        string tenant, CreateRouteRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
         IOptions<ProxyOptions> proxy, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
@@ -56,12 +57,14 @@ internal static class RoutesApi
 
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
-        var path = string.IsNullOrEmpty(request.Path) ? $"/{tenant}/{request.Name}" : request.Path;
-        var (mode, servers) = await ValidateBodyAsync(errors, db, grant.Tenant, path, request.Targets, request.PrefixMode, cancellationToken);
+        var definition = RouteDefinitions.Build(errors, tenant, request.Name, new RouteDefinitions.Fields(
+            request.Kind, request.Path, request.PathPrefix, request.PathRegex, request.Hosts, request.Methods, request.Headers, request.Query,
+            request.Destinations, request.ActiveHealthCheck, request.PassiveHealthCheck, request.PreserveHost));
+        var (mode, servers, agent) = await ValidateBackendAsync(errors, db, egress, grant.Tenant, definition, request.Targets, request.PrefixMode, request.Agent, cancellationToken);
         var failureMode = Validation.FailureMode(errors, request.FailureMode);
         var toolPinning = Validation.ToolPinning(errors, request.ToolPinning);
         Validation.TargetTimeout(errors, request.TargetTimeoutMs);
-        if (errors.Count > 0)
+        if (errors.Count > 0 || definition is null)
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -71,9 +74,9 @@ internal static class RoutesApi
             return Problems.Conflict($"Tenant '{tenant}' already has a route named '{request.Name}'.");
         }
 
-        if (await db.Routes.AnyAsync(route => route.Path == path, cancellationToken))
+        if (await MatchConflictAsync(db, grant.Tenant.Id, definition, except: null, cancellationToken) is { } conflict)
         {
-            return Problems.Conflict($"The path '{path}' is already used by another route.");
+            return conflict;
         }
 
         var now = time.GetUtcNow();
@@ -82,15 +85,18 @@ internal static class RoutesApi
             Id = Guid.CreateVersion7(),
             TenantId = grant.Tenant.Id,
             Name = request.Name!,
-            Path = path,
+            MatchKey = definition.MatchKey,
             PrefixMode = mode,
             FailureMode = failureMode!.Value,
             TargetTimeoutMs = request.TargetTimeoutMs,
             ToolPinning = toolPinning!.Value,
             CreatedAt = now,
             UpdatedAt = now,
+            AgentId = agent?.Id,
+            Agent = agent,
             Targets = [.. servers.Select((server, index) => new RouteTarget { McpServerId = server.Id, McpServer = server, Position = index })],
         };
+        RouteDefinitions.Apply(route, definition);
         db.Routes.Add(route);
         try
         {
@@ -98,7 +104,7 @@ internal static class RoutesApi
         }
         catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception))
         {
-            return Problems.Conflict($"A route named '{request.Name}' or at path '{path}' already exists.");
+            return Problems.Conflict($"A route named '{request.Name}', or one taking the same requests ({Describe(definition.Match)}), already exists.");
         }
 
         ETags.Set(context.Response, route.Version);
@@ -125,7 +131,7 @@ internal static class RoutesApi
     }
 
     private static async Task<Results<Ok<RouteResponse>, ValidationProblem, ProblemHttpResult>> UpdateRoute(
-        string tenant, string route, UpdateRouteRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
+        string tenant, string route, UpdateRouteRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
         IOptions<ProxyOptions> proxy, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
@@ -145,13 +151,15 @@ internal static class RoutesApi
         }
 
         var errors = Validation.Errors();
-        var path = string.IsNullOrEmpty(request.Path) ? entity.Path : request.Path;
-        var (mode, servers) = await ValidateBodyAsync(errors, db, grant.Tenant, path, request.Targets, request.PrefixMode, cancellationToken);
+        var fields = Merge(RouteDefinitions.FieldsOf(entity), request);
+        var definition = RouteDefinitions.Build(errors, tenant, entity.Name, fields);
+        var agentName = request.Agent ?? (fields.Kind == RouteKinds.A2a ? entity.Agent?.Name : null);
+        var (mode, servers, agent) = await ValidateBackendAsync(errors, db, egress, grant.Tenant, definition, request.Targets, request.PrefixMode, agentName, cancellationToken);
         var failureMode = Validation.FailureMode(errors, request.FailureMode);
         // Left out, the setting stays: clients that do not know it do not turn pinning back on or off.
         var toolPinning = request.ToolPinning is null ? entity.ToolPinning : Validation.ToolPinning(errors, request.ToolPinning);
         Validation.TargetTimeout(errors, request.TargetTimeoutMs);
-        if (errors.Count > 0)
+        if (errors.Count > 0 || definition is null)
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -161,16 +169,18 @@ internal static class RoutesApi
             return Problems.PreconditionFailed();
         }
 
-        if (path != entity.Path && await db.Routes.AnyAsync(candidate => candidate.Path == path, cancellationToken))
+        if (await MatchConflictAsync(db, grant.Tenant.Id, definition, except: entity.Id, cancellationToken) is { } conflict)
         {
-            return Problems.Conflict($"The path '{path}' is already used by another route.");
+            return conflict;
         }
 
-        entity.Path = path;
+        RouteDefinitions.Apply(entity, definition);
         entity.PrefixMode = mode;
         entity.FailureMode = failureMode!.Value;
         entity.TargetTimeoutMs = request.TargetTimeoutMs;
         entity.ToolPinning = toolPinning!.Value;
+        entity.AgentId = agent?.Id;
+        entity.Agent = agent;
         entity.UpdatedAt = time.GetUtcNow();
         db.RouteTargets.RemoveRange(entity.Targets);
         entity.Targets = [.. servers.Select((server, index) => new RouteTarget { RouteId = entity.Id, McpServerId = server.Id, McpServer = server, Position = index })];
@@ -186,7 +196,7 @@ internal static class RoutesApi
         }
         catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception))
         {
-            return Problems.Conflict($"The path '{path}' is already used by another route.");
+            return Problems.Conflict($"Another route already takes the same requests ({Describe(definition.Match)}).");
         }
 
         ETags.Set(context.Response, entity.Version);
@@ -251,30 +261,108 @@ internal static class RoutesApi
             return Problems.NotFound("Route", route);
         }
 
+        if (entity.Kind != RouteKinds.Mcp || entity.Path is null)
+        {
+            return Problems.Conflict($"Route '{route}' is an {entity.Kind.ToUpperInvariant()} route: only MCP routes have tools.");
+        }
+
         var (tools, errors) = await lister.ListAsync(RouteResources.ToMcpBackend(entity), cancellationToken);
         return TypedResults.Ok(new RouteToolsResponse(entity.Name, proxy.Value.EndpointFor(entity.Path), tools, errors));
     }
 
     private static IQueryable<GatewayRoute> RoutesWithTargets(AdminDbContext db) =>
-        db.Routes.Include(route => route.Targets.OrderBy(target => target.Position)).ThenInclude(target => target.McpServer);
+        db.Routes.Include(route => route.Agent).Include(route => route.Targets.OrderBy(target => target.Position)).ThenInclude(target => target.McpServer);
 
-    private static async Task<(PrefixModeSetting Mode, List<McpServer> Servers)> ValidateBodyAsync(
-        Dictionary<string, string[]> errors, AdminDbContext db, Tenant tenant, string path, List<string>? targets, string? prefixMode,
-        CancellationToken cancellationToken)
+    /// <summary>An update's fields: what the request leaves out (null) stays as stored, except what belongs to another kind.</summary>
+    private static RouteDefinitions.Fields Merge(RouteDefinitions.Fields stored, UpdateRouteRequest request)
     {
-        Validation.RoutePath(errors, tenant.Name, path);
-        var mode = Validation.PrefixMode(errors, prefixMode);
+        var kind = request.Kind ?? stored.Kind;
+        var newPath = !string.IsNullOrEmpty(request.Path) || !string.IsNullOrEmpty(request.PathPrefix) || !string.IsNullOrEmpty(request.PathRegex);
+        var sameKind = kind == stored.Kind;
+        return new RouteDefinitions.Fields(
+            kind,
+            newPath ? request.Path : stored.Path,
+            newPath ? request.PathPrefix : sameKind ? stored.PathPrefix : null,
+            newPath ? request.PathRegex : sameKind ? stored.PathRegex : null,
+            request.Hosts ?? stored.Hosts,
+            request.Methods ?? stored.Methods,
+            request.Headers ?? stored.Headers,
+            request.Query ?? stored.Query,
+            request.Destinations ?? (sameKind ? stored.Destinations : null),
+            request.ActiveHealthCheck ?? (sameKind ? stored.ActiveHealthCheck : null),
+            request.PassiveHealthCheck ?? (sameKind ? stored.PassiveHealthCheck : null),
+            request.PreserveHost ?? (sameKind ? stored.PreserveHost : null));
+    }
+
+    /// <summary>
+    /// The kind's backend: an MCP route's servers, an A2A route's agent, an HTTP route's destinations checked
+    /// against the egress policy; fields of another kind are refused.
+    /// </summary>
+    private static async Task<(PrefixModeSetting Mode, List<McpServer> Servers, Agent? Agent)> ValidateBackendAsync(
+        Dictionary<string, string[]> errors, AdminDbContext db, EgressGuard egress, Tenant tenant, RouteDefinition? definition,
+        List<string>? targets, string? prefixMode, string? agentName, CancellationToken cancellationToken)
+    {
+        var mode = Validation.PrefixMode(errors, prefixMode) ?? PrefixModeSetting.Conditional;
+        var servers = new List<McpServer>();
+        Agent? agent = null;
+        switch (definition?.Kind)
+        {
+            case RouteKinds.Mcp:
+                servers = await ValidateTargetsAsync(errors, db, tenant, targets, cancellationToken);
+                break;
+            case RouteKinds.Http:
+                if (targets is { Count: > 0 })
+                {
+                    errors["targets"] = ["is for MCP routes only; an HTTP route forwards to its destinations."];
+                }
+
+                var urls = definition.Http!.Destinations.Select((destination, index) => ($"destinations[{index}].url", destination.Url))
+                    .Where(url => !errors.ContainsKey(url.Item1)).ToList();
+                await egress.CheckAsync(urls, errors, cancellationToken);
+                break;
+            case RouteKinds.A2a:
+                if (targets is { Count: > 0 })
+                {
+                    errors["targets"] = ["is for MCP routes only; an A2A route exposes its agent."];
+                }
+
+                if (string.IsNullOrEmpty(agentName))
+                {
+                    errors["agent"] = ["is required for A2A routes: the name of an agent of the tenant (see /agents)."];
+                    break;
+                }
+
+                agent = await db.Agents.SingleOrDefaultAsync(candidate => candidate.TenantId == tenant.Id && candidate.Name == agentName, cancellationToken);
+                if (agent is null)
+                {
+                    errors["agent"] = [$"there is no agent '{agentName}' in tenant '{tenant.Name}': register it first with POST /api/v1/tenants/{tenant.Name}/agents."];
+                }
+
+                break;
+        }
+
+        if (definition is not null && definition.Kind != RouteKinds.A2a && !string.IsNullOrEmpty(agentName))
+        {
+            errors["agent"] = ["is for A2A routes (kind 'a2a') only."];
+        }
+
+        return (mode, servers, agent);
+    }
+
+    private static async Task<List<McpServer>> ValidateTargetsAsync(
+        Dictionary<string, string[]> errors, AdminDbContext db, Tenant tenant, List<string>? targets, CancellationToken cancellationToken)
+    {
         var servers = new List<McpServer>();
         if (targets is null || targets.Count == 0)
         {
             errors["targets"] = ["must name at least one MCP server of the tenant."];
-            return (mode ?? PrefixModeSetting.Conditional, servers);
+            return servers;
         }
 
         if (targets.Distinct(StringComparer.Ordinal).Count() != targets.Count)
         {
             errors["targets"] = ["must not name a server twice."];
-            return (mode ?? PrefixModeSetting.Conditional, servers);
+            return servers;
         }
 
         var known = await db.McpServers.Where(server => server.TenantId == tenant.Id && targets.Contains(server.Name)).ToListAsync(cancellationToken);
@@ -285,19 +373,78 @@ internal static class RoutesApi
         }
 
         servers.AddRange(targets.Select(name => known.FirstOrDefault(server => server.Name == name)).OfType<McpServer>());
-        return (mode ?? PrefixModeSetting.Conditional, servers);
+        return servers;
     }
 
-    private static RouteResponse ToResponse(GatewayRoute route, ProxyOptions proxy) => new(
-        route.Name,
-        route.Path,
-        [.. route.Targets.OrderBy(target => target.Position).Select(target => target.McpServer!.Name)],
-        Validation.ToText(route.PrefixMode),
-        Validation.ToText(route.FailureMode),
-        route.TargetTimeoutMs,
-        Validation.ToText(route.ToolPinning),
-        proxy.EndpointFor(route.Path),
-        route.CreatedAt,
-        route.UpdatedAt,
-        route.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>
+    /// A 409 when another route already takes the same requests (the same match), or when a host of the route is one
+    /// (or is covered by a wildcard, or covers a host) that a route of another tenant uses: hosts belong to one tenant.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> MatchConflictAsync(AdminDbContext db, Guid tenantId, RouteDefinition definition, Guid? except, CancellationToken cancellationToken)
+    {
+        var key = definition.MatchKey;
+        if (await db.Routes.AnyAsync(route => route.MatchKey == key && route.Id != except, cancellationToken))
+        {
+            var match = definition.Match;
+            return match.Path.Length > 0 && match.Hosts.Count + match.Methods.Count + match.Headers.Count + match.Query.Count == 0
+                ? Problems.Conflict($"The path '{match.Path}' is already used by another route.")
+                : Problems.Conflict($"Another route already takes the same requests ({Describe(match)}).");
+        }
+
+        if (definition.Match.Hosts.Count > 0)
+        {
+            var taken = await db.Routes.AsNoTracking().Where(route => route.TenantId != tenantId && route.Hosts.Count > 0)
+                .Select(route => route.Hosts).ToListAsync(cancellationToken);
+            var used = taken.SelectMany(hosts => hosts).ToHashSet(StringComparer.Ordinal);
+            foreach (var host in definition.Match.Hosts)
+            {
+                if (used.FirstOrDefault(other => RouteDefinitions.Overlap(host, other)) is { } other)
+                {
+                    return Problems.Conflict(other == host
+                        ? $"The host '{host}' is used by a route of another tenant."
+                        : $"The host '{host}' overlaps '{other}', which a route of another tenant uses.");
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string Describe(AgentGateway.Contracts.V1.RouteMatch match)
+    {
+        var path = match.Path.Length > 0 ? $"path '{match.Path}'" : match.PathPrefix.Length > 0 ? $"pathPrefix '{match.PathPrefix}'" : $"pathRegex '{match.PathRegex}'";
+        return match.Hosts.Count == 0 ? path : $"{path} on {string.Join(", ", match.Hosts)}";
+    }
+
+    private static RouteResponse ToResponse(GatewayRoute route, ProxyOptions proxy)
+    {
+        var definition = RouteDefinitions.Of(route);
+        var match = definition.Match;
+        var http = definition.Http;
+        var endpointPath = route.Path ?? route.PathPrefix;
+        return new RouteResponse(
+            route.Name,
+            route.Path,
+            [.. route.Targets.OrderBy(target => target.Position).Select(target => target.McpServer!.Name)],
+            Validation.ToText(route.PrefixMode),
+            Validation.ToText(route.FailureMode),
+            route.TargetTimeoutMs,
+            Validation.ToText(route.ToolPinning),
+            endpointPath is null ? null : proxy.EndpointFor(endpointPath),
+            route.CreatedAt,
+            route.UpdatedAt,
+            route.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            route.Kind,
+            route.PathPrefix,
+            route.PathRegex,
+            [.. match.Hosts],
+            [.. match.Methods],
+            [.. match.Headers.Select(RouteDefinitions.ToCondition)],
+            [.. match.Query.Select(RouteDefinitions.ToCondition)],
+            http is null ? [] : [.. http.Destinations.Select(RouteDefinitions.ToDestination)],
+            http?.ActiveHealthCheck is { } active ? RouteDefinitions.ToActive(active) : null,
+            http?.PassiveHealthCheck is { } passive ? RouteDefinitions.ToPassive(passive) : null,
+            http?.PreserveHost ?? false,
+            route.Agent?.Name);
+    }
 }

@@ -2,19 +2,71 @@ using System.Text.Json;
 
 namespace AgentGateway.AdminApi.Contracts;
 
+/// <summary>A route as the API returns it.</summary>
+/// <param name="Path">The exact path (MCP and A2A routes always have one; HTTP routes have one of path, pathPrefix and pathRegex).</param>
+/// <param name="Targets">MCP routes: the federated MCP servers; empty for other kinds.</param>
+/// <param name="Endpoint">The URL clients call: the proxy's public URL with the path or path prefix; null for a regex route.</param>
+/// <param name="Kind">'mcp', 'http' or 'a2a'.</param>
+/// <param name="Destinations">HTTP routes: the weighted destinations; empty for other kinds.</param>
+/// <param name="Agent">A2A routes: the name of the tenant's agent (see /agents); null for other kinds.</param>
 public sealed record RouteResponse(
     string Name,
-    string Path,
+    string? Path,
     IReadOnlyList<string> Targets,
     string PrefixMode,
     string FailureMode,
     int? TargetTimeoutMs,
     string ToolPinning,
-    string Endpoint,
+    string? Endpoint,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    string Version);
+    string Version,
+    string Kind,
+    string? PathPrefix,
+    string? PathRegex,
+    IReadOnlyList<string> Hosts,
+    IReadOnlyList<string> Methods,
+    IReadOnlyList<RouteCondition> Headers,
+    IReadOnlyList<RouteCondition> Query,
+    IReadOnlyList<RouteDestination> Destinations,
+    RouteActiveHealthCheck? ActiveHealthCheck,
+    RoutePassiveHealthCheck? PassiveHealthCheck,
+    bool PreserveHost,
+    string? Agent);
 
+/// <summary>A header or query parameter condition of a route's match.</summary>
+/// <param name="Name">The header (case-insensitive) or query parameter (case-sensitive) name.</param>
+/// <param name="Exact">The whole value; with neither exact nor regex the header or parameter need only be present.</param>
+/// <param name="Regex">A .NET regular expression the whole value must match (not with exact).</param>
+/// <param name="Invert">Take requests that do NOT satisfy the condition.</param>
+public sealed record RouteCondition(string? Name, string? Exact = null, string? Regex = null, bool Invert = false);
+
+/// <summary>One upstream of an HTTP route.</summary>
+/// <param name="Name">Unique within the route: letters, digits and '-'.</param>
+/// <param name="Url">Absolute http(s) base URL without query; the request's path is appended to its path. Checked against the egress policy.</param>
+/// <param name="Weight">Relative share of the requests (0-10000); left out or 0 takes 1.</param>
+public sealed record RouteDestination(string? Name, string? Url, int? Weight = null);
+
+/// <summary>Probes of every destination of an HTTP route; 0 or left out takes the default.</summary>
+/// <param name="Path">The path probed with GET, e.g. /healthz (required).</param>
+/// <param name="IntervalMs">Between probes (100-3600000; default 5000).</param>
+/// <param name="TimeoutMs">Per probe (10-60000; default 2000).</param>
+/// <param name="UnhealthyThreshold">Failed probes that mark a destination unhealthy (1-100; default 2).</param>
+/// <param name="HealthyThreshold">Passed probes that mark it healthy again (1-100; default 1).</param>
+/// <param name="ExpectedStatuses">Statuses that pass; empty passes 200-399.</param>
+public sealed record RouteActiveHealthCheck(
+    string? Path, int? IntervalMs = null, int? TimeoutMs = null, int? UnhealthyThreshold = null, int? HealthyThreshold = null, List<int>? ExpectedStatuses = null);
+
+/// <summary>Ejection of a destination after consecutive failed requests; 0 or left out takes the default.</summary>
+/// <param name="ConsecutiveFailures">1-1000; default 5.</param>
+/// <param name="EjectionMs">100-3600000; default 30000.</param>
+public sealed record RoutePassiveHealthCheck(int? ConsecutiveFailures = null, int? EjectionMs = null);
+
+/// <param name="Path">
+/// The exact path. MCP and A2A routes: left out, '/{tenant}/{name}'. HTTP routes take exactly one of path, pathPrefix
+/// and pathRegex (none given: pathPrefix '/{tenant}/{name}'). Paths and prefixes must lie under '/{tenant}', and a
+/// regex must start with '^/{tenant}/' (without top-level '|'), unless the route names hosts.
+/// </param>
 /// <param name="FailureMode">'open' (default: a failing target is left out of lists) or 'closed' (it fails them).</param>
 /// <param name="TargetTimeoutMs">How long one target may take for one request (1-600000 ms); null takes the proxy's default.</param>
 /// <param name="ToolPinning">
@@ -22,12 +74,39 @@ public sealed record RouteResponse(
 /// approves it; new tools without hidden-instruction findings are trusted on first sight), 'flag' (listed and
 /// callable, marked in its _meta) or 'off'.
 /// </param>
+/// <param name="Kind">'mcp' (default: federates the MCP servers in targets), 'http' (forwards to destinations) or 'a2a' (an agent of the tenant).</param>
+/// <param name="PathPrefix">HTTP routes: a path prefix, matched on segment boundaries.</param>
+/// <param name="PathRegex">HTTP routes: a .NET regular expression the whole path must match.</param>
+/// <param name="Hosts">
+/// Host names without port, exact or '*.example.com'; empty takes any host. A host (or a wildcard covering it) that
+/// another tenant's route uses is refused (409).
+/// </param>
+/// <param name="Methods">Upper-case HTTP methods; empty takes any.</param>
+/// <param name="Headers">Header conditions; every one must hold.</param>
+/// <param name="Query">Query parameter conditions; every one must hold.</param>
+/// <param name="Destinations">HTTP routes: at least one; each URL is checked against the egress policy.</param>
+/// <param name="PreserveHost">HTTP routes: send the client's Host header upstream instead of the destination's.</param>
+/// <param name="Agent">A2A routes: the name of a registered agent of the tenant (required).</param>
 public sealed record CreateRouteRequest(
-    string? Name, string? Path, List<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null, string? ToolPinning = null);
+    string? Name, string? Path, List<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null, string? ToolPinning = null,
+    string? Kind = null, string? PathPrefix = null, string? PathRegex = null, List<string>? Hosts = null, List<string>? Methods = null,
+    List<RouteCondition>? Headers = null, List<RouteCondition>? Query = null, List<RouteDestination>? Destinations = null,
+    RouteActiveHealthCheck? ActiveHealthCheck = null, RoutePassiveHealthCheck? PassiveHealthCheck = null, bool? PreserveHost = null,
+    string? Agent = null);
 
+/// <summary>
+/// A route's new settings. The kind, hosts, methods, headers, query, destinations, health checks, preserveHost and
+/// agent keep their values when left out (null); an empty list clears a list. The path kinds are replaced together:
+/// give one of path, pathPrefix and pathRegex to change the path (none keeps it).
+/// </summary>
 /// <param name="ToolPinning">'withhold', 'flag' or 'off'; left out, the route keeps its setting.</param>
+/// <param name="Targets">MCP routes: required, the MCP servers federated.</param>
 public sealed record UpdateRouteRequest(
-    string? Path, List<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null, string? ToolPinning = null);
+    string? Path, List<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null, string? ToolPinning = null,
+    string? Kind = null, string? PathPrefix = null, string? PathRegex = null, List<string>? Hosts = null, List<string>? Methods = null,
+    List<RouteCondition>? Headers = null, List<RouteCondition>? Query = null, List<RouteDestination>? Destinations = null,
+    RouteActiveHealthCheck? ActiveHealthCheck = null, RoutePassiveHealthCheck? PassiveHealthCheck = null, bool? PreserveHost = null,
+    string? Agent = null);
 
 public sealed record RouteToolsResponse(string Route, string Endpoint, IReadOnlyList<RouteToolResponse> Tools, IReadOnlyList<TargetErrorResponse> Errors);
 

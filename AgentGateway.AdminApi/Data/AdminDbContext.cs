@@ -35,6 +35,8 @@ internal sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) :
 
     public DbSet<ToolPin> ToolPins => Set<ToolPin>();
 
+    public DbSet<Agent> Agents => Set<Agent>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AdminDbContext).Assembly);
 }

@@ -13,6 +13,21 @@ internal sealed class DemoDataOptions
     public string Developer { get; set; } = "developer";
 
     public List<DemoServerOptions> Servers { get; set; } = [];
+
+    /// <summary>HTTP routes to seed: each forwards <c>/{tenant}/{name}</c> to a sample's REST API.</summary>
+    public List<DemoHttpRouteOptions> HttpRoutes { get; set; } = [];
+}
+
+/// <summary>A demo HTTP route: <c>/{tenant}/{name}/...</c> forwarded to <see cref="Url"/> with the prefix replaced by <see cref="UpstreamPath"/>.</summary>
+internal sealed class DemoHttpRouteOptions
+{
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The sample's base URL, e.g. http://localhost:5301.</summary>
+    public string Url { get; set; } = string.Empty;
+
+    /// <summary>The upstream path the route's prefix is rewritten to, e.g. /api/notes.</summary>
+    public string UpstreamPath { get; set; } = "/";
 }
 
 internal sealed class DemoServerOptions

@@ -1,12 +1,18 @@
+using AgentGateway.AdminApi.Apis;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.AdminApi.Policies;
+using AgentGateway.Contracts.Json;
+using AgentGateway.Contracts.V1;
+using EgressAllowRule = AgentGateway.AdminApi.Data.Entities.EgressAllowRule;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace AgentGateway.AdminApi.DemoData;
 
 /// <summary>
-/// Creates the demo tenant, its developer, the sample MCP servers and a route federating them — once: when the
+/// Creates the demo tenant, its developer, the sample MCP servers, a route federating them and HTTP routes to the
+/// samples' REST APIs — once: when the
 /// tenant already exists (a restart, or a user who changed it) nothing is touched.
 /// </summary>
 internal sealed partial class DemoDataSeeder(IOptions<DemoDataOptions> options, TimeProvider timeProvider, ILogger<DemoDataSeeder> logger)
@@ -36,6 +42,7 @@ internal sealed partial class DemoDataSeeder(IOptions<DemoDataOptions> options, 
             TenantId = tenant.Id,
             Name = "mcp",
             Path = $"/{demo.Tenant}/mcp",
+            MatchKey = RouteDefinition.KeyOf(new RouteMatch { Path = $"/{demo.Tenant}/mcp" }),
             PrefixMode = PrefixModeSetting.Conditional,
             CreatedAt = now,
             UpdatedAt = now,
@@ -58,8 +65,63 @@ internal sealed partial class DemoDataSeeder(IOptions<DemoDataOptions> options, 
         }
 
         db.Routes.Add(route);
+        foreach (var http in demo.HttpRoutes.Where(http => Uri.TryCreate(http.Url, UriKind.Absolute, out _)))
+        {
+            AddHttpRoute(db, tenant, http, now);
+        }
+
         await db.SaveConfigChangesAsync(cancellationToken);
         LogSeeded(logger, demo.Tenant, demo.Servers.Count);
+    }
+
+    /// <summary>
+    /// An HTTP route taking <c>/{tenant}/{name}</c> and below to the sample's REST API, with a url-rewrite policy that
+    /// replaces the prefix by the API's own path and a response header naming the gateway.
+    /// </summary>
+    private static void AddHttpRoute(AdminDbContext db, Tenant tenant, DemoHttpRouteOptions http, DateTimeOffset now)
+    {
+        var match = new RouteMatch { PathPrefix = $"/{tenant.Name}/{http.Name}" };
+        var backend = new HttpBackend();
+        backend.Destinations.Add(new HttpDestination { Name = "sample", Url = http.Url, Weight = 1 });
+        var route = new GatewayRoute
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = tenant.Id,
+            Name = http.Name,
+            MatchKey = RouteDefinition.KeyOf(match),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        RouteDefinitions.Apply(route, new RouteDefinition(RouteKinds.Http, match, backend));
+        db.Routes.Add(route);
+        db.Policies.Add(new Policy
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = tenant.Id,
+            Name = $"{http.Name}-rewrite",
+            Kind = PolicyKinds.UrlRewrite,
+            Description = $"{match.PathPrefix} is {http.UpstreamPath} upstream",
+            TargetKind = PolicyTargets.Route,
+            TargetName = http.Name,
+            Spec = ProtoJson.Format(new UrlRewrite { ReplacePrefixMatch = http.UpstreamPath }),
+            CreatedAt = now,
+            UpdatedAt = now,
+        });
+        var headers = new HeaderModifier();
+        headers.Set.Add(new HeaderValue { Name = "X-Served-By", Value = "agentgateway" });
+        db.Policies.Add(new Policy
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = tenant.Id,
+            Name = $"{http.Name}-headers",
+            Kind = PolicyKinds.ResponseHeaders,
+            Description = "marks answers that came through the gateway",
+            TargetKind = PolicyTargets.Route,
+            TargetName = http.Name,
+            Spec = ProtoJson.Format(headers),
+            CreatedAt = now,
+            UpdatedAt = now,
+        });
     }
 
     /// <summary>

@@ -6,9 +6,12 @@ using ApiKey = AgentGateway.AdminApi.Data.Entities.ApiKey;
 namespace AgentGateway.AdminApi.Policies;
 
 /// <summary>
-/// Resolves which policies apply to a route. Caller side: for each kind, the route's own policy replaces the
-/// tenant's. Backend side: for each kind and target, the MCP server's policy replaces the route's, which replaces
-/// the tenant's. Specs are copies, so resolving secrets in them changes nothing stored.
+/// Resolves which policies apply to a route. Route level (caller side and traffic): for each kind, the route's own
+/// policy replaces the tenant's. Backend side: for each kind and backend, the MCP server's (or the A2A route's
+/// agent's) policy replaces the route's, which replaces the tenant's; an HTTP route's destinations take the route's,
+/// else the tenant's. Role bindings add MCP authorization rules to MCP routes only (their rules speak of MCP
+/// operations); A2A routes are authorized by an explicit a2a-authorization policy. Specs are copies, so resolving
+/// secrets in them changes nothing stored.
 /// </summary>
 internal static class EffectivePolicyResolver
 {
@@ -18,7 +21,7 @@ internal static class EffectivePolicyResolver
         ArgumentNullException.ThrowIfNull(route);
         var policies = security.Policies;
         var parts = new List<EffectivePolicy>();
-        foreach (var kind in PolicyKinds.CallerSide)
+        foreach (var kind in PolicyKinds.RouteLevel)
         {
             if (policies.ForRoute(kind, route.Name) is { } policy)
             {
@@ -32,13 +35,29 @@ internal static class EffectivePolicyResolver
             }
         }
 
-        if (Authorization(security, route, parts.FirstOrDefault(part => part.Kind == PolicyKinds.McpAuthorization)) is { } authorization)
+        if (route.Kind == RouteKinds.Mcp
+            && Authorization(security, route, parts.FirstOrDefault(part => part.Kind == PolicyKinds.McpAuthorization)) is { } authorization)
         {
             parts.RemoveAll(part => part.Kind == PolicyKinds.McpAuthorization);
             parts.Add(authorization);
         }
 
         var targets = new List<EffectiveTarget>();
+        if (route.Kind == RouteKinds.Http)
+        {
+            targets.Add(new EffectiveTarget(
+                route.Name,
+                Backend(policies.ForRoute(PolicyKinds.BackendAuth, route.Name)),
+                Backend(policies.ForRoute(PolicyKinds.BackendTls, route.Name))));
+        }
+        else if (route.Kind == RouteKinds.A2a && route.Agent is { } agent)
+        {
+            targets.Add(new EffectiveTarget(
+                agent.Name,
+                Backend(policies.ForAgent(PolicyKinds.BackendAuth, route.Name, agent.Name)),
+                Backend(policies.ForAgent(PolicyKinds.BackendTls, route.Name, agent.Name))));
+        }
+
         foreach (var target in route.Targets.OrderBy(target => target.Position))
         {
             var server = target.McpServer!.Name;

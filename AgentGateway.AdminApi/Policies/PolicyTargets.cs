@@ -6,4 +6,7 @@ internal static class PolicyTargets
     public const string Tenant = "tenant";
     public const string Route = "route";
     public const string McpServer = "mcp-server";
+
+    /// <summary>An agent of the tenant's catalog (backend kinds only).</summary>
+    public const string Agent = "agent";
 }

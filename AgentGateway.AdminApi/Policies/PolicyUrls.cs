@@ -5,7 +5,8 @@ namespace AgentGateway.AdminApi.Policies;
 
 /// <summary>
 /// The URLs in a policy spec that proxies connect to (JWKS, issuers whose discovery documents they fetch, token
-/// endpoints, external authorization services), with their field paths, for the egress check.
+/// endpoints, external authorization services, request mirrors, rate-limit services), with their field paths, for
+/// the egress check.
 /// </summary>
 internal static class PolicyUrls
 {
@@ -21,6 +22,8 @@ internal static class PolicyUrls
             BackendAuth { MethodCase: BackendAuth.MethodOneofCase.Oauth2ClientCredentials } auth =>
                 [($"{path}.oauth2ClientCredentials.tokenUrl", auth.Oauth2ClientCredentials.TokenUrl)],
             BackendAuth { MethodCase: BackendAuth.MethodOneofCase.TokenExchange } auth => [($"{path}.tokenExchange.tokenUrl", auth.TokenExchange.TokenUrl)],
+            RoutePolicies policies => policies.Mirrors.Select((mirror, index) => ($"{path}.mirrors[{index}].url", mirror.Url)),
+            DistributedRateLimit { ServiceCase: DistributedRateLimit.ServiceOneofCase.Envoy } rateLimit => [($"{path}.envoy.address", rateLimit.Envoy.Address)],
             _ => [],
         };
     }

@@ -32,18 +32,23 @@ internal sealed class TenantPolicySet
     /// attached to the tenant, to <paramref name="route"/> or to one of <paramref name="servers"/>: such a route must
     /// not be served as if they were not there.
     /// </summary>
-    public IEnumerable<Policy> UnreadableFor(string route, IReadOnlyCollection<string> servers) => _unreadable.Where(policy =>
+    public IEnumerable<Policy> UnreadableFor(string route, IReadOnlyCollection<string> servers, string? agent = null) => _unreadable.Where(policy =>
         policy.TargetKind == PolicyTargets.Tenant
         || (policy.TargetKind == PolicyTargets.Route && policy.TargetName == route)
-        || (policy.TargetKind == PolicyTargets.McpServer && servers.Contains(policy.TargetName)));
+        || (policy.TargetKind == PolicyTargets.McpServer && servers.Contains(policy.TargetName))
+        || (policy.TargetKind == PolicyTargets.Agent && policy.TargetName == agent));
 
-    /// <summary>A caller-side kind for a route: the route's own policy, else the tenant's.</summary>
+    /// <summary>A route-level kind (caller side or traffic) for a route: the route's own policy, else the tenant's.</summary>
     public ParsedPolicy? ForRoute(string kind, string route) =>
         Find(kind, PolicyTargets.Route, route) ?? Find(kind, PolicyTargets.Tenant, string.Empty);
 
     /// <summary>A backend kind for one target of a route: the MCP server's policy, else the route's, else the tenant's.</summary>
     public ParsedPolicy? ForTarget(string kind, string route, string server) =>
         Find(kind, PolicyTargets.McpServer, server) ?? ForRoute(kind, route);
+
+    /// <summary>A backend kind for an A2A route's agent: the agent's policy, else the route's, else the tenant's.</summary>
+    public ParsedPolicy? ForAgent(string kind, string route, string agent) =>
+        Find(kind, PolicyTargets.Agent, agent) ?? ForRoute(kind, route);
 
     private ParsedPolicy? Find(string kind, string targetKind, string targetName) =>
         _byAttachment.GetValueOrDefault((kind, targetKind, targetName));

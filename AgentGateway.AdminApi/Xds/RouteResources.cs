@@ -13,20 +13,43 @@ internal static class RouteResources
     /// <summary>The xDS resource name of a route: <c>{tenant}/{route}</c>.</summary>
     public static string ResourceName(string tenant, string route) => $"{tenant}/{route}";
 
-    /// <summary>The route as proxies receive it, with its effective policies (secrets already inlined by the caller).</summary>
+    /// <summary>
+    /// The route as proxies receive it: its match, its backend by kind (MCP targets, HTTP destinations, or the A2A
+    /// agent's URLs), with its effective policies and backend auth/TLS (secrets already inlined by the caller).
+    /// </summary>
     public static AgentGateway.Contracts.V1.Route ToResource(GatewayRoute route, string tenant, EffectiveRoutePolicies effective, IEnumerable<ToolPin> pins)
     {
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(effective);
         ArgumentNullException.ThrowIfNull(pins);
+        var definition = Apis.RouteDefinitions.Of(route);
         var resource = new AgentGateway.Contracts.V1.Route
         {
             Tenant = tenant,
             Name = route.Name,
-            Match = new RouteMatch { Path = route.Path },
+            Match = definition.Match,
             Policies = effective.ToRoutePolicies(),
-            Mcp = ToMcpBackend(route),
         };
+        var single = effective.Targets.FirstOrDefault();
+        switch (route.Kind)
+        {
+            case RouteKinds.Http:
+                resource.Http = definition.Http ?? new HttpBackend();
+                resource.Http.Auth = single?.Auth?.Spec as BackendAuth;
+                resource.Http.Tls = single?.Tls?.Spec as BackendTls;
+                return resource;
+            case RouteKinds.A2a:
+                resource.A2A = new A2aBackend
+                {
+                    Url = route.Agent!.Url,
+                    CardUrl = route.Agent.CardUrl ?? string.Empty,
+                    Auth = single?.Auth?.Spec as BackendAuth,
+                    Tls = single?.Tls?.Spec as BackendTls,
+                };
+                return resource;
+        }
+
+        resource.Mcp = ToMcpBackend(route);
         foreach (var target in resource.Mcp.Targets)
         {
             // Credentials and TLS are for HTTP transports; a stdio process gets neither.

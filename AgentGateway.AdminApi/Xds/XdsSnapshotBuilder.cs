@@ -34,6 +34,7 @@ internal sealed partial class XdsSnapshotBuilder(
         var revision = await db.ConfigRevisions.AsNoTracking().Select(row => row.Revision).SingleAsync(cancellationToken);
         var routes = await db.Routes.AsNoTracking()
             .Include(route => route.Tenant)
+            .Include(route => route.Agent)
             .Include(route => route.Targets).ThenInclude(target => target.McpServer)
             .ToListAsync(cancellationToken);
         var keys = await db.SessionKeys.AsNoTracking().ToListAsync(cancellationToken);
@@ -61,7 +62,7 @@ internal sealed partial class XdsSnapshotBuilder(
         {
             var name = RouteResources.ResourceName(route.Tenant!.Name, route.Name);
             var tenantSecurity = security.GetValueOrDefault(route.TenantId) ?? TenantSecurity.Empty;
-            if (tenantSecurity.Policies.UnreadableFor(route.Name, [.. route.Targets.Select(target => target.McpServer!.Name)]).FirstOrDefault() is { } unreadable)
+            if (tenantSecurity.Policies.UnreadableFor(route.Name, [.. route.Targets.Select(target => target.McpServer!.Name)], route.Agent?.Name).FirstOrDefault() is { } unreadable)
             {
                 LogRouteWithUnreadablePolicy(logger, name, unreadable.Name);
                 continue;

@@ -31,6 +31,9 @@ internal static class ServiceWiringExtensions
             .WithEnvironment("DemoData__Servers__0__Description", "Sample MCP server with small utility tools (echo, add, uuid, sha256, base64, now)")
             .WithEnvironment("DemoData__Servers__1__Name", notes.Resource.Name)
             .WithEnvironment("DemoData__Servers__1__Url", GatewayPorts.Url(ports.Notes) + "/mcp")
-            .WithEnvironment("DemoData__Servers__1__Description", "Sample MCP server with an in-memory note store");
+            .WithEnvironment("DemoData__Servers__1__Description", "Sample MCP server with an in-memory note store")
+            .WithEnvironment("DemoData__HttpRoutes__0__Name", "notes-api")
+            .WithEnvironment("DemoData__HttpRoutes__0__Url", GatewayPorts.Url(ports.Notes))
+            .WithEnvironment("DemoData__HttpRoutes__0__UpstreamPath", "/api/notes");
     }
 }

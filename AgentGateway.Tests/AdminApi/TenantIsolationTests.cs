@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AgentGateway.Tests.Fixtures;
 
 namespace AgentGateway.Tests.AdminApi;
 
@@ -32,6 +33,12 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
         ("PUT", "/api/v1/tenants/{tenant}/routes/{route}", new { targets = new[] { "utils" } }),
         ("DELETE", "/api/v1/tenants/{tenant}/routes/{route}", null),
         ("GET", "/api/v1/tenants/{tenant}/routes/{route}/tools", null),
+        ("GET", "/api/v1/tenants/{tenant}/agents", null),
+        ("POST", "/api/v1/tenants/{tenant}/agents", new { name = "intruder", url = "http://example.test/" }),
+        ("GET", "/api/v1/tenants/{tenant}/agents/{agent}", null),
+        ("PUT", "/api/v1/tenants/{tenant}/agents/{agent}", new { url = "http://example.test/" }),
+        ("DELETE", "/api/v1/tenants/{tenant}/agents/{agent}", null),
+        ("POST", "/api/v1/tenants/{tenant}/agents/{agent}/refresh", null),
         ("GET", "/api/v1/tenants/{tenant}/audit", null),
         ("GET", "/api/v1/tenants/{tenant}/secrets", null),
         ("GET", "/api/v1/tenants/{tenant}/secrets/{secret}", null),
@@ -86,6 +93,11 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
         var tenant = await RestApiTests.CreateTenantAsync(admin, "admin", "owner");
         await RestApiTests.CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
         (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new { name = "mcp", targets = new[] { "utils" } }, Cancellation)).EnsureSuccessStatusCode();
+        await using var upstream = await LoopbackUpstream.StartAsync();
+        upstream.Card = LoopbackUpstream.AgentCard("Isolated", "1.0.0", "keep");
+        (await admin.PostAsJsonAsync("/api/v1/egress-allowlist", new { cidr = "127.0.0.1/32", ports = new[] { upstream.Address.Port }, description = "isolation upstream" }, Cancellation)).EnsureSuccessStatusCode();
+        await CreateAgentAsync(admin, tenant, "helper", upstream.Address);
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new { name = "helper", kind = "a2a", agent = "helper" }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/token", new { value = "tenant-secret" }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
         {
@@ -112,7 +124,8 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
                 .Replace("{role}", "reader", StringComparison.Ordinal)
                 .Replace("{binding}", "readers", StringComparison.Ordinal)
                 .Replace("{target}", "utils", StringComparison.Ordinal)
-                .Replace("{tool}", "echo", StringComparison.Ordinal);
+                .Replace("{tool}", "echo", StringComparison.Ordinal)
+                .Replace("{agent}", "helper", StringComparison.Ordinal);
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : JsonContent.Create(body) };
             using var response = await outsider.SendAsync(request, Cancellation);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {template}: expected 404, got {(int)response.StatusCode}");
@@ -121,11 +134,31 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
         Assert.Equal(before, await SnapshotAsync(admin, tenant));
     }
 
+    /// <summary>
+    /// Registers an agent; its card is fetched through the control plane's egress policy, which learns a new allow rule
+    /// with the next snapshot, so the first attempts may be refused.
+    /// </summary>
+    private static async Task CreateAgentAsync(HttpClient admin, string tenant, string name, Uri url)
+    {
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            using var response = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/agents", new { name, url }, Cancellation);
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                return;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, await response.Content.ReadAsStringAsync(Cancellation));
+            await Task.Delay(200, Cancellation);
+        }
+    }
+
     /// <summary>Everything the tenant holds, as the owner sees it.</summary>
     private static async Task<string> SnapshotAsync(HttpClient owner, string tenant)
     {
         var parts = new List<string>();
-        foreach (var path in new[] { "", "/members", "/mcp-servers", "/routes", "/secrets", "/policies", "/routes/mcp/effective-policies", "/api-keys", "/roles", "/role-bindings", "/routes/mcp/tool-pins" })
+        foreach (var path in new[] { "", "/members", "/mcp-servers", "/routes", "/secrets", "/policies", "/routes/mcp/effective-policies", "/api-keys", "/roles", "/role-bindings", "/routes/mcp/tool-pins", "/agents" })
         {
             parts.Add(await owner.GetStringAsync(new Uri($"/api/v1/tenants/{tenant}{path}", UriKind.Relative), Cancellation));
         }

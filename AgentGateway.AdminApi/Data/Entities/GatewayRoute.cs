@@ -1,6 +1,11 @@
+using System.Text.Json.Nodes;
+
 namespace AgentGateway.AdminApi.Data.Entities;
 
-/// <summary>A client-facing endpoint of a tenant that federates MCP servers.</summary>
+/// <summary>
+/// A client-facing endpoint of a tenant: it federates MCP servers (kind <c>mcp</c>), forwards to HTTP destinations
+/// (<c>http</c>) or exposes an agent of the tenant's catalog (<c>a2a</c>).
+/// </summary>
 internal sealed class GatewayRoute
 {
     public Guid Id { get; set; }
@@ -9,8 +14,37 @@ internal sealed class GatewayRoute
 
     public required string Name { get; set; }
 
-    /// <summary>The exact request path on the proxy, unique across the platform.</summary>
-    public required string Path { get; set; }
+    /// <summary><c>mcp</c>, <c>http</c> or <c>a2a</c> (see <c>RouteKinds</c>).</summary>
+    public string Kind { get; set; } = RouteKinds.Mcp;
+
+    /// <summary>The exact request path on the proxy; null for an HTTP route matching a prefix or a regex.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>HTTP routes: the path prefix matched on segment boundaries.</summary>
+    public string? PathPrefix { get; set; }
+
+    /// <summary>HTTP routes: the regular expression the whole path must match.</summary>
+    public string? PathRegex { get; set; }
+
+    /// <summary>The hosts the route takes (empty: any); no other tenant's route may use them.</summary>
+    public List<string> Hosts { get; set; } = [];
+
+    /// <summary>The rest of the match (methods, headers, query) as the proto JSON of a <c>RouteMatch</c>; null when none.</summary>
+    public JsonObject? Conditions { get; set; }
+
+    /// <summary>
+    /// A digest of the whole match (path kind and value, hosts, methods, headers, query), unique across the platform:
+    /// two routes cannot take the same requests.
+    /// </summary>
+    public required string MatchKey { get; set; }
+
+    /// <summary>HTTP routes: the proto JSON of the <c>HttpBackend</c> (destinations, health checks, preserveHost; never auth or TLS).</summary>
+    public JsonObject? Http { get; set; }
+
+    /// <summary>A2A routes: the agent of the tenant's catalog.</summary>
+    public Guid? AgentId { get; set; }
+
+    public Agent? Agent { get; set; }
 
     public PrefixModeSetting PrefixMode { get; set; }
 

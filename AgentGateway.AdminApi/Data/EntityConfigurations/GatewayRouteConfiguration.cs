@@ -17,7 +17,16 @@ internal sealed class GatewayRouteConfiguration : IEntityTypeConfiguration<Gatew
         builder.Property(route => route.ToolPinning).HasConversion<string>().HasMaxLength(20).HasDefaultValue(ToolPinningSetting.Withhold).HasSentinel(ToolPinningSetting.Withhold);
         builder.Property(route => route.Version).IsRowVersion();
         builder.HasIndex(route => new { route.TenantId, route.Name }).IsUnique();
-        builder.HasIndex(route => route.Path).IsUnique();
+        builder.Property(route => route.Kind).HasMaxLength(10).HasDefaultValue(RouteKinds.Mcp).HasSentinel(RouteKinds.Mcp);
+        builder.Property(route => route.PathPrefix).HasMaxLength(512);
+        builder.Property(route => route.PathRegex).HasMaxLength(1024);
+        builder.Property(route => route.Conditions).IsOptionalJsonObject();
+        builder.Property(route => route.Http).IsOptionalJsonObject();
+        builder.Property(route => route.MatchKey).HasMaxLength(64);
+        builder.HasIndex(route => route.Path);
+        builder.HasIndex(route => route.MatchKey).IsUnique();
+        builder.HasOne(route => route.Agent).WithMany()
+            .HasForeignKey(route => route.AgentId).OnDelete(DeleteBehavior.NoAction);
         builder.HasOne(route => route.Tenant).WithMany()
             .HasForeignKey(route => route.TenantId).OnDelete(DeleteBehavior.Cascade);
     }

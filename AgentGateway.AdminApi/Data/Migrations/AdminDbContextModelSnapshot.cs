@@ -23,6 +23,63 @@ namespace AgentGateway.AdminApi.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.Agent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Card")
+                        .HasColumnType("jsonb");
+
+                    b.Property<string>("CardError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset?>("CardFetchedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CardUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("agents", (string)null);
+                });
+
             modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -251,6 +308,12 @@ namespace AgentGateway.AdminApi.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("AgentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Conditions")
+                        .HasColumnType("jsonb");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -261,15 +324,41 @@ namespace AgentGateway.AdminApi.Data.Migrations
                         .HasColumnType("character varying(20)")
                         .HasDefaultValue("Open");
 
+                    b.PrimitiveCollection<List<string>>("Hosts")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<string>("Http")
+                        .HasColumnType("jsonb");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasDefaultValue("mcp");
+
+                    b.Property<string>("MatchKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(63)
                         .HasColumnType("character varying(63)");
 
                     b.Property<string>("Path")
-                        .IsRequired()
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
+
+                    b.Property<string>("PathPrefix")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("PathRegex")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
 
                     b.Property<string>("PrefixMode")
                         .IsRequired()
@@ -300,8 +389,12 @@ namespace AgentGateway.AdminApi.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Path")
+                    b.HasIndex("AgentId");
+
+                    b.HasIndex("MatchKey")
                         .IsUnique();
+
+                    b.HasIndex("Path");
 
                     b.HasIndex("TenantId", "Name")
                         .IsUnique();
@@ -716,6 +809,17 @@ namespace AgentGateway.AdminApi.Data.Migrations
                     b.ToTable("tool_pins", (string)null);
                 });
 
+            modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.Agent", b =>
+                {
+                    b.HasOne("AgentGateway.AdminApi.Data.Entities.Tenant", "Tenant")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Tenant");
+                });
+
             modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.ApiKey", b =>
                 {
                     b.HasOne("AgentGateway.AdminApi.Data.Entities.Tenant", "Tenant")
@@ -740,11 +844,18 @@ namespace AgentGateway.AdminApi.Data.Migrations
 
             modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.GatewayRoute", b =>
                 {
+                    b.HasOne("AgentGateway.AdminApi.Data.Entities.Agent", "Agent")
+                        .WithMany()
+                        .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.NoAction);
+
                     b.HasOne("AgentGateway.AdminApi.Data.Entities.Tenant", "Tenant")
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Agent");
 
                     b.Navigation("Tenant");
                 });

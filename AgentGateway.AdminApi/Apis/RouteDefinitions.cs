@@ -1,0 +1,367 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using AgentGateway.AdminApi.Contracts;
+using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.Contracts;
+using AgentGateway.Contracts.Json;
+using AgentGateway.Contracts.Routing;
+using AgentGateway.Contracts.V1;
+using Route = AgentGateway.Contracts.V1.Route;
+
+namespace AgentGateway.AdminApi.Apis;
+
+/// <summary>What a route request asks for, after defaults, as the messages proxies receive.</summary>
+/// <param name="Match">The whole match: the one path kind, hosts, methods, headers and query.</param>
+/// <param name="Http">HTTP routes: destinations, health checks and preserveHost (never auth or TLS, which come from policies).</param>
+internal sealed record RouteDefinition(string Kind, RouteMatch Match, HttpBackend? Http)
+{
+    /// <summary>
+    /// A digest of the match, unique across the platform. A match of only an exact path keys as <c>exact:{path}</c>,
+    /// which is what the routes made before routes had kinds were keyed with.
+    /// </summary>
+    public string MatchKey => KeyOf(Match);
+
+    public static string KeyOf(RouteMatch match)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        var text = new StringBuilder();
+        text.Append(match.Path.Length > 0 ? "exact:" + match.Path : match.PathPrefix.Length > 0 ? "prefix:" + match.PathPrefix : "regex:" + match.PathRegex);
+        if (match.Hosts.Count > 0 || match.Methods.Count > 0 || match.Headers.Count > 0 || match.Query.Count > 0)
+        {
+            var rest = new RouteMatch();
+            rest.Hosts.Add(match.Hosts.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+            rest.Methods.Add(match.Methods.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+            rest.Headers.Add(match.Headers.OrderBy(header => header.ToString(), StringComparer.Ordinal));
+            rest.Query.Add(match.Query.OrderBy(query => query.ToString(), StringComparer.Ordinal));
+            text.Append('|').Append(ProtoJson.Format(rest).ToJsonString());
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}
+
+/// <summary>
+/// Builds and checks route definitions: request fields to <see cref="RouteMatch"/> and <see cref="HttpBackend"/>,
+/// validated by the shared <see cref="RouteValidator"/> (its field paths are the request's JSON names), plus the
+/// control plane's own rules: without hosts a route lives under <c>/{tenant}</c>.
+/// </summary>
+internal static class RouteDefinitions
+{
+    /// <summary>The fields of a create or update request that describe the route's match and backend.</summary>
+    public sealed record Fields(
+        string? Kind, string? Path, string? PathPrefix, string? PathRegex, List<string>? Hosts, List<string>? Methods,
+        List<RouteCondition>? Headers, List<RouteCondition>? Query, List<RouteDestination>? Destinations,
+        RouteActiveHealthCheck? ActiveHealthCheck, RoutePassiveHealthCheck? PassiveHealthCheck, bool? PreserveHost);
+
+    public static RouteDefinition? Build(Dictionary<string, string[]> errors, string tenant, string? name, Fields fields)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        ArgumentNullException.ThrowIfNull(fields);
+        var kind = fields.Kind ?? RouteKinds.Mcp;
+        var backend = kind switch
+        {
+            RouteKinds.Mcp => Route.BackendOneofCase.Mcp,
+            RouteKinds.Http => Route.BackendOneofCase.Http,
+            RouteKinds.A2a => Route.BackendOneofCase.A2A,
+            _ => Route.BackendOneofCase.None,
+        };
+        if (backend == Route.BackendOneofCase.None)
+        {
+            errors["kind"] = [$"must be '{RouteKinds.Mcp}' (federates MCP servers), '{RouteKinds.Http}' (forwards to destinations) or '{RouteKinds.A2a}' (an agent of the tenant)."];
+            return null;
+        }
+
+        var match = new RouteMatch
+        {
+            Path = fields.Path ?? string.Empty,
+            PathPrefix = fields.PathPrefix ?? string.Empty,
+            PathRegex = fields.PathRegex ?? string.Empty,
+        };
+        if (match.Path.Length == 0 && match.PathPrefix.Length == 0 && match.PathRegex.Length == 0)
+        {
+            var defaultPath = $"/{tenant}/{name}";
+            if (backend == Route.BackendOneofCase.Http)
+            {
+                match.PathPrefix = defaultPath;
+            }
+            else
+            {
+                match.Path = defaultPath;
+            }
+        }
+
+        Strings(errors, "hosts", fields.Hosts, match.Hosts);
+        Strings(errors, "methods", fields.Methods, match.Methods);
+        foreach (var header in fields.Headers ?? [])
+        {
+            match.Headers.Add(new HeaderMatch { Name = header?.Name ?? string.Empty, Exact = header?.Exact ?? string.Empty, Regex = header?.Regex ?? string.Empty, Invert = header?.Invert ?? false });
+        }
+
+        foreach (var query in fields.Query ?? [])
+        {
+            match.Query.Add(new QueryParameterMatch { Name = query?.Name ?? string.Empty, Exact = query?.Exact ?? string.Empty, Regex = query?.Regex ?? string.Empty, Invert = query?.Invert ?? false });
+        }
+
+        var problems = new List<ConfigError>();
+        RouteValidator.Validate(match, backend, string.Empty, problems);
+        if (match.Hosts.Count == 0)
+        {
+            // Without hosts of its own, a tenant's routes share the platform's hosts: they live under /{tenant}.
+            if (match.Path.Length > 0)
+            {
+                Validation.RoutePath(errors, tenant, match.Path);
+            }
+
+            if (match.PathPrefix.Length > 0)
+            {
+                var prefixErrors = Validation.Errors();
+                Validation.RoutePath(prefixErrors, tenant, match.PathPrefix);
+                if (prefixErrors.TryGetValue("path", out var messages))
+                {
+                    errors["pathPrefix"] = messages;
+                }
+            }
+
+            if (match.PathRegex.Length > 0 && !StaysUnder(match.PathRegex, tenant))
+            {
+                Validation.Add(errors, "pathRegex", $"must start with '^/{tenant}/' and have no top-level '|', so that it only takes paths under '/{tenant}/' (or give the route hosts of its own).");
+            }
+        }
+
+        HttpBackend? http = null;
+        if (backend == Route.BackendOneofCase.Http)
+        {
+            http = BuildHttp(errors, fields);
+            if (http is not null)
+            {
+                RouteValidator.Validate(http, string.Empty, problems);
+            }
+        }
+        else
+        {
+            OnlyForHttp(errors, "destinations", fields.Destinations is { Count: > 0 });
+            OnlyForHttp(errors, "activeHealthCheck", fields.ActiveHealthCheck is not null);
+            OnlyForHttp(errors, "passiveHealthCheck", fields.PassiveHealthCheck is not null);
+            OnlyForHttp(errors, "preserveHost", fields.PreserveHost == true);
+        }
+
+        foreach (var problem in problems)
+        {
+            Validation.Add(errors, problem.Field.Length == 0 ? "path" : problem.Field, problem.Message + ".");
+        }
+
+        return new RouteDefinition(kind, match, http);
+    }
+
+    /// <summary>The match and backend of a stored route, as proxies receive them.</summary>
+    public static RouteDefinition Of(GatewayRoute route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        var errors = new List<ConfigError>();
+        var match = route.Conditions is null ? new RouteMatch() : ProtoJson.Parse<RouteMatch>(route.Conditions, string.Empty, errors);
+        match.Path = route.Path ?? string.Empty;
+        match.PathPrefix = route.PathPrefix ?? string.Empty;
+        match.PathRegex = route.PathRegex ?? string.Empty;
+        match.Hosts.Clear();
+        match.Hosts.Add(route.Hosts);
+        var http = route.Kind == RouteKinds.Http ? route.Http is null ? new HttpBackend() : ProtoJson.Parse<HttpBackend>(route.Http, string.Empty, errors) : null;
+        return new RouteDefinition(route.Kind, match, http);
+    }
+
+    /// <summary>Stores a definition on the route entity.</summary>
+    public static void Apply(GatewayRoute route, RouteDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(definition);
+        var match = definition.Match;
+        route.Kind = definition.Kind;
+        route.Path = NullIfEmpty(match.Path);
+        route.PathPrefix = NullIfEmpty(match.PathPrefix);
+        route.PathRegex = NullIfEmpty(match.PathRegex);
+        route.Hosts = [.. match.Hosts];
+        var conditions = new RouteMatch();
+        conditions.Methods.Add(match.Methods);
+        conditions.Headers.Add(match.Headers);
+        conditions.Query.Add(match.Query);
+        route.Conditions = conditions.Methods.Count + conditions.Headers.Count + conditions.Query.Count == 0 ? null : ProtoJson.Format(conditions);
+        route.MatchKey = definition.MatchKey;
+        route.Http = definition.Http is null ? null : ProtoJson.Format(definition.Http);
+    }
+
+    /// <summary>The request fields of a stored route, for an update that leaves some out.</summary>
+    public static Fields FieldsOf(GatewayRoute route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        var definition = Of(route);
+        var match = definition.Match;
+        var http = definition.Http;
+        return new Fields(
+            route.Kind, route.Path, route.PathPrefix, route.PathRegex, [.. match.Hosts], [.. match.Methods],
+            [.. match.Headers.Select(ToCondition)], [.. match.Query.Select(ToCondition)],
+            http is null ? null : [.. http.Destinations.Select(ToDestination)],
+            http?.ActiveHealthCheck is { } active ? ToActive(active) : null,
+            http?.PassiveHealthCheck is { } passive ? ToPassive(passive) : null,
+            http?.PreserveHost);
+    }
+
+    public static RouteCondition ToCondition(HeaderMatch header) =>
+        new(header.Name, NullIfEmpty(header.Exact), NullIfEmpty(header.Regex), header.Invert);
+
+    public static RouteCondition ToCondition(QueryParameterMatch query) =>
+        new(query.Name, NullIfEmpty(query.Exact), NullIfEmpty(query.Regex), query.Invert);
+
+    public static RouteDestination ToDestination(HttpDestination destination) =>
+        new(destination.Name, destination.Url, (int)Math.Max(destination.Weight, 1));
+
+    public static RouteActiveHealthCheck ToActive(ActiveHealthCheck check) => new(
+        check.Path, (int)check.IntervalMs, (int)check.TimeoutMs, (int)check.UnhealthyThreshold, (int)check.HealthyThreshold,
+        [.. check.ExpectedStatuses.Select(status => (int)status)]);
+
+    public static RoutePassiveHealthCheck ToPassive(PassiveHealthCheck check) => new((int)check.ConsecutiveFailures, (int)check.EjectionMs);
+
+    /// <summary>Whether a host pattern of one route takes requests for a host pattern of another.</summary>
+    public static bool Overlap(string left, string right) =>
+        string.Equals(left, right, StringComparison.Ordinal) || Covers(left, right) || Covers(right, left);
+
+    private static bool Covers(string wildcard, string host) =>
+        wildcard.StartsWith("*.", StringComparison.Ordinal)
+        && (host.EndsWith(wildcard[1..], StringComparison.Ordinal) || (host.StartsWith("*.", StringComparison.Ordinal) && host[1..].EndsWith(wildcard[1..], StringComparison.Ordinal)));
+
+    private static HttpBackend? BuildHttp(Dictionary<string, string[]> errors, Fields fields)
+    {
+        var http = new HttpBackend { PreserveHost = fields.PreserveHost ?? false };
+        var destinations = fields.Destinations ?? [];
+        for (var index = 0; index < destinations.Count; index++)
+        {
+            var destination = destinations[index];
+            if (destination is null)
+            {
+                errors[$"destinations[{index}]"] = ["must be {\"name\", \"url\", \"weight\"}."];
+                continue;
+            }
+
+            http.Destinations.Add(new HttpDestination
+            {
+                Name = destination.Name ?? string.Empty,
+                Url = destination.Url ?? string.Empty,
+                Weight = NonNegative(errors, $"destinations[{index}].weight", destination.Weight),
+            });
+        }
+
+        if (fields.ActiveHealthCheck is { } active)
+        {
+            http.ActiveHealthCheck = new ActiveHealthCheck
+            {
+                Path = active.Path ?? string.Empty,
+                IntervalMs = NonNegative(errors, "activeHealthCheck.intervalMs", active.IntervalMs),
+                TimeoutMs = NonNegative(errors, "activeHealthCheck.timeoutMs", active.TimeoutMs),
+                UnhealthyThreshold = NonNegative(errors, "activeHealthCheck.unhealthyThreshold", active.UnhealthyThreshold),
+                HealthyThreshold = NonNegative(errors, "activeHealthCheck.healthyThreshold", active.HealthyThreshold),
+            };
+            var statuses = active.ExpectedStatuses ?? [];
+            for (var index = 0; index < statuses.Count; index++)
+            {
+                http.ActiveHealthCheck.ExpectedStatuses.Add(NonNegative(errors, $"activeHealthCheck.expectedStatuses[{index}]", statuses[index]));
+            }
+        }
+
+        if (fields.PassiveHealthCheck is { } passive)
+        {
+            http.PassiveHealthCheck = new PassiveHealthCheck
+            {
+                ConsecutiveFailures = NonNegative(errors, "passiveHealthCheck.consecutiveFailures", passive.ConsecutiveFailures),
+                EjectionMs = NonNegative(errors, "passiveHealthCheck.ejectionMs", passive.EjectionMs),
+            };
+        }
+
+        return http;
+    }
+
+    private static uint NonNegative(Dictionary<string, string[]> errors, string field, int? value)
+    {
+        if (value is < 0)
+        {
+            errors[field] = ["must not be negative."];
+            return 0;
+        }
+
+        return (uint)(value ?? 0);
+    }
+
+    private static void Strings(Dictionary<string, string[]> errors, string field, List<string>? values, Google.Protobuf.Collections.RepeatedField<string> into)
+    {
+        var list = values ?? [];
+        if (list.Count > 50)
+        {
+            errors[field] = ["must have at most 50 entries."];
+            return;
+        }
+
+        for (var index = 0; index < list.Count; index++)
+        {
+            if (list[index] is null)
+            {
+                errors[$"{field}[{index}]"] = ["must not be null."];
+                continue;
+            }
+
+            into.Add(list[index]);
+        }
+
+        if (list.Distinct(StringComparer.Ordinal).Count() != list.Count)
+        {
+            errors[field] = ["must name each entry once."];
+        }
+    }
+
+    private static void OnlyForHttp(Dictionary<string, string[]> errors, string field, bool given)
+    {
+        if (given)
+        {
+            errors[field] = ["is for HTTP routes (kind 'http') only."];
+        }
+    }
+
+    /// <summary>
+    /// Whether a path regex can only take paths under <c>/{tenant}/</c>: it starts with <c>^/{tenant}/</c> and has no
+    /// alternation outside groups (which could start a second, unanchored branch).
+    /// </summary>
+    private static bool StaysUnder(string pattern, string tenant)
+    {
+        if (!pattern.StartsWith($"^/{tenant}/", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var depth = 0;
+        var inClass = false;
+        for (var index = 0; index < pattern.Length; index++)
+        {
+            switch (pattern[index])
+            {
+                case '\\':
+                    index++;
+                    break;
+                case '[':
+                    inClass = true;
+                    break;
+                case ']':
+                    inClass = false;
+                    break;
+                case '(' when !inClass:
+                    depth++;
+                    break;
+                case ')' when !inClass:
+                    depth--;
+                    break;
+                case '|' when !inClass && depth == 0:
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+}

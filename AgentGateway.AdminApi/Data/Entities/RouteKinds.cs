@@ -1,0 +1,14 @@
+namespace AgentGateway.AdminApi.Data.Entities;
+
+/// <summary>What a route serves.</summary>
+internal static class RouteKinds
+{
+    /// <summary>Federates MCP servers (the default).</summary>
+    public const string Mcp = "mcp";
+
+    /// <summary>Forwards plain HTTP to weighted destinations.</summary>
+    public const string Http = "http";
+
+    /// <summary>Exposes an A2A agent of the tenant's catalog.</summary>
+    public const string A2a = "a2a";
+}
