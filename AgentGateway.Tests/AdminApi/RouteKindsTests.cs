@@ -289,7 +289,7 @@ public sealed class RouteKindsTests(ControlPlaneFixture controlPlane, RouteKinds
         { "mirrors", """{"mirrors": [{"url": "http://10.9.8.7/copy"}]}""", "spec.mirrors[0].url" },
         { "mirrors", """{"retry": {"attempts": 2}}""", "spec" },
         { "local-rate-limit", """{"buckets": [{"maxTokens": "many"}]}""", "spec.buckets[0].maxTokens" },
-        { "rate-limit", """{"envoy": {"address": "http://10.1.1.1:8081", "domain": "gateway"}}""", "spec.envoy.address" },
+        { "rate-limit", """{"envoy": {"address": "http://10.1.1.1:8081", "domain": "gateway", "descriptors": [{"entries": [{"name": "route", "value": "%route%"}]}]}}""", "spec.envoy.address" },
         { "a2a-authorization", """{"rules": [{"name": "bad", "expression": "a2a.method =="}]}""", "spec.rules[0].expression" },
     };
 

@@ -34,7 +34,7 @@ internal sealed class LoopbackUpstream : IAsyncDisposable
         var app = builder.Build();
         var cardJson = card.ToJsonString();
         app.MapGet("/.well-known/agent-card.json", () => Results.Text(cardJson, "application/json"));
-        app.Run(context => context.Response.WriteAsync($"hello from {name} at {context.Request.Path}"));
+        app.MapFallback(context => context.Response.WriteAsync($"hello from {name} at {context.Request.Path}"));
         await app.StartAsync();
         return new LoopbackUpstream(app, new Uri($"http://127.0.0.1:{port}"));
     }

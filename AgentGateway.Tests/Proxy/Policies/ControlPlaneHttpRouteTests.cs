@@ -92,11 +92,15 @@ public sealed class ControlPlaneHttpRouteTests(ControlPlaneFixture controlPlane,
             using var response = await client.GetAsync(new Uri($"/{tenant}/api/items/7?full=1", UriKind.Relative), Cancellation);
             if (response.StatusCode == HttpStatusCode.OK)
             {
+                // The route and its policy were two changes; wait for the config that has both.
                 echo = await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
-                break;
+                if (echo.GetProperty("headers").TryGetProperty("x-gateway-trace", out _))
+                {
+                    break;
+                }
             }
 
-            Assert.True(DateTimeOffset.UtcNow < deadline, $"the route to reach the proxy: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Cancellation)}");
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"the route and its policy to reach the proxy: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Cancellation)}");
             await Task.Delay(200, Cancellation);
         }
 
@@ -104,6 +108,8 @@ public sealed class ControlPlaneHttpRouteTests(ControlPlaneFixture controlPlane,
         Assert.Equal("GET", echo.GetProperty("method").GetString());
         Assert.Equal($"/{tenant}/api/items/7", echo.GetProperty("path").GetString());
         Assert.Equal("?full=1", echo.GetProperty("query").GetString());
+        // The route's request-headers policy, made through REST, set the header the upstream received.
+        Assert.Equal("on", echo.GetProperty("headers").GetProperty("x-gateway-trace").GetString());
 
         // A request outside the match (another method, a path beside the prefix) is not forwarded.
         using (var post = await client.PostAsync(new Uri($"/{tenant}/api/items", UriKind.Relative), new StringContent("{}"), Cancellation))
