@@ -39,6 +39,8 @@ internal sealed class PortalBrowser : IAsyncDisposable
             });
             var page = await browser.NewPageAsync();
             page.SetDefaultTimeout(30_000);
+            // A page waits on AdminApi and the circuit; on a loaded two-core machine that can exceed Playwright's 5 s.
+            Assertions.SetDefaultExpectTimeout(15_000);
             return new PortalBrowser(playwright, browser, page, portal);
         }
         catch
