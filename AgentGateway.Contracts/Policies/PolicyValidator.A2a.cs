@@ -8,13 +8,6 @@ public static partial class PolicyValidator
     public static void Validate(A2aAuthorization authorization, string path, List<ConfigError> errors)
     {
         ArgumentNullException.ThrowIfNull(authorization);
-        ArgumentNullException.ThrowIfNull(errors);
-        for (var index = 0; index < authorization.Rules.Count; index++)
-        {
-            if (CelExpressions.Validate(authorization.Rules[index].Expression) is { } problem)
-            {
-                errors.Add(new ConfigError($"{Join(path, "rules")}[{index}].expression", problem));
-            }
-        }
+        Rules(authorization.Rules, Join(path, "rules"), errors);
     }
 }

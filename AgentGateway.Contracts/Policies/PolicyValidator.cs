@@ -190,12 +190,18 @@ public static partial class PolicyValidator
     public static void Validate(McpAuthorization authorization, string path, List<ConfigError> errors)
     {
         ArgumentNullException.ThrowIfNull(authorization);
+        Rules(authorization.Rules, Join(path, "rules"), errors);
+    }
+
+    /// <summary>Every rule's expression must be a CEL rule (with the position of a syntax error).</summary>
+    private static void Rules(IReadOnlyList<AuthorizationRule> rules, string path, List<ConfigError> errors)
+    {
         ArgumentNullException.ThrowIfNull(errors);
-        for (var index = 0; index < authorization.Rules.Count; index++)
+        for (var index = 0; index < rules.Count; index++)
         {
-            if (CelExpressions.Validate(authorization.Rules[index].Expression) is { } problem)
+            if (CelExpressions.Validate(rules[index].Expression) is { } problem)
             {
-                errors.Add(new ConfigError($"{Join(path, "rules")}[{index}].expression", problem));
+                errors.Add(new ConfigError($"{path}[{index}].expression", problem));
             }
         }
     }

@@ -61,18 +61,10 @@ internal static class SnapshotValidator
                     ValidateMcp(label, route.Mcp, errors);
                     break;
                 case Route.BackendOneofCase.Http:
-                    var httpErrors = new List<ConfigError>();
-                    RouteValidator.Validate(route.Http, "http", httpErrors);
-                    PolicyValidator.Validate(route.Http.Auth, "http.auth", SecretSources.Inline, httpErrors);
-                    PolicyValidator.Validate(route.Http.Tls, "http.tls", SecretSources.Inline, httpErrors);
-                    errors.AddRange(httpErrors.Select(error => $"{label}: {error}"));
+                    ValidateBackend(label, "http", route.Http.Auth, route.Http.Tls, problems => RouteValidator.Validate(route.Http, "http", problems), errors);
                     break;
                 case Route.BackendOneofCase.A2A:
-                    var a2aErrors = new List<ConfigError>();
-                    RouteValidator.Validate(route.A2A, "a2a", a2aErrors);
-                    PolicyValidator.Validate(route.A2A.Auth, "a2a.auth", SecretSources.Inline, a2aErrors);
-                    PolicyValidator.Validate(route.A2A.Tls, "a2a.tls", SecretSources.Inline, a2aErrors);
-                    errors.AddRange(a2aErrors.Select(error => $"{label}: {error}"));
+                    ValidateBackend(label, "a2a", route.A2A.Auth, route.A2A.Tls, problems => RouteValidator.Validate(route.A2A, "a2a", problems), errors);
                     break;
                 default:
                     errors.Add($"{label}: a backend is required");
@@ -81,6 +73,17 @@ internal static class SnapshotValidator
         }
 
         return errors;
+    }
+
+    /// <summary>An HTTP or A2A backend: its own rules, then its auth and TLS (secrets arrive resolved).</summary>
+    private static void ValidateBackend(
+        string label, string field, BackendAuth? auth, BackendTls? tls, Action<List<ConfigError>> validate, List<string> errors)
+    {
+        var problems = new List<ConfigError>();
+        validate(problems);
+        PolicyValidator.Validate(auth, $"{field}.auth", SecretSources.Inline, problems);
+        PolicyValidator.Validate(tls, $"{field}.tls", SecretSources.Inline, problems);
+        errors.AddRange(problems.Select(error => $"{label}: {error}"));
     }
 
     /// <summary>What two routes may not share: the same path (of any kind) with the same conditions.</summary>
