@@ -6,6 +6,7 @@ using AgentGateway.Proxy.Routing;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Configuration.AddCommandLine(args, GatewayConfigurationExtensions.CommandLineSwitches);
+builder.UseInlineScheduling();
 
 builder.AddServiceDefaults();
 builder.AddGatewayConfiguration();

@@ -13,7 +13,6 @@ internal static class A2aGatewayExtensions
         builder.Services.TryAddSingleton<A2aMetrics>();
         builder.Services.TryAddSingleton<A2aCardCache>();
         builder.Services.TryAddSingleton<A2aWebhookGuard>();
-        builder.Services.TryAddSingleton<A2aForwarder>();
         builder.Services.TryAddSingleton<A2aRouteHandler>();
         return builder;
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.Policies;
 using AgentGateway.Proxy.Configuration;
+using AgentGateway.Proxy.Http;
 using AgentGateway.Proxy.Policies;
 using AgentGateway.Proxy.Routing;
 using Microsoft.AspNetCore.Http.Features;
@@ -19,7 +20,7 @@ namespace AgentGateway.Proxy.A2a;
 internal sealed partial class A2aRouteHandler(
     RoutePolicyPipeline policyPipeline,
     A2aCardCache cards,
-    A2aForwarder forwarder,
+    HttpForwarding forwarding,
     A2aWebhookGuard webhooks,
     A2aMetrics metrics,
     TimeProvider time,
@@ -99,19 +100,18 @@ internal sealed partial class A2aRouteHandler(
         }
 
         var transformer = new A2aTransformer(route.A2A, scope, relative, operation, GatewayBase(context.Request, prefix));
-        var error = await forwarder.SendAsync(context, route.A2A, transformer, operation.IsStreaming);
+        var mode = new ForwardingMode(operation.IsStreaming, (http, status, message) =>
+            A2aErrorWriter.WriteAsync(http, operation.Binding, operation.Id, new A2aError(status, A2aErrorCodes.AgentUnavailable, message)));
+        var a2a = route.A2A;
+        var error = await forwarding.ForwardAsync(context, match, scope, a2a.Url, a2a.Auth, a2a.Tls, transformer, mode);
         string result;
         if (error != ForwarderError.None)
         {
-            result = context.RequestAborted.IsCancellationRequested ? "cancelled" : "unreachable";
+            result = context.RequestAborted.IsCancellationRequested ? "cancelled"
+                : error == ForwarderError.RequestTimedOut || context.Response.StatusCode == StatusCodes.Status504GatewayTimeout ? "timeout"
+                : "unreachable";
             var reason = context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? error.ToString();
             LogForwardFailed(logger, routeKey, operation.Method, error.ToString(), reason);
-            if (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
-            {
-                var status = context.Response.StatusCode is >= 500 ? context.Response.StatusCode : StatusCodes.Status502BadGateway;
-                await A2aErrorWriter.WriteAsync(context, operation.Binding, operation.Id,
-                    new A2aError(status, A2aErrorCodes.AgentUnavailable, $"The agent behind this route could not be reached ({error})."));
-            }
         }
         else
         {

@@ -9,8 +9,9 @@ namespace AgentGateway.Proxy.A2a;
 
 /// <summary>
 /// Shapes one forwarded A2A request: the path below the route goes below the agent's base URL, the body the gateway
-/// read is sent as it came, the caller's gateway credentials stay at the gateway (backend auth decides what the agent
-/// gets), the backend's headers are added. On the way back it notes a JSON answer's task state for the metrics
+/// read is sent as it came and the backend's headers are added. The forwarding service it runs under
+/// (<see cref="Http.HttpForwarding"/>) adds the rest: the gateway's credentials kept back, the route's request header
+/// changes, backend auth, timeouts, retries and mirrors. On the way back it notes a JSON answer's task state for the metrics
 /// (small non-streaming answers only) and rewrites an extended agent card as it does the public one
 /// (<see cref="A2aCardRewriter"/>); streams pass through unbuffered.
 /// </summary>
@@ -27,24 +28,11 @@ internal sealed class A2aTransformer(A2aBackend backend, RequestScope scope, str
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix.TrimEnd('/'), relativePath, httpContext.Request.QueryString);
-        proxyRequest.Headers.Host = null;
-        var policies = scope.Policies;
-        if (policies.HasAuthentication)
-        {
-            proxyRequest.Headers.Remove("Authorization");
-            if (policies.ApiKeyAuth is not null)
-            {
-                proxyRequest.Headers.Remove(policies.ApiKeyHeader);
-            }
-        }
-
         foreach (var (name, value) in backend.Headers)
         {
             proxyRequest.Headers.Remove(name);
             proxyRequest.Headers.TryAddWithoutValidation(name, value);
         }
-
-        new BackendRequestContext(backend.Auth, scope.Caller, backend.Tls).Apply(proxyRequest);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

@@ -16,6 +16,10 @@ internal sealed class BackendHttpClients(EgressGuard egress, BackendCredentials 
     private readonly ConcurrentDictionary<string, Lazy<Pool>> _pools = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<HttpMessageInvoker>> _forwarders = new(StringComparer.Ordinal);
 
+    // A config's TLS settings are the same instances for every request until the next snapshot: the pool found for one
+    // is kept beside it, so a request does not hash the settings again.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<BackendTls, HttpMessageInvoker> _forwarderOf = [];
+
     /// <summary>The client for backends with <paramref name="tls"/> (null: the system's trust, no client certificate).</summary>
     public HttpClient For(BackendTls? tls) => PoolFor(tls).Client;
 
@@ -24,7 +28,12 @@ internal sealed class BackendHttpClients(EgressGuard egress, BackendCredentials 
     /// leaves bodies, cookies and redirects untouched (a proxy passes them on), still egress-checked and authenticated
     /// from each request's <see cref="BackendRequestContext"/>.
     /// </summary>
-    public HttpMessageInvoker ForwarderFor(BackendTls? tls) => _forwarders.GetOrAdd(KeyOf(tls), _ => new Lazy<HttpMessageInvoker>(() => CreateForwarder(tls))).Value;
+    public HttpMessageInvoker ForwarderFor(BackendTls? tls) =>
+        tls is null ? ForwarderAt(tls)
+        : _forwarderOf.TryGetValue(tls, out var invoker) ? invoker
+        : _forwarderOf.GetValue(tls, ForwarderAt);
+
+    private HttpMessageInvoker ForwarderAt(BackendTls? tls) => _forwarders.GetOrAdd(KeyOf(tls), _ => new Lazy<HttpMessageInvoker>(() => CreateForwarder(tls))).Value;
 
     /// <summary>
     /// A client whose every request carries <paramref name="context"/>, for libraries that make their own requests

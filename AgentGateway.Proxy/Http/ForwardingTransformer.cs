@@ -19,8 +19,16 @@ internal sealed class ForwardingTransformer(HttpTransformer inner, ForwardingPla
     {
         await inner.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         var request = httpContext.Request;
-        plan.Backend.Apply(proxyRequest);
-        proxyRequest.Headers.Host = plan.Host ?? (plan.PreserveHost ? request.Host.Value : proxyRequest.Headers.Host is { } sni && plan.Backend.Tls is { Sni.Length: > 0 } ? sni : null);
+        plan.Backend?.Apply(proxyRequest);
+        if (plan.Host is not null || plan.PreserveHost)
+        {
+            proxyRequest.Headers.Host = plan.Host ?? request.Host.Value;
+        }
+        else if (plan.Backend?.Tls is not { Sni.Length: > 0 })
+        {
+            // The destination's own authority (the client's Host is not copied); with an SNI, Apply set it.
+            proxyRequest.Headers.Host = null;
+        }
 
         var headers = proxyRequest.Headers;
         var clientAddress = httpContext.Connection.RemoteIpAddress?.ToString();
@@ -61,8 +69,11 @@ internal sealed class ForwardingTransformer(HttpTransformer inner, ForwardingPla
         inner.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken);
 }
 
-/// <summary>What every try of one forwarded request shares: the backend context, Host, rewritten path and retry policy.</summary>
-internal sealed record ForwardingPlan(BackendRequestContext Backend, string? Host, bool PreserveHost, string? Path, RetryRuntime? Retry);
+/// <summary>
+/// What every try of one forwarded request shares: the backend context (null when the request needs no auth, caller
+/// headers or SNI), Host, rewritten path and retry policy.
+/// </summary>
+internal sealed record ForwardingPlan(BackendRequestContext? Backend, string? Host, bool PreserveHost, string? Path, RetryRuntime? Retry);
 
 internal static class ForwardingHeaders
 {

@@ -11,7 +11,7 @@ namespace AgentGateway.Proxy.Http;
 /// traffic policies on the way: request header changes and URL rewrite, mirrors, the whole-request and per-try
 /// timeouts, and retries. HTTP routes forward through it with their weighted, health-checked destinations; other
 /// route kinds (A2A) with a single destination through
-/// <see cref="ForwardAsync(HttpContext, RouteMatchResult, RequestScope, string, BackendAuth?, BackendTls?, HttpTransformer?)"/>.
+/// <see cref="ForwardAsync(HttpContext, RouteMatchResult, RequestScope, string, BackendAuth?, BackendTls?, HttpTransformer?, ForwardingMode?)"/>.
 /// </summary>
 /// <remarks>
 /// Retries and mirrors need the request body more than once, so it is buffered when it is at most
@@ -26,22 +26,30 @@ internal sealed partial class HttpForwarding(
 
     private static readonly ForwarderRequestConfig s_config = new() { ActivityTimeout = TimeSpan.FromMinutes(5) };
 
+    /// <summary>No activity timeout for streams: a stream may stay quiet for long; the client's disconnect ends it.</summary>
+    private static readonly ForwarderRequestConfig s_streaming = new() { ActivityTimeout = Timeout.InfiniteTimeSpan };
+
     /// <summary>
     /// Forwards to one destination (e.g. an A2A agent) with the route's traffic policies. <paramref name="extra"/>
-    /// replaces YARP's plain copy of the request and the response (e.g. to rewrite a body); the gateway's Host,
-    /// X-Forwarded-*, rewrite and backend auth still apply on top of it.
+    /// replaces YARP's plain copy of the request and the response (e.g. to map the path or read a body); the gateway's
+    /// Host, X-Forwarded-*, rewrite and backend auth still apply on top of it.
     /// </summary>
-    public Task ForwardAsync(
-        HttpContext context, RouteMatchResult match, RequestScope scope, string destinationUrl, BackendAuth? auth, BackendTls? tls, HttpTransformer? extra = null)
+    public Task<ForwarderError> ForwardAsync(
+        HttpContext context, RouteMatchResult match, RequestScope scope, string destinationUrl, BackendAuth? auth, BackendTls? tls,
+        HttpTransformer? extra = null, ForwardingMode? mode = null)
     {
         ArgumentNullException.ThrowIfNull(destinationUrl);
-        return ForwardAsync(context, match, scope, ForwardDestinations.Fixed(destinationUrl), auth, tls, preserveHost: false, extra);
+        return ForwardAsync(context, match, scope, ForwardDestinations.Fixed(destinationUrl), auth, tls, preserveHost: false, extra, mode);
     }
 
-    /// <summary>Forwards to the destinations <paramref name="destinations"/> picks for each try.</summary>
-    public async Task ForwardAsync(
+    /// <summary>
+    /// Forwards to the destinations <paramref name="destinations"/> picks for each try. The outcome is that of the
+    /// last try: <see cref="ForwarderError.None"/> when an answer was forwarded; otherwise the gateway has answered
+    /// (in the form <paramref name="mode"/> writes errors in) unless the response had started or the client left.
+    /// </summary>
+    public async Task<ForwarderError> ForwardAsync(
         HttpContext context, RouteMatchResult match, RequestScope scope, ForwardDestinations destinations, BackendAuth? auth, BackendTls? tls,
-        bool preserveHost, HttpTransformer? extra = null)
+        bool preserveHost, HttpTransformer? extra = null, ForwardingMode? mode = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(match);
@@ -69,18 +77,21 @@ internal sealed partial class HttpForwarding(
             mirrors.Mirror(request, traffic.Mirrors, new PathString(path ?? request.Path.Value).ToUriComponent() + request.QueryString.ToUriComponent(), body);
         }
 
-        var plan = new ForwardingPlan(new BackendRequestContext(auth, scope.Caller, tls), traffic.Rewrite?.Hostname, preserveHost, path, retry);
+        var backend = auth is null && tls is null && scope.Caller.UpstreamHeaders.Count == 0 ? null : new BackendRequestContext(auth, scope.Caller, tls);
+        var plan = new ForwardingPlan(backend, traffic.Rewrite?.Hostname, preserveHost, path, retry);
         var pool = clients.ForwarderFor(tls);
         var inner = extra ?? HttpTransformer.Empty;
+        var config = mode?.Streaming == true ? s_streaming : s_config;
+        var writeError = mode?.WriteError ?? WritePlainErrorAsync;
         using var requestTimeout = traffic.RequestTimeout is { } limit ? new CancellationTokenSource(limit, time) : null;
         var tries = 1 + (retry?.Attempts ?? 0);
         for (var attempt = 1; ; attempt++)
         {
             if (destinations.Pick() is not { } destination)
             {
-                await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable,
+                await WriteErrorAsync(context, writeError, StatusCodes.Status503ServiceUnavailable,
                     $"No healthy destination: every destination of route '{match.Route.Tenant}/{match.Route.Name}' is failing its health checks or ejected.");
-                return;
+                return ForwarderError.NoAvailableDestinations;
             }
 
             if (body is { Length: > 0 })
@@ -90,16 +101,16 @@ internal sealed partial class HttpForwarding(
 
             var last = attempt >= tries;
             var transformer = new ForwardingTransformer(inner, plan, mayRetryStatus: !last);
-            var invoker = new TryInvoker(pool, traffic.TryTimeout, requestTimeout?.Token ?? default, time);
-            var error = await forwarder.SendAsync(context, destination.Url, invoker, s_config, transformer);
+            var timed = traffic.TryTimeout is not null || requestTimeout is not null ? new TryInvoker(pool, traffic.TryTimeout, requestTimeout?.Token ?? default, time) : null;
+            var error = await forwarder.SendAsync(context, destination.Url, timed ?? pool, config, transformer);
             if (transformer.DiscardedStatus != 0)
             {
                 destinations.Report(destination, failed: transformer.DiscardedStatus >= 500);
                 LogRetrying(logger, match.Route.Name, destination.Name, attempt, transformer.DiscardedStatus.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 ResetResponse(context);
-                if (!await BackOffAsync(context, retry!, attempt, requestTimeout))
+                if (!await BackOffAsync(context, writeError, retry!, attempt, requestTimeout))
                 {
-                    return;
+                    return ForwarderError.RequestTimedOut;
                 }
 
                 continue;
@@ -108,48 +119,48 @@ internal sealed partial class HttpForwarding(
             if (error == ForwarderError.None)
             {
                 destinations.Report(destination, failed: context.Response.StatusCode >= 500);
-                return;
+                return error;
             }
 
-            var failure = invoker.Failure;
+            var failure = timed is { Failure: not TryFailure.None } ? timed.Failure : TryInvoker.Classify(context.Features.Get<IForwarderErrorFeature>()?.Exception);
             if (context.RequestAborted.IsCancellationRequested)
             {
-                return;
+                return error;
             }
 
             destinations.Report(destination, failed: true);
             if (context.Response.HasStarted)
             {
                 // Part of the answer reached the client: the request cannot be tried again.
-                return;
+                return error;
             }
 
             if (failure == TryFailure.RequestTimeout || requestTimeout?.IsCancellationRequested == true)
             {
-                await WriteErrorAsync(context, StatusCodes.Status504GatewayTimeout, $"Upstream request timeout: no answer within {traffic.RequestTimeout!.Value.TotalMilliseconds} ms.");
-                return;
+                await WriteErrorAsync(context, writeError, StatusCodes.Status504GatewayTimeout, $"Upstream request timeout: no answer within {traffic.RequestTimeout!.Value.TotalMilliseconds} ms.");
+                return error;
             }
 
             if (!last && retry!.Retries(failure))
             {
                 LogRetrying(logger, match.Route.Name, destination.Name, attempt, failure.ToString());
                 ResetResponse(context);
-                if (!await BackOffAsync(context, retry, attempt, requestTimeout))
+                if (!await BackOffAsync(context, writeError, retry, attempt, requestTimeout))
                 {
-                    return;
+                    return error;
                 }
 
                 continue;
             }
 
-            await WriteErrorAsync(context, failure == TryFailure.Timeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway, failure switch
+            await WriteErrorAsync(context, writeError, failure == TryFailure.Timeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway, failure switch
             {
                 TryFailure.Timeout => $"Upstream try timeout: no answer within {traffic.TryTimeout!.Value.TotalMilliseconds} ms.",
                 TryFailure.ConnectFailure => $"Upstream connect failure: destination '{destination.Name}' could not be reached.",
                 TryFailure.Reset => $"Upstream reset: destination '{destination.Name}' closed the connection before answering.",
                 _ => $"Upstream error: {error}.",
             });
-            return;
+            return error;
         }
     }
 
@@ -191,7 +202,7 @@ internal sealed partial class HttpForwarding(
     }
 
     /// <summary>Waits before the next try; false when the whole request's time ran out meanwhile (answered 504) or the client left.</summary>
-    private async Task<bool> BackOffAsync(HttpContext context, RetryRuntime retry, int attempt, CancellationTokenSource? requestTimeout)
+    private async Task<bool> BackOffAsync(HttpContext context, ForwardingErrorWriter writeError, RetryRuntime retry, int attempt, CancellationTokenSource? requestTimeout)
     {
         using var linked = requestTimeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, requestTimeout.Token);
         try
@@ -201,7 +212,7 @@ internal sealed partial class HttpForwarding(
         }
         catch (OperationCanceledException) when (requestTimeout?.IsCancellationRequested == true && !context.RequestAborted.IsCancellationRequested)
         {
-            await WriteErrorAsync(context, StatusCodes.Status504GatewayTimeout, "Upstream request timeout: no answer before the retries ran out of time.");
+            await WriteErrorAsync(context, writeError, StatusCodes.Status504GatewayTimeout, "Upstream request timeout: no answer before the retries ran out of time.");
             return false;
         }
         catch (OperationCanceledException)
@@ -222,18 +233,25 @@ internal sealed partial class HttpForwarding(
         context.Features.Set<IForwarderErrorFeature>(null);
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, int status, string message)
-    {
-        if (context.Response.HasStarted)
-        {
-            return;
-        }
+    private static Task WriteErrorAsync(HttpContext context, ForwardingErrorWriter writeError, int status, string message) =>
+        context.Response.HasStarted ? Task.CompletedTask : writeError(context, status, message);
 
+    private static Task WritePlainErrorAsync(HttpContext context, int status, string message)
+    {
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
-        await context.Response.WriteAsync(message, context.RequestAborted);
+        return context.Response.WriteAsync(message, context.RequestAborted);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Route {Route}: try {Attempt} at destination {Destination} failed ({Reason}); trying again")]
     private static partial void LogRetrying(ILogger logger, string route, string destination, int attempt, string reason);
 }
+
+/// <summary>Writes the gateway's own answer when forwarding fails (no destination, timeout, unreachable backend).</summary>
+internal delegate Task ForwardingErrorWriter(HttpContext context, int status, string message);
+
+/// <summary>
+/// How a route kind forwards: <see cref="Streaming"/> answers (SSE) get no activity timeout, and
+/// <see cref="WriteError"/> writes failures in the kind's protocol (plain text when null).
+/// </summary>
+internal sealed record ForwardingMode(bool Streaming, ForwardingErrorWriter? WriteError);

@@ -10,27 +10,39 @@ namespace AgentGateway.Proxy.Http;
 /// </summary>
 internal sealed class HttpRouteHandler(RoutePolicyPipeline policyPipeline, HttpForwarding forwarding, HttpBackendRuntimes backends)
 {
-    public async Task HandleAsync(HttpContext context, GatewaySnapshot snapshot, RouteMatchResult match)
+    public Task HandleAsync(HttpContext context, GatewaySnapshot snapshot, RouteMatchResult match)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(match);
-        var route = match.Route;
-        var (scope, refusal) = await policyPipeline.RunAsync(context, route, snapshot.PoliciesOf(route));
-        if (scope is null)
-        {
-            foreach (var (name, value) in refusal!.Headers)
-            {
-                context.Response.Headers.Append(name, value);
-            }
+        var run = policyPipeline.RunAsync(context, match.Route, snapshot.PoliciesOf(match.Route));
+        return run.IsCompletedSuccessfully ? ForwardOrRefuseAsync(context, match, run.Result) : AwaitPoliciesAsync(context, match, run);
+    }
 
-            context.Response.StatusCode = refusal.StatusCode;
-            context.Response.ContentType = "text/plain; charset=utf-8";
-            await context.Response.WriteAsync(refusal.Message, context.RequestAborted);
-            return;
+    private async Task AwaitPoliciesAsync(HttpContext context, RouteMatchResult match, ValueTask<(RequestScope? Scope, PolicyRefusal? Refusal)> run) =>
+        await ForwardOrRefuseAsync(context, match, await run);
+
+    private Task ForwardOrRefuseAsync(HttpContext context, RouteMatchResult match, (RequestScope? Scope, PolicyRefusal? Refusal) outcome)
+    {
+        if (outcome.Scope is not { } scope)
+        {
+            return RefuseAsync(context, outcome.Refusal!);
         }
 
+        var route = match.Route;
         var http = route.Http;
-        await forwarding.ForwardAsync(context, match, scope, backends.For(route), http.Auth, http.Tls, http.PreserveHost);
+        return forwarding.ForwardAsync(context, match, scope, backends.For(route), http.Auth, http.Tls, http.PreserveHost);
+    }
+
+    private static Task RefuseAsync(HttpContext context, PolicyRefusal refusal)
+    {
+        foreach (var (name, value) in refusal.Headers)
+        {
+            context.Response.Headers.Append(name, value);
+        }
+
+        context.Response.StatusCode = refusal.StatusCode;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(refusal.Message, context.RequestAborted);
     }
 }

@@ -5,7 +5,8 @@ namespace AgentGateway.Proxy.Http;
 /// <summary>
 /// Sends one try of a forwarded request through the backend's pool, bounded by the try's and the whole request's
 /// timeouts until the response headers arrive (the body then streams on the forwarder's own token), and tells
-/// which kind of failure ended it.
+/// which of the two ended it. Used only on routes with a timeout; other failures are read from the forwarder's error
+/// (<see cref="Classify"/>).
 /// </summary>
 internal sealed class TryInvoker(HttpMessageInvoker pool, TimeSpan? tryTimeout, CancellationToken requestTimeout, TimeProvider time)
     : HttpMessageInvoker(s_noHandler, disposeHandler: false)
@@ -40,11 +41,6 @@ internal sealed class TryInvoker(HttpMessageInvoker pool, TimeSpan? tryTimeout, 
             Failure = TryFailure.Timeout;
             throw;
         }
-        catch (HttpRequestException exception)
-        {
-            Failure = Classify(exception);
-            throw;
-        }
         finally
         {
             linked?.Dispose();
@@ -52,12 +48,13 @@ internal sealed class TryInvoker(HttpMessageInvoker pool, TimeSpan? tryTimeout, 
         }
     }
 
-    private static TryFailure Classify(HttpRequestException exception) => exception.HttpRequestError switch
+    /// <summary>The kind of failure the exception of a failed try (YARP's <c>IForwarderErrorFeature.Exception</c>) is.</summary>
+    public static TryFailure Classify(Exception? exception) => exception is not HttpRequestException failure ? TryFailure.Other : failure.HttpRequestError switch
     {
         HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError => TryFailure.ConnectFailure,
         HttpRequestError.ResponseEnded or HttpRequestError.HttpProtocolError or HttpRequestError.InvalidResponse => TryFailure.Reset,
-        _ when exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused } => TryFailure.ConnectFailure,
-        _ when exception.InnerException is IOException => TryFailure.Reset,
+        _ when failure.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused } => TryFailure.ConnectFailure,
+        _ when failure.InnerException is IOException => TryFailure.Reset,
         _ => TryFailure.Other,
     };
 

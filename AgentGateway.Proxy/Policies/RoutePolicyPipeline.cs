@@ -13,7 +13,7 @@ namespace AgentGateway.Proxy.Policies;
 /// </summary>
 internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, ExternalAuthorizer externalAuthorizer, RouteRateLimiter rateLimiter)
 {
-    public async Task<(RequestScope? Scope, PolicyRefusal? Refusal)> RunAsync(HttpContext context, Route route, RoutePolicyRuntime policies)
+    public async ValueTask<(RequestScope? Scope, PolicyRefusal? Refusal)> RunAsync(HttpContext context, Route route, RoutePolicyRuntime policies)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(policies);

@@ -14,47 +14,74 @@ namespace AgentGateway.Proxy.Routing;
 /// </summary>
 internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandler mcp, HttpRouteHandler http, A2aRouteHandler a2a)
 {
-    public async Task HandleAsync(HttpContext context)
+    /// <remarks>
+    /// Not an async method: a request that only forwards returns its backend kind's task, without a state machine of
+    /// its own on the hot path.
+    /// </remarks>
+    public Task HandleAsync(HttpContext context)
     {
         var snapshot = snapshots.Current;
         if (snapshot is null)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return;
+            return Task.CompletedTask;
         }
 
         var path = context.Request.Path.Value ?? "/";
-        if (path.StartsWith(ProtectedResourceMetadata.WellKnownPrefix, StringComparison.Ordinal)
-            && await McpEndpointHandler.TryServeResourceMetadataAsync(context, snapshot, path[ProtectedResourceMetadata.WellKnownPrefix.Length..]))
+        if (path.StartsWith(ProtectedResourceMetadata.WellKnownPrefix, StringComparison.Ordinal))
         {
-            return;
+            return ServeWellKnownAsync(context, snapshot, path);
         }
 
+        return Dispatch(context, snapshot);
+    }
+
+    private async Task ServeWellKnownAsync(HttpContext context, GatewaySnapshot snapshot, string path)
+    {
+        if (!await McpEndpointHandler.TryServeResourceMetadataAsync(context, snapshot, path[ProtectedResourceMetadata.WellKnownPrefix.Length..]))
+        {
+            await Dispatch(context, snapshot);
+        }
+    }
+
+    private Task Dispatch(HttpContext context, GatewaySnapshot snapshot)
+    {
         if (snapshot.Table.Match(context.Request) is not { } match)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return;
+            return Task.CompletedTask;
         }
 
-        if (await TrafficResponses.TryAnswerAsync(context, snapshot.PoliciesOf(match.Route).Traffic, match))
+        var answered = TrafficResponses.TryAnswerAsync(context, snapshot.PoliciesOf(match.Route).Traffic, match);
+        if (!answered.IsCompletedSuccessfully)
         {
-            return;
+            return DispatchUnansweredAsync(context, snapshot, match, answered);
         }
 
+        return answered.Result ? Task.CompletedTask : DispatchToBackend(context, snapshot, match);
+    }
+
+    private async Task DispatchUnansweredAsync(HttpContext context, GatewaySnapshot snapshot, RouteMatchResult match, ValueTask<bool> answered)
+    {
+        if (!await answered)
+        {
+            await DispatchToBackend(context, snapshot, match);
+        }
+    }
+
+    private Task DispatchToBackend(HttpContext context, GatewaySnapshot snapshot, RouteMatchResult match)
+    {
         switch (match.Route.BackendCase)
         {
             case Route.BackendOneofCase.Mcp:
-                await mcp.HandleAsync(context, snapshot, match);
-                break;
+                return mcp.HandleAsync(context, snapshot, match);
             case Route.BackendOneofCase.Http:
-                await http.HandleAsync(context, snapshot, match);
-                break;
+                return http.HandleAsync(context, snapshot, match);
             case Route.BackendOneofCase.A2A:
-                await a2a.HandleAsync(context, snapshot, match);
-                break;
+                return a2a.HandleAsync(context, snapshot, match);
             default:
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
-                break;
+                return Task.CompletedTask;
         }
     }
 }

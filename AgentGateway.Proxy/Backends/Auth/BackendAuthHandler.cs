@@ -3,22 +3,26 @@ namespace AgentGateway.Proxy.Backends.Auth;
 /// <summary>Authenticates each request to a backend as its <see cref="BackendRequestContext"/> says, then sends it.</summary>
 internal sealed class BackendAuthHandler(BackendCredentials credentials) : DelegatingHandler
 {
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (request.Options.TryGetValue(BackendRequestContext.Key, out var context))
+        if (!request.Options.TryGetValue(BackendRequestContext.Key, out var context))
         {
-            foreach (var (name, value) in context.Caller?.UpstreamHeaders ?? [])
-            {
-                request.Headers.Remove(name);
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-
-            if (context.Auth is { } auth)
-            {
-                await credentials.ApplyAsync(request, auth, context.Caller, cancellationToken);
-            }
+            return base.SendAsync(request, cancellationToken);
         }
 
+        foreach (var (name, value) in context.Caller?.UpstreamHeaders ?? [])
+        {
+            request.Headers.Remove(name);
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return context.Auth is { } auth ? AuthenticateAndSendAsync(request, auth, context.Caller, cancellationToken) : base.SendAsync(request, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> AuthenticateAndSendAsync(
+        HttpRequestMessage request, Contracts.V1.BackendAuth auth, Policies.Authentication.GatewayCaller? caller, CancellationToken cancellationToken)
+    {
+        await credentials.ApplyAsync(request, auth, caller, cancellationToken);
         return await base.SendAsync(request, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using AgentGateway.Tests.Fixtures;
 
 namespace AgentGateway.Tests.Proxy.Http;
@@ -146,6 +147,40 @@ public sealed class HttpResiliencyTests(HttpTrafficFixture fixture) : IClassFixt
             using var response = await fixture.SendAsync(HttpMethod.Get, "/mirror-down/x");
             Assert.Equal("primary", (await HttpTrafficFixture.EchoOfAsync(response)).Upstream);
         }
+    }
+
+    [Fact]
+    public async Task A2aRoute_GetsTheRequestHeaderChangesRetriesAndMirrors()
+    {
+        Flaky.Reset();
+        var mirror = fixture.MirrorTarget;
+        mirror.Reset();
+        Flaky.FailNext(1, Unavailable);
+        const string message = """{"jsonrpc":"2.0","id":"m-1","method":"message/send","params":{"message":{"kind":"message","messageId":"x1","role":"user","parts":[{"kind":"text","text":"hi"}]}}}""";
+        using var response = await fixture.SendAsync(HttpMethod.Post, "/a2a-traffic", content: new StringContent(message, Encoding.UTF8, "application/json"));
+
+        // The first try's 503 was retried (a POST: the route allows it); the agent saw the header the policy sets.
+        var echo = await HttpTrafficFixture.EchoOfAsync(response);
+        Assert.Equal(2, Flaky.Requests.Count);
+        Assert.Equal("a2a", echo.Headers["x-gateway"]);
+        Assert.Equal(message, echo.Body);
+        Assert.Equal("a2a-traffic", HttpTrafficFixture.HeaderOf(response, "x-route"));
+        var copy = await EventuallyAsync(() => mirror.Requests.FirstOrDefault(request => request.Body == message));
+        Assert.Equal("POST", copy.Method);
+    }
+
+    [Fact]
+    public async Task A2aRoute_RequestTimeout_AnswersInJsonRpcForm()
+    {
+        Flaky.Reset();
+        Flaky.DelayNext(1, TimeSpan.FromSeconds(10));
+        const string message = """{"jsonrpc":"2.0","id":42,"method":"tasks/get","params":{"id":"t-1"}}""";
+        using var response = await fixture.SendAsync(HttpMethod.Post, "/a2a-timeout", content: new StringContent(message, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(42, body.RootElement.GetProperty("id").GetInt32());
+        Assert.Contains("timeout", body.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.OrdinalIgnoreCase);
     }
 
     private const int Unavailable = 503;

@@ -49,6 +49,14 @@ public sealed class HttpTrafficFixture : IAsyncLifetime
             http = http ?? new { destinations = new[] { new { name = "primary", url = primary } } },
         };
         object To(EchoUpstream upstream) => new { destinations = new[] { new { name = upstream.Name, url = upstream.Address.ToString() } } };
+        object A2a(string name, object policies) => new
+        {
+            tenant = "acme",
+            name,
+            path = $"/{name}",
+            policies = Merge(policies, name),
+            a2a = new { url = Flaky.Address.ToString() },
+        };
 
         return
         [
@@ -152,6 +160,15 @@ public sealed class HttpTrafficFixture : IAsyncLifetime
                 policies = Merge(new { cors = new { allowOrigins = new[] { "https://app.example.com" }, allowMethods = new[] { "GET", "POST", "DELETE" }, allowHeaders = new[] { "*" } } }, "mcp-cors"),
                 mcp = new { targets = new[] { new { name = "down", streamableHttp = new { url = "http://127.0.0.1:9/mcp" } } } },
             },
+
+            // Traffic policies on A2A routes (the flaky echo stands in for the agent).
+            A2a("a2a-traffic", new
+            {
+                requestHeaders = new { set = new[] { new { name = "x-gateway", value = "a2a" } } },
+                retry = new { attempts = 2, backoffBaseMs = 1, allowNonIdempotent = true },
+                mirrors = new[] { new { url = MirrorTarget.Address.ToString() } },
+            }),
+            A2a("a2a-timeout", new { timeouts = new { requestMs = 300 } }),
 
             // Mirrors.
             Route("mirror", new { pathPrefix = "/mirror" }, new { mirrors = new[] { new { url = MirrorTarget.Address.ToString() } } }),

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Collections.Concurrent;
 using System.Text.Json;
 using AgentGateway.Contracts.Policies;
 using AgentGateway.Contracts.V1;
@@ -12,7 +12,13 @@ namespace AgentGateway.Proxy.Policies.Authentication.Jwt;
 /// signed it with an asymmetric algorithm (so <c>alg: none</c> and HMAC-with-a-public-key confusion never pass); the
 /// audience, lifetime (within the clock skew) and required claims are checked.
 /// </summary>
-internal sealed class JwtValidator(JwtKeyCache keys)
+/// <remarks>
+/// A token that passed is remembered (as Envoy's <c>jwt_cache_config</c> does) with the provider instance and the
+/// audiences it passed for, until its <c>exp</c> or <see cref="PolicyOptions.JwtCacheTime"/>, whichever is first: the
+/// same token again skips the signature check. A config change brings new provider instances, so nothing verified
+/// under the old config is taken for the new one. Only valid tokens are remembered.
+/// </remarks>
+internal sealed class JwtValidator(JwtKeyCache keys, Microsoft.Extensions.Options.IOptions<PolicyOptions> options, TimeProvider time)
 {
     private static readonly string[] s_algorithms =
     [
@@ -22,11 +28,59 @@ internal sealed class JwtValidator(JwtKeyCache keys)
     ];
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly ConcurrentDictionary<string, Verified> _verified = new(StringComparer.Ordinal);
 
     /// <param name="audiences">When not null, the audiences the token must name instead of each provider's own.</param>
-    public async Task<JwtValidation> ValidateAsync(string token, IReadOnlyList<JwtProvider> providers, IReadOnlyList<string>? audiences, CancellationToken cancellationToken)
+    public async ValueTask<JwtValidation> ValidateAsync(string token, IReadOnlyList<JwtProvider> providers, IReadOnlyList<string>? audiences, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(providers);
+        ArgumentNullException.ThrowIfNull(token);
+        var now = time.GetUtcNow();
+        if (_verified.TryGetValue(token, out var verified) && verified.StillHolds(providers, audiences, now))
+        {
+            return verified.Validation;
+        }
+
+        var validation = await VerifyAsync(token, providers, audiences, cancellationToken);
+        if (validation.IsValid)
+        {
+            Remember(token, validation, audiences, now);
+        }
+
+        return validation;
+    }
+
+    private void Remember(string token, JwtValidation validation, IReadOnlyList<string>? audiences, DateTimeOffset now)
+    {
+        var settings = options.Value;
+        var exp = validation.Claims.GetValueOrDefault("exp") switch
+        {
+            long whole => whole,
+            double number when number is > 0 and < 253402300799 => (long)number,
+            _ => 0L,
+        };
+        if (settings.JwtCacheSize <= 0 || exp <= 0)
+        {
+            return;
+        }
+
+        var until = DateTimeOffset.FromUnixTimeSeconds(exp);
+        if (until > now + settings.JwtCacheTime)
+        {
+            until = now + settings.JwtCacheTime;
+        }
+
+        if (_verified.Count >= settings.JwtCacheSize)
+        {
+            // Full: start again rather than track recency on every hit. Only tokens that verified get here.
+            _verified.Clear();
+        }
+
+        _verified[token] = new Verified(validation, audiences, until);
+    }
+
+    private async Task<JwtValidation> VerifyAsync(string token, IReadOnlyList<JwtProvider> providers, IReadOnlyList<string>? audiences, CancellationToken cancellationToken)
+    {
         JsonWebToken jwt;
         try
         {
@@ -127,6 +181,51 @@ internal sealed class JwtValidator(JwtKeyCache keys)
         null => "the token is invalid",
         _ => "the token is invalid",
     };
+}
+
+/// <summary>A token that verified: for which provider (by instance) and audiences, and until when.</summary>
+internal sealed record Verified(JwtValidation Validation, IReadOnlyList<string>? Audiences, DateTimeOffset Until)
+{
+    public bool StillHolds(IReadOnlyList<JwtProvider> providers, IReadOnlyList<string>? audiences, DateTimeOffset now)
+    {
+        if (now >= Until || !SameAudiences(audiences))
+        {
+            return false;
+        }
+
+        foreach (var provider in providers)
+        {
+            if (ReferenceEquals(provider, Validation.Provider))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool SameAudiences(IReadOnlyList<string>? audiences)
+    {
+        if (audiences is null || Audiences is null)
+        {
+            return audiences is null && Audiences is null;
+        }
+
+        if (audiences.Count != Audiences.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < audiences.Count; i++)
+        {
+            if (!string.Equals(audiences[i], Audiences[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
 
 /// <summary>The outcome of validating one token.</summary>
