@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Runs the HTTP benchmark on this machine: one upstream (nginx answering 200 from memory) measured three ways with wrk —
-# direct, through nginx as a plain reverse proxy, and through the proxy (Release, standalone mode) on a route without
-# policies and on one with JWT auth, a local rate limit and header policies. All on loopback. Prints a Markdown table.
-#   bench/http/run.sh [seconds per case, default 20]
+# Runs the HTTP benchmark on this machine: one upstream (nginx answering 200 from memory) measured with wrk direct,
+# through nginx as a plain reverse proxy, through YARP's bare forwarder (yarp-baseline: the ceiling of the stack the
+# proxy is built on), and through the proxy (Release, standalone mode) on a route without policies and on one with JWT
+# auth, a local rate limit and header policies. All on loopback. Prints a Markdown table
+# of the medians over the rounds (the cases take turns in each round, so a drift of the machine's speed hits all alike).
+#   bench/http/run.sh [seconds per measurement, default 10] [rounds, default 3]
 # Needs nginx, wrk, openssl, python3 and curl (apt-get install nginx wrk).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-seconds="${1:-20}"
+seconds="${1:-10}"
+rounds="${2:-3}"
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 for tool in nginx wrk openssl python3 curl; do
@@ -14,6 +17,7 @@ for tool in nginx wrk openssl python3 curl; do
 done
 
 dotnet build -c Release -v q "$root/AgentGateway.Proxy" >/dev/null
+dotnet build -c Release -v q "$root/bench/http/yarp-baseline" >/dev/null
 
 # Upstream on 5401 and plain reverse proxy on 5402: one nginx, one worker per core, no logging.
 mkdir -p "$work/nginx"
@@ -72,7 +76,8 @@ YAML
 
 export ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=0 Logging__LogLevel__Default=Warning
 (cd "$root/AgentGateway.Proxy/bin/Release/net10.0" && exec dotnet AgentGateway.Proxy.dll --urls http://127.0.0.1:5400 --config "$work/gateway.yaml") &
-for _ in $(seq 1 60); do curl -sf http://127.0.0.1:5400/readyz >/dev/null && break; sleep 0.5; done
+(cd "$root/bench/http/yarp-baseline/bin/Release/net10.0" && exec dotnet AgentGateway.Bench.YarpBaseline.dll --urls http://127.0.0.1:5403 --destination http://127.0.0.1:5401) &
+for _ in $(seq 1 60); do curl -sf http://127.0.0.1:5400/readyz >/dev/null && curl -sf -o /dev/null http://127.0.0.1:5403/ && break; sleep 0.5; done
 curl -sf -o /dev/null http://127.0.0.1:5400/plain/ || { echo "the proxy does not serve /plain" >&2; exit 1; }
 curl -sf -o /dev/null -H "Authorization: Bearer $token" http://127.0.0.1:5400/policies/ || { echo "the proxy refuses /policies" >&2; exit 1; }
 
@@ -98,17 +103,26 @@ PY
 measure() { wrk "$@" --latency | python3 "$work/wrk.py"; }
 
 declare -A fixed saturated
-cases=(direct nginx proxy proxy-policies)
-url() { case "$1" in direct) echo http://127.0.0.1:5401/;; nginx) echo http://127.0.0.1:5402/;; proxy) echo http://127.0.0.1:5400/plain/;; proxy-policies) echo http://127.0.0.1:5400/policies/;; esac; }
+cases=(direct nginx yarp-baseline proxy proxy-policies)
+url() { case "$1" in direct) echo http://127.0.0.1:5401/;; nginx) echo http://127.0.0.1:5402/;; yarp-baseline) echo http://127.0.0.1:5403/;; proxy) echo http://127.0.0.1:5400/plain/;; proxy-policies) echo http://127.0.0.1:5400/policies/;; esac; }
+auth_of() { [ "$1" = proxy-policies ] && printf '%s\n' -H "Authorization: Bearer $token"; true; }
+# Warm-up: connection pools, and for the proxy the JIT's tier-up, which a saturated machine delays (its background
+# compiles compete with the load): measured after 3 s, the proxy ran at a third of its steady throughput.
 for name in "${cases[@]}"; do
-  auth=(); [ "$name" = proxy-policies ] && auth=(-H "Authorization: Bearer $token")
-  # Warm-up: connection pools, and for the proxy the JIT's tier-up, which a saturated machine delays (its background
-  # compiles compete with the load) — measured after 3 s, the proxy ran at a third of its steady throughput.
-  warmup=3; case "$name" in proxy*) warmup=20;; esac
+  warmup=3; case "$name" in yarp-baseline|proxy) warmup=30;; proxy-policies) warmup=10;; esac
+  mapfile -t auth < <(auth_of "$name")
   wrk -t2 -c64 -d"${warmup}s" "${auth[@]}" "$(url "$name")" >/dev/null
-  saturated[$name]="$(measure -t2 -c64 -d"${seconds}s" "${auth[@]}" "$(url "$name")")"
-  fixed[$name]="$(measure -t1 -c4 -d"${seconds}s" -s "$work/paced.lua" "${auth[@]}" "$(url "$name")")"
 done
+for round in $(seq 1 "$rounds"); do
+  for name in "${cases[@]}"; do
+    mapfile -t auth < <(auth_of "$name")
+    saturated[$name]+="$(measure -t2 -c64 -d"${seconds}s" "${auth[@]}" "$(url "$name")");"
+    fixed[$name]+="$(measure -t1 -c4 -d"${seconds}s" -s "$work/paced.lua" "${auth[@]}" "$(url "$name")");"
+  done
+done
+# The median of each figure over the rounds.
+median() { python3 -c 'import statistics,sys; rows=[r.split() for r in sys.argv[1].split(";") if r]; print(" ".join(f"{statistics.median(float(r[i]) for r in rows):g}" for i in range(4)))' "$1"; }
+for name in "${cases[@]}"; do saturated[$name]="$(median "${saturated[$name]}")"; fixed[$name]="$(median "${fixed[$name]}")"; done
 
 echo
 echo "| case | fixed rate: req/s | p50 ms | p99 ms | errors | saturated: req/s | p50 ms | p99 ms | errors |"
@@ -119,7 +133,7 @@ for name in "${cases[@]}"; do
   echo "| $name | $fr | $fp50 | $fp99 | $fe | $sr | $sp50 | $sp99 | $se |"
 done
 read -r _ _ nginx_p99 _ <<<"${fixed[nginx]}"; read -r nginx_rps _ _ _ <<<"${saturated[nginx]}"
-for name in proxy proxy-policies; do
+for name in yarp-baseline proxy proxy-policies; do
   read -r _ _ p99 _ <<<"${fixed[$name]}"; read -r rps _ _ _ <<<"${saturated[$name]}"
   python3 -c "print(f'$name: saturated throughput {100 * $rps / $nginx_rps:.0f}% of nginx; added p99 over nginx at the fixed rate {$p99 - $nginx_p99:.2f} ms')"
 done
