@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
-using AgentGateway.Proxy.Backends;
 using AgentGateway.Proxy.Policies;
 using Yarp.ReverseProxy.Forwarder;
 

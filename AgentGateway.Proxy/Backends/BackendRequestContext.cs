@@ -11,6 +11,10 @@ internal sealed record BackendRequestContext(BackendAuth? Auth, GatewayCaller? C
 {
     public static readonly HttpRequestOptionsKey<BackendRequestContext> Key = new("agentgateway.backend");
 
+    /// <summary>The context for a request, or null when it would change nothing (no auth, TLS or caller headers).</summary>
+    public static BackendRequestContext? For(BackendAuth? auth, GatewayCaller caller, BackendTls? tls) =>
+        auth is null && tls is null && caller.UpstreamHeaders.Count == 0 ? null : new BackendRequestContext(auth, caller, tls);
+
     /// <summary>Attaches this context to <paramref name="request"/>.</summary>
     public HttpRequestMessage Apply(HttpRequestMessage request)
     {

@@ -11,8 +11,8 @@ internal abstract class ForwardDestinations
     {
     }
 
-    /// <summary>Always the same destination (e.g. an A2A agent).</summary>
-    public static ForwardDestinations Fixed(string url) => new FixedDestination(new ForwardDestination("default", url));
+    /// <summary>Always the same destination (e.g. an A2A agent), named in logs and errors as <paramref name="name"/>.</summary>
+    public static ForwardDestinations Fixed(string name, string url) => new FixedDestination(new ForwardDestination(name, url));
 
     private sealed class FixedDestination(ForwardDestination destination) : ForwardDestinations
     {

@@ -39,7 +39,7 @@ internal sealed partial class HttpForwarding(
         HttpTransformer? extra = null, ForwardingMode? mode = null)
     {
         ArgumentNullException.ThrowIfNull(destinationUrl);
-        return ForwardAsync(context, match, scope, ForwardDestinations.Fixed(destinationUrl), auth, tls, preserveHost: false, extra, mode);
+        return ForwardAsync(context, match, scope, ForwardDestinations.Fixed(match.Route.Name, destinationUrl), auth, tls, preserveHost: false, extra, mode);
     }
 
     /// <summary>
@@ -77,8 +77,7 @@ internal sealed partial class HttpForwarding(
             mirrors.Mirror(request, traffic.Mirrors, new PathString(path ?? request.Path.Value).ToUriComponent() + request.QueryString.ToUriComponent(), body);
         }
 
-        var backend = auth is null && tls is null && scope.Caller.UpstreamHeaders.Count == 0 ? null : new BackendRequestContext(auth, scope.Caller, tls);
-        var plan = new ForwardingPlan(backend, traffic.Rewrite?.Hostname, preserveHost, path, retry);
+        var plan = new ForwardingPlan(BackendRequestContext.For(auth, scope.Caller, tls), traffic.Rewrite?.Hostname, preserveHost, path, retry);
         var pool = clients.ForwarderFor(tls);
         var inner = extra ?? HttpTransformer.Empty;
         var config = mode?.Streaming == true ? s_streaming : s_config;
