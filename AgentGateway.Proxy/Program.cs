@@ -16,7 +16,7 @@ builder.AddGatewayRouting();
 
 var app = builder.Build();
 
+app.UseGatewayRoutes();
 app.MapDefaultEndpoints();
-app.MapGatewayRoutes();
 
 app.Run();

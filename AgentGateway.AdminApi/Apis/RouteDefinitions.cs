@@ -214,11 +214,17 @@ internal static class RouteDefinitions
     public static RouteDestination ToDestination(HttpDestination destination) =>
         new(destination.Name, destination.Url, (int)Math.Max(destination.Weight, 1));
 
+    /// <summary>The check a request asks for: null when it is left out or turned off (<c>enabled: false</c>).</summary>
+    public static RouteActiveHealthCheck? Enabled(RouteActiveHealthCheck? check) => check is { Enabled: false } ? null : check;
+
+    /// <inheritdoc cref="Enabled(RouteActiveHealthCheck?)"/>
+    public static RoutePassiveHealthCheck? Enabled(RoutePassiveHealthCheck? check) => check is { Enabled: false } ? null : check;
+
     public static RouteActiveHealthCheck ToActive(ActiveHealthCheck check) => new(
         check.Path, (int)check.IntervalMs, (int)check.TimeoutMs, (int)check.UnhealthyThreshold, (int)check.HealthyThreshold,
-        [.. check.ExpectedStatuses.Select(status => (int)status)]);
+        [.. check.ExpectedStatuses.Select(status => (int)status)], Enabled: true);
 
-    public static RoutePassiveHealthCheck ToPassive(PassiveHealthCheck check) => new((int)check.ConsecutiveFailures, (int)check.EjectionMs);
+    public static RoutePassiveHealthCheck ToPassive(PassiveHealthCheck check) => new((int)check.ConsecutiveFailures, (int)check.EjectionMs, Enabled: true);
 
     /// <summary>Whether a host pattern of one route takes requests for a host pattern of another.</summary>
     public static bool Overlap(string left, string right) =>

@@ -59,7 +59,7 @@ internal static class RoutesApi
         Validation.Name(errors, "name", request.Name);
         var definition = RouteDefinitions.Build(errors, tenant, request.Name, new RouteDefinitions.Fields(
             request.Kind, request.Path, request.PathPrefix, request.PathRegex, request.Hosts, request.Methods, request.Headers, request.Query,
-            request.Destinations, request.ActiveHealthCheck, request.PassiveHealthCheck, request.PreserveHost));
+            request.Destinations, RouteDefinitions.Enabled(request.ActiveHealthCheck), RouteDefinitions.Enabled(request.PassiveHealthCheck), request.PreserveHost));
         var (mode, servers, agent) = await ValidateBackendAsync(errors, db, egress, grant.Tenant, definition, request.Targets, request.PrefixMode, request.Agent, cancellationToken);
         var failureMode = Validation.FailureMode(errors, request.FailureMode);
         var toolPinning = Validation.ToolPinning(errors, request.ToolPinning);
@@ -289,8 +289,8 @@ internal static class RoutesApi
             request.Headers ?? stored.Headers,
             request.Query ?? stored.Query,
             request.Destinations ?? (sameKind ? stored.Destinations : null),
-            request.ActiveHealthCheck ?? (sameKind ? stored.ActiveHealthCheck : null),
-            request.PassiveHealthCheck ?? (sameKind ? stored.PassiveHealthCheck : null),
+            request.ActiveHealthCheck is null ? sameKind ? stored.ActiveHealthCheck : null : RouteDefinitions.Enabled(request.ActiveHealthCheck),
+            request.PassiveHealthCheck is null ? sameKind ? stored.PassiveHealthCheck : null : RouteDefinitions.Enabled(request.PassiveHealthCheck),
             request.PreserveHost ?? (sameKind ? stored.PreserveHost : null));
     }
 

@@ -54,13 +54,16 @@ public sealed record RouteDestination(string? Name, string? Url, int? Weight = n
 /// <param name="UnhealthyThreshold">Failed probes that mark a destination unhealthy (1-100; default 2).</param>
 /// <param name="HealthyThreshold">Passed probes that mark it healthy again (1-100; default 1).</param>
 /// <param name="ExpectedStatuses">Statuses that pass; empty passes 200-399.</param>
+/// <param name="Enabled">false removes the route's active health check in an update (the other fields are then ignored).</param>
 public sealed record RouteActiveHealthCheck(
-    string? Path, int? IntervalMs = null, int? TimeoutMs = null, int? UnhealthyThreshold = null, int? HealthyThreshold = null, List<int>? ExpectedStatuses = null);
+    string? Path, int? IntervalMs = null, int? TimeoutMs = null, int? UnhealthyThreshold = null, int? HealthyThreshold = null, List<int>? ExpectedStatuses = null,
+    bool? Enabled = null);
 
 /// <summary>Ejection of a destination after consecutive failed requests; 0 or left out takes the default.</summary>
 /// <param name="ConsecutiveFailures">1-1000; default 5.</param>
 /// <param name="EjectionMs">100-3600000; default 30000.</param>
-public sealed record RoutePassiveHealthCheck(int? ConsecutiveFailures = null, int? EjectionMs = null);
+/// <param name="Enabled">false removes the route's passive health check in an update (the other fields are then ignored).</param>
+public sealed record RoutePassiveHealthCheck(int? ConsecutiveFailures = null, int? EjectionMs = null, bool? Enabled = null);
 
 /// <param name="Path">
 /// The exact path. MCP and A2A routes: left out, '/{tenant}/{name}'. HTTP routes take exactly one of path, pathPrefix
@@ -96,7 +99,8 @@ public sealed record CreateRouteRequest(
 
 /// <summary>
 /// A route's new settings. The kind, hosts, methods, headers, query, destinations, health checks, preserveHost and
-/// agent keep their values when left out (null); an empty list clears a list. The path kinds are replaced together:
+/// agent keep their values when left out (null); an empty list clears a list, and a health check of
+/// <c>{"enabled": false}</c> removes it. The path kinds are replaced together:
 /// give one of path, pathPrefix and pathRegex to change the path (none keeps it).
 /// </summary>
 /// <param name="ToolPinning">'withhold', 'flag' or 'off'; left out, the route keeps its setting.</param>

@@ -44,13 +44,19 @@ public sealed record RouteCondition(string Name, string? Exact = null, string? R
 /// <summary>One upstream of an HTTP route; a weight of null or 0 takes 1.</summary>
 public sealed record RouteDestination(string Name, string Url, int? Weight = null);
 
-/// <summary>Probes of every destination of an HTTP route; null or 0 takes the default.</summary>
+/// <summary>Probes of every destination of an HTTP route; null or 0 takes the default. Enabled false removes it in an update.</summary>
 public sealed record RouteActiveHealthCheck(
     string Path, int? IntervalMs = null, int? TimeoutMs = null, int? UnhealthyThreshold = null, int? HealthyThreshold = null,
-    IReadOnlyList<int>? ExpectedStatuses = null);
+    IReadOnlyList<int>? ExpectedStatuses = null, bool? Enabled = null)
+{
+    public static readonly RouteActiveHealthCheck Off = new(string.Empty, Enabled: false);
+}
 
-/// <summary>Ejection of a destination after consecutive failed requests; null or 0 takes the default.</summary>
-public sealed record RoutePassiveHealthCheck(int? ConsecutiveFailures = null, int? EjectionMs = null);
+/// <summary>Ejection of a destination after consecutive failed requests; null or 0 takes the default. Enabled false removes it in an update.</summary>
+public sealed record RoutePassiveHealthCheck(int? ConsecutiveFailures = null, int? EjectionMs = null, bool? Enabled = null)
+{
+    public static readonly RoutePassiveHealthCheck Off = new(Enabled: false);
+}
 
 /// <summary>A new route: MCP routes take targets, HTTP routes destinations, A2A routes an agent.</summary>
 public sealed record NewRoute(

@@ -20,6 +20,26 @@ internal sealed class HeaderChanges
     public static HeaderChanges? Compile(HeaderModifier? modifier) =>
         modifier is null || modifier.Add.Count + modifier.Set.Count + modifier.Remove.Count == 0 ? null : new HeaderChanges(modifier);
 
+    /// <summary>
+    /// The headers a request the gateway makes itself (to an MCP server) carries after these changes, given those it
+    /// would carry: removed and replaced names go, replacements and additions come.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ApplyTo(IReadOnlyList<KeyValuePair<string, string>> headers)
+    {
+        var changed = new List<KeyValuePair<string, string>>(headers.Count + _set.Length + _add.Length);
+        foreach (var header in headers)
+        {
+            if (!_remove.Contains(header.Key, StringComparer.OrdinalIgnoreCase) && !_set.Any(set => set.Key.Equals(header.Key, StringComparison.OrdinalIgnoreCase)))
+            {
+                changed.Add(header);
+            }
+        }
+
+        changed.AddRange(_set);
+        changed.AddRange(_add);
+        return changed;
+    }
+
     public void ApplyTo(IHeaderDictionary headers)
     {
         foreach (var name in _remove)

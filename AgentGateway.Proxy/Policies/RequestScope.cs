@@ -12,4 +12,7 @@ internal sealed class RequestScope(GatewayCaller caller, RoutePolicyRuntime poli
 
     /// <summary>The caller and request variables of authorization rules (see <see cref="AuthorizationVariables"/>).</summary>
     public IReadOnlyDictionary<string, object?> Variables { get; } = variables;
+
+    /// <summary>This scope for <paramref name="caller"/>, the same caller with other upstream headers.</summary>
+    public RequestScope WithCaller(GatewayCaller caller) => new(caller, Policies, Variables);
 }

@@ -40,16 +40,7 @@ internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, Ex
 
             if (decision.UpstreamHeaders.Count > 0)
             {
-                caller = new GatewayCaller
-                {
-                    Subject = caller.Subject,
-                    Authorization = caller.Authorization,
-                    BearerToken = caller.BearerToken,
-                    Claims = caller.Claims,
-                    ApiKey = caller.ApiKey,
-                    Scopes = caller.Scopes,
-                    UpstreamHeaders = decision.UpstreamHeaders,
-                };
+                caller = caller.ReplacingUpstreamHeaders(decision.UpstreamHeaders);
             }
         }
 

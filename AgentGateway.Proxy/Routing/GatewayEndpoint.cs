@@ -7,9 +7,9 @@ using AgentGateway.Proxy.Policies.Authentication;
 namespace AgentGateway.Proxy.Routing;
 
 /// <summary>
-/// The one endpoint behind every route of the running config. Routes come and go with config changes, so a catch-all
-/// endpoint matches each request against the current snapshot's route table and hands it to its backend kind; a
-/// request no route takes answers 404. Before the backend kind, the route's CORS preflight, redirect or direct
+/// The one handler behind every route of the running config. Routes come and go with config changes, so it matches
+/// each request against the current snapshot's route table and hands it to its backend kind; a request no route takes
+/// answers 404. Before the backend kind, the route's CORS preflight, redirect or direct
 /// response may answer (see <see cref="TrafficResponses"/>).
 /// </summary>
 internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandler mcp, HttpRouteHandler http, A2aRouteHandler a2a)
@@ -97,12 +97,21 @@ internal static class GatewayEndpointExtensions
         return builder;
     }
 
-    /// <summary>Serves every route of the running config from one catch-all endpoint.</summary>
-    public static IEndpointRouteBuilder MapGatewayRoutes(this IEndpointRouteBuilder endpoints)
+    /// <summary>
+    /// Serves every route of the running config from a terminal middleware ahead of endpoint routing: a gateway request
+    /// skips the endpoint matcher altogether, and only the health probes (<c>/healthz</c>, <c>/readyz</c>) go on to the
+    /// endpoints mapped after it.
+    /// </summary>
+    public static WebApplication UseGatewayRoutes(this WebApplication app)
     {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        var endpoint = endpoints.ServiceProvider.GetRequiredService<GatewayEndpoint>();
-        endpoints.Map("/{**path}", endpoint.HandleAsync).WithDisplayName("Gateway routes");
-        return endpoints;
+        ArgumentNullException.ThrowIfNull(app);
+        var endpoint = app.Services.GetRequiredService<GatewayEndpoint>();
+        app.Use((context, next) => IsHealthProbe(context.Request.Path) ? next(context) : endpoint.HandleAsync(context));
+        app.UseRouting();
+        return app;
     }
+
+    private static bool IsHealthProbe(PathString path) =>
+        path.StartsWithSegments(Microsoft.Extensions.Hosting.Extensions.LivenessPath, StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments(Microsoft.Extensions.Hosting.Extensions.ReadinessPath, StringComparison.OrdinalIgnoreCase);
 }

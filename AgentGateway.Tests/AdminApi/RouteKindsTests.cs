@@ -157,6 +157,16 @@ public sealed class RouteKindsTests(ControlPlaneFixture controlPlane, RouteKinds
             Assert.Equal($"/{tenant}/api", body.GetProperty("pathPrefix").GetString());
             Assert.Equal(2, body.GetProperty("methods").GetArrayLength());
             Assert.Equal("only", body.GetProperty("destinations").EnumerateArray().Single().GetProperty("name").GetString());
+            Assert.Equal("/healthz", body.GetProperty("activeHealthCheck").GetProperty("path").GetString());
+        }
+
+        // A health check turned off is removed; the other stays.
+        using (var turnedOff = await admin.PutAsJsonAsync($"{routes}/api", new { activeHealthCheck = new { enabled = false } }, Cancellation))
+        {
+            Assert.True(turnedOff.IsSuccessStatusCode, await turnedOff.Content.ReadAsStringAsync(Cancellation));
+            var body = await turnedOff.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+            Assert.Equal(JsonValueKind.Null, body.GetProperty("activeHealthCheck").ValueKind);
+            Assert.Equal(3, body.GetProperty("passiveHealthCheck").GetProperty("consecutiveFailures").GetInt32());
         }
 
         using (var regex = await admin.PutAsJsonAsync($"{routes}/api", new { pathRegex = $"^/{tenant}/v[0-9]+/items$" }, Cancellation))

@@ -125,6 +125,12 @@ public sealed class RouteFormTests
         Assert.Equal((true, "204", true, 1000), (form.ActiveHealthCheck, form.ExpectedStatuses, form.PassiveHealthCheck, form.EjectionMs));
         Assert.Equal("^/demo/v[0-9]+/items$", form.ToUpdate(route).PathRegex);
 
+        // Unchecking a health check the route has turns it off; one it never had is left out.
+        form.ActiveHealthCheck = false;
+        Assert.Equal(RouteActiveHealthCheck.Off, form.ToUpdate(route).ActiveHealthCheck);
+        Assert.Null(form.ToUpdate(route with { ActiveHealthCheck = null }).ActiveHealthCheck);
+        Assert.Equal(1000, form.ToUpdate(route).PassiveHealthCheck!.EjectionMs);
+
         form.Kind = RouteKinds.A2a;
         form.PathValue = "/demo/items";
         form.Agent = "items-agent";

@@ -10,10 +10,18 @@ internal sealed class BackendAuthHandler(BackendCredentials credentials) : Deleg
             return base.SendAsync(request, cancellationToken);
         }
 
-        foreach (var (name, value) in context.Caller?.UpstreamHeaders ?? [])
+        if (context.Caller?.UpstreamHeaders is { Count: > 0 } headers)
         {
-            request.Headers.Remove(name);
-            request.Headers.TryAddWithoutValidation(name, value);
+            // Replaced, not merged: a name listed twice (an added header) is sent with both values.
+            foreach (var (name, _) in headers)
+            {
+                request.Headers.Remove(name);
+            }
+
+            foreach (var (name, value) in headers)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
         }
 
         return context.Auth is { } auth ? AuthenticateAndSendAsync(request, auth, context.Caller, cancellationToken) : base.SendAsync(request, cancellationToken);

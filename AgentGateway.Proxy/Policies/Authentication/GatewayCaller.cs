@@ -31,11 +31,18 @@ internal sealed class GatewayCaller
     /// <summary>The token's scopes (<c>scope</c> or <c>scp</c>).</summary>
     public IReadOnlyList<string> Scopes { get; init; } = [];
 
-    /// <summary>Headers an external authorization service asked to add to the requests made upstream for this request.</summary>
+    /// <summary>
+    /// Headers to send on the requests made upstream for this request: those an external authorization service or rate
+    /// limit service asked for, and on MCP routes the route's request header changes.
+    /// </summary>
     public IReadOnlyList<KeyValuePair<string, string>> UpstreamHeaders { get; init; } = [];
 
     /// <summary>This caller with <paramref name="headers"/> added to its upstream headers.</summary>
-    public GatewayCaller WithUpstreamHeaders(IReadOnlyList<KeyValuePair<string, string>> headers) => new()
+    public GatewayCaller WithUpstreamHeaders(IReadOnlyList<KeyValuePair<string, string>> headers) =>
+        ReplacingUpstreamHeaders(UpstreamHeaders.Count == 0 ? headers : [.. UpstreamHeaders, .. headers]);
+
+    /// <summary>This caller with <paramref name="headers"/> instead of its upstream headers.</summary>
+    public GatewayCaller ReplacingUpstreamHeaders(IReadOnlyList<KeyValuePair<string, string>> headers) => new()
     {
         Subject = Subject,
         Authorization = Authorization,
@@ -43,7 +50,7 @@ internal sealed class GatewayCaller
         Claims = Claims,
         ApiKey = ApiKey,
         Scopes = Scopes,
-        UpstreamHeaders = UpstreamHeaders.Count == 0 ? headers : [.. UpstreamHeaders, .. headers],
+        UpstreamHeaders = headers,
     };
 
     /// <summary>The <c>apiKey</c> variable of authorization rules.</summary>

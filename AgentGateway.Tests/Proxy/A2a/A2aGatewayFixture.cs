@@ -24,6 +24,9 @@ public sealed class A2aGatewayFixture : IAsyncLifetime
 
     public StandaloneProxy Proxy => _proxy!;
 
+    /// <summary>Where the proxy exports its telemetry.</summary>
+    public OtlpReceiver Telemetry { get; private set; } = null!;
+
     public Uri Route(string name) => new(Proxy.BaseAddress, $"/acme/{name}");
 
     public string Token(string subject = "alice") => Issuer.Token(Audience, subject: subject);
@@ -62,7 +65,8 @@ public sealed class A2aGatewayFixture : IAsyncLifetime
                 }),
             },
         };
-        _proxy = await StandaloneProxy.StartAsync(config, cancellationToken);
+        Telemetry = await OtlpReceiver.StartAsync();
+        _proxy = await StandaloneProxy.StartAsync(config, cancellationToken, Telemetry.Settings(TimeSpan.FromMilliseconds(500)));
     }
 
     public async ValueTask DisposeAsync()
@@ -70,6 +74,11 @@ public sealed class A2aGatewayFixture : IAsyncLifetime
         if (_proxy is not null)
         {
             await _proxy.DisposeAsync();
+        }
+
+        if (Telemetry is not null)
+        {
+            await Telemetry.DisposeAsync();
         }
 
         foreach (var agent in new[] { AgentV10, AgentV03 })

@@ -125,6 +125,28 @@ public sealed class A2aGatewayTests(A2aGatewayFixture gateway) : IClassFixture<A
     }
 
     [Fact]
+    public async Task Metrics_CountRequestsByMethodBindingAndOutcome_AndTheTaskStatesAgentsAnswer()
+    {
+        using (var send = await PostJsonRpcAsync("agent03", "message/send", V03Message("counted")))
+        {
+            Assert.Equal(HttpStatusCode.OK, send.StatusCode);
+        }
+
+        using (var refused = await PostJsonRpcAsync("secure", "SendMessage", Message("hi")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        var sent = new Dictionary<string, string> { ["route"] = "acme/agent03", ["a2a.method"] = "SendMessage", ["a2a.binding"] = "jsonrpc", ["outcome"] = "ok" };
+        Assert.True(await gateway.Telemetry.WaitForAsync("agentgateway.a2a.requests", sent, Cancellation) >= 1);
+        Assert.True(await gateway.Telemetry.WaitForAsync("agentgateway.a2a.request.duration", sent, Cancellation) >= 1);
+        var completed = new Dictionary<string, string> { ["route"] = "acme/agent03", ["a2a.method"] = "SendMessage", ["a2a.task.state"] = "completed" };
+        Assert.True(await gateway.Telemetry.WaitForAsync("agentgateway.a2a.task.states", completed, Cancellation) >= 1);
+        var unauthenticated = new Dictionary<string, string> { ["route"] = "acme/secure", ["outcome"] = "unauthenticated" };
+        Assert.True(await gateway.Telemetry.WaitForAsync("agentgateway.a2a.requests", unauthenticated, Cancellation) >= 1);
+    }
+
+    [Fact]
     public async Task AuthorizationRules_DenyAMethod_WithAForbiddenJsonRpcError_WhateverItsName()
     {
         var token = gateway.Token("bob");

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text;
+using AgentGateway.Tests.Fixtures;
+using Microsoft.AspNetCore.Http;
 
 namespace AgentGateway.Tests.Proxy.Http;
 
@@ -257,5 +259,36 @@ public sealed class HttpRoutingTests(HttpTrafficFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
         Assert.Contains("is not accepted", refused.Body, StringComparison.Ordinal);
         Assert.Equal(string.Empty, refused.AllowOrigin);
+    }
+
+    [Fact]
+    public async Task ARouteAtTheRoot_TakesEveryPath_ButTheProxysOwnHealthProbes()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var upstream = await EchoUpstream.StartAsync("root");
+        upstream.HealthStatus = StatusCodes.Status503ServiceUnavailable;
+        await using var proxy = await StandaloneProxy.StartAsync(new
+        {
+            routes = new[]
+            {
+                new
+                {
+                    tenant = "acme",
+                    name = "root",
+                    match = new { pathPrefix = "/" },
+                    http = new { destinations = new[] { new { name = "root", url = upstream.Address.ToString() } } },
+                },
+            },
+        }, cancellationToken);
+        using var client = new HttpClient { BaseAddress = proxy.BaseAddress };
+
+        Assert.Equal("Healthy", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative), cancellationToken));
+        Assert.Equal("Healthy", await client.GetStringAsync(new Uri("/READYZ", UriKind.Relative), cancellationToken));
+        Assert.Equal(0, upstream.HealthProbes);
+
+        using var forwarded = await client.GetAsync(new Uri("/healthzz/x", UriKind.Relative), cancellationToken);
+        Assert.Equal("/healthzz/x", (await HttpTrafficFixture.EchoOfAsync(forwarded)).Path);
+        using var root = await client.GetAsync(new Uri("/", UriKind.Relative), cancellationToken);
+        Assert.Equal("/", (await HttpTrafficFixture.EchoOfAsync(root)).Path);
     }
 }

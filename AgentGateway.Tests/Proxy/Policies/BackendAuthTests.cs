@@ -23,6 +23,17 @@ public sealed class BackendAuthTests(PolicyGatewayFixture gateway)
     }
 
     [Fact]
+    public async Task AnMcpRoutesRequestHeaderChanges_GoOnTheRequestsToItsTargets()
+    {
+        var headers = await UpstreamHeadersAsync("mcp-headers");
+        Assert.Equal("mcp-headers", headers.GetProperty("x-gateway-route").GetString());
+        Assert.Equal("one, two", headers.GetProperty("x-added").GetString());
+
+        var plain = await UpstreamHeadersAsync("rbac", PolicyGatewayFixture.Bearer(gateway.Token("alice")));
+        Assert.False(plain.TryGetProperty("x-gateway-route", out _));
+    }
+
+    [Fact]
     public async Task Passthrough_ForwardsTheClientsOwnToken_WhichOtherwiseNeverLeavesTheGateway()
     {
         var token = gateway.Token("alice");

@@ -255,6 +255,14 @@ public sealed class PolicyGatewayFixture : IAsyncLifetime
             })),
             Route("tls-sni", null, Target(secure, tls: new { sni = "backend.test", caPem = Certificates.AuthorityPem })),
             Route("tls-insecure", null, Target(secure, tls: new { insecureSkipVerify = true })),
+            Route("mcp-headers", new
+            {
+                requestHeaders = new
+                {
+                    set = new[] { new { name = "X-Gateway-Route", value = "mcp-headers" } },
+                    add = new[] { new { name = "X-Added", value = "one" }, new { name = "X-Added", value = "two" } },
+                },
+            }, Target(plain)),
         };
         return new { routes };
     }

@@ -169,8 +169,8 @@ public sealed class RouteFormModel
             Conditions(Headers),
             Conditions(Query),
             http ? DestinationList() : [],
-            http ? ActiveCheck() : null,
-            http ? PassiveCheck() : null,
+            http ? ActiveCheck() ?? (route.ActiveHealthCheck is null ? null : RouteActiveHealthCheck.Off) : null,
+            http ? PassiveCheck() ?? (route.PassiveHealthCheck is null ? null : RoutePassiveHealthCheck.Off) : null,
             http ? PreserveHost : null,
             Kind == RouteKinds.A2a ? Agent : null);
     }
