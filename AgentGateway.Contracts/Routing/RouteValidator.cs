@@ -29,9 +29,10 @@ public static partial class RouteValidator
         {
             errors.Add(new ConfigError(path, "needs exactly one of path, pathPrefix and pathRegex"));
         }
-        else if (backend is Route.BackendOneofCase.Mcp or Route.BackendOneofCase.A2A && match.Path.Length == 0)
+        else if (backend is Route.BackendOneofCase.Mcp or Route.BackendOneofCase.A2A or Route.BackendOneofCase.Llm && match.Path.Length == 0)
         {
-            errors.Add(new ConfigError(PolicyValidator.Join(path, "path"), $"is required for {(backend == Route.BackendOneofCase.Mcp ? "MCP" : "A2A")} routes (pathPrefix and pathRegex are for HTTP routes)"));
+            var kind = backend switch { Route.BackendOneofCase.Mcp => "MCP", Route.BackendOneofCase.A2A => "A2A", _ => "LLM" };
+            errors.Add(new ConfigError(PolicyValidator.Join(path, "path"), $"is required for {kind} routes (pathPrefix and pathRegex are for HTTP routes)"));
         }
 
         RequestPath(match.Path, PolicyValidator.Join(path, "path"), errors);
@@ -144,6 +145,75 @@ public static partial class RouteValidator
         }
 
         PolicyValidator.HeaderNames(a2a.Headers.Keys, PolicyValidator.Join(path, "headers"), errors);
+    }
+
+    public static void Validate(LlmBackend llm, string path, List<ConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(llm);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (llm.Providers.Count == 0)
+        {
+            errors.Add(new ConfigError(PolicyValidator.Join(path, "providers"), "needs at least one provider"));
+        }
+
+        var providers = new HashSet<string>(StringComparer.Ordinal);
+        for (var index = 0; index < llm.Providers.Count; index++)
+        {
+            var provider = llm.Providers[index];
+            var field = $"{PolicyValidator.Join(path, "providers")}[{index}]";
+            if (!Names.IsValid(provider.Name))
+            {
+                errors.Add(new ConfigError(PolicyValidator.Join(field, "name"), Names.Rule));
+            }
+            else if (!providers.Add(provider.Name))
+            {
+                errors.Add(new ConfigError(PolicyValidator.Join(field, "name"), $"'{provider.Name}' is used by another provider"));
+            }
+
+            if (!Enum.IsDefined(provider.Kind))
+            {
+                errors.Add(new ConfigError(PolicyValidator.Join(field, "kind"), "must be 'openai' or 'anthropic'"));
+            }
+
+            if (!PolicyValidator.IsHttpUrl(provider.Url, out var uri) || uri!.Query.Length > 0 || uri.Fragment.Length > 0)
+            {
+                errors.Add(new ConfigError(PolicyValidator.Join(field, "url"), "must be an absolute http(s) URL without query or fragment"));
+            }
+
+            Range(provider.TimeoutMs, 1, 3_600_000, PolicyValidator.Join(field, "timeoutMs"), errors);
+        }
+
+        var models = new HashSet<string>(StringComparer.Ordinal);
+        for (var index = 0; index < llm.Models.Count; index++)
+        {
+            var model = llm.Models[index];
+            var field = $"{PolicyValidator.Join(path, "models")}[{index}]";
+            if (model.Name.Length == 0 || model.Name.Length > 256 || model.Name.Any(char.IsControl))
+            {
+                errors.Add(new ConfigError(PolicyValidator.Join(field, "name"), "must be 1-256 characters without control characters"));
+            }
+            else if (!models.Add(model.Name))
+            {
+                errors.Add(new ConfigError(PolicyValidator.Join(field, "name"), $"'{model.Name}' is used by another model"));
+            }
+
+            if (model.Targets.Count == 0)
+            {
+                errors.Add(new ConfigError(PolicyValidator.Join(field, "targets"), "needs at least one target"));
+            }
+
+            for (var targetIndex = 0; targetIndex < model.Targets.Count; targetIndex++)
+            {
+                var target = model.Targets[targetIndex];
+                var targetField = $"{PolicyValidator.Join(field, "targets")}[{targetIndex}]";
+                if (!llm.Providers.Any(provider => provider.Name == target.Provider))
+                {
+                    errors.Add(new ConfigError(PolicyValidator.Join(targetField, "provider"), $"'{target.Provider}' is not a provider of the route"));
+                }
+
+                Range(target.Weight, 0, 10_000, PolicyValidator.Join(targetField, "weight"), errors);
+            }
+        }
     }
 
     /// <summary>Whether <paramref name="value"/> is a host name, or one with a leading wildcard label.</summary>

@@ -66,6 +66,9 @@ internal static class SnapshotValidator
                 case Route.BackendOneofCase.A2A:
                     ValidateBackend(label, "a2a", route.A2A.Auth, route.A2A.Tls, problems => RouteValidator.Validate(route.A2A, "a2a", problems), errors);
                     break;
+                case Route.BackendOneofCase.Llm:
+                    ValidateLlm(label, route.Llm, errors);
+                    break;
                 default:
                     errors.Add($"{label}: a backend is required");
                     break;
@@ -73,6 +76,20 @@ internal static class SnapshotValidator
         }
 
         return errors;
+    }
+
+    /// <summary>An LLM backend: its own rules, then each provider's auth and TLS (secrets arrive resolved).</summary>
+    private static void ValidateLlm(string label, LlmBackend llm, List<string> errors)
+    {
+        var problems = new List<ConfigError>();
+        RouteValidator.Validate(llm, "llm", problems);
+        for (var index = 0; index < llm.Providers.Count; index++)
+        {
+            PolicyValidator.Validate(llm.Providers[index].Auth, $"llm.providers[{index}].auth", SecretSources.Inline, problems);
+            PolicyValidator.Validate(llm.Providers[index].Tls, $"llm.providers[{index}].tls", SecretSources.Inline, problems);
+        }
+
+        errors.AddRange(problems.Select(error => $"{label}: {error}"));
     }
 
     /// <summary>An HTTP or A2A backend: its own rules, then its auth and TLS (secrets arrive resolved).</summary>

@@ -1,6 +1,7 @@
 using AgentGateway.Proxy.A2a;
 using AgentGateway.Proxy.Configuration;
 using AgentGateway.Proxy.Http;
+using AgentGateway.Proxy.Llm;
 using AgentGateway.Proxy.Mcp;
 using AgentGateway.Proxy.Policies.Authentication;
 
@@ -12,7 +13,7 @@ namespace AgentGateway.Proxy.Routing;
 /// answers 404. Before the backend kind, the route's CORS preflight, redirect or direct
 /// response may answer (see <see cref="TrafficResponses"/>).
 /// </summary>
-internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandler mcp, HttpRouteHandler http, A2aRouteHandler a2a)
+internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandler mcp, HttpRouteHandler http, A2aRouteHandler a2a, LlmRouteHandler llm)
 {
     /// <remarks>
     /// Not an async method: a request that only forwards returns its backend kind's task, without a state machine of
@@ -79,6 +80,8 @@ internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandle
                 return http.HandleAsync(context, snapshot, match);
             case Route.BackendOneofCase.A2A:
                 return a2a.HandleAsync(context, snapshot, match);
+            case Route.BackendOneofCase.Llm:
+                return llm.HandleAsync(context, snapshot, match);
             default:
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;
@@ -93,6 +96,7 @@ internal static class GatewayEndpointExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddHttpRoutes();
         builder.AddA2aGateway();
+        builder.Services.AddLlmGateway();
         builder.Services.AddSingleton<GatewayEndpoint>();
         return builder;
     }

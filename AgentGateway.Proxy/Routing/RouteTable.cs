@@ -50,7 +50,7 @@ internal sealed class RouteTable
                     Add(exact, Join(match.Path, LegacyMessageSuffix), new CompiledRoute(route, LegacyMessageSuffix, null));
                     mcp.TryAdd(match.Path, route);
                     break;
-                case Route.BackendOneofCase.A2A:
+                case Route.BackendOneofCase.A2A or Route.BackendOneofCase.Llm:
                     Add(prefixes, TrimEnd(match.Path), new CompiledRoute(route, null, TrimEnd(match.Path)));
                     break;
                 default:

@@ -46,6 +46,9 @@ internal sealed class RouteDocument
 
     /// <summary>An A2A agent (<c>A2aBackend</c>).</summary>
     public JsonElement? A2a { get; set; }
+
+    /// <summary>LLM providers (<c>LlmBackend</c>).</summary>
+    public JsonElement? Llm { get; set; }
 }
 
 internal sealed class McpBackendDocument

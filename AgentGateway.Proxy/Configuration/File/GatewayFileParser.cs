@@ -103,10 +103,24 @@ internal static partial class GatewayFileParser
             HashApiKeys(route.Policies);
         }
 
-        var backends = (document.Mcp is null ? 0 : 1) + (document.Http is null ? 0 : 1) + (document.A2a is null ? 0 : 1);
+        var backends = (document.Mcp is null ? 0 : 1) + (document.Http is null ? 0 : 1) + (document.A2a is null ? 0 : 1) + (document.Llm is null ? 0 : 1);
         if (backends != 1)
         {
-            throw new GatewayFileException($"{field} needs exactly one backend: mcp, http or a2a");
+            throw new GatewayFileException($"{field} needs exactly one backend: mcp, http, a2a or llm");
+        }
+
+        if (document.Llm is { } llm)
+        {
+            route.Llm = ReadPolicy<LlmBackend>(llm, $"{field}.llm", errors, static (backend, path, sources, problems) =>
+            {
+                RouteValidator.Validate(backend, path, problems);
+                for (var index = 0; index < backend.Providers.Count; index++)
+                {
+                    PolicyValidator.Validate(backend.Providers[index].Auth, $"{path}.providers[{index}].auth", sources, problems);
+                    PolicyValidator.Validate(backend.Providers[index].Tls, $"{path}.providers[{index}].tls", sources, problems);
+                }
+            });
+            return route;
         }
 
         if (document.Http is { } http)

@@ -1,0 +1,344 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Backends;
+using AgentGateway.Proxy.Configuration;
+using AgentGateway.Proxy.Llm.Providers;
+using AgentGateway.Proxy.Policies;
+using AgentGateway.Proxy.Routing;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace AgentGateway.Proxy.Llm;
+
+/// <summary>
+/// Serves LLM routes: below the route's path (with or without <c>/v1</c>) OpenAI's <c>chat/completions</c> and
+/// <c>models</c>, after the route's policies. A chat request goes to the model's targets in turn (see
+/// <see cref="LlmTargets"/>) through each provider's <see cref="ChatAdapter"/>; a try that cannot connect, times
+/// out or is answered 429 or 5xx goes to the next target, as long as nothing reached the client. Streams are relayed
+/// chunk by chunk, never buffered. Every error is in OpenAI's shape.
+/// </summary>
+internal sealed partial class LlmRouteHandler(
+    RoutePolicyPipeline policyPipeline, BackendHttpClients clients, LlmMetrics metrics, TimeProvider time, ILogger<LlmRouteHandler> logger)
+{
+    /// <summary>The largest request body read (images travel inline).</summary>
+    public const int MaxRequestBody = 32 * 1024 * 1024;
+
+    /// <summary>How long a try may take to answer when its provider sets no timeout.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
+
+    private static readonly byte[] s_done = Encoding.UTF8.GetBytes("data: [DONE]\n\n");
+
+    public async Task HandleAsync(HttpContext context, GatewaySnapshot snapshot, RouteMatchResult match)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(match);
+        var route = match.Route;
+        var prefix = match.MatchedPrefix ?? string.Empty;
+        var path = context.Request.Path.Value ?? string.Empty;
+        var relative = path.Length >= prefix.Length ? path[prefix.Length..].TrimEnd('/') : string.Empty;
+        if (relative.StartsWith("/v1/", StringComparison.Ordinal))
+        {
+            relative = relative[3..];
+        }
+
+        var (scope, refusal) = await policyPipeline.RunAsync(context, route, snapshot.PoliciesOf(route));
+        if (scope is null)
+        {
+            foreach (var (name, value) in refusal!.Headers)
+            {
+                context.Response.Headers.Append(name, value);
+            }
+
+            await LlmErrors.WriteAsync(context, refusal.StatusCode, refusal.Message);
+            metrics.Record(RouteKey(route), null, string.Empty, "refused", null, TimeSpan.Zero, null);
+            return;
+        }
+
+        switch (relative)
+        {
+            case "/chat/completions" when HttpMethods.IsPost(context.Request.Method):
+                await ChatAsync(context, route, scope);
+                break;
+            case "/models" when HttpMethods.IsGet(context.Request.Method):
+                await ModelsAsync(context, route.Llm, scope);
+                break;
+            case "/chat/completions" or "/models":
+                context.Response.Headers.Allow = relative == "/models" ? "GET" : "POST";
+                await LlmErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, $"{context.Request.Method} is not allowed here.");
+                break;
+            default:
+                await LlmErrors.WriteAsync(context, StatusCodes.Status404NotFound, $"Unknown endpoint: {relative}. This route serves /v1/chat/completions and /v1/models.", "unknown_url");
+                break;
+        }
+    }
+
+    private async Task ChatAsync(HttpContext context, Route route, RequestScope scope)
+    {
+        var started = time.GetTimestamp();
+        var routeKey = RouteKey(route);
+        var (chat, problem) = await ReadRequestAsync(context.Request);
+        if (chat is null)
+        {
+            await LlmErrors.WriteAsync(context, problem!.Value.Status, problem.Value.Message);
+            metrics.Record(routeKey, null, string.Empty, "invalid", null, time.GetElapsedTime(started), null);
+            return;
+        }
+
+        var model = chat["model"] is JsonValue name && name.TryGetValue<string>(out var named) ? named : string.Empty;
+        if (model.Length == 0)
+        {
+            await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest, LlmErrors.Body("You must provide a model parameter.", "invalid_request_error"));
+            metrics.Record(routeKey, null, model, "invalid", null, time.GetElapsedTime(started), null);
+            return;
+        }
+
+        if (LlmTargets.For(route.Llm, model, Random.Shared) is not { Count: > 0 } tries)
+        {
+            await LlmErrors.WriteAsync(context, StatusCodes.Status404NotFound,
+                LlmErrors.Body($"The model '{model}' does not exist or you do not have access to it.", "invalid_request_error", "model_not_found"));
+            metrics.Record(routeKey, null, model, "invalid", null, time.GetElapsedTime(started), null);
+            return;
+        }
+
+        var stream = chat["stream"] is JsonValue flag && flag.TryGetValue<bool>(out var streaming) && streaming;
+        var wantsUsage = stream && chat["stream_options"] is JsonObject options && options["include_usage"] is JsonValue include
+            && include.TryGetValue<bool>(out var usage) && usage;
+        string? lastFailure = null;
+        var failureStatus = StatusCodes.Status502BadGateway;
+        for (var index = 0; index < tries.Count; index++)
+        {
+            var attempt = tries[index];
+            var last = index == tries.Count - 1;
+            var adapter = ChatAdapter.For(attempt.Provider.Kind);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            timeout.CancelAfter(attempt.Provider.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(attempt.Provider.TimeoutMs) : DefaultTimeout);
+            using var request = adapter.CreateRequest(attempt.Provider, chat, attempt.Model, stream);
+            new BackendRequestContext(attempt.Provider.Auth, scope.Caller, attempt.Provider.Tls).Apply(request);
+            HttpResponseMessage response;
+            try
+            {
+                response = await clients.For(attempt.Provider.Tls).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            }
+            catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
+            {
+                lastFailure = exception is OperationCanceledException ? $"provider '{attempt.Provider.Name}' did not answer in time" : $"provider '{attempt.Provider.Name}' could not be reached";
+                failureStatus = exception is OperationCanceledException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
+                LogTryFailed(logger, routeKey, attempt.Provider.Name, attempt.Model, lastFailure);
+                continue;
+            }
+
+            using (response)
+            {
+                var status = (int)response.StatusCode;
+                if (status == StatusCodes.Status429TooManyRequests || status >= 500)
+                {
+                    if (!last)
+                    {
+                        lastFailure = $"provider '{attempt.Provider.Name}' answered {status}";
+                        LogTryFailed(logger, routeKey, attempt.Provider.Name, attempt.Model, lastFailure);
+                        continue;
+                    }
+                }
+
+                if (status >= 400)
+                {
+                    var text = await ReadTextAsync(response, timeout.Token);
+                    CopyRetryAfter(response, context.Response);
+                    await LlmErrors.WriteAsync(context, status, adapter.ToError(status, text));
+                    metrics.Record(routeKey, attempt.Provider.Name, model, status >= 500 || status == 429 ? "unavailable" : "provider_error", null, time.GetElapsedTime(started), null);
+                    return;
+                }
+
+                if (!stream)
+                {
+                    var answer = ParseAnswer(await ReadTextAsync(response, timeout.Token));
+                    if (answer is null)
+                    {
+                        await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway, $"Provider '{attempt.Provider.Name}' sent an answer that is not a JSON object.");
+                        metrics.Record(routeKey, attempt.Provider.Name, model, "unavailable", null, time.GetElapsedTime(started), null);
+                        return;
+                    }
+
+                    var (completion, used) = adapter.ToCompletion(answer, attempt.Model);
+                    context.Response.StatusCode = StatusCodes.Status200OK;
+                    context.Response.ContentType = "application/json";
+                    await context.Response.WriteAsync(completion.ToJsonString(), context.RequestAborted);
+                    metrics.Record(routeKey, attempt.Provider.Name, model, "ok", used, time.GetElapsedTime(started), null);
+                    return;
+                }
+
+                // Streaming: the try's timeout covered the answer's headers; the client's disconnect ends the stream.
+                timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                var state = new ChatStreamState(attempt.Model, wantsUsage);
+                var firstToken = await RelayStreamAsync(context, response, adapter, state, started);
+                metrics.Record(routeKey, attempt.Provider.Name, model, context.RequestAborted.IsCancellationRequested ? "cancelled" : "ok", state.Usage,
+                    time.GetElapsedTime(started), firstToken);
+                return;
+            }
+        }
+
+        await LlmErrors.WriteAsync(context, failureStatus, $"No provider could serve model '{model}': {lastFailure}.", "provider_unavailable");
+        metrics.Record(routeKey, null, model, "unavailable", null, time.GetElapsedTime(started), null);
+    }
+
+    /// <summary>Relays the provider's stream as OpenAI chunks, flushing each; returns when the first reached the client.</summary>
+    private async Task<TimeSpan?> RelayStreamAsync(HttpContext context, HttpResponseMessage response, ChatAdapter adapter, ChatStreamState state, long started)
+    {
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        TimeSpan? firstToken = null;
+        var body = context.Response.Body;
+        try
+        {
+            await using var upstream = await response.Content.ReadAsStreamAsync(context.RequestAborted);
+            await foreach (var chunk in adapter.ToChunksAsync(SseReader.ReadAsync(upstream, context.RequestAborted), state))
+            {
+                await body.WriteAsync(Encoding.UTF8.GetBytes("data: " + chunk.ToJsonString() + "\n\n"), context.RequestAborted);
+                await body.FlushAsync(context.RequestAborted);
+                firstToken ??= time.GetElapsedTime(started);
+            }
+
+            await body.WriteAsync(s_done, context.RequestAborted);
+            await body.FlushAsync(context.RequestAborted);
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException or OperationCanceledException)
+        {
+            // The client left, or the provider broke the stream: what was sent stays sent.
+            LogStreamEnded(logger, exception.Message);
+        }
+
+        return firstToken;
+    }
+
+    private async Task ModelsAsync(HttpContext context, LlmBackend llm, RequestScope scope)
+    {
+        var list = new JsonArray();
+        if (llm.Models.Count > 0)
+        {
+            foreach (var model in llm.Models)
+            {
+                list.Add(new JsonObject { ["id"] = model.Name, ["object"] = "model", ["created"] = 0, ["owned_by"] = model.Targets.FirstOrDefault()?.Provider ?? "gateway" });
+            }
+        }
+        else if (llm.Providers.FirstOrDefault() is { } provider)
+        {
+            // Any model goes to the first provider: its own list is the route's.
+            var adapter = ChatAdapter.For(provider.Kind);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            timeout.CancelAfter(provider.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(provider.TimeoutMs) : DefaultTimeout);
+            using var request = adapter.CreateModelsRequest(provider);
+            new BackendRequestContext(provider.Auth, scope.Caller, provider.Tls).Apply(request);
+            try
+            {
+                using var response = await clients.For(provider.Tls).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                var text = await ReadTextAsync(response, timeout.Token);
+                if (!response.IsSuccessStatusCode)
+                {
+                    await LlmErrors.WriteAsync(context, (int)response.StatusCode, adapter.ToError((int)response.StatusCode, text));
+                    return;
+                }
+
+                foreach (var model in adapter.ToModels(ParseAnswer(text) ?? [], provider.Name))
+                {
+                    list.Add(model);
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
+            {
+                await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway, $"Provider '{provider.Name}' could not list its models.", "provider_unavailable");
+                return;
+            }
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(new JsonObject { ["object"] = "list", ["data"] = list }.ToJsonString(), context.RequestAborted);
+    }
+
+    /// <summary>The request's JSON object, or the status and message of why there is none.</summary>
+    private static async Task<(JsonObject? Chat, (int Status, string Message)? Problem)> ReadRequestAsync(HttpRequest request)
+    {
+        if (request.ContentLength > MaxRequestBody)
+        {
+            return (null, (StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {MaxRequestBody} bytes."));
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > MaxRequestBody)
+            {
+                return (null, (StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {MaxRequestBody} bytes."));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        try
+        {
+            return JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is JsonObject chat
+                ? (chat, null)
+                : (null, (StatusCodes.Status400BadRequest, "The request body must be a JSON object."));
+        }
+        catch (JsonException exception)
+        {
+            return (null, (StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {exception.Message}"));
+        }
+    }
+
+    private static JsonObject? ParseAnswer(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<string> ReadTextAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private static void CopyRetryAfter(HttpResponseMessage from, HttpResponse to)
+    {
+        if (from.Headers.RetryAfter is { } retryAfter)
+        {
+            to.Headers.RetryAfter = retryAfter.ToString();
+        }
+    }
+
+    private static string RouteKey(Route route) => $"{route.Tenant}/{route.Name}";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LLM route {Route}: provider {Provider} (model {Model}) failed: {Reason}; trying the next target")]
+    private static partial void LogTryFailed(ILogger logger, string route, string provider, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "LLM stream ended early: {Reason}")]
+    private static partial void LogStreamEnded(ILogger logger, string reason);
+}
+
+internal static class LlmGatewayExtensions
+{
+    public static IServiceCollection AddLlmGateway(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<LlmMetrics>();
+        services.AddSingleton<LlmRouteHandler>();
+        return services;
+    }
+}

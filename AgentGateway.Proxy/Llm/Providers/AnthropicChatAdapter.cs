@@ -1,0 +1,444 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentGateway.Contracts.V1;
+
+namespace AgentGateway.Proxy.Llm.Providers;
+
+/// <summary>
+/// Anthropic's Messages API behind OpenAI Chat Completions: system and developer messages become the system prompt,
+/// tool calls and results become <c>tool_use</c> and <c>tool_result</c> blocks, images become image blocks, and the
+/// answer, its stream and its errors come back in OpenAI's shapes. Fields OpenAI does not define pass through to
+/// Anthropic untouched; OpenAI fields Anthropic has no counterpart for (<c>n</c>, penalties, <c>seed</c>, ...) are
+/// dropped.
+/// </summary>
+internal sealed class AnthropicChatAdapter : ChatAdapter
+{
+    public static readonly AnthropicChatAdapter Instance = new();
+
+    /// <summary>The Messages API version sent when the request names none.</summary>
+    public const string ApiVersion = "2023-06-01";
+
+    /// <summary>Anthropic requires max_tokens; OpenAI does not.</summary>
+    public const int DefaultMaxTokens = 4096;
+
+    /// <summary>OpenAI request fields: translated below, or without an Anthropic counterpart (not sent).</summary>
+    private static readonly HashSet<string> s_openAiFields = new(StringComparer.Ordinal)
+    {
+        "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "stream", "stream_options",
+        "tools", "tool_choice", "user", "n", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs",
+        "response_format", "seed", "parallel_tool_calls", "service_tier", "store", "metadata", "modalities", "audio",
+        "prediction", "reasoning_effort", "web_search_options", "functions", "function_call",
+    };
+
+    public override HttpRequestMessage CreateRequest(LlmProvider provider, JsonObject chat, string model, bool stream)
+    {
+        var body = new JsonObject { ["model"] = model };
+        var (system, messages) = Messages(chat["messages"] as JsonArray ?? []);
+        if (system is not null)
+        {
+            body["system"] = system;
+        }
+
+        body["messages"] = messages;
+        body["max_tokens"] = (chat["max_completion_tokens"] ?? chat["max_tokens"])?.DeepClone() ?? DefaultMaxTokens;
+        Copy(chat, body, "temperature");
+        Copy(chat, body, "top_p");
+        if (chat["stop"] is JsonValue stop)
+        {
+            body["stop_sequences"] = new JsonArray(stop.DeepClone());
+        }
+        else if (chat["stop"] is JsonArray stops)
+        {
+            body["stop_sequences"] = stops.DeepClone();
+        }
+
+        if (chat["tools"] is JsonArray tools)
+        {
+            body["tools"] = new JsonArray([.. tools.OfType<JsonObject>().Select(Tool)]);
+        }
+
+        if (ToolChoice(chat["tool_choice"], chat["parallel_tool_calls"]) is { } choice)
+        {
+            body["tool_choice"] = choice;
+        }
+
+        if (chat["user"] is JsonValue user)
+        {
+            body["metadata"] = new JsonObject { ["user_id"] = user.DeepClone() };
+        }
+
+        if (stream)
+        {
+            body["stream"] = true;
+        }
+
+        foreach (var (name, value) in chat)
+        {
+            if (!s_openAiFields.Contains(name))
+            {
+                body[name] = value?.DeepClone();
+            }
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Post, Below(provider, "/v1/messages")) { Content = JsonContent.Create(body) };
+        request.Headers.TryAddWithoutValidation("anthropic-version", ApiVersion);
+        return request;
+    }
+
+    public override (JsonObject Completion, LlmUsage? Usage) ToCompletion(JsonObject answer, string model)
+    {
+        var text = new System.Text.StringBuilder();
+        var calls = new JsonArray();
+        foreach (var block in (answer["content"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            switch ((string?)block["type"])
+            {
+                case "text":
+                    text.Append((string?)block["text"]);
+                    break;
+                case "tool_use":
+                    calls.Add(new JsonObject
+                    {
+                        ["id"] = block["id"]?.DeepClone(),
+                        ["type"] = "function",
+                        ["function"] = new JsonObject { ["name"] = block["name"]?.DeepClone(), ["arguments"] = (block["input"] ?? new JsonObject()).ToJsonString() },
+                    });
+                    break;
+            }
+        }
+
+        var message = new JsonObject { ["role"] = "assistant", ["content"] = text.Length > 0 || calls.Count == 0 ? text.ToString() : null };
+        if (calls.Count > 0)
+        {
+            message["tool_calls"] = calls;
+        }
+
+        var usage = LlmUsage.FromAnthropic(answer["usage"]);
+        var completion = new JsonObject
+        {
+            ["id"] = answer["id"]?.DeepClone(),
+            ["object"] = "chat.completion",
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["model"] = answer["model"]?.DeepClone() ?? model,
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = message,
+                ["finish_reason"] = FinishReason((string?)answer["stop_reason"]),
+            }),
+        };
+        if (usage is { } reported)
+        {
+            completion["usage"] = reported.ToOpenAi();
+        }
+
+        return (completion, usage);
+    }
+
+    public override async IAsyncEnumerable<JsonObject> ToChunksAsync(IAsyncEnumerable<SseEvent> events, ChatStreamState state)
+    {
+        string? id = null;
+        var model = state.Model;
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        long input = 0;
+        long output = 0;
+        var toolIndexes = new Dictionary<int, int>();
+        JsonObject Chunk(JsonObject delta, string? finish = null) => new()
+        {
+            ["id"] = id,
+            ["object"] = "chat.completion.chunk",
+            ["created"] = created,
+            ["model"] = model,
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish }),
+        };
+
+        await foreach (var sse in events)
+        {
+            if (ParseObject(sse.Data) is not { } data)
+            {
+                continue;
+            }
+
+            switch ((string?)data["type"] ?? sse.Name)
+            {
+                case "message_start":
+                    var message = data["message"] as JsonObject;
+                    id = (string?)message?["id"];
+                    model = (string?)message?["model"] ?? model;
+                    if (LlmUsage.FromAnthropic(message?["usage"]) is { } started)
+                    {
+                        (input, output) = (started.InputTokens, started.OutputTokens);
+                    }
+
+                    yield return Chunk(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty });
+                    break;
+                case "content_block_start" when data["content_block"] is JsonObject { } block && (string?)block["type"] == "tool_use":
+                    var toolIndex = toolIndexes.Count;
+                    toolIndexes[(int)LlmUsage.Number(data["index"])] = toolIndex;
+                    yield return Chunk(new JsonObject
+                    {
+                        ["tool_calls"] = new JsonArray(new JsonObject
+                        {
+                            ["index"] = toolIndex,
+                            ["id"] = block["id"]?.DeepClone(),
+                            ["type"] = "function",
+                            ["function"] = new JsonObject { ["name"] = block["name"]?.DeepClone(), ["arguments"] = string.Empty },
+                        }),
+                    });
+                    break;
+                case "content_block_delta" when data["delta"] is JsonObject { } delta:
+                    if ((string?)delta["type"] == "text_delta")
+                    {
+                        yield return Chunk(new JsonObject { ["content"] = delta["text"]?.DeepClone() });
+                    }
+                    else if ((string?)delta["type"] == "input_json_delta" && toolIndexes.TryGetValue((int)LlmUsage.Number(data["index"]), out var index))
+                    {
+                        yield return Chunk(new JsonObject
+                        {
+                            ["tool_calls"] = new JsonArray(new JsonObject
+                            {
+                                ["index"] = index,
+                                ["function"] = new JsonObject { ["arguments"] = delta["partial_json"]?.DeepClone() },
+                            }),
+                        });
+                    }
+
+                    break;
+                case "message_delta":
+                    if (data["usage"] is JsonObject usage)
+                    {
+                        output = Math.Max(output, LlmUsage.Number(usage["output_tokens"]));
+                        input = Math.Max(input, LlmUsage.Number(usage["input_tokens"]));
+                    }
+
+                    state.Usage = new LlmUsage(input, output);
+                    yield return Chunk([], FinishReason((string?)(data["delta"] as JsonObject)?["stop_reason"]));
+                    break;
+                case "message_stop":
+                    state.Usage = new LlmUsage(input, output);
+                    if (state.ClientWantsUsage)
+                    {
+                        var last = Chunk([]);
+                        last["choices"] = new JsonArray();
+                        last["usage"] = state.Usage.Value.ToOpenAi();
+                        yield return last;
+                    }
+
+                    yield break;
+                case "error":
+                    yield return ToError(StatusCodes.Status500InternalServerError, sse.Data);
+                    yield break;
+            }
+        }
+    }
+
+    public override JsonObject ToError(int status, string body)
+    {
+        if (ParseObject(body) is { } answer && answer["error"] is JsonObject error)
+        {
+            return LlmErrors.Body((string?)error["message"] ?? $"The provider answered {status}.", (string?)error["type"] ?? LlmErrors.TypeOf(status));
+        }
+
+        return PlainError(status, body);
+    }
+
+    public override HttpRequestMessage CreateModelsRequest(LlmProvider provider)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, Below(provider, "/v1/models"));
+        request.Headers.TryAddWithoutValidation("anthropic-version", ApiVersion);
+        return request;
+    }
+
+    public override IEnumerable<JsonObject> ToModels(JsonObject answer, string provider) =>
+        (answer["data"] as JsonArray ?? []).OfType<JsonObject>().Select(model => new JsonObject
+        {
+            ["id"] = model["id"]?.DeepClone(),
+            ["object"] = "model",
+            ["created"] = DateTimeOffset.TryParse((string?)model["created_at"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created) ? created.ToUnixTimeSeconds() : 0,
+            ["owned_by"] = provider,
+        });
+
+    /// <summary>OpenAI's finish reason for Anthropic's stop reason.</summary>
+    public static string? FinishReason(string? stopReason) => stopReason switch
+    {
+        null => null,
+        "max_tokens" or "model_context_window_exceeded" => "length",
+        "tool_use" => "tool_calls",
+        "refusal" => "content_filter",
+        _ => "stop",
+    };
+
+    /// <summary>The system prompt (system and developer messages' text) and the alternating user/assistant messages.</summary>
+    private static (string? System, JsonArray Messages) Messages(JsonArray chat)
+    {
+        var system = new List<string>();
+        var messages = new JsonArray();
+        foreach (var message in chat.OfType<JsonObject>())
+        {
+            var role = (string?)message["role"];
+            if (role is "system" or "developer")
+            {
+                system.Add(Text(message["content"]));
+                continue;
+            }
+
+            var (anthropicRole, blocks) = role switch
+            {
+                "assistant" => ("assistant", AssistantBlocks(message)),
+                "tool" => ("user", new JsonArray(new JsonObject
+                {
+                    ["type"] = "tool_result",
+                    ["tool_use_id"] = message["tool_call_id"]?.DeepClone(),
+                    ["content"] = Text(message["content"]),
+                })),
+                _ => ("user", UserBlocks(message["content"])),
+            };
+
+            // Anthropic wants the roles to alternate: consecutive messages of one role (tool results) are merged.
+            if (messages.Count > 0 && messages[^1] is JsonObject previous && (string?)previous["role"] == anthropicRole)
+            {
+                var content = (JsonArray)previous["content"]!;
+                foreach (var block in blocks.ToList())
+                {
+                    blocks.Remove(block);
+                    content.Add(block);
+                }
+
+                continue;
+            }
+
+            messages.Add(new JsonObject { ["role"] = anthropicRole, ["content"] = blocks });
+        }
+
+        return (system.Count > 0 ? string.Join("\n\n", system) : null, messages);
+    }
+
+    private static JsonArray AssistantBlocks(JsonObject message)
+    {
+        var blocks = new JsonArray();
+        if (Text(message["content"]) is { Length: > 0 } text)
+        {
+            blocks.Add(new JsonObject { ["type"] = "text", ["text"] = text });
+        }
+
+        foreach (var call in (message["tool_calls"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var function = call["function"] as JsonObject;
+            blocks.Add(new JsonObject
+            {
+                ["type"] = "tool_use",
+                ["id"] = call["id"]?.DeepClone(),
+                ["name"] = function?["name"]?.DeepClone(),
+                ["input"] = Arguments((string?)function?["arguments"]),
+            });
+        }
+
+        return blocks;
+    }
+
+    private static JsonArray UserBlocks(JsonNode? content)
+    {
+        if (content is not JsonArray parts)
+        {
+            return new JsonArray(new JsonObject { ["type"] = "text", ["text"] = Text(content) });
+        }
+
+        var blocks = new JsonArray();
+        foreach (var part in parts.OfType<JsonObject>())
+        {
+            switch ((string?)part["type"])
+            {
+                case "text":
+                    blocks.Add(new JsonObject { ["type"] = "text", ["text"] = part["text"]?.DeepClone() });
+                    break;
+                case "image_url":
+                    var url = (string?)(part["image_url"] as JsonObject)?["url"] ?? (string?)part["image_url"] ?? string.Empty;
+                    blocks.Add(new JsonObject { ["type"] = "image", ["source"] = ImageSource(url) });
+                    break;
+            }
+        }
+
+        return blocks;
+    }
+
+    /// <summary>A data URL becomes a base64 source; any other URL a URL source.</summary>
+    private static JsonObject ImageSource(string url)
+    {
+        const string Base64 = ";base64,";
+        var marker = url.IndexOf(Base64, StringComparison.Ordinal);
+        if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) && marker > 5)
+        {
+            return new JsonObject { ["type"] = "base64", ["media_type"] = url[5..marker], ["data"] = url[(marker + Base64.Length)..] };
+        }
+
+        return new JsonObject { ["type"] = "url", ["url"] = url };
+    }
+
+    private static JsonObject Tool(JsonObject tool)
+    {
+        var function = tool["function"] as JsonObject ?? tool;
+        var result = new JsonObject
+        {
+            ["name"] = function["name"]?.DeepClone(),
+            ["input_schema"] = function["parameters"]?.DeepClone() ?? new JsonObject { ["type"] = "object" },
+        };
+        if (function["description"] is { } description)
+        {
+            result["description"] = description.DeepClone();
+        }
+
+        return result;
+    }
+
+    private static JsonObject? ToolChoice(JsonNode? choice, JsonNode? parallel)
+    {
+        var result = choice switch
+        {
+            JsonValue value when (string?)value == "auto" => new JsonObject { ["type"] = "auto" },
+            JsonValue value when (string?)value == "required" => new JsonObject { ["type"] = "any" },
+            JsonValue value when (string?)value == "none" => new JsonObject { ["type"] = "none" },
+            JsonObject named when (named["function"] as JsonObject)?["name"] is { } name => new JsonObject { ["type"] = "tool", ["name"] = name.DeepClone() },
+            _ => null,
+        };
+        if (parallel is JsonValue flag && flag.TryGetValue<bool>(out var allowed) && !allowed)
+        {
+            result ??= new JsonObject { ["type"] = "auto" };
+            if ((string?)result["type"] != "none")
+            {
+                result["disable_parallel_tool_use"] = true;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A content string, or the text parts of a content array joined.</summary>
+    private static string Text(JsonNode? content) => content switch
+    {
+        JsonValue value when value.TryGetValue<string>(out var text) => text,
+        JsonArray parts => string.Concat(parts.OfType<JsonObject>().Where(part => (string?)part["type"] == "text").Select(part => (string?)part["text"])),
+        _ => string.Empty,
+    };
+
+    private static JsonNode Arguments(string? arguments)
+    {
+        try
+        {
+            return JsonNode.Parse(arguments is { Length: > 0 } ? arguments : "{}") ?? new JsonObject();
+        }
+        catch (JsonException)
+        {
+            return new JsonObject();
+        }
+    }
+
+    private static void Copy(JsonObject from, JsonObject to, string name)
+    {
+        if (from[name] is { } value)
+        {
+            to[name] = value.DeepClone();
+        }
+    }
+}

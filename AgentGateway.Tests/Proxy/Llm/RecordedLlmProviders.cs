@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using AgentGateway.Tests.Fixtures;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace AgentGateway.Tests.Proxy.Llm;
+
+/// <summary>
+/// LLM providers on loopback that answer with recorded responses of the real APIs (the files in <c>Recorded/</c>):
+/// OpenAI below <c>/openai/v1</c>, Anthropic below <c>/anthropic</c>. Each keeps the requests it received, and
+/// can be told to fail the next requests with a status.
+/// </summary>
+public sealed class RecordedLlmProviders : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+
+    private RecordedLlmProviders(int port)
+    {
+        Address = new Uri($"http://127.0.0.1:{port}");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        _app = builder.Build();
+        _app.MapPost("/openai/v1/chat/completions", context => AnswerAsync(context, "openai", "openai-completion.json", "openai-stream.txt"));
+        _app.MapGet("/openai/v1/models", context => ReplayAsync(context, "openai-models.json"));
+        _app.MapPost("/anthropic/v1/messages", context => AnswerAsync(context, "anthropic", "anthropic-message.json", "anthropic-stream.txt"));
+        _app.MapGet("/anthropic/v1/models", context => ReplayAsync(context, "anthropic-models.json"));
+    }
+
+    public Uri Address { get; }
+
+    public Uri OpenAiUrl => new(Address, "/openai/v1");
+
+    public Uri AnthropicUrl => new(Address, "/anthropic");
+
+    /// <summary>What the providers received: "openai" or "anthropic", the request's headers and JSON body.</summary>
+    public ConcurrentQueue<(string Provider, IReadOnlyDictionary<string, string> Headers, JsonObject Body)> Requests { get; } = new();
+
+    public static string RecordedFile(string name) => Path.Combine(ServiceProcess.RepositoryRoot, "AgentGateway.Tests", "Proxy", "Llm", "Recorded", name);
+
+    public static async Task<RecordedLlmProviders> StartAsync()
+    {
+        var providers = new RecordedLlmProviders(ServiceProcess.GetFreePort());
+        await providers._app.StartAsync();
+        return providers;
+    }
+
+    /// <summary>The next <paramref name="count"/> requests to <paramref name="provider"/> are answered <paramref name="status"/>.</summary>
+    public void FailNext(string provider, int count, int status) => _failures[provider] = count * 1000 + status;
+
+    /// <summary>The last request <paramref name="provider"/> received whose body satisfies <paramref name="match"/>.</summary>
+    public JsonObject LastBody(string provider, Func<JsonObject, bool>? match = null) =>
+        Requests.Where(request => request.Provider == provider && (match?.Invoke(request.Body) ?? true)).Select(request => request.Body).Last();
+
+    public IReadOnlyDictionary<string, string> LastHeaders(string provider) => Requests.Where(request => request.Provider == provider).Select(request => request.Headers).Last();
+
+    private async Task AnswerAsync(HttpContext context, string provider, string blocking, string stream)
+    {
+        var body = (JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted)) as JsonObject)!;
+        Requests.Enqueue((provider, context.Request.Headers.ToDictionary(header => header.Key.ToLowerInvariant(), header => header.Value.ToString(), StringComparer.Ordinal), body));
+        if (_failures.TryGetValue(provider, out var failure) && failure >= 1000)
+        {
+            _failures[provider] = failure - 1000;
+            context.Response.StatusCode = failure % 1000;
+            await context.Response.WriteAsync("""{"error":{"message":"overloaded","type":"overloaded_error"}}""", context.RequestAborted);
+            return;
+        }
+
+        if (provider == "anthropic" && (string?)body["model"] is "bad-request" or "no-such-model")
+        {
+            var notFound = (string?)body["model"] == "no-such-model";
+            context.Response.StatusCode = notFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest;
+            await ReplayAsync(context, notFound ? "anthropic-not-found.json" : "anthropic-error.json");
+            return;
+        }
+
+        if ((bool?)body["stream"] != true)
+        {
+            await ReplayAsync(context, blocking);
+            return;
+        }
+
+        // The recorded events one by one, flushed, as a provider streams them.
+        context.Response.ContentType = "text/event-stream";
+        var text = await File.ReadAllTextAsync(RecordedFile(stream), context.RequestAborted);
+        foreach (var sse in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(sse + "\n\n"), context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
+    }
+
+    private static async Task ReplayAsync(HttpContext context, string file)
+    {
+        context.Response.ContentType = "application/json";
+        await context.Response.SendFileAsync(RecordedFile(file), context.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
