@@ -2,10 +2,11 @@ using System.Text.Json.Nodes;
 
 namespace AgentGateway.Proxy.Llm;
 
-/// <summary>Errors in the shape OpenAI's API answers them (<c>{"error": {"message", "type", "param", "code"}}</c>).</summary>
+/// <summary>The error bodies of the client APIs, and the error types of the statuses the gateway answers with.</summary>
 internal static class LlmErrors
 {
-    public static JsonObject Body(string message, string type, string? code = null) => new()
+    /// <summary>OpenAI's shape: <c>{"error": {"message", "type", "param", "code"}}</c>.</summary>
+    public static JsonObject OpenAi(string message, string type, string? code = null) => new()
     {
         ["error"] = new JsonObject
         {
@@ -16,8 +17,15 @@ internal static class LlmErrors
         },
     };
 
-    /// <summary>The OpenAI error type of a status the gateway answers with.</summary>
-    public static string TypeOf(int status) => status switch
+    /// <summary>Anthropic's shape: <c>{"type": "error", "error": {"type", "message"}}</c>.</summary>
+    public static JsonObject Anthropic(string message, string type) => new()
+    {
+        ["type"] = "error",
+        ["error"] = new JsonObject { ["type"] = type, ["message"] = message },
+    };
+
+    /// <summary>The OpenAI error type of a status.</summary>
+    public static string OpenAiType(int status) => status switch
     {
         StatusCodes.Status400BadRequest or StatusCodes.Status404NotFound or StatusCodes.Status413PayloadTooLarge
             or StatusCodes.Status405MethodNotAllowed => "invalid_request_error",
@@ -27,8 +35,18 @@ internal static class LlmErrors
         _ => "api_error",
     };
 
-    public static Task WriteAsync(HttpContext context, int status, string message, string? code = null) =>
-        WriteAsync(context, status, Body(message, TypeOf(status), code));
+    /// <summary>The Anthropic error type of a status.</summary>
+    public static string AnthropicType(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest or StatusCodes.Status405MethodNotAllowed => "invalid_request_error",
+        StatusCodes.Status401Unauthorized => "authentication_error",
+        StatusCodes.Status403Forbidden => "permission_error",
+        StatusCodes.Status404NotFound => "not_found_error",
+        StatusCodes.Status413PayloadTooLarge => "request_too_large",
+        StatusCodes.Status429TooManyRequests => "rate_limit_error",
+        529 => "overloaded_error",
+        _ => "api_error",
+    };
 
     public static async Task WriteAsync(HttpContext context, int status, JsonObject body)
     {

@@ -5,7 +5,7 @@ namespace AgentGateway.Proxy.Llm;
 
 /// <summary>
 /// The LLM gateway's metrics (meter <c>AgentGateway.Llm</c>), named after OpenTelemetry's GenAI conventions:
-/// requests by route, provider, model and outcome, tokens by type, request duration and time to first token.
+/// requests by route, client API, provider, model and outcome, tokens by type, request duration and time to first token.
 /// </summary>
 internal sealed class LlmMetrics
 {
@@ -27,11 +27,12 @@ internal sealed class LlmMetrics
     }
 
     /// <param name="outcome">"ok", "provider_error" (the provider answered 4xx), "unavailable" (every try failed), "invalid", "refused".</param>
-    public void Record(string route, string? provider, string model, string outcome, LlmUsage? usage, TimeSpan elapsed, TimeSpan? firstToken)
+    public void Record(string route, string api, string? provider, string model, string outcome, LlmUsage? usage, TimeSpan elapsed, TimeSpan? firstToken)
     {
         var tags = new TagList
         {
             { "route", route },
+            { "gen_ai.operation.name", api },
             { "gen_ai.provider.name", provider ?? "(none)" },
             { "gen_ai.request.model", model.Length > 0 ? model : "(none)" },
             { "outcome", outcome },

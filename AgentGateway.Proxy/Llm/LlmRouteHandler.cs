@@ -13,10 +13,11 @@ namespace AgentGateway.Proxy.Llm;
 
 /// <summary>
 /// Serves LLM routes: below the route's path (with or without <c>/v1</c>) OpenAI's <c>chat/completions</c> and
-/// <c>models</c>, after the route's policies. A chat request goes to the model's targets in turn (see
-/// <see cref="LlmTargets"/>) through each provider's <see cref="ChatAdapter"/>; a try that cannot connect, times
-/// out or is answered 429 or 5xx goes to the next target, as long as nothing reached the client. Streams are relayed
-/// chunk by chunk, never buffered. Every error is in OpenAI's shape.
+/// <c>models</c> and Anthropic's <c>messages</c>, after the route's policies. A request goes to the model's targets
+/// in turn (see <see cref="LlmTargets"/>) through the <see cref="ProviderAdapter"/> of its client API and the
+/// provider's kind; a try that cannot connect, times out or is answered 429 or 5xx goes to the next target, as long
+/// as nothing reached the client. Streams are relayed event by event, never buffered. Every error is in the client
+/// API's shape.
 /// </summary>
 internal sealed partial class LlmRouteHandler(
     RoutePolicyPipeline policyPipeline, BackendHttpClients clients, LlmMetrics metrics, TimeProvider time, ILogger<LlmRouteHandler> logger)
@@ -26,8 +27,6 @@ internal sealed partial class LlmRouteHandler(
 
     /// <summary>How long a try may take to answer when its provider sets no timeout.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
-
-    private static readonly byte[] s_done = Encoding.UTF8.GetBytes("data: [DONE]\n\n");
 
     public async Task HandleAsync(HttpContext context, GatewaySnapshot snapshot, RouteMatchResult match)
     {
@@ -43,6 +42,8 @@ internal sealed partial class LlmRouteHandler(
             relative = relative[3..];
         }
 
+        // Anthropic's clients send its version header; their errors go in its shape.
+        var api = relative == "/messages" || context.Request.Headers.ContainsKey("anthropic-version") ? LlmClientApi.AnthropicMessages : LlmClientApi.OpenAiChat;
         var (scope, refusal) = await policyPipeline.RunAsync(context, route, snapshot.PoliciesOf(route));
         if (scope is null)
         {
@@ -51,75 +52,80 @@ internal sealed partial class LlmRouteHandler(
                 context.Response.Headers.Append(name, value);
             }
 
-            await LlmErrors.WriteAsync(context, refusal.StatusCode, refusal.Message);
-            metrics.Record(RouteKey(route), null, string.Empty, "refused", null, TimeSpan.Zero, null);
+            await LlmErrors.WriteAsync(context, refusal.StatusCode, api.Error(refusal.StatusCode, refusal.Message));
+            metrics.Record(RouteKey(route), api.Name, null, string.Empty, "refused", null, TimeSpan.Zero, null);
             return;
         }
 
         switch (relative)
         {
             case "/chat/completions" when HttpMethods.IsPost(context.Request.Method):
-                await ChatAsync(context, route, scope);
+                await ExchangeAsync(context, route, scope, LlmClientApi.OpenAiChat);
+                break;
+            case "/messages" when HttpMethods.IsPost(context.Request.Method):
+                await ExchangeAsync(context, route, scope, LlmClientApi.AnthropicMessages);
                 break;
             case "/models" when HttpMethods.IsGet(context.Request.Method):
                 await ModelsAsync(context, route.Llm, scope);
                 break;
-            case "/chat/completions" or "/models":
+            case "/chat/completions" or "/messages" or "/models":
                 context.Response.Headers.Allow = relative == "/models" ? "GET" : "POST";
-                await LlmErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, $"{context.Request.Method} is not allowed here.");
+                await LlmErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, api.Error(StatusCodes.Status405MethodNotAllowed, $"{context.Request.Method} is not allowed here."));
                 break;
             default:
-                await LlmErrors.WriteAsync(context, StatusCodes.Status404NotFound, $"Unknown endpoint: {relative}. This route serves /v1/chat/completions and /v1/models.", "unknown_url");
+                await LlmErrors.WriteAsync(context, StatusCodes.Status404NotFound, api.Error(StatusCodes.Status404NotFound,
+                    $"Unknown endpoint: {relative}. This route serves /v1/chat/completions, /v1/messages and /v1/models.", "unknown_url"));
                 break;
         }
     }
 
-    private async Task ChatAsync(HttpContext context, Route route, RequestScope scope)
+    /// <summary>One request of <paramref name="api"/>: to the model's targets in turn, answered in the API's shapes.</summary>
+    private async Task ExchangeAsync(HttpContext context, Route route, RequestScope scope, LlmClientApi api)
     {
         var started = time.GetTimestamp();
         var routeKey = RouteKey(route);
-        var (chat, problem) = await ReadRequestAsync(context.Request);
-        if (chat is null)
+        var (request, problem) = await ReadRequestAsync(context.Request);
+        if (request is null)
         {
-            await LlmErrors.WriteAsync(context, problem!.Value.Status, problem.Value.Message);
-            metrics.Record(routeKey, null, string.Empty, "invalid", null, time.GetElapsedTime(started), null);
+            await LlmErrors.WriteAsync(context, problem!.Value.Status, api.Error(problem.Value.Status, problem.Value.Message));
+            metrics.Record(routeKey, api.Name, null, string.Empty, "invalid", null, time.GetElapsedTime(started), null);
             return;
         }
 
-        var model = chat["model"] is JsonValue name && name.TryGetValue<string>(out var named) ? named : string.Empty;
+        var model = request["model"] is JsonValue name && name.TryGetValue<string>(out var named) ? named : string.Empty;
         if (model.Length == 0)
         {
-            await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest, LlmErrors.Body("You must provide a model parameter.", "invalid_request_error"));
-            metrics.Record(routeKey, null, model, "invalid", null, time.GetElapsedTime(started), null);
+            await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest, api.Error(StatusCodes.Status400BadRequest, "You must provide a model parameter."));
+            metrics.Record(routeKey, api.Name, null, model, "invalid", null, time.GetElapsedTime(started), null);
             return;
         }
 
         if (LlmTargets.For(route.Llm, model, Random.Shared) is not { Count: > 0 } tries)
         {
             await LlmErrors.WriteAsync(context, StatusCodes.Status404NotFound,
-                LlmErrors.Body($"The model '{model}' does not exist or you do not have access to it.", "invalid_request_error", "model_not_found"));
-            metrics.Record(routeKey, null, model, "invalid", null, time.GetElapsedTime(started), null);
+                api.Error(StatusCodes.Status404NotFound, $"The model '{model}' does not exist or you do not have access to it.", "model_not_found"));
+            metrics.Record(routeKey, api.Name, null, model, "invalid", null, time.GetElapsedTime(started), null);
             return;
         }
 
-        var stream = chat["stream"] is JsonValue flag && flag.TryGetValue<bool>(out var streaming) && streaming;
-        var wantsUsage = stream && chat["stream_options"] is JsonObject options && options["include_usage"] is JsonValue include
-            && include.TryGetValue<bool>(out var usage) && usage;
+        var stream = request["stream"] is JsonValue flag && flag.TryGetValue<bool>(out var streaming) && streaming;
+        var wantsUsage = stream && api.WantsStreamUsage(request);
         string? lastFailure = null;
         var failureStatus = StatusCodes.Status502BadGateway;
         for (var index = 0; index < tries.Count; index++)
         {
             var attempt = tries[index];
             var last = index == tries.Count - 1;
-            var adapter = ChatAdapter.For(attempt.Provider.Kind);
+            var adapter = api.AdapterFor(attempt.Provider.Kind);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             timeout.CancelAfter(attempt.Provider.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(attempt.Provider.TimeoutMs) : DefaultTimeout);
-            using var request = adapter.CreateRequest(attempt.Provider, chat, attempt.Model, stream);
-            new BackendRequestContext(attempt.Provider.Auth, scope.Caller, attempt.Provider.Tls).Apply(request);
+            using var message = adapter.CreateRequest(attempt.Provider, request, attempt.Model, stream);
+            CopyAnthropicHeaders(context.Request, message, attempt.Provider);
+            new BackendRequestContext(attempt.Provider.Auth, scope.Caller, attempt.Provider.Tls).Apply(message);
             HttpResponseMessage response;
             try
             {
-                response = await clients.For(attempt.Provider.Tls).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                response = await clients.For(attempt.Provider.Tls).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             }
             catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
             {
@@ -132,14 +138,11 @@ internal sealed partial class LlmRouteHandler(
             using (response)
             {
                 var status = (int)response.StatusCode;
-                if (status == StatusCodes.Status429TooManyRequests || status >= 500)
+                if ((status == StatusCodes.Status429TooManyRequests || status >= 500) && !last)
                 {
-                    if (!last)
-                    {
-                        lastFailure = $"provider '{attempt.Provider.Name}' answered {status}";
-                        LogTryFailed(logger, routeKey, attempt.Provider.Name, attempt.Model, lastFailure);
-                        continue;
-                    }
+                    lastFailure = $"provider '{attempt.Provider.Name}' answered {status}";
+                    LogTryFailed(logger, routeKey, attempt.Provider.Name, attempt.Model, lastFailure);
+                    continue;
                 }
 
                 if (status >= 400)
@@ -147,44 +150,62 @@ internal sealed partial class LlmRouteHandler(
                     var text = await ReadTextAsync(response, timeout.Token);
                     CopyRetryAfter(response, context.Response);
                     await LlmErrors.WriteAsync(context, status, adapter.ToError(status, text));
-                    metrics.Record(routeKey, attempt.Provider.Name, model, status >= 500 || status == 429 ? "unavailable" : "provider_error", null, time.GetElapsedTime(started), null);
+                    metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, status >= 500 || status == 429 ? "unavailable" : "provider_error", null, time.GetElapsedTime(started), null);
                     return;
                 }
 
                 if (!stream)
                 {
-                    var answer = ParseAnswer(await ReadTextAsync(response, timeout.Token));
-                    if (answer is null)
+                    if (ParseAnswer(await ReadTextAsync(response, timeout.Token)) is not { } answer)
                     {
-                        await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway, $"Provider '{attempt.Provider.Name}' sent an answer that is not a JSON object.");
-                        metrics.Record(routeKey, attempt.Provider.Name, model, "unavailable", null, time.GetElapsedTime(started), null);
+                        await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
+                            api.Error(StatusCodes.Status502BadGateway, $"Provider '{attempt.Provider.Name}' sent an answer that is not a JSON object."));
+                        metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, "unavailable", null, time.GetElapsedTime(started), null);
                         return;
                     }
 
-                    var (completion, used) = adapter.ToCompletion(answer, attempt.Model);
+                    var (translated, used) = adapter.ToAnswer(answer, attempt.Model);
                     context.Response.StatusCode = StatusCodes.Status200OK;
                     context.Response.ContentType = "application/json";
-                    await context.Response.WriteAsync(completion.ToJsonString(), context.RequestAborted);
-                    metrics.Record(routeKey, attempt.Provider.Name, model, "ok", used, time.GetElapsedTime(started), null);
+                    await context.Response.WriteAsync(translated.ToJsonString(), context.RequestAborted);
+                    metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, "ok", used, time.GetElapsedTime(started), null);
                     return;
                 }
 
                 // Streaming: the try's timeout covered the answer's headers; the client's disconnect ends the stream.
                 timeout.CancelAfter(Timeout.InfiniteTimeSpan);
-                var state = new ChatStreamState(attempt.Model, wantsUsage);
+                var state = new StreamState(attempt.Model, wantsUsage);
                 var firstToken = await RelayStreamAsync(context, response, adapter, state, started);
-                metrics.Record(routeKey, attempt.Provider.Name, model, context.RequestAborted.IsCancellationRequested ? "cancelled" : "ok", state.Usage,
+                metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, context.RequestAborted.IsCancellationRequested ? "cancelled" : "ok", state.Usage,
                     time.GetElapsedTime(started), firstToken);
                 return;
             }
         }
 
-        await LlmErrors.WriteAsync(context, failureStatus, $"No provider could serve model '{model}': {lastFailure}.", "provider_unavailable");
-        metrics.Record(routeKey, null, model, "unavailable", null, time.GetElapsedTime(started), null);
+        await LlmErrors.WriteAsync(context, failureStatus, api.Error(failureStatus, $"No provider could serve model '{model}': {lastFailure}.", "provider_unavailable"));
+        metrics.Record(routeKey, api.Name, null, model, "unavailable", null, time.GetElapsedTime(started), null);
     }
 
-    /// <summary>Relays the provider's stream as OpenAI chunks, flushing each; returns when the first reached the client.</summary>
-    private async Task<TimeSpan?> RelayStreamAsync(HttpContext context, HttpResponseMessage response, ChatAdapter adapter, ChatStreamState state, long started)
+    /// <summary>An Anthropic client's version and beta headers go to an Anthropic provider as they are.</summary>
+    private static void CopyAnthropicHeaders(HttpRequest from, HttpRequestMessage to, LlmProvider provider)
+    {
+        if (provider.Kind != LlmProviderKind.Anthropic)
+        {
+            return;
+        }
+
+        foreach (var name in (ReadOnlySpan<string>)["anthropic-version", "anthropic-beta"])
+        {
+            if (from.Headers.TryGetValue(name, out var values))
+            {
+                to.Headers.Remove(name);
+                to.Headers.TryAddWithoutValidation(name, values.ToString());
+            }
+        }
+    }
+
+    /// <summary>Relays the provider's stream as the client API's events, flushing each; returns when the first reached the client.</summary>
+    private async Task<TimeSpan?> RelayStreamAsync(HttpContext context, HttpResponseMessage response, ProviderAdapter adapter, StreamState state, long started)
     {
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         context.Response.StatusCode = StatusCodes.Status200OK;
@@ -195,15 +216,13 @@ internal sealed partial class LlmRouteHandler(
         try
         {
             await using var upstream = await response.Content.ReadAsStreamAsync(context.RequestAborted);
-            await foreach (var chunk in adapter.ToChunksAsync(SseReader.ReadAsync(upstream, context.RequestAborted), state))
+            await foreach (var sse in adapter.ToEventsAsync(SseReader.ReadAsync(upstream, context.RequestAborted), state))
             {
-                await body.WriteAsync(Encoding.UTF8.GetBytes("data: " + chunk.ToJsonString() + "\n\n"), context.RequestAborted);
+                var frame = sse.Name is null ? $"data: {sse.Data}\n\n" : $"event: {sse.Name}\ndata: {sse.Data}\n\n";
+                await body.WriteAsync(Encoding.UTF8.GetBytes(frame), context.RequestAborted);
                 await body.FlushAsync(context.RequestAborted);
                 firstToken ??= time.GetElapsedTime(started);
             }
-
-            await body.WriteAsync(s_done, context.RequestAborted);
-            await body.FlushAsync(context.RequestAborted);
         }
         catch (Exception exception) when (exception is IOException or HttpRequestException or OperationCanceledException)
         {
@@ -227,10 +246,9 @@ internal sealed partial class LlmRouteHandler(
         else if (llm.Providers.FirstOrDefault() is { } provider)
         {
             // Any model goes to the first provider: its own list is the route's.
-            var adapter = ChatAdapter.For(provider.Kind);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             timeout.CancelAfter(provider.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(provider.TimeoutMs) : DefaultTimeout);
-            using var request = adapter.CreateModelsRequest(provider);
+            using var request = LlmModelLists.CreateRequest(provider);
             new BackendRequestContext(provider.Auth, scope.Caller, provider.Tls).Apply(request);
             try
             {
@@ -238,18 +256,20 @@ internal sealed partial class LlmRouteHandler(
                 var text = await ReadTextAsync(response, timeout.Token);
                 if (!response.IsSuccessStatusCode)
                 {
-                    await LlmErrors.WriteAsync(context, (int)response.StatusCode, adapter.ToError((int)response.StatusCode, text));
+                    var status = (int)response.StatusCode;
+                    await LlmErrors.WriteAsync(context, status, LlmClientApi.OpenAiChat.AdapterFor(provider.Kind).ToError(status, text));
                     return;
                 }
 
-                foreach (var model in adapter.ToModels(ParseAnswer(text) ?? [], provider.Name))
+                foreach (var model in LlmModelLists.ToOpenAi(provider, ParseAnswer(text) ?? []))
                 {
                     list.Add(model);
                 }
             }
             catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
             {
-                await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway, $"Provider '{provider.Name}' could not list its models.", "provider_unavailable");
+                await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
+                    LlmClientApi.OpenAiChat.Error(StatusCodes.Status502BadGateway, $"Provider '{provider.Name}' could not list its models.", "provider_unavailable"));
                 return;
             }
         }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -13,7 +12,7 @@ namespace AgentGateway.Proxy.Llm.Providers;
 /// Anthropic untouched; OpenAI fields Anthropic has no counterpart for (<c>n</c>, penalties, <c>seed</c>, ...) are
 /// dropped.
 /// </summary>
-internal sealed class AnthropicChatAdapter : ChatAdapter
+internal sealed class AnthropicChatAdapter : ProviderAdapter
 {
     public static readonly AnthropicChatAdapter Instance = new();
 
@@ -87,7 +86,7 @@ internal sealed class AnthropicChatAdapter : ChatAdapter
         return request;
     }
 
-    public override (JsonObject Completion, LlmUsage? Usage) ToCompletion(JsonObject answer, string model)
+    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model)
     {
         var text = new System.Text.StringBuilder();
         var calls = new JsonArray();
@@ -137,7 +136,7 @@ internal sealed class AnthropicChatAdapter : ChatAdapter
         return (completion, usage);
     }
 
-    public override async IAsyncEnumerable<JsonObject> ToChunksAsync(IAsyncEnumerable<SseEvent> events, ChatStreamState state)
+    public override async IAsyncEnumerable<SseEvent> ToEventsAsync(IAsyncEnumerable<SseEvent> events, StreamState state)
     {
         string? id = null;
         var model = state.Model;
@@ -145,14 +144,14 @@ internal sealed class AnthropicChatAdapter : ChatAdapter
         long input = 0;
         long output = 0;
         var toolIndexes = new Dictionary<int, int>();
-        JsonObject Chunk(JsonObject delta, string? finish = null) => new()
+        SseEvent Chunk(JsonObject delta, string? finish = null) => Data(new JsonObject
         {
             ["id"] = id,
             ["object"] = "chat.completion.chunk",
             ["created"] = created,
             ["model"] = model,
             ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish }),
-        };
+        });
 
         await foreach (var sse in events)
         {
@@ -220,45 +219,30 @@ internal sealed class AnthropicChatAdapter : ChatAdapter
                     state.Usage = new LlmUsage(input, output);
                     if (state.ClientWantsUsage)
                     {
-                        var last = Chunk([]);
-                        last["choices"] = new JsonArray();
-                        last["usage"] = state.Usage.Value.ToOpenAi();
-                        yield return last;
+                        yield return Data(new JsonObject
+                        {
+                            ["id"] = id,
+                            ["object"] = "chat.completion.chunk",
+                            ["created"] = created,
+                            ["model"] = model,
+                            ["choices"] = new JsonArray(),
+                            ["usage"] = state.Usage.Value.ToOpenAi(),
+                        });
                     }
 
+                    yield return OpenAiStream.Done;
                     yield break;
                 case "error":
-                    yield return ToError(StatusCodes.Status500InternalServerError, sse.Data);
+                    yield return Data(ToError(StatusCodes.Status500InternalServerError, sse.Data));
                     yield break;
             }
         }
     }
 
-    public override JsonObject ToError(int status, string body)
-    {
-        if (ParseObject(body) is { } answer && answer["error"] is JsonObject error)
-        {
-            return LlmErrors.Body((string?)error["message"] ?? $"The provider answered {status}.", (string?)error["type"] ?? LlmErrors.TypeOf(status));
-        }
-
-        return PlainError(status, body);
-    }
-
-    public override HttpRequestMessage CreateModelsRequest(LlmProvider provider)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, Below(provider, "/v1/models"));
-        request.Headers.TryAddWithoutValidation("anthropic-version", ApiVersion);
-        return request;
-    }
-
-    public override IEnumerable<JsonObject> ToModels(JsonObject answer, string provider) =>
-        (answer["data"] as JsonArray ?? []).OfType<JsonObject>().Select(model => new JsonObject
-        {
-            ["id"] = model["id"]?.DeepClone(),
-            ["object"] = "model",
-            ["created"] = DateTimeOffset.TryParse((string?)model["created_at"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created) ? created.ToUnixTimeSeconds() : 0,
-            ["owned_by"] = provider,
-        });
+    public override JsonObject ToError(int status, string body) =>
+        ParseObject(body) is { } answer && answer["error"] is JsonObject error
+            ? LlmErrors.OpenAi((string?)error["message"] ?? PlainMessage(status, string.Empty), (string?)error["type"] ?? LlmErrors.OpenAiType(status))
+            : LlmErrors.OpenAi(PlainMessage(status, body), LlmErrors.OpenAiType(status));
 
     /// <summary>OpenAI's finish reason for Anthropic's stop reason.</summary>
     public static string? FinishReason(string? stopReason) => stopReason switch

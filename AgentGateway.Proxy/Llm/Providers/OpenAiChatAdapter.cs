@@ -9,7 +9,7 @@ namespace AgentGateway.Proxy.Llm.Providers;
 /// know included) with the provider's model name; a stream asks for usage, whose chunk the client gets only if it
 /// asked for it too.
 /// </summary>
-internal sealed class OpenAiChatAdapter : ChatAdapter
+internal sealed class OpenAiChatAdapter : ProviderAdapter
 {
     public static readonly OpenAiChatAdapter Instance = new();
 
@@ -27,15 +27,15 @@ internal sealed class OpenAiChatAdapter : ChatAdapter
         return new HttpRequestMessage(HttpMethod.Post, Below(provider, "/chat/completions")) { Content = JsonContent.Create(body) };
     }
 
-    public override (JsonObject Completion, LlmUsage? Usage) ToCompletion(JsonObject answer, string model) => (answer, LlmUsage.FromOpenAi(answer["usage"]));
+    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model) => (answer, LlmUsage.FromOpenAi(answer["usage"]));
 
-    public override async IAsyncEnumerable<JsonObject> ToChunksAsync(IAsyncEnumerable<SseEvent> events, ChatStreamState state)
+    public override async IAsyncEnumerable<SseEvent> ToEventsAsync(IAsyncEnumerable<SseEvent> events, StreamState state)
     {
         await foreach (var sse in events)
         {
             if (sse.Data == "[DONE]")
             {
-                yield break;
+                break;
             }
 
             if (ParseObject(sse.Data) is not { } chunk)
@@ -57,14 +57,19 @@ internal sealed class OpenAiChatAdapter : ChatAdapter
                 }
             }
 
-            yield return chunk;
+            yield return Data(chunk);
         }
+
+        yield return OpenAiStream.Done;
     }
 
-    public override JsonObject ToError(int status, string body) => ParseObject(body) is { } error && error["error"] is JsonObject ? error : PlainError(status, body);
+    public override JsonObject ToError(int status, string body) =>
+        ParseObject(body) is { } error && error["error"] is JsonObject ? error : LlmErrors.OpenAi(PlainMessage(status, body), LlmErrors.OpenAiType(status));
+}
 
-    public override HttpRequestMessage CreateModelsRequest(LlmProvider provider) => new(HttpMethod.Get, Below(provider, "/models"));
-
-    public override IEnumerable<JsonObject> ToModels(JsonObject answer, string provider) =>
-        (answer["data"] as JsonArray ?? []).OfType<JsonObject>().Select(model => (JsonObject)model.DeepClone());
+/// <summary>The framing of OpenAI streams.</summary>
+internal static class OpenAiStream
+{
+    /// <summary>The last event of every stream.</summary>
+    public static readonly SseEvent Done = new(null, "[DONE]");
 }

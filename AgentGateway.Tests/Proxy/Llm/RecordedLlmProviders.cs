@@ -80,6 +80,12 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
             return;
         }
 
+        // The model "gpt-4.1-tools" answers with a tool call.
+        if ((string?)body["model"] == "gpt-4.1-tools")
+        {
+            (blocking, stream) = ("openai-tool-completion.json", "openai-tool-stream.txt");
+        }
+
         if ((bool?)body["stream"] != true)
         {
             await ReplayAsync(context, blocking);

@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Llm.Providers;
+
+namespace AgentGateway.Proxy.Llm;
+
+/// <summary>
+/// An API clients call the gateway with: its error shape, and the adapter that takes its requests to each kind of
+/// provider (passing through to a provider of the same API, translating to another).
+/// </summary>
+internal abstract class LlmClientApi
+{
+    public static readonly LlmClientApi OpenAiChat = new OpenAiChatApi();
+
+    public static readonly LlmClientApi AnthropicMessages = new AnthropicMessagesApi();
+
+    /// <summary>The API's name in metrics.</summary>
+    public abstract string Name { get; }
+
+    public abstract JsonObject Error(int status, string message, string? code = null);
+
+    public abstract ProviderAdapter AdapterFor(LlmProviderKind kind);
+
+    /// <summary>Whether the client asked for the usage in its stream (Anthropic's streams always carry it).</summary>
+    public abstract bool WantsStreamUsage(JsonObject request);
+
+    private sealed class OpenAiChatApi : LlmClientApi
+    {
+        public override string Name => "chat.completions";
+
+        public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
+
+        public override ProviderAdapter AdapterFor(LlmProviderKind kind) =>
+            kind == LlmProviderKind.Anthropic ? AnthropicChatAdapter.Instance : OpenAiChatAdapter.Instance;
+
+        public override bool WantsStreamUsage(JsonObject request) =>
+            request["stream_options"] is JsonObject options && options["include_usage"] is JsonValue include && include.TryGetValue<bool>(out var wanted) && wanted;
+    }
+
+    private sealed class AnthropicMessagesApi : LlmClientApi
+    {
+        public override string Name => "messages";
+
+        public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.Anthropic(message, LlmErrors.AnthropicType(status));
+
+        public override ProviderAdapter AdapterFor(LlmProviderKind kind) =>
+            kind == LlmProviderKind.Anthropic ? AnthropicMessagesAdapter.Instance : OpenAiMessagesAdapter.Instance;
+
+        public override bool WantsStreamUsage(JsonObject request) => true;
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using AgentGateway.Contracts.V1;
+
+namespace AgentGateway.Proxy.Llm.Providers;
+
+/// <summary>
+/// Anthropic's Messages API to an Anthropic provider: the request as the client sent it with the provider's model
+/// name, and the answer and its events as the provider sent them; the gateway reads the usage on the way.
+/// </summary>
+internal sealed class AnthropicMessagesAdapter : ProviderAdapter
+{
+    public static readonly AnthropicMessagesAdapter Instance = new();
+
+    public override HttpRequestMessage CreateRequest(LlmProvider provider, JsonObject request, string model, bool stream)
+    {
+        var body = (JsonObject)request.DeepClone();
+        body["model"] = model;
+        var message = new HttpRequestMessage(HttpMethod.Post, Below(provider, "/v1/messages")) { Content = JsonContent.Create(body) };
+        message.Headers.TryAddWithoutValidation("anthropic-version", AnthropicChatAdapter.ApiVersion);
+        return message;
+    }
+
+    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model) => (answer, LlmUsage.FromAnthropic(answer["usage"]));
+
+    public override async IAsyncEnumerable<SseEvent> ToEventsAsync(IAsyncEnumerable<SseEvent> events, StreamState state)
+    {
+        long input = 0;
+        long output = 0;
+        await foreach (var sse in events)
+        {
+            var data = ParseObject(sse.Data);
+            var type = (string?)data?["type"] ?? sse.Name;
+            if (type == "message_start" && LlmUsage.FromAnthropic((data?["message"] as JsonObject)?["usage"]) is { } started)
+            {
+                (input, output) = (started.InputTokens, started.OutputTokens);
+            }
+            else if (type == "message_delta" && data?["usage"] is JsonObject usage)
+            {
+                output = Math.Max(output, LlmUsage.Number(usage["output_tokens"]));
+                input = Math.Max(input, LlmUsage.Number(usage["input_tokens"]));
+            }
+
+            state.Usage = new LlmUsage(input, output);
+            yield return sse;
+            if (type is "message_stop" or "error")
+            {
+                yield break;
+            }
+        }
+    }
+
+    public override JsonObject ToError(int status, string body) =>
+        ParseObject(body) is { } error && error["error"] is JsonObject ? error : LlmErrors.Anthropic(PlainMessage(status, body), LlmErrors.AnthropicType(status));
+}

@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using AgentGateway.Contracts.V1;
+
+namespace AgentGateway.Proxy.Llm.Providers;
+
+/// <summary>
+/// What one streamed answer has shown so far, shared by the adapter that translates it and the handler that
+/// relays it: the usage the provider reported, and whether the client asked for a usage chunk of its own.
+/// </summary>
+internal sealed class StreamState(string model, bool clientWantsUsage)
+{
+    public string Model { get; } = model;
+
+    /// <summary>The client set <c>stream_options.include_usage</c>: the last chunk carries the usage.</summary>
+    public bool ClientWantsUsage { get; } = clientWantsUsage;
+
+    public LlmUsage? Usage { get; set; }
+}
+
+/// <summary>
+/// Speaks one provider's API on behalf of one client API: the provider's request for the client's, and the
+/// provider's answer, stream and errors in the client API's shapes.
+/// </summary>
+internal abstract class ProviderAdapter
+{
+    /// <summary>The request to the provider for <paramref name="request"/> (not changed), asking for <paramref name="model"/>.</summary>
+    public abstract HttpRequestMessage CreateRequest(LlmProvider provider, JsonObject request, string model, bool stream);
+
+    /// <summary>The provider's blocking answer in the client API's shape, with the usage it reported.</summary>
+    public abstract (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model);
+
+    /// <summary>The provider's stream as the client API's events, to its end marker (an error event ends it early).</summary>
+    public abstract IAsyncEnumerable<SseEvent> ToEventsAsync(IAsyncEnumerable<SseEvent> events, StreamState state);
+
+    /// <summary>The provider's error answer in the client API's shape.</summary>
+    public abstract JsonObject ToError(int status, string body);
+
+    /// <summary>The URL of <paramref name="relative"/> below the provider's base URL.</summary>
+    public static Uri Below(LlmProvider provider, string relative) => new(provider.Url.TrimEnd('/') + relative);
+
+    /// <summary>An error body the provider sent that is not in the expected shape, kept as the message.</summary>
+    protected static string PlainMessage(int status, string body) =>
+        body.Length == 0 ? $"The provider answered {status}." : body.Length > 2000 ? body[..2000] : body;
+
+    protected static JsonObject? ParseObject(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    protected static SseEvent Data(JsonObject data, string? name = null) => new(name, data.ToJsonString());
+}
