@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
 
@@ -405,18 +404,6 @@ internal sealed class AnthropicChatAdapter : ProviderAdapter
         JsonArray parts => string.Concat(parts.OfType<JsonObject>().Where(part => (string?)part["type"] == "text").Select(part => (string?)part["text"])),
         _ => string.Empty,
     };
-
-    private static JsonNode Arguments(string? arguments)
-    {
-        try
-        {
-            return JsonNode.Parse(arguments is { Length: > 0 } ? arguments : "{}") ?? new JsonObject();
-        }
-        catch (JsonException)
-        {
-            return new JsonObject();
-        }
-    }
 
     private static void Copy(JsonObject from, JsonObject to, string name)
     {

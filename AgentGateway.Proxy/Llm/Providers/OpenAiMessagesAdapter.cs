@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
 
@@ -343,18 +342,6 @@ internal sealed class OpenAiMessagesAdapter : ProviderAdapter
 
     private static string Text(JsonNode? content) =>
         string.Concat(Blocks(content).Where(block => (string?)block["type"] == "text").Select(block => (string?)block["text"]));
-
-    private static JsonNode Arguments(string? arguments)
-    {
-        try
-        {
-            return JsonNode.Parse(arguments is { Length: > 0 } ? arguments : "{}") ?? new JsonObject();
-        }
-        catch (JsonException)
-        {
-            return new JsonObject();
-        }
-    }
 
     private static void Copy(JsonObject from, JsonObject to, string name, string target)
     {

