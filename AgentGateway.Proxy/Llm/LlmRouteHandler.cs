@@ -6,6 +6,7 @@ using AgentGateway.Proxy.Backends;
 using AgentGateway.Proxy.Configuration;
 using AgentGateway.Proxy.Llm.Providers;
 using AgentGateway.Proxy.Policies;
+using AgentGateway.Proxy.Policies.RateLimiting;
 using AgentGateway.Proxy.Routing;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -20,7 +21,8 @@ namespace AgentGateway.Proxy.Llm;
 /// API's shape.
 /// </summary>
 internal sealed partial class LlmRouteHandler(
-    RoutePolicyPipeline policyPipeline, BackendHttpClients clients, LlmMetrics metrics, TimeProvider time, ILogger<LlmRouteHandler> logger)
+    RoutePolicyPipeline policyPipeline, RouteRateLimiter rateLimiter, BackendHttpClients clients, LlmMetrics metrics, TimeProvider time,
+    ILogger<LlmRouteHandler> logger)
 {
     /// <summary>The largest request body read (images travel inline).</summary>
     public const int MaxRequestBody = 32 * 1024 * 1024;
@@ -169,6 +171,7 @@ internal sealed partial class LlmRouteHandler(
                     context.Response.ContentType = "application/json";
                     await context.Response.WriteAsync(translated.ToJsonString(), context.RequestAborted);
                     metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, "ok", used, time.GetElapsedTime(started), null);
+                    await DebitTokensAsync(context, scope, used);
                     return;
                 }
 
@@ -178,6 +181,7 @@ internal sealed partial class LlmRouteHandler(
                 var firstToken = await RelayStreamAsync(context, response, adapter, state, started);
                 metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, context.RequestAborted.IsCancellationRequested ? "cancelled" : "ok", state.Usage,
                     time.GetElapsedTime(started), firstToken);
+                await DebitTokensAsync(context, scope, state.Usage);
                 return;
             }
         }
@@ -185,6 +189,15 @@ internal sealed partial class LlmRouteHandler(
         await LlmErrors.WriteAsync(context, failureStatus, api.Error(failureStatus, $"No provider could serve model '{model}': {lastFailure}.", "provider_unavailable"));
         metrics.Record(routeKey, api.Name, null, model, "unavailable", null, time.GetElapsedTime(started), null);
     }
+
+    /// <summary>
+    /// On an LLM route a rate-limit bucket counts tokens: admission took one, the answer's usage takes the rest once it
+    /// is known, so a caller over its tokens waits for the refill.
+    /// </summary>
+    private Task DebitTokensAsync(HttpContext context, RequestScope scope, LlmUsage? usage) =>
+        scope.Policies.RateLimits is { } plan && usage is { } used && used.InputTokens + used.OutputTokens > 1
+            ? rateLimiter.DebitAsync(context, plan, scope.Caller, used.InputTokens + used.OutputTokens - 1)
+            : Task.CompletedTask;
 
     /// <summary>An Anthropic client's version and beta headers go to an Anthropic provider as they are.</summary>
     private static void CopyAnthropicHeaders(HttpRequest from, HttpRequestMessage to, LlmProvider provider)

@@ -50,6 +50,13 @@ internal sealed partial class LocalRateLimiter : IDisposable
         return bucket.TryTake(now, cost);
     }
 
+    /// <summary>Takes up to <paramref name="cost"/> tokens from the bucket of <paramref name="definition"/> for <paramref name="value"/>.</summary>
+    public void Debit(BucketDefinition definition, string value, long cost)
+    {
+        var now = NowMs;
+        Find(definition, value, now).Debit(now, cost);
+    }
+
     /// <summary>Forgets the buckets that are idle (full again by now); returns how many were forgotten.</summary>
     public int Sweep()
     {

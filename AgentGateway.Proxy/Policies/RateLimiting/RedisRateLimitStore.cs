@@ -22,12 +22,14 @@ internal sealed partial class RedisRateLimitStore(IOptions<RateLimitingOptions> 
 
     /// <summary>
     /// Takes <paramref name="cost"/> tokens from every bucket of <paramref name="buckets"/> (keys <paramref name="keys"/>)
-    /// in one atomic step. Throws <see cref="RateLimiterUnavailableException"/> when Redis cannot answer in time.
+    /// in one atomic step; a <paramref name="debit"/> takes what there is up to the cost and never refuses. Throws
+    /// <see cref="RateLimiterUnavailableException"/> when Redis cannot answer in time.
     /// </summary>
-    public async Task<BucketState[]> TryTakeAsync(IReadOnlyList<BucketDefinition> buckets, RedisKey[] keys, long cost, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<BucketState[]> TryTakeAsync(
+        IReadOnlyList<BucketDefinition> buckets, RedisKey[] keys, long cost, TimeSpan timeout, CancellationToken cancellationToken, bool debit = false)
     {
         var arguments = new RedisValue[1 + (buckets.Count * 3)];
-        arguments[0] = cost;
+        arguments[0] = debit ? -cost : cost;
         for (var index = 0; index < buckets.Count; index++)
         {
             arguments[1 + (index * 3)] = buckets[index].MaxTokens;

@@ -7,7 +7,8 @@ namespace AgentGateway.Proxy.Policies.RateLimiting;
 /// again, so idle buckets cost Redis nothing.
 /// </summary>
 /// <remarks>
-/// KEYS: the buckets. ARGV[1]: the cost; then per bucket: max tokens, tokens per fill, fill interval (ms).
+/// KEYS: the buckets. ARGV[1]: the cost, negative for a debit (a use already made: each bucket gives the cost or
+/// all it holds, never refusing); then per bucket: max tokens, tokens per fill, fill interval (ms).
 /// Returns {allowed (1|0), then per bucket: tokens left, ms until its next fill}.
 /// </remarks>
 internal static class RedisTokenBucketScript
@@ -16,6 +17,10 @@ internal static class RedisTokenBucketScript
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         local cost = tonumber(ARGV[1])
+        local debit = cost < 0
+        if debit then
+          cost = -cost
+        end
         local allowed = 1
         local tokens = {}
         local indexes = {}
@@ -36,7 +41,7 @@ internal static class RedisTokenBucketScript
           end
           tokens[i] = t
           indexes[i] = index
-          if t < cost then
+          if t < cost and not debit then
             allowed = 0
           end
         end
@@ -47,7 +52,7 @@ internal static class RedisTokenBucketScript
           local interval = tonumber(ARGV[i * 3 + 1])
           local t = tokens[i]
           if allowed == 1 then
-            t = t - cost
+            t = math.max(0, t - cost)
           end
           redis.call('HSET', KEYS[i], 't', t, 'i', indexes[i])
           redis.call('PEXPIRE', KEYS[i], (math.floor((max - t + per - 1) / per) + 1) * interval)

@@ -79,16 +79,7 @@ internal sealed partial class RouteRateLimiter(
                     answer.ResponseHeaders, answer.RequestHeaders);
             }
 
-            var keys = new RedisKey[plan.RedisBuckets.Count];
-            for (var index = 0; index < keys.Length; index++)
-            {
-                var definition = plan.RedisBuckets[index];
-                var value = RateLimitKeyResolver.Resolve(definition.Kind, definition.KeyName, context, plan, caller);
-                // The tenant in braces is the key's hash tag: one tenant's buckets live in one slot of a Redis cluster.
-                keys[index] = $"{redis.KeyPrefix}{{{plan.Tenant}}}\n{definition.Identity}\n{value}";
-            }
-
-            var states = await redis.TryTakeAsync(plan.RedisBuckets, keys, cost, plan.Timeout, timeout.Token);
+            var states = await redis.TryTakeAsync(plan.RedisBuckets, RedisKeys(context, plan, caller), cost, plan.Timeout, timeout.Token);
             BucketState? tightest = null;
             foreach (var state in states)
             {
@@ -111,6 +102,67 @@ internal sealed partial class RouteRateLimiter(
                 ? new RateLimitDecision(false, null, "the rate limiter is unavailable (failure mode closed)")
                 : RateLimitDecision.Unlimited;
         }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="cost"/> more tokens for a request already served (an LLM answer's tokens beyond the one
+    /// its admission took) from every limit of <paramref name="plan"/>, down to empty: the next requests wait for the
+    /// refill. A limiter that cannot be reached loses the debit (logged), never the answer.
+    /// </summary>
+    public async Task DebitAsync(HttpContext context, RateLimitPlan plan, GatewayCaller caller, long cost)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (cost <= 0)
+        {
+            return;
+        }
+
+        foreach (var definition in plan.LocalBuckets)
+        {
+            local.Debit(definition, RateLimitKeyResolver.Resolve(definition.Kind, definition.KeyName, context, plan, caller), cost);
+        }
+
+        if (plan.RedisBuckets.Count == 0 && plan.Envoy is null)
+        {
+            return;
+        }
+
+        // The client may be gone (a stream it left): the debit still counts, within the limiter's own timeout.
+        using var timeout = new CancellationTokenSource(plan.Timeout);
+        try
+        {
+            if (plan.Envoy is { } service)
+            {
+                await envoy.ShouldRateLimitAsync(context, plan, service, caller, cost, timeout.Token);
+            }
+            else
+            {
+                await redis.TryTakeAsync(plan.RedisBuckets, RedisKeys(context, plan, caller), cost, plan.Timeout, timeout.Token, debit: true);
+            }
+        }
+        catch (Exception exception) when (exception is RateLimiterUnavailableException or OperationCanceledException)
+        {
+            if (ShouldLog())
+            {
+                LogDebitLost(logger, plan.Tenant, plan.RouteName, cost, exception.Message);
+            }
+        }
+    }
+
+    private RedisKey[] RedisKeys(HttpContext context, RateLimitPlan plan, GatewayCaller caller)
+    {
+        var keys = new RedisKey[plan.RedisBuckets.Count];
+        for (var index = 0; index < keys.Length; index++)
+        {
+            var definition = plan.RedisBuckets[index];
+            var value = RateLimitKeyResolver.Resolve(definition.Kind, definition.KeyName, context, plan, caller);
+            // The tenant in braces is the key's hash tag: one tenant's buckets live in one slot of a Redis cluster.
+            keys[index] = $"{redis.KeyPrefix}{{{plan.Tenant}}}\n{definition.Identity}\n{value}";
+        }
+
+        return keys;
     }
 
     /// <summary>At most one warning every few seconds while a limiter is down, however many requests it fails.</summary>
@@ -144,6 +196,9 @@ internal sealed partial class RouteRateLimiter(
             taken[index]?.Return(now, cost);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Tenant}/{Route}: {Cost} tokens could not be debited: {Reason}")]
+    private static partial void LogDebitLost(ILogger logger, string tenant, string route, long cost, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Tenant}/{Route}: {Limiter} could not decide ({Reason}); failure mode allows: {Allowed}")]
     private static partial void LogUnavailable(ILogger logger, string tenant, string route, string limiter, string reason, bool allowed);

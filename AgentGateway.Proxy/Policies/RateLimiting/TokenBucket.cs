@@ -43,6 +43,23 @@ internal sealed class TokenBucket
         }
     }
 
+    /// <summary>Takes <paramref name="cost"/> tokens, or all there are when fewer: a use already made (an LLM answer's tokens).</summary>
+    public void Debit(long nowMs, long cost)
+    {
+        var definition = Definition;
+        var index = FillIndex(nowMs, definition);
+        Volatile.Write(ref _lastUsedMs, nowMs);
+        while (true)
+        {
+            var state = Volatile.Read(ref _state);
+            var (tokens, current) = Refilled(state, index, definition);
+            if (Interlocked.CompareExchange(ref _state, Pack(current, (uint)Math.Max(0, tokens - cost)), state) == state)
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>Gives back tokens taken for a request that another limit refused.</summary>
     public void Return(long nowMs, long cost)
     {

@@ -5,7 +5,8 @@ namespace AgentGateway.Tests.Proxy.Llm;
 /// <summary>
 /// A standalone proxy with LLM routes in front of <see cref="RecordedLlmProviders"/>: <c>/acme/openai</c> (model
 /// aliases <c>fast</c> for <c>gpt-4o-mini</c> and <c>tooling</c> for a model that calls tools), <c>/acme/anthropic</c> (any model, to Anthropic), <c>/acme/failover</c>
-/// (model <c>smart</c>: OpenAI first, Anthropic when it fails) and <c>/acme/secure</c> (JWT auth).
+/// (model <c>smart</c>: OpenAI first, Anthropic when it fails), <c>/acme/limited</c> and <c>/acme/limited-shared</c>
+/// (100 tokens an hour, local and in Redis) and <c>/acme/secure</c> (JWT auth).
 /// </summary>
 public sealed class LlmGatewayFixture : IAsyncLifetime
 {
@@ -18,6 +19,9 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
     public RecordedLlmProviders Providers { get; private set; } = null!;
 
     public TestJwtIssuer Issuer { get; } = new();
+
+    /// <summary>The Redis of the distributed token limit.</summary>
+    public RedisServer Redis { get; private set; } = null!;
 
     public StandaloneProxy Proxy => _proxy!;
 
@@ -75,13 +79,24 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                         },
                     },
                 }),
+                // Token limits: 100 tokens an hour, each recorded completion using 29.
+                Route("limited", new { providers = new[] { OpenAi() } }, new
+                {
+                    localRateLimit = new { buckets = new[] { new { name = "tokens", key = "route", maxTokens = 100, fillIntervalMs = 3_600_000 } } },
+                }),
+                Route("limited-shared", new { providers = new[] { OpenAi() } }, new
+                {
+                    rateLimit = new { redis = new { buckets = new[] { new { name = "shared-tokens", key = "route", maxTokens = 100, fillIntervalMs = 3_600_000 } } } },
+                }),
                 Route("secure", new { providers = new[] { Anthropic() } }, new
                 {
                     jwtAuth = new { providers = new[] { new { issuer = Issuer.Issuer, audiences = new[] { Audience }, jwks = Issuer.Jwks() } } },
                 }),
             },
         };
-        _proxy = await StandaloneProxy.StartAsync(config, TestContext.Current.CancellationToken);
+        Redis = await RedisServer.StartAsync(TestContext.Current.CancellationToken);
+        _proxy = await StandaloneProxy.StartAsync(config, TestContext.Current.CancellationToken,
+            new Dictionary<string, string> { ["RateLimiting:Redis"] = Redis.ConnectionString });
     }
 
     public async ValueTask DisposeAsync()
@@ -94,6 +109,11 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
         if (Providers is not null)
         {
             await Providers.DisposeAsync();
+        }
+
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
         }
 
         Issuer.Dispose();

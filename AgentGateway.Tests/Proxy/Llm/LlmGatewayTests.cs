@@ -236,6 +236,28 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
         }
     }
 
+    [Theory]
+    [InlineData("limited")]
+    [InlineData("limited-shared")]
+    public async Task ATokenLimit_CountsEachAnswersTokens_AndRefusesInOpenAisShapeWhenTheyRunOut(string route)
+    {
+        // 100 tokens: admission takes one, the answer's usage (29) the rest; the fourth answer empties the bucket.
+        var statuses = new List<int>();
+        for (var index = 0; index < 5; index++)
+        {
+            using var response = await PostAsync(route, Chat("gpt-4o-mini"));
+            statuses.Add((int)response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.NotNull(response.Headers.RetryAfter);
+                var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!["error"]!;
+                Assert.Equal("rate_limit_error", (string?)error["type"]);
+            }
+        }
+
+        Assert.Equal([200, 200, 200, 200, 429], statuses);
+    }
+
     [Fact]
     public async Task AJwtRoute_RefusesWithoutAToken_InOpenAisErrorShape_AndServesWithOne()
     {
