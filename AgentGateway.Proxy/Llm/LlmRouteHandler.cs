@@ -59,6 +59,8 @@ internal sealed partial class LlmRouteHandler(
             return;
         }
 
+        // Providers get the gateway's own requests: the route's header changes go on them.
+        scope = scope.WithRequestHeaderChanges();
         switch (relative)
         {
             case "/chat/completions" when HttpMethods.IsPost(context.Request.Method):

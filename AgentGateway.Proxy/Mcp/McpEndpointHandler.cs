@@ -55,11 +55,8 @@ internal sealed partial class McpEndpointHandler(
             return;
         }
 
-        if (scope.Policies.Traffic.RequestHeaders is { } requestHeaders)
-        {
-            // The client's request is not copied to MCP servers: the route's header changes go on the gateway's own.
-            scope = scope.WithCaller(scope.Caller.ReplacingUpstreamHeaders(requestHeaders.ApplyTo(scope.Caller.UpstreamHeaders)));
-        }
+        // The client's request is not copied to MCP servers: the route's header changes go on the gateway's own.
+        scope = scope.WithRequestHeaderChanges();
 
         if (legacySuffix is not null)
         {

@@ -13,6 +13,11 @@ internal sealed class RequestScope(GatewayCaller caller, RoutePolicyRuntime poli
     /// <summary>The caller and request variables of authorization rules (see <see cref="AuthorizationVariables"/>).</summary>
     public IReadOnlyDictionary<string, object?> Variables { get; } = variables;
 
-    /// <summary>This scope for <paramref name="caller"/>, the same caller with other upstream headers.</summary>
-    public RequestScope WithCaller(GatewayCaller caller) => new(caller, Policies, Variables);
+    /// <summary>
+    /// This scope with the route's request header changes applied to the caller's upstream headers: for backends that
+    /// get the gateway's own requests, not a copy of the client's (MCP servers, LLM providers).
+    /// </summary>
+    public RequestScope WithRequestHeaderChanges() => Policies.Traffic.RequestHeaders is { } changes
+        ? new RequestScope(Caller.ReplacingUpstreamHeaders(changes.ApplyTo(Caller.UpstreamHeaders)), Policies, Variables)
+        : this;
 }

@@ -61,7 +61,7 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                         new { name = "fast", targets = new[] { new { provider = "openai", model = "gpt-4o-mini" } } },
                         new { name = "tooling", targets = new[] { new { provider = "openai", model = "gpt-4.1-tools" } } },
                     },
-                }),
+                }, new { requestHeaders = new { set = new[] { new { name = "X-Gateway-Route", value = "openai" } } } }),
                 Route("anthropic", new { providers = new[] { Anthropic() } }),
                 Route("failover", new
                 {

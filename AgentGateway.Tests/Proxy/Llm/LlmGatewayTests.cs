@@ -33,6 +33,7 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
         Assert.Equal("gpt-4o-mini", (string?)sent["model"]);
         Assert.Equal("kept", (string?)sent["custom_field"]);
         Assert.Equal("Bearer " + LlmGatewayFixture.OpenAiKey, gateway.Providers.LastHeaders("openai")["authorization"]);
+        Assert.Equal("openai", gateway.Providers.LastHeaders("openai")["x-gateway-route"]);
 
         var stream = report.GetProperty("stream");
         Assert.Equal("Hello there", stream.GetProperty("content").GetString());
