@@ -122,7 +122,12 @@ public static partial class RouteValidator
             Statuses(active.ExpectedStatuses, PolicyValidator.Join(field, "expectedStatuses"), errors);
         }
 
-        if (http.PassiveHealthCheck is { } passive)
+        Validate(http.PassiveHealthCheck, path, errors);
+    }
+
+    private static void Validate(PassiveHealthCheck? passive, string path, List<ConfigError> errors)
+    {
+        if (passive is not null)
         {
             var field = PolicyValidator.Join(path, "passiveHealthCheck");
             Range(passive.ConsecutiveFailures, 1, 1000, PolicyValidator.Join(field, "consecutiveFailures"), errors);
@@ -183,6 +188,7 @@ public static partial class RouteValidator
             Range(provider.TimeoutMs, 1, 3_600_000, PolicyValidator.Join(field, "timeoutMs"), errors);
         }
 
+        Validate(llm.PassiveHealthCheck, path, errors);
         var models = new HashSet<string>(StringComparer.Ordinal);
         for (var index = 0; index < llm.Models.Count; index++)
         {

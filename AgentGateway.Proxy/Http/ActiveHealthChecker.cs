@@ -46,6 +46,13 @@ internal sealed partial class ActiveHealthChecker(
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (var route in snapshot?.Routes ?? [])
         {
+            if (route.BackendCase == Route.BackendOneofCase.Llm)
+            {
+                // LLM providers have passive health only; it is kept while the route names them.
+                known.UnionWith(route.Llm.Providers.Select(provider => DestinationHealthRegistry.KeyOf(route, provider)));
+                continue;
+            }
+
             if (route.BackendCase != Route.BackendOneofCase.Http)
             {
                 continue;

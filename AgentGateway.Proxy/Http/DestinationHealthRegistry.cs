@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
+using AgentGateway.Contracts.V1;
 
 namespace AgentGateway.Proxy.Http;
 
 /// <summary>
-/// The health of every destination, keyed by route (tenant and name) and destination URL, so that a config change
+/// The health of every destination (and LLM provider), keyed by route (tenant and name) and destination URL, so that a config change
 /// that leaves a destination as it was keeps its health; destinations no config names any more are forgotten.
 /// </summary>
 internal sealed class DestinationHealthRegistry
@@ -14,6 +15,13 @@ internal sealed class DestinationHealthRegistry
     {
         ArgumentNullException.ThrowIfNull(route);
         return $"{route.Tenant}/{route.Name}|{destinationUrl}";
+    }
+
+    /// <summary>The key of an LLM route's provider (its name and URL: a provider pointed elsewhere starts healthy).</summary>
+    public static string KeyOf(Route route, LlmProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        return KeyOf(route, $"llm:{provider.Name}|{provider.Url}");
     }
 
     public DestinationHealth Get(string key) => _entries.GetOrAdd(key, static _ => new DestinationHealth());

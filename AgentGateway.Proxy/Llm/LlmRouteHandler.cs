@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Backends;
 using AgentGateway.Proxy.Configuration;
+using AgentGateway.Proxy.Http;
 using AgentGateway.Proxy.Llm.Providers;
 using AgentGateway.Proxy.Policies;
 using AgentGateway.Proxy.Policies.RateLimiting;
@@ -21,8 +22,8 @@ namespace AgentGateway.Proxy.Llm;
 /// API's shape.
 /// </summary>
 internal sealed partial class LlmRouteHandler(
-    RoutePolicyPipeline policyPipeline, RouteRateLimiter rateLimiter, BackendHttpClients clients, LlmMetrics metrics, TimeProvider time,
-    ILogger<LlmRouteHandler> logger)
+    RoutePolicyPipeline policyPipeline, RouteRateLimiter rateLimiter, BackendHttpClients clients, DestinationHealthRegistry health, LlmMetrics metrics,
+    TimeProvider time, ILogger<LlmRouteHandler> logger)
 {
     /// <summary>The largest request body read (images travel inline).</summary>
     public const int MaxRequestBody = 32 * 1024 * 1024;
@@ -112,6 +113,7 @@ internal sealed partial class LlmRouteHandler(
             return;
         }
 
+        tries = HealthyFirst(route, tries);
         var stream = request["stream"] is JsonValue flag && flag.TryGetValue<bool>(out var streaming) && streaming;
         var wantsUsage = stream && api.WantsStreamUsage(request);
         string? lastFailure = null;
@@ -136,12 +138,14 @@ internal sealed partial class LlmRouteHandler(
                 lastFailure = exception is OperationCanceledException ? $"provider '{attempt.Provider.Name}' did not answer in time" : $"provider '{attempt.Provider.Name}' could not be reached";
                 failureStatus = exception is OperationCanceledException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
                 LogTryFailed(logger, routeKey, attempt.Provider.Name, attempt.Model, lastFailure);
+                RecordTry(route, attempt.Provider, failed: true);
                 continue;
             }
 
             using (response)
             {
                 var status = (int)response.StatusCode;
+                RecordTry(route, attempt.Provider, failed: status == StatusCodes.Status429TooManyRequests || status >= 500);
                 if ((status == StatusCodes.Status429TooManyRequests || status >= 500) && !last)
                 {
                     lastFailure = $"provider '{attempt.Provider.Name}' answered {status}";
@@ -190,6 +194,28 @@ internal sealed partial class LlmRouteHandler(
 
         await LlmErrors.WriteAsync(context, failureStatus, api.Error(failureStatus, $"No provider could serve model '{model}': {lastFailure}.", "provider_unavailable"));
         metrics.Record(routeKey, api.Name, null, model, "unavailable", null, time.GetElapsedTime(started), null);
+    }
+
+    /// <summary>With a passive health check, ejected providers' tries go after every other, in their order.</summary>
+    private IReadOnlyList<LlmTry> HealthyFirst(Route route, IReadOnlyList<LlmTry> tries)
+    {
+        if (route.Llm.PassiveHealthCheck is null || tries.Count < 2)
+        {
+            return tries;
+        }
+
+        var now = time.GetUtcNow();
+        var available = tries.Select(attempt => health.Get(DestinationHealthRegistry.KeyOf(route, attempt.Provider)).IsAvailable(now)).ToArray();
+        return available.All(ok => ok) ? tries : [.. tries.Where((_, index) => available[index]), .. tries.Where((_, index) => !available[index])];
+    }
+
+    private void RecordTry(Route route, LlmProvider provider, bool failed)
+    {
+        if (route.Llm.PassiveHealthCheck is { } passive
+            && health.Get(DestinationHealthRegistry.KeyOf(route, provider)).RecordRequest(failed, passive, time.GetUtcNow()))
+        {
+            LogEjected(logger, RouteKey(route), provider.Name, passive.EjectionMs == 0 ? 30_000 : passive.EjectionMs);
+        }
     }
 
     /// <summary>
@@ -362,6 +388,9 @@ internal sealed partial class LlmRouteHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "LLM route {Route}: provider {Provider} (model {Model}) failed: {Reason}; trying the next target")]
     private static partial void LogTryFailed(ILogger logger, string route, string provider, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LLM route {Route}: provider {Provider} ejected for {EjectionMs} ms after consecutive failures")]
+    private static partial void LogEjected(ILogger logger, string route, string provider, uint ejectionMs);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "LLM stream ended early: {Reason}")]
     private static partial void LogStreamEnded(ILogger logger, string reason);

@@ -41,13 +41,14 @@ public sealed class LlmConfigTests
     {
         Assert.Equal(["llm.providers"], Errors("""{"providers": []}"""));
         Assert.Equal(
-            ["llm.providers[0].url", "llm.providers[1].name", "llm.providers[1].timeoutMs", "llm.models[0].targets[0].provider", "llm.models[0].targets[0].weight", "llm.models[1].name", "llm.models[1].targets"],
+            ["llm.providers[0].url", "llm.providers[1].name", "llm.providers[1].timeoutMs", "llm.passiveHealthCheck.ejectionMs", "llm.models[0].targets[0].provider", "llm.models[0].targets[0].weight", "llm.models[1].name", "llm.models[1].targets"],
             Errors("""
                 {
                   "providers": [
                     {"name": "a", "kind": "openai", "url": "ftp://models.example.com"},
                     {"name": "a", "kind": "anthropic", "url": "https://api.anthropic.com", "timeoutMs": 4000000}
                   ],
+                  "passiveHealthCheck": {"ejectionMs": 5},
                   "models": [
                     {"name": "m", "targets": [{"provider": "nobody", "weight": 20000}]},
                     {"name": "m"}

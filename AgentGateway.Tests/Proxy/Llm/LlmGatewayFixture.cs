@@ -5,7 +5,8 @@ namespace AgentGateway.Tests.Proxy.Llm;
 /// <summary>
 /// A standalone proxy with LLM routes in front of <see cref="RecordedLlmProviders"/>: <c>/acme/openai</c> (model
 /// aliases <c>fast</c> for <c>gpt-4o-mini</c> and <c>tooling</c> for a model that calls tools), <c>/acme/anthropic</c> (any model, to Anthropic), <c>/acme/failover</c>
-/// (model <c>smart</c>: OpenAI first, Anthropic when it fails), <c>/acme/limited</c> and <c>/acme/limited-shared</c>
+/// (model <c>smart</c>: OpenAI first, Anthropic when it fails), <c>/acme/ejecting</c> (the same, ejecting a provider
+/// after one failure), <c>/acme/limited</c> and <c>/acme/limited-shared</c>
 /// (100 tokens an hour, local and in Redis) and <c>/acme/secure</c> (JWT auth).
 /// </summary>
 public sealed class LlmGatewayFixture : IAsyncLifetime
@@ -75,6 +76,23 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                             {
                                 new { provider = "openai", model = "gpt-4.1", priority = 0 },
                                 new { provider = "anthropic", model = "claude-sonnet-4-5", priority = 1 },
+                            },
+                        },
+                    },
+                }),
+                Route("ejecting", new
+                {
+                    providers = new[] { OpenAi(), Anthropic() },
+                    passiveHealthCheck = new { consecutiveFailures = 1, ejectionMs = 60_000 },
+                    models = new[]
+                    {
+                        new
+                        {
+                            name = "steady",
+                            targets = new object[]
+                            {
+                                new { provider = "openai", model = "gpt-4.1-steady", priority = 0 },
+                                new { provider = "anthropic", model = "claude-steady", priority = 1 },
                             },
                         },
                     },

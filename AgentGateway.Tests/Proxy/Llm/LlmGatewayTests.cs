@@ -260,6 +260,28 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
     }
 
     [Fact]
+    public async Task AProviderThatFailed_IsEjected_AndTriedOnlyAfterTheOthers()
+    {
+        int OpenAiTries() => gateway.Providers.Requests.Count(request => request.Provider == "openai" && (string?)request.Body["model"] == "gpt-4.1-steady");
+        gateway.Providers.FailNext("openai", 1, StatusCodes.Status503ServiceUnavailable);
+        using (var failedOver = await PostAsync("ejecting", Chat("steady")))
+        {
+            Assert.Equal(HttpStatusCode.OK, failedOver.StatusCode);
+        }
+
+        Assert.Equal(1, OpenAiTries());
+        for (var index = 0; index < 3; index++)
+        {
+            using var response = await PostAsync("ejecting", Chat("steady"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // Ejected for a minute: the healthy provider served the rest without the ejected one being tried first.
+        Assert.Equal(1, OpenAiTries());
+        Assert.Equal(4, gateway.Providers.Requests.Count(request => request.Provider == "anthropic" && (string?)request.Body["model"] == "claude-steady"));
+    }
+
+    [Fact]
     public async Task AJwtRoute_RefusesWithoutAToken_InOpenAisErrorShape_AndServesWithOne()
     {
         using (var refused = await PostAsync("secure", Chat("claude-haiku-4-5")))
