@@ -46,22 +46,15 @@ internal sealed class TokenBucket
     /// <summary>Takes <paramref name="cost"/> tokens, or all there are when fewer: a use already made (an LLM answer's tokens).</summary>
     public void Debit(long nowMs, long cost)
     {
-        var definition = Definition;
-        var index = FillIndex(nowMs, definition);
         Volatile.Write(ref _lastUsedMs, nowMs);
-        while (true)
-        {
-            var state = Volatile.Read(ref _state);
-            var (tokens, current) = Refilled(state, index, definition);
-            if (Interlocked.CompareExchange(ref _state, Pack(current, (uint)Math.Max(0, tokens - cost)), state) == state)
-            {
-                return;
-            }
-        }
+        Adjust(nowMs, -cost);
     }
 
     /// <summary>Gives back tokens taken for a request that another limit refused.</summary>
-    public void Return(long nowMs, long cost)
+    public void Return(long nowMs, long cost) => Adjust(nowMs, cost);
+
+    /// <summary>Adds <paramref name="delta"/> tokens (negative: takes them), keeping the bucket between empty and full.</summary>
+    private void Adjust(long nowMs, long delta)
     {
         var definition = Definition;
         var index = FillIndex(nowMs, definition);
@@ -69,7 +62,7 @@ internal sealed class TokenBucket
         {
             var state = Volatile.Read(ref _state);
             var (tokens, current) = Refilled(state, index, definition);
-            if (Interlocked.CompareExchange(ref _state, Pack(current, (uint)Math.Min(definition.MaxTokens, tokens + cost)), state) == state)
+            if (Interlocked.CompareExchange(ref _state, Pack(current, (uint)Math.Clamp(tokens + delta, 0, definition.MaxTokens)), state) == state)
             {
                 return;
             }
