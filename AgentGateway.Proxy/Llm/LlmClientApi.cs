@@ -14,12 +14,15 @@ internal abstract class LlmClientApi
 
     public static readonly LlmClientApi AnthropicMessages = new AnthropicMessagesApi();
 
+    public static readonly LlmClientApi OpenAiEmbeddings = new OpenAiEmbeddingsApi();
+
     /// <summary>The API's name in metrics.</summary>
     public abstract string Name { get; }
 
     public abstract JsonObject Error(int status, string message, string? code = null);
 
-    public abstract ProviderAdapter AdapterFor(LlmProviderKind kind);
+    /// <summary>The adapter to a provider of <paramref name="kind"/>, or null when such providers do not serve this API.</summary>
+    public abstract ProviderAdapter? AdapterFor(LlmProviderKind kind);
 
     /// <summary>Whether the client asked for the usage in its stream (Anthropic's streams always carry it).</summary>
     public abstract bool WantsStreamUsage(JsonObject request);
@@ -30,7 +33,7 @@ internal abstract class LlmClientApi
 
         public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
 
-        public override ProviderAdapter AdapterFor(LlmProviderKind kind) =>
+        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) =>
             kind == LlmProviderKind.Anthropic ? AnthropicChatAdapter.Instance : OpenAiChatAdapter.Instance;
 
         public override bool WantsStreamUsage(JsonObject request) =>
@@ -43,9 +46,23 @@ internal abstract class LlmClientApi
 
         public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.Anthropic(message, LlmErrors.AnthropicType(status));
 
-        public override ProviderAdapter AdapterFor(LlmProviderKind kind) =>
+        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) =>
             kind == LlmProviderKind.Anthropic ? AnthropicMessagesAdapter.Instance : OpenAiMessagesAdapter.Instance;
 
         public override bool WantsStreamUsage(JsonObject request) => true;
+    }
+
+    /// <summary>OpenAI's Embeddings API: passed through to OpenAI-compatible providers; Anthropic has none.</summary>
+    private sealed class OpenAiEmbeddingsApi : LlmClientApi
+    {
+        private static readonly OpenAiPassthroughAdapter s_adapter = new("/embeddings");
+
+        public override string Name => "embeddings";
+
+        public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
+
+        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) => kind == LlmProviderKind.Anthropic ? null : s_adapter;
+
+        public override bool WantsStreamUsage(JsonObject request) => false;
     }
 }

@@ -15,7 +15,7 @@ namespace AgentGateway.Proxy.Llm;
 
 /// <summary>
 /// Serves LLM routes: below the route's path (with or without <c>/v1</c>) OpenAI's <c>chat/completions</c> and
-/// <c>models</c> and Anthropic's <c>messages</c>, after the route's policies. A request goes to the model's targets
+/// <c>embeddings</c> and <c>models</c> and Anthropic's <c>messages</c>, after the route's policies. A request goes to the model's targets
 /// in turn (see <see cref="LlmTargets"/>) through the <see cref="ProviderAdapter"/> of its client API and the
 /// provider's kind; a try that cannot connect, times out or is answered 429 or 5xx goes to the next target, as long
 /// as nothing reached the client. Streams are relayed event by event, never buffered. Every error is in the client
@@ -70,16 +70,19 @@ internal sealed partial class LlmRouteHandler(
             case "/messages" when HttpMethods.IsPost(context.Request.Method):
                 await ExchangeAsync(context, route, scope, LlmClientApi.AnthropicMessages);
                 break;
+            case "/embeddings" when HttpMethods.IsPost(context.Request.Method):
+                await ExchangeAsync(context, route, scope, LlmClientApi.OpenAiEmbeddings);
+                break;
             case "/models" when HttpMethods.IsGet(context.Request.Method):
                 await ModelsAsync(context, route.Llm, scope);
                 break;
-            case "/chat/completions" or "/messages" or "/models":
+            case "/chat/completions" or "/messages" or "/embeddings" or "/models":
                 context.Response.Headers.Allow = relative == "/models" ? "GET" : "POST";
                 await LlmErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, api.Error(StatusCodes.Status405MethodNotAllowed, $"{context.Request.Method} is not allowed here."));
                 break;
             default:
                 await LlmErrors.WriteAsync(context, StatusCodes.Status404NotFound, api.Error(StatusCodes.Status404NotFound,
-                    $"Unknown endpoint: {relative}. This route serves /v1/chat/completions, /v1/messages and /v1/models.", "unknown_url"));
+                    $"Unknown endpoint: {relative}. This route serves /v1/chat/completions, /v1/messages, /v1/embeddings and /v1/models.", "unknown_url"));
                 break;
         }
     }
@@ -113,7 +116,16 @@ internal sealed partial class LlmRouteHandler(
             return;
         }
 
-        tries = HealthyFirst(route, tries);
+        // Providers of a kind that does not serve the API (Anthropic has no embeddings) are no targets for it.
+        tries = HealthyFirst(route, [.. tries.Where(attempt => api.AdapterFor(attempt.Provider.Kind) is not null)]);
+        if (tries.Count == 0)
+        {
+            await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest,
+                api.Error(StatusCodes.Status400BadRequest, $"No provider of model '{model}' serves the {api.Name} API.", "unsupported_api"));
+            metrics.Record(routeKey, api.Name, null, model, "invalid", null, time.GetElapsedTime(started), null);
+            return;
+        }
+
         var stream = request["stream"] is JsonValue flag && flag.TryGetValue<bool>(out var streaming) && streaming;
         var wantsUsage = stream && api.WantsStreamUsage(request);
         string? lastFailure = null;
@@ -122,7 +134,7 @@ internal sealed partial class LlmRouteHandler(
         {
             var attempt = tries[index];
             var last = index == tries.Count - 1;
-            var adapter = api.AdapterFor(attempt.Provider.Kind);
+            var adapter = api.AdapterFor(attempt.Provider.Kind)!;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             timeout.CancelAfter(attempt.Provider.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(attempt.Provider.TimeoutMs) : DefaultTimeout);
             using var message = adapter.CreateRequest(attempt.Provider, request, attempt.Model, stream);
@@ -298,7 +310,7 @@ internal sealed partial class LlmRouteHandler(
                 if (!response.IsSuccessStatusCode)
                 {
                     var status = (int)response.StatusCode;
-                    await LlmErrors.WriteAsync(context, status, LlmClientApi.OpenAiChat.AdapterFor(provider.Kind).ToError(status, text));
+                    await LlmErrors.WriteAsync(context, status, LlmClientApi.OpenAiChat.AdapterFor(provider.Kind)!.ToError(status, text));
                     return;
                 }
 

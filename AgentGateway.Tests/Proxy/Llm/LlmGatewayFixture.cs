@@ -4,10 +4,11 @@ namespace AgentGateway.Tests.Proxy.Llm;
 
 /// <summary>
 /// A standalone proxy with LLM routes in front of <see cref="RecordedLlmProviders"/>: <c>/acme/openai</c> (model
-/// aliases <c>fast</c> for <c>gpt-4o-mini</c> and <c>tooling</c> for a model that calls tools), <c>/acme/anthropic</c> (any model, to Anthropic), <c>/acme/failover</c>
-/// (model <c>smart</c>: OpenAI first, Anthropic when it fails), <c>/acme/ejecting</c> (the same, ejecting a provider
-/// after one failure), <c>/acme/limited</c> and <c>/acme/limited-shared</c>
-/// (100 tokens an hour, local and in Redis) and <c>/acme/secure</c> (JWT auth).
+/// aliases <c>fast</c> for <c>gpt-4o-mini</c> and <c>tooling</c> for a model that calls tools), <c>/acme/anthropic</c>
+/// and <c>/acme/open</c> (any model, to Anthropic or OpenAI), <c>/acme/failover</c> (model <c>smart</c>: OpenAI first,
+/// Anthropic when it fails), <c>/acme/ejecting</c> (the same, ejecting a provider after one failure),
+/// <c>/acme/limited</c> and <c>/acme/limited-shared</c> (100 tokens an hour, local and in Redis) and
+/// <c>/acme/secure</c> (JWT auth).
 /// </summary>
 public sealed class LlmGatewayFixture : IAsyncLifetime
 {
@@ -64,6 +65,7 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                     },
                 }, new { requestHeaders = new { set = new[] { new { name = "X-Gateway-Route", value = "openai" } } } }),
                 Route("anthropic", new { providers = new[] { Anthropic() } }),
+                Route("open", new { providers = new[] { OpenAi() } }),
                 Route("failover", new
                 {
                     providers = new[] { OpenAi(), Anthropic() },

@@ -260,6 +260,32 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
     }
 
     [Fact]
+    public async Task Embeddings_PassThroughToAnOpenAiProvider_AndAreRefusedWhereNoProviderServesThem()
+    {
+        var embeddings = new JsonObject { ["model"] = "text-embedding-3-small", ["input"] = "The food was delicious", ["dimensions"] = 4 };
+        using (var response = await PostAsync("failover", embeddings, path: "/embeddings"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        using (var response = await PostAsync("open", embeddings, path: "/embeddings"))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!;
+            Assert.Equal(4, answer["data"]![0]!["embedding"]!.AsArray().Count);
+            Assert.Equal(8, (int)answer["usage"]!["prompt_tokens"]!);
+            Assert.Equal(4, (int)gateway.Providers.LastBody("openai", body => body["input"] is not null)["dimensions"]!);
+        }
+
+        using (var response = await PostAsync("anthropic", embeddings, path: "/embeddings"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!["error"]!;
+            Assert.Equal("unsupported_api", (string?)error["code"]);
+        }
+    }
+
+    [Fact]
     public async Task AProviderThatFailed_IsEjected_AndTriedOnlyAfterTheOthers()
     {
         int OpenAiTries() => gateway.Providers.Requests.Count(request => request.Provider == "openai" && (string?)request.Body["model"] == "gpt-4.1-steady");
@@ -326,9 +352,9 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
         ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Hi" }),
     };
 
-    private async Task<HttpResponseMessage> PostAsync(string route, JsonObject chat, string? token = null)
+    private async Task<HttpResponseMessage> PostAsync(string route, JsonObject chat, string? token = null, string path = "/chat/completions")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway.BaseUrl(route) + "/chat/completions"))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway.BaseUrl(route) + path))
         {
             Content = new StringContent(chat.ToJsonString(), Encoding.UTF8, "application/json"),
         };

@@ -29,6 +29,7 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
         _app = builder.Build();
         _app.MapPost("/openai/v1/chat/completions", context => AnswerAsync(context, "openai", "openai-completion.json", "openai-stream.txt"));
         _app.MapGet("/openai/v1/models", context => ReplayAsync(context, "openai-models.json"));
+        _app.MapPost("/openai/v1/embeddings", context => AnswerAsync(context, "openai", "openai-embeddings.json", "openai-stream.txt"));
         _app.MapPost("/anthropic/v1/messages", context => AnswerAsync(context, "anthropic", "anthropic-message.json", "anthropic-stream.txt"));
         _app.MapGet("/anthropic/v1/models", context => ReplayAsync(context, "anthropic-models.json"));
     }

@@ -1,0 +1,31 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using AgentGateway.Contracts.V1;
+
+namespace AgentGateway.Proxy.Llm.Providers;
+
+/// <summary>
+/// An OpenAI API without a streamed answer (embeddings) to an OpenAI-compatible provider: the request as the client
+/// sent it with the provider's model name, the answer as the provider sent it.
+/// </summary>
+internal sealed class OpenAiPassthroughAdapter(string path) : ProviderAdapter
+{
+    public override HttpRequestMessage CreateRequest(LlmProvider provider, JsonObject request, string model, bool stream)
+    {
+        var body = (JsonObject)request.DeepClone();
+        body["model"] = model;
+        return new HttpRequestMessage(HttpMethod.Post, Below(provider, path)) { Content = JsonContent.Create(body) };
+    }
+
+    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model) => (answer, LlmUsage.FromOpenAi(answer["usage"]));
+
+    public override async IAsyncEnumerable<SseEvent> ToEventsAsync(IAsyncEnumerable<SseEvent> events, StreamState state)
+    {
+        await foreach (var sse in events)
+        {
+            yield return sse;
+        }
+    }
+
+    public override JsonObject ToError(int status, string body) => OpenAiChatAdapter.Instance.ToError(status, body);
+}
