@@ -184,7 +184,8 @@ internal sealed partial class LlmRouteHandler(
                         return;
                     }
 
-                    var (translated, used) = adapter.ToAnswer(answer, attempt.Model);
+                    var (translated, reported) = adapter.ToAnswer(answer, attempt.Model);
+                    var used = reported ?? LlmUsage.Estimate(LlmUsage.RequestTextLength(request), LlmUsage.TextLength(answer["choices"] ?? answer["content"]));
                     context.Response.StatusCode = StatusCodes.Status200OK;
                     context.Response.ContentType = "application/json";
                     await context.Response.WriteAsync(translated.ToJsonString(), context.RequestAborted);
@@ -197,6 +198,7 @@ internal sealed partial class LlmRouteHandler(
                 timeout.CancelAfter(Timeout.InfiniteTimeSpan);
                 var state = new StreamState(attempt.Model, wantsUsage);
                 var firstToken = await RelayStreamAsync(context, response, adapter, state, started);
+                state.Usage ??= LlmUsage.Estimate(LlmUsage.RequestTextLength(request), state.OutputCharacters);
                 metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, context.RequestAborted.IsCancellationRequested ? "cancelled" : "ok", state.Usage,
                     time.GetElapsedTime(started), firstToken);
                 await DebitTokensAsync(context, scope, state.Usage);

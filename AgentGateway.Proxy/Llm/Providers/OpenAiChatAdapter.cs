@@ -43,6 +43,7 @@ internal sealed class OpenAiChatAdapter : ProviderAdapter
                 continue;
             }
 
+            state.OutputCharacters += LlmUsage.TextLength((chunk["choices"] as JsonArray)?.FirstOrDefault()?["delta"]);
             if (LlmUsage.FromOpenAi(chunk["usage"]) is { } usage)
             {
                 state.Usage = usage;

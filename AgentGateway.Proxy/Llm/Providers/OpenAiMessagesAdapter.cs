@@ -218,6 +218,7 @@ internal sealed class OpenAiMessagesAdapter : ProviderAdapter
             }
 
             var delta = choice["delta"] as JsonObject;
+            state.OutputCharacters += LlmUsage.TextLength(delta);
             if ((string?)delta?["content"] is { Length: > 0 } text)
             {
                 if (open != "text")

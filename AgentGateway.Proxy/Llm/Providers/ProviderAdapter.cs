@@ -15,6 +15,9 @@ internal sealed class StreamState(string model, bool clientWantsUsage)
     public bool ClientWantsUsage { get; } = clientWantsUsage;
 
     public LlmUsage? Usage { get; set; }
+
+    /// <summary>The characters of text and tool arguments streamed, to estimate the output when no usage comes.</summary>
+    public long OutputCharacters { get; set; }
 }
 
 /// <summary>

@@ -7,7 +7,8 @@ namespace AgentGateway.Tests.Proxy.Llm;
 /// aliases <c>fast</c> for <c>gpt-4o-mini</c> and <c>tooling</c> for a model that calls tools), <c>/acme/anthropic</c>
 /// and <c>/acme/open</c> (any model, to Anthropic or OpenAI), <c>/acme/failover</c> (model <c>smart</c>: OpenAI first,
 /// Anthropic when it fails), <c>/acme/ejecting</c> (the same, ejecting a provider after one failure),
-/// <c>/acme/limited</c> and <c>/acme/limited-shared</c> (100 tokens an hour, local and in Redis) and
+/// <c>/acme/limited</c> and <c>/acme/limited-shared</c> (100 tokens an hour, local and in Redis),
+/// <c>/acme/limited-estimated</c> (20 tokens, for a model that reports no usage) and
 /// <c>/acme/secure</c> (JWT auth).
 /// </summary>
 public sealed class LlmGatewayFixture : IAsyncLifetime
@@ -103,6 +104,10 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                 Route("limited", new { providers = new[] { OpenAi() } }, new
                 {
                     localRateLimit = new { buckets = new[] { new { name = "tokens", key = "route", maxTokens = 100, fillIntervalMs = 3_600_000 } } },
+                }),
+                Route("limited-estimated", new { providers = new[] { OpenAi() } }, new
+                {
+                    localRateLimit = new { buckets = new[] { new { name = "tokens", key = "route", maxTokens = 20, fillIntervalMs = 3_600_000 } } },
                 }),
                 Route("limited-shared", new { providers = new[] { OpenAi() } }, new
                 {

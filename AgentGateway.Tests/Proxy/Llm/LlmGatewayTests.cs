@@ -308,6 +308,20 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
     }
 
     [Fact]
+    public async Task WithoutReportedUsage_TheTokensAreEstimatedFromTheText()
+    {
+        // "Hi" is one token, the 34 characters of the answer nine: 10 a request, so 20 tokens serve two.
+        var statuses = new List<int>();
+        for (var index = 0; index < 3; index++)
+        {
+            using var response = await PostAsync("limited-estimated", Chat("llama-no-usage"));
+            statuses.Add((int)response.StatusCode);
+        }
+
+        Assert.Equal([200, 200, 429], statuses);
+    }
+
+    [Fact]
     public async Task AJwtRoute_RefusesWithoutAToken_InOpenAisErrorShape_AndServesWithOne()
     {
         using (var refused = await PostAsync("secure", Chat("claude-haiku-4-5")))

@@ -81,10 +81,14 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
             return;
         }
 
-        // The model "gpt-4.1-tools" answers with a tool call.
+        // The model "gpt-4.1-tools" answers with a tool call; "llama-no-usage" reports no usage, like some local servers.
         if ((string?)body["model"] == "gpt-4.1-tools")
         {
             (blocking, stream) = ("openai-tool-completion.json", "openai-tool-stream.txt");
+        }
+        else if ((string?)body["model"] == "llama-no-usage")
+        {
+            blocking = "openai-no-usage.json";
         }
 
         if ((bool?)body["stream"] != true)
