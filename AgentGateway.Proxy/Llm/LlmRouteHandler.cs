@@ -176,7 +176,7 @@ internal sealed partial class LlmRouteHandler(
 
                 if (!stream)
                 {
-                    if (ParseAnswer(await ReadTextAsync(response, timeout.Token)) is not { } answer)
+                    if (ProviderAdapter.ParseObject(await ReadTextAsync(response, timeout.Token)) is not { } answer)
                     {
                         await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
                             api.Error(StatusCodes.Status502BadGateway, $"Provider '{attempt.Provider.Name}' sent an answer that is not a JSON object."));
@@ -316,7 +316,7 @@ internal sealed partial class LlmRouteHandler(
                     return;
                 }
 
-                foreach (var model in LlmModelLists.ToOpenAi(provider, ParseAnswer(text) ?? []))
+                foreach (var model in LlmModelLists.ToOpenAi(provider, ProviderAdapter.ParseObject(text) ?? []))
                 {
                     list.Add(model);
                 }
@@ -363,18 +363,6 @@ internal sealed partial class LlmRouteHandler(
         catch (JsonException exception)
         {
             return (null, (StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {exception.Message}"));
-        }
-    }
-
-    private static JsonObject? ParseAnswer(string text)
-    {
-        try
-        {
-            return JsonNode.Parse(text) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
         }
     }
 

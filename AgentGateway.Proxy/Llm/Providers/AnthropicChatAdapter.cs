@@ -396,20 +396,4 @@ internal sealed class AnthropicChatAdapter : ProviderAdapter
 
         return result;
     }
-
-    /// <summary>A content string, or the text parts of a content array joined.</summary>
-    private static string Text(JsonNode? content) => content switch
-    {
-        JsonValue value when value.TryGetValue<string>(out var text) => text,
-        JsonArray parts => string.Concat(parts.OfType<JsonObject>().Where(part => (string?)part["type"] == "text").Select(part => (string?)part["text"])),
-        _ => string.Empty,
-    };
-
-    private static void Copy(JsonObject from, JsonObject to, string name)
-    {
-        if (from[name] is { } value)
-        {
-            to[name] = value.DeepClone();
-        }
-    }
 }

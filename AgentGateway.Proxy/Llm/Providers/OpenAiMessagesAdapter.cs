@@ -64,9 +64,9 @@ internal sealed class OpenAiMessagesAdapter : ProviderAdapter
         }
 
         var body = new JsonObject { ["model"] = model, ["messages"] = messages };
-        Copy(request, body, "max_tokens", "max_tokens");
-        Copy(request, body, "temperature", "temperature");
-        Copy(request, body, "top_p", "top_p");
+        Copy(request, body, "max_tokens");
+        Copy(request, body, "temperature");
+        Copy(request, body, "top_p");
         Copy(request, body, "stop_sequences", "stop");
         if ((request["metadata"] as JsonObject)?["user_id"] is { } user)
         {
@@ -340,15 +340,4 @@ internal sealed class OpenAiMessagesAdapter : ProviderAdapter
         JsonArray blocks => blocks.OfType<JsonObject>(),
         _ => [],
     };
-
-    private static string Text(JsonNode? content) =>
-        string.Concat(Blocks(content).Where(block => (string?)block["type"] == "text").Select(block => (string?)block["text"]));
-
-    private static void Copy(JsonObject from, JsonObject to, string name, string target)
-    {
-        if (from[name] is { } value)
-        {
-            to[target] = value.DeepClone();
-        }
-    }
 }

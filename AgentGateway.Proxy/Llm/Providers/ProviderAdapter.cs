@@ -45,7 +45,8 @@ internal abstract class ProviderAdapter
     protected static string PlainMessage(int status, string body) =>
         body.Length == 0 ? $"The provider answered {status}." : body.Length > 2000 ? body[..2000] : body;
 
-    protected static JsonObject? ParseObject(string text)
+    /// <summary>The JSON object <paramref name="text"/> holds, or null when it holds none.</summary>
+    public static JsonObject? ParseObject(string text)
     {
         try
         {
@@ -58,6 +59,23 @@ internal abstract class ProviderAdapter
     }
 
     protected static SseEvent Data(JsonObject data, string? name = null) => new(name, data.ToJsonString());
+
+    /// <summary>A content string, or the text parts (blocks) of a content array joined.</summary>
+    protected static string Text(JsonNode? content) => content switch
+    {
+        JsonValue value when value.TryGetValue<string>(out var text) => text,
+        JsonArray parts => string.Concat(parts.OfType<JsonObject>().Where(part => (string?)part["type"] == "text").Select(part => (string?)part["text"])),
+        _ => string.Empty,
+    };
+
+    /// <summary>Copies field <paramref name="name"/> when it is set, as <paramref name="target"/> (default: the same name).</summary>
+    protected static void Copy(JsonObject from, JsonObject to, string name, string? target = null)
+    {
+        if (from[name] is { } value)
+        {
+            to[target ?? name] = value.DeepClone();
+        }
+    }
 
     /// <summary>A tool call's arguments (a JSON string) as the object they hold; empty when they hold none.</summary>
     protected static JsonNode Arguments(string? arguments)

@@ -112,6 +112,29 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
     }
 
     [Fact]
+    public async Task AnAnthropicClientsVersionAndBetaHeaders_ReachAnAnthropicProvider()
+    {
+        var message = new JsonObject
+        {
+            ["model"] = "claude-beta-check",
+            ["max_tokens"] = 16,
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Hi" }),
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway.AnthropicBaseUrl("anthropic") + "/v1/messages"))
+        {
+            Content = new StringContent(message.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("anthropic-version", "2024-01-01");
+        request.Headers.Add("anthropic-beta", "context-management-2025-06-27");
+
+        using var response = await Http.SendAsync(request, Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var headers = gateway.Providers.LastHeaders("anthropic");
+        Assert.Equal(("2024-01-01", "context-management-2025-06-27"), (headers["anthropic-version"], headers["anthropic-beta"]));
+    }
+
+    [Fact]
     public async Task AnthropicClient_ThroughAnOpenAiProvider_IsTranslatedBothWays_ToolUseAndStreamIncluded()
     {
         var report = await RunNodeClientAsync("anthropic-client.mjs", gateway.AnthropicBaseUrl("openai"), "tooling", "client-key");
