@@ -55,6 +55,7 @@ internal static class AdminApiExtensions
         app.MapMcpServersApi();
         app.MapRoutesApi();
         app.MapAgentsApi();
+        app.MapLlmProvidersApi();
         app.MapSecretsApi();
         app.MapPoliciesApi();
         app.MapApiKeysApi();

@@ -309,11 +309,11 @@ internal static class PoliciesApi
     {
         if (targetRef is null)
         {
-            errors["targetRef"] = ["is required: {\"kind\": \"tenant\" | \"route\" | \"mcp-server\" | \"agent\", \"name\": \"...\"}."];
+            errors["targetRef"] = ["is required: {\"kind\": \"tenant\" | \"route\" | \"mcp-server\" | \"agent\" | \"llm-provider\", \"name\": \"...\"}."];
             return (null, null);
         }
 
-        var allowed = kind?.Targets ?? [PolicyTargets.Tenant, PolicyTargets.Route, PolicyTargets.McpServer, PolicyTargets.Agent];
+        var allowed = kind?.Targets ?? [PolicyTargets.Tenant, PolicyTargets.Route, PolicyTargets.McpServer, PolicyTargets.Agent, PolicyTargets.LlmProvider];
         if (targetRef.Kind is null || !allowed.Contains(targetRef.Kind))
         {
             errors["targetRef.kind"] = [$"must be {string.Join(" or ", allowed.Select(target => $"'{target}'"))}{(kind is null ? "" : $" for {kind.Name} policies")}."];
@@ -346,6 +346,14 @@ internal static class PoliciesApi
                 }
 
                 return (PolicyTargets.Agent, targetRef.Name);
+            case PolicyTargets.LlmProvider:
+                if (!await db.LlmProviders.AnyAsync(provider => provider.TenantId == tenant.Id && provider.Name == targetRef.Name, cancellationToken))
+                {
+                    errors["targetRef.name"] = [$"there is no LLM provider '{targetRef.Name}' in tenant '{tenant.Name}'."];
+                    return (null, null);
+                }
+
+                return (PolicyTargets.LlmProvider, targetRef.Name);
             default:
                 var transport = await db.McpServers.Where(server => server.TenantId == tenant.Id && server.Name == targetRef.Name)
                     .Select(server => server.Transport).SingleOrDefaultAsync(cancellationToken);
@@ -389,6 +397,7 @@ internal static class PoliciesApi
         PolicyTargets.Tenant => $"tenant '{targetName}'",
         PolicyTargets.Route => $"route '{targetName}'",
         PolicyTargets.Agent => $"agent '{targetName}'",
+        PolicyTargets.LlmProvider => $"LLM provider '{targetName}'",
         _ => $"MCP server '{targetName}'",
     };
 

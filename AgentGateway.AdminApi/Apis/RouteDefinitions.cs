@@ -8,13 +8,15 @@ using AgentGateway.Contracts.Json;
 using AgentGateway.Contracts.Routing;
 using AgentGateway.Contracts.V1;
 using Route = AgentGateway.Contracts.V1.Route;
+using V1 = AgentGateway.Contracts.V1;
 
 namespace AgentGateway.AdminApi.Apis;
 
 /// <summary>What a route request asks for, after defaults, as the messages proxies receive.</summary>
 /// <param name="Match">The whole match: the one path kind, hosts, methods, headers and query.</param>
 /// <param name="Http">HTTP routes: destinations, health checks and preserveHost (never auth or TLS, which come from policies).</param>
-internal sealed record RouteDefinition(string Kind, RouteMatch Match, HttpBackend? Http)
+/// <param name="Llm">LLM routes: the providers by name only (the catalog and policies fill in the rest), models and passive health check.</param>
+internal sealed record RouteDefinition(string Kind, RouteMatch Match, HttpBackend? Http, LlmBackend? Llm = null)
 {
     /// <summary>
     /// A digest of the match, unique across the platform. A match of only an exact path keys as <c>exact:{path}</c>,
@@ -52,7 +54,8 @@ internal static class RouteDefinitions
     public sealed record Fields(
         string? Kind, string? Path, string? PathPrefix, string? PathRegex, List<string>? Hosts, List<string>? Methods,
         List<RouteCondition>? Headers, List<RouteCondition>? Query, List<RouteDestination>? Destinations,
-        RouteActiveHealthCheck? ActiveHealthCheck, RoutePassiveHealthCheck? PassiveHealthCheck, bool? PreserveHost);
+        RouteActiveHealthCheck? ActiveHealthCheck, RoutePassiveHealthCheck? PassiveHealthCheck, bool? PreserveHost,
+        List<string>? Providers = null, List<RouteLlmModel>? Models = null);
 
     public static RouteDefinition? Build(Dictionary<string, string[]> errors, string tenant, string? name, Fields fields)
     {
@@ -64,11 +67,12 @@ internal static class RouteDefinitions
             RouteKinds.Mcp => Route.BackendOneofCase.Mcp,
             RouteKinds.Http => Route.BackendOneofCase.Http,
             RouteKinds.A2a => Route.BackendOneofCase.A2A,
+            RouteKinds.Llm => Route.BackendOneofCase.Llm,
             _ => Route.BackendOneofCase.None,
         };
         if (backend == Route.BackendOneofCase.None)
         {
-            errors["kind"] = [$"must be '{RouteKinds.Mcp}' (federates MCP servers), '{RouteKinds.Http}' (forwards to destinations) or '{RouteKinds.A2a}' (an agent of the tenant)."];
+            errors["kind"] = [$"must be '{RouteKinds.Mcp}' (federates MCP servers), '{RouteKinds.Http}' (forwards to destinations), '{RouteKinds.A2a}' (an agent of the tenant) or '{RouteKinds.Llm}' (the tenant's LLM providers)."];
             return null;
         }
 
@@ -140,10 +144,22 @@ internal static class RouteDefinitions
         }
         else
         {
-            OnlyForHttp(errors, "destinations", fields.Destinations is { Count: > 0 });
-            OnlyForHttp(errors, "activeHealthCheck", fields.ActiveHealthCheck is not null);
-            OnlyForHttp(errors, "passiveHealthCheck", fields.PassiveHealthCheck is not null);
-            OnlyForHttp(errors, "preserveHost", fields.PreserveHost == true);
+            OnlyFor(errors, "destinations", fields.Destinations is { Count: > 0 }, "HTTP routes (kind 'http')");
+            OnlyFor(errors, "activeHealthCheck", fields.ActiveHealthCheck is not null, "HTTP routes (kind 'http')");
+            OnlyFor(errors, "passiveHealthCheck", fields.PassiveHealthCheck is not null && backend != Route.BackendOneofCase.Llm, "HTTP and LLM routes");
+            OnlyFor(errors, "preserveHost", fields.PreserveHost == true, "HTTP routes (kind 'http')");
+        }
+
+        LlmBackend? llm = null;
+        if (backend == Route.BackendOneofCase.Llm)
+        {
+            llm = BuildLlm(errors, fields);
+            RouteValidator.ValidateModels(llm, string.Empty, problems);
+        }
+        else
+        {
+            OnlyFor(errors, "providers", fields.Providers is { Count: > 0 }, "LLM routes (kind 'llm')");
+            OnlyFor(errors, "models", fields.Models is { Count: > 0 }, "LLM routes (kind 'llm')");
         }
 
         foreach (var problem in problems)
@@ -151,7 +167,7 @@ internal static class RouteDefinitions
             Validation.Add(errors, problem.Field.Length == 0 ? "path" : problem.Field, problem.Message + ".");
         }
 
-        return new RouteDefinition(kind, match, http);
+        return new RouteDefinition(kind, match, http, llm);
     }
 
     /// <summary>The match and backend of a stored route, as proxies receive them.</summary>
@@ -166,7 +182,8 @@ internal static class RouteDefinitions
         match.Hosts.Clear();
         match.Hosts.Add(route.Hosts);
         var http = route.Kind == RouteKinds.Http ? route.Http is null ? new HttpBackend() : ProtoJson.Parse<HttpBackend>(route.Http, string.Empty, errors) : null;
-        return new RouteDefinition(route.Kind, match, http);
+        var llm = route.Kind == RouteKinds.Llm ? route.Llm is null ? new LlmBackend() : ProtoJson.Parse<LlmBackend>(route.Llm, string.Empty, errors) : null;
+        return new RouteDefinition(route.Kind, match, http, llm);
     }
 
     /// <summary>Stores a definition on the route entity.</summary>
@@ -187,6 +204,7 @@ internal static class RouteDefinitions
         route.Conditions = conditions.Methods.Count + conditions.Headers.Count + conditions.Query.Count == 0 ? null : ProtoJson.Format(conditions);
         route.MatchKey = definition.MatchKey;
         route.Http = definition.Http is null ? null : ProtoJson.Format(definition.Http);
+        route.Llm = definition.Llm is null ? null : ProtoJson.Format(definition.Llm);
     }
 
     /// <summary>The request fields of a stored route, for an update that leaves some out.</summary>
@@ -196,14 +214,21 @@ internal static class RouteDefinitions
         var definition = Of(route);
         var match = definition.Match;
         var http = definition.Http;
+        var llm = definition.Llm;
         return new Fields(
             route.Kind, route.Path, route.PathPrefix, route.PathRegex, [.. match.Hosts], [.. match.Methods],
             [.. match.Headers.Select(ToCondition)], [.. match.Query.Select(ToCondition)],
             http is null ? null : [.. http.Destinations.Select(ToDestination)],
             http?.ActiveHealthCheck is { } active ? ToActive(active) : null,
-            http?.PassiveHealthCheck is { } passive ? ToPassive(passive) : null,
-            http?.PreserveHost);
+            (http?.PassiveHealthCheck ?? llm?.PassiveHealthCheck) is { } passive ? ToPassive(passive) : null,
+            http?.PreserveHost,
+            llm is null ? null : [.. llm.Providers.Select(provider => provider.Name)],
+            llm is null ? null : [.. llm.Models.Select(ToModel)]);
     }
+
+    public static RouteLlmModel ToModel(LlmModel model) => new(
+        model.Name,
+        [.. model.Targets.Select(target => new RouteLlmTarget(target.Provider, NullIfEmpty(target.Model), (int)Math.Max(target.Weight, 1), (int)target.Priority))]);
 
     public static RouteCondition ToCondition(HeaderMatch header) =>
         new(header.Name, NullIfEmpty(header.Exact), NullIfEmpty(header.Regex), header.Invert);
@@ -272,16 +297,79 @@ internal static class RouteDefinitions
             }
         }
 
-        if (fields.PassiveHealthCheck is { } passive)
+        http.PassiveHealthCheck = BuildPassive(errors, fields.PassiveHealthCheck);
+        return http;
+    }
+
+    private static PassiveHealthCheck? BuildPassive(Dictionary<string, string[]> errors, RoutePassiveHealthCheck? passive) => passive is null
+        ? null
+        : new PassiveHealthCheck
         {
-            http.PassiveHealthCheck = new PassiveHealthCheck
-            {
-                ConsecutiveFailures = NonNegative(errors, "passiveHealthCheck.consecutiveFailures", passive.ConsecutiveFailures),
-                EjectionMs = NonNegative(errors, "passiveHealthCheck.ejectionMs", passive.EjectionMs),
-            };
+            ConsecutiveFailures = NonNegative(errors, "passiveHealthCheck.consecutiveFailures", passive.ConsecutiveFailures),
+            EjectionMs = NonNegative(errors, "passiveHealthCheck.ejectionMs", passive.EjectionMs),
+        };
+
+    /// <summary>
+    /// An LLM route's backend with its providers by name only: whether they are in the tenant's catalog is checked
+    /// where the catalog is read.
+    /// </summary>
+    private static LlmBackend BuildLlm(Dictionary<string, string[]> errors, Fields fields)
+    {
+        var llm = new LlmBackend { PassiveHealthCheck = BuildPassive(errors, fields.PassiveHealthCheck) };
+        var providers = fields.Providers ?? [];
+        if (providers.Count == 0)
+        {
+            errors["providers"] = ["must name at least one LLM provider of the tenant (see /llm-providers)."];
+        }
+        else if (providers.Distinct(StringComparer.Ordinal).Count() != providers.Count)
+        {
+            errors["providers"] = ["must name each provider once."];
         }
 
-        return http;
+        for (var index = 0; index < providers.Count; index++)
+        {
+            if (!Names.IsValid(providers[index]))
+            {
+                errors[$"providers[{index}]"] = [Names.Rule + "."];
+                continue;
+            }
+
+            llm.Providers.Add(new V1.LlmProvider { Name = providers[index] });
+        }
+
+        var models = fields.Models ?? [];
+        for (var index = 0; index < models.Count; index++)
+        {
+            if (models[index] is not { } model)
+            {
+                errors[$"models[{index}]"] = ["must be {\"name\", \"targets\": [{\"provider\", \"model\", \"weight\", \"priority\"}]}."];
+                continue;
+            }
+
+            var entry = new LlmModel { Name = model.Name ?? string.Empty };
+            var targets = model.Targets ?? [];
+            for (var targetIndex = 0; targetIndex < targets.Count; targetIndex++)
+            {
+                var field = $"models[{index}].targets[{targetIndex}]";
+                if (targets[targetIndex] is not { } target)
+                {
+                    errors[field] = ["must be {\"provider\", \"model\", \"weight\", \"priority\"}."];
+                    continue;
+                }
+
+                entry.Targets.Add(new LlmModelTarget
+                {
+                    Provider = target.Provider ?? string.Empty,
+                    Model = target.Model ?? string.Empty,
+                    Weight = NonNegative(errors, $"{field}.weight", target.Weight),
+                    Priority = NonNegative(errors, $"{field}.priority", target.Priority),
+                });
+            }
+
+            llm.Models.Add(entry);
+        }
+
+        return llm;
     }
 
     private static uint NonNegative(Dictionary<string, string[]> errors, string field, int? value)
@@ -321,11 +409,11 @@ internal static class RouteDefinitions
         }
     }
 
-    private static void OnlyForHttp(Dictionary<string, string[]> errors, string field, bool given)
+    private static void OnlyFor(Dictionary<string, string[]> errors, string field, bool given, string kinds)
     {
         if (given)
         {
-            errors[field] = ["is for HTTP routes (kind 'http') only."];
+            errors[field] = [$"is for {kinds} only."];
         }
     }
 

@@ -13,14 +13,15 @@ using Microsoft.Extensions.Options;
 
 namespace AgentGateway.AdminApi.Apis;
 
-/// <summary>A tenant's routes: client-facing endpoints that federate its MCP servers, forward HTTP or expose its agents.</summary>
+/// <summary>A tenant's routes: client-facing endpoints that federate its MCP servers, forward HTTP, expose its agents or its LLM providers.</summary>
 internal static class RoutesApi
 {
     public static IEndpointRouteBuilder MapRoutesApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api/v1/tenants/{tenant}/routes").WithTags("Routes");
         api.MapGet("/", ListRoutes).WithName("ListRoutes").WithSummary("The tenant's routes");
-        api.MapPost("/", CreateRoute).WithName("CreateRoute").WithSummary("Create a route: MCP (federates MCP servers), HTTP (forwards to destinations) or A2A (exposes an agent)");
+        api.MapPost("/", CreateRoute).WithName("CreateRoute")
+            .WithSummary("Create a route: MCP (federates MCP servers), HTTP (forwards to destinations), A2A (exposes an agent) or LLM (in front of LLM providers)");
         api.MapGet("/{route}", GetRoute).WithName("GetRoute").WithSummary("One route");
         api.MapPut("/{route}", UpdateRoute).WithName("UpdateRoute").WithSummary("Change a route (honours If-Match)");
         api.MapDelete("/{route}", DeleteRoute).WithName("DeleteRoute").WithSummary("Delete a route");
@@ -59,7 +60,8 @@ internal static class RoutesApi
         Validation.Name(errors, "name", request.Name);
         var definition = RouteDefinitions.Build(errors, tenant, request.Name, new RouteDefinitions.Fields(
             request.Kind, request.Path, request.PathPrefix, request.PathRegex, request.Hosts, request.Methods, request.Headers, request.Query,
-            request.Destinations, RouteDefinitions.Enabled(request.ActiveHealthCheck), RouteDefinitions.Enabled(request.PassiveHealthCheck), request.PreserveHost));
+            request.Destinations, RouteDefinitions.Enabled(request.ActiveHealthCheck), RouteDefinitions.Enabled(request.PassiveHealthCheck), request.PreserveHost,
+            request.Providers, request.Models));
         var (mode, servers, agent) = await ValidateBackendAsync(errors, db, egress, grant.Tenant, definition, request.Targets, request.PrefixMode, request.Agent, cancellationToken);
         var failureMode = Validation.FailureMode(errors, request.FailureMode);
         var toolPinning = Validation.ToolPinning(errors, request.ToolPinning);
@@ -291,7 +293,9 @@ internal static class RoutesApi
             request.Destinations ?? (sameKind ? stored.Destinations : null),
             request.ActiveHealthCheck is null ? sameKind ? stored.ActiveHealthCheck : null : RouteDefinitions.Enabled(request.ActiveHealthCheck),
             request.PassiveHealthCheck is null ? sameKind ? stored.PassiveHealthCheck : null : RouteDefinitions.Enabled(request.PassiveHealthCheck),
-            request.PreserveHost ?? (sameKind ? stored.PreserveHost : null));
+            request.PreserveHost ?? (sameKind ? stored.PreserveHost : null),
+            request.Providers ?? (sameKind ? stored.Providers : null),
+            request.Models ?? (sameKind ? stored.Models : null));
     }
 
     /// <summary>
@@ -339,6 +343,14 @@ internal static class RoutesApi
                 }
 
                 break;
+            case RouteKinds.Llm:
+                if (targets is { Count: > 0 })
+                {
+                    errors["targets"] = ["is for MCP routes only; an LLM route serves from its providers."];
+                }
+
+                await ValidateProvidersAsync(errors, db, tenant, definition.Llm!, cancellationToken);
+                break;
         }
 
         if (definition is not null && definition.Kind != RouteKinds.A2a && !string.IsNullOrEmpty(agentName))
@@ -347,6 +359,19 @@ internal static class RoutesApi
         }
 
         return (mode, servers, agent);
+    }
+
+    /// <summary>An LLM route's providers must be in the tenant's catalog.</summary>
+    private static async Task ValidateProvidersAsync(Dictionary<string, string[]> errors, AdminDbContext db, Tenant tenant, AgentGateway.Contracts.V1.LlmBackend llm, CancellationToken cancellationToken)
+    {
+        var names = llm.Providers.Select(provider => provider.Name).ToList();
+        var known = await db.LlmProviders.Where(provider => provider.TenantId == tenant.Id && names.Contains(provider.Name))
+            .Select(provider => provider.Name).ToListAsync(cancellationToken);
+        var unknown = names.Except(known, StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0 && !errors.ContainsKey("providers"))
+        {
+            errors["providers"] = [$"unknown LLM provider(s) in tenant '{tenant.Name}': {string.Join(", ", unknown.Select(name => $"'{name}'"))}; register them first with POST /api/v1/tenants/{tenant.Name}/llm-providers."];
+        }
     }
 
     private static async Task<List<McpServer>> ValidateTargetsAsync(
@@ -421,6 +446,7 @@ internal static class RoutesApi
         var definition = RouteDefinitions.Of(route);
         var match = definition.Match;
         var http = definition.Http;
+        var llm = definition.Llm;
         var endpointPath = route.Path ?? route.PathPrefix;
         return new RouteResponse(
             route.Name,
@@ -443,8 +469,10 @@ internal static class RoutesApi
             [.. match.Query.Select(RouteDefinitions.ToCondition)],
             http is null ? [] : [.. http.Destinations.Select(RouteDefinitions.ToDestination)],
             http?.ActiveHealthCheck is { } active ? RouteDefinitions.ToActive(active) : null,
-            http?.PassiveHealthCheck is { } passive ? RouteDefinitions.ToPassive(passive) : null,
+            (http?.PassiveHealthCheck ?? llm?.PassiveHealthCheck) is { } passive ? RouteDefinitions.ToPassive(passive) : null,
             http?.PreserveHost ?? false,
-            route.Agent?.Name);
+            route.Agent?.Name,
+            llm is null ? [] : [.. llm.Providers.Select(provider => provider.Name)],
+            llm is null ? [] : [.. llm.Models.Select(RouteDefinitions.ToModel)]);
     }
 }

@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 namespace AgentGateway.AdminApi.Contracts;
 
 /// <summary>What a policy attaches to.</summary>
-/// <param name="Kind">'tenant', 'route', 'mcp-server' or 'agent' (the last two: backend-auth and backend-tls only).</param>
-/// <param name="Name">The route's, MCP server's or agent's name; for 'tenant', the tenant's own name or nothing.</param>
+/// <param name="Kind">'tenant', 'route', 'mcp-server', 'agent' or 'llm-provider' (the last three: backend-auth and backend-tls only).</param>
+/// <param name="Name">The route's, MCP server's, agent's or LLM provider's name; for 'tenant', the tenant's own name or nothing.</param>
 public sealed record PolicyTargetRef(string? Kind, string? Name);
 
 /// <param name="Kind">
@@ -40,7 +40,7 @@ public sealed record PolicyResponse(
 /// <param name="Policies">Route-level parts: caller side (authentication, authorization) and traffic (headers, redirect, CORS, rate limits...).</param>
 /// <param name="Targets">
 /// Backend parts (backend-auth, backend-tls) of each backend: each MCP target by its server's name, an HTTP route's
-/// destinations under the route's name, an A2A route's agent under the agent's name.
+/// destinations under the route's name, an A2A route's agent under the agent's name, an LLM route's providers under theirs.
 /// </param>
 public sealed record EffectivePoliciesResponse(string Route, IReadOnlyList<EffectivePolicyResponse> Policies, IReadOnlyList<EffectiveTargetPoliciesResponse> Targets);
 

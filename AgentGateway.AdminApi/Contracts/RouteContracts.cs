@@ -9,6 +9,8 @@ namespace AgentGateway.AdminApi.Contracts;
 /// <param name="Kind">'mcp', 'http' or 'a2a'.</param>
 /// <param name="Destinations">HTTP routes: the weighted destinations; empty for other kinds.</param>
 /// <param name="Agent">A2A routes: the name of the tenant's agent (see /agents); null for other kinds.</param>
+/// <param name="Providers">LLM routes: the providers of the tenant's catalog the route serves from (see /llm-providers); empty for other kinds.</param>
+/// <param name="Models">LLM routes: the models clients may name, each with the provider models that serve it; empty for other kinds.</param>
 public sealed record RouteResponse(
     string Name,
     string? Path,
@@ -32,7 +34,21 @@ public sealed record RouteResponse(
     RouteActiveHealthCheck? ActiveHealthCheck,
     RoutePassiveHealthCheck? PassiveHealthCheck,
     bool PreserveHost,
-    string? Agent);
+    string? Agent,
+    IReadOnlyList<string> Providers,
+    IReadOnlyList<RouteLlmModel> Models);
+
+/// <summary>A model clients of an LLM route name, and the provider models that serve it.</summary>
+/// <param name="Name">What clients send as "model": an alias, or the provider's own name (1-256 characters).</param>
+/// <param name="Targets">At least one; tried in priority order, weighted within a priority, failing over before any byte reached the client.</param>
+public sealed record RouteLlmModel(string? Name, List<RouteLlmTarget>? Targets);
+
+/// <summary>One provider model that serves a model of an LLM route.</summary>
+/// <param name="Provider">One of the route's providers.</param>
+/// <param name="Model">The provider's name for the model; left out, the model's own name.</param>
+/// <param name="Weight">Relative share within its priority (0-10000); left out or 0 takes 1.</param>
+/// <param name="Priority">Lower first: targets of a higher number are tried only when every one of a lower number failed; left out, 0.</param>
+public sealed record RouteLlmTarget(string? Provider, string? Model = null, int? Weight = null, int? Priority = null);
 
 /// <summary>A header or query parameter condition of a route's match.</summary>
 /// <param name="Name">The header (case-insensitive) or query parameter (case-sensitive) name.</param>
@@ -77,7 +93,10 @@ public sealed record RoutePassiveHealthCheck(int? ConsecutiveFailures = null, in
 /// approves it; new tools without hidden-instruction findings are trusted on first sight), 'flag' (listed and
 /// callable, marked in its _meta) or 'off'.
 /// </param>
-/// <param name="Kind">'mcp' (default: federates the MCP servers in targets), 'http' (forwards to destinations) or 'a2a' (an agent of the tenant).</param>
+/// <param name="Kind">
+/// 'mcp' (default: federates the MCP servers in targets), 'http' (forwards to destinations), 'a2a' (an agent of the
+/// tenant) or 'llm' (OpenAI- and Anthropic-compatible endpoints below the path, in front of the tenant's LLM providers).
+/// </param>
 /// <param name="PathPrefix">HTTP routes: a path prefix, matched on segment boundaries.</param>
 /// <param name="PathRegex">HTTP routes: a .NET regular expression the whole path must match.</param>
 /// <param name="Hosts">
@@ -90,16 +109,19 @@ public sealed record RoutePassiveHealthCheck(int? ConsecutiveFailures = null, in
 /// <param name="Destinations">HTTP routes: at least one; each URL is checked against the egress policy.</param>
 /// <param name="PreserveHost">HTTP routes: send the client's Host header upstream instead of the destination's.</param>
 /// <param name="Agent">A2A routes: the name of a registered agent of the tenant (required).</param>
+/// <param name="Providers">LLM routes: at least one provider of the tenant's catalog; without models, any model is sent as named to the first.</param>
+/// <param name="Models">LLM routes: the models clients may name (empty: any model).</param>
+/// <param name="PassiveHealthCheck">HTTP routes: ejects a destination; LLM routes: a provider (tried only after every other target while ejected).</param>
 public sealed record CreateRouteRequest(
     string? Name, string? Path, List<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null, string? ToolPinning = null,
     string? Kind = null, string? PathPrefix = null, string? PathRegex = null, List<string>? Hosts = null, List<string>? Methods = null,
     List<RouteCondition>? Headers = null, List<RouteCondition>? Query = null, List<RouteDestination>? Destinations = null,
     RouteActiveHealthCheck? ActiveHealthCheck = null, RoutePassiveHealthCheck? PassiveHealthCheck = null, bool? PreserveHost = null,
-    string? Agent = null);
+    string? Agent = null, List<string>? Providers = null, List<RouteLlmModel>? Models = null);
 
 /// <summary>
-/// A route's new settings. The kind, hosts, methods, headers, query, destinations, health checks, preserveHost and
-/// agent keep their values when left out (null); an empty list clears a list, and a health check of
+/// A route's new settings. The kind, hosts, methods, headers, query, destinations, health checks, preserveHost,
+/// agent, providers and models keep their values when left out (null); an empty list clears a list, and a health check of
 /// <c>{"enabled": false}</c> removes it. The path kinds are replaced together:
 /// give one of path, pathPrefix and pathRegex to change the path (none keeps it).
 /// </summary>
@@ -110,7 +132,7 @@ public sealed record UpdateRouteRequest(
     string? Kind = null, string? PathPrefix = null, string? PathRegex = null, List<string>? Hosts = null, List<string>? Methods = null,
     List<RouteCondition>? Headers = null, List<RouteCondition>? Query = null, List<RouteDestination>? Destinations = null,
     RouteActiveHealthCheck? ActiveHealthCheck = null, RoutePassiveHealthCheck? PassiveHealthCheck = null, bool? PreserveHost = null,
-    string? Agent = null);
+    string? Agent = null, List<string>? Providers = null, List<RouteLlmModel>? Models = null);
 
 public sealed record RouteToolsResponse(string Route, string Endpoint, IReadOnlyList<RouteToolResponse> Tools, IReadOnlyList<TargetErrorResponse> Errors);
 

@@ -37,6 +37,8 @@ internal sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) :
 
     public DbSet<Agent> Agents => Set<Agent>();
 
+    public DbSet<LlmProvider> LlmProviders => Set<LlmProvider>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AdminDbContext).Assembly);
 }

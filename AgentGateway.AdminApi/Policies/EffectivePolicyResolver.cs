@@ -8,7 +8,7 @@ namespace AgentGateway.AdminApi.Policies;
 /// <summary>
 /// Resolves which policies apply to a route. Route level (caller side and traffic): for each kind, the route's own
 /// policy replaces the tenant's. Backend side: for each kind and backend, the MCP server's (or the A2A route's
-/// agent's) policy replaces the route's, which replaces the tenant's; an HTTP route's destinations take the route's,
+/// agent's, or the LLM route's provider's) policy replaces the route's, which replaces the tenant's; an HTTP route's destinations take the route's,
 /// else the tenant's. Role bindings add MCP authorization rules to MCP routes only (their rules speak of MCP
 /// operations); A2A routes are authorized by an explicit a2a-authorization policy. Specs are copies, so resolving
 /// secrets in them changes nothing stored.
@@ -56,6 +56,17 @@ internal static class EffectivePolicyResolver
                 agent.Name,
                 Backend(policies.ForAgent(PolicyKinds.BackendAuth, route.Name, agent.Name)),
                 Backend(policies.ForAgent(PolicyKinds.BackendTls, route.Name, agent.Name))));
+        }
+
+        else if (route.Kind == RouteKinds.Llm)
+        {
+            foreach (var provider in Apis.RouteDefinitions.Of(route).Llm?.Providers ?? [])
+            {
+                targets.Add(new EffectiveTarget(
+                    provider.Name,
+                    Backend(policies.ForLlmProvider(PolicyKinds.BackendAuth, route.Name, provider.Name)),
+                    Backend(policies.ForLlmProvider(PolicyKinds.BackendTls, route.Name, provider.Name))));
+            }
         }
 
         foreach (var target in route.Targets.OrderBy(target => target.Position))

@@ -34,7 +34,7 @@ internal static class PolicyKinds
     public const string A2aAuthorization = "a2a-authorization";
 
     private static readonly string[] s_callerTargets = [PolicyTargets.Tenant, PolicyTargets.Route];
-    private static readonly string[] s_backendTargets = [PolicyTargets.Tenant, PolicyTargets.Route, PolicyTargets.McpServer, PolicyTargets.Agent];
+    private static readonly string[] s_backendTargets = [PolicyTargets.Tenant, PolicyTargets.Route, PolicyTargets.McpServer, PolicyTargets.Agent, PolicyTargets.LlmProvider];
 
     public static IReadOnlyList<PolicyKind> All { get; } =
     [

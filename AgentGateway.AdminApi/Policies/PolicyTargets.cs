@@ -9,4 +9,7 @@ internal static class PolicyTargets
 
     /// <summary>An agent of the tenant's catalog (backend kinds only).</summary>
     public const string Agent = "agent";
+
+    /// <summary>An LLM provider of the tenant's catalog (backend kinds only).</summary>
+    public const string LlmProvider = "llm-provider";
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Policies;
+using LlmProvider = AgentGateway.AdminApi.Data.Entities.LlmProvider;
 using ToolPin = AgentGateway.AdminApi.Data.Entities.ToolPin;
 using AgentGateway.Contracts.V1;
 using Google.Protobuf;
@@ -14,10 +15,12 @@ internal static class RouteResources
     public static string ResourceName(string tenant, string route) => $"{tenant}/{route}";
 
     /// <summary>
-    /// The route as proxies receive it: its match, its backend by kind (MCP targets, HTTP destinations, or the A2A
-    /// agent's URLs), with its effective policies and backend auth/TLS (secrets already inlined by the caller).
+    /// The route as proxies receive it: its match, its backend by kind (MCP targets, HTTP destinations, the A2A
+    /// agent's URLs, or the LLM providers of the catalog), with its effective policies and backend auth/TLS (secrets
+    /// already inlined by the caller).
     /// </summary>
-    public static AgentGateway.Contracts.V1.Route ToResource(GatewayRoute route, string tenant, EffectiveRoutePolicies effective, IEnumerable<ToolPin> pins)
+    public static AgentGateway.Contracts.V1.Route ToResource(
+        GatewayRoute route, string tenant, EffectiveRoutePolicies effective, IEnumerable<ToolPin> pins, IReadOnlyDictionary<string, LlmProvider>? llmProviders = null)
     {
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(effective);
@@ -47,6 +50,9 @@ internal static class RouteResources
                     Tls = single?.Tls?.Spec as BackendTls,
                 };
                 return resource;
+            case RouteKinds.Llm:
+                resource.Llm = ToLlmBackend(definition.Llm ?? new LlmBackend(), effective, llmProviders ?? new Dictionary<string, LlmProvider>());
+                return resource;
         }
 
         resource.Mcp = ToMcpBackend(route);
@@ -63,6 +69,48 @@ internal static class RouteResources
 
         resource.Mcp.ToolPinning = ToToolPinning(route, pins);
         return resource;
+    }
+
+    /// <summary>
+    /// An LLM route's backend: each provider it names as the tenant's catalog has it (kind, URL, timeout), with its
+    /// effective credentials and TLS. A provider missing from the catalog is left out, and with it its model targets.
+    /// </summary>
+    public static LlmBackend ToLlmBackend(LlmBackend stored, EffectiveRoutePolicies effective, IReadOnlyDictionary<string, LlmProvider> catalog)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(effective);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var backend = new LlmBackend { PassiveHealthCheck = stored.PassiveHealthCheck };
+        foreach (var name in stored.Providers.Select(provider => provider.Name))
+        {
+            if (!catalog.TryGetValue(name, out var entry))
+            {
+                continue;
+            }
+
+            var policies = effective.Targets.FirstOrDefault(candidate => candidate.Target == name);
+            backend.Providers.Add(new AgentGateway.Contracts.V1.LlmProvider
+            {
+                Name = name,
+                Kind = entry.Kind == "anthropic" ? LlmProviderKind.Anthropic : LlmProviderKind.Openai,
+                Url = entry.Url,
+                TimeoutMs = (uint)(entry.TimeoutMs ?? 0),
+                Auth = policies?.Auth?.Spec as BackendAuth,
+                Tls = policies?.Tls?.Spec as BackendTls,
+            });
+        }
+
+        foreach (var model in stored.Models)
+        {
+            var served = new LlmModel { Name = model.Name };
+            served.Targets.Add(model.Targets.Where(target => catalog.ContainsKey(target.Provider)));
+            if (served.Targets.Count > 0)
+            {
+                backend.Models.Add(served);
+            }
+        }
+
+        return backend;
     }
 
     /// <summary>The route's pinning mode and the approved pins of its current targets.</summary>

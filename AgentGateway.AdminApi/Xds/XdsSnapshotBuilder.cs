@@ -43,6 +43,7 @@ internal sealed partial class XdsSnapshotBuilder(
         var apiKeys = await db.ApiKeys.AsNoTracking().Where(key => key.RevokedAt == null).ToListAsync(cancellationToken);
         var roleBindings = await db.RoleBindings.AsNoTracking().Include(binding => binding.Role).ToListAsync(cancellationToken);
         var pins = await db.ToolPins.AsNoTracking().Where(pin => pin.ApprovedSha256 != null).ToListAsync(cancellationToken);
+        var llmProviders = await db.LlmProviders.AsNoTracking().ToListAsync(cancellationToken);
         var allowRules = await EgressGuard.AllowRulesAsync(db, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
@@ -51,6 +52,8 @@ internal sealed partial class XdsSnapshotBuilder(
         var apiKeysByTenant = apiKeys.ToLookup(key => key.TenantId);
         var roleBindingsByTenant = roleBindings.ToLookup(binding => binding.TenantId);
         var pinsByRoute = pins.ToLookup(pin => pin.RouteId);
+        var llmCatalogs = llmProviders.GroupBy(provider => provider.TenantId)
+            .ToDictionary(group => group.Key, group => (IReadOnlyDictionary<string, LlmProvider>)group.ToDictionary(provider => provider.Name, StringComparer.Ordinal));
         var security = routes.Select(route => route.TenantId).Distinct().ToDictionary(
             tenant => tenant,
             tenant => TenantSecurity.From(policiesByTenant[tenant], apiKeysByTenant[tenant], roleBindingsByTenant[tenant], now));
@@ -62,7 +65,10 @@ internal sealed partial class XdsSnapshotBuilder(
         {
             var name = RouteResources.ResourceName(route.Tenant!.Name, route.Name);
             var tenantSecurity = security.GetValueOrDefault(route.TenantId) ?? TenantSecurity.Empty;
-            if (tenantSecurity.Policies.UnreadableFor(route.Name, [.. route.Targets.Select(target => target.McpServer!.Name)], route.Agent?.Name).FirstOrDefault() is { } unreadable)
+            var llm = route.Kind == RouteKinds.Llm ? Apis.RouteDefinitions.Of(route).Llm : null;
+            var unreadableFor = tenantSecurity.Policies.UnreadableFor(
+                route.Name, [.. route.Targets.Select(target => target.McpServer!.Name)], route.Agent?.Name, llm is null ? null : [.. llm.Providers.Select(provider => provider.Name)]);
+            if (unreadableFor.FirstOrDefault() is { } unreadable)
             {
                 LogRouteWithUnreadablePolicy(logger, name, unreadable.Name);
                 continue;
@@ -82,7 +88,7 @@ internal sealed partial class XdsSnapshotBuilder(
                 continue;
             }
 
-            var message = RouteResources.ToResource(route, route.Tenant.Name, effective, pinsByRoute[route.Id]);
+            var message = RouteResources.ToResource(route, route.Tenant.Name, effective, pinsByRoute[route.Id], llmCatalogs.GetValueOrDefault(route.TenantId));
             routeResources[name] = new Resource { Name = name, Version = RouteResources.Version(message), Resource_ = Any.Pack(message) };
         }
 

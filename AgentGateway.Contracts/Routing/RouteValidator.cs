@@ -166,28 +166,47 @@ public static partial class RouteValidator
         {
             var provider = llm.Providers[index];
             var field = $"{PolicyValidator.Join(path, "providers")}[{index}]";
-            if (!Names.IsValid(provider.Name))
-            {
-                errors.Add(new ConfigError(PolicyValidator.Join(field, "name"), Names.Rule));
-            }
-            else if (!providers.Add(provider.Name))
+            Validate(provider, field, errors);
+            if (Names.IsValid(provider.Name) && !providers.Add(provider.Name))
             {
                 errors.Add(new ConfigError(PolicyValidator.Join(field, "name"), $"'{provider.Name}' is used by another provider"));
             }
-
-            if (!Enum.IsDefined(provider.Kind))
-            {
-                errors.Add(new ConfigError(PolicyValidator.Join(field, "kind"), "must be 'openai' or 'anthropic'"));
-            }
-
-            if (!PolicyValidator.IsHttpUrl(provider.Url, out var uri) || uri!.Query.Length > 0 || uri.Fragment.Length > 0)
-            {
-                errors.Add(new ConfigError(PolicyValidator.Join(field, "url"), "must be an absolute http(s) URL without query or fragment"));
-            }
-
-            Range(provider.TimeoutMs, 1, 3_600_000, PolicyValidator.Join(field, "timeoutMs"), errors);
         }
 
+        ValidateModels(llm, path, errors);
+    }
+
+    /// <summary>One LLM provider: its name, kind, base URL and timeout.</summary>
+    public static void Validate(LlmProvider provider, string path, List<ConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (!Names.IsValid(provider.Name))
+        {
+            errors.Add(new ConfigError(PolicyValidator.Join(path, "name"), Names.Rule));
+        }
+
+        if (!Enum.IsDefined(provider.Kind))
+        {
+            errors.Add(new ConfigError(PolicyValidator.Join(path, "kind"), "must be 'openai' or 'anthropic'"));
+        }
+
+        if (!PolicyValidator.IsHttpUrl(provider.Url, out var uri) || uri!.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            errors.Add(new ConfigError(PolicyValidator.Join(path, "url"), "must be an absolute http(s) URL without query or fragment"));
+        }
+
+        Range(provider.TimeoutMs, 1, 3_600_000, PolicyValidator.Join(path, "timeoutMs"), errors);
+    }
+
+    /// <summary>
+    /// An LLM backend's models and passive health check: model names unique, each with targets that name providers of
+    /// the backend (whose own settings are checked apart, e.g. where a catalog holds them).
+    /// </summary>
+    public static void ValidateModels(LlmBackend llm, string path, List<ConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(llm);
+        ArgumentNullException.ThrowIfNull(errors);
         Validate(llm.PassiveHealthCheck, path, errors);
         var models = new HashSet<string>(StringComparer.Ordinal);
         for (var index = 0; index < llm.Models.Count; index++)

@@ -4,7 +4,7 @@ namespace AgentGateway.AdminApi.Data.Entities;
 
 /// <summary>
 /// A client-facing endpoint of a tenant: it federates MCP servers (kind <c>mcp</c>), forwards to HTTP destinations
-/// (<c>http</c>) or exposes an agent of the tenant's catalog (<c>a2a</c>).
+/// (<c>http</c>), exposes an agent of the tenant's catalog (<c>a2a</c>) or its LLM providers (<c>llm</c>).
 /// </summary>
 internal sealed class GatewayRoute
 {
@@ -14,7 +14,7 @@ internal sealed class GatewayRoute
 
     public required string Name { get; set; }
 
-    /// <summary><c>mcp</c>, <c>http</c> or <c>a2a</c> (see <c>RouteKinds</c>).</summary>
+    /// <summary><c>mcp</c>, <c>http</c>, <c>a2a</c> or <c>llm</c> (see <c>RouteKinds</c>).</summary>
     public string Kind { get; set; } = RouteKinds.Mcp;
 
     /// <summary>The exact request path on the proxy; null for an HTTP route matching a prefix or a regex.</summary>
@@ -40,6 +40,12 @@ internal sealed class GatewayRoute
 
     /// <summary>HTTP routes: the proto JSON of the <c>HttpBackend</c> (destinations, health checks, preserveHost; never auth or TLS).</summary>
     public JsonObject? Http { get; set; }
+
+    /// <summary>
+    /// LLM routes: the proto JSON of the <c>LlmBackend</c> with its providers by name only (their kind, URL and
+    /// timeout come from the tenant's catalog, their credentials from policies), its models and passive health check.
+    /// </summary>
+    public JsonObject? Llm { get; set; }
 
     /// <summary>A2A routes: the agent of the tenant's catalog.</summary>
     public Guid? AgentId { get; set; }

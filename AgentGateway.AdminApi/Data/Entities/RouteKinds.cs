@@ -11,4 +11,7 @@ internal static class RouteKinds
 
     /// <summary>Exposes an A2A agent of the tenant's catalog.</summary>
     public const string A2a = "a2a";
+
+    /// <summary>One OpenAI- and Anthropic-compatible endpoint in front of the tenant's LLM providers.</summary>
+    public const string Llm = "llm";
 }

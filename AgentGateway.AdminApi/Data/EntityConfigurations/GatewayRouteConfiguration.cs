@@ -22,6 +22,7 @@ internal sealed class GatewayRouteConfiguration : IEntityTypeConfiguration<Gatew
         builder.Property(route => route.PathRegex).HasMaxLength(1024);
         builder.Property(route => route.Conditions).IsOptionalJsonObject();
         builder.Property(route => route.Http).IsOptionalJsonObject();
+        builder.Property(route => route.Llm).IsOptionalJsonObject();
         builder.Property(route => route.MatchKey).HasMaxLength(64);
         builder.HasIndex(route => route.Path);
         builder.HasIndex(route => route.MatchKey).IsUnique();

@@ -338,6 +338,9 @@ namespace AgentGateway.AdminApi.Data.Migrations
                         .HasColumnType("character varying(10)")
                         .HasDefaultValue("mcp");
 
+                    b.Property<string>("Llm")
+                        .HasColumnType("jsonb");
+
                     b.Property<string>("MatchKey")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -400,6 +403,57 @@ namespace AgentGateway.AdminApi.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("routes", (string)null);
+                });
+
+            modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.LlmProvider", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("TimeoutMs")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("llm_providers", (string)null);
                 });
 
             modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.McpServer", b =>
@@ -856,6 +910,17 @@ namespace AgentGateway.AdminApi.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Agent");
+
+                    b.Navigation("Tenant");
+                });
+
+            modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.LlmProvider", b =>
+                {
+                    b.HasOne("AgentGateway.AdminApi.Data.Entities.Tenant", "Tenant")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
 
                     b.Navigation("Tenant");
                 });

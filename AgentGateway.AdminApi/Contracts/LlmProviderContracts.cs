@@ -1,0 +1,29 @@
+namespace AgentGateway.AdminApi.Contracts;
+
+/// <summary>An LLM provider of the tenant's catalog.</summary>
+/// <param name="Kind">'openai' (OpenAI's API and every server that speaks it: Ollama, vLLM, Mistral, Groq, ...) or 'anthropic'.</param>
+/// <param name="Url">The API's base URL: for OpenAI-compatible servers the one below which /chat/completions lives (https://api.openai.com/v1), for Anthropic https://api.anthropic.com.</param>
+/// <param name="TimeoutMs">How long one try may take to answer (a stream: its first byte); null takes 300000.</param>
+/// <param name="Routes">The LLM routes that serve models from the provider (a provider in use cannot be deleted).</param>
+public sealed record LlmProviderResponse(
+    string Name,
+    string Kind,
+    string Url,
+    int? TimeoutMs,
+    string? Description,
+    IReadOnlyList<string> Routes,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    string Version);
+
+/// <summary>
+/// Registers an LLM provider; its URL is checked against the egress policy. Its API key is a secret, sent by a
+/// backend-auth policy attached to the provider (targetRef {"kind": "llm-provider", "name": ...}), e.g.
+/// {"header": {"name": "Authorization", "prefix": "Bearer ", "value": {"secretRef": "openai-key"}}}, or
+/// {"header": {"name": "x-api-key", ...}} for Anthropic.
+/// </summary>
+/// <param name="Name">The provider's name in the tenant: letters, digits and '-'.</param>
+public sealed record CreateLlmProviderRequest(string? Name, string? Kind, string? Url, int? TimeoutMs = null, string? Description = null);
+
+/// <summary>Changes a provider (honours If-Match); every field is replaced.</summary>
+public sealed record UpdateLlmProviderRequest(string? Kind, string? Url, int? TimeoutMs = null, string? Description = null);
