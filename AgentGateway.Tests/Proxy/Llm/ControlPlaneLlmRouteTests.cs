@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using AgentGateway.Tests.AdminApi;
+using AgentGateway.Tests.Fixtures;
+
+namespace AgentGateway.Tests.Proxy.Llm;
+
+/// <summary>A proxy configured by the control plane over xDS, and recorded LLM providers the egress allowlist lets it reach.</summary>
+public sealed class ControlPlaneLlmRouteFixture(ControlPlaneFixture controlPlane) : IAsyncLifetime
+{
+    public RecordedLlmProviders Providers { get; private set; } = null!;
+
+    public ServiceProcess Proxy { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        Providers = await RecordedLlmProviders.StartAsync();
+        using var admin = await controlPlane.CreateClientAsync("admin", cancellationToken);
+        using var allowed = await admin.PostAsJsonAsync("/api/v1/egress-allowlist",
+            new { cidr = "127.0.0.1/32", ports = new[] { Providers.Address.Port }, description = "the recorded LLM providers" }, cancellationToken);
+        allowed.EnsureSuccessStatusCode();
+        Proxy = await controlPlane.StartProxyAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+
+        if (Providers is not null)
+        {
+            await Providers.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>
+/// An LLM route made through the REST API (providers of the catalog, their keys as secrets in backend-auth
+/// policies, model aliases) reaches a proxy over xDS and serves both client APIs from both provider kinds.
+/// </summary>
+[Collection(ControlPlaneCollection.Name)]
+[Trait("Category", "EndToEnd")]
+public sealed class ControlPlaneLlmRouteTests(ControlPlaneFixture controlPlane, ControlPlaneLlmRouteFixture fixture) : IClassFixture<ControlPlaneLlmRouteFixture>
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AnLlmRouteMadeThroughTheApi_ServesItsModels_WithTheProvidersKeysFromSecrets()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await RestApiTests.CreateTenantAsync(admin, null, null);
+        var api = $"/api/v1/tenants/{tenant}";
+        foreach (var secret in new[] { "openai-key", "claude-key" })
+        {
+            (await admin.PutAsJsonAsync($"{api}/secrets/{secret}", new { value = "sk-" + secret }, Cancellation)).EnsureSuccessStatusCode();
+        }
+
+        foreach (var (path, body) in new (string, object)[]
+        {
+            ("llm-providers", new { name = "openai", kind = "openai", url = fixture.Providers.OpenAiUrl.ToString() }),
+            ("llm-providers", new { name = "claude", kind = "anthropic", url = fixture.Providers.AnthropicUrl.ToString() }),
+            ("routes", new
+            {
+                name = "models",
+                kind = "llm",
+                providers = new[] { "openai", "claude" },
+                models = new object[]
+                {
+                    new { name = "fast", targets = new[] { new { provider = "openai", model = "gpt-4o-mini" } } },
+                    new { name = "careful", targets = new[] { new { provider = "claude", model = "claude-sonnet-4-5-20250929" } } },
+                },
+            }),
+            ("policies", new
+            {
+                name = "openai-key", kind = "backend-auth", targetRef = new { kind = "llm-provider", name = "openai" },
+                spec = new { header = new { name = "Authorization", prefix = "Bearer ", value = new { secretRef = "openai-key" } } },
+            }),
+            ("policies", new
+            {
+                name = "claude-key", kind = "backend-auth", targetRef = new { kind = "llm-provider", name = "claude" },
+                spec = new { header = new { name = "x-api-key", value = new { secretRef = "claude-key" } } },
+            }),
+        })
+        {
+            using var response = await admin.PostAsJsonAsync($"{api}/{path}", body, Cancellation);
+            Assert.True(response.StatusCode == HttpStatusCode.Created, $"{path}: {await response.Content.ReadAsStringAsync(Cancellation)}");
+        }
+
+        using var client = new HttpClient { BaseAddress = fixture.Proxy.BaseAddress };
+        var completions = new Uri($"/{tenant}/models/v1/chat/completions", UriKind.Relative);
+        string Chat(string model) => JsonSerializer.Serialize(new { model, messages = new[] { new { role = "user", content = "Hello" } } });
+
+        // The route and its two policies were several changes; wait for the config that has the keys.
+        JsonElement answer = default;
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            using var response = await client.PostAsync(completions, new StringContent(Chat("fast"), Encoding.UTF8, "application/json"), Cancellation);
+            var text = await response.Content.ReadAsStringAsync(Cancellation);
+            if (response.StatusCode == HttpStatusCode.OK
+                && fixture.Providers.Requests.Any(request => request.Provider == "openai" && request.Headers.ContainsKey("authorization")))
+            {
+                answer = JsonDocument.Parse(text).RootElement.Clone();
+                break;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"the LLM route and its keys to reach the proxy: {(int)response.StatusCode} {text}");
+            await Task.Delay(200, Cancellation);
+        }
+
+        Assert.Equal("Hello! How can I assist you today?", answer.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal("gpt-4o-mini", (string?)fixture.Providers.LastBody("openai")["model"]);
+        Assert.Equal("Bearer sk-openai-key", fixture.Providers.LastHeaders("openai")["authorization"]);
+
+        // The alias served by the Anthropic provider: the chat request translated, its key from the other secret.
+        deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            using var response = await client.PostAsync(completions, new StringContent(Chat("careful"), Encoding.UTF8, "application/json"), Cancellation);
+            var text = await response.Content.ReadAsStringAsync(Cancellation);
+            if (response.StatusCode == HttpStatusCode.OK && fixture.Providers.LastHeaders("anthropic").ContainsKey("x-api-key"))
+            {
+                answer = JsonDocument.Parse(text).RootElement.Clone();
+                break;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"the Anthropic provider's key to reach the proxy: {(int)response.StatusCode} {text}");
+            await Task.Delay(200, Cancellation);
+        }
+
+        Assert.Equal("chat.completion", answer.GetProperty("object").GetString());
+        Assert.Equal("tool_calls", answer.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        Assert.Equal("sk-claude-key", fixture.Providers.LastHeaders("anthropic")["x-api-key"]);
+        Assert.Equal("claude-sonnet-4-5-20250929", (string?)fixture.Providers.LastBody("anthropic")["model"]);
+
+        // The model list is the route's aliases; a model it does not list is refused in OpenAI's shape.
+        var models = await client.GetFromJsonAsync<JsonElement>(new Uri($"/{tenant}/models/v1/models", UriKind.Relative), Cancellation);
+        Assert.Equal(["fast", "careful"], models.GetProperty("data").EnumerateArray().Select(model => model.GetProperty("id").GetString()));
+        using var unknown = await client.PostAsync(completions, new StringContent(Chat("gpt-5"), Encoding.UTF8, "application/json"), Cancellation);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("model_not_found", (await unknown.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("error").GetProperty("code").GetString());
+    }
+}
