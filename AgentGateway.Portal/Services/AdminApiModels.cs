@@ -29,6 +29,8 @@ public sealed record NewMcpServer(
 /// <param name="Endpoint">The URL clients call; null for a regex route.</param>
 /// <param name="Kind">'mcp', 'http' or 'a2a'.</param>
 /// <param name="Agent">A2A routes: the name of the tenant's agent.</param>
+/// <param name="Providers">LLM routes: the catalog providers it serves from.</param>
+/// <param name="Models">LLM routes: the models clients may name (empty: any model, from the first provider).</param>
 public sealed record RouteInfo(
     string Name, string? Path, IReadOnlyList<string> Targets, string PrefixMode, string? Endpoint,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version, string FailureMode = "open", int? TargetTimeoutMs = null,
@@ -36,7 +38,13 @@ public sealed record RouteInfo(
     IReadOnlyList<string>? Hosts = null, IReadOnlyList<string>? Methods = null, IReadOnlyList<RouteCondition>? Headers = null,
     IReadOnlyList<RouteCondition>? Query = null, IReadOnlyList<RouteDestination>? Destinations = null,
     RouteActiveHealthCheck? ActiveHealthCheck = null, RoutePassiveHealthCheck? PassiveHealthCheck = null, bool PreserveHost = false,
-    string? Agent = null);
+    string? Agent = null, IReadOnlyList<string>? Providers = null, IReadOnlyList<RouteLlmModel>? Models = null);
+
+/// <summary>A model clients of an LLM route name, and the provider models that serve it.</summary>
+public sealed record RouteLlmModel(string Name, IReadOnlyList<RouteLlmTarget> Targets);
+
+/// <summary>A provider model serving a model of an LLM route; null model: the model's own name; lower priority first, weight within it.</summary>
+public sealed record RouteLlmTarget(string Provider, string? Model = null, int? Weight = null, int? Priority = null);
 
 /// <summary>A header or query parameter condition: with neither exact nor regex the header or parameter need only be present.</summary>
 public sealed record RouteCondition(string Name, string? Exact = null, string? Regex = null, bool Invert = false);
@@ -58,13 +66,14 @@ public sealed record RoutePassiveHealthCheck(int? ConsecutiveFailures = null, in
     public static readonly RoutePassiveHealthCheck Off = new(Enabled: false);
 }
 
-/// <summary>A new route: MCP routes take targets, HTTP routes destinations, A2A routes an agent.</summary>
+/// <summary>A new route: MCP routes take targets, HTTP routes destinations, A2A routes an agent, LLM routes providers and models.</summary>
 public sealed record NewRoute(
     string Name, string? Path, IReadOnlyList<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null,
     string? ToolPinning = null, string? Kind = null, string? PathPrefix = null, string? PathRegex = null, IReadOnlyList<string>? Hosts = null,
     IReadOnlyList<string>? Methods = null, IReadOnlyList<RouteCondition>? Headers = null, IReadOnlyList<RouteCondition>? Query = null,
     IReadOnlyList<RouteDestination>? Destinations = null, RouteActiveHealthCheck? ActiveHealthCheck = null,
-    RoutePassiveHealthCheck? PassiveHealthCheck = null, bool? PreserveHost = null, string? Agent = null);
+    RoutePassiveHealthCheck? PassiveHealthCheck = null, bool? PreserveHost = null, string? Agent = null,
+    IReadOnlyList<string>? Providers = null, IReadOnlyList<RouteLlmModel>? Models = null);
 
 /// <summary>
 /// A route's new settings. Null keeps a value; an empty list clears a list. One of path, pathPrefix and pathRegex
@@ -75,7 +84,8 @@ public sealed record RouteUpdate(
     string? Kind = null, string? PathPrefix = null, string? PathRegex = null, IReadOnlyList<string>? Hosts = null,
     IReadOnlyList<string>? Methods = null, IReadOnlyList<RouteCondition>? Headers = null, IReadOnlyList<RouteCondition>? Query = null,
     IReadOnlyList<RouteDestination>? Destinations = null, RouteActiveHealthCheck? ActiveHealthCheck = null,
-    RoutePassiveHealthCheck? PassiveHealthCheck = null, bool? PreserveHost = null, string? Agent = null);
+    RoutePassiveHealthCheck? PassiveHealthCheck = null, bool? PreserveHost = null, string? Agent = null,
+    IReadOnlyList<string>? Providers = null, IReadOnlyList<RouteLlmModel>? Models = null);
 
 public sealed record RouteTools(string Route, string Endpoint, IReadOnlyList<RouteTool> Tools, IReadOnlyList<TargetError> Errors);
 
@@ -109,3 +119,24 @@ public sealed record AgentCapabilitiesInfo(bool Streaming, bool PushNotification
 public sealed record NewAgent(string Name, string Url, string? CardUrl, string? Description);
 
 public sealed record AgentUpdate(string Url, string? CardUrl, string? Description);
+
+/// <summary>An LLM provider of the tenant's catalog.</summary>
+/// <param name="Kind">'openai' (and every server that speaks its API) or 'anthropic'.</param>
+/// <param name="TimeoutMs">How long one try may take to answer; null takes 300000.</param>
+/// <param name="Routes">The LLM routes that serve from it.</param>
+public sealed record LlmProviderInfo(
+    string Name, string Kind, string Url, int? TimeoutMs, string? Description, IReadOnlyList<string> Routes,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
+
+public sealed record NewLlmProvider(string Name, string Kind, string Url, int? TimeoutMs, string? Description);
+
+public sealed record LlmProviderUpdate(string Kind, string Url, int? TimeoutMs, string? Description);
+
+/// <summary>The LLM provider kinds, as AdminApi names them.</summary>
+public static class LlmProviderKinds
+{
+    public const string OpenAi = "openai";
+    public const string Anthropic = "anthropic";
+
+    public static string Title(string? kind) => kind == Anthropic ? "Anthropic Messages" : "OpenAI-compatible";
+}

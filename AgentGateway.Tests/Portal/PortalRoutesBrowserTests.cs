@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Tests.EndToEnd;
 using Microsoft.Playwright;
@@ -6,8 +7,9 @@ namespace AgentGateway.Tests.Portal;
 
 /// <summary>
 /// A developer registers an A2A agent in the catalog and exposes it on a route, and creates an HTTP route over two
-/// weighted destinations, in a real browser against the whole platform. The upstreams are real Kestrel servers on
-/// loopback; every test uses names of its own.
+/// weighted destinations; an admin registers LLM providers with their keys and serves their models on an LLM route;
+/// in a real browser against the whole platform. The upstreams are real Kestrel servers on loopback; every test uses
+/// names of its own.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 [Trait("Category", "EndToEnd")]
@@ -66,6 +68,87 @@ public sealed class PortalRoutesBrowserTests(AppHostFixture platform)
         await Assertions.Expect(page.GetByTestId("problem")).ToContainTextAsync("Conflict");
         await Assertions.Expect(page.GetByTestId("problem")).ToContainTextAsync(route);
         await Assertions.Expect(page.GetByTestId("agents-table")).ToContainTextAsync(agent);
+    }
+
+    [Fact]
+    public async Task Admin_RegistersLlmProvidersWithTheirKeys_AndServesTheirModelsOnAnLlmRoute()
+    {
+        var id = Guid.NewGuid().ToString("N")[..6];
+        var (openai, claude, route, secret) = ($"openai-{id}", $"claude-{id}", $"models-{id}", $"llm-key-{id}");
+        await using var providers = await AgentGateway.Tests.Proxy.Llm.RecordedLlmProviders.StartAsync();
+        using (var admin = await platform.CreateAdminApiClientAsync(Cancellation))
+        {
+            (await admin.PutAsJsonAsync($"/api/v1/tenants/demo/secrets/{secret}", new { value = "sk-" + id }, Cancellation)).EnsureSuccessStatusCode();
+        }
+
+        await using var browser = await PortalBrowser.LaunchAsync(platform.PortalUrl);
+        var page = browser.Page;
+
+        // Two providers: an OpenAI-compatible one with its key attached as a policy, and an Anthropic one.
+        await browser.SignInAsync("/tenants/demo", "admin", "admin");
+        await page.GetByTestId("nav-llm-providers").ClickAsync();
+        await PortalBrowser.WaitUntilInteractiveAsync(page);
+        await browser.Input("llm-provider-name").FillAsync(openai);
+        await browser.Input("llm-provider-url").FillAsync(providers.OpenAiUrl.AbsoluteUri);
+        await browser.SelectAsync("llm-provider-key", secret);
+        await page.GetByTestId("llm-provider-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId($"llm-provider-key-{openai}")).ToHaveTextAsync(secret);
+
+        // A URL AdminApi refuses is marked on its field.
+        await browser.Input("llm-provider-name").FillAsync(claude);
+        await browser.SelectAsync("llm-provider-kind", "Anthropic Messages");
+        await browser.Input("llm-provider-url").FillAsync("api.anthropic.test");
+        await page.GetByTestId("llm-provider-save").ClickAsync();
+        await Assertions.Expect(browser.Field("llm-provider-url")).ToContainTextAsync("must be an absolute http or https URL");
+        await browser.Input("llm-provider-url").FillAsync(providers.AnthropicUrl.AbsoluteUri);
+        await page.GetByTestId("llm-provider-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("llm-providers-table")).ToContainTextAsync(claude);
+
+        // An LLM route over both, with an alias for each.
+        await browser.OpenAsync("/tenants/demo/routes/new");
+        await browser.Input("route-name").FillAsync(route);
+        await page.GetByText("LLM: one OpenAI- and Anthropic-compatible endpoint in front of LLM providers", new() { Exact = true }).ClickAsync();
+        await page.GetByTestId($"route-provider-{openai}").ClickAsync();
+        await page.GetByTestId($"route-provider-{claude}").ClickAsync();
+        await page.GetByTestId("add-llm-model").ClickAsync();
+        await browser.Input("llm-model-0-name").FillAsync("fast");
+        await browser.Input("llm-model-0-target").FillAsync("gpt-4o-mini");
+        await page.GetByTestId("add-llm-model").ClickAsync();
+        await browser.Input("llm-model-1-name").FillAsync("careful");
+        await browser.SelectAsync("llm-model-1-provider", claude);
+        await browser.Input("llm-model-1-target").FillAsync("claude-sonnet-4-5-20250929");
+        await page.GetByTestId("route-submit").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("route-kind")).ToHaveTextAsync("LLM");
+        var endpoint = new Uri(platform.ProxyUrl, $"/demo/{route}").AbsoluteUri;
+        await Assertions.Expect(page.GetByTestId("llm-openai-base-url")).ToHaveTextAsync($"{endpoint}/v1");
+        await Assertions.Expect(page.GetByTestId("llm-model-careful")).ToContainTextAsync($"{claude} / claude-sonnet-4-5-20250929");
+
+        // The proxy serves both aliases, with the OpenAI provider's key from the secret.
+        using var http = new HttpClient();
+        foreach (var (model, provider) in new[] { ("fast", "openai"), ("careful", "anthropic") })
+        {
+            var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+            while (true)
+            {
+                using var response = await http.PostAsJsonAsync($"{endpoint}/v1/chat/completions",
+                    new { model, messages = new[] { new { role = "user", content = "Hello" } } }, Cancellation);
+                var body = await response.Content.ReadAsStringAsync(Cancellation);
+                if (response.IsSuccessStatusCode)
+                {
+                    Assert.Equal("chat.completion", JsonNode.Parse(body)!["object"]!.GetValue<string>());
+                    break;
+                }
+
+                Assert.True(DateTimeOffset.UtcNow < deadline, $"The gateway never served '{model}': {(int)response.StatusCode} {body}");
+                await Task.Delay(500, Cancellation);
+            }
+
+            Assert.Contains(providers.Requests, request => request.Provider == provider);
+        }
+
+        Assert.Equal("Bearer sk-" + id, providers.LastHeaders("openai")["authorization"]);
+        Assert.Equal("claude-sonnet-4-5-20250929", (string?)providers.LastBody("anthropic")["model"]);
     }
 
     [Fact]

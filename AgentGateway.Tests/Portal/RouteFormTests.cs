@@ -169,4 +169,78 @@ public sealed class RouteFormTests
         Assert.True(agent.Card.Capabilities.Streaming);
         Assert.Equal(["travel"], agent.Routes);
     }
+    [Fact]
+    public void LlmRoute_SendsItsProviders_RowsGroupedIntoModels_AndThePassiveCheck()
+    {
+        var form = new RouteFormModel { Kind = RouteKinds.Llm, Name = "models", PassiveHealthCheck = true, ConsecutiveFailures = 2 };
+        form.Providers.AddRange(["openai", "claude"]);
+        form.Destinations.Add(new DestinationRow { Name = "left-over-from-http", Url = "http://x" });
+        var fast = new LlmModelRow { Model = " fast ", Provider = "openai", ProviderModel = "gpt-4o-mini" };
+        var smartFirst = new LlmModelRow { Model = "smart", Provider = "openai", ProviderModel = "gpt-4.1", Weight = 3 };
+        var smartBackup = new LlmModelRow { Model = "smart", Provider = "claude", ProviderModel = " ", Priority = 1 };
+        form.Models.AddRange([fast, smartFirst, new LlmModelRow(), smartBackup]);
+
+        var json = JsonSerializer.SerializeToNode(form.ToNewRoute(), s_web)!.AsObject();
+
+        Assert.Equal("llm", json["kind"]!.GetValue<string>());
+        Assert.Equal("""["openai","claude"]""", json["providers"]!.ToJsonString());
+        Assert.Equal(
+            """[{"name":"fast","targets":[{"provider":"openai","model":"gpt-4o-mini","weight":null,"priority":null}]},""" +
+            """{"name":"smart","targets":[{"provider":"openai","model":"gpt-4.1","weight":3,"priority":null},{"provider":"claude","model":null,"weight":null,"priority":1}]}]""",
+            json["models"]!.ToJsonString());
+        Assert.Equal(2, json["passiveHealthCheck"]!["consecutiveFailures"]!.GetValue<int>());
+        Assert.Null(json["destinations"]);
+        Assert.Null(json["targets"]);
+
+        // AdminApi's errors name a row by where the grouping put it.
+        Assert.Equal("models[1].targets[1]", form.ModelField(smartBackup));
+        Assert.Equal("models[0].targets[0]", form.ModelField(fast));
+        Assert.Null(form.ModelField(form.Models[2]));
+    }
+
+    [Fact]
+    public void EditingAnLlmRoute_ReadsItsModelsBackAsRows_AndTheUpdateSendsThemAgain()
+    {
+        var route = new RouteInfo(
+            "models", "/demo/models", [], "conditional", "http://gateway/demo/models", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "4",
+            Kind: RouteKinds.Llm, Providers: ["openai", "claude"], PassiveHealthCheck: new RoutePassiveHealthCheck(3),
+            Models: [new RouteLlmModel("smart", [new RouteLlmTarget("openai", "gpt-4.1", 1, 0), new RouteLlmTarget("claude", null, 2, 1)])]);
+
+        var form = RouteFormModel.From(route);
+        Assert.Equal(["openai", "claude"], form.Providers);
+        Assert.Equal(
+            [("smart", "openai", "gpt-4.1", (int?)null, (int?)null), ("smart", "claude", "", 2, 1)],
+            form.Models.Select(row => (row.Model, row.Provider, row.ProviderModel, row.Weight, row.Priority)));
+
+        var update = form.ToUpdate(route);
+        Assert.Equal(("llm", 2), (update.Kind, update.Models!.Single().Targets.Count));
+        Assert.Equal(["openai", "claude"], update.Providers!);
+        Assert.Equal(3, update.PassiveHealthCheck!.ConsecutiveFailures);
+        Assert.Empty(update.Targets!);
+
+        // Unchecked, the route's passive check is turned off; as an MCP route it sends no providers.
+        form.PassiveHealthCheck = false;
+        Assert.Equal(RoutePassiveHealthCheck.Off, form.ToUpdate(route).PassiveHealthCheck);
+        form.Kind = RouteKinds.Mcp;
+        form.Targets.Add("notes");
+        Assert.Null(form.ToUpdate(route).Providers);
+        Assert.Null(form.ToUpdate(route).Models);
+    }
+
+    [Theory]
+    [InlineData("openai", "Authorization", "Bearer ")]
+    [InlineData("anthropic", "x-api-key", null)]
+    public void AnLlmProvidersKey_IsABackendAuthPolicy_InTheHeaderItsApiExpects(string kind, string header, string? prefix)
+    {
+        var form = new AgentGateway.Portal.Components.Pages.LlmProviders.LlmProviderForm { Name = " main ", Kind = kind, Url = " https://api.example.test/v1 ", TimeoutMs = 0 };
+        Assert.Null(form.KeyPolicy("main"));
+        form.KeySecret = "main-key";
+
+        var policy = form.KeyPolicy("main")!;
+        Assert.Equal(("main-key", "backend-auth", "llm-provider", "main"), (policy.Name, policy.Kind, policy.TargetRef.Kind, policy.TargetRef.Name));
+        Assert.Equal(header, policy.Spec["header"]!["name"]!.GetValue<string>());
+        Assert.Equal("main-key", policy.Spec["header"]!["value"]!["secretRef"]!.GetValue<string>());
+        Assert.Equal(prefix, policy.Spec["header"]!["prefix"]?.GetValue<string>());
+        Assert.Equal(new NewLlmProvider("main", kind, "https://api.example.test/v1", null, null), form.ToNewProvider());
+    }
 }

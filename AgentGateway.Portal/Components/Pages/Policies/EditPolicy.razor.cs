@@ -16,6 +16,7 @@ public sealed partial class EditPolicy
     private List<string> _routes = [];
     private List<string> _servers = [];
     private List<string> _agents = [];
+    private List<string> _llmProviders = [];
     private List<string> _secrets = [];
     private AdminApiException? _loadError;
     private AdminApiException? _error;
@@ -63,6 +64,7 @@ public sealed partial class EditPolicy
     {
         PolicyKindCatalog.Route => _routes,
         PolicyKindCatalog.AgentTarget => _agents,
+        PolicyKindCatalog.LlmProviderTarget => _llmProviders,
         _ => _servers,
     };
 
@@ -82,7 +84,8 @@ public sealed partial class EditPolicy
             _routes = [.. (await Api.GetRoutesAsync(Tenant)).Select(route => route.Name)];
             _servers = [.. (await Api.GetMcpServersAsync(Tenant)).Where(server => server.Transport != "stdio").Select(server => server.Name)];
             _secrets = [.. (await Api.GetSecretsAsync(Tenant)).Select(secret => secret.Name)];
-            _agents = await AgentNamesAsync();
+            _agents = await CatalogNamesAsync(async () => (await Api.GetAgentsAsync(Tenant)).Select(agent => agent.Name));
+            _llmProviders = await CatalogNamesAsync(async () => (await Api.GetLlmProvidersAsync(Tenant)).Select(provider => provider.Name));
             if (Policy is null)
             {
                 _version = null;
@@ -110,12 +113,12 @@ public sealed partial class EditPolicy
         }
     }
 
-    /// <summary>The catalog's agents; none when AdminApi cannot list them (the other targets stay usable).</summary>
-    private async Task<List<string>> AgentNamesAsync()
+    /// <summary>The names of a catalog (agents, LLM providers); none when AdminApi cannot list them (the other targets stay usable).</summary>
+    private static async Task<List<string>> CatalogNamesAsync(Func<Task<IEnumerable<string>>> names)
     {
         try
         {
-            return [.. (await Api.GetAgentsAsync(Tenant)).Select(agent => agent.Name)];
+            return [.. await names()];
         }
         catch (AdminApiException)
         {

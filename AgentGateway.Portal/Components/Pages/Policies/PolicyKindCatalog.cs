@@ -14,6 +14,7 @@ internal static class PolicyKindCatalog
     public const string Route = "route";
     public const string McpServer = "mcp-server";
     public const string AgentTarget = "agent";
+    public const string LlmProviderTarget = "llm-provider";
 
     public const string JwtAuth = "jwt-auth";
     public const string McpAuthentication = "mcp-authentication";
@@ -39,7 +40,7 @@ internal static class PolicyKindCatalog
     public const string ExampleSecret = "upstream-token";
 
     private static readonly string[] s_callerTargets = [Tenant, Route];
-    private static readonly string[] s_backendTargets = [Tenant, Route, McpServer, AgentTarget];
+    private static readonly string[] s_backendTargets = [Tenant, Route, McpServer, AgentTarget, LlmProviderTarget];
 
     public static IReadOnlyList<PolicyKindInfo> All { get; } =
     [
@@ -48,8 +49,8 @@ internal static class PolicyKindCatalog
         new(ApiKeyAuth, "API keys", "ApiKeyAuthentication", "The tenant's API keys scoped to the route (issued on the API keys page).", s_callerTargets, true),
         new(ExtAuthz, "External authorization", "ExternalAuthorization", "A gRPC (Envoy ext_authz) or HTTP service decides every request.", s_callerTargets, false),
         new(McpAuthorization, "MCP authorization", "McpAuthorization", "CEL rules over the caller and the MCP operation; role bindings add theirs after these.", s_callerTargets, false),
-        new(BackendAuth, "Backend authentication", "BackendAuth", "How the gateway authenticates to the MCP servers, HTTP destinations or agent behind the route.", s_backendTargets, true),
-        new(BackendTls, "Backend TLS", "BackendTls", "Trusted CAs, client certificate and server name for TLS to the MCP servers, HTTP destinations or agent.", s_backendTargets, false),
+        new(BackendAuth, "Backend authentication", "BackendAuth", "How the gateway authenticates to the MCP servers, HTTP destinations, agent or LLM providers behind the route (an LLM provider's API key).", s_backendTargets, true),
+        new(BackendTls, "Backend TLS", "BackendTls", "Trusted CAs, client certificate and server name for TLS to the MCP servers, HTTP destinations, agent or LLM providers.", s_backendTargets, false),
         new(RequestHeaders, "Request headers", "HeaderModifier", "Headers added to, set on and removed from the request sent upstream.", s_callerTargets, true),
         new(ResponseHeaders, "Response headers", "HeaderModifier", "Headers added to, set on and removed from every answer.", s_callerTargets, true),
         new(Redirect, "Redirect", "RequestRedirect", "Answer with a redirect (scheme, host, port, path) instead of forwarding.", s_callerTargets, true),
@@ -71,6 +72,7 @@ internal static class PolicyKindCatalog
         Tenant => "The whole tenant",
         Route => "A route",
         AgentTarget => "An agent",
+        LlmProviderTarget => "An LLM provider",
         _ => "An MCP server",
     };
 

@@ -5,8 +5,8 @@ namespace AgentGateway.Portal.Components.Pages.Routes.Form;
 
 /// <summary>
 /// A route as the create and edit pages edit it: its kind, how it matches requests, and its backend (MCP targets,
-/// HTTP destinations with health checks, or an A2A agent); written as AdminApi's request, the fields of other kinds
-/// left out.
+/// HTTP destinations with health checks, an A2A agent, or LLM providers and models); written as AdminApi's request,
+/// the fields of other kinds left out.
 /// </summary>
 public sealed class RouteFormModel
 {
@@ -72,6 +72,15 @@ public sealed class RouteFormModel
     /// <summary>A2A routes: the name of the catalog agent.</summary>
     public string? Agent { get; set; }
 
+    /// <summary>LLM routes: the catalog providers, in order (without models, any model goes to the first).</summary>
+    public List<string> Providers { get; } = [];
+
+    /// <summary>LLM routes: one row per target of a model; rows of the same model name are its targets.</summary>
+    public List<LlmModelRow> Models { get; } = [];
+
+    /// <summary>The field path (<c>models[i].targets[j]</c>) AdminApi's errors give the row as the form sends it; null for a blank row.</summary>
+    public string? ModelField(LlmModelRow row) => LlmModelRow.Group(Models).Fields.GetValueOrDefault(row);
+
     /// <summary>
     /// What <see cref="ExpectedStatuses"/> holds that is not a status (1xx-5xx), for the page to say before sending;
     /// null when every item is one.
@@ -104,6 +113,8 @@ public sealed class RouteFormModel
         model.Query.AddRange((route.Query ?? []).Select(ConditionRow.From));
         model.Targets.AddRange(route.Targets);
         model.Destinations.AddRange((route.Destinations ?? []).Select(DestinationRow.From));
+        model.Providers.AddRange(route.Providers ?? []);
+        model.Models.AddRange((route.Models ?? []).SelectMany(LlmModelRow.From));
         if (route.ActiveHealthCheck is { } active)
         {
             model.ActiveHealthCheck = true;
@@ -138,6 +149,9 @@ public sealed class RouteFormModel
             RouteKinds.A2a => new NewRoute(
                 Name.Trim(), path, null, null, Kind: Kind, Hosts: HostList(), Methods: MethodList(), Headers: Conditions(Headers),
                 Query: Conditions(Query), Agent: Agent),
+            RouteKinds.Llm => new NewRoute(
+                Name.Trim(), path, null, null, Kind: Kind, Hosts: HostList(), Methods: MethodList(), Headers: Conditions(Headers),
+                Query: Conditions(Query), PassiveHealthCheck: PassiveCheck(), Providers: [.. Providers], Models: LlmModelRow.Group(Models).Models),
             _ => new NewRoute(
                 Name.Trim(), path, [.. Targets], PrefixMode, Kind: RouteKinds.Mcp, Hosts: HostList(), Methods: MethodList(),
                 Headers: Conditions(Headers), Query: Conditions(Query)),
@@ -154,6 +168,7 @@ public sealed class RouteFormModel
         var (path, prefix, regex) = PathFields();
         var mcp = Kind == RouteKinds.Mcp;
         var http = Kind == RouteKinds.Http;
+        var llm = Kind == RouteKinds.Llm;
         return new RouteUpdate(
             path,
             mcp ? [.. Targets] : [],
@@ -170,9 +185,11 @@ public sealed class RouteFormModel
             Conditions(Query),
             http ? DestinationList() : [],
             http ? ActiveCheck() ?? (route.ActiveHealthCheck is null ? null : RouteActiveHealthCheck.Off) : null,
-            http ? PassiveCheck() ?? (route.PassiveHealthCheck is null ? null : RoutePassiveHealthCheck.Off) : null,
+            http || llm ? PassiveCheck() ?? (route.PassiveHealthCheck is null ? null : RoutePassiveHealthCheck.Off) : null,
             http ? PreserveHost : null,
-            Kind == RouteKinds.A2a ? Agent : null);
+            Kind == RouteKinds.A2a ? Agent : null,
+            llm ? [.. Providers] : null,
+            llm ? LlmModelRow.Group(Models).Models : null);
     }
 
     /// <summary>The path in the field its kind names; the other two null. An empty value leaves all three null (the default path).</summary>

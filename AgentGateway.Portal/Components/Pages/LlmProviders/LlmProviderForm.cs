@@ -1,0 +1,64 @@
+using System.Text.Json.Nodes;
+using AgentGateway.Portal.Components.Pages.Policies;
+using AgentGateway.Portal.Services;
+
+namespace AgentGateway.Portal.Components.Pages.LlmProviders;
+
+/// <summary>A provider being registered, and the backend-auth policy that sends its API key the way its API expects.</summary>
+public sealed class LlmProviderForm
+{
+    public string Name { get; set; } = string.Empty;
+
+    public string Kind { get; set; } = LlmProviderKinds.OpenAi;
+
+    public string Url { get; set; } = string.Empty;
+
+    public int? TimeoutMs { get; set; }
+
+    public string? Description { get; set; }
+
+    /// <summary>The tenant's secret that holds the API key; null attaches no key.</summary>
+    public string? KeySecret { get; set; }
+
+    public static string UrlHelp(string kind) => kind == LlmProviderKinds.Anthropic
+        ? "e.g. https://api.anthropic.com (the gateway adds /v1/messages)"
+        : "The URL below which /chat/completions lives, e.g. https://api.openai.com/v1 or http://localhost:11434/v1";
+
+    /// <summary>The header an API's key goes in.</summary>
+    public static string KeyHeader(string kind) => kind == LlmProviderKinds.Anthropic ? "x-api-key" : "Authorization: Bearer";
+
+    public NewLlmProvider ToNewProvider() => new(
+        Name.Trim(), Kind, Url.Trim(), TimeoutMs is > 0 ? TimeoutMs : null, string.IsNullOrWhiteSpace(Description) ? null : Description.Trim());
+
+    /// <summary>The policy that attaches <see cref="KeySecret"/> to the provider; null without a secret.</summary>
+    public NewPolicy? KeyPolicy(string provider)
+    {
+        if (string.IsNullOrEmpty(KeySecret))
+        {
+            return null;
+        }
+
+        var header = new JsonObject
+        {
+            ["name"] = Kind == LlmProviderKinds.Anthropic ? "x-api-key" : "Authorization",
+            ["value"] = new JsonObject { ["secretRef"] = KeySecret },
+        };
+        if (Kind != LlmProviderKinds.Anthropic)
+        {
+            header["prefix"] = "Bearer ";
+        }
+
+        return new NewPolicy(
+            $"{provider}-key", PolicyKindCatalog.BackendAuth, $"The API key of LLM provider '{provider}'",
+            new PolicyTarget(PolicyKindCatalog.LlmProviderTarget, provider), new JsonObject { ["header"] = header });
+    }
+
+    public void Reset()
+    {
+        Name = string.Empty;
+        Url = string.Empty;
+        TimeoutMs = null;
+        Description = null;
+        KeySecret = null;
+    }
+}
