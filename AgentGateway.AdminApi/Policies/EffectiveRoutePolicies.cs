@@ -42,6 +42,9 @@ internal sealed record EffectiveRoutePolicies(IReadOnlyList<EffectivePolicy> Rou
                 case PolicyKinds.A2aAuthorization:
                     policies.A2AAuthorization = (A2aAuthorization)part.Spec;
                     break;
+                case PolicyKinds.LlmGuards:
+                    policies.LlmGuards = (LlmGuards)part.Spec;
+                    break;
                 case PolicyKinds.RequestHeaders:
                     policies.RequestHeaders = (HeaderModifier)part.Spec;
                     break;

@@ -32,6 +32,7 @@ internal static class PolicyKinds
     public const string LocalRateLimit = "local-rate-limit";
     public const string RateLimit = "rate-limit";
     public const string A2aAuthorization = "a2a-authorization";
+    public const string LlmGuards = "llm-guards";
 
     private static readonly string[] s_callerTargets = [PolicyTargets.Tenant, PolicyTargets.Route];
     private static readonly string[] s_backendTargets = [PolicyTargets.Tenant, PolicyTargets.Route, PolicyTargets.McpServer, PolicyTargets.Agent, PolicyTargets.LlmProvider];
@@ -72,6 +73,7 @@ internal static class PolicyKinds
             ValidateMirrors),
         TrafficKind<V1.LocalRateLimit>(LocalRateLimit, "localRateLimit", (policies, spec) => policies.LocalRateLimit = spec),
         TrafficKind<DistributedRateLimit>(RateLimit, "rateLimit", (policies, spec) => policies.RateLimit = spec),
+        TrafficKind<V1.LlmGuards>(LlmGuards, "llmGuards", (policies, spec) => policies.LlmGuards = spec),
         new(A2aAuthorization, nameof(V1.A2aAuthorization), s_callerTargets, false,
             (json, path, errors) => ProtoJson.Parse<V1.A2aAuthorization>(json, path, errors),
             (message, path, errors) => PolicyValidator.Validate((V1.A2aAuthorization)message, path, errors)),
@@ -82,7 +84,7 @@ internal static class PolicyKinds
 
     /// <summary>The traffic kinds (headers, redirects, CORS, resiliency, rate limits): route-level, a route's replacing the tenant's.</summary>
     public static IReadOnlyList<string> Traffic { get; } =
-        [RequestHeaders, ResponseHeaders, Redirect, UrlRewrite, DirectResponse, Cors, Timeouts, Retry, Mirrors, LocalRateLimit, RateLimit];
+        [RequestHeaders, ResponseHeaders, Redirect, UrlRewrite, DirectResponse, Cors, Timeouts, Retry, Mirrors, LocalRateLimit, RateLimit, LlmGuards];
 
     /// <summary>Every route-level kind: caller side, then traffic.</summary>
     public static IReadOnlyList<string> RouteLevel { get; } = [.. CallerSide, .. Traffic];

@@ -5,7 +5,7 @@ namespace AgentGateway.AdminApi.Policies;
 
 /// <summary>
 /// The URLs in a policy spec that proxies connect to (JWKS, issuers whose discovery documents they fetch, token
-/// endpoints, external authorization services, request mirrors, rate-limit services), with their field paths, for
+/// endpoints, external authorization services, request mirrors, rate-limit services, guard webhooks), with their field paths, for
 /// the egress check.
 /// </summary>
 internal static class PolicyUrls
@@ -24,6 +24,7 @@ internal static class PolicyUrls
             BackendAuth { MethodCase: BackendAuth.MethodOneofCase.TokenExchange } auth => [($"{path}.tokenExchange.tokenUrl", auth.TokenExchange.TokenUrl)],
             RoutePolicies policies => policies.Mirrors.Select((mirror, index) => ($"{path}.mirrors[{index}].url", mirror.Url)),
             DistributedRateLimit { ServiceCase: DistributedRateLimit.ServiceOneofCase.Envoy } rateLimit => [($"{path}.envoy.address", rateLimit.Envoy.Address)],
+            LlmGuards guards => guards.Webhooks.Select((webhook, index) => ($"{path}.webhooks[{index}].url", webhook.Url)),
             _ => [],
         };
     }

@@ -58,6 +58,11 @@ public static partial class PolicyValidator
         {
             Validate(a2aAuthorization, Join(path, "a2aAuthorization"), errors);
         }
+
+        if (policies.LlmGuards is { } llmGuards)
+        {
+            Validate(llmGuards, Join(path, "llmGuards"), sources, errors);
+        }
     }
 
     public static void Validate(JwtAuthentication jwt, string path, List<ConfigError> errors)

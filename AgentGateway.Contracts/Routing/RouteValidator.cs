@@ -166,11 +166,12 @@ public static partial class RouteValidator
         {
             var provider = llm.Providers[index];
             var field = $"{PolicyValidator.Join(path, "providers")}[{index}]";
-            Validate(provider, field, errors);
             if (Names.IsValid(provider.Name) && !providers.Add(provider.Name))
             {
                 errors.Add(new ConfigError(PolicyValidator.Join(field, "name"), $"'{provider.Name}' is used by another provider"));
             }
+
+            Validate(provider, field, errors);
         }
 
         ValidateModels(llm, path, errors);

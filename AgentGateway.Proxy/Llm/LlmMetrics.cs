@@ -15,6 +15,7 @@ internal sealed class LlmMetrics
     private readonly Histogram<long> _tokens;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _firstToken;
+    private readonly Counter<long> _guards;
 
     public LlmMetrics(IMeterFactory meterFactory)
     {
@@ -24,9 +25,19 @@ internal sealed class LlmMetrics
         _tokens = meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens used per request, by type (input, output).");
         _duration = meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "How long LLM requests took, streams to their end.");
         _firstToken = meter.CreateHistogram<double>("agentgateway.llm.time_to_first_token", "s", "Until a stream's first chunk reached the client.");
+        _guards = meter.CreateCounter<long>("agentgateway.llm.guard.actions", "{action}", "Prompts and answers a guard masked or rejected, by route, guard and phase.");
     }
 
-    /// <param name="outcome">"ok", "provider_error" (the provider answered 4xx), "unavailable" (every try failed), "invalid", "refused".</param>
+    /// <summary>Counts what guards did to one prompt or answer: each guard once per action.</summary>
+    public void RecordGuards(string route, string phase, IEnumerable<(string Guard, bool Rejected)> hits)
+    {
+        foreach (var (guard, rejected) in hits.Distinct())
+        {
+            _guards.Add(1, new TagList { { "route", route }, { "guard", guard }, { "phase", phase }, { "action", rejected ? "reject" : "mask" } });
+        }
+    }
+
+    /// <param name="outcome">"ok", "provider_error" (the provider answered 4xx), "unavailable" (every try failed), "invalid", "refused", "guarded" (a guard rejected the prompt or the answer).</param>
     public void Record(string route, string api, string? provider, string model, string outcome, LlmUsage? usage, TimeSpan elapsed, TimeSpan? firstToken)
     {
         var tags = new TagList

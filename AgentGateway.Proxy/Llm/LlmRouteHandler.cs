@@ -5,6 +5,7 @@ using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Backends;
 using AgentGateway.Proxy.Configuration;
 using AgentGateway.Proxy.Http;
+using AgentGateway.Proxy.Llm.Guards;
 using AgentGateway.Proxy.Llm.Providers;
 using AgentGateway.Proxy.Policies;
 using AgentGateway.Proxy.Policies.RateLimiting;
@@ -18,12 +19,13 @@ namespace AgentGateway.Proxy.Llm;
 /// <c>embeddings</c> and <c>models</c> and Anthropic's <c>messages</c>, after the route's policies. A request goes to the model's targets
 /// in turn (see <see cref="LlmTargets"/>) through the <see cref="ProviderAdapter"/> of its client API and the
 /// provider's kind; a try that cannot connect, times out or is answered 429 or 5xx goes to the next target, as long
-/// as nothing reached the client. Streams are relayed event by event, never buffered. Every error is in the client
-/// API's shape.
+/// as nothing reached the client. Streams are relayed event by event, never buffered (with answer guards, only the
+/// last few characters of text are held back, see <see cref="StreamGuard"/>). The route's guards check the prompt
+/// before any provider sees it, and the answer. Every error is in the client API's shape.
 /// </summary>
 internal sealed partial class LlmRouteHandler(
     RoutePolicyPipeline policyPipeline, RouteRateLimiter rateLimiter, BackendHttpClients clients, DestinationHealthRegistry health, LlmMetrics metrics,
-    TimeProvider time, ILogger<LlmRouteHandler> logger)
+    LlmWebhooks webhooks, TimeProvider time, ILogger<LlmRouteHandler> logger)
 {
     /// <summary>The largest request body read (images travel inline).</summary>
     public const int MaxRequestBody = 32 * 1024 * 1024;
@@ -126,6 +128,13 @@ internal sealed partial class LlmRouteHandler(
             return;
         }
 
+        var guards = scope.Policies.LlmGuards;
+        if (guards is not null && await GuardPromptAsync(context, routeKey, api, request, model, guards) is false)
+        {
+            metrics.Record(routeKey, api.Name, null, model, "guarded", null, time.GetElapsedTime(started), null);
+            return;
+        }
+
         var stream = request["stream"] is JsonValue flag && flag.TryGetValue<bool>(out var streaming) && streaming;
         var wantsUsage = stream && api.WantsStreamUsage(request);
         string? lastFailure = null;
@@ -186,6 +195,14 @@ internal sealed partial class LlmRouteHandler(
 
                     var (translated, reported) = adapter.ToAnswer(answer, attempt.Model);
                     var used = reported ?? LlmUsage.Estimate(LlmUsage.RequestTextLength(request), LlmUsage.TextLength(answer["choices"] ?? answer["content"]));
+                    if (guards is not null && await GuardAnswerAsync(context, routeKey, api, translated, model, guards) is false)
+                    {
+                        // The provider did the work: its tokens count, the answer does not reach the client.
+                        metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, "guarded", used, time.GetElapsedTime(started), null);
+                        await DebitTokensAsync(context, scope, used);
+                        return;
+                    }
+
                     context.Response.StatusCode = StatusCodes.Status200OK;
                     context.Response.ContentType = "application/json";
                     await context.Response.WriteAsync(translated.ToJsonString(), context.RequestAborted);
@@ -197,7 +214,13 @@ internal sealed partial class LlmRouteHandler(
                 // Streaming: the try's timeout covered the answer's headers; the client's disconnect ends the stream.
                 timeout.CancelAfter(Timeout.InfiniteTimeSpan);
                 var state = new StreamState(attempt.Model, wantsUsage);
-                var firstToken = await RelayStreamAsync(context, response, adapter, state, started);
+                var streamGuard = guards is { Answer.Count: > 0 } ? new StreamGuard(guards.Answer, api, []) : null;
+                var firstToken = await RelayStreamAsync(context, response, adapter, state, streamGuard, started);
+                if (streamGuard is not null)
+                {
+                    metrics.RecordGuards(routeKey, "answer", streamGuard.Hits);
+                }
+
                 state.Usage ??= LlmUsage.Estimate(LlmUsage.RequestTextLength(request), state.OutputCharacters);
                 metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, context.RequestAborted.IsCancellationRequested ? "cancelled" : "ok", state.Usage,
                     time.GetElapsedTime(started), firstToken);
@@ -259,8 +282,63 @@ internal sealed partial class LlmRouteHandler(
         }
     }
 
+    /// <summary>
+    /// Checks the prompt: pattern and detector guards mask or reject its texts, then each webhook is asked. False when
+    /// the request was refused (the error written).
+    /// </summary>
+    private async Task<bool> GuardPromptAsync(HttpContext context, string routeKey, LlmClientApi api, JsonObject request, string model, LlmGuardSet guards)
+    {
+        var slots = LlmTexts.Prompt(api, request);
+        return await GuardAsync(context, routeKey, api, slots, "prompt", model, guards.Prompt, guards.Webhooks);
+    }
+
+    /// <summary>Checks a blocking answer (in the client API's shape) with the answer guards and the webhooks that ask about answers.</summary>
+    private async Task<bool> GuardAnswerAsync(HttpContext context, string routeKey, LlmClientApi api, JsonObject answer, string model, LlmGuardSet guards)
+    {
+        var slots = LlmTexts.Answer(api, answer);
+        return await GuardAsync(context, routeKey, api, slots, "answer", model, guards.Answer, guards.Webhooks.Where(webhook => webhook.Answers).ToList());
+    }
+
+    private async Task<bool> GuardAsync(
+        HttpContext context, string routeKey, LlmClientApi api, List<TextSlot> slots, string phase, string model,
+        IReadOnlyList<CompiledGuard> patternGuards, IReadOnlyList<LlmWebhookGuard> webhookGuards)
+    {
+        if (slots.Count == 0 || (patternGuards.Count == 0 && webhookGuards.Count == 0))
+        {
+            return true;
+        }
+
+        var hits = new List<(string Guard, bool Rejected)>();
+        var texts = slots.Select(slot => slot.Text).ToArray();
+        var checkedTexts = LlmGuardSet.Apply(patternGuards, texts, phase, out var rejection, hits);
+        var status = StatusCodes.Status400BadRequest;
+        if (checkedTexts is not null && webhookGuards.Count > 0)
+        {
+            var verdict = await webhooks.CheckAsync(webhookGuards, routeKey, phase, model, checkedTexts, hits, context.RequestAborted);
+            (rejection, status, checkedTexts) = (verdict.Rejection, verdict.Status, [.. verdict.Texts]);
+        }
+
+        metrics.RecordGuards(routeKey, phase, hits);
+        if (rejection is not null)
+        {
+            await LlmErrors.WriteAsync(context, status, api.Error(status, rejection.Message, "guardrail_violation"));
+            return false;
+        }
+
+        for (var index = 0; index < slots.Count; index++)
+        {
+            if (!ReferenceEquals(checkedTexts![index], texts[index]))
+            {
+                slots[index].Set(checkedTexts[index]);
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Relays the provider's stream as the client API's events, flushing each; returns when the first reached the client.</summary>
-    private async Task<TimeSpan?> RelayStreamAsync(HttpContext context, HttpResponseMessage response, ProviderAdapter adapter, StreamState state, long started)
+    private async Task<TimeSpan?> RelayStreamAsync(
+        HttpContext context, HttpResponseMessage response, ProviderAdapter adapter, StreamState state, StreamGuard? guard, long started)
     {
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         context.Response.StatusCode = StatusCodes.Status200OK;
@@ -271,7 +349,8 @@ internal sealed partial class LlmRouteHandler(
         try
         {
             await using var upstream = await response.Content.ReadAsStreamAsync(context.RequestAborted);
-            await foreach (var sse in adapter.ToEventsAsync(SseReader.ReadAsync(upstream, context.RequestAborted), state))
+            var events = adapter.ToEventsAsync(SseReader.ReadAsync(upstream, context.RequestAborted), state);
+            await foreach (var sse in guard is null ? events : guard.ApplyAsync(events))
             {
                 var frame = sse.Name is null ? $"data: {sse.Data}\n\n" : $"event: {sse.Name}\ndata: {sse.Data}\n\n";
                 await body.WriteAsync(Encoding.UTF8.GetBytes(frame), context.RequestAborted);
@@ -404,6 +483,7 @@ internal static class LlmGatewayExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton<LlmMetrics>();
+        services.AddSingleton<LlmWebhooks>();
         services.AddSingleton<LlmRouteHandler>();
         return services;
     }

@@ -59,6 +59,9 @@ internal sealed class RoutePolicyRuntime
     /// <summary>The route's rate limits, or null when it has none.</summary>
     public RateLimitPlan? RateLimits { get; private init; }
 
+    /// <summary>LLM routes: the compiled prompt and answer guards, or null when the route has none.</summary>
+    public Llm.Guards.LlmGuardSet? LlmGuards { get; private init; }
+
     /// <summary>Scopes particular operations need (MCP authentication's step-up).</summary>
     public IReadOnlyList<CompiledScopeRequirement> OperationScopes { get; private init; } = [];
 
@@ -83,6 +86,7 @@ internal sealed class RoutePolicyRuntime
                 .Select(requirement => new CompiledScopeRequirement(CelExpressions.Compile(requirement.Match), [.. requirement.Scopes]))
                 .ToList() ?? [],
             RateLimits = RateLimitPlan.Compile(route),
+            LlmGuards = Llm.Guards.LlmGuardSet.Compile(policies.LlmGuards),
             Traffic = Http.TrafficPolicyRuntime.Compile(policies),
         };
         runtime.AnonymousScope = new RequestScope(Authentication.GatewayCaller.Anonymous, runtime, s_noVariables);

@@ -62,6 +62,22 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
         }
 
         Assert.Empty(await admin.GetFromJsonAsync<JsonElement[]>($"/api/v1/tenants/{tenant}/routes", Cancellation) ?? []);
+
+        // Guards: bad patterns and detectors, and a webhook the egress policy refuses, are named by field.
+        foreach (var (spec, field) in new (object Spec, string Field)[]
+        {
+            (new { prompt = new[] { new { name = "bad", patterns = new[] { "(" } } } }, "spec.prompt[0].patterns[0]"),
+            (new { answer = new[] { new { name = "none" } } }, "spec.answer[0]"),
+            (new { webhooks = new[] { new { name = "imds", url = "http://169.254.169.254/moderate" } } }, "spec.webhooks[0].url"),
+            (new { webhooks = new[] { new { name = "hook", url = UpstreamUrl, auth = new { header = new { name = "X-Key", value = new { inline = "plain" } } } } } }, "spec.webhooks[0].auth.header.value"),
+        })
+        {
+            var problem = await AssertProblemAsync(await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
+            {
+                name = "guards", kind = "llm-guards", targetRef = new { kind = "tenant" }, spec,
+            }, Cancellation), HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{JsonSerializer.Serialize(spec)}: expected an error on '{field}', got {problem}");
+        }
     }
 
     [Fact]
@@ -173,6 +189,16 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
             new { name = "openai-key", kind = "backend-auth", targetRef = new { kind = "llm-provider", name = "openai" }, spec = new { header = new { name = "Authorization", prefix = "Bearer ", value = new { secretRef = "openai-key" } } } },
             new { name = "route-auth", kind = "backend-auth", targetRef = new { kind = "route", name = "models" }, spec = new { passthrough = new { } } },
             new { name = "tokens", kind = "local-rate-limit", targetRef = new { kind = "route", name = "models" }, spec = new { buckets = new[] { new { name = "hour", maxTokens = 100000, fillIntervalMs = 3600000 } } } },
+            new
+            {
+                name = "guards", kind = "llm-guards", targetRef = new { kind = "route", name = "models" },
+                spec = new
+                {
+                    prompt = new object[] { new { name = "cards", pii = new[] { "credit-card" }, action = "reject" } },
+                    answer = new object[] { new { name = "hosts", patterns = new[] { "[a-z]+\\.corp" } } },
+                    webhooks = new object[] { new { name = "moderation", url = UpstreamUrl + "/moderate", auth = new { header = new { name = "X-Key", value = new { secretRef = "openai-key" } } } } },
+                },
+            },
         })
         {
             using var response = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", policy, Cancellation);
@@ -181,7 +207,7 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
 
         await using var xds = await XdsTestClient.ConnectAsync(controlPlane, Cancellation, ResourceTypes.Route);
         var route = await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/models",
-            candidate => candidate.Policies?.LocalRateLimit is not null && candidate.Llm?.Providers.Count == 2 && candidate.Llm.Providers[1].Auth is not null, Cancellation);
+            candidate => candidate.Policies?.LocalRateLimit is not null && candidate.Policies.LlmGuards is not null && candidate.Llm?.Providers.Count == 2 && candidate.Llm.Providers[1].Auth is not null, Cancellation);
         Assert.Equal(Route.BackendOneofCase.Llm, route.BackendCase);
         Assert.Equal($"/{tenant}/models", route.Match.Path);
         var openai = route.Llm.Providers[0];
@@ -195,6 +221,10 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
         Assert.Equal(("openai", "gpt-4.1", 3u, 0u), (route.Llm.Models[1].Targets[0].Provider, route.Llm.Models[1].Targets[0].Model, route.Llm.Models[1].Targets[0].Weight, route.Llm.Models[1].Targets[0].Priority));
         Assert.Equal(1u, route.Llm.Models[1].Targets[1].Priority);
         Assert.Equal(2u, route.Llm.PassiveHealthCheck.ConsecutiveFailures);
+        // The guards, their webhook's key inline like any backend credential.
+        Assert.Equal((PiiDetector.CreditCard, LlmGuardAction.Reject), (route.Policies.LlmGuards.Prompt[0].Pii.Single(), route.Policies.LlmGuards.Prompt[0].Action));
+        Assert.Equal("[a-z]+\\.corp", route.Policies.LlmGuards.Answer[0].Patterns.Single());
+        Assert.Equal("sk-openai", route.Policies.LlmGuards.Webhooks[0].Auth.Header.Value.Inline);
         // What the proxy receives passes its own checks.
         var problems = new List<ConfigError>();
         AgentGateway.Contracts.Routing.RouteValidator.Validate(route.Llm, string.Empty, problems);

@@ -39,6 +39,11 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
         ("PUT", "/api/v1/tenants/{tenant}/agents/{agent}", new { url = "http://example.test/" }),
         ("DELETE", "/api/v1/tenants/{tenant}/agents/{agent}", null),
         ("POST", "/api/v1/tenants/{tenant}/agents/{agent}/refresh", null),
+        ("GET", "/api/v1/tenants/{tenant}/llm-providers", null),
+        ("POST", "/api/v1/tenants/{tenant}/llm-providers", new { name = "intruder", kind = "openai", url = "http://example.test/v1" }),
+        ("GET", "/api/v1/tenants/{tenant}/llm-providers/{provider}", null),
+        ("PUT", "/api/v1/tenants/{tenant}/llm-providers/{provider}", new { kind = "openai", url = "http://example.test/v1" }),
+        ("DELETE", "/api/v1/tenants/{tenant}/llm-providers/{provider}", null),
         ("GET", "/api/v1/tenants/{tenant}/audit", null),
         ("GET", "/api/v1/tenants/{tenant}/secrets", null),
         ("GET", "/api/v1/tenants/{tenant}/secrets/{secret}", null),
@@ -98,6 +103,8 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
         (await admin.PostAsJsonAsync("/api/v1/egress-allowlist", new { cidr = "127.0.0.1/32", ports = new[] { upstream.Address.Port }, description = "isolation upstream" }, Cancellation)).EnsureSuccessStatusCode();
         await CreateAgentAsync(admin, tenant, "helper", upstream.Address);
         (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new { name = "helper", kind = "a2a", agent = "helper" }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/llm-providers", new { name = "models", kind = "openai", url = upstream.Address + "v1" }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new { name = "llm", kind = "llm", providers = new[] { "models" } }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/token", new { value = "tenant-secret" }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
         {
@@ -125,7 +132,8 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
                 .Replace("{binding}", "readers", StringComparison.Ordinal)
                 .Replace("{target}", "utils", StringComparison.Ordinal)
                 .Replace("{tool}", "echo", StringComparison.Ordinal)
-                .Replace("{agent}", "helper", StringComparison.Ordinal);
+                .Replace("{agent}", "helper", StringComparison.Ordinal)
+                .Replace("{provider}", "models", StringComparison.Ordinal);
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : JsonContent.Create(body) };
             using var response = await outsider.SendAsync(request, Cancellation);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {template}: expected 404, got {(int)response.StatusCode}");
@@ -158,7 +166,7 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
     private static async Task<string> SnapshotAsync(HttpClient owner, string tenant)
     {
         var parts = new List<string>();
-        foreach (var path in new[] { "", "/members", "/mcp-servers", "/routes", "/secrets", "/policies", "/routes/mcp/effective-policies", "/api-keys", "/roles", "/role-bindings", "/routes/mcp/tool-pins", "/agents" })
+        foreach (var path in new[] { "", "/members", "/mcp-servers", "/routes", "/secrets", "/policies", "/routes/mcp/effective-policies", "/api-keys", "/roles", "/role-bindings", "/routes/mcp/tool-pins", "/agents", "/llm-providers" })
         {
             parts.Add(await owner.GetStringAsync(new Uri($"/api/v1/tenants/{tenant}{path}", UriKind.Relative), Cancellation));
         }

@@ -8,8 +8,11 @@ namespace AgentGateway.Tests.Proxy.Llm;
 /// and <c>/acme/open</c> (any model, to Anthropic or OpenAI), <c>/acme/failover</c> (model <c>smart</c>: OpenAI first,
 /// Anthropic when it fails), <c>/acme/ejecting</c> (the same, ejecting a provider after one failure),
 /// <c>/acme/limited</c> and <c>/acme/limited-shared</c> (100 tokens an hour, local and in Redis),
-/// <c>/acme/limited-estimated</c> (20 tokens, for a model that reports no usage) and
-/// <c>/acme/secure</c> (JWT auth).
+/// <c>/acme/limited-estimated</c> (20 tokens, for a model that reports no usage), <c>/acme/secure</c> (JWT auth),
+/// <c>/acme/guarded</c> (OpenAI: prompts' e-mail addresses and phone numbers masked, card numbers rejected,
+/// "Hello there" and "assist you" masked in answers, a moderation webhook behind a fail-open one that is down),
+/// <c>/acme/guarded-claude</c> (Anthropic: answers mentioning "from Claude" rejected, "Paris" masked) and
+/// <c>/acme/moderated-strict</c> (a moderation webhook that is down, failing closed).
 /// </summary>
 public sealed class LlmGatewayFixture : IAsyncLifetime
 {
@@ -27,6 +30,9 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
     public RedisServer Redis { get; private set; } = null!;
 
     public StandaloneProxy Proxy => _proxy!;
+
+    /// <summary>A webhook nobody listens on (the discard port).</summary>
+    private static string DeadUrl => "http://127.0.0.1:9/moderation";
 
     /// <summary>The OpenAI base URL of a route, as clients are configured with it.</summary>
     public Uri BaseUrl(string route) => new(Proxy.BaseAddress, $"/acme/{route}/v1");
@@ -116,6 +122,38 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                 Route("secure", new { providers = new[] { Anthropic() } }, new
                 {
                     jwtAuth = new { providers = new[] { new { issuer = Issuer.Issuer, audiences = new[] { Audience }, jwks = Issuer.Jwks() } } },
+                }),
+                Route("guarded", new { providers = new[] { OpenAi() } }, new
+                {
+                    llmGuards = new
+                    {
+                        prompt = new object[]
+                        {
+                            new { name = "no-cards", pii = new[] { "credit-card" }, action = "reject" },
+                            new { name = "personal-data", pii = new[] { "email", "phone" } },
+                        },
+                        answer = new[] { new { name = "greetings", patterns = new[] { "Hello there", "assist you" }, replacement = "[GREETING]" } },
+                        webhooks = new object[]
+                        {
+                            new { name = "optional", url = DeadUrl, failOpen = true, timeoutMs = 2000 },
+                            new { name = "moderation", url = Providers.ModerationUrl.ToString(), auth = new { header = new { name = "X-Moderation-Key", value = new { inline = "moderation-key" } } } },
+                        },
+                    },
+                }),
+                Route("guarded-claude", new { providers = new[] { Anthropic() } }, new
+                {
+                    llmGuards = new
+                    {
+                        answer = new object[]
+                        {
+                            new { name = "no-names", patterns = new[] { "from Claude" }, action = "reject", message = "The answer named its model." },
+                            new { name = "places", patterns = new[] { "Paris" }, replacement = "[CITY]" },
+                        },
+                    },
+                }),
+                Route("moderated-strict", new { providers = new[] { OpenAi() } }, new
+                {
+                    llmGuards = new { webhooks = new[] { new { name = "required", url = DeadUrl, timeoutMs = 2000 } } },
                 }),
             },
         };

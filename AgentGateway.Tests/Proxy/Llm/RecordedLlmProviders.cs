@@ -13,7 +13,8 @@ namespace AgentGateway.Tests.Proxy.Llm;
 /// <summary>
 /// LLM providers on loopback that answer with recorded responses of the real APIs (the files in <c>Recorded/</c>):
 /// OpenAI below <c>/openai/v1</c>, Anthropic below <c>/anthropic</c>. Each keeps the requests it received, and
-/// can be told to fail the next requests with a status.
+/// can be told to fail the next requests with a status. <c>/moderation</c> is a guard webhook: it rejects texts
+/// that mention a "forbidden topic" and masks "secret-project".
 /// </summary>
 public sealed class RecordedLlmProviders : IAsyncDisposable
 {
@@ -32,7 +33,13 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
         _app.MapPost("/openai/v1/embeddings", context => AnswerAsync(context, "openai", "openai-embeddings.json", "openai-stream.txt"));
         _app.MapPost("/anthropic/v1/messages", context => AnswerAsync(context, "anthropic", "anthropic-message.json", "anthropic-stream.txt"));
         _app.MapGet("/anthropic/v1/models", context => ReplayAsync(context, "anthropic-models.json"));
+        _app.MapPost("/moderation", ModerateAsync);
     }
+
+    /// <summary>What the moderation webhook was asked, and with which headers.</summary>
+    public ConcurrentQueue<(IReadOnlyDictionary<string, string> Headers, JsonObject Body)> Moderations { get; } = new();
+
+    public Uri ModerationUrl => new(Address, "/moderation");
 
     public Uri Address { get; }
 
@@ -105,6 +112,20 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
             await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(sse + "\n\n"), context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
         }
+    }
+
+    private async Task ModerateAsync(HttpContext context)
+    {
+        var body = (JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted)) as JsonObject)!;
+        Moderations.Enqueue((context.Request.Headers.ToDictionary(header => header.Key.ToLowerInvariant(), header => header.Value.ToString(), StringComparer.Ordinal), body));
+        var texts = (body["texts"] as JsonArray ?? []).Select(text => (string?)text ?? string.Empty).ToList();
+        JsonObject decision = texts.Any(text => text.Contains("forbidden topic", StringComparison.OrdinalIgnoreCase))
+            ? new() { ["action"] = "reject", ["message"] = "The moderation service does not allow this topic." }
+            : texts.Any(text => text.Contains("secret-project", StringComparison.Ordinal))
+                ? new() { ["action"] = "mask", ["texts"] = new JsonArray([.. texts.Select(text => (JsonNode?)text.Replace("secret-project", "[PROJECT]", StringComparison.Ordinal))]) }
+                : new() { ["action"] = "allow" };
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(decision.ToJsonString(), context.RequestAborted);
     }
 
     private static async Task ReplayAsync(HttpContext context, string file)

@@ -35,6 +35,7 @@ internal static class PolicyKindCatalog
     public const string LocalRateLimit = "local-rate-limit";
     public const string RateLimit = "rate-limit";
     public const string A2aAuthorization = "a2a-authorization";
+    public const string LlmGuards = "llm-guards";
 
     /// <summary>What a secret reference in an example names when the tenant has no secret yet.</summary>
     public const string ExampleSecret = "upstream-token";
@@ -62,6 +63,7 @@ internal static class PolicyKindCatalog
         new(Mirrors, "Mirrors", "{\"mirrors\": [RequestMirror, ...]}", "Copies of a share of the requests sent to other services; their answers are dropped.", s_callerTargets, false),
         new(LocalRateLimit, "Local rate limit", "LocalRateLimit", "Token buckets each proxy keeps on its own; an empty bucket answers 429.", s_callerTargets, true),
         new(RateLimit, "Rate limit", "DistributedRateLimit", "Limits every proxy replica shares: counters in Redis, or an Envoy rate-limit service.", s_callerTargets, true),
+        new(LlmGuards, "LLM guards", "LlmGuards", "LLM routes: patterns and PII detectors (email, phone, credit-card, ssn, ip-address, iban) that mask or reject prompts and answers, streams included, and moderation webhooks.", s_callerTargets, false),
         new(A2aAuthorization, "A2A authorization", "A2aAuthorization", "CEL rules over the caller and the A2A method (v1.0 names: SendMessage, GetTask...) and skill; with no rule nothing is allowed.", s_callerTargets, false),
     ];
 
@@ -190,6 +192,14 @@ internal static class PolicyKindCatalog
                 ["rules"] = new JsonArray(
                     new JsonObject { ["name"] = "everyone follows tasks", ["expression"] = "a2a.method in [\"GetTask\", \"ListTasks\", \"CancelTask\", \"SubscribeToTask\"]" },
                     new JsonObject { ["name"] = "agents send messages", ["expression"] = "a2a.method.startsWith(\"Send\") && \"agents\" in jwt.groups" }),
+            },
+            LlmGuards => new JsonObject
+            {
+                ["prompt"] = new JsonArray(
+                    new JsonObject { ["name"] = "no-card-numbers", ["pii"] = new JsonArray("credit-card", "iban"), ["action"] = "reject" },
+                    new JsonObject { ["name"] = "personal-data", ["pii"] = new JsonArray("email", "phone") }),
+                ["answer"] = new JsonArray(
+                    new JsonObject { ["name"] = "internal-hosts", ["patterns"] = new JsonArray("(?i)[a-z0-9-]+\\.corp\\.example\\.com"), ["replacement"] = "[INTERNAL]" }),
             },
             _ => [],
         };
