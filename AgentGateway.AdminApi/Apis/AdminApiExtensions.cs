@@ -56,6 +56,8 @@ internal static class AdminApiExtensions
         app.MapRoutesApi();
         app.MapAgentsApi();
         app.MapLlmProvidersApi();
+        app.MapLlmUsageApi();
+        app.MapModelPricesApi();
         app.MapSecretsApi();
         app.MapPoliciesApi();
         app.MapApiKeysApi();

@@ -39,6 +39,10 @@ internal sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) :
 
     public DbSet<LlmProvider> LlmProviders => Set<LlmProvider>();
 
+    public DbSet<LlmUsageEntry> LlmUsage => Set<LlmUsageEntry>();
+
+    public DbSet<ModelPrice> ModelPrices => Set<ModelPrice>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AdminDbContext).Assembly);
 }

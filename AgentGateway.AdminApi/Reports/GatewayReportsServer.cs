@@ -9,13 +9,14 @@ namespace AgentGateway.AdminApi.Reports;
 
 /// <summary>
 /// What proxies report back, batched, beside the xDS stream and with the same credentials: when API keys were last
-/// used (recorded without a config change: the time only moves forwards, and never past the present), and the tool
-/// definitions they see that no approved pin matches.
+/// used (recorded without a config change: the time only moves forwards, and never past the present), the tool
+/// definitions they see that no approved pin matches, and the usage of LLM routes.
 /// </summary>
 [Authorize(Policy = AuthenticationExtensions.ProxyPolicy)]
 internal sealed partial class GatewayReportsServer(
     AdminDbContext db,
     ToolObservations toolObservations,
+    LlmUsageIngestion llmUsage,
     TimeProvider timeProvider,
     ILogger<GatewayReportsServer> logger) : GatewayReports.GatewayReportsBase
 {
@@ -25,19 +26,23 @@ internal sealed partial class GatewayReportsServer(
     /// <summary>The most tool observations one report may carry.</summary>
     public const int MaxToolObservations = 1_000;
 
+    /// <summary>The most LLM usage records one report may carry.</summary>
+    public const int MaxLlmUsage = 10_000;
+
     public override async Task<ReportResponse> Report(ReportRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        if (request.ApiKeyUses.Count > MaxApiKeyUses || request.ToolObservations.Count > MaxToolObservations)
+        if (request.ApiKeyUses.Count > MaxApiKeyUses || request.ToolObservations.Count > MaxToolObservations || request.LlmUsage.Count > MaxLlmUsage)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument,
-                $"A report carries at most {MaxApiKeyUses} API key uses and {MaxToolObservations} tool observations; send several."));
+                $"A report carries at most {MaxApiKeyUses} API key uses, {MaxToolObservations} tool observations and {MaxLlmUsage} LLM usage records; send several."));
         }
 
         var cancellationToken = context.CancellationToken;
         await RecordApiKeyUsesAsync(request, cancellationToken);
         await toolObservations.RecordAsync(request.NodeId, request.ToolObservations, cancellationToken);
+        await llmUsage.RecordAsync(request.NodeId, request.LlmUsage, cancellationToken);
         return new ReportResponse();
     }
 

@@ -12,6 +12,7 @@ internal static class XdsServerExtensions
         builder.Services.TryAddSingleton<XdsSnapshotBuilder>();
         builder.Services.TryAddSingleton<ProxyRegistry>();
         builder.Services.TryAddScoped<Reports.ToolObservations>();
+        builder.Services.TryAddScoped<Reports.LlmUsageIngestion>();
         builder.Services.AddHostedService<ConfigChangeListener>();
         return builder;
     }

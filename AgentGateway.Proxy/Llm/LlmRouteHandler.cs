@@ -9,7 +9,9 @@ using AgentGateway.Proxy.Llm.Guards;
 using AgentGateway.Proxy.Llm.Providers;
 using AgentGateway.Proxy.Policies;
 using AgentGateway.Proxy.Policies.RateLimiting;
+using AgentGateway.Proxy.Reporting;
 using AgentGateway.Proxy.Routing;
+using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace AgentGateway.Proxy.Llm;
@@ -25,7 +27,7 @@ namespace AgentGateway.Proxy.Llm;
 /// </summary>
 internal sealed partial class LlmRouteHandler(
     RoutePolicyPipeline policyPipeline, RouteRateLimiter rateLimiter, BackendHttpClients clients, DestinationHealthRegistry health, LlmMetrics metrics,
-    LlmWebhooks webhooks, TimeProvider time, ILogger<LlmRouteHandler> logger)
+    LlmWebhooks webhooks, LlmUsageRecorder usageRecorder, TimeProvider time, ILogger<LlmRouteHandler> logger)
 {
     /// <summary>The largest request body read (images travel inline).</summary>
     public const int MaxRequestBody = 32 * 1024 * 1024;
@@ -179,7 +181,7 @@ internal sealed partial class LlmRouteHandler(
                     var text = await ReadTextAsync(response, timeout.Token);
                     CopyRetryAfter(response, context.Response);
                     await LlmErrors.WriteAsync(context, status, adapter.ToError(status, text));
-                    metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, status >= 500 || status == 429 ? "unavailable" : "provider_error", null, time.GetElapsedTime(started), null);
+                    Finish(route, scope, api, attempt, model, status >= 500 || status == 429 ? "unavailable" : "provider_error", null, started, null);
                     return;
                 }
 
@@ -189,7 +191,7 @@ internal sealed partial class LlmRouteHandler(
                     {
                         await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
                             api.Error(StatusCodes.Status502BadGateway, $"Provider '{attempt.Provider.Name}' sent an answer that is not a JSON object."));
-                        metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, "unavailable", null, time.GetElapsedTime(started), null);
+                        Finish(route, scope, api, attempt, model, "unavailable", null, started, null);
                         return;
                     }
 
@@ -198,7 +200,7 @@ internal sealed partial class LlmRouteHandler(
                     if (guards is not null && await GuardAnswerAsync(context, routeKey, api, translated, model, guards) is false)
                     {
                         // The provider did the work: its tokens count, the answer does not reach the client.
-                        metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, "guarded", used, time.GetElapsedTime(started), null);
+                        Finish(route, scope, api, attempt, model, "guarded", used, started, null);
                         await DebitTokensAsync(context, scope, used);
                         return;
                     }
@@ -206,7 +208,7 @@ internal sealed partial class LlmRouteHandler(
                     context.Response.StatusCode = StatusCodes.Status200OK;
                     context.Response.ContentType = "application/json";
                     await context.Response.WriteAsync(translated.ToJsonString(), context.RequestAborted);
-                    metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, "ok", used, time.GetElapsedTime(started), null);
+                    Finish(route, scope, api, attempt, model, "ok", used, started, null);
                     await DebitTokensAsync(context, scope, used);
                     return;
                 }
@@ -222,8 +224,7 @@ internal sealed partial class LlmRouteHandler(
                 }
 
                 state.Usage ??= LlmUsage.Estimate(LlmUsage.RequestTextLength(request), state.OutputCharacters);
-                metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, context.RequestAborted.IsCancellationRequested ? "cancelled" : "ok", state.Usage,
-                    time.GetElapsedTime(started), firstToken);
+                Finish(route, scope, api, attempt, model, context.RequestAborted.IsCancellationRequested ? "cancelled" : "ok", state.Usage, started, firstToken);
                 await DebitTokensAsync(context, scope, state.Usage);
                 return;
             }
@@ -231,6 +232,39 @@ internal sealed partial class LlmRouteHandler(
 
         await LlmErrors.WriteAsync(context, failureStatus, api.Error(failureStatus, $"No provider could serve model '{model}': {lastFailure}.", "provider_unavailable"));
         metrics.Record(routeKey, api.Name, null, model, "unavailable", null, time.GetElapsedTime(started), null);
+    }
+
+    /// <summary>
+    /// The end of a request a provider answered: its metrics, and its usage record for the control plane (by the
+    /// caller's API key or subject, with the tokens, durations and outcome).
+    /// </summary>
+    private void Finish(Route route, RequestScope scope, LlmClientApi api, LlmTry attempt, string model, string outcome, LlmUsage? usage, long started, TimeSpan? firstToken)
+    {
+        var elapsed = time.GetElapsedTime(started);
+        metrics.Record(RouteKey(route), api.Name, attempt.Provider.Name, model, outcome, usage, elapsed, firstToken);
+        if (!usageRecorder.Reporting)
+        {
+            return;
+        }
+
+        usageRecorder.Record(new LlmUsageRecord
+        {
+            Tenant = route.Tenant,
+            Route = route.Name,
+            ApiKeyId = scope.Caller.ApiKey?.Id ?? string.Empty,
+            Subject = scope.Caller.Subject ?? string.Empty,
+            Model = model,
+            Provider = attempt.Provider.Name,
+            ProviderModel = attempt.Model,
+            InputTokens = (ulong)Math.Max(0, usage?.InputTokens ?? 0),
+            OutputTokens = (ulong)Math.Max(0, usage?.OutputTokens ?? 0),
+            Estimated = usage?.Estimated ?? false,
+            DurationMs = (uint)Math.Min(uint.MaxValue, elapsed.TotalMilliseconds),
+            TimeToFirstTokenMs = firstToken is { } ttft ? (uint)Math.Max(1, ttft.TotalMilliseconds) : 0,
+            Outcome = outcome,
+            Api = api.Name,
+            At = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+        });
     }
 
     /// <summary>With a passive health check, ejected providers' tries go after every other, in their order.</summary>

@@ -2,8 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace AgentGateway.Proxy.Llm;
 
-/// <summary>The tokens one answer used, as its provider reported them.</summary>
-internal readonly record struct LlmUsage(long InputTokens, long OutputTokens)
+/// <summary>The tokens one answer used, as its provider reported them (or, <paramref name="Estimated"/>, as counted from the text).</summary>
+internal readonly record struct LlmUsage(long InputTokens, long OutputTokens, bool Estimated = false)
 {
     /// <summary>OpenAI's <c>usage</c> object of these tokens.</summary>
     public JsonObject ToOpenAi() => new()
@@ -28,7 +28,7 @@ internal readonly record struct LlmUsage(long InputTokens, long OutputTokens)
     /// <summary>
     /// A rough count for answers whose provider reports no usage: four characters of text a token, input and output.
     /// </summary>
-    public static LlmUsage Estimate(long inputCharacters, long outputCharacters) => new((inputCharacters + 3) / 4, (outputCharacters + 3) / 4);
+    public static LlmUsage Estimate(long inputCharacters, long outputCharacters) => new((inputCharacters + 3) / 4, (outputCharacters + 3) / 4, Estimated: true);
 
     /// <summary>
     /// The characters of the strings in <paramref name="node"/> that a model reads or writes (message texts, tool

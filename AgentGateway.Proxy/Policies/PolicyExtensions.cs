@@ -27,6 +27,7 @@ internal static class PolicyExtensions
         services.TryAddSingleton<JwtValidator>();
         services.TryAddSingleton<ApiKeyUsageRecorder>();
         services.TryAddSingleton<ToolObservationRecorder>();
+        services.TryAddSingleton<LlmUsageRecorder>();
         services.TryAddSingleton<RequestAuthenticator>();
         services.TryAddSingleton<ExternalAuthorizer>();
         services.AddGatewayRateLimiting();

@@ -44,6 +44,8 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
         ("GET", "/api/v1/tenants/{tenant}/llm-providers/{provider}", null),
         ("PUT", "/api/v1/tenants/{tenant}/llm-providers/{provider}", new { kind = "openai", url = "http://example.test/v1" }),
         ("DELETE", "/api/v1/tenants/{tenant}/llm-providers/{provider}", null),
+        ("GET", "/api/v1/tenants/{tenant}/llm-usage", null),
+        ("GET", "/api/v1/tenants/{tenant}/llm-usage/records", null),
         ("GET", "/api/v1/tenants/{tenant}/audit", null),
         ("GET", "/api/v1/tenants/{tenant}/secrets", null),
         ("GET", "/api/v1/tenants/{tenant}/secrets/{secret}", null),

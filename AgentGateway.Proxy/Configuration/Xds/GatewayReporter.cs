@@ -8,8 +8,9 @@ namespace AgentGateway.Proxy.Configuration.Xds;
 
 /// <summary>
 /// Sends the control plane, at a steady interval and only when there is something to say, what this proxy saw: the
-/// use of API keys (for their last-used time) and tool definitions no approved pin matches (to pin or review them).
-/// Tool observations a failed report could not deliver are kept for the next one.
+/// use of API keys (for their last-used time), tool definitions no approved pin matches (to pin or review them) and
+/// the usage of LLM routes. Tool observations and usage records a failed report could not deliver are kept for the
+/// next one; a backlog of usage records goes in several reports.
 /// </summary>
 internal sealed partial class GatewayReporter(
     IOptions<XdsOptions> options,
@@ -17,13 +18,18 @@ internal sealed partial class GatewayReporter(
     ClientCredentialsTokenSource tokens,
     ApiKeyUsageRecorder keyUsage,
     ToolObservationRecorder toolObservations,
+    LlmUsageRecorder llmUsage,
     TimeProvider timeProvider,
     ILogger<GatewayReporter> logger) : BackgroundService
 {
+    /// <summary>The most usage records one report carries (the control plane takes at most 10000).</summary>
+    public const int MaxLlmUsagePerReport = 5_000;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         keyUsage.Reporting = true;
         toolObservations.Reporting = true;
+        llmUsage.Reporting = true;
         var settings = options.Value;
         using var channel = GrpcChannel.ForAddress(settings.Address!, new GrpcChannelOptions
         {
@@ -51,9 +57,20 @@ internal sealed partial class GatewayReporter(
         var request = new ReportRequest { NodeId = nodeId };
         request.ApiKeyUses.Add(keyUsage.Drain());
         request.ToolObservations.Add(toolObservations.Drain());
-        if (request.ApiKeyUses.Count == 0 && request.ToolObservations.Count == 0)
+        request.LlmUsage.Add(llmUsage.Drain(MaxLlmUsagePerReport));
+        while (await SendAsync(client, request, cancellationToken) && request.LlmUsage.Count == MaxLlmUsagePerReport)
         {
-            return;
+            request = new ReportRequest { NodeId = nodeId };
+            request.LlmUsage.Add(llmUsage.Drain(MaxLlmUsagePerReport));
+        }
+    }
+
+    /// <summary>Sends one report; false when it failed (what it carried is kept for the next) or had nothing to say.</summary>
+    private async Task<bool> SendAsync(GatewayReports.GatewayReportsClient client, ReportRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ApiKeyUses.Count == 0 && request.ToolObservations.Count == 0 && request.LlmUsage.Count == 0)
+        {
+            return false;
         }
 
         try
@@ -65,7 +82,8 @@ internal sealed partial class GatewayReporter(
             }
 
             await client.ReportAsync(request, headers, deadline: timeProvider.GetUtcNow().UtcDateTime.AddSeconds(10), cancellationToken: cancellationToken);
-            LogReported(logger, request.ApiKeyUses.Count, request.ToolObservations.Count);
+            LogReported(logger, request.ApiKeyUses.Count, request.ToolObservations.Count, request.LlmUsage.Count);
+            return true;
         }
         catch (Exception exception) when (exception is RpcException or HttpRequestException)
         {
@@ -75,12 +93,14 @@ internal sealed partial class GatewayReporter(
             }
 
             toolObservations.Requeue(request.ToolObservations);
+            llmUsage.Requeue(request.LlmUsage);
             LogReportFailed(logger, exception.Message);
+            return false;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Reported {KeyUses} API key uses and {ToolObservations} tool observations")]
-    private static partial void LogReported(ILogger logger, int keyUses, int toolObservations);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Reported {KeyUses} API key uses, {ToolObservations} tool observations and {LlmUsage} LLM usage records")]
+    private static partial void LogReported(ILogger logger, int keyUses, int toolObservations, int llmUsage);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report to the control plane; will try again: {Reason}")]
     private static partial void LogReportFailed(ILogger logger, string reason);

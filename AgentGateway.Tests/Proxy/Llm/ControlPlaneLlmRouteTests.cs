@@ -22,7 +22,7 @@ public sealed class ControlPlaneLlmRouteFixture(ControlPlaneFixture controlPlane
         using var allowed = await admin.PostAsJsonAsync("/api/v1/egress-allowlist",
             new { cidr = "127.0.0.1/32", ports = new[] { Providers.Address.Port }, description = "the recorded LLM providers" }, cancellationToken);
         allowed.EnsureSuccessStatusCode();
-        Proxy = await controlPlane.StartProxyAsync(cancellationToken);
+        Proxy = await controlPlane.StartProxyAsync(cancellationToken, new Dictionary<string, string> { ["Xds:ReportInterval"] = "00:00:01" });
     }
 
     public async ValueTask DisposeAsync()
@@ -41,7 +41,8 @@ public sealed class ControlPlaneLlmRouteFixture(ControlPlaneFixture controlPlane
 
 /// <summary>
 /// An LLM route made through the REST API (providers of the catalog, their keys as secrets in backend-auth
-/// policies, model aliases) reaches a proxy over xDS and serves both client APIs from both provider kinds.
+/// policies, model aliases) reaches a proxy over xDS and serves both client APIs from both provider kinds; the proxy
+/// reports each request's usage, which AdminApi prices and sums.
 /// </summary>
 [Collection(ControlPlaneCollection.Name)]
 [Trait("Category", "EndToEnd")]
@@ -55,6 +56,7 @@ public sealed class ControlPlaneLlmRouteTests(ControlPlaneFixture controlPlane, 
         using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
         var tenant = await RestApiTests.CreateTenantAsync(admin, null, null);
         var api = $"/api/v1/tenants/{tenant}";
+        (await admin.PutAsJsonAsync("/api/v1/model-prices/gpt-4o-mini", new { inputPerMillion = 0.15m, outputPerMillion = 0.60m }, Cancellation)).EnsureSuccessStatusCode();
         foreach (var secret in new[] { "openai-key", "claude-key" })
         {
             (await admin.PutAsJsonAsync($"{api}/secrets/{secret}", new { value = "sk-" + secret }, Cancellation)).EnsureSuccessStatusCode();
@@ -114,6 +116,7 @@ public sealed class ControlPlaneLlmRouteTests(ControlPlaneFixture controlPlane, 
         }
 
         Assert.Equal("Hello! How can I assist you today?", answer.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        var fastUsage = answer.GetProperty("usage");
         Assert.Equal("gpt-4o-mini", (string?)fixture.Providers.LastBody("openai")["model"]);
         Assert.Equal("Bearer sk-openai-key", fixture.Providers.LastHeaders("openai")["authorization"]);
 
@@ -134,6 +137,7 @@ public sealed class ControlPlaneLlmRouteTests(ControlPlaneFixture controlPlane, 
         }
 
         Assert.Equal("chat.completion", answer.GetProperty("object").GetString());
+        var carefulUsage = answer.GetProperty("usage");
         Assert.Equal("tool_calls", answer.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
         Assert.Equal("sk-claude-key", fixture.Providers.LastHeaders("anthropic")["x-api-key"]);
         Assert.Equal("claude-sonnet-4-5-20250929", (string?)fixture.Providers.LastBody("anthropic")["model"]);
@@ -144,5 +148,34 @@ public sealed class ControlPlaneLlmRouteTests(ControlPlaneFixture controlPlane, 
         using var unknown = await client.PostAsync(completions, new StringContent(Chat("gpt-5"), Encoding.UTF8, "application/json"), Cancellation);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("model_not_found", (await unknown.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("error").GetProperty("code").GetString());
+
+        // The proxy reported the answered requests; AdminApi priced the one whose model has a price.
+        JsonElement[] records;
+        deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            records = (await admin.GetFromJsonAsync<JsonElement[]>($"{api}/llm-usage/records", Cancellation))!;
+            if (records.Any(record => record.GetProperty("model").GetString() == "fast" && record.GetProperty("outcome").GetString() == "ok")
+                && records.Any(record => record.GetProperty("model").GetString() == "careful"))
+            {
+                break;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"the proxy to report its usage: {records.Length} record(s)");
+            await Task.Delay(250, Cancellation);
+        }
+
+        var fast = records.Last(record => record.GetProperty("model").GetString() == "fast" && record.GetProperty("outcome").GetString() == "ok");
+        Assert.Equal(("openai", "gpt-4o-mini", "models", "chat.completions"), (fast.GetProperty("provider").GetString(), fast.GetProperty("providerModel").GetString(),
+            fast.GetProperty("route").GetString(), fast.GetProperty("api").GetString()));
+        var (input, output) = (fastUsage.GetProperty("prompt_tokens").GetInt64(), fastUsage.GetProperty("completion_tokens").GetInt64());
+        Assert.Equal((input, output, false), (fast.GetProperty("inputTokens").GetInt64(), fast.GetProperty("outputTokens").GetInt64(), fast.GetProperty("estimated").GetBoolean()));
+        Assert.Equal(((input * 0.15m) + (output * 0.60m)) / 1_000_000m, fast.GetProperty("cost").GetDecimal());
+        var careful = records.Last(record => record.GetProperty("model").GetString() == "careful");
+        Assert.Equal(("claude", carefulUsage.GetProperty("prompt_tokens").GetInt64()), (careful.GetProperty("provider").GetString(), careful.GetProperty("inputTokens").GetInt64()));
+        Assert.Equal(JsonValueKind.Null, careful.GetProperty("cost").ValueKind);
+
+        var byModel = await admin.GetFromJsonAsync<JsonElement>($"{api}/llm-usage", Cancellation);
+        Assert.Contains(byModel.GetProperty("groups").EnumerateArray(), group => group.GetProperty("key").GetString() == "careful");
     }
 }
