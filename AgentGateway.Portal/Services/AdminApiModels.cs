@@ -140,3 +140,19 @@ public static class LlmProviderKinds
 
     public static string Title(string? kind) => kind == Anthropic ? "Anthropic Messages" : "OpenAI-compatible";
 }
+
+/// <summary>A tenant's LLM usage over a period: totals, the buckets, and each group's points (one per bucket).</summary>
+public sealed record LlmUsageInfo(
+    DateTimeOffset From, DateTimeOffset To, string Interval, string GroupBy, string Currency, LlmUsageTotalsInfo Totals,
+    IReadOnlyList<DateTimeOffset> Buckets, IReadOnlyList<LlmUsageGroupInfo> Groups);
+
+public sealed record LlmUsageGroupInfo(string Key, LlmUsageTotalsInfo Totals, IReadOnlyList<LlmUsageTotalsInfo> Points);
+
+/// <param name="UnpricedRequests">Requests whose model had no price (not in the cost).</param>
+public sealed record LlmUsageTotalsInfo(long Requests, long InputTokens, long OutputTokens, decimal Cost, long UnpricedRequests);
+
+public sealed record LlmUsageRecordInfo(
+    DateTimeOffset At, string Route, string? ApiKey, string? Subject, string Model, string Provider, string ProviderModel,
+    long InputTokens, long OutputTokens, bool Estimated, decimal? Cost, int DurationMs, int? TimeToFirstTokenMs, string Outcome, string Api);
+
+public sealed record ModelPriceInfo(string Model, decimal InputPerMillion, decimal OutputPerMillion, string Currency, DateTimeOffset UpdatedAt, string UpdatedBy);

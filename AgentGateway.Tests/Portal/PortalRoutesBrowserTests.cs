@@ -149,6 +149,48 @@ public sealed class PortalRoutesBrowserTests(AppHostFixture platform)
 
         Assert.Equal("Bearer sk-" + id, providers.LastHeaders("openai")["authorization"]);
         Assert.Equal("claude-sonnet-4-5-20250929", (string?)providers.LastBody("anthropic")["model"]);
+
+        // The usage page shows the route's requests once the proxy has reported them, per provider.
+        var reported = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(40);
+        while (true)
+        {
+            await browser.OpenAsync("/tenants/demo/usage");
+            if ((await page.GetByTestId("usage-records").TextContentAsync())?.Contains(route, StringComparison.Ordinal) == true)
+            {
+                break;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < reported, "the proxy's usage report to reach the usage page");
+            await Task.Delay(1000, Cancellation);
+        }
+
+        await browser.SelectAsync("usage-group-by", "provider");
+        await Assertions.Expect(page.GetByTestId($"usage-group-{openai}")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId($"usage-group-{claude}")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("usage-chart")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("usage-records")).ToContainTextAsync("claude-sonnet-4-5-20250929");
+    }
+
+    [Fact]
+    public async Task PlatformAdmin_SetsAModelPrice_AndDevelopersReadIt()
+    {
+        var model = $"model-{Guid.NewGuid().ToString("N")[..6]}";
+        await using var browser = await PortalBrowser.LaunchAsync(platform.PortalUrl);
+        var page = browser.Page;
+        await browser.SignInAsync("/model-prices", "admin", "admin");
+        await browser.Input("model-price-model").FillAsync(model);
+        await browser.Input("model-price-input").FillAsync("0.4");
+        await page.GetByTestId("model-price-save").ClickAsync();
+        // The output price is missing: AdminApi's error is on its field.
+        await Assertions.Expect(browser.Field("model-price-output")).ToContainTextAsync("is required");
+        await browser.Input("model-price-output").FillAsync("1.6");
+        await page.GetByTestId("model-price-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("model-prices-table").Locator("tr", new() { HasText = model })).ToContainTextAsync("1.6 USD");
+
+        await using var other = await PortalBrowser.LaunchAsync(platform.PortalUrl);
+        await other.SignInAsync("/model-prices", "developer", "developer");
+        await Assertions.Expect(other.Page.GetByTestId("model-prices-table")).ToContainTextAsync(model);
+        await Assertions.Expect(other.Page.GetByTestId("model-price-form")).ToHaveCountAsync(0);
     }
 
     [Fact]
