@@ -44,7 +44,13 @@ internal static partial class ApiKeysApi
 
         var keys = await db.ApiKeys.AsNoTracking().Where(key => key.TenantId == grant.Tenant.Id).OrderBy(key => key.Name).ToListAsync(cancellationToken);
         var now = time.GetUtcNow();
-        return TypedResults.Ok(keys.Select(key => ToResponse(key, now)).ToList());
+        var shown = new List<ApiKeyResponse>(keys.Count);
+        foreach (var key in keys)
+        {
+            shown.Add(ToResponse(key, now, await LlmBudgets.SpentAsync(db, key, now, cancellationToken)));
+        }
+
+        return TypedResults.Ok(shown);
     }
 
     private static async Task<Results<Created<CreatedApiKeyResponse>, ValidationProblem, ProblemHttpResult>> CreateKey(
@@ -66,6 +72,7 @@ internal static partial class ApiKeysApi
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
         await ValidateBodyAsync(errors, db, grant.Tenant, request.Description, request.Routes, request.Metadata, request.ExpiresAt, now, cancellationToken);
+        var llm = LlmBudgets.Build(errors, request.Llm);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -88,6 +95,7 @@ internal static partial class ApiKeysApi
             Routes = [.. (request.Routes ?? []).Order(StringComparer.Ordinal)],
             Metadata = request.Metadata ?? [],
             ExpiresAt = request.ExpiresAt,
+            Llm = llm,
             CreatedBy = caller.Username,
             CreatedAt = now,
         };
@@ -103,10 +111,10 @@ internal static partial class ApiKeysApi
 
         ETags.Set(context.Response, key.Version);
         context.Response.Headers.CacheControl = "no-store";
-        var shown = ToResponse(key, now);
+        var shown = ToResponse(key, now, null);
         return TypedResults.Created($"/api/v1/tenants/{tenant}/api-keys/{key.Name}", new CreatedApiKeyResponse(
             secret, shown.Id, shown.Name, shown.Description, shown.Prefix, shown.Routes, shown.Metadata, shown.ExpiresAt, shown.Status,
-            shown.CreatedBy, shown.CreatedAt, shown.Version));
+            shown.CreatedBy, shown.CreatedAt, shown.Version, shown.Llm));
     }
 
     private static async Task<Results<Ok<ApiKeyResponse>, ProblemHttpResult>> GetKey(
@@ -125,7 +133,8 @@ internal static partial class ApiKeysApi
         }
 
         ETags.Set(context.Response, key.Version);
-        return TypedResults.Ok(ToResponse(key, time.GetUtcNow()));
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(ToResponse(key, now, await LlmBudgets.SpentAsync(db, key, now, cancellationToken)));
     }
 
     private static async Task<Results<Ok<ApiKeyResponse>, ValidationProblem, ProblemHttpResult>> UpdateKey(
@@ -156,6 +165,7 @@ internal static partial class ApiKeysApi
         var now = time.GetUtcNow();
         var errors = Validation.Errors();
         await ValidateBodyAsync(errors, db, grant.Tenant, request.Description, request.Routes, request.Metadata, request.ExpiresAt, now, cancellationToken);
+        var llm = LlmBudgets.Build(errors, request.Llm);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -170,6 +180,9 @@ internal static partial class ApiKeysApi
         key.Routes = [.. (request.Routes ?? []).Order(StringComparer.Ordinal)];
         key.Metadata = request.Metadata ?? [];
         key.ExpiresAt = request.ExpiresAt;
+        key.Llm = llm;
+        // A budget raised (or lowered) against this period's spend takes effect at once.
+        var (spent, _) = await LlmBudgets.EvaluateAsync(db, key, now, cancellationToken);
         try
         {
             await db.SaveConfigChangesAsync(cancellationToken);
@@ -180,7 +193,7 @@ internal static partial class ApiKeysApi
         }
 
         ETags.Set(context.Response, key.Version);
-        return TypedResults.Ok(ToResponse(key, now));
+        return TypedResults.Ok(ToResponse(key, now, spent));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteKey(
@@ -235,7 +248,7 @@ internal static partial class ApiKeysApi
         }
 
         ETags.Set(context.Response, key.Version);
-        return TypedResults.Ok(ToResponse(key, now));
+        return TypedResults.Ok(ToResponse(key, now, await LlmBudgets.SpentAsync(db, key, now, cancellationToken)));
     }
 
     /// <summary>The names of the unrevoked keys scoped to a route (which then cannot be deleted).</summary>
@@ -279,7 +292,7 @@ internal static partial class ApiKeysApi
     private static string Status(ApiKey key, DateTimeOffset now) =>
         key.RevokedAt is not null ? "revoked" : key.ExpiresAt <= now ? "expired" : "active";
 
-    private static ApiKeyResponse ToResponse(ApiKey key, DateTimeOffset now) => new(
+    private static ApiKeyResponse ToResponse(ApiKey key, DateTimeOffset now, decimal? spent) => new(
         key.Id,
         key.Name,
         key.Description,
@@ -292,7 +305,10 @@ internal static partial class ApiKeysApi
         Status(key, now),
         key.CreatedBy,
         key.CreatedAt,
-        key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        LlmBudgets.ToResponse(key),
+        spent,
+        key.LlmBudgetExhaustedUntil > now ? key.LlmBudgetExhaustedUntil : null);
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$", RegexOptions.CultureInvariant)]
     private static partial Regex MetadataName();

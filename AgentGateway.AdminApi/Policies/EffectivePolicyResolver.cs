@@ -125,6 +125,7 @@ internal static class EffectivePolicyResolver
             ExpiresAt = key.ExpiresAt is { } expiry ? Timestamp.FromDateTimeOffset(expiry) : null,
         };
         message.Metadata.Add(key.Metadata);
+        message.Llm = ApiKeys.LlmBudgets.ToMessage(key);
         return message;
     }
 

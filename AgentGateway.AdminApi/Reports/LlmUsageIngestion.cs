@@ -8,7 +8,8 @@ namespace AgentGateway.AdminApi.Reports;
 /// <summary>
 /// Stores the LLM usage records proxies report, each priced by the model price table as it is now (a provider's name
 /// for the model first, then the client's). Records of tenants that do not exist are dropped; an API key the tenant
-/// does not have is not linked.
+/// does not have is not linked. A key whose budget the new records reach is marked exhausted (a config change), so
+/// proxies refuse it until its period ends.
 /// </summary>
 internal sealed partial class LlmUsageIngestion(AdminDbContext db, TimeProvider timeProvider, ILogger<LlmUsageIngestion> logger)
 {
@@ -70,6 +71,20 @@ internal sealed partial class LlmUsageIngestion(AdminDbContext db, TimeProvider 
         }
 
         await db.SaveChangesAsync(cancellationToken);
+
+        // A budgeted key whose spend reached its budget is refused by proxies from the next config on.
+        var reported = records.Select(record => Guid.TryParse(record.ApiKeyId, out var id) ? id : Guid.Empty).Where(keys.ContainsKey).Distinct().ToList();
+        var budgeted = await db.ApiKeys.Where(key => reported.Contains(key.Id) && key.Llm != null).ToListAsync(cancellationToken);
+        var changed = false;
+        foreach (var key in budgeted)
+        {
+            changed |= (await ApiKeys.LlmBudgets.EvaluateAsync(db, key, now, cancellationToken)).Changed;
+        }
+
+        if (changed)
+        {
+            await db.SaveConfigChangesAsync(cancellationToken);
+        }
     }
 
     /// <summary>What <paramref name="input"/> and <paramref name="output"/> tokens cost at <paramref name="price"/>.</summary>

@@ -151,6 +151,39 @@ public static partial class PolicyValidator
             {
                 Secret(key.Key, Join(field, "key"), sources, errors);
             }
+
+            if (key.Llm is { } limits)
+            {
+                Validate(limits, Join(field, "llm"), errors);
+            }
+        }
+    }
+
+    /// <summary>A virtual key's limits on LLM routes.</summary>
+    public static void Validate(ApiKeyLlmLimits limits, string path, List<ConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (limits.Models.Count > 100 || limits.Models.Any(model => model.Length is 0 or > 256 || model.Any(char.IsControl)))
+        {
+            errors.Add(new ConfigError(Join(path, "models"), "must be at most 100 model names of 1-256 characters"));
+        }
+        else if (limits.Models.Distinct(StringComparer.Ordinal).Count() != limits.Models.Count)
+        {
+            errors.Add(new ConfigError(Join(path, "models"), "must name each model once"));
+        }
+
+        if (limits.Budget is { } budget)
+        {
+            if (!double.IsFinite(budget.Amount) || budget.Amount <= 0 || budget.Amount > 1e9)
+            {
+                errors.Add(new ConfigError(Join(path, "budget.amount"), "must be more than 0 (and at most 1000000000)"));
+            }
+
+            if (!Enum.IsDefined(budget.Period))
+            {
+                errors.Add(new ConfigError(Join(path, "budget.period"), "must be 'day', 'week' or 'month'"));
+            }
         }
     }
 

@@ -27,7 +27,7 @@ namespace AgentGateway.Proxy.Llm;
 /// </summary>
 internal sealed partial class LlmRouteHandler(
     RoutePolicyPipeline policyPipeline, RouteRateLimiter rateLimiter, BackendHttpClients clients, DestinationHealthRegistry health, LlmMetrics metrics,
-    LlmWebhooks webhooks, LlmUsageRecorder usageRecorder, TimeProvider time, ILogger<LlmRouteHandler> logger)
+    LlmWebhooks webhooks, LlmUsageRecorder usageRecorder, LlmKeyLimiter keyLimiter, TimeProvider time, ILogger<LlmRouteHandler> logger)
 {
     /// <summary>The largest request body read (images travel inline).</summary>
     public const int MaxRequestBody = 32 * 1024 * 1024;
@@ -130,6 +130,18 @@ internal sealed partial class LlmRouteHandler(
             return;
         }
 
+        if (await keyLimiter.AdmitAsync(context, route, scope.Caller, model) is { } refusal)
+        {
+            foreach (var (header, value) in refusal.Headers)
+            {
+                context.Response.Headers.Append(header, value);
+            }
+
+            await LlmErrors.WriteAsync(context, refusal.Status, api.Error(refusal.Status, refusal.Message, refusal.Code));
+            metrics.Record(routeKey, api.Name, null, model, "refused", null, time.GetElapsedTime(started), null);
+            return;
+        }
+
         var guards = scope.Policies.LlmGuards;
         if (guards is not null && await GuardPromptAsync(context, routeKey, api, request, model, guards) is false)
         {
@@ -201,7 +213,7 @@ internal sealed partial class LlmRouteHandler(
                     {
                         // The provider did the work: its tokens count, the answer does not reach the client.
                         Finish(route, scope, api, attempt, model, "guarded", used, started, null);
-                        await DebitTokensAsync(context, scope, used);
+                        await DebitTokensAsync(context, scope, used, route.Tenant);
                         return;
                     }
 
@@ -209,7 +221,7 @@ internal sealed partial class LlmRouteHandler(
                     context.Response.ContentType = "application/json";
                     await context.Response.WriteAsync(translated.ToJsonString(), context.RequestAborted);
                     Finish(route, scope, api, attempt, model, "ok", used, started, null);
-                    await DebitTokensAsync(context, scope, used);
+                    await DebitTokensAsync(context, scope, used, route.Tenant);
                     return;
                 }
 
@@ -225,7 +237,7 @@ internal sealed partial class LlmRouteHandler(
 
                 state.Usage ??= LlmUsage.Estimate(LlmUsage.RequestTextLength(request), state.OutputCharacters);
                 Finish(route, scope, api, attempt, model, context.RequestAborted.IsCancellationRequested ? "cancelled" : "ok", state.Usage, started, firstToken);
-                await DebitTokensAsync(context, scope, state.Usage);
+                await DebitTokensAsync(context, scope, state.Usage, route.Tenant);
                 return;
             }
         }
@@ -291,12 +303,17 @@ internal sealed partial class LlmRouteHandler(
 
     /// <summary>
     /// On an LLM route a rate-limit bucket counts tokens: admission took one, the answer's usage takes the rest once it
-    /// is known, so a caller over its tokens waits for the refill.
+    /// is known, so a caller over its tokens waits for the refill. The same for a virtual key's tokens per minute.
     /// </summary>
-    private Task DebitTokensAsync(HttpContext context, RequestScope scope, LlmUsage? usage) =>
-        scope.Policies.RateLimits is { } plan && usage is { } used && used.InputTokens + used.OutputTokens > 1
-            ? rateLimiter.DebitAsync(context, plan, scope.Caller, used.InputTokens + used.OutputTokens - 1)
-            : Task.CompletedTask;
+    private async Task DebitTokensAsync(HttpContext context, RequestScope scope, LlmUsage? usage, string tenant)
+    {
+        if (scope.Policies.RateLimits is { } plan && usage is { } used && used.InputTokens + used.OutputTokens > 1)
+        {
+            await rateLimiter.DebitAsync(context, plan, scope.Caller, used.InputTokens + used.OutputTokens - 1);
+        }
+
+        await keyLimiter.DebitAsync(context, scope.Caller, usage, tenant);
+    }
 
     /// <summary>An Anthropic client's version and beta headers go to an Anthropic provider as they are.</summary>
     private static void CopyAnthropicHeaders(HttpRequest from, HttpRequestMessage to, LlmProvider provider)
@@ -518,6 +535,7 @@ internal static class LlmGatewayExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton<LlmMetrics>();
         services.AddSingleton<LlmWebhooks>();
+        services.AddSingleton<LlmKeyLimiter>();
         services.AddSingleton<LlmRouteHandler>();
         return services;
     }

@@ -29,6 +29,15 @@ internal sealed class ApiKey
 
     public DateTimeOffset? ExpiresAt { get; set; }
 
+    /// <summary>
+    /// On LLM routes, what the key may do (a virtual key): the proto JSON of <c>ApiKeyLlmLimits</c> (models, requests
+    /// and tokens per minute, budget); null: only the routes' limits apply.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject? Llm { get; set; }
+
+    /// <summary>While the key's spend in its budget's period has reached the budget, the end of that period.</summary>
+    public DateTimeOffset? LlmBudgetExhaustedUntil { get; set; }
+
     public DateTimeOffset? RevokedAt { get; set; }
 
     /// <summary>When a proxy last reported the key's use (never moves backwards).</summary>

@@ -12,6 +12,7 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
     public void Configure(EntityTypeBuilder<ApiKey> builder)
     {
         builder.ToTable("api_keys");
+        builder.Property(key => key.Llm).IsOptionalJsonObject();
         builder.Property(key => key.Name).HasMaxLength(Names.MaxLength);
         builder.Property(key => key.Description).HasMaxLength(1000);
         builder.Property(key => key.Prefix).HasMaxLength(16);

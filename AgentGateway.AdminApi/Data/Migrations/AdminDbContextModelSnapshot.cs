@@ -104,6 +104,12 @@ namespace AgentGateway.AdminApi.Data.Migrations
                     b.Property<DateTimeOffset?>("LastUsedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Llm")
+                        .HasColumnType("jsonb");
+
+                    b.Property<DateTimeOffset?>("LlmBudgetExhaustedUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Metadata")
                         .IsRequired()
                         .HasColumnType("jsonb");

@@ -12,7 +12,9 @@ namespace AgentGateway.Tests.Proxy.Llm;
 /// <c>/acme/guarded</c> (OpenAI: prompts' e-mail addresses and phone numbers masked, card numbers rejected,
 /// "Hello there" and "assist you" masked in answers, a moderation webhook behind a fail-open one that is down),
 /// <c>/acme/guarded-claude</c> (Anthropic: answers mentioning "from Claude" rejected, "Paris" masked) and
-/// <c>/acme/moderated-strict</c> (a moderation webhook that is down, failing closed).
+/// <c>/acme/moderated-strict</c> (a moderation webhook that is down, failing closed) and <c>/acme/keyed</c> (virtual
+/// keys: <c>sk-fast-only</c> for model <c>fast</c> at 2 requests a minute, <c>sk-tokens</c> at 40 tokens a minute, <c>sk-spare</c> at 2 requests a minute,
+/// <c>sk-broke</c> with its budget exhausted).
 /// </summary>
 public sealed class LlmGatewayFixture : IAsyncLifetime
 {
@@ -148,6 +150,31 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                         {
                             new { name = "no-names", patterns = new[] { "from Claude" }, action = "reject", message = "The answer named its model." },
                             new { name = "places", patterns = new[] { "Paris" }, replacement = "[CITY]" },
+                        },
+                    },
+                }),
+                Route("keyed", new
+                {
+                    providers = new[] { OpenAi() },
+                    models = new[]
+                    {
+                        new { name = "fast", targets = new[] { new { provider = "openai", model = "gpt-4o-mini" } } },
+                        new { name = "other", targets = new[] { new { provider = "openai", model = "gpt-4o-mini" } } },
+                    },
+                }, new
+                {
+                    apiKeyAuth = new
+                    {
+                        keys = new object[]
+                        {
+                            new { id = "fast-only", name = "fast-only", key = new { inline = "sk-fast-only" }, llm = new { models = new[] { "fast" }, requestsPerMinute = 2 } },
+                            new { id = "tokens", name = "tokens", key = new { inline = "sk-tokens" }, llm = new { tokensPerMinute = 40 } },
+                            new { id = "spare", name = "spare", key = new { inline = "sk-spare" }, llm = new { requestsPerMinute = 2 } },
+                            new
+                            {
+                                id = "broke", name = "broke", key = new { inline = "sk-broke" },
+                                llm = new { budget = new { amount = 5.0, period = "month" }, budgetExhaustedUntil = DateTimeOffset.UtcNow.AddDays(3).ToString("O") },
+                            },
                         },
                     },
                 }),
