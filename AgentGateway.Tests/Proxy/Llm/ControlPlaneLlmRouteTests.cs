@@ -178,4 +178,104 @@ public sealed class ControlPlaneLlmRouteTests(ControlPlaneFixture controlPlane, 
         var byModel = await admin.GetFromJsonAsync<JsonElement>($"{api}/llm-usage", Cancellation);
         Assert.Contains(byModel.GetProperty("groups").EnumerateArray(), group => group.GetProperty("key").GetString() == "careful");
     }
+
+    [Fact]
+    public async Task AVirtualKey_IsHeldToItsModels_AndRefusedOnceItsSpendReachesItsBudget_UntilTheBudgetIsRaised()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await RestApiTests.CreateTenantAsync(admin, null, null);
+        var api = $"/api/v1/tenants/{tenant}";
+        var priced = RestApiTests.NewName("budget-model");
+        (await admin.PutAsJsonAsync($"/api/v1/model-prices/{priced}", new { inputPerMillion = 1000m, outputPerMillion = 1000m }, Cancellation)).EnsureSuccessStatusCode();
+        foreach (var (path, body) in new (string, object)[]
+        {
+            ("llm-providers", new { name = "openai", kind = "openai", url = fixture.Providers.OpenAiUrl.ToString() }),
+            ("routes", new
+            {
+                name = "models",
+                kind = "llm",
+                providers = new[] { "openai" },
+                models = new object[]
+                {
+                    new { name = "fast", targets = new[] { new { provider = "openai", model = priced } } },
+                    new { name = "careful", targets = new[] { new { provider = "openai", model = priced } } },
+                },
+            }),
+            ("policies", new { name = "keys", kind = "api-key-auth", targetRef = new { kind = "route", name = "models" }, spec = new { } }),
+        })
+        {
+            using var response = await admin.PostAsJsonAsync($"{api}/{path}", body, Cancellation);
+            Assert.True(response.StatusCode == HttpStatusCode.Created, $"{path}: {await response.Content.ReadAsStringAsync(Cancellation)}");
+        }
+
+        foreach (var (llm, field) in new (object Llm, string Field)[]
+        {
+            (new { requestsPerMinute = -1 }, "llm.requestsPerMinute"),
+            (new { budget = new { amount = 0m } }, "llm.budget.amount"),
+            (new { budget = new { amount = 5m, period = "year" } }, "llm.budget.period"),
+            (new { models = new[] { "fast", "fast" } }, "llm.models"),
+        })
+        {
+            var problem = await RestApiTests.AssertProblemAsync(await admin.PostAsJsonAsync($"{api}/api-keys", new { name = "bad", llm }, Cancellation), HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{JsonSerializer.Serialize(llm)}: {problem}");
+        }
+
+        string secret;
+        using (var created = await admin.PostAsJsonAsync($"{api}/api-keys", new { name = "team", llm = new { models = new[] { "fast" }, budget = new { amount = 0.01m, period = "day" } } }, Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var body = await created.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+            secret = body.GetProperty("key").GetString()!;
+            Assert.Equal(("day", 0.01m), (body.GetProperty("llm").GetProperty("budget").GetProperty("period").GetString(), body.GetProperty("llm").GetProperty("budget").GetProperty("amount").GetDecimal()));
+        }
+
+        using var client = new HttpClient { BaseAddress = fixture.Proxy.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+        var completions = new Uri($"/{tenant}/models/v1/chat/completions", UriKind.Relative);
+        async Task<(HttpStatusCode Status, string Body)> ChatAsync(string model)
+        {
+            using var response = await client.PostAsync(completions, new StringContent(
+                JsonSerializer.Serialize(new { model, messages = new[] { new { role = "user", content = "Hello" } } }), Encoding.UTF8, "application/json"), Cancellation);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(Cancellation));
+        }
+
+        async Task<string> WaitForAsync(string model, HttpStatusCode status, string what)
+        {
+            var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+            while (true)
+            {
+                var (got, body) = await ChatAsync(model);
+                if (got == status)
+                {
+                    return body;
+                }
+
+                Assert.True(DateTimeOffset.UtcNow < deadline, $"{what}: {(int)got} {body}");
+                await Task.Delay(250, Cancellation);
+            }
+        }
+
+        // One answer (29 tokens at 1000 USD a million) spends more than the key's 0.01 USD a day.
+        await WaitForAsync("fast", HttpStatusCode.OK, "the key to reach the proxy");
+        var (refusedStatus, refusedBody) = await ChatAsync("careful");
+        Assert.Equal(HttpStatusCode.Forbidden, refusedStatus);
+        Assert.Contains("model_not_allowed", refusedBody, StringComparison.Ordinal);
+
+        var exhausted = await WaitForAsync("fast", HttpStatusCode.TooManyRequests, "the spend to exhaust the budget");
+        Assert.Contains("budget_exceeded", exhausted, StringComparison.Ordinal);
+        var key = await admin.GetFromJsonAsync<JsonElement>($"{api}/api-keys/team", Cancellation);
+        Assert.True(key.GetProperty("budgetSpent").GetDecimal() >= 0.01m, key.ToString());
+        Assert.Equal(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(1), key.GetProperty("budgetExhaustedUntil").GetDateTimeOffset().UtcDateTime);
+
+        // A larger budget takes effect at once.
+        using (var current = await admin.GetAsync(new Uri($"{api}/api-keys/team", UriKind.Relative), Cancellation))
+        {
+            using var raised = await admin.SendAsync(RestApiTests.Put($"{api}/api-keys/team",
+                new { llm = new { models = new[] { "fast" }, budget = new { amount = 100m, period = "day" } } }, current.Headers.ETag), Cancellation);
+            Assert.True(raised.IsSuccessStatusCode, await raised.Content.ReadAsStringAsync(Cancellation));
+            Assert.Equal(JsonValueKind.Null, (await raised.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("budgetExhaustedUntil").ValueKind);
+        }
+
+        await WaitForAsync("fast", HttpStatusCode.OK, "the raised budget to reach the proxy");
+    }
 }
