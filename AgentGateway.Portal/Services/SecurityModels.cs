@@ -35,15 +35,24 @@ public sealed record EffectiveTargetPolicies(string Target, IReadOnlyList<Effect
 public sealed record ApiKeyInfo(
     Guid Id, string Name, string? Description, string Prefix, IReadOnlyList<string> Routes, IReadOnlyDictionary<string, string> Metadata,
     DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, string Status, string CreatedBy, DateTimeOffset CreatedAt,
-    string Version);
+    string Version, ApiKeyLlmLimitsInfo? Llm = null, decimal? BudgetSpent = null, DateTimeOffset? BudgetExhaustedUntil = null);
+
+/// <summary>On LLM routes, what a key may do (a virtual key): null or 0 is no limit, no models every model.</summary>
+public sealed record ApiKeyLlmLimitsInfo(IReadOnlyList<string>? Models = null, int? RequestsPerMinute = null, int? TokensPerMinute = null, ApiKeyBudgetInfo? Budget = null);
+
+/// <param name="Amount">USD.</param>
+/// <param name="Period">'day', 'week' or 'month'.</param>
+public sealed record ApiKeyBudgetInfo(decimal? Amount, string? Period = null);
 
 /// <summary>A key just made: <see cref="Key"/> is shown this once.</summary>
 public sealed record CreatedApiKey(string Key, string Name, string Prefix);
 
 public sealed record NewApiKey(
-    string Name, string? Description, IReadOnlyList<string> Routes, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset? ExpiresAt);
+    string Name, string? Description, IReadOnlyList<string> Routes, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset? ExpiresAt,
+    ApiKeyLlmLimitsInfo? Llm = null);
 
-public sealed record ApiKeyUpdate(string? Description, IReadOnlyList<string> Routes, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset? ExpiresAt);
+public sealed record ApiKeyUpdate(
+    string? Description, IReadOnlyList<string> Routes, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset? ExpiresAt, ApiKeyLlmLimitsInfo? Llm = null);
 
 /// <summary>An MCP authorization role: CEL rules, any one of which allows an operation.</summary>
 /// <param name="UsedBy">The role bindings that give it.</param>

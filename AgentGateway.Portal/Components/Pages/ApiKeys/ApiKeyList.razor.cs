@@ -21,6 +21,7 @@ public sealed partial class ApiKeyList
     private string? _description;
     private DateTime? _validThrough;
     private string? _metadata;
+    private KeyLlmForm _llm = new();
 
     [Parameter]
     public string Tenant { get; set; } = string.Empty;
@@ -88,6 +89,7 @@ public sealed partial class ApiKeyList
         _selectedRoutes.UnionWith(key.Routes);
         _validThrough = key.ExpiresAt is { } expiry ? ValidThrough(expiry) : null;
         _metadata = TextLists.PairLines(key.Metadata);
+        _llm = KeyLlmForm.From(key.Llm);
         _formError = null;
     }
 
@@ -99,6 +101,7 @@ public sealed partial class ApiKeyList
         _selectedRoutes.Clear();
         _validThrough = null;
         _metadata = null;
+        _llm = new KeyLlmForm();
         _formError = null;
     }
 
@@ -118,14 +121,14 @@ public sealed partial class ApiKeyList
             var metadata = TextLists.Pairs(_metadata);
             if (_editing is null)
             {
-                var created = await Api.CreateApiKeyAsync(Tenant, new NewApiKey(_name.Trim(), description, routes, metadata, Expiry()));
+                var created = await Api.CreateApiKeyAsync(Tenant, new NewApiKey(_name.Trim(), description, routes, metadata, Expiry(), _llm.ToLimits()));
                 ResetForm();
                 await LoadAsync();
                 await ShowOnceAsync(created);
             }
             else
             {
-                await Api.UpdateApiKeyAsync(Tenant, _editing.Name, new ApiKeyUpdate(description, routes, metadata, Expiry()), _editing.Version);
+                await Api.UpdateApiKeyAsync(Tenant, _editing.Name, new ApiKeyUpdate(description, routes, metadata, Expiry(), _llm.ToLimits()), _editing.Version);
                 Snackbar.Add($"Saved '{_editing.Name}'.", Severity.Success);
                 ResetForm();
                 await LoadAsync();
