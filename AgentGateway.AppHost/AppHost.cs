@@ -15,6 +15,7 @@ var identity = builder.AddAgentGatewayIdentity(ports);
 // Demo upstreams.
 var utils = builder.AddService<Projects.AgentGateway_Samples_Utilities>("utils", ports.Utils);
 var notes = builder.AddService<Projects.AgentGateway_Samples_Notes>("notes", ports.Notes);
+var models = builder.AddService<Projects.AgentGateway_Samples_Models>("models", ports.Models);
 
 var proxyUrl = GatewayPorts.Url(ports.Proxy);
 var adminApiUrl = GatewayPorts.Url(ports.AdminApi);
@@ -29,7 +30,7 @@ var adminApi = builder.AddService<Projects.AgentGateway_AdminApi>("adminapi", po
     .WithEnvironment("Kestrel__Endpoints__Xds__Protocols", "Http2")
     .WithIdentity(identity)
     .WithSecretsMasterKey()
-    .WithDemoData(utils, notes, ports)
+    .WithDemoData(utils, notes, models, ports)
     .WithEnvironment("Proxy__PublicUrl", proxyUrl)
     .WaitFor(postgres);
 

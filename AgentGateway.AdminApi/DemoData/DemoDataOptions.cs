@@ -16,6 +16,18 @@ internal sealed class DemoDataOptions
 
     /// <summary>HTTP routes to seed: each forwards <c>/{tenant}/{name}</c> to a sample's REST API.</summary>
     public List<DemoHttpRouteOptions> HttpRoutes { get; set; } = [];
+
+    /// <summary>The sample model server: an LLM provider of the demo tenant, and an LLM route in front of it.</summary>
+    public DemoModelsOptions? Models { get; set; }
+}
+
+/// <summary>An OpenAI-compatible sample model server serving <c>demo-echo</c> and <c>demo-reverse</c>.</summary>
+internal sealed class DemoModelsOptions
+{
+    public string Name { get; set; } = "models";
+
+    /// <summary>Its base URL, below which /chat/completions lives, e.g. http://localhost:5103/v1.</summary>
+    public string Url { get; set; } = string.Empty;
 }
 
 /// <summary>A demo HTTP route: <c>/{tenant}/{name}/...</c> forwarded to <see cref="Url"/> with the prefix replaced by <see cref="UpstreamPath"/>.</summary>

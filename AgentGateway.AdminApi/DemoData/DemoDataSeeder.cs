@@ -5,15 +5,16 @@ using AgentGateway.AdminApi.Policies;
 using AgentGateway.Contracts.Json;
 using AgentGateway.Contracts.V1;
 using EgressAllowRule = AgentGateway.AdminApi.Data.Entities.EgressAllowRule;
+using LlmProvider = AgentGateway.AdminApi.Data.Entities.LlmProvider;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace AgentGateway.AdminApi.DemoData;
 
 /// <summary>
-/// Creates the demo tenant, its developer, the sample MCP servers, a route federating them and HTTP routes to the
-/// samples' REST APIs — once: when the
-/// tenant already exists (a restart, or a user who changed it) nothing is touched.
+/// Creates the demo tenant, its developer, the sample MCP servers, a route federating them, HTTP routes to the
+/// samples' REST APIs, and an LLM route in front of the sample model server with guards, plus model prices — once:
+/// when the tenant already exists (a restart, or a user who changed it) nothing is touched.
 /// </summary>
 internal sealed partial class DemoDataSeeder(IOptions<DemoDataOptions> options, TimeProvider timeProvider, ILogger<DemoDataSeeder> logger)
 {
@@ -68,6 +69,12 @@ internal sealed partial class DemoDataSeeder(IOptions<DemoDataOptions> options, 
         foreach (var http in demo.HttpRoutes.Where(http => Uri.TryCreate(http.Url, UriKind.Absolute, out _)))
         {
             AddHttpRoute(db, tenant, http, now);
+        }
+
+        if (demo.Models is { } models && Uri.TryCreate(models.Url, UriKind.Absolute, out _))
+        {
+            AddLlmRoute(db, tenant, models, now);
+            await AddModelPricesAsync(db, now, cancellationToken);
         }
 
         await db.SaveConfigChangesAsync(cancellationToken);
@@ -125,6 +132,80 @@ internal sealed partial class DemoDataSeeder(IOptions<DemoDataOptions> options, 
     }
 
     /// <summary>
+    /// The sample model server as the LLM provider of an LLM route <c>/{tenant}/models</c> serving <c>echo</c> and
+    /// <c>reverse</c>, whose guards mask e-mail addresses and phone numbers in prompts and refuse card numbers.
+    /// </summary>
+    private static void AddLlmRoute(AdminDbContext db, Tenant tenant, DemoModelsOptions models, DateTimeOffset now)
+    {
+        db.LlmProviders.Add(new LlmProvider
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = tenant.Id,
+            Name = models.Name,
+            Kind = "openai",
+            Url = models.Url,
+            Description = "Sample OpenAI-compatible model server (demo-echo, demo-reverse)",
+            CreatedAt = now,
+            UpdatedAt = now,
+        });
+        var backend = new LlmBackend();
+        backend.Providers.Add(new AgentGateway.Contracts.V1.LlmProvider { Name = models.Name });
+        foreach (var (alias, model) in new[] { ("echo", "demo-echo"), ("reverse", "demo-reverse") })
+        {
+            var entry = new LlmModel { Name = alias };
+            entry.Targets.Add(new LlmModelTarget { Provider = models.Name, Model = model });
+            backend.Models.Add(entry);
+        }
+
+        var match = new RouteMatch { Path = $"/{tenant.Name}/models" };
+        var route = new GatewayRoute
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = tenant.Id,
+            Name = "models",
+            MatchKey = RouteDefinition.KeyOf(match),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        RouteDefinitions.Apply(route, new RouteDefinition(RouteKinds.Llm, match, null, backend));
+        db.Routes.Add(route);
+        var guards = new LlmGuards();
+        guards.Prompt.Add(new LlmGuard { Name = "no-cards", Pii = { PiiDetector.CreditCard }, Action = LlmGuardAction.Reject });
+        guards.Prompt.Add(new LlmGuard { Name = "personal-data", Pii = { PiiDetector.Email, PiiDetector.Phone } });
+        db.Policies.Add(new Policy
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = tenant.Id,
+            Name = "models-guards",
+            Kind = PolicyKinds.LlmGuards,
+            Description = "e-mail addresses and phone numbers are masked before the model sees them; card numbers are refused",
+            TargetKind = PolicyTargets.Route,
+            TargetName = route.Name,
+            Spec = ProtoJson.Format(guards),
+            CreatedAt = now,
+            UpdatedAt = now,
+        });
+    }
+
+    /// <summary>Prices (USD per million tokens, providers' list prices) of the sample models and of common ones, where none is set.</summary>
+    private static async Task AddModelPricesAsync(AdminDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var known = await db.ModelPrices.Select(price => price.Model).ToListAsync(cancellationToken);
+        foreach (var (model, input, output) in new (string, decimal, decimal)[]
+        {
+            ("demo-echo", 0.50m, 1.50m), ("demo-reverse", 0.50m, 1.50m),
+            ("gpt-4o-mini", 0.15m, 0.60m), ("gpt-4o", 2.50m, 10m), ("gpt-4.1", 2m, 8m), ("gpt-4.1-mini", 0.40m, 1.60m),
+            ("claude-sonnet-4-5", 3m, 15m), ("claude-haiku-4-5", 1m, 5m), ("claude-opus-4-1", 15m, 75m),
+        })
+        {
+            if (!known.Contains(model))
+            {
+                db.ModelPrices.Add(new ModelPrice { Model = model, InputPerMillion = input, OutputPerMillion = output, UpdatedAt = now, UpdatedBy = "system" });
+            }
+        }
+    }
+
+    /// <summary>
     /// The sample servers listen on loopback, which tenant URLs may not reach by default: each gets an egress allow
     /// rule for its host and port (also for a demo tenant seeded before egress rules existed).
     /// </summary>
@@ -132,7 +213,13 @@ internal sealed partial class DemoDataSeeder(IOptions<DemoDataOptions> options, 
     {
         var rules = await db.EgressAllowRules.Where(rule => rule.Host != null).ToListAsync(cancellationToken);
         var added = 0;
-        foreach (var server in demo.Servers)
+        var samples = demo.Servers.Select(server => (server.Name, server.Url)).ToList();
+        if (demo.Models is { } models)
+        {
+            samples.Add((models.Name, models.Url));
+        }
+
+        foreach (var server in samples)
         {
             if (!Uri.TryCreate(server.Url, UriKind.Absolute, out var url))
             {
@@ -150,7 +237,7 @@ internal sealed partial class DemoDataSeeder(IOptions<DemoDataOptions> options, 
                 Id = Guid.CreateVersion7(),
                 Host = host,
                 Ports = [url.Port],
-                Description = $"Demo sample MCP server '{server.Name}'",
+                Description = $"Demo sample server '{server.Name}'",
                 CreatedBy = "system",
                 CreatedAt = timeProvider.GetUtcNow(),
             };

@@ -4,7 +4,7 @@ namespace AgentGateway.AppHost.Extensions;
 
 /// <summary>The well-known ports of the platform (configuration section <c>Ports</c>), fixed so URLs stay stable.</summary>
 internal sealed record GatewayPorts(
-    int Proxy, int AdminApi, int AdminApiXds, int Portal, int Identity, int Utils, int Notes, int Postgres)
+    int Proxy, int AdminApi, int AdminApiXds, int Portal, int Identity, int Utils, int Notes, int Postgres, int Models)
 {
     public static GatewayPorts From(IConfiguration configuration)
     {
@@ -17,7 +17,8 @@ internal sealed record GatewayPorts(
             Read(section, "Identity", 5070),
             Read(section, "Utils", 5101),
             Read(section, "Notes", 5102),
-            Read(section, "Postgres", 55432));
+            Read(section, "Postgres", 55432),
+            Read(section, "Models", 5103));
     }
 
     public static string Url(int port) => $"http://localhost:{port}";

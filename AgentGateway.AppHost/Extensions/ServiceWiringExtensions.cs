@@ -22,6 +22,7 @@ internal static class ServiceWiringExtensions
         this IResourceBuilder<ProjectResource> adminApi,
         IResourceBuilder<ProjectResource> utils,
         IResourceBuilder<ProjectResource> notes,
+        IResourceBuilder<ProjectResource> models,
         GatewayPorts ports)
     {
         return adminApi
@@ -34,6 +35,8 @@ internal static class ServiceWiringExtensions
             .WithEnvironment("DemoData__Servers__1__Description", "Sample MCP server with an in-memory note store")
             .WithEnvironment("DemoData__HttpRoutes__0__Name", "notes-api")
             .WithEnvironment("DemoData__HttpRoutes__0__Url", GatewayPorts.Url(ports.Notes))
-            .WithEnvironment("DemoData__HttpRoutes__0__UpstreamPath", "/api/notes");
+            .WithEnvironment("DemoData__HttpRoutes__0__UpstreamPath", "/api/notes")
+            .WithEnvironment("DemoData__Models__Name", models.Resource.Name)
+            .WithEnvironment("DemoData__Models__Url", GatewayPorts.Url(ports.Models) + "/v1");
     }
 }

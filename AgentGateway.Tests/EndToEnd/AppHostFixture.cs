@@ -34,6 +34,8 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public int NotesPort { get; } = ServiceProcess.GetFreePort();
 
+    public int ModelsPort { get; } = ServiceProcess.GetFreePort();
+
     public int PostgresPort { get; } = ServiceProcess.GetFreePort();
 
     public Uri ProxyUrl => new($"http://localhost:{ProxyPort}");
@@ -60,6 +62,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             $"--Ports:Identity={IdentityPort}",
             $"--Ports:Utils={UtilsPort}",
             $"--Ports:Notes={NotesPort}",
+            $"--Ports:Models={ModelsPort}",
             $"--Ports:Postgres={PostgresPort}",
             $"--Postgres:DataDirectory={Path.Combine(_dataRoot, "postgres")}",
             $"--Identity:DataPath={Path.Combine(_dataRoot, "identity")}",
@@ -78,7 +81,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
 
-        foreach (var resource in new[] { "postgres", "identity", "utils", "notes", "adminapi", "proxy", "portal" })
+        foreach (var resource in new[] { "postgres", "identity", "utils", "notes", "models", "adminapi", "proxy", "portal" })
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
