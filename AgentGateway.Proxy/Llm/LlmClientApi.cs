@@ -16,6 +16,8 @@ internal abstract class LlmClientApi
 
     public static readonly LlmClientApi OpenAiEmbeddings = new OpenAiEmbeddingsApi();
 
+    public static readonly LlmClientApi OpenAiResponses = new OpenAiResponsesApi();
+
     /// <summary>The API's name in metrics.</summary>
     public abstract string Name { get; }
 
@@ -50,6 +52,24 @@ internal abstract class LlmClientApi
             kind == LlmProviderKind.Anthropic ? AnthropicMessagesAdapter.Instance : OpenAiMessagesAdapter.Instance;
 
         public override bool WantsStreamUsage(JsonObject request) => true;
+    }
+
+    /// <summary>Why the gateway cannot serve a request of this API that is valid JSON with a model; null when it can.</summary>
+    public virtual string? Unsupported(JsonObject request) => null;
+
+    /// <summary>OpenAI's Responses API, on top of Chat Completions (see <see cref="ResponsesAdapter"/>).</summary>
+    private sealed class OpenAiResponsesApi : LlmClientApi
+    {
+        public override string Name => "responses";
+
+        public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
+
+        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) => kind == LlmProviderKind.Anthropic ? ResponsesAdapter.Anthropic : ResponsesAdapter.OpenAi;
+
+        // The usage comes in the response.completed event, read from the chat stream's own.
+        public override bool WantsStreamUsage(JsonObject request) => false;
+
+        public override string? Unsupported(JsonObject request) => ResponsesAdapter.Unsupported(request);
     }
 
     /// <summary>OpenAI's Embeddings API: passed through to OpenAI-compatible providers; Anthropic has none.</summary>

@@ -99,7 +99,8 @@ internal sealed class LlmKeyLimiter(RouteRateLimiter limiter, IOptions<RateLimit
         }
         else
         {
-            policies.RateLimit = new DistributedRateLimit { Redis = new RedisRateLimit { Buckets = { bucket } } };
+            // A key's own limits wait longer for Redis than a route's default, so that a busy Redis does not let it through.
+            policies.RateLimit = new DistributedRateLimit { Redis = new RedisRateLimit { Buckets = { bucket } }, TimeoutMs = 1000 };
         }
 
         return RateLimitPlan.Compile(new Route { Tenant = tenant, Name = KeyScope, Policies = policies });

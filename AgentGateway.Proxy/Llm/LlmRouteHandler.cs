@@ -17,8 +17,8 @@ using Microsoft.AspNetCore.Http.Features;
 namespace AgentGateway.Proxy.Llm;
 
 /// <summary>
-/// Serves LLM routes: below the route's path (with or without <c>/v1</c>) OpenAI's <c>chat/completions</c> and
-/// <c>embeddings</c> and <c>models</c> and Anthropic's <c>messages</c>, after the route's policies. A request goes to the model's targets
+/// Serves LLM routes: below the route's path (with or without <c>/v1</c>) OpenAI's <c>chat/completions</c>,
+/// <c>responses</c>, <c>embeddings</c> and <c>models</c> and Anthropic's <c>messages</c>, after the route's policies. A request goes to the model's targets
 /// in turn (see <see cref="LlmTargets"/>) through the <see cref="ProviderAdapter"/> of its client API and the
 /// provider's kind; a try that cannot connect, times out or is answered 429 or 5xx goes to the next target, as long
 /// as nothing reached the client. Streams are relayed event by event, never buffered (with answer guards, only the
@@ -77,16 +77,19 @@ internal sealed partial class LlmRouteHandler(
             case "/embeddings" when HttpMethods.IsPost(context.Request.Method):
                 await ExchangeAsync(context, route, scope, LlmClientApi.OpenAiEmbeddings);
                 break;
+            case "/responses" when HttpMethods.IsPost(context.Request.Method):
+                await ExchangeAsync(context, route, scope, LlmClientApi.OpenAiResponses);
+                break;
             case "/models" when HttpMethods.IsGet(context.Request.Method):
                 await ModelsAsync(context, route.Llm, scope);
                 break;
-            case "/chat/completions" or "/messages" or "/embeddings" or "/models":
+            case "/chat/completions" or "/messages" or "/embeddings" or "/responses" or "/models":
                 context.Response.Headers.Allow = relative == "/models" ? "GET" : "POST";
                 await LlmErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, api.Error(StatusCodes.Status405MethodNotAllowed, $"{context.Request.Method} is not allowed here."));
                 break;
             default:
                 await LlmErrors.WriteAsync(context, StatusCodes.Status404NotFound, api.Error(StatusCodes.Status404NotFound,
-                    $"Unknown endpoint: {relative}. This route serves /v1/chat/completions, /v1/messages, /v1/embeddings and /v1/models.", "unknown_url"));
+                    $"Unknown endpoint: {relative}. This route serves /v1/chat/completions, /v1/responses, /v1/messages, /v1/embeddings and /v1/models.", "unknown_url"));
                 break;
         }
     }
@@ -108,6 +111,13 @@ internal sealed partial class LlmRouteHandler(
         if (model.Length == 0)
         {
             await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest, api.Error(StatusCodes.Status400BadRequest, "You must provide a model parameter."));
+            metrics.Record(routeKey, api.Name, null, model, "invalid", null, time.GetElapsedTime(started), null);
+            return;
+        }
+
+        if (api.Unsupported(request) is { } unsupported)
+        {
+            await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest, api.Error(StatusCodes.Status400BadRequest, unsupported, "unsupported_parameter"));
             metrics.Record(routeKey, api.Name, null, model, "invalid", null, time.GetElapsedTime(started), null);
             return;
         }
@@ -228,8 +238,14 @@ internal sealed partial class LlmRouteHandler(
                 // Streaming: the try's timeout covered the answer's headers; the client's disconnect ends the stream.
                 timeout.CancelAfter(Timeout.InfiniteTimeSpan);
                 var state = new StreamState(attempt.Model, wantsUsage);
-                var streamGuard = guards is { Answer.Count: > 0 } ? new StreamGuard(guards.Answer, api, []) : null;
-                var firstToken = await RelayStreamAsync(context, response, adapter, state, streamGuard, started);
+                var streamGuard = guards is { Answer.Count: > 0 } ? new StreamGuard(guards.Answer, api == LlmClientApi.OpenAiResponses ? LlmClientApi.OpenAiChat : api, []) : null;
+                if (api == LlmClientApi.OpenAiResponses)
+                {
+                    // Responses events are made from chat chunks: the guards read those.
+                    state.ChatGuard = streamGuard;
+                }
+
+                var firstToken = await RelayStreamAsync(context, response, adapter, state, api == LlmClientApi.OpenAiResponses ? null : streamGuard, started);
                 if (streamGuard is not null)
                 {
                     metrics.RecordGuards(routeKey, "answer", streamGuard.Hits);

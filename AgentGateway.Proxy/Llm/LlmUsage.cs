@@ -49,7 +49,7 @@ internal readonly record struct LlmUsage(long InputTokens, long OutputTokens, bo
 
     /// <summary>The text a request sends: its messages, system prompt and input.</summary>
     public static long RequestTextLength(JsonObject request) =>
-        TextLength(request["messages"]) + TextLength(request["system"]) + TextLength(request["input"]);
+        TextLength(request["messages"]) + TextLength(request["system"]) + TextLength(request["input"]) + TextLength(request["instructions"]);
 
     public static long Number(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<long>(out var number) ? number

@@ -25,7 +25,8 @@ internal static class LlmTexts
 {
     /// <summary>
     /// The prompt: OpenAI chat messages' content (strings and text parts), Anthropic's system and messages (text
-    /// blocks and tool results), embedding inputs.
+    /// blocks and tool results), Responses instructions and input (items' text parts and function outputs), embedding
+    /// inputs.
     /// </summary>
     public static List<TextSlot> Prompt(LlmClientApi api, JsonObject request)
     {
@@ -48,6 +49,18 @@ internal static class LlmTexts
                     }
 
                     break;
+            }
+
+            return slots;
+        }
+
+        if (api == LlmClientApi.OpenAiResponses)
+        {
+            Content(request, "instructions", slots);
+            Content(request, "input", slots);
+            foreach (var item in (request["input"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                Content(item, (string?)item["type"] == "function_call_output" ? "output" : "content", slots);
             }
 
             return slots;
@@ -78,6 +91,13 @@ internal static class LlmTexts
         {
             Content(answer, "content", slots);
         }
+        else if (api == LlmClientApi.OpenAiResponses)
+        {
+            foreach (var item in (answer["output"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                Content(item, "content", slots);
+            }
+        }
         else if (answer["choices"] is JsonArray choices)
         {
             foreach (var message in choices.OfType<JsonObject>().Select(choice => choice["message"]).OfType<JsonObject>())
@@ -102,7 +122,7 @@ internal static class LlmTexts
                 {
                     switch ((string?)part["type"])
                     {
-                        case "text" when part["text"] is JsonValue text && text.TryGetValue<string>(out _):
+                        case "text" or "input_text" or "output_text" when part["text"] is JsonValue text && text.TryGetValue<string>(out _):
                             slots.Add(new TextSlot(part, "text", 0));
                             break;
                         case "tool_result":

@@ -18,6 +18,12 @@ internal sealed class StreamState(string model, bool clientWantsUsage)
 
     /// <summary>The characters of text and tool arguments streamed, to estimate the output when no usage comes.</summary>
     public long OutputCharacters { get; set; }
+
+    /// <summary>
+    /// Answer guards an adapter built on chat chunks applies to them before making its own events (so that what
+    /// those events repeat, such as a Responses item's whole text, is what the guards let through).
+    /// </summary>
+    public Guards.StreamGuard? ChatGuard { get; set; }
 }
 
 /// <summary>
