@@ -57,7 +57,7 @@ internal static class LlmProvidersApi
 
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
-        await ValidateBodyAsync(errors, egress, request.Kind, request.Url, request.TimeoutMs, request.Description, cancellationToken);
+        await ValidateBodyAsync(errors, egress, request.Kind, request.Url, request.TimeoutMs, request.Description, request.ApiVersion, cancellationToken);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -78,6 +78,7 @@ internal static class LlmProvidersApi
             Url = request.Url!,
             TimeoutMs = request.TimeoutMs,
             Description = request.Description,
+            ApiVersion = NullIfEmpty(request.ApiVersion),
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -135,7 +136,7 @@ internal static class LlmProvidersApi
         }
 
         var errors = Validation.Errors();
-        await ValidateBodyAsync(errors, egress, request.Kind, request.Url, request.TimeoutMs, request.Description, cancellationToken);
+        await ValidateBodyAsync(errors, egress, request.Kind, request.Url, request.TimeoutMs, request.Description, request.ApiVersion, cancellationToken);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -150,6 +151,7 @@ internal static class LlmProvidersApi
         entity.Url = request.Url!;
         entity.TimeoutMs = request.TimeoutMs;
         entity.Description = request.Description;
+        entity.ApiVersion = NullIfEmpty(request.ApiVersion);
         entity.UpdatedAt = time.GetUtcNow();
         try
         {
@@ -213,19 +215,21 @@ internal static class LlmProvidersApi
     }
 
     private static async Task ValidateBodyAsync(
-        Dictionary<string, string[]> errors, EgressGuard egress, string? kind, string? url, int? timeoutMs, string? description, CancellationToken cancellationToken)
+        Dictionary<string, string[]> errors, EgressGuard egress, string? kind, string? url, int? timeoutMs, string? description, string? apiVersion,
+        CancellationToken cancellationToken)
     {
-        if (kind is not ("openai" or "anthropic"))
+        var providerKind = KindOf(kind);
+        if (providerKind is null)
         {
-            errors["kind"] = ["must be 'openai' (OpenAI's API, or a server that speaks it: Ollama, vLLM, Mistral, Groq, ...) or 'anthropic'."];
+            errors["kind"] = ["must be 'openai' (OpenAI's API, or a server that speaks it: Ollama, vLLM, Mistral, Groq, ...), 'azure-openai' (Azure OpenAI's deployments API) or 'anthropic'."];
         }
 
         Validation.Url(errors, url);
-        if (!errors.ContainsKey("url"))
+        if (!errors.ContainsKey("url") && providerKind is not null)
         {
-            // The proxy's own rules for a provider (no query or fragment), with the same messages as its YAML.
+            // The proxy's own rules for a provider (no query or fragment, an api-version for Azure only), with the same messages as its YAML.
             var problems = new List<ConfigError>();
-            RouteValidator.Validate(new V1.LlmProvider { Name = "provider", Url = url! }, string.Empty, problems);
+            RouteValidator.Validate(new V1.LlmProvider { Name = "provider", Url = url!, Kind = providerKind.Value, ApiVersion = apiVersion ?? string.Empty }, string.Empty, problems);
             foreach (var problem in problems)
             {
                 Validation.Add(errors, problem.Field, problem.Message + ".");
@@ -244,6 +248,17 @@ internal static class LlmProvidersApi
         }
     }
 
+    /// <summary>The proxy's kind of a provider kind of the API; null for one it does not have.</summary>
+    public static V1.LlmProviderKind? KindOf(string? kind) => kind switch
+    {
+        "openai" => V1.LlmProviderKind.Openai,
+        "azure-openai" => V1.LlmProviderKind.AzureOpenai,
+        "anthropic" => V1.LlmProviderKind.Anthropic,
+        _ => null,
+    };
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
     private static Task<LlmProvider?> FindAsync(IQueryable<LlmProvider> providers, TenantGrant grant, string name, CancellationToken cancellationToken) =>
         providers.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == name, cancellationToken);
 
@@ -254,6 +269,7 @@ internal static class LlmProvidersApi
         provider.TimeoutMs,
         provider.Description,
         [.. routes],
+        provider.ApiVersion,
         provider.CreatedAt,
         provider.UpdatedAt,
         provider.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));

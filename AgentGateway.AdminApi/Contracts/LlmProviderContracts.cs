@@ -1,8 +1,13 @@
 namespace AgentGateway.AdminApi.Contracts;
 
 /// <summary>An LLM provider of the tenant's catalog.</summary>
-/// <param name="Kind">'openai' (OpenAI's API and every server that speaks it: Ollama, vLLM, Mistral, Groq, ...) or 'anthropic'.</param>
-/// <param name="Url">The API's base URL: for OpenAI-compatible servers the one below which /chat/completions lives (https://api.openai.com/v1), for Anthropic https://api.anthropic.com.</param>
+/// <param name="Kind">
+/// 'openai' (OpenAI's API and every server that speaks it: Ollama, vLLM, Mistral, Groq, Azure OpenAI's v1 API,
+/// Gemini's OpenAI endpoint, ...), 'azure-openai' (Azure OpenAI's deployments API: the targets' models are deployment
+/// names) or 'anthropic'.
+/// </param>
+/// <param name="Url">The API's base URL: for OpenAI-compatible servers the one below which /chat/completions lives (https://api.openai.com/v1), for Azure OpenAI the resource's endpoint (https://contoso.openai.azure.com), for Anthropic https://api.anthropic.com.</param>
+/// <param name="ApiVersion">Azure OpenAI: the deployments API's api-version; null takes 2024-10-21.</param>
 /// <param name="TimeoutMs">How long one try may take to answer (a stream: its first byte); null takes 300000.</param>
 /// <param name="Routes">The LLM routes that serve models from the provider (a provider in use cannot be deleted).</param>
 public sealed record LlmProviderResponse(
@@ -12,6 +17,7 @@ public sealed record LlmProviderResponse(
     int? TimeoutMs,
     string? Description,
     IReadOnlyList<string> Routes,
+    string? ApiVersion,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string Version);
@@ -20,10 +26,10 @@ public sealed record LlmProviderResponse(
 /// Registers an LLM provider; its URL is checked against the egress policy. Its API key is a secret, sent by a
 /// backend-auth policy attached to the provider (targetRef {"kind": "llm-provider", "name": ...}), e.g.
 /// {"header": {"name": "Authorization", "prefix": "Bearer ", "value": {"secretRef": "openai-key"}}}, or
-/// {"header": {"name": "x-api-key", ...}} for Anthropic.
+/// {"header": {"name": "x-api-key", ...}} for Anthropic, {"header": {"name": "api-key", ...}} for Azure OpenAI.
 /// </summary>
 /// <param name="Name">The provider's name in the tenant: letters, digits and '-'.</param>
-public sealed record CreateLlmProviderRequest(string? Name, string? Kind, string? Url, int? TimeoutMs = null, string? Description = null);
+public sealed record CreateLlmProviderRequest(string? Name, string? Kind, string? Url, int? TimeoutMs = null, string? Description = null, string? ApiVersion = null);
 
 /// <summary>Changes a provider (honours If-Match); every field is replaced.</summary>
-public sealed record UpdateLlmProviderRequest(string? Kind, string? Url, int? TimeoutMs = null, string? Description = null);
+public sealed record UpdateLlmProviderRequest(string? Kind, string? Url, int? TimeoutMs = null, string? Description = null, string? ApiVersion = null);

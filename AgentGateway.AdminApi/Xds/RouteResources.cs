@@ -92,8 +92,9 @@ internal static class RouteResources
             backend.Providers.Add(new AgentGateway.Contracts.V1.LlmProvider
             {
                 Name = name,
-                Kind = entry.Kind == "anthropic" ? LlmProviderKind.Anthropic : LlmProviderKind.Openai,
+                Kind = Apis.LlmProvidersApi.KindOf(entry.Kind) ?? LlmProviderKind.Openai,
                 Url = entry.Url,
+                ApiVersion = entry.ApiVersion ?? string.Empty,
                 TimeoutMs = (uint)(entry.TimeoutMs ?? 0),
                 Auth = policies?.Auth?.Spec as BackendAuth,
                 Tls = policies?.Tls?.Spec as BackendTls,

@@ -189,7 +189,14 @@ public static partial class RouteValidator
 
         if (!Enum.IsDefined(provider.Kind))
         {
-            errors.Add(new ConfigError(PolicyValidator.Join(path, "kind"), "must be 'openai' or 'anthropic'"));
+            errors.Add(new ConfigError(PolicyValidator.Join(path, "kind"), "must be 'openai', 'azure-openai' or 'anthropic'"));
+        }
+
+        if (provider.ApiVersion.Length > 0 && (provider.Kind != LlmProviderKind.AzureOpenai || !AzureApiVersion().IsMatch(provider.ApiVersion)))
+        {
+            errors.Add(new ConfigError(PolicyValidator.Join(path, "apiVersion"), provider.Kind != LlmProviderKind.AzureOpenai
+                ? "is for 'azure-openai' providers only"
+                : "must be an Azure OpenAI api-version such as 2024-10-21 or 2025-04-01-preview"));
         }
 
         if (!PolicyValidator.IsHttpUrl(provider.Url, out var uri) || uri!.Query.Length > 0 || uri.Fragment.Length > 0)
@@ -310,6 +317,9 @@ public static partial class RouteValidator
             errors.Add(new ConfigError(path, "must be HTTP statuses (100-599)"));
         }
     }
+
+    [GeneratedRegex(@"^20[0-9]{2}-[01][0-9]-[0-3][0-9](-preview)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex AzureApiVersion();
 
     [GeneratedRegex(@"^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$", RegexOptions.CultureInvariant)]
     private static partial Regex HostPattern();

@@ -125,20 +125,27 @@ public sealed record AgentUpdate(string Url, string? CardUrl, string? Descriptio
 /// <param name="TimeoutMs">How long one try may take to answer; null takes 300000.</param>
 /// <param name="Routes">The LLM routes that serve from it.</param>
 public sealed record LlmProviderInfo(
-    string Name, string Kind, string Url, int? TimeoutMs, string? Description, IReadOnlyList<string> Routes,
+    string Name, string Kind, string Url, int? TimeoutMs, string? Description, IReadOnlyList<string> Routes, string? ApiVersion,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
 
-public sealed record NewLlmProvider(string Name, string Kind, string Url, int? TimeoutMs, string? Description);
+/// <param name="ApiVersion">Azure OpenAI only: its deployments API's api-version; null takes the default.</param>
+public sealed record NewLlmProvider(string Name, string Kind, string Url, int? TimeoutMs, string? Description, string? ApiVersion = null);
 
-public sealed record LlmProviderUpdate(string Kind, string Url, int? TimeoutMs, string? Description);
+public sealed record LlmProviderUpdate(string Kind, string Url, int? TimeoutMs, string? Description, string? ApiVersion = null);
 
 /// <summary>The LLM provider kinds, as AdminApi names them.</summary>
 public static class LlmProviderKinds
 {
     public const string OpenAi = "openai";
+    public const string AzureOpenAi = "azure-openai";
     public const string Anthropic = "anthropic";
 
-    public static string Title(string? kind) => kind == Anthropic ? "Anthropic Messages" : "OpenAI-compatible";
+    public static string Title(string? kind) => kind switch
+    {
+        Anthropic => "Anthropic Messages",
+        AzureOpenAi => "Azure OpenAI (deployments)",
+        _ => "OpenAI-compatible",
+    };
 }
 
 /// <summary>A tenant's LLM usage over a period: totals, the buckets, and each group's points (one per bucket).</summary>

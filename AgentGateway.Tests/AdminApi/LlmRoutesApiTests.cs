@@ -30,6 +30,8 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
             (new { name = "p", kind = "openai", url = UpstreamUrl + "/v1?key=1" }, "url"),
             (new { name = "p", kind = "openai", url = "http://169.254.169.254/v1" }, "url"),
             (new { name = "p", kind = "anthropic", url = UpstreamUrl, timeoutMs = 0 }, "timeoutMs"),
+            (new { name = "p", kind = "openai", url = UpstreamUrl, apiVersion = "2024-10-21" }, "apiVersion"),
+            (new { name = "p", kind = "azure-openai", url = UpstreamUrl, apiVersion = "newest" }, "apiVersion"),
         })
         {
             var problem = await AssertProblemAsync(await admin.PostAsJsonAsync(providers, body, Cancellation), HttpStatusCode.BadRequest);
@@ -160,15 +162,16 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
         var providers = $"/api/v1/tenants/{tenant}/llm-providers";
         (await admin.PostAsJsonAsync(providers, new { name = "openai", kind = "openai", url = UpstreamUrl + "/v1", timeoutMs = 30000 }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync(providers, new { name = "claude", kind = "anthropic", url = UpstreamUrl }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(providers, new { name = "azure", kind = "azure-openai", url = UpstreamUrl, apiVersion = "2025-04-01-preview" }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/openai-key", new { value = "sk-openai" }, Cancellation)).EnsureSuccessStatusCode();
         using (var created = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new
         {
             name = "models",
             kind = "llm",
-            providers = new[] { "openai", "claude" },
+            providers = new[] { "openai", "claude", "azure" },
             models = new object[]
             {
-                new { name = "fast", targets = new[] { new { provider = "openai", model = "gpt-4o-mini" } } },
+                new { name = "fast", targets = new[] { new { provider = "openai", model = "gpt-4o-mini" }, new { provider = "azure", model = "gpt4o-prod" } } },
                 new { name = "smart", targets = new object[] { new { provider = "openai", model = "gpt-4.1", weight = 3 }, new { provider = "claude", model = "claude-sonnet-4-5", priority = 1 } } },
             },
             passiveHealthCheck = new { consecutiveFailures = 2, ejectionMs = 10000 },
@@ -207,7 +210,7 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
 
         await using var xds = await XdsTestClient.ConnectAsync(controlPlane, Cancellation, ResourceTypes.Route);
         var route = await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/models",
-            candidate => candidate.Policies?.LocalRateLimit is not null && candidate.Policies.LlmGuards is not null && candidate.Llm?.Providers.Count == 2 && candidate.Llm.Providers[1].Auth is not null, Cancellation);
+            candidate => candidate.Policies?.LocalRateLimit is not null && candidate.Policies.LlmGuards is not null && candidate.Llm?.Providers.Count == 3 && candidate.Llm.Providers[1].Auth is not null, Cancellation);
         Assert.Equal(Route.BackendOneofCase.Llm, route.BackendCase);
         Assert.Equal($"/{tenant}/models", route.Match.Path);
         var openai = route.Llm.Providers[0];
@@ -217,6 +220,7 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
         var claude = route.Llm.Providers[1];
         Assert.Equal((LlmProviderKind.Anthropic, UpstreamUrl, 0u), (claude.Kind, claude.Url, claude.TimeoutMs));
         Assert.Equal(BackendAuth.MethodOneofCase.Passthrough, claude.Auth.MethodCase);
+        Assert.Equal((LlmProviderKind.AzureOpenai, "2025-04-01-preview"), (route.Llm.Providers[2].Kind, route.Llm.Providers[2].ApiVersion));
         Assert.Equal(["fast", "smart"], route.Llm.Models.Select(model => model.Name));
         Assert.Equal(("openai", "gpt-4.1", 3u, 0u), (route.Llm.Models[1].Targets[0].Provider, route.Llm.Models[1].Targets[0].Model, route.Llm.Models[1].Targets[0].Weight, route.Llm.Models[1].Targets[0].Priority));
         Assert.Equal(1u, route.Llm.Models[1].Targets[1].Priority);
@@ -233,7 +237,7 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
         // The effective policies name each provider as a backend.
         var effective = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenant}/routes/models/effective-policies", Cancellation);
         var targets = effective.GetProperty("targets").EnumerateArray().ToList();
-        Assert.Equal(["openai", "claude"], targets.Select(target => target.GetProperty("target").GetString()));
+        Assert.Equal(["openai", "claude", "azure"], targets.Select(target => target.GetProperty("target").GetString()));
         Assert.Equal("llm-provider", targets[0].GetProperty("policies")[0].GetProperty("attachedTo").GetProperty("kind").GetString());
         Assert.Equal("route", targets[1].GetProperty("policies")[0].GetProperty("attachedTo").GetProperty("kind").GetString());
 
@@ -248,12 +252,12 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
             Assert.True(updated.IsSuccessStatusCode, await updated.Content.ReadAsStringAsync(Cancellation));
             var body = await updated.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
             Assert.Equal(2, body.GetProperty("models").GetArrayLength());
-            Assert.Equal(2, body.GetProperty("providers").GetArrayLength());
+            Assert.Equal(3, body.GetProperty("providers").GetArrayLength());
             Assert.Equal(JsonValueKind.Null, body.GetProperty("passiveHealthCheck").ValueKind);
         }
 
         var changed = await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/models",
-            candidate => candidate.Llm?.Providers.Count == 2 && candidate.Llm.Providers[1].TimeoutMs == 5000 && candidate.Llm.PassiveHealthCheck is null, Cancellation);
+            candidate => candidate.Llm?.Providers.Count == 3 && candidate.Llm.Providers[1].TimeoutMs == 5000 && candidate.Llm.PassiveHealthCheck is null, Cancellation);
         Assert.Equal(UpstreamUrl + "/anthropic", changed.Llm.Providers[1].Url);
         Assert.Equal(2, changed.Llm.Models.Count);
     }

@@ -230,6 +230,7 @@ public sealed class RouteFormTests
     [Theory]
     [InlineData("openai", "Authorization", "Bearer ")]
     [InlineData("anthropic", "x-api-key", null)]
+    [InlineData("azure-openai", "api-key", null)]
     public void AnLlmProvidersKey_IsABackendAuthPolicy_InTheHeaderItsApiExpects(string kind, string header, string? prefix)
     {
         var form = new AgentGateway.Portal.Components.Pages.LlmProviders.LlmProviderForm { Name = " main ", Kind = kind, Url = " https://api.example.test/v1 ", TimeoutMs = 0 };

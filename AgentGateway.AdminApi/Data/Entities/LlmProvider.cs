@@ -12,7 +12,7 @@ internal sealed class LlmProvider
 
     public required string Name { get; set; }
 
-    /// <summary><c>openai</c> (OpenAI's API and every server that speaks it) or <c>anthropic</c>.</summary>
+    /// <summary><c>openai</c> (OpenAI's API and every server that speaks it), <c>azure-openai</c> or <c>anthropic</c>.</summary>
     public required string Kind { get; set; }
 
     /// <summary>The API's base URL (for OpenAI-compatible servers the one below which /chat/completions lives).</summary>
@@ -20,6 +20,9 @@ internal sealed class LlmProvider
 
     /// <summary>How long one try may take to answer (a stream: its first byte), in milliseconds; null takes the proxy's default.</summary>
     public int? TimeoutMs { get; set; }
+
+    /// <summary>Azure OpenAI: the api-version of its deployments API; null takes the proxy's default.</summary>
+    public string? ApiVersion { get; set; }
 
     public string? Description { get; set; }
 

@@ -14,6 +14,7 @@ internal sealed class LlmProviderConfiguration : IEntityTypeConfiguration<LlmPro
         builder.Property(provider => provider.Kind).HasMaxLength(20);
         builder.Property(provider => provider.Url).HasMaxLength(2048);
         builder.Property(provider => provider.Description).HasMaxLength(1000);
+        builder.Property(provider => provider.ApiVersion).HasMaxLength(40);
         builder.Property(provider => provider.Version).IsRowVersion();
         builder.HasIndex(provider => new { provider.TenantId, provider.Name }).IsUnique();
         builder.HasOne(provider => provider.Tenant).WithMany()

@@ -24,7 +24,7 @@ internal sealed class OpenAiChatAdapter : ProviderAdapter
             body["stream_options"] = options;
         }
 
-        return new HttpRequestMessage(HttpMethod.Post, Below(provider, "/chat/completions")) { Content = JsonContent.Create(body) };
+        return new HttpRequestMessage(HttpMethod.Post, Below(provider, "/chat/completions", model)) { Content = JsonContent.Create(body) };
     }
 
     public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model) => (answer, LlmUsage.FromOpenAi(answer["usage"]));

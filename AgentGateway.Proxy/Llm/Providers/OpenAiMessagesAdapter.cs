@@ -116,7 +116,7 @@ internal sealed class OpenAiMessagesAdapter : ProviderAdapter
             }
         }
 
-        return new HttpRequestMessage(HttpMethod.Post, Below(provider, "/chat/completions")) { Content = JsonContent.Create(body) };
+        return new HttpRequestMessage(HttpMethod.Post, Below(provider, "/chat/completions", model)) { Content = JsonContent.Create(body) };
     }
 
     public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model)

@@ -14,7 +14,7 @@ internal sealed class OpenAiPassthroughAdapter(string path) : ProviderAdapter
     {
         var body = (JsonObject)request.DeepClone();
         body["model"] = model;
-        return new HttpRequestMessage(HttpMethod.Post, Below(provider, path)) { Content = JsonContent.Create(body) };
+        return new HttpRequestMessage(HttpMethod.Post, Below(provider, path, model)) { Content = JsonContent.Create(body) };
     }
 
     public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model) => (answer, LlmUsage.FromOpenAi(answer["usage"]));

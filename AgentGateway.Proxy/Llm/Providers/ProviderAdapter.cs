@@ -44,8 +44,26 @@ internal abstract class ProviderAdapter
     /// <summary>The provider's error answer in the client API's shape.</summary>
     public abstract JsonObject ToError(int status, string body);
 
-    /// <summary>The URL of <paramref name="relative"/> below the provider's base URL.</summary>
-    public static Uri Below(LlmProvider provider, string relative) => new(provider.Url.TrimEnd('/') + relative);
+    /// <summary>The api-version of Azure OpenAI's deployments API when its provider names none.</summary>
+    public const string DefaultAzureApiVersion = "2024-10-21";
+
+    /// <summary>
+    /// The URL of <paramref name="relative"/> below the provider's base URL; for Azure OpenAI below the deployment
+    /// <paramref name="model"/>, with the api-version.
+    /// </summary>
+    public static Uri Below(LlmProvider provider, string relative, string? model = null)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        var url = provider.Url.TrimEnd('/');
+        if (provider.Kind != LlmProviderKind.AzureOpenai)
+        {
+            return new Uri(url + relative);
+        }
+
+        var root = url.EndsWith("/openai", StringComparison.OrdinalIgnoreCase) ? url : url + "/openai";
+        var below = model is null ? relative : $"/deployments/{Uri.EscapeDataString(model)}{relative}";
+        return new Uri($"{root}{below}?api-version={Uri.EscapeDataString(provider.ApiVersion.Length > 0 ? provider.ApiVersion : DefaultAzureApiVersion)}");
+    }
 
     /// <summary>An error body the provider sent that is not in the expected shape, kept as the message.</summary>
     protected static string PlainMessage(int status, string body) =>

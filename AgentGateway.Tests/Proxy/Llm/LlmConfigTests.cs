@@ -37,6 +37,14 @@ public sealed class LlmConfigTests
             """));
 
     [Fact]
+    public void AnApiVersion_IsForAzureProviders_AndMustBeOne()
+    {
+        Assert.Empty(Errors("""{"providers": [{"name": "azure", "kind": "azure-openai", "url": "https://contoso.openai.azure.com", "apiVersion": "2024-10-21"}]}"""));
+        Assert.Equal(["llm.providers[0].apiVersion"], Errors("""{"providers": [{"name": "azure", "kind": "azure-openai", "url": "https://contoso.openai.azure.com", "apiVersion": "latest"}]}"""));
+        Assert.Equal(["llm.providers[0].apiVersion"], Errors("""{"providers": [{"name": "openai", "kind": "openai", "url": "https://api.openai.com/v1", "apiVersion": "2024-10-21"}]}"""));
+    }
+
+    [Fact]
     public void BadProvidersAndModels_AreNamedByField()
     {
         Assert.Equal(["llm.providers"], Errors("""{"providers": []}"""));

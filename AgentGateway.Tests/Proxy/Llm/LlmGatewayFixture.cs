@@ -14,7 +14,7 @@ namespace AgentGateway.Tests.Proxy.Llm;
 /// <c>/acme/guarded-claude</c> (Anthropic: answers mentioning "from Claude" rejected, "Paris" masked) and
 /// <c>/acme/moderated-strict</c> (a moderation webhook that is down, failing closed) and <c>/acme/keyed</c> (virtual
 /// keys: <c>sk-fast-only</c> for model <c>fast</c> at 2 requests a minute, <c>sk-tokens</c> at 40 tokens a minute, <c>sk-spare</c> at 2 requests a minute,
-/// <c>sk-broke</c> with its budget exhausted).
+/// <c>sk-broke</c> with its budget exhausted), <c>/acme/azure</c> (an Azure OpenAI deployment as model <c>fast</c>).
 /// </summary>
 public sealed class LlmGatewayFixture : IAsyncLifetime
 {
@@ -177,6 +177,21 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                             },
                         },
                     },
+                }),
+                Route("azure", new
+                {
+                    providers = new[]
+                    {
+                        new
+                        {
+                            name = "azure",
+                            kind = "azure-openai",
+                            url = Providers.AzureUrl.ToString(),
+                            apiVersion = "2025-04-01-preview",
+                            auth = new { header = new { name = "api-key", value = new { inline = "azure-key" } } },
+                        },
+                    },
+                    models = new[] { new { name = "fast", targets = new[] { new { provider = "azure", model = "gpt4o-prod" } } } },
                 }),
                 Route("moderated-strict", new { providers = new[] { OpenAi() } }, new
                 {

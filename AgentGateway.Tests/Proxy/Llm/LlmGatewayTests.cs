@@ -383,6 +383,18 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
         Assert.False(string.IsNullOrEmpty((string?)error["message"]));
     }
 
+    [Fact]
+    public async Task AnAzureOpenAiProvider_IsCalledAtItsDeployment_WithItsApiVersionAndKey()
+    {
+        using var response = await PostAsync("azure", Chat("fast"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancellation)).RootElement;
+        Assert.Equal("Hello! How can I assist you today?", answer.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(("gpt4o-prod", "2025-04-01-preview"), gateway.Providers.AzureCalls.Last());
+        Assert.Equal("azure-key", gateway.Providers.LastHeaders("azure")["api-key"]);
+        Assert.Equal("gpt4o-prod", (string?)gateway.Providers.LastBody("azure")["model"]);
+    }
+
     private static JsonObject Chat(string model) => new()
     {
         ["model"] = model,

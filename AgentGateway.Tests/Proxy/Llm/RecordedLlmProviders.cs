@@ -34,12 +34,24 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
         _app.MapPost("/anthropic/v1/messages", context => AnswerAsync(context, "anthropic", "anthropic-message.json", "anthropic-stream.txt"));
         _app.MapGet("/anthropic/v1/models", context => ReplayAsync(context, "anthropic-models.json"));
         _app.MapPost("/moderation", ModerateAsync);
+        // Azure OpenAI's deployments API: the deployment in the path, the api-version in the query.
+        _app.MapPost("/azure/openai/deployments/{deployment}/chat/completions", (HttpContext context, string deployment) =>
+        {
+            AzureCalls.Enqueue((deployment, context.Request.Query["api-version"].ToString()));
+            return AnswerAsync(context, "azure", "openai-completion.json", "openai-stream.txt");
+        });
     }
 
     /// <summary>What the moderation webhook was asked, and with which headers.</summary>
     public ConcurrentQueue<(IReadOnlyDictionary<string, string> Headers, JsonObject Body)> Moderations { get; } = new();
 
     public Uri ModerationUrl => new(Address, "/moderation");
+
+    /// <summary>The Azure OpenAI deployment and api-version of each call to <see cref="AzureUrl"/>.</summary>
+    public ConcurrentQueue<(string Deployment, string ApiVersion)> AzureCalls { get; } = new();
+
+    /// <summary>An Azure OpenAI resource's endpoint.</summary>
+    public Uri AzureUrl => new(Address, "/azure");
 
     public Uri Address { get; }
 

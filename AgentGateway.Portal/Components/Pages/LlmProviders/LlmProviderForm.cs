@@ -17,18 +17,30 @@ public sealed class LlmProviderForm
 
     public string? Description { get; set; }
 
+    /// <summary>Azure OpenAI: the api-version; empty takes the default.</summary>
+    public string? ApiVersion { get; set; }
+
     /// <summary>The tenant's secret that holds the API key; null attaches no key.</summary>
     public string? KeySecret { get; set; }
 
-    public static string UrlHelp(string kind) => kind == LlmProviderKinds.Anthropic
-        ? "e.g. https://api.anthropic.com (the gateway adds /v1/messages)"
-        : "The URL below which /chat/completions lives, e.g. https://api.openai.com/v1 or http://localhost:11434/v1";
+    public static string UrlHelp(string kind) => kind switch
+    {
+        LlmProviderKinds.Anthropic => "e.g. https://api.anthropic.com (the gateway adds /v1/messages)",
+        LlmProviderKinds.AzureOpenAi => "The resource's endpoint, e.g. https://contoso.openai.azure.com; the route's target models are deployment names",
+        _ => "The URL below which /chat/completions lives, e.g. https://api.openai.com/v1 or http://localhost:11434/v1",
+    };
 
     /// <summary>The header an API's key goes in.</summary>
-    public static string KeyHeader(string kind) => kind == LlmProviderKinds.Anthropic ? "x-api-key" : "Authorization: Bearer";
+    public static string KeyHeader(string kind) => kind switch
+    {
+        LlmProviderKinds.Anthropic => "x-api-key",
+        LlmProviderKinds.AzureOpenAi => "api-key",
+        _ => "Authorization: Bearer",
+    };
 
     public NewLlmProvider ToNewProvider() => new(
-        Name.Trim(), Kind, Url.Trim(), TimeoutMs is > 0 ? TimeoutMs : null, string.IsNullOrWhiteSpace(Description) ? null : Description.Trim());
+        Name.Trim(), Kind, Url.Trim(), TimeoutMs is > 0 ? TimeoutMs : null, string.IsNullOrWhiteSpace(Description) ? null : Description.Trim(),
+        Kind == LlmProviderKinds.AzureOpenAi && !string.IsNullOrWhiteSpace(ApiVersion) ? ApiVersion.Trim() : null);
 
     /// <summary>The policy that attaches <see cref="KeySecret"/> to the provider; null without a secret.</summary>
     public NewPolicy? KeyPolicy(string provider)
@@ -40,10 +52,10 @@ public sealed class LlmProviderForm
 
         var header = new JsonObject
         {
-            ["name"] = Kind == LlmProviderKinds.Anthropic ? "x-api-key" : "Authorization",
+            ["name"] = Kind switch { LlmProviderKinds.Anthropic => "x-api-key", LlmProviderKinds.AzureOpenAi => "api-key", _ => "Authorization" },
             ["value"] = new JsonObject { ["secretRef"] = KeySecret },
         };
-        if (Kind != LlmProviderKinds.Anthropic)
+        if (Kind == LlmProviderKinds.OpenAi)
         {
             header["prefix"] = "Bearer ";
         }
@@ -59,6 +71,7 @@ public sealed class LlmProviderForm
         Url = string.Empty;
         TimeoutMs = null;
         Description = null;
+        ApiVersion = null;
         KeySecret = null;
     }
 }
