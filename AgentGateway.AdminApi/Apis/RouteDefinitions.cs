@@ -145,7 +145,7 @@ internal static class RouteDefinitions
         else
         {
             OnlyFor(errors, "destinations", fields.Destinations is { Count: > 0 }, "HTTP routes (kind 'http')");
-            OnlyFor(errors, "activeHealthCheck", fields.ActiveHealthCheck is not null, "HTTP routes (kind 'http')");
+            OnlyFor(errors, "activeHealthCheck", fields.ActiveHealthCheck is not null && backend != Route.BackendOneofCase.Llm, "HTTP and LLM routes");
             OnlyFor(errors, "passiveHealthCheck", fields.PassiveHealthCheck is not null && backend != Route.BackendOneofCase.Llm, "HTTP and LLM routes");
             OnlyFor(errors, "preserveHost", fields.PreserveHost == true, "HTTP routes (kind 'http')");
         }
@@ -219,7 +219,7 @@ internal static class RouteDefinitions
             route.Kind, route.Path, route.PathPrefix, route.PathRegex, [.. match.Hosts], [.. match.Methods],
             [.. match.Headers.Select(ToCondition)], [.. match.Query.Select(ToCondition)],
             http is null ? null : [.. http.Destinations.Select(ToDestination)],
-            http?.ActiveHealthCheck is { } active ? ToActive(active) : null,
+            (http?.ActiveHealthCheck ?? llm?.ActiveHealthCheck) is { } active ? ToActive(active) : null,
             (http?.PassiveHealthCheck ?? llm?.PassiveHealthCheck) is { } passive ? ToPassive(passive) : null,
             http?.PreserveHost,
             llm is null ? null : [.. llm.Providers.Select(provider => provider.Name)],
@@ -280,25 +280,33 @@ internal static class RouteDefinitions
             });
         }
 
-        if (fields.ActiveHealthCheck is { } active)
-        {
-            http.ActiveHealthCheck = new ActiveHealthCheck
-            {
-                Path = active.Path ?? string.Empty,
-                IntervalMs = NonNegative(errors, "activeHealthCheck.intervalMs", active.IntervalMs),
-                TimeoutMs = NonNegative(errors, "activeHealthCheck.timeoutMs", active.TimeoutMs),
-                UnhealthyThreshold = NonNegative(errors, "activeHealthCheck.unhealthyThreshold", active.UnhealthyThreshold),
-                HealthyThreshold = NonNegative(errors, "activeHealthCheck.healthyThreshold", active.HealthyThreshold),
-            };
-            var statuses = active.ExpectedStatuses ?? [];
-            for (var index = 0; index < statuses.Count; index++)
-            {
-                http.ActiveHealthCheck.ExpectedStatuses.Add(NonNegative(errors, $"activeHealthCheck.expectedStatuses[{index}]", statuses[index]));
-            }
-        }
-
+        http.ActiveHealthCheck = BuildActive(errors, fields.ActiveHealthCheck);
         http.PassiveHealthCheck = BuildPassive(errors, fields.PassiveHealthCheck);
         return http;
+    }
+
+    private static ActiveHealthCheck? BuildActive(Dictionary<string, string[]> errors, RouteActiveHealthCheck? active)
+    {
+        if (active is null)
+        {
+            return null;
+        }
+
+        var check = new ActiveHealthCheck
+        {
+            Path = active.Path ?? string.Empty,
+            IntervalMs = NonNegative(errors, "activeHealthCheck.intervalMs", active.IntervalMs),
+            TimeoutMs = NonNegative(errors, "activeHealthCheck.timeoutMs", active.TimeoutMs),
+            UnhealthyThreshold = NonNegative(errors, "activeHealthCheck.unhealthyThreshold", active.UnhealthyThreshold),
+            HealthyThreshold = NonNegative(errors, "activeHealthCheck.healthyThreshold", active.HealthyThreshold),
+        };
+        var statuses = active.ExpectedStatuses ?? [];
+        for (var index = 0; index < statuses.Count; index++)
+        {
+            check.ExpectedStatuses.Add(NonNegative(errors, $"activeHealthCheck.expectedStatuses[{index}]", statuses[index]));
+        }
+
+        return check;
     }
 
     private static PassiveHealthCheck? BuildPassive(Dictionary<string, string[]> errors, RoutePassiveHealthCheck? passive) => passive is null
@@ -315,7 +323,7 @@ internal static class RouteDefinitions
     /// </summary>
     private static LlmBackend BuildLlm(Dictionary<string, string[]> errors, Fields fields)
     {
-        var llm = new LlmBackend { PassiveHealthCheck = BuildPassive(errors, fields.PassiveHealthCheck) };
+        var llm = new LlmBackend { PassiveHealthCheck = BuildPassive(errors, fields.PassiveHealthCheck), ActiveHealthCheck = BuildActive(errors, fields.ActiveHealthCheck) };
         var providers = fields.Providers ?? [];
         if (providers.Count == 0)
         {

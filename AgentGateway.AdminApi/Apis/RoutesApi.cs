@@ -468,7 +468,7 @@ internal static class RoutesApi
             [.. match.Headers.Select(RouteDefinitions.ToCondition)],
             [.. match.Query.Select(RouteDefinitions.ToCondition)],
             http is null ? [] : [.. http.Destinations.Select(RouteDefinitions.ToDestination)],
-            http?.ActiveHealthCheck is { } active ? RouteDefinitions.ToActive(active) : null,
+            (http?.ActiveHealthCheck ?? llm?.ActiveHealthCheck) is { } active ? RouteDefinitions.ToActive(active) : null,
             (http?.PassiveHealthCheck ?? llm?.PassiveHealthCheck) is { } passive ? RouteDefinitions.ToPassive(passive) : null,
             http?.PreserveHost ?? false,
             route.Agent?.Name,

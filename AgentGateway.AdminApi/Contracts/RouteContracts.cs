@@ -112,6 +112,7 @@ public sealed record RoutePassiveHealthCheck(int? ConsecutiveFailures = null, in
 /// <param name="Providers">LLM routes: at least one provider of the tenant's catalog; without models, any model is sent as named to the first.</param>
 /// <param name="Models">LLM routes: the models clients may name (empty: any model).</param>
 /// <param name="PassiveHealthCheck">HTTP routes: ejects a destination; LLM routes: a provider (tried only after every other target while ejected).</param>
+/// <param name="ActiveHealthCheck">HTTP routes: probes every destination (path required); LLM routes: every provider (no path: its model list, with its key).</param>
 public sealed record CreateRouteRequest(
     string? Name, string? Path, List<string>? Targets, string? PrefixMode, string? FailureMode = null, int? TargetTimeoutMs = null, string? ToolPinning = null,
     string? Kind = null, string? PathPrefix = null, string? PathRegex = null, List<string>? Hosts = null, List<string>? Methods = null,

@@ -80,7 +80,7 @@ internal static class RouteResources
         ArgumentNullException.ThrowIfNull(stored);
         ArgumentNullException.ThrowIfNull(effective);
         ArgumentNullException.ThrowIfNull(catalog);
-        var backend = new LlmBackend { PassiveHealthCheck = stored.PassiveHealthCheck };
+        var backend = new LlmBackend { PassiveHealthCheck = stored.PassiveHealthCheck, ActiveHealthCheck = stored.ActiveHealthCheck };
         foreach (var name in stored.Providers.Select(provider => provider.Name))
         {
             if (!catalog.TryGetValue(name, out var entry))

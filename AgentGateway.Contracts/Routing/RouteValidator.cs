@@ -106,23 +106,30 @@ public static partial class RouteValidator
             }
         }
 
-        if (http.ActiveHealthCheck is { } active)
-        {
-            var field = PolicyValidator.Join(path, "activeHealthCheck");
-            RequestPath(active.Path, PolicyValidator.Join(field, "path"), errors);
-            if (active.Path.Length == 0)
-            {
-                errors.Add(new ConfigError(PolicyValidator.Join(field, "path"), "is required, e.g. /healthz"));
-            }
+        Validate(http.ActiveHealthCheck, path, pathRequired: true, errors);
+        Validate(http.PassiveHealthCheck, path, errors);
+    }
 
-            Range(active.IntervalMs, 100, 3_600_000, PolicyValidator.Join(field, "intervalMs"), errors);
-            Range(active.TimeoutMs, 10, 60_000, PolicyValidator.Join(field, "timeoutMs"), errors);
-            Range(active.UnhealthyThreshold, 1, 100, PolicyValidator.Join(field, "unhealthyThreshold"), errors);
-            Range(active.HealthyThreshold, 1, 100, PolicyValidator.Join(field, "healthyThreshold"), errors);
-            Statuses(active.ExpectedStatuses, PolicyValidator.Join(field, "expectedStatuses"), errors);
+    /// <summary>Probes: a path (required for HTTP destinations; LLM providers default to their model list) and their timing.</summary>
+    private static void Validate(ActiveHealthCheck? active, string path, bool pathRequired, List<ConfigError> errors)
+    {
+        if (active is null)
+        {
+            return;
         }
 
-        Validate(http.PassiveHealthCheck, path, errors);
+        var field = PolicyValidator.Join(path, "activeHealthCheck");
+        RequestPath(active.Path, PolicyValidator.Join(field, "path"), errors);
+        if (pathRequired && active.Path.Length == 0)
+        {
+            errors.Add(new ConfigError(PolicyValidator.Join(field, "path"), "is required, e.g. /healthz"));
+        }
+
+        Range(active.IntervalMs, 100, 3_600_000, PolicyValidator.Join(field, "intervalMs"), errors);
+        Range(active.TimeoutMs, 10, 60_000, PolicyValidator.Join(field, "timeoutMs"), errors);
+        Range(active.UnhealthyThreshold, 1, 100, PolicyValidator.Join(field, "unhealthyThreshold"), errors);
+        Range(active.HealthyThreshold, 1, 100, PolicyValidator.Join(field, "healthyThreshold"), errors);
+        Statuses(active.ExpectedStatuses, PolicyValidator.Join(field, "expectedStatuses"), errors);
     }
 
     private static void Validate(PassiveHealthCheck? passive, string path, List<ConfigError> errors)
@@ -215,6 +222,7 @@ public static partial class RouteValidator
     {
         ArgumentNullException.ThrowIfNull(llm);
         ArgumentNullException.ThrowIfNull(errors);
+        Validate(llm.ActiveHealthCheck, path, pathRequired: false, errors);
         Validate(llm.PassiveHealthCheck, path, errors);
         var models = new HashSet<string>(StringComparer.Ordinal);
         for (var index = 0; index < llm.Models.Count; index++)

@@ -5,10 +5,11 @@ using AgentGateway.Proxy.Configuration;
 namespace AgentGateway.Proxy.Http;
 
 /// <summary>
-/// Probes every destination of every HTTP route that has an <see cref="ActiveHealthCheck"/>: a GET of its path each
-/// interval, passing on an expected status within the timeout. Follows config changes: probes of destinations that
-/// stay keep running (and their verdict), new ones start, removed ones stop; health of destinations no longer in
-/// the config is forgotten.
+/// Probes every destination of every HTTP route, and every provider of every LLM route, that has an
+/// <see cref="ActiveHealthCheck"/>: a GET of its path each interval (an LLM provider without a path: its model list,
+/// with its auth), passing on an expected status within the timeout. Follows config changes: probes that stay keep
+/// running (and their verdict), new ones start, removed ones stop; health of destinations and providers no longer
+/// in the config is forgotten.
 /// </summary>
 internal sealed partial class ActiveHealthChecker(
     SnapshotStore store, DestinationHealthRegistry registry, BackendHttpClients clients, TimeProvider time, ILogger<ActiveHealthChecker> logger)
@@ -42,14 +43,23 @@ internal sealed partial class ActiveHealthChecker(
 
     private void Reconcile(GatewaySnapshot? snapshot, CancellationToken stoppingToken)
     {
-        var wanted = new Dictionary<string, (Route Route, HttpDestination Destination)>(StringComparer.Ordinal);
+        var wanted = new Dictionary<string, Probe>(StringComparer.Ordinal);
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (var route in snapshot?.Routes ?? [])
         {
+            var routeName = $"{route.Tenant}/{route.Name}";
             if (route.BackendCase == Route.BackendOneofCase.Llm)
             {
-                // LLM providers have passive health only; it is kept while the route names them.
-                known.UnionWith(route.Llm.Providers.Select(provider => DestinationHealthRegistry.KeyOf(route, provider)));
+                foreach (var provider in route.Llm.Providers)
+                {
+                    var key = DestinationHealthRegistry.KeyOf(route, provider);
+                    known.Add(key);
+                    if (route.Llm.ActiveHealthCheck is { } check)
+                    {
+                        wanted[key] = new Probe(check, (check, provider), registry.Get(key), routeName, provider.Name, provider.Url, () => ProviderProbe(check, provider), provider.Tls);
+                    }
+                }
+
                 continue;
             }
 
@@ -62,16 +72,19 @@ internal sealed partial class ActiveHealthChecker(
             {
                 var key = DestinationHealthRegistry.KeyOf(route, destination.Url);
                 known.Add(key);
-                if (route.Http.ActiveHealthCheck is not null)
+                if (route.Http.ActiveHealthCheck is { } check)
                 {
-                    wanted[key] = (route, destination);
+                    var tls = route.Http.Tls;
+                    var url = new Uri(destination.Url.TrimEnd('/') + check.Path);
+                    wanted[key] = new Probe(check, (check, tls), registry.Get(key), routeName, destination.Name, destination.Url,
+                        () => new BackendRequestContext(null, null, tls).Apply(new HttpRequestMessage(HttpMethod.Get, url)), tls);
                 }
             }
         }
 
         foreach (var (key, probe) in _probes.ToList())
         {
-            if (!wanted.TryGetValue(key, out var next) || !probe.Matches(next.Route))
+            if (!wanted.TryGetValue(key, out var next) || !Equals(probe.Signature, next.Signature))
             {
                 probe.Stop();
                 _probes.Remove(key);
@@ -83,15 +96,23 @@ internal sealed partial class ActiveHealthChecker(
         }
 
         registry.Retain(known);
-        foreach (var (key, (route, destination)) in wanted)
+        foreach (var (key, probe) in wanted)
         {
             if (!_probes.ContainsKey(key))
             {
-                var probe = new Probe(route.Http.ActiveHealthCheck, route.Http.Tls, destination.Url, registry.Get(key), $"{route.Tenant}/{route.Name}", destination.Name);
                 _probes[key] = probe;
                 probe.Start(this, stoppingToken);
             }
         }
+    }
+
+    /// <summary>A provider's probe: its model list (or the check's path below its URL), authenticated as its requests are.</summary>
+    private static HttpRequestMessage ProviderProbe(ActiveHealthCheck check, LlmProvider provider)
+    {
+        var request = check.Path.Length == 0
+            ? Llm.LlmModelLists.CreateRequest(provider)
+            : new HttpRequestMessage(HttpMethod.Get, new Uri(provider.Url.TrimEnd('/') + check.Path));
+        return new BackendRequestContext(provider.Auth, null, provider.Tls).Apply(request);
     }
 
     private async Task RunAsync(Probe probe, CancellationToken cancellationToken)
@@ -101,7 +122,6 @@ internal sealed partial class ActiveHealthChecker(
         var timeout = TimeSpan.FromMilliseconds(check.TimeoutMs == 0 ? 2000 : check.TimeoutMs);
         var unhealthy = check.UnhealthyThreshold == 0 ? 2 : (int)check.UnhealthyThreshold;
         var healthy = check.HealthyThreshold == 0 ? 1 : (int)check.HealthyThreshold;
-        var url = new Uri(probe.Url.TrimEnd('/') + check.Path);
         var client = clients.For(probe.Tls);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -111,8 +131,7 @@ internal sealed partial class ActiveHealthChecker(
             {
                 using var timeoutSource = new CancellationTokenSource(timeout, time);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
-                using var request = new HttpRequestMessage(HttpMethod.Get, url);
-                new BackendRequestContext(null, null, probe.Tls).Apply(request);
+                using var request = probe.CreateRequest();
                 using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
                 status = (int)response.StatusCode;
                 passed = check.ExpectedStatuses.Count == 0 ? status is >= 200 and < 400 : check.ExpectedStatuses.Contains((uint)status);
@@ -155,25 +174,31 @@ internal sealed partial class ActiveHealthChecker(
     [LoggerMessage(Level = LogLevel.Information, Message = "Destination {Destination} ({Url}) of route {Route} passes its health checks again")]
     private static partial void LogHealthy(ILogger logger, string route, string destination, string url);
 
-    /// <summary>One destination's probe loop.</summary>
-    private sealed class Probe(ActiveHealthCheck check, BackendTls? tls, string url, DestinationHealth health, string route, string name)
+    /// <summary>
+    /// One destination's or provider's probe loop. <paramref name="signature"/> is what it probes with (the check, and
+    /// the TLS or provider): a config with another signature restarts it.
+    /// </summary>
+    private sealed class Probe(
+        ActiveHealthCheck check, object signature, DestinationHealth health, string route, string name, string url, Func<HttpRequestMessage> createRequest,
+        BackendTls? tls = null)
     {
         private CancellationTokenSource? _stop;
 
         public ActiveHealthCheck Check { get; } = check;
 
+        public object Signature { get; } = signature;
+
         public BackendTls? Tls { get; } = tls;
 
         public string Url { get; } = url;
+
+        public HttpRequestMessage CreateRequest() => createRequest();
 
         public DestinationHealth Health { get; } = health;
 
         public string Route { get; } = route;
 
         public string Name { get; } = name;
-
-        /// <summary>Whether <paramref name="route"/> probes as this probe does.</summary>
-        public bool Matches(Route route) => Equals(route.Http.ActiveHealthCheck, Check) && Equals(route.Http.Tls, Tls);
 
         public void Start(ActiveHealthChecker checker, CancellationToken stoppingToken)
         {

@@ -295,10 +295,10 @@ internal sealed partial class LlmRouteHandler(
         });
     }
 
-    /// <summary>With a passive health check, ejected providers' tries go after every other, in their order.</summary>
+    /// <summary>With health checks, the tries of ejected or probe-failing providers go after every other, in their order.</summary>
     private IReadOnlyList<LlmTry> HealthyFirst(Route route, IReadOnlyList<LlmTry> tries)
     {
-        if (route.Llm.PassiveHealthCheck is null || tries.Count < 2)
+        if ((route.Llm.PassiveHealthCheck is null && route.Llm.ActiveHealthCheck is null) || tries.Count < 2)
         {
             return tries;
         }

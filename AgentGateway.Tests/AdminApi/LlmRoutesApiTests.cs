@@ -54,6 +54,7 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
             (new { name = "r", kind = "llm", providers = new[] { "openai" }, models = new[] { new { name = "fast", targets = new[] { new { provider = "openai", weight = 20000 } } } } }, "models[0].targets[0].weight"),
             (new { name = "r", kind = "llm", providers = new[] { "openai" }, passiveHealthCheck = new { consecutiveFailures = 5000 } }, "passiveHealthCheck.consecutiveFailures"),
             (new { name = "r", kind = "llm", providers = new[] { "openai" }, destinations = new[] { new { name = "main", url = UpstreamUrl } } }, "destinations"),
+            (new { name = "r", kind = "llm", providers = new[] { "openai" }, activeHealthCheck = new { path = "models", intervalMs = 50 } }, "activeHealthCheck.path"),
             (new { name = "r", kind = "llm", providers = new[] { "openai" }, targets = new[] { "server" } }, "targets"),
             (new { name = "r", kind = "http", destinations = new[] { new { name = "main", url = UpstreamUrl } }, providers = new[] { "openai" } }, "providers"),
             (new { name = "r", kind = "a2a", agent = "x", passiveHealthCheck = new { consecutiveFailures = 2 } }, "passiveHealthCheck"),
@@ -175,6 +176,7 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
                 new { name = "smart", targets = new object[] { new { provider = "openai", model = "gpt-4.1", weight = 3 }, new { provider = "claude", model = "claude-sonnet-4-5", priority = 1 } } },
             },
             passiveHealthCheck = new { consecutiveFailures = 2, ejectionMs = 10000 },
+            activeHealthCheck = new { intervalMs = 10000 },
         }, Cancellation))
         {
             Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync(Cancellation));
@@ -225,6 +227,8 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
         Assert.Equal(("openai", "gpt-4.1", 3u, 0u), (route.Llm.Models[1].Targets[0].Provider, route.Llm.Models[1].Targets[0].Model, route.Llm.Models[1].Targets[0].Weight, route.Llm.Models[1].Targets[0].Priority));
         Assert.Equal(1u, route.Llm.Models[1].Targets[1].Priority);
         Assert.Equal(2u, route.Llm.PassiveHealthCheck.ConsecutiveFailures);
+        // Probes without a path: the providers' model lists.
+        Assert.Equal((10000u, string.Empty), (route.Llm.ActiveHealthCheck.IntervalMs, route.Llm.ActiveHealthCheck.Path));
         // The guards, their webhook's key inline like any backend credential.
         Assert.Equal((PiiDetector.CreditCard, LlmGuardAction.Reject), (route.Policies.LlmGuards.Prompt[0].Pii.Single(), route.Policies.LlmGuards.Prompt[0].Action));
         Assert.Equal("[a-z]+\\.corp", route.Policies.LlmGuards.Answer[0].Patterns.Single());

@@ -172,7 +172,7 @@ public sealed class RouteFormTests
     [Fact]
     public void LlmRoute_SendsItsProviders_RowsGroupedIntoModels_AndThePassiveCheck()
     {
-        var form = new RouteFormModel { Kind = RouteKinds.Llm, Name = "models", PassiveHealthCheck = true, ConsecutiveFailures = 2 };
+        var form = new RouteFormModel { Kind = RouteKinds.Llm, Name = "models", PassiveHealthCheck = true, ConsecutiveFailures = 2, ActiveHealthCheck = true, HealthPath = string.Empty };
         form.Providers.AddRange(["openai", "claude"]);
         form.Destinations.Add(new DestinationRow { Name = "left-over-from-http", Url = "http://x" });
         var fast = new LlmModelRow { Model = " fast ", Provider = "openai", ProviderModel = "gpt-4o-mini" };
@@ -189,6 +189,7 @@ public sealed class RouteFormTests
             """{"name":"smart","targets":[{"provider":"openai","model":"gpt-4.1","weight":3,"priority":null},{"provider":"claude","model":null,"weight":null,"priority":1}]}]""",
             json["models"]!.ToJsonString());
         Assert.Equal(2, json["passiveHealthCheck"]!["consecutiveFailures"]!.GetValue<int>());
+        Assert.Equal(string.Empty, json["activeHealthCheck"]!["path"]!.GetValue<string>());
         Assert.Null(json["destinations"]);
         Assert.Null(json["targets"]);
 

@@ -14,7 +14,8 @@ namespace AgentGateway.Tests.Proxy.Llm;
 /// <c>/acme/guarded-claude</c> (Anthropic: answers mentioning "from Claude" rejected, "Paris" masked) and
 /// <c>/acme/moderated-strict</c> (a moderation webhook that is down, failing closed) and <c>/acme/keyed</c> (virtual
 /// keys: <c>sk-fast-only</c> for model <c>fast</c> at 2 requests a minute, <c>sk-tokens</c> at 40 tokens a minute, <c>sk-spare</c> at 2 requests a minute,
-/// <c>sk-broke</c> with its budget exhausted), <c>/acme/azure</c> (an Azure OpenAI deployment as model <c>fast</c>).
+/// <c>sk-broke</c> with its budget exhausted), <c>/acme/azure</c> (an Azure OpenAI deployment as model <c>fast</c>) and
+/// <c>/acme/probed</c> (probed providers: the first, "sick", has no API at all, so its probes of the model list fail).
 /// </summary>
 public sealed class LlmGatewayFixture : IAsyncLifetime
 {
@@ -192,6 +193,19 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                         },
                     },
                     models = new[] { new { name = "fast", targets = new[] { new { provider = "azure", model = "gpt4o-prod" } } } },
+                }),
+                Route("probed", new
+                {
+                    providers = new object[] { new { name = "sick", kind = "openai", url = new Uri(Providers.Address, "/sick/v1").ToString() }, OpenAi() },
+                    activeHealthCheck = new { intervalMs = 200, timeoutMs = 1000, unhealthyThreshold = 1 },
+                    models = new[]
+                    {
+                        new
+                        {
+                            name = "careful",
+                            targets = new object[] { new { provider = "sick", model = "gpt-4o-mini", priority = 0 }, new { provider = "openai", model = "gpt-4o-mini", priority = 1 } },
+                        },
+                    },
                 }),
                 Route("moderated-strict", new { providers = new[] { OpenAi() } }, new
                 {

@@ -395,6 +395,31 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
         Assert.Equal("gpt4o-prod", (string?)gateway.Providers.LastBody("azure")["model"]);
     }
 
+    [Fact]
+    public async Task AProviderFailingItsProbes_IsTriedOnlyAfterTheHealthyOnes()
+    {
+        // Until its first probe fails, the sick provider is the first target, and its 404 is the answer; then the
+        // healthy one answers first.
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            using var response = await PostAsync("probed", Chat("careful"));
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"the sick provider's probes to fail: {(int)response.StatusCode}");
+            await Task.Delay(100, Cancellation);
+        }
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            using var again = await PostAsync("probed", Chat("careful"));
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+    }
+
     private static JsonObject Chat(string model) => new()
     {
         ["model"] = model,

@@ -151,7 +151,8 @@ public sealed class RouteFormModel
                 Query: Conditions(Query), Agent: Agent),
             RouteKinds.Llm => new NewRoute(
                 Name.Trim(), path, null, null, Kind: Kind, Hosts: HostList(), Methods: MethodList(), Headers: Conditions(Headers),
-                Query: Conditions(Query), PassiveHealthCheck: PassiveCheck(), Providers: [.. Providers], Models: LlmModelRow.Group(Models).Models),
+                Query: Conditions(Query), ActiveHealthCheck: ActiveCheck(), PassiveHealthCheck: PassiveCheck(), Providers: [.. Providers],
+                Models: LlmModelRow.Group(Models).Models),
             _ => new NewRoute(
                 Name.Trim(), path, [.. Targets], PrefixMode, Kind: RouteKinds.Mcp, Hosts: HostList(), Methods: MethodList(),
                 Headers: Conditions(Headers), Query: Conditions(Query)),
@@ -184,7 +185,7 @@ public sealed class RouteFormModel
             Conditions(Headers),
             Conditions(Query),
             http ? DestinationList() : [],
-            http ? ActiveCheck() ?? (route.ActiveHealthCheck is null ? null : RouteActiveHealthCheck.Off) : null,
+            http || llm ? ActiveCheck() ?? (route.ActiveHealthCheck is null ? null : RouteActiveHealthCheck.Off) : null,
             http || llm ? PassiveCheck() ?? (route.PassiveHealthCheck is null ? null : RoutePassiveHealthCheck.Off) : null,
             http ? PreserveHost : null,
             Kind == RouteKinds.A2a ? Agent : null,
