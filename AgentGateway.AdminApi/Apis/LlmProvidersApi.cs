@@ -221,7 +221,7 @@ internal static class LlmProvidersApi
         var providerKind = KindOf(kind);
         if (providerKind is null)
         {
-            errors["kind"] = ["must be 'openai' (OpenAI's API, or a server that speaks it: Ollama, vLLM, Mistral, Groq, ...), 'azure-openai' (Azure OpenAI's deployments API) or 'anthropic'."];
+            errors["kind"] = ["must be 'openai' (OpenAI's API, or a server that speaks it: Ollama, vLLM, Mistral, Groq, ...), 'azure-openai' (Azure OpenAI's deployments API), 'anthropic' or 'gemini' (Google's Gemini API)."];
         }
 
         Validation.Url(errors, url);
@@ -254,6 +254,7 @@ internal static class LlmProvidersApi
         "openai" => V1.LlmProviderKind.Openai,
         "azure-openai" => V1.LlmProviderKind.AzureOpenai,
         "anthropic" => V1.LlmProviderKind.Anthropic,
+        "gemini" => V1.LlmProviderKind.Gemini,
         _ => null,
     };
 

@@ -4,7 +4,8 @@ namespace AgentGateway.AdminApi.Contracts;
 /// <param name="Kind">
 /// 'openai' (OpenAI's API and every server that speaks it: Ollama, vLLM, Mistral, Groq, Azure OpenAI's v1 API,
 /// Gemini's OpenAI endpoint, ...), 'azure-openai' (Azure OpenAI's deployments API: the targets' models are deployment
-/// names) or 'anthropic'.
+/// names), 'anthropic' or 'gemini' (Google's Gemini API, https://generativelanguage.googleapis.com/v1beta; key in
+/// x-goog-api-key).
 /// </param>
 /// <param name="Url">The API's base URL: for OpenAI-compatible servers the one below which /chat/completions lives (https://api.openai.com/v1), for Azure OpenAI the resource's endpoint (https://contoso.openai.azure.com), for Anthropic https://api.anthropic.com.</param>
 /// <param name="ApiVersion">Azure OpenAI: the deployments API's api-version; null takes 2024-10-21.</param>

@@ -139,10 +139,12 @@ public static class LlmProviderKinds
     public const string OpenAi = "openai";
     public const string AzureOpenAi = "azure-openai";
     public const string Anthropic = "anthropic";
+    public const string Gemini = "gemini";
 
     public static string Title(string? kind) => kind switch
     {
         Anthropic => "Anthropic Messages",
+        Gemini => "Google Gemini",
         AzureOpenAi => "Azure OpenAI (deployments)",
         _ => "OpenAI-compatible",
     };

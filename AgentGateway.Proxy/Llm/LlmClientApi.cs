@@ -35,8 +35,12 @@ internal abstract class LlmClientApi
 
         public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
 
-        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) =>
-            kind == LlmProviderKind.Anthropic ? AnthropicChatAdapter.Instance : OpenAiChatAdapter.Instance;
+        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) => kind switch
+        {
+            LlmProviderKind.Anthropic => AnthropicChatAdapter.Instance,
+            LlmProviderKind.Gemini => GeminiChatAdapter.Instance,
+            _ => OpenAiChatAdapter.Instance,
+        };
 
         public override bool WantsStreamUsage(JsonObject request) =>
             request["stream_options"] is JsonObject options && options["include_usage"] is JsonValue include && include.TryGetValue<bool>(out var wanted) && wanted;
@@ -48,8 +52,13 @@ internal abstract class LlmClientApi
 
         public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.Anthropic(message, LlmErrors.AnthropicType(status));
 
-        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) =>
-            kind == LlmProviderKind.Anthropic ? AnthropicMessagesAdapter.Instance : OpenAiMessagesAdapter.Instance;
+        // Gemini providers do not serve Anthropic clients yet.
+        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) => kind switch
+        {
+            LlmProviderKind.Anthropic => AnthropicMessagesAdapter.Instance,
+            LlmProviderKind.Gemini => null,
+            _ => OpenAiMessagesAdapter.Instance,
+        };
 
         public override bool WantsStreamUsage(JsonObject request) => true;
     }
@@ -64,7 +73,12 @@ internal abstract class LlmClientApi
 
         public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
 
-        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) => kind == LlmProviderKind.Anthropic ? ResponsesAdapter.Anthropic : ResponsesAdapter.OpenAi;
+        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) => kind switch
+        {
+            LlmProviderKind.Anthropic => ResponsesAdapter.Anthropic,
+            LlmProviderKind.Gemini => ResponsesAdapter.Gemini,
+            _ => ResponsesAdapter.OpenAi,
+        };
 
         // The usage comes in the response.completed event, read from the chat stream's own.
         public override bool WantsStreamUsage(JsonObject request) => false;
@@ -81,7 +95,7 @@ internal abstract class LlmClientApi
 
         public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
 
-        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) => kind == LlmProviderKind.Anthropic ? null : s_adapter;
+        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) => kind is LlmProviderKind.Anthropic or LlmProviderKind.Gemini ? null : s_adapter;
 
         public override bool WantsStreamUsage(JsonObject request) => false;
     }

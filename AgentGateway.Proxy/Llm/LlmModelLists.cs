@@ -13,6 +13,7 @@ internal static class LlmModelLists
         ArgumentNullException.ThrowIfNull(provider);
         if (provider.Kind != LlmProviderKind.Anthropic)
         {
+            // OpenAI's, Azure's and Gemini's lists are all below the base URL at /models.
             return new HttpRequestMessage(HttpMethod.Get, ProviderAdapter.Below(provider, "/models"));
         }
 
@@ -24,6 +25,17 @@ internal static class LlmModelLists
     public static IEnumerable<JsonObject> ToOpenAi(LlmProvider provider, JsonObject answer)
     {
         ArgumentNullException.ThrowIfNull(provider);
+        if (provider.Kind == LlmProviderKind.Gemini)
+        {
+            return (answer["models"] as JsonArray ?? []).OfType<JsonObject>().Select(model => new JsonObject
+            {
+                ["id"] = ((string?)model["name"] ?? string.Empty).Replace("models/", string.Empty, StringComparison.Ordinal),
+                ["object"] = "model",
+                ["created"] = 0,
+                ["owned_by"] = provider.Name,
+            });
+        }
+
         var models = (answer["data"] as JsonArray ?? []).OfType<JsonObject>();
         return provider.Kind != LlmProviderKind.Anthropic
             ? models.Select(model => (JsonObject)model.DeepClone())

@@ -18,6 +18,8 @@ internal sealed class ResponsesAdapter(ProviderAdapter chat) : ProviderAdapter
 
     public static readonly ResponsesAdapter Anthropic = new(AnthropicChatAdapter.Instance);
 
+    public static readonly ResponsesAdapter Gemini = new(GeminiChatAdapter.Instance);
+
     /// <summary>Why the gateway cannot serve <paramref name="request"/>, or null.</summary>
     public static string? Unsupported(JsonObject request) => request["previous_response_id"] is JsonValue
         ? "previous_response_id is not supported: the gateway keeps no responses; send the whole conversation in input."

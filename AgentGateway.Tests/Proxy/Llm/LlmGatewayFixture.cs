@@ -15,7 +15,7 @@ namespace AgentGateway.Tests.Proxy.Llm;
 /// <c>/acme/moderated-strict</c> (a moderation webhook that is down, failing closed) and <c>/acme/keyed</c> (virtual
 /// keys: <c>sk-fast-only</c> for model <c>fast</c> at 2 requests a minute, <c>sk-tokens</c> at 40 tokens a minute, <c>sk-spare</c> at 2 requests a minute,
 /// <c>sk-broke</c> with its budget exhausted), <c>/acme/azure</c> (an Azure OpenAI deployment as model <c>fast</c>) and
-/// <c>/acme/probed</c> (probed providers: the first, "sick", has no API at all, so its probes of the model list fail).
+/// <c>/acme/gemini</c> (Gemini, any model), <c>/acme/probed</c> (probed providers: the first, "sick", has no API at all, so its probes of the model list fail).
 /// </summary>
 public sealed class LlmGatewayFixture : IAsyncLifetime
 {
@@ -193,6 +193,19 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                         },
                     },
                     models = new[] { new { name = "fast", targets = new[] { new { provider = "azure", model = "gpt4o-prod" } } } },
+                }),
+                Route("gemini", new
+                {
+                    providers = new[]
+                    {
+                        new
+                        {
+                            name = "gemini",
+                            kind = "gemini",
+                            url = new Uri(Providers.Address, "/gemini/v1beta").ToString(),
+                            auth = new { header = new { name = "x-goog-api-key", value = new { inline = "gemini-key" } } },
+                        },
+                    },
                 }),
                 Route("probed", new
                 {

@@ -34,6 +34,14 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
         _app.MapPost("/anthropic/v1/messages", context => AnswerAsync(context, "anthropic", "anthropic-message.json", "anthropic-stream.txt"));
         _app.MapGet("/anthropic/v1/models", context => ReplayAsync(context, "anthropic-models.json"));
         _app.MapPost("/moderation", ModerateAsync);
+        // Gemini: models/{model}:generateContent, or :streamGenerateContent?alt=sse.
+        _app.MapPost("/gemini/v1beta/models/{call}", (HttpContext context, string call) =>
+            AnswerAsync(context, "gemini", "gemini-generate.json", "gemini-stream.txt", streaming: call.EndsWith(":streamGenerateContent", StringComparison.Ordinal)
+                && context.Request.Query["alt"] == "sse"));
+        _app.MapGet("/gemini/v1beta/models", () => Results.Json(new JsonObject
+        {
+            ["models"] = new JsonArray(new JsonObject { ["name"] = "models/gemini-2.5-flash", ["displayName"] = "Gemini 2.5 Flash" }),
+        }));
         // Azure OpenAI's deployments API: the deployment in the path, the api-version in the query.
         _app.MapPost("/azure/openai/deployments/{deployment}/chat/completions", (HttpContext context, string deployment) =>
         {
@@ -80,7 +88,7 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
 
     public IReadOnlyDictionary<string, string> LastHeaders(string provider) => Requests.Where(request => request.Provider == provider).Select(request => request.Headers).Last();
 
-    private async Task AnswerAsync(HttpContext context, string provider, string blocking, string stream)
+    private async Task AnswerAsync(HttpContext context, string provider, string blocking, string stream, bool? streaming = null)
     {
         var body = (JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted)) as JsonObject)!;
         Requests.Enqueue((provider, context.Request.Headers.ToDictionary(header => header.Key.ToLowerInvariant(), header => header.Value.ToString(), StringComparer.Ordinal), body));
@@ -110,7 +118,7 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
             blocking = "openai-no-usage.json";
         }
 
-        if ((bool?)body["stream"] != true)
+        if ((streaming ?? (bool?)body["stream"] == true) != true)
         {
             await ReplayAsync(context, blocking);
             return;

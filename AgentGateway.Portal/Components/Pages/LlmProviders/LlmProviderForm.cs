@@ -27,6 +27,7 @@ public sealed class LlmProviderForm
     {
         LlmProviderKinds.Anthropic => "e.g. https://api.anthropic.com (the gateway adds /v1/messages)",
         LlmProviderKinds.AzureOpenAi => "The resource's endpoint, e.g. https://contoso.openai.azure.com; the route's target models are deployment names",
+        LlmProviderKinds.Gemini => "e.g. https://generativelanguage.googleapis.com/v1beta (the gateway adds /models/{model}:generateContent)",
         _ => "The URL below which /chat/completions lives, e.g. https://api.openai.com/v1 or http://localhost:11434/v1",
     };
 
@@ -35,6 +36,7 @@ public sealed class LlmProviderForm
     {
         LlmProviderKinds.Anthropic => "x-api-key",
         LlmProviderKinds.AzureOpenAi => "api-key",
+        LlmProviderKinds.Gemini => "x-goog-api-key",
         _ => "Authorization: Bearer",
     };
 
@@ -52,7 +54,7 @@ public sealed class LlmProviderForm
 
         var header = new JsonObject
         {
-            ["name"] = Kind switch { LlmProviderKinds.Anthropic => "x-api-key", LlmProviderKinds.AzureOpenAi => "api-key", _ => "Authorization" },
+            ["name"] = Kind switch { LlmProviderKinds.Anthropic => "x-api-key", LlmProviderKinds.AzureOpenAi => "api-key", LlmProviderKinds.Gemini => "x-goog-api-key", _ => "Authorization" },
             ["value"] = new JsonObject { ["secretRef"] = KeySecret },
         };
         if (Kind == LlmProviderKinds.OpenAi)
