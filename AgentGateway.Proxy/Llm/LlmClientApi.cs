@@ -52,11 +52,10 @@ internal abstract class LlmClientApi
 
         public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.Anthropic(message, LlmErrors.AnthropicType(status));
 
-        // Gemini providers do not serve Anthropic clients yet.
         public override ProviderAdapter? AdapterFor(LlmProviderKind kind) => kind switch
         {
             LlmProviderKind.Anthropic => AnthropicMessagesAdapter.Instance,
-            LlmProviderKind.Gemini => null,
+            LlmProviderKind.Gemini => OpenAiMessagesAdapter.Gemini,
             _ => OpenAiMessagesAdapter.Instance,
         };
 

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
@@ -6,15 +5,18 @@ using AgentGateway.Contracts.V1;
 namespace AgentGateway.Proxy.Llm.Providers;
 
 /// <summary>
-/// Anthropic's Messages API in front of an OpenAI-compatible provider: the system prompt becomes a system message,
-/// text and image blocks become content parts, <c>tool_use</c> blocks become tool calls and <c>tool_result</c>
-/// blocks tool messages; the completion, its chunks and its errors come back as a message, Messages API events and
-/// Anthropic errors. Fields the Messages API does not define pass through untouched; Anthropic fields without an
-/// OpenAI counterpart (<c>top_k</c>, <c>thinking</c>, cache control, ...) are dropped.
+/// Anthropic's Messages API on top of a chat adapter (an OpenAI-compatible provider, or Gemini through its chat
+/// adapter): the system prompt becomes a system message, text and image blocks become content parts,
+/// <c>tool_use</c> blocks become tool calls and <c>tool_result</c> blocks tool messages; the completion, its chunks
+/// and its errors come back as a message, Messages API events and Anthropic errors. Fields the Messages API does not
+/// define pass through untouched to an OpenAI provider; Anthropic fields without an OpenAI counterpart
+/// (<c>top_k</c>, <c>thinking</c>, cache control, ...) are dropped.
 /// </summary>
-internal sealed class OpenAiMessagesAdapter : ProviderAdapter
+internal sealed class OpenAiMessagesAdapter(ProviderAdapter chat) : ProviderAdapter
 {
-    public static readonly OpenAiMessagesAdapter Instance = new();
+    public static readonly OpenAiMessagesAdapter Instance = new(OpenAiChatAdapter.Instance);
+
+    public static readonly OpenAiMessagesAdapter Gemini = new(GeminiChatAdapter.Instance);
 
     private static readonly HashSet<string> s_anthropicFields = new(StringComparer.Ordinal)
     {
@@ -104,8 +106,8 @@ internal sealed class OpenAiMessagesAdapter : ProviderAdapter
 
         if (stream)
         {
+            // The chat adapter asks the provider for the stream's usage.
             body["stream"] = true;
-            body["stream_options"] = new JsonObject { ["include_usage"] = true };
         }
 
         foreach (var (name, value) in request)
@@ -116,11 +118,12 @@ internal sealed class OpenAiMessagesAdapter : ProviderAdapter
             }
         }
 
-        return new HttpRequestMessage(HttpMethod.Post, Below(provider, "/chat/completions", model)) { Content = JsonContent.Create(body) };
+        return chat.CreateRequest(provider, body, model, stream);
     }
 
-    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model)
+    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject providerAnswer, string model)
     {
+        var (answer, _) = chat.ToAnswer(providerAnswer, model);
         var choice = (answer["choices"] as JsonArray)?.FirstOrDefault() as JsonObject;
         var message = choice?["message"] as JsonObject;
         var content = new JsonArray();
@@ -183,7 +186,7 @@ internal sealed class OpenAiMessagesAdapter : ProviderAdapter
             },
         });
 
-        await foreach (var sse in events)
+        await foreach (var sse in chat.ToEventsAsync(events, state))
         {
             if (sse.Data == "[DONE]")
             {
@@ -217,8 +220,8 @@ internal sealed class OpenAiMessagesAdapter : ProviderAdapter
                 continue;
             }
 
+            // The chat adapter counted the streamed characters already.
             var delta = choice["delta"] as JsonObject;
-            state.OutputCharacters += LlmUsage.TextLength(delta);
             if ((string?)delta?["content"] is { Length: > 0 } text)
             {
                 if (open != "text")
@@ -287,9 +290,7 @@ internal sealed class OpenAiMessagesAdapter : ProviderAdapter
     }
 
     public override JsonObject ToError(int status, string body) =>
-        ParseObject(body) is { } answer && answer["error"] is JsonObject error
-            ? LlmErrors.Anthropic((string?)error["message"] ?? PlainMessage(status, string.Empty), LlmErrors.AnthropicType(status))
-            : LlmErrors.Anthropic(PlainMessage(status, body), LlmErrors.AnthropicType(status));
+        LlmErrors.Anthropic((string?)chat.ToError(status, body)["error"]?["message"] ?? PlainMessage(status, body), LlmErrors.AnthropicType(status));
 
     /// <summary>Anthropic's stop reason for OpenAI's finish reason.</summary>
     public static string? StopReason(string? finishReason) => finishReason switch

@@ -421,7 +421,7 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
     }
 
     [Fact]
-    public async Task AChatClient_ThroughGemini_IsTranslatedBothWays_ToolsStreamsAndToolResultsIncluded()
+    public async Task ChatAndAnthropicClients_ThroughGemini_AreTranslatedBothWays_ToolsStreamsAndToolResultsIncluded()
     {
         var chat = new JsonObject
         {
@@ -485,10 +485,22 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
         Assert.Equal(12, (int)chunks.Last()["usage"]!["total_tokens"]!);
         Assert.EndsWith("data: [DONE]\n\n", text, StringComparison.Ordinal);
 
-        // Anthropic clients are not served by Gemini providers yet: a clear 400.
-        using var messages = await PostAsync("gemini", new JsonObject { ["model"] = "gemini-2.5-flash", ["max_tokens"] = 10, ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Hi" }) }, path: "/messages");
-        Assert.Equal(HttpStatusCode.BadRequest, messages.StatusCode);
-        Assert.Contains("serves the messages API", await messages.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
+        // Anthropic clients too: their message translated to chat, then to Gemini, and the answer back as a message.
+        using var messages = await PostAsync("gemini", new JsonObject
+        {
+            ["model"] = "gemini-2.5-flash",
+            ["max_tokens"] = 64,
+            ["system"] = "Be brief.",
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Weather in Paris?" }),
+        }, path: "/messages");
+        Assert.Equal(HttpStatusCode.OK, messages.StatusCode);
+        var reply = JsonDocument.Parse(await messages.Content.ReadAsStringAsync(Cancellation)).RootElement;
+        Assert.Equal(("message", "text", "tool_use"), (reply.GetProperty("type").GetString(), reply.GetProperty("content")[0].GetProperty("type").GetString(),
+            reply.GetProperty("content")[1].GetProperty("type").GetString()));
+        Assert.Equal("Paris", reply.GetProperty("content")[1].GetProperty("input").GetProperty("city").GetString());
+        Assert.Equal(42, reply.GetProperty("usage").GetProperty("input_tokens").GetInt32());
+        Assert.Equal((64, "Be brief."), ((int)gateway.Providers.LastBody("gemini")["generationConfig"]!["maxOutputTokens"]!,
+            (string?)gateway.Providers.LastBody("gemini")["systemInstruction"]!["parts"]![0]!["text"]));
     }
 
     private static JsonObject Chat(string model) => new()
