@@ -62,6 +62,12 @@ internal abstract class LlmClientApi
         public override bool WantsStreamUsage(JsonObject request) => true;
     }
 
+    /// <summary>
+    /// The API whose stream events answer guards read: this one, or (for an API whose adapters make their events from
+    /// chat chunks) Chat Completions, whose chunks the adapter guards before making its own.
+    /// </summary>
+    public virtual LlmClientApi GuardedEvents => this;
+
     /// <summary>Why the gateway cannot serve a request of this API that is valid JSON with a model; null when it can.</summary>
     public virtual string? Unsupported(JsonObject request) => null;
 
@@ -83,6 +89,8 @@ internal abstract class LlmClientApi
         public override bool WantsStreamUsage(JsonObject request) => false;
 
         public override string? Unsupported(JsonObject request) => ResponsesAdapter.Unsupported(request);
+
+        public override LlmClientApi GuardedEvents => OpenAiChat;
     }
 
     /// <summary>OpenAI's Embeddings API: passed through to OpenAI-compatible providers; Anthropic has none.</summary>

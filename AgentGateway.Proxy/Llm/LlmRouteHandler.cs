@@ -238,14 +238,15 @@ internal sealed partial class LlmRouteHandler(
                 // Streaming: the try's timeout covered the answer's headers; the client's disconnect ends the stream.
                 timeout.CancelAfter(Timeout.InfiniteTimeSpan);
                 var state = new StreamState(attempt.Model, wantsUsage);
-                var streamGuard = guards is { Answer.Count: > 0 } ? new StreamGuard(guards.Answer, api == LlmClientApi.OpenAiResponses ? LlmClientApi.OpenAiChat : api, []) : null;
-                if (api == LlmClientApi.OpenAiResponses)
+                var streamGuard = guards is { Answer.Count: > 0 } ? new StreamGuard(guards.Answer, api.GuardedEvents, []) : null;
+                var guardsChunks = api.GuardedEvents != api;
+                if (guardsChunks)
                 {
-                    // Responses events are made from chat chunks: the guards read those.
+                    // The adapter makes its events from chat chunks: the guards read those, inside it.
                     state.ChatGuard = streamGuard;
                 }
 
-                var firstToken = await RelayStreamAsync(context, response, adapter, state, api == LlmClientApi.OpenAiResponses ? null : streamGuard, started);
+                var firstToken = await RelayStreamAsync(context, response, adapter, state, guardsChunks ? null : streamGuard, started);
                 if (streamGuard is not null)
                 {
                     metrics.RecordGuards(routeKey, "answer", streamGuard.Hits);

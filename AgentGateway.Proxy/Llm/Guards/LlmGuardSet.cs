@@ -140,6 +140,30 @@ internal sealed class LlmGuardSet
         return kept;
     }
 
+    /// <summary>The rejection of what <see cref="Scan"/> found (a rejecting match comes alone), counted in <paramref name="hits"/>; null when nothing rejects.</summary>
+    public static GuardRejection? Rejection(List<GuardMatch> matches, string phase, ICollection<(string Guard, bool Rejected)> hits)
+    {
+        ArgumentNullException.ThrowIfNull(matches);
+        ArgumentNullException.ThrowIfNull(hits);
+        if (matches is not [{ Guard.Rejects: true } rejecting])
+        {
+            return null;
+        }
+
+        hits.Add((rejecting.Guard.Name, true));
+        return rejecting.Guard.Rejection(phase, rejecting.What);
+    }
+
+    /// <summary>Counts each guard whose matches masked text once in <paramref name="hits"/>.</summary>
+    public static void RecordMasks(IEnumerable<GuardMatch> masked, ICollection<(string Guard, bool Rejected)> hits)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        foreach (var guard in masked.Select(match => match.Guard.Name).Distinct(StringComparer.Ordinal))
+        {
+            hits.Add((guard, false));
+        }
+    }
+
     /// <summary><paramref name="text"/> with every match replaced, up to <paramref name="end"/> (matches past it are left alone).</summary>
     public static string Mask(string text, IReadOnlyList<GuardMatch> matches, int end)
     {
@@ -173,18 +197,12 @@ internal sealed class LlmGuardSet
         {
             var text = texts[index];
             var matches = Scan(guards, text);
-            if (matches.FirstOrDefault(match => match.Guard.Rejects) is { Guard: not null } rejecting)
+            if ((rejection = Rejection(matches, phase, hits)) is not null)
             {
-                rejection = rejecting.Guard.Rejection(phase, rejecting.What);
-                hits.Add((rejecting.Guard.Name, true));
                 return null;
             }
 
-            foreach (var guard in matches.Select(match => match.Guard.Name).Distinct(StringComparer.Ordinal))
-            {
-                hits.Add((guard, false));
-            }
-
+            RecordMasks(matches, hits);
             result[index] = matches.Count == 0 ? text : Mask(text, matches, text.Length);
         }
 

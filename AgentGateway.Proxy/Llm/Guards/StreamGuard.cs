@@ -128,10 +128,9 @@ internal sealed class StreamGuard(IReadOnlyList<CompiledGuard> guards, LlmClient
     {
         var pending = _pending.GetValueOrDefault(index, string.Empty) + text;
         var matches = LlmGuardSet.Scan(guards, pending);
-        if (matches.FirstOrDefault(match => match.Guard.Rejects) is { Guard: not null } rejecting)
+        if (LlmGuardSet.Rejection(matches, "answer", hits) is { } rejection)
         {
-            Rejection = rejecting.Guard.Rejection("answer", rejecting.What);
-            hits.Add((rejecting.Guard.Name, true));
+            Rejection = rejection;
             _pending.Remove(index);
             return string.Empty;
         }
@@ -147,10 +146,7 @@ internal sealed class StreamGuard(IReadOnlyList<CompiledGuard> guards, LlmClient
         }
 
         var sent = matches.Where(match => match.End <= cut).ToList();
-        foreach (var guard in sent.Select(match => match.Guard.Name).Distinct(StringComparer.Ordinal))
-        {
-            hits.Add((guard, false));
-        }
+        LlmGuardSet.RecordMasks(sent, hits);
 
         _pending[index] = pending[cut..];
         return LlmGuardSet.Mask(pending, sent, cut);

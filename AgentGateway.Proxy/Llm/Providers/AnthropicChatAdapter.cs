@@ -43,13 +43,9 @@ internal sealed class AnthropicChatAdapter : ProviderAdapter
         body["max_tokens"] = (chat["max_completion_tokens"] ?? chat["max_tokens"])?.DeepClone() ?? DefaultMaxTokens;
         Copy(chat, body, "temperature");
         Copy(chat, body, "top_p");
-        if (chat["stop"] is JsonValue stop)
+        if (StopSequences(chat) is { } stops)
         {
-            body["stop_sequences"] = new JsonArray(stop.DeepClone());
-        }
-        else if (chat["stop"] is JsonArray stops)
-        {
-            body["stop_sequences"] = stops.DeepClone();
+            body["stop_sequences"] = stops;
         }
 
         if (chat["tools"] is JsonArray tools)

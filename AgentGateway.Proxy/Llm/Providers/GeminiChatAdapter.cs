@@ -95,13 +95,9 @@ internal sealed class GeminiChatAdapter : ProviderAdapter
             generation["maxOutputTokens"] = limit.DeepClone();
         }
 
-        if (chat["stop"] is JsonValue stop)
+        if (StopSequences(chat) is { } stops)
         {
-            generation["stopSequences"] = new JsonArray(stop.DeepClone());
-        }
-        else if (chat["stop"] is JsonArray stops)
-        {
-            generation["stopSequences"] = stops.DeepClone();
+            generation["stopSequences"] = stops;
         }
 
         if (chat["response_format"] is JsonObject format && (string?)format["type"] is "json_object" or "json_schema")

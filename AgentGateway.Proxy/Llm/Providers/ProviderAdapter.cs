@@ -92,6 +92,14 @@ internal abstract class ProviderAdapter
         _ => string.Empty,
     };
 
+    /// <summary>OpenAI's <c>stop</c> (a string or strings) as a list of stop sequences; null when there is none.</summary>
+    protected static JsonArray? StopSequences(JsonObject chat) => chat["stop"] switch
+    {
+        JsonValue stop => new JsonArray(stop.DeepClone()),
+        JsonArray stops => (JsonArray)stops.DeepClone(),
+        _ => null,
+    };
+
     /// <summary>Copies field <paramref name="name"/> when it is set, as <paramref name="target"/> (default: the same name).</summary>
     protected static void Copy(JsonObject from, JsonObject to, string name, string? target = null)
     {

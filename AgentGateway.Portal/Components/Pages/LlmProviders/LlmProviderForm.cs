@@ -31,13 +31,16 @@ public sealed class LlmProviderForm
         _ => "The URL below which /chat/completions lives, e.g. https://api.openai.com/v1 or http://localhost:11434/v1",
     };
 
-    /// <summary>The header an API's key goes in.</summary>
-    public static string KeyHeader(string kind) => kind switch
+    /// <summary>The header an API's key goes in, as the form says it.</summary>
+    public static string KeyHeader(string kind) => KeyHeaderOf(kind) is (var name, { } prefix) ? $"{name}: {prefix.Trim()}" : KeyHeaderOf(kind).Name;
+
+    /// <summary>The header an API's key goes in, and the prefix before the key (OpenAI's bearer token).</summary>
+    private static (string Name, string? Prefix) KeyHeaderOf(string kind) => kind switch
     {
-        LlmProviderKinds.Anthropic => "x-api-key",
-        LlmProviderKinds.AzureOpenAi => "api-key",
-        LlmProviderKinds.Gemini => "x-goog-api-key",
-        _ => "Authorization: Bearer",
+        LlmProviderKinds.Anthropic => ("x-api-key", null),
+        LlmProviderKinds.AzureOpenAi => ("api-key", null),
+        LlmProviderKinds.Gemini => ("x-goog-api-key", null),
+        _ => ("Authorization", "Bearer "),
     };
 
     public NewLlmProvider ToNewProvider() => new(
@@ -52,14 +55,11 @@ public sealed class LlmProviderForm
             return null;
         }
 
-        var header = new JsonObject
+        var (name, prefix) = KeyHeaderOf(Kind);
+        var header = new JsonObject { ["name"] = name, ["value"] = new JsonObject { ["secretRef"] = KeySecret } };
+        if (prefix is not null)
         {
-            ["name"] = Kind switch { LlmProviderKinds.Anthropic => "x-api-key", LlmProviderKinds.AzureOpenAi => "api-key", LlmProviderKinds.Gemini => "x-goog-api-key", _ => "Authorization" },
-            ["value"] = new JsonObject { ["secretRef"] = KeySecret },
-        };
-        if (Kind == LlmProviderKinds.OpenAi)
-        {
-            header["prefix"] = "Bearer ";
+            header["prefix"] = prefix;
         }
 
         return new NewPolicy(
