@@ -221,7 +221,7 @@ internal static class LlmProvidersApi
         var providerKind = KindOf(kind);
         if (providerKind is null)
         {
-            errors["kind"] = ["must be 'openai' (OpenAI's API, or a server that speaks it: Ollama, vLLM, Mistral, Groq, ...), 'azure-openai' (Azure OpenAI's deployments API), 'anthropic' or 'gemini' (Google's Gemini API)."];
+            errors["kind"] = ["must be 'openai' (OpenAI's API, or a server that speaks it: Ollama, vLLM, Mistral, Groq, ...), 'azure-openai' (Azure OpenAI's deployments API), 'anthropic', 'gemini' (Google's Gemini API), 'bedrock' (AWS Bedrock's Converse API) or 'vertex-ai' (Google Vertex AI)."];
         }
 
         Validation.Url(errors, url);
@@ -255,6 +255,8 @@ internal static class LlmProvidersApi
         "azure-openai" => V1.LlmProviderKind.AzureOpenai,
         "anthropic" => V1.LlmProviderKind.Anthropic,
         "gemini" => V1.LlmProviderKind.Gemini,
+        "bedrock" => V1.LlmProviderKind.Bedrock,
+        "vertex-ai" => V1.LlmProviderKind.VertexAi,
         _ => null,
     };
 

@@ -4,8 +4,11 @@ namespace AgentGateway.AdminApi.Contracts;
 /// <param name="Kind">
 /// 'openai' (OpenAI's API and every server that speaks it: Ollama, vLLM, Mistral, Groq, Azure OpenAI's v1 API,
 /// Gemini's OpenAI endpoint, ...), 'azure-openai' (Azure OpenAI's deployments API: the targets' models are deployment
-/// names), 'anthropic' or 'gemini' (Google's Gemini API, https://generativelanguage.googleapis.com/v1beta; key in
-/// x-goog-api-key).
+/// names), 'anthropic', 'gemini' (Google's Gemini API, https://generativelanguage.googleapis.com/v1beta; key in
+/// x-goog-api-key), 'bedrock' (AWS Bedrock's Converse API, https://bedrock-runtime.{region}.amazonaws.com; requests
+/// signed by an awsSigv4 backend-auth with service "bedrock") or 'vertex-ai' (Google Vertex AI's Gemini and Claude
+/// models, https://{region}-aiplatform.googleapis.com/v1/projects/{project}/locations/{region}; a gcpAccessToken
+/// backend-auth).
 /// </param>
 /// <param name="Url">The API's base URL: for OpenAI-compatible servers the one below which /chat/completions lives (https://api.openai.com/v1), for Azure OpenAI the resource's endpoint (https://contoso.openai.azure.com), for Anthropic https://api.anthropic.com.</param>
 /// <param name="ApiVersion">Azure OpenAI: the deployments API's api-version; null takes 2024-10-21.</param>

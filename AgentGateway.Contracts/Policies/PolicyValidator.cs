@@ -291,8 +291,20 @@ public static partial class PolicyValidator
             case BackendAuth.MethodOneofCase.GcpIdentityToken:
                 Secret(auth.GcpIdentityToken.ServiceAccountKey, Join(path, "gcpIdentityToken.serviceAccountKey"), sources, errors);
                 break;
+            case BackendAuth.MethodOneofCase.GcpAccessToken:
+                var google = auth.GcpAccessToken;
+                for (var index = 0; index < google.Scopes.Count; index++)
+                {
+                    if (google.Scopes[index].Length == 0 || google.Scopes[index].Any(character => char.IsWhiteSpace(character) || char.IsControl(character)))
+                    {
+                        errors.Add(new ConfigError($"{Join(path, "gcpAccessToken.scopes")}[{index}]", "must be a scope without spaces, e.g. https://www.googleapis.com/auth/cloud-platform"));
+                    }
+                }
+
+                Secret(google.ServiceAccountKey, Join(path, "gcpAccessToken.serviceAccountKey"), sources, errors);
+                break;
             default:
-                errors.Add(new ConfigError(path, "needs a method: passthrough, header, oauth2ClientCredentials, tokenExchange, awsSigv4 or gcpIdentityToken"));
+                errors.Add(new ConfigError(path, "needs a method: passthrough, header, oauth2ClientCredentials, tokenExchange, awsSigv4, gcpIdentityToken or gcpAccessToken"));
                 break;
         }
     }

@@ -196,7 +196,7 @@ public static partial class RouteValidator
 
         if (!Enum.IsDefined(provider.Kind))
         {
-            errors.Add(new ConfigError(PolicyValidator.Join(path, "kind"), "must be 'openai', 'azure-openai', 'anthropic' or 'gemini'"));
+            errors.Add(new ConfigError(PolicyValidator.Join(path, "kind"), "must be 'openai', 'azure-openai', 'anthropic', 'gemini', 'bedrock' or 'vertex-ai'"));
         }
 
         if (provider.ApiVersion.Length > 0 && (provider.Kind != LlmProviderKind.AzureOpenai || !AzureApiVersion().IsMatch(provider.ApiVersion)))

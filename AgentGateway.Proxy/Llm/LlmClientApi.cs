@@ -23,8 +23,11 @@ internal abstract class LlmClientApi
 
     public abstract JsonObject Error(int status, string message, string? code = null);
 
-    /// <summary>The adapter to a provider of <paramref name="kind"/>, or null when such providers do not serve this API.</summary>
-    public abstract ProviderAdapter? AdapterFor(LlmProviderKind kind);
+    /// <summary>The adapter to <paramref name="provider"/> for <paramref name="model"/>, or null when it does not serve this API.</summary>
+    public ProviderAdapter? AdapterFor(LlmProvider provider, string model) => AdapterFor(ProviderAdapter.ApiOf(provider, model));
+
+    /// <summary>The adapter to a provider model of <paramref name="api"/>, or null when such models do not serve this API.</summary>
+    protected abstract ProviderAdapter? AdapterFor(ProviderApi api);
 
     /// <summary>Whether the client asked for the usage in its stream (Anthropic's streams always carry it).</summary>
     public abstract bool WantsStreamUsage(JsonObject request);
@@ -35,10 +38,11 @@ internal abstract class LlmClientApi
 
         public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
 
-        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) => kind switch
+        protected override ProviderAdapter? AdapterFor(ProviderApi api) => api switch
         {
-            LlmProviderKind.Anthropic => AnthropicChatAdapter.Instance,
-            LlmProviderKind.Gemini => GeminiChatAdapter.Instance,
+            ProviderApi.Anthropic => AnthropicChatAdapter.Instance,
+            ProviderApi.Gemini => GeminiChatAdapter.Instance,
+            ProviderApi.Converse => BedrockChatAdapter.Instance,
             _ => OpenAiChatAdapter.Instance,
         };
 
@@ -52,10 +56,11 @@ internal abstract class LlmClientApi
 
         public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.Anthropic(message, LlmErrors.AnthropicType(status));
 
-        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) => kind switch
+        protected override ProviderAdapter? AdapterFor(ProviderApi api) => api switch
         {
-            LlmProviderKind.Anthropic => AnthropicMessagesAdapter.Instance,
-            LlmProviderKind.Gemini => OpenAiMessagesAdapter.Gemini,
+            ProviderApi.Anthropic => AnthropicMessagesAdapter.Instance,
+            ProviderApi.Gemini => OpenAiMessagesAdapter.Gemini,
+            ProviderApi.Converse => OpenAiMessagesAdapter.Bedrock,
             _ => OpenAiMessagesAdapter.Instance,
         };
 
@@ -78,10 +83,11 @@ internal abstract class LlmClientApi
 
         public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
 
-        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) => kind switch
+        protected override ProviderAdapter? AdapterFor(ProviderApi api) => api switch
         {
-            LlmProviderKind.Anthropic => ResponsesAdapter.Anthropic,
-            LlmProviderKind.Gemini => ResponsesAdapter.Gemini,
+            ProviderApi.Anthropic => ResponsesAdapter.Anthropic,
+            ProviderApi.Gemini => ResponsesAdapter.Gemini,
+            ProviderApi.Converse => ResponsesAdapter.Bedrock,
             _ => ResponsesAdapter.OpenAi,
         };
 
@@ -93,7 +99,7 @@ internal abstract class LlmClientApi
         public override LlmClientApi GuardedEvents => OpenAiChat;
     }
 
-    /// <summary>OpenAI's Embeddings API: passed through to OpenAI-compatible providers; Anthropic has none.</summary>
+    /// <summary>OpenAI's Embeddings API: passed through to OpenAI-compatible providers; the other APIs have none.</summary>
     private sealed class OpenAiEmbeddingsApi : LlmClientApi
     {
         private static readonly OpenAiPassthroughAdapter s_adapter = new("/embeddings");
@@ -102,7 +108,7 @@ internal abstract class LlmClientApi
 
         public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
 
-        public override ProviderAdapter? AdapterFor(LlmProviderKind kind) => kind is LlmProviderKind.Anthropic or LlmProviderKind.Gemini ? null : s_adapter;
+        protected override ProviderAdapter? AdapterFor(ProviderApi api) => api == ProviderApi.OpenAi ? s_adapter : null;
 
         public override bool WantsStreamUsage(JsonObject request) => false;
     }

@@ -60,3 +60,6 @@ internal static class LlmErrors
         await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
     }
 }
+
+/// <summary>A request an adapter cannot translate to its provider's API (a 400 in the client's shape, with the message).</summary>
+internal sealed class LlmTranslationException(string message) : Exception(message);

@@ -11,10 +11,21 @@ internal static class LlmModelLists
     public static HttpRequestMessage CreateRequest(LlmProvider provider)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        if (provider.Kind != LlmProviderKind.Anthropic)
+        switch (provider.Kind)
         {
-            // OpenAI's, Azure's and Gemini's lists are all below the base URL at /models.
-            return new HttpRequestMessage(HttpMethod.Get, ProviderAdapter.Below(provider, "/models"));
+            case LlmProviderKind.Bedrock:
+                // Bedrock lists its foundation models on its control plane's host (bedrock.{region}, not bedrock-runtime.{region}).
+                var runtime = new UriBuilder(provider.Url.TrimEnd('/'));
+                runtime.Host = runtime.Host.Replace("bedrock-runtime.", "bedrock.", StringComparison.OrdinalIgnoreCase);
+                runtime.Path = runtime.Path.TrimEnd('/') + "/foundation-models";
+                return new HttpRequestMessage(HttpMethod.Get, runtime.Uri);
+            case LlmProviderKind.VertexAi:
+                // Vertex AI's publisher models are listed on the location's host, outside any project.
+                var vertex = new Uri(provider.Url);
+                return new HttpRequestMessage(HttpMethod.Get, new Uri(vertex, "/v1beta1/publishers/google/models"));
+            case not LlmProviderKind.Anthropic:
+                // OpenAI's, Azure's and Gemini's lists are all below the base URL at /models.
+                return new HttpRequestMessage(HttpMethod.Get, ProviderAdapter.Below(provider, "/models"));
         }
 
         var request = new HttpRequestMessage(HttpMethod.Get, ProviderAdapter.Below(provider, "/v1/models"));
@@ -25,15 +36,14 @@ internal static class LlmModelLists
     public static IEnumerable<JsonObject> ToOpenAi(LlmProvider provider, JsonObject answer)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        if (provider.Kind == LlmProviderKind.Gemini)
+        switch (provider.Kind)
         {
-            return (answer["models"] as JsonArray ?? []).OfType<JsonObject>().Select(model => new JsonObject
-            {
-                ["id"] = ((string?)model["name"] ?? string.Empty).Replace("models/", string.Empty, StringComparison.Ordinal),
-                ["object"] = "model",
-                ["created"] = 0,
-                ["owned_by"] = provider.Name,
-            });
+            case LlmProviderKind.Gemini:
+                return Named(provider, answer["models"], model => ((string?)model["name"] ?? string.Empty).Replace("models/", string.Empty, StringComparison.Ordinal));
+            case LlmProviderKind.VertexAi:
+                return Named(provider, answer["publisherModels"], model => ((string?)model["name"] ?? string.Empty).Replace("publishers/google/models/", string.Empty, StringComparison.Ordinal));
+            case LlmProviderKind.Bedrock:
+                return Named(provider, answer["modelSummaries"], model => (string?)model["modelId"] ?? string.Empty);
         }
 
         var models = (answer["data"] as JsonArray ?? []).OfType<JsonObject>();
@@ -49,4 +59,14 @@ internal static class LlmModelLists
                 ["owned_by"] = provider.Name,
             });
     }
+
+    /// <summary>OpenAI model objects of a list whose entries <paramref name="id"/> names.</summary>
+    private static IEnumerable<JsonObject> Named(LlmProvider provider, JsonNode? list, Func<JsonObject, string> id) =>
+        (list as JsonArray ?? []).OfType<JsonObject>().Select(model => new JsonObject
+        {
+            ["id"] = id(model),
+            ["object"] = "model",
+            ["created"] = 0,
+            ["owned_by"] = provider.Name,
+        });
 }

@@ -130,8 +130,8 @@ internal sealed partial class LlmRouteHandler(
             return;
         }
 
-        // Providers of a kind that does not serve the API (Anthropic has no embeddings) are no targets for it.
-        tries = HealthyFirst(route, [.. tries.Where(attempt => api.AdapterFor(attempt.Provider.Kind) is not null)]);
+        // Provider models of an API that does not serve the client's (Anthropic has no embeddings) are no targets for it.
+        tries = HealthyFirst(route, [.. tries.Where(attempt => api.AdapterFor(attempt.Provider, attempt.Model) is not null)]);
         if (tries.Count == 0)
         {
             await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest,
@@ -167,10 +167,29 @@ internal sealed partial class LlmRouteHandler(
         {
             var attempt = tries[index];
             var last = index == tries.Count - 1;
-            var adapter = api.AdapterFor(attempt.Provider.Kind)!;
+            var adapter = api.AdapterFor(attempt.Provider, attempt.Model)!;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             timeout.CancelAfter(attempt.Provider.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(attempt.Provider.TimeoutMs) : DefaultTimeout);
-            using var message = adapter.CreateRequest(attempt.Provider, request, attempt.Model, stream);
+            HttpRequestMessage message;
+            try
+            {
+                message = adapter.CreateRequest(attempt.Provider, request, attempt.Model, stream);
+            }
+            catch (LlmTranslationException exception)
+            {
+                // What this provider's API cannot take another target's may: the next one is tried, the last one's reason answered.
+                LogTryFailed(logger, routeKey, attempt.Provider.Name, attempt.Model, exception.Message);
+                if (!last)
+                {
+                    continue;
+                }
+
+                await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest, api.Error(StatusCodes.Status400BadRequest, exception.Message, "unsupported_content"));
+                metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, "invalid", null, time.GetElapsedTime(started), null);
+                return;
+            }
+
+            using var sent = message;
             CopyAnthropicHeaders(context.Request, message, attempt.Provider);
             new BackendRequestContext(attempt.Provider.Auth, scope.Caller, attempt.Provider.Tls).Apply(message);
             HttpResponseMessage response;
@@ -417,7 +436,7 @@ internal sealed partial class LlmRouteHandler(
         try
         {
             await using var upstream = await response.Content.ReadAsStreamAsync(context.RequestAborted);
-            var events = adapter.ToEventsAsync(SseReader.ReadAsync(upstream, context.RequestAborted), state);
+            var events = adapter.ToEventsAsync(adapter.ReadEventsAsync(upstream, context.RequestAborted), state);
             await foreach (var sse in guard is null ? events : guard.ApplyAsync(events))
             {
                 var frame = sse.Name is null ? $"data: {sse.Data}\n\n" : $"event: {sse.Name}\ndata: {sse.Data}\n\n";
@@ -459,7 +478,7 @@ internal sealed partial class LlmRouteHandler(
                 if (!response.IsSuccessStatusCode)
                 {
                     var status = (int)response.StatusCode;
-                    await LlmErrors.WriteAsync(context, status, LlmClientApi.OpenAiChat.AdapterFor(provider.Kind)!.ToError(status, text));
+                    await LlmErrors.WriteAsync(context, status, LlmClientApi.OpenAiChat.AdapterFor(provider, string.Empty)!.ToError(status, text));
                     return;
                 }
 

@@ -25,7 +25,7 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
         foreach (var (body, field) in new (object Body, string Field)[]
         {
             (new { name = "Bad Name", kind = "openai", url = UpstreamUrl }, "name"),
-            (new { name = "p", kind = "bedrock", url = UpstreamUrl }, "kind"),
+            (new { name = "p", kind = "watsonx", url = UpstreamUrl }, "kind"),
             (new { name = "p", kind = "openai", url = "ftp://models.example.test/" }, "url"),
             (new { name = "p", kind = "openai", url = UpstreamUrl + "/v1?key=1" }, "url"),
             (new { name = "p", kind = "openai", url = "http://169.254.169.254/v1" }, "url"),

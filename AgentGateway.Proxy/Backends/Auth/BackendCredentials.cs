@@ -13,13 +13,14 @@ namespace AgentGateway.Proxy.Backends.Auth;
 /// <summary>
 /// Obtains and applies the credentials of a backend's auth: static headers, the client's own header, OAuth 2.0
 /// tokens (client credentials, or RFC 8693 token exchange on the caller's behalf) cached until shortly before they
-/// expire, AWS SigV4 signatures and Google identity tokens. Token endpoints are reached through the egress guard.
+/// expire, AWS SigV4 signatures, and Google identity and access tokens. Token endpoints are reached through the egress guard.
 /// </summary>
 internal sealed partial class BackendCredentials : IDisposable
 {
     private const string TokenExchangeGrant = "urn:ietf:params:oauth:grant-type:token-exchange";
     private const string AccessTokenType = "urn:ietf:params:oauth:token-type:access_token";
     private const int MaxCachedTokens = 10_000;
+    private const string GoogleCloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform";
 
     private static readonly TimeSpan s_refreshMargin = TimeSpan.FromSeconds(30);
 
@@ -73,6 +74,9 @@ internal sealed partial class BackendCredentials : IDisposable
                     ? auth.GcpIdentityToken.Audience
                     : request.RequestUri!.GetLeftPart(UriPartial.Authority);
                 SetBearer(request, await GoogleIdentityTokenAsync(auth.GcpIdentityToken, audience, cancellationToken));
+                break;
+            case BackendAuth.MethodOneofCase.GcpAccessToken:
+                SetBearer(request, await GoogleAccessTokenAsync(auth.GcpAccessToken, cancellationToken));
                 break;
         }
     }
@@ -136,8 +140,50 @@ internal sealed partial class BackendCredentials : IDisposable
         }, cancellationToken);
     }
 
+    private Task<string> GoogleAccessTokenAsync(GcpAccessToken gcp, CancellationToken cancellationToken)
+    {
+        var serviceAccount = gcp.ServiceAccountKey?.Inline;
+        var scopes = gcp.Scopes.Count > 0 ? string.Join(' ', gcp.Scopes) : GoogleCloudPlatformScope;
+        var key = "gcp-access:" + Digest(serviceAccount ?? GoogleMetadataHost, scopes);
+        return CachedAsync(key, async token =>
+        {
+            if (serviceAccount is not null)
+            {
+                var (answer, endpoint) = await ServiceAccountTokenAsync(serviceAccount, new Dictionary<string, object> { ["scope"] = scopes }, token);
+                using (answer)
+                {
+                    return AccessToken(answer.RootElement, endpoint, "jwt-bearer");
+                }
+            }
+
+            // The token of the machine's own service account, from the metadata server (not a tenant URL: no egress check).
+            var url = $"http://{GoogleMetadataHost}/computeMetadata/v1/instance/service-accounts/default/token?scopes={Uri.EscapeDataString(scopes.Replace(' ', ','))}";
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.TryAddWithoutValidation("Metadata-Flavor", "Google");
+            using var response = await SendTokenRequestAsync(_metadataClient, request, "the Google metadata server", token);
+            using var metadata = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(token));
+            return AccessToken(metadata.RootElement, "the Google metadata server", "metadata");
+        }, cancellationToken);
+    }
+
     /// <summary>A service account's identity token: a self-signed assertion traded at the key's token URI (Google's JWT bearer flow).</summary>
     private async Task<string> ServiceAccountIdentityTokenAsync(string serviceAccountJson, string audience, CancellationToken cancellationToken)
+    {
+        var (answer, tokenUri) = await ServiceAccountTokenAsync(serviceAccountJson, new Dictionary<string, object> { ["target_audience"] = audience }, cancellationToken);
+        using (answer)
+        {
+            return answer.RootElement.TryGetProperty("id_token", out var idToken) && idToken.GetString() is { Length: > 0 } value
+                ? value
+                : throw new BackendAuthException($"{tokenUri} answered without an id_token");
+        }
+    }
+
+    /// <summary>
+    /// What a service account's key gets at its token URI for a self-signed assertion with <paramref name="claims"/>
+    /// (Google's JWT bearer flow: <c>target_audience</c> for an identity token, <c>scope</c> for an access token).
+    /// </summary>
+    private async Task<(JsonDocument Answer, string TokenUri)> ServiceAccountTokenAsync(
+        string serviceAccountJson, Dictionary<string, object> claims, CancellationToken cancellationToken)
     {
         string email, privateKey, tokenUri;
         string? keyId;
@@ -165,7 +211,7 @@ internal sealed partial class BackendCredentials : IDisposable
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = now.UtcDateTime.AddHours(1),
-            Claims = new Dictionary<string, object> { ["sub"] = email, ["target_audience"] = audience },
+            Claims = new Dictionary<string, object>(claims) { ["sub"] = email },
             SigningCredentials = new SigningCredentials(new RsaSecurityKey(rsa.ExportParameters(true)) { KeyId = keyId }, SecurityAlgorithms.RsaSha256),
         });
         using var request = new HttpRequestMessage(HttpMethod.Post, tokenUri)
@@ -177,10 +223,7 @@ internal sealed partial class BackendCredentials : IDisposable
             }),
         };
         using var response = await SendTokenRequestAsync(_tokenClient, request, tokenUri, cancellationToken);
-        using var answer = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken));
-        return answer.RootElement.TryGetProperty("id_token", out var idToken) && idToken.GetString() is { Length: > 0 } value
-            ? value
-            : throw new BackendAuthException($"{tokenUri} answered without an id_token");
+        return (JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken)), tokenUri);
     }
 
     private async Task<CachedToken> RequestTokenAsync(
@@ -191,16 +234,21 @@ internal sealed partial class BackendCredentials : IDisposable
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(clientId)}:{Uri.EscapeDataString(clientSecret)}")));
         using var response = await SendTokenRequestAsync(_tokenClient, request, tokenUrl, cancellationToken);
         using var answer = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken));
-        var root = answer.RootElement;
-        if (!root.TryGetProperty("access_token", out var accessToken) || accessToken.GetString() is not { Length: > 0 } token)
+        return AccessToken(answer.RootElement, $"the token endpoint {tokenUrl}", form["grant_type"], notAfter);
+    }
+
+    /// <summary>The access token of a token answer, cached until shortly before its <c>expires_in</c> (or its own expiry).</summary>
+    private CachedToken AccessToken(JsonElement answer, string endpoint, string grant, DateTimeOffset? notAfter = null)
+    {
+        if (!answer.TryGetProperty("access_token", out var accessToken) || accessToken.GetString() is not { Length: > 0 } token)
         {
-            throw new BackendAuthException($"the token endpoint {tokenUrl} answered without an access_token");
+            throw new BackendAuthException($"{endpoint} answered without an access_token");
         }
 
-        DateTimeOffset? expiry = root.TryGetProperty("expires_in", out var expiresIn) && expiresIn.TryGetInt64(out var seconds)
+        DateTimeOffset? expiry = answer.TryGetProperty("expires_in", out var expiresIn) && expiresIn.TryGetInt64(out var seconds)
             ? _time.GetUtcNow().AddSeconds(seconds)
             : ReadExpiry(token);
-        LogTokenObtained(_logger, form["grant_type"], tokenUrl);
+        LogTokenObtained(_logger, grant, endpoint);
         return new CachedToken(token, RefreshTime(expiry, notAfter));
     }
 
@@ -346,6 +394,6 @@ internal sealed partial class BackendCredentials : IDisposable
 
     private sealed record CachedToken(string Token, DateTimeOffset RefreshAt);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Obtained a backend token ({Grant}) from {TokenUrl}")]
-    private static partial void LogTokenObtained(ILogger logger, string grant, string tokenUrl);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Obtained a backend token ({Grant}) from {Endpoint}")]
+    private static partial void LogTokenObtained(ILogger logger, string grant, string endpoint);
 }

@@ -21,15 +21,6 @@ internal sealed class AnthropicChatAdapter : ProviderAdapter
     /// <summary>Anthropic requires max_tokens; OpenAI does not.</summary>
     public const int DefaultMaxTokens = 4096;
 
-    /// <summary>OpenAI request fields: translated below, or without an Anthropic counterpart (not sent).</summary>
-    private static readonly HashSet<string> s_openAiFields = new(StringComparer.Ordinal)
-    {
-        "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "stream", "stream_options",
-        "tools", "tool_choice", "user", "n", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs",
-        "response_format", "seed", "parallel_tool_calls", "service_tier", "store", "metadata", "modalities", "audio",
-        "prediction", "reasoning_effort", "web_search_options", "functions", "function_call",
-    };
-
     public override HttpRequestMessage CreateRequest(LlmProvider provider, JsonObject chat, string model, bool stream)
     {
         var body = new JsonObject { ["model"] = model };
@@ -70,12 +61,32 @@ internal sealed class AnthropicChatAdapter : ProviderAdapter
 
         foreach (var (name, value) in chat)
         {
-            if (!s_openAiFields.Contains(name))
+            if (!OpenAiChatFields.Contains(name))
             {
                 body[name] = value?.DeepClone();
             }
         }
 
+        return MessagesRequest(provider, body, model, stream);
+    }
+
+    /// <summary>
+    /// The request of a Messages API <paramref name="body"/> for <paramref name="model"/>: to Anthropic at
+    /// <c>/v1/messages</c> with its version header; to Claude on Vertex AI at the model's <c>rawPredict</c> (a stream's
+    /// <c>streamRawPredict</c>), the model in the URL and the version in the body.
+    /// </summary>
+    public static HttpRequestMessage MessagesRequest(LlmProvider provider, JsonObject body, string model, bool stream)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(body);
+        if (provider.Kind == LlmProviderKind.VertexAi)
+        {
+            body.Remove("model");
+            body["anthropic_version"] ??= VertexAnthropicVersion;
+            return new HttpRequestMessage(HttpMethod.Post, VertexUrl(provider, model, stream ? "streamRawPredict" : "rawPredict")) { Content = JsonContent.Create(body) };
+        }
+
+        body["model"] = model;
         var request = new HttpRequestMessage(HttpMethod.Post, Below(provider, "/v1/messages")) { Content = JsonContent.Create(body) };
         request.Headers.TryAddWithoutValidation("anthropic-version", ApiVersion);
         return request;
@@ -139,14 +150,7 @@ internal sealed class AnthropicChatAdapter : ProviderAdapter
         long input = 0;
         long output = 0;
         var toolIndexes = new Dictionary<int, int>();
-        SseEvent Chunk(JsonObject delta, string? finish = null) => Data(new JsonObject
-        {
-            ["id"] = id,
-            ["object"] = "chat.completion.chunk",
-            ["created"] = created,
-            ["model"] = model,
-            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish }),
-        });
+        SseEvent Chunk(JsonObject delta, string? finish = null) => Data(ChatChunk(id, created, model, delta, finish));
 
         await foreach (var sse in events)
         {
@@ -214,15 +218,7 @@ internal sealed class AnthropicChatAdapter : ProviderAdapter
                     state.Usage = new LlmUsage(input, output);
                     if (state.ClientWantsUsage)
                     {
-                        yield return Data(new JsonObject
-                        {
-                            ["id"] = id,
-                            ["object"] = "chat.completion.chunk",
-                            ["created"] = created,
-                            ["model"] = model,
-                            ["choices"] = new JsonArray(),
-                            ["usage"] = state.Usage.Value.ToOpenAi(),
-                        });
+                        yield return Data(UsageChunk(id, created, model, state.Usage.Value));
                     }
 
                     yield return OpenAiStream.Done;
@@ -333,8 +329,7 @@ internal sealed class AnthropicChatAdapter : ProviderAdapter
                     blocks.Add(new JsonObject { ["type"] = "text", ["text"] = part["text"]?.DeepClone() });
                     break;
                 case "image_url":
-                    var url = (string?)(part["image_url"] as JsonObject)?["url"] ?? (string?)part["image_url"] ?? string.Empty;
-                    blocks.Add(new JsonObject { ["type"] = "image", ["source"] = ImageSource(url) });
+                    blocks.Add(new JsonObject { ["type"] = "image", ["source"] = ImageSource(ImageUrl(part)) });
                     break;
             }
         }
@@ -343,17 +338,9 @@ internal sealed class AnthropicChatAdapter : ProviderAdapter
     }
 
     /// <summary>A data URL becomes a base64 source; any other URL a URL source.</summary>
-    private static JsonObject ImageSource(string url)
-    {
-        const string Base64 = ";base64,";
-        var marker = url.IndexOf(Base64, StringComparison.Ordinal);
-        if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) && marker > 5)
-        {
-            return new JsonObject { ["type"] = "base64", ["media_type"] = url[5..marker], ["data"] = url[(marker + Base64.Length)..] };
-        }
-
-        return new JsonObject { ["type"] = "url", ["url"] = url };
-    }
+    private static JsonObject ImageSource(string url) => DataUrl(url) is var (mediaType, data)
+        ? new JsonObject { ["type"] = "base64", ["media_type"] = mediaType, ["data"] = data }
+        : new JsonObject { ["type"] = "url", ["url"] = url };
 
     private static JsonObject Tool(JsonObject tool)
     {

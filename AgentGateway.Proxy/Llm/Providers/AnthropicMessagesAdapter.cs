@@ -1,12 +1,12 @@
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
 
 namespace AgentGateway.Proxy.Llm.Providers;
 
 /// <summary>
-/// Anthropic's Messages API to an Anthropic provider: the request as the client sent it with the provider's model
-/// name, and the answer and its events as the provider sent them; the gateway reads the usage on the way.
+/// Anthropic's Messages API to an Anthropic provider (or Claude on Vertex AI): the request as the client sent it with
+/// the provider's model name, and the answer and its events as the provider sent them; the gateway reads the usage on
+/// the way.
 /// </summary>
 internal sealed class AnthropicMessagesAdapter : ProviderAdapter
 {
@@ -15,10 +15,12 @@ internal sealed class AnthropicMessagesAdapter : ProviderAdapter
     public override HttpRequestMessage CreateRequest(LlmProvider provider, JsonObject request, string model, bool stream)
     {
         var body = (JsonObject)request.DeepClone();
-        body["model"] = model;
-        var message = new HttpRequestMessage(HttpMethod.Post, Below(provider, "/v1/messages")) { Content = JsonContent.Create(body) };
-        message.Headers.TryAddWithoutValidation("anthropic-version", AnthropicChatAdapter.ApiVersion);
-        return message;
+        if (stream)
+        {
+            body["stream"] = true;
+        }
+
+        return AnthropicChatAdapter.MessagesRequest(provider, body, model, stream);
     }
 
     public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model) => (answer, LlmUsage.FromAnthropic(answer["usage"]));

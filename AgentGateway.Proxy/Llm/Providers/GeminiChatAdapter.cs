@@ -11,7 +11,8 @@ namespace AgentGateway.Proxy.Llm.Providers;
 /// tool messages <c>contents</c> of roles user and model, with text, inline images, <c>functionCall</c> and
 /// <c>functionResponse</c> parts; tools <c>functionDeclarations</c>; tool_choice a function calling mode; sampling and
 /// limits <c>generationConfig</c>. Answers come back as chat completions and chunks, function calls as tool calls
-/// (Gemini has no call ids: <c>call_{n}</c>), usage from <c>usageMetadata</c>.
+/// (Gemini has no call ids: <c>call_{n}</c>), usage from <c>usageMetadata</c>. Vertex AI serves Gemini models with the
+/// same API below a location (<c>publishers/google/models/{model}:generateContent</c>).
 /// </summary>
 internal sealed class GeminiChatAdapter : ProviderAdapter
 {
@@ -44,18 +45,18 @@ internal sealed class GeminiChatAdapter : ProviderAdapter
                         parts.Add(new JsonObject { ["functionCall"] = new JsonObject { ["name"] = name, ["args"] = Arguments((string?)call["function"]?["arguments"]) } });
                     }
 
-                    Add(contents, "model", parts);
+                    AddTurn(contents, "model", "parts", parts);
                     break;
                 case "tool":
                     var result = Text(message["content"]);
                     var response = ParseObject(result) ?? new JsonObject { ["result"] = result };
-                    Add(contents, "user", [new JsonObject
+                    AddTurn(contents, "user", "parts", [new JsonObject
                     {
                         ["functionResponse"] = new JsonObject { ["name"] = names.GetValueOrDefault((string?)message["tool_call_id"] ?? string.Empty, string.Empty), ["response"] = response },
                     }]);
                     break;
                 default:
-                    Add(contents, "user", UserParts(message["content"]));
+                    AddTurn(contents, "user", "parts", UserParts(message["content"]));
                     break;
             }
         }
@@ -114,8 +115,9 @@ internal sealed class GeminiChatAdapter : ProviderAdapter
             body["generationConfig"] = generation;
         }
 
-        var path = $"/models/{Uri.EscapeDataString(model)}:{(stream ? "streamGenerateContent?alt=sse" : "generateContent")}";
-        return new HttpRequestMessage(HttpMethod.Post, Below(provider, path)) { Content = JsonContent.Create(body) };
+        var method = stream ? "streamGenerateContent?alt=sse" : "generateContent";
+        var url = provider.Kind == LlmProviderKind.VertexAi ? VertexUrl(provider, model, method) : Below(provider, $"/models/{Uri.EscapeDataString(model)}:{method}");
+        return new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
     }
 
     public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model)
@@ -174,14 +176,7 @@ internal sealed class GeminiChatAdapter : ProviderAdapter
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var calls = 0;
         var first = true;
-        JsonObject Chunk(JsonObject delta, string? finish) => new()
-        {
-            ["id"] = id,
-            ["object"] = "chat.completion.chunk",
-            ["created"] = created,
-            ["model"] = state.Model,
-            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish }),
-        };
+        JsonObject Chunk(JsonObject delta, string? finish) => ChatChunk(id, created, state.Model, delta, finish);
 
         await foreach (var sse in events)
         {
@@ -244,10 +239,7 @@ internal sealed class GeminiChatAdapter : ProviderAdapter
 
         if (state.ClientWantsUsage && state.Usage is { } total)
         {
-            var usageChunk = Chunk([], null);
-            usageChunk["choices"] = new JsonArray();
-            usageChunk["usage"] = total.ToOpenAi();
-            yield return Data(usageChunk);
+            yield return Data(UsageChunk(id, created, state.Model, total));
         }
 
         yield return OpenAiStream.Done;
@@ -303,42 +295,14 @@ internal sealed class GeminiChatAdapter : ProviderAdapter
                 case "text":
                     result.Add(new JsonObject { ["text"] = part["text"]?.DeepClone() });
                     break;
-                case "image_url" when part["image_url"] is JsonObject image && image["url"] is JsonValue link && link.TryGetValue<string>(out var url):
-                    if (url.StartsWith("data:", StringComparison.Ordinal) && url.IndexOf(";base64,", StringComparison.Ordinal) is var comma and > 5)
-                    {
-                        result.Add(new JsonObject { ["inlineData"] = new JsonObject { ["mimeType"] = url[5..comma], ["data"] = url[(comma + 8)..] } });
-                    }
-                    else
-                    {
-                        result.Add(new JsonObject { ["fileData"] = new JsonObject { ["fileUri"] = url } });
-                    }
-
+                case "image_url" when ImageUrl(part) is { Length: > 0 } url:
+                    result.Add(DataUrl(url) is var (mediaType, data)
+                        ? new JsonObject { ["inlineData"] = new JsonObject { ["mimeType"] = mediaType, ["data"] = data } }
+                        : new JsonObject { ["fileData"] = new JsonObject { ["fileUri"] = url } });
                     break;
             }
         }
 
         return result;
-    }
-
-    /// <summary>Adds parts as a content of <paramref name="role"/>, merged into the last one of the same role (Gemini wants them to alternate).</summary>
-    private static void Add(JsonArray contents, string role, JsonArray parts)
-    {
-        if (parts.Count == 0)
-        {
-            return;
-        }
-
-        if (contents.LastOrDefault() is JsonObject last && (string?)last["role"] == role && last["parts"] is JsonArray existing)
-        {
-            foreach (var part in parts.ToList())
-            {
-                parts.Remove(part);
-                existing.Add(part);
-            }
-
-            return;
-        }
-
-        contents.Add(new JsonObject { ["role"] = role, ["parts"] = parts });
     }
 }

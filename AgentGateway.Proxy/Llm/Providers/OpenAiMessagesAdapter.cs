@@ -5,8 +5,8 @@ using AgentGateway.Contracts.V1;
 namespace AgentGateway.Proxy.Llm.Providers;
 
 /// <summary>
-/// Anthropic's Messages API on top of a chat adapter (an OpenAI-compatible provider, or Gemini through its chat
-/// adapter): the system prompt becomes a system message, text and image blocks become content parts,
+/// Anthropic's Messages API on top of a chat adapter (an OpenAI-compatible provider, or Gemini or Bedrock through
+/// their chat adapters): the system prompt becomes a system message, text and image blocks become content parts,
 /// <c>tool_use</c> blocks become tool calls and <c>tool_result</c> blocks tool messages; the completion, its chunks
 /// and its errors come back as a message, Messages API events and Anthropic errors. Fields the Messages API does not
 /// define pass through untouched to an OpenAI provider; Anthropic fields without an OpenAI counterpart
@@ -17,6 +17,8 @@ internal sealed class OpenAiMessagesAdapter(ProviderAdapter chat) : ProviderAdap
     public static readonly OpenAiMessagesAdapter Instance = new(OpenAiChatAdapter.Instance);
 
     public static readonly OpenAiMessagesAdapter Gemini = new(GeminiChatAdapter.Instance);
+
+    public static readonly OpenAiMessagesAdapter Bedrock = new(BedrockChatAdapter.Instance);
 
     private static readonly HashSet<string> s_anthropicFields = new(StringComparer.Ordinal)
     {
@@ -157,6 +159,8 @@ internal sealed class OpenAiMessagesAdapter(ProviderAdapter chat) : ProviderAdap
             ["usage"] = Usage(usage ?? new LlmUsage(0, 0)),
         }, usage);
     }
+
+    public override IAsyncEnumerable<SseEvent> ReadEventsAsync(Stream body, CancellationToken cancellationToken) => chat.ReadEventsAsync(body, cancellationToken);
 
     public override async IAsyncEnumerable<SseEvent> ToEventsAsync(IAsyncEnumerable<SseEvent> events, StreamState state)
     {

@@ -26,12 +26,105 @@ internal sealed class StreamState(string model, bool clientWantsUsage)
     public Guards.StreamGuard? ChatGuard { get; set; }
 }
 
+/// <summary>The API a provider's model is reached with (a provider kind's, or for Vertex AI its model publisher's).</summary>
+internal enum ProviderApi
+{
+    /// <summary>OpenAI's Chat Completions (OpenAI-compatible servers, Azure OpenAI's deployments).</summary>
+    OpenAi,
+
+    /// <summary>Anthropic's Messages (Anthropic, and Claude on Vertex AI).</summary>
+    Anthropic,
+
+    /// <summary>Google's generateContent (Gemini, and Gemini on Vertex AI).</summary>
+    Gemini,
+
+    /// <summary>AWS Bedrock's Converse.</summary>
+    Converse,
+}
+
 /// <summary>
 /// Speaks one provider's API on behalf of one client API: the provider's request for the client's, and the
 /// provider's answer, stream and errors in the client API's shapes.
 /// </summary>
 internal abstract class ProviderAdapter
 {
+    /// <summary>The Messages API version Claude on Vertex AI takes in the body.</summary>
+    public const string VertexAnthropicVersion = "vertex-2023-10-16";
+
+    /// <summary>The API <paramref name="provider"/> serves <paramref name="model"/> with.</summary>
+    public static ProviderApi ApiOf(LlmProvider provider, string model)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        return provider.Kind switch
+        {
+            LlmProviderKind.Anthropic => ProviderApi.Anthropic,
+            LlmProviderKind.Gemini => ProviderApi.Gemini,
+            LlmProviderKind.Bedrock => ProviderApi.Converse,
+            LlmProviderKind.VertexAi => VertexModel(model).Publisher == "anthropic" ? ProviderApi.Anthropic : ProviderApi.Gemini,
+            _ => ProviderApi.OpenAi,
+        };
+    }
+
+    /// <summary>
+    /// A Vertex AI target model's publisher and name: "anthropic/..." and "google/..." name it, else a Claude model
+    /// ("claude-...") is Anthropic's and any other Google's.
+    /// </summary>
+    public static (string Publisher, string Model) VertexModel(string model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var slash = model.IndexOf('/', StringComparison.Ordinal);
+        if (slash > 0)
+        {
+            return (model[..slash], model[(slash + 1)..]);
+        }
+
+        return (model.StartsWith("claude", StringComparison.OrdinalIgnoreCase) ? "anthropic" : "google", model);
+    }
+
+    /// <summary>The URL of a Vertex AI publisher model's <paramref name="method"/> below the provider's location URL.</summary>
+    public static Uri VertexUrl(LlmProvider provider, string model, string method)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        var (publisher, name) = VertexModel(model);
+        return new Uri($"{provider.Url.TrimEnd('/')}/publishers/{Uri.EscapeDataString(publisher)}/models/{Uri.EscapeDataString(name)}:{method}");
+    }
+
+    /// <summary>
+    /// The request fields OpenAI's Chat Completions defines: an adapter to another API translates them or drops those
+    /// the API has no counterpart for, and passes the others on untouched.
+    /// </summary>
+    protected static readonly HashSet<string> OpenAiChatFields = new(StringComparer.Ordinal)
+    {
+        "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "stream", "stream_options",
+        "tools", "tool_choice", "user", "n", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs",
+        "response_format", "seed", "parallel_tool_calls", "service_tier", "store", "metadata", "modalities", "audio",
+        "prediction", "reasoning_effort", "web_search_options", "functions", "function_call",
+    };
+
+    /// <summary>A Chat Completions chunk of one choice's <paramref name="delta"/>.</summary>
+    protected static JsonObject ChatChunk(string? id, long created, string model, JsonObject delta, string? finish = null) => new()
+    {
+        ["id"] = id,
+        ["object"] = "chat.completion.chunk",
+        ["created"] = created,
+        ["model"] = model,
+        ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish }),
+    };
+
+    /// <summary>The last chunk of a stream whose client asked for the usage: no choices, the usage.</summary>
+    protected static JsonObject UsageChunk(string? id, long created, string model, LlmUsage usage) => new()
+    {
+        ["id"] = id,
+        ["object"] = "chat.completion.chunk",
+        ["created"] = created,
+        ["model"] = model,
+        ["choices"] = new JsonArray(),
+        ["usage"] = usage.ToOpenAi(),
+    };
+
+    /// <summary>The provider's stream body as events: server-sent events, unless its API streams otherwise.</summary>
+    public virtual IAsyncEnumerable<SseEvent> ReadEventsAsync(Stream body, CancellationToken cancellationToken) => SseReader.ReadAsync(body, cancellationToken);
+
     /// <summary>The request to the provider for <paramref name="request"/> (not changed), asking for <paramref name="model"/>.</summary>
     public abstract HttpRequestMessage CreateRequest(LlmProvider provider, JsonObject request, string model, bool stream);
 
@@ -92,6 +185,21 @@ internal abstract class ProviderAdapter
         _ => string.Empty,
     };
 
+    /// <summary>The media type and base64 data of a data URL (<c>data:image/png;base64,...</c>); null for another URL.</summary>
+    protected static (string MediaType, string Data)? DataUrl(string url)
+    {
+        const string Base64 = ";base64,";
+        var marker = url.IndexOf(Base64, StringComparison.Ordinal);
+        return url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) && marker > 5 ? (url[5..marker], url[(marker + Base64.Length)..]) : null;
+    }
+
+    /// <summary>The URL of a chat content part's <c>image_url</c> (an object with a url, or the URL itself).</summary>
+    protected static string ImageUrl(JsonObject part) => (part["image_url"] is JsonObject image ? image["url"] : part["image_url"]) switch
+    {
+        JsonValue value when value.TryGetValue<string>(out var url) => url,
+        _ => string.Empty,
+    };
+
     /// <summary>OpenAI's <c>stop</c> (a string or strings) as a list of stop sequences; null when there is none.</summary>
     protected static JsonArray? StopSequences(JsonObject chat) => chat["stop"] switch
     {
@@ -99,6 +207,31 @@ internal abstract class ProviderAdapter
         JsonArray stops => (JsonArray)stops.DeepClone(),
         _ => null,
     };
+
+    /// <summary>
+    /// Adds <paramref name="items"/> as a turn of <paramref name="role"/> (its list in <paramref name="field"/>), merged
+    /// into the last turn when that has the same role: APIs other than OpenAI's want the roles to alternate.
+    /// </summary>
+    protected static void AddTurn(JsonArray turns, string role, string field, JsonArray items)
+    {
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        if (turns.LastOrDefault() is JsonObject last && (string?)last["role"] == role && last[field] is JsonArray existing)
+        {
+            foreach (var item in items.ToList())
+            {
+                items.Remove(item);
+                existing.Add(item);
+            }
+
+            return;
+        }
+
+        turns.Add(new JsonObject { ["role"] = role, [field] = items });
+    }
 
     /// <summary>Copies field <paramref name="name"/> when it is set, as <paramref name="target"/> (default: the same name).</summary>
     protected static void Copy(JsonObject from, JsonObject to, string name, string? target = null)

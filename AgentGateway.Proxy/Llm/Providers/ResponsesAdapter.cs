@@ -20,6 +20,8 @@ internal sealed class ResponsesAdapter(ProviderAdapter chat) : ProviderAdapter
 
     public static readonly ResponsesAdapter Gemini = new(GeminiChatAdapter.Instance);
 
+    public static readonly ResponsesAdapter Bedrock = new(BedrockChatAdapter.Instance);
+
     /// <summary>Why the gateway cannot serve <paramref name="request"/>, or null.</summary>
     public static string? Unsupported(JsonObject request) => request["previous_response_id"] is JsonValue
         ? "previous_response_id is not supported: the gateway keeps no responses; send the whole conversation in input."
@@ -48,6 +50,8 @@ internal sealed class ResponsesAdapter(ProviderAdapter chat) : ProviderAdapter
 
         return (Response(id, (string?)completion["model"] ?? model, LlmUsage.Number(completion["created"]), output, (string?)choice?["finish_reason"], usage), usage);
     }
+
+    public override IAsyncEnumerable<SseEvent> ReadEventsAsync(Stream body, CancellationToken cancellationToken) => chat.ReadEventsAsync(body, cancellationToken);
 
     public override async IAsyncEnumerable<SseEvent> ToEventsAsync(IAsyncEnumerable<SseEvent> events, StreamState state)
     {

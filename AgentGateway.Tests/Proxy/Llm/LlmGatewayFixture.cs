@@ -15,13 +15,15 @@ namespace AgentGateway.Tests.Proxy.Llm;
 /// <c>/acme/moderated-strict</c> (a moderation webhook that is down, failing closed) and <c>/acme/keyed</c> (virtual
 /// keys: <c>sk-fast-only</c> for model <c>fast</c> at 2 requests a minute, <c>sk-tokens</c> at 40 tokens a minute, <c>sk-spare</c> at 2 requests a minute,
 /// <c>sk-broke</c> with its budget exhausted), <c>/acme/azure</c> (an Azure OpenAI deployment as model <c>fast</c>) and
-/// <c>/acme/gemini</c> (Gemini, any model), <c>/acme/probed</c> (probed providers: the first, "sick", has no API at all, so its probes of the model list fail).
+/// <c>/acme/gemini</c> (Gemini, any model), <c>/acme/bedrock</c> (Bedrock, any model, signed with SigV4),
+/// <c>/acme/vertex</c> (a Vertex AI location, any Gemini or Claude model), <c>/acme/probed</c> (probed providers: the first, "sick", has no API at all, so its probes of the model list fail).
 /// </summary>
 public sealed class LlmGatewayFixture : IAsyncLifetime
 {
     public const string Audience = "agw-llm-tests";
     public const string OpenAiKey = "sk-provider-openai";
     public const string AnthropicKey = "sk-ant-provider";
+    public const string VertexToken = "ya29.vertex-token";
 
     private StandaloneProxy? _proxy;
 
@@ -204,6 +206,41 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                             kind = "gemini",
                             url = new Uri(Providers.Address, "/gemini/v1beta").ToString(),
                             auth = new { header = new { name = "x-goog-api-key", value = new { inline = "gemini-key" } } },
+                        },
+                    },
+                }),
+                Route("bedrock", new
+                {
+                    providers = new[]
+                    {
+                        new
+                        {
+                            name = "bedrock",
+                            kind = "bedrock",
+                            url = Providers.BedrockUrl.ToString(),
+                            auth = new
+                            {
+                                awsSigv4 = new
+                                {
+                                    region = "us-east-1",
+                                    service = "bedrock",
+                                    accessKeyId = new { inline = RecordedLlmProviders.AwsAccessKey },
+                                    secretAccessKey = new { inline = RecordedLlmProviders.AwsSecretKey },
+                                },
+                            },
+                        },
+                    },
+                }),
+                Route("vertex", new
+                {
+                    providers = new[]
+                    {
+                        new
+                        {
+                            name = "vertex",
+                            kind = "vertex-ai",
+                            url = Providers.VertexUrl.ToString(),
+                            auth = new { header = new { name = "Authorization", prefix = "Bearer ", value = new { inline = VertexToken } } },
                         },
                     },
                 }),

@@ -12,7 +12,8 @@ namespace AgentGateway.Tests.Proxy.Llm;
 
 /// <summary>
 /// LLM providers on loopback that answer with recorded responses of the real APIs (the files in <c>Recorded/</c>):
-/// OpenAI below <c>/openai/v1</c>, Anthropic below <c>/anthropic</c>. Each keeps the requests it received, and
+/// OpenAI below <c>/openai/v1</c>, Anthropic below <c>/anthropic</c>, Gemini below <c>/gemini/v1beta</c>, Bedrock below
+/// <c>/bedrock</c> and a Vertex AI location below <c>/vertex</c>. Each keeps the requests it received, and
 /// can be told to fail the next requests with a status. <c>/moderation</c> is a guard webhook: it rejects texts
 /// that mention a "forbidden topic" and masks "secret-project".
 /// </summary>
@@ -42,6 +43,17 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
         {
             ["models"] = new JsonArray(new JsonObject { ["name"] = "models/gemini-2.5-flash", ["displayName"] = "Gemini 2.5 Flash" }),
         }));
+        // Bedrock's Converse API, each request's SigV4 signature checked; its model list.
+        _app.MapPost("/bedrock/model/{model}/{call}", BedrockAsync);
+        _app.MapGet("/bedrock/foundation-models", context => ReplayAsync(context, "bedrock-foundation-models.json"));
+        // Vertex AI: Gemini models (generateContent) and Claude models (rawPredict) of a location.
+        _app.MapPost("/vertex/v1/projects/demo/locations/us-central1/publishers/{publisher}/models/{call}", (HttpContext context, string publisher, string call) =>
+        {
+            VertexCalls.Enqueue($"{publisher}/{call}");
+            return publisher == "anthropic"
+                ? AnswerAsync(context, "vertex-anthropic", "anthropic-message.json", "anthropic-stream.txt", streaming: call.EndsWith(":streamRawPredict", StringComparison.Ordinal))
+                : AnswerAsync(context, "vertex-google", "gemini-generate.json", "gemini-stream.txt", streaming: call.EndsWith(":streamGenerateContent", StringComparison.Ordinal));
+        });
         // Azure OpenAI's deployments API: the deployment in the path, the api-version in the query.
         _app.MapPost("/azure/openai/deployments/{deployment}/chat/completions", (HttpContext context, string deployment) =>
         {
@@ -57,6 +69,22 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
 
     /// <summary>The Azure OpenAI deployment and api-version of each call to <see cref="AzureUrl"/>.</summary>
     public ConcurrentQueue<(string Deployment, string ApiVersion)> AzureCalls { get; } = new();
+
+    /// <summary>The Bedrock model and call (converse or converse-stream) of each request to <see cref="BedrockUrl"/>.</summary>
+    public ConcurrentQueue<(string Model, string Call)> BedrockCalls { get; } = new();
+
+    /// <summary>The publisher and "model:method" of each call to <see cref="VertexUrl"/>.</summary>
+    public ConcurrentQueue<string> VertexCalls { get; } = new();
+
+    /// <summary>Bedrock's runtime endpoint; requests must be signed with <see cref="AwsAccessKey"/> for us-east-1.</summary>
+    public Uri BedrockUrl => new(Address, "/bedrock");
+
+    /// <summary>A Vertex AI location of project "demo".</summary>
+    public Uri VertexUrl => new(Address, "/vertex/v1/projects/demo/locations/us-central1");
+
+    public const string AwsAccessKey = "AKIDEXAMPLE";
+
+    public const string AwsSecretKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
     /// <summary>An Azure OpenAI resource's endpoint.</summary>
     public Uri AzureUrl => new(Address, "/azure");
@@ -132,6 +160,104 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
             await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(sse + "\n\n"), context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
         }
+    }
+
+    /// <summary>
+    /// Bedrock: a request whose SigV4 signature is not the one its access key makes for it is refused as AWS does; the
+    /// model "no-such-model" is a validation error, "...-tools" answers with a tool use and "throttled" breaks its stream
+    /// with an exception; a stream is the recorded events in AWS's event stream encoding.
+    /// </summary>
+    private async Task BedrockAsync(HttpContext context, string model, string call)
+    {
+        var bytes = await ReadBytesAsync(context.Request);
+        var body = (JsonNode.Parse(bytes) as JsonObject)!;
+        Requests.Enqueue(("bedrock", context.Request.Headers.ToDictionary(header => header.Key.ToLowerInvariant(), header => header.Value.ToString(), StringComparer.Ordinal), body));
+        BedrockCalls.Enqueue((model, call));
+        if (!await SignedByAwsKeyAsync(context, bytes))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsync("""{"message":"The request signature we calculated does not match the signature you provided."}""", context.RequestAborted);
+            return;
+        }
+
+        if (model == "no-such-model")
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await ReplayAsync(context, "bedrock-validation-error.json");
+            return;
+        }
+
+        var tools = model.EndsWith("-tools", StringComparison.Ordinal);
+        if (call == "converse")
+        {
+            await ReplayAsync(context, tools ? "bedrock-converse-tools.json" : "bedrock-converse.json");
+            return;
+        }
+
+        context.Response.ContentType = "application/vnd.amazon.eventstream";
+        var recorded = JsonNode.Parse(await File.ReadAllTextAsync(RecordedFile(model == "throttled" ? "bedrock-throttled-stream.json" : tools ? "bedrock-tool-stream.json" : "bedrock-stream.json"), context.RequestAborted))!.AsArray();
+        foreach (var message in recorded.OfType<JsonObject>())
+        {
+            var headers = message["exception"] is { } exception
+                ? new[] { (":message-type", "exception"), (":exception-type", (string)exception!), (":content-type", "application/json") }
+                : [(":message-type", "event"), (":event-type", (string)message["event"]!), (":content-type", "application/json")];
+            await context.Response.Body.WriteAsync(EventStreamMessage(headers, Encoding.UTF8.GetBytes(message["payload"]!.ToJsonString())), context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
+    }
+
+    /// <summary>Whether the request carries the SigV4 signature its method, URL, signed headers and body make with the test key.</summary>
+    private static async Task<bool> SignedByAwsKeyAsync(HttpContext context, byte[] body)
+    {
+        var date = context.Request.Headers["X-Amz-Date"].ToString();
+        if (!DateTimeOffset.TryParseExact(date, "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var signedAt))
+        {
+            return false;
+        }
+
+        var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget;
+        using var expected = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri($"http://{context.Request.Host}{target}"))
+        {
+            Content = new ByteArrayContent(body),
+        };
+        expected.Content.Headers.TryAddWithoutValidation("Content-Type", context.Request.ContentType);
+        await AgentGateway.Proxy.Backends.Auth.AwsSigV4Signer.SignAsync(expected, "us-east-1", "bedrock", AwsAccessKey, AwsSecretKey, null, signedAt, context.RequestAborted);
+        return expected.Headers.TryGetValues("Authorization", out var authorization) && authorization.Single() == context.Request.Headers.Authorization.ToString();
+    }
+
+    /// <summary>One message in AWS's event stream encoding: the prelude and its CRC, string headers, the payload and the message's CRC.</summary>
+    public static byte[] EventStreamMessage(IEnumerable<(string Name, string Value)> headers, byte[] payload)
+    {
+        using var encodedHeaders = new MemoryStream();
+        foreach (var (name, value) in headers)
+        {
+            var nameBytes = Encoding.UTF8.GetBytes(name);
+            var valueBytes = Encoding.UTF8.GetBytes(value);
+            encodedHeaders.WriteByte((byte)nameBytes.Length);
+            encodedHeaders.Write(nameBytes);
+            encodedHeaders.WriteByte(7);
+            encodedHeaders.WriteByte((byte)(valueBytes.Length >> 8));
+            encodedHeaders.WriteByte((byte)valueBytes.Length);
+            encodedHeaders.Write(valueBytes);
+        }
+
+        var headerBytes = encodedHeaders.ToArray();
+        var message = new byte[16 + headerBytes.Length + payload.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(message, message.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(message.AsSpan(4), headerBytes.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(8), System.IO.Hashing.Crc32.HashToUInt32(message.AsSpan(0, 8)));
+        headerBytes.CopyTo(message, 12);
+        payload.CopyTo(message, 12 + headerBytes.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(message.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(message.AsSpan(0, message.Length - 4)));
+        return message;
+    }
+
+    private static async Task<byte[]> ReadBytesAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        return buffer.ToArray();
     }
 
     private async Task ModerateAsync(HttpContext context)
