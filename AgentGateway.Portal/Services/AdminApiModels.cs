@@ -140,11 +140,15 @@ public static class LlmProviderKinds
     public const string AzureOpenAi = "azure-openai";
     public const string Anthropic = "anthropic";
     public const string Gemini = "gemini";
+    public const string Bedrock = "bedrock";
+    public const string VertexAi = "vertex-ai";
 
     public static string Title(string? kind) => kind switch
     {
         Anthropic => "Anthropic Messages",
         Gemini => "Google Gemini",
+        Bedrock => "AWS Bedrock (Converse)",
+        VertexAi => "Google Vertex AI (Gemini and Claude)",
         AzureOpenAi => "Azure OpenAI (deployments)",
         _ => "OpenAI-compatible",
     };

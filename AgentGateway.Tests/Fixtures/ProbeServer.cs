@@ -126,6 +126,11 @@ public sealed class ProbeServer : IAsyncDisposable
 
     private RSA GoogleKey { get; } = RSA.Create(2048);
 
+    private int _googleAccessTokens;
+
+    /// <summary>How many access tokens <c>/gcp/token</c> has issued.</summary>
+    public int GoogleAccessTokens => Volatile.Read(ref _googleAccessTokens);
+
     public static async Task<ProbeServer> StartAsync(TestCertificates certificates, TestJwtIssuer issuer)
     {
         var probe = new ProbeServer(ServiceProcess.GetFreePort(), ServiceProcess.GetFreePort(), ServiceProcess.GetFreePort(), certificates, issuer);
@@ -184,7 +189,10 @@ public sealed class ProbeServer : IAsyncDisposable
         return Results.Text("denied by the HTTP authz test service", statusCode: StatusCodes.Status403Forbidden);
     }
 
-    /// <summary>Google's JWT-bearer token endpoint: a correctly signed assertion for a target audience gets an identity token.</summary>
+    /// <summary>
+    /// Google's JWT-bearer token endpoint: a correctly signed assertion for a target audience gets an identity token,
+    /// one for scopes an access token that names them (<c>ya29.</c> and the scopes).
+    /// </summary>
     private async Task<IResult> GoogleTokenAsync(HttpContext context)
     {
         var form = await context.Request.ReadFormAsync();
@@ -195,8 +203,18 @@ public sealed class ProbeServer : IAsyncDisposable
             ValidAudience = new Uri(HttpAddress, "/gcp/token").ToString(),
             IssuerSigningKey = new RsaSecurityKey(GoogleKey.ExportParameters(false)),
         });
-        if (form["grant_type"] != "urn:ietf:params:oauth:grant-type:jwt-bearer" || !result.IsValid
-            || !result.Claims.TryGetValue("target_audience", out var target) || target is not string audience)
+        if (form["grant_type"] != "urn:ietf:params:oauth:grant-type:jwt-bearer" || !result.IsValid)
+        {
+            return Results.Json(new { error = "invalid_grant" }, statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        if (result.Claims.TryGetValue("scope", out var scope) && scope is string scopes)
+        {
+            Interlocked.Increment(ref _googleAccessTokens);
+            return Results.Json(new { access_token = "ya29." + scopes.Replace(' ', ','), expires_in = 3599, token_type = "Bearer" });
+        }
+
+        if (!result.Claims.TryGetValue("target_audience", out var target) || target is not string audience)
         {
             return Results.Json(new { error = "invalid_grant" }, statusCode: StatusCodes.Status400BadRequest);
         }

@@ -111,6 +111,7 @@ public sealed class PolicySpecFormTests
     [InlineData(BackendAuthModel.TokenExchange)]
     [InlineData(BackendAuthModel.AwsSigV4)]
     [InlineData(BackendAuthModel.GcpIdentityToken)]
+    [InlineData(BackendAuthModel.GcpAccessToken)]
     public void BackendAuthForm_EveryMethod_WritesAValidSpecWithSecretReferences(string method)
     {
         var form = new BackendAuthModel

@@ -245,4 +245,28 @@ public sealed class RouteFormTests
         Assert.Equal(prefix, policy.Spec["header"]!["prefix"]?.GetValue<string>());
         Assert.Equal(new NewLlmProvider("main", kind, "https://api.example.test/v1", null, null), form.ToNewProvider());
     }
+
+    [Fact]
+    public void ABedrockProvidersCredentials_AreASigV4Policy_ForTheUrlsRegion_UnlessOneIsNamed()
+    {
+        var form = new AgentGateway.Portal.Components.Pages.LlmProviders.LlmProviderForm { Kind = "bedrock", Url = "https://bedrock-runtime.eu-central-1.amazonaws.com" };
+        Assert.Null(form.KeyPolicy("aws"));
+        (form.KeySecret, form.SecretKeySecret) = ("aws-key-id", "aws-secret-key");
+
+        var aws = form.KeyPolicy("aws")!.Spec["awsSigv4"]!;
+        Assert.Equal(("eu-central-1", "bedrock"), ((string?)aws["region"], (string?)aws["service"]));
+        Assert.Equal(("aws-key-id", "aws-secret-key"), ((string?)aws["accessKeyId"]!["secretRef"], (string?)aws["secretAccessKey"]!["secretRef"]));
+        form.Region = " us-west-2 ";
+        Assert.Equal("us-west-2", (string?)form.KeyPolicy("aws")!.Spec["awsSigv4"]!["region"]);
+        Assert.Equal(string.Empty, AgentGateway.Portal.Components.Pages.LlmProviders.LlmProviderForm.RegionOf("https://bedrock.example.internal"));
+    }
+
+    [Fact]
+    public void AVertexAiProvider_AlwaysGetsGoogleAccessTokens_OfItsServiceAccountOrOfTheMachine()
+    {
+        var form = new AgentGateway.Portal.Components.Pages.LlmProviders.LlmProviderForm { Kind = "vertex-ai", Url = "https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1" };
+        Assert.Equal("{}", form.KeyPolicy("vertex")!.Spec["gcpAccessToken"]!.ToJsonString());
+        form.KeySecret = "vertex-sa";
+        Assert.Equal("vertex-sa", (string?)form.KeyPolicy("vertex")!.Spec["gcpAccessToken"]!["serviceAccountKey"]!["secretRef"]);
+    }
 }

@@ -180,6 +180,81 @@ public sealed class ControlPlaneLlmRouteTests(ControlPlaneFixture controlPlane, 
     }
 
     [Fact]
+    public async Task CloudProvidersOfTheCatalog_ReachTheProxy_BedrockSignedWithTheTenantsAwsSecrets_AndVertexAi()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await RestApiTests.CreateTenantAsync(admin, null, null);
+        var api = $"/api/v1/tenants/{tenant}";
+        foreach (var (secret, value) in new[] { ("aws-key-id", RecordedLlmProviders.AwsAccessKey), ("aws-secret", RecordedLlmProviders.AwsSecretKey), ("vertex-token", "ya29.from-a-secret") })
+        {
+            (await admin.PutAsJsonAsync($"{api}/secrets/{secret}", new { value }, Cancellation)).EnsureSuccessStatusCode();
+        }
+
+        foreach (var (path, body) in new (string, object)[]
+        {
+            ("llm-providers", new { name = "aws", kind = "bedrock", url = fixture.Providers.BedrockUrl.ToString() }),
+            ("llm-providers", new { name = "google", kind = "vertex-ai", url = fixture.Providers.VertexUrl.ToString() }),
+            ("routes", new
+            {
+                name = "clouds",
+                kind = "llm",
+                providers = new[] { "aws", "google" },
+                models = new object[]
+                {
+                    new { name = "haiku", targets = new[] { new { provider = "aws", model = "anthropic.claude-3-5-haiku-20241022-v1:0" } } },
+                    new { name = "flash", targets = new[] { new { provider = "google", model = "gemini-2.5-flash" } } },
+                },
+            }),
+            ("policies", new
+            {
+                name = "aws-credentials", kind = "backend-auth", targetRef = new { kind = "llm-provider", name = "aws" },
+                spec = new { awsSigv4 = new { region = "us-east-1", service = "bedrock", accessKeyId = new { secretRef = "aws-key-id" }, secretAccessKey = new { secretRef = "aws-secret" } } },
+            }),
+            ("policies", new
+            {
+                name = "google-token", kind = "backend-auth", targetRef = new { kind = "llm-provider", name = "google" },
+                spec = new { header = new { name = "Authorization", prefix = "Bearer ", value = new { secretRef = "vertex-token" } } },
+            }),
+        })
+        {
+            using var response = await admin.PostAsJsonAsync($"{api}/{path}", body, Cancellation);
+            Assert.True(response.StatusCode == HttpStatusCode.Created, $"{path}: {await response.Content.ReadAsStringAsync(Cancellation)}");
+        }
+
+        using var client = new HttpClient { BaseAddress = fixture.Proxy.BaseAddress };
+        var completions = new Uri($"/{tenant}/clouds/v1/chat/completions", UriKind.Relative);
+        string Chat(string model) => JsonSerializer.Serialize(new { model, messages = new[] { new { role = "user", content = "Hello" } } });
+
+        // Bedrock refuses (403) until the signing credentials reached the proxy with the route.
+        async Task<JsonElement> AnswerAsync(string model)
+        {
+            var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
+            while (true)
+            {
+                using var response = await client.PostAsync(completions, new StringContent(Chat(model), Encoding.UTF8, "application/json"), Cancellation);
+                var text = await response.Content.ReadAsStringAsync(Cancellation);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return JsonDocument.Parse(text).RootElement.Clone();
+                }
+
+                Assert.True(DateTimeOffset.UtcNow < deadline, $"the route and its credentials to reach the proxy: {(int)response.StatusCode} {text}");
+                await Task.Delay(200, Cancellation);
+            }
+        }
+
+        var haiku = await AnswerAsync("haiku");
+        Assert.Equal("Hello from Bedrock! How can I help you today?", haiku.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(("anthropic.claude-3-5-haiku-20241022-v1:0", "converse"), fixture.Providers.BedrockCalls.Last());
+        Assert.StartsWith($"AWS4-HMAC-SHA256 Credential={RecordedLlmProviders.AwsAccessKey}/", fixture.Providers.LastHeaders("bedrock")["authorization"], StringComparison.Ordinal);
+
+        var flash = await AnswerAsync("flash");
+        Assert.Equal("Let me look up the weather in Paris.", flash.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal("google/gemini-2.5-flash:generateContent", fixture.Providers.VertexCalls.Last());
+        Assert.Equal("Bearer ya29.from-a-secret", fixture.Providers.LastHeaders("vertex-google")["authorization"]);
+    }
+
+    [Fact]
     public async Task AVirtualKey_IsHeldToItsModels_AndRefusedOnceItsSpendReachesItsBudget_UntilTheBudgetIsRaised()
     {
         using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);

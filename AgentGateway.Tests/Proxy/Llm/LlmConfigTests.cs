@@ -3,6 +3,7 @@ using AgentGateway.Contracts.Json;
 using AgentGateway.Contracts.Routing;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Llm;
+using AgentGateway.Proxy.Llm.Providers;
 
 namespace AgentGateway.Tests.Proxy.Llm;
 
@@ -35,6 +36,45 @@ public sealed class LlmConfigTests
               "models": [{"name": "smart", "targets": [{"provider": "openai", "model": "gpt-4.1"}, {"provider": "claude", "priority": 1, "weight": 3}]}]
             }
             """));
+
+    [Fact]
+    public void BedrockAndVertexAiProviders_AreKinds_ReachedWithTheirOwnApis()
+    {
+        var llm = Parse("""
+            {
+              "providers": [
+                {"name": "bedrock", "kind": "bedrock", "url": "https://bedrock-runtime.us-east-1.amazonaws.com"},
+                {"name": "vertex", "kind": "vertex-ai", "url": "https://us-central1-aiplatform.googleapis.com/v1/projects/demo/locations/us-central1"}
+              ]
+            }
+            """);
+        Assert.Empty(Errors(llm.ToString()));
+        Assert.Equal([LlmProviderKind.Bedrock, LlmProviderKind.VertexAi], llm.Providers.Select(provider => provider.Kind));
+        Assert.Equal(ProviderApi.Converse, ProviderAdapter.ApiOf(llm.Providers[0], "anthropic.claude-3-5-haiku-20241022-v1:0"));
+        Assert.Equal(ProviderApi.Anthropic, ProviderAdapter.ApiOf(llm.Providers[1], "claude-sonnet-4-5@20250929"));
+        Assert.Equal(ProviderApi.Gemini, ProviderAdapter.ApiOf(llm.Providers[1], "gemini-2.5-pro"));
+        Assert.Equal(
+            new Uri("https://us-central1-aiplatform.googleapis.com/v1/projects/demo/locations/us-central1/publishers/anthropic/models/claude-opus-4-1%40001:rawPredict"),
+            ProviderAdapter.VertexUrl(llm.Providers[1], "anthropic/claude-opus-4-1@001", "rawPredict"));
+    }
+
+    [Theory]
+    [InlineData("claude-sonnet-4-5@20250929", "anthropic", "claude-sonnet-4-5@20250929")]
+    [InlineData("anthropic/claude-opus-4-1", "anthropic", "claude-opus-4-1")]
+    [InlineData("gemini-2.5-pro", "google", "gemini-2.5-pro")]
+    [InlineData("google/gemini-2.0-flash", "google", "gemini-2.0-flash")]
+    [InlineData("meta/llama-4-maverick", "meta", "llama-4-maverick")]
+    public void AVertexModel_NamesItsPublisher_OrIsGooglesUnlessClaude(string model, string publisher, string name) =>
+        Assert.Equal((publisher, name), ProviderAdapter.VertexModel(model));
+
+    [Fact]
+    public void AGoogleAccessTokensScopes_MustBeScopes()
+    {
+        var errors = new List<ConfigError>();
+        var auth = ProtoJson.Parse<BackendAuth>(System.Text.Json.JsonDocument.Parse("""{"gcpAccessToken": {"scopes": ["https://www.googleapis.com/auth/cloud-platform", "two scopes"]}}""").RootElement, "auth", errors);
+        AgentGateway.Contracts.Policies.PolicyValidator.Validate(auth, "auth", AgentGateway.Contracts.Policies.SecretSources.Inline, errors);
+        Assert.Equal(["auth.gcpAccessToken.scopes[1]"], errors.Select(error => error.Field));
+    }
 
     [Fact]
     public void AnApiVersion_IsForAzureProviders_AndMustBeOne()

@@ -91,6 +91,16 @@ public sealed class BackendAuthTests(PolicyGatewayFixture gateway)
         Assert.Equal("gateway@project.iam.gserviceaccount.com", token.GetClaim("email").Value);
     }
 
+    [Fact]
+    public async Task GoogleAccessTokens_AreObtainedWithTheServiceAccountKey_ForTheConfiguredScopes_AndReused()
+    {
+        var issued = gateway.Probe.GoogleAccessTokens;
+        var first = Bearer(await UpstreamHeadersAsync("backend-gcp-access"));
+        Assert.Equal("ya29.https://www.googleapis.com/auth/cloud-platform.read-only", first);
+        Assert.Equal(first, Bearer(await UpstreamHeadersAsync("backend-gcp-access")));
+        Assert.Equal(issued + 1, gateway.Probe.GoogleAccessTokens);
+    }
+
     private static string Bearer(JsonElement headers)
     {
         var authorization = headers.GetProperty("authorization").GetString()!;

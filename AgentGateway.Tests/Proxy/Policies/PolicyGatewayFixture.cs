@@ -245,6 +245,10 @@ public sealed class PolicyGatewayFixture : IAsyncLifetime
             {
                 gcpIdentityToken = new { audience = "https://backend.test", serviceAccountKey = new { inline = Probe.GoogleServiceAccountKey } },
             })),
+            Route("backend-gcp-access", null, Target(plain, auth: new
+            {
+                gcpAccessToken = new { scopes = new[] { "https://www.googleapis.com/auth/cloud-platform.read-only" }, serviceAccountKey = new { inline = Probe.GoogleServiceAccountKey } },
+            })),
             Route("tls-ca", null, Target(secure, tls: new { caPem = Certificates.AuthorityPem })),
             Route("tls-untrusted", null, Target(secure)),
             Route("tls-mtls", null, Target(secure, tls: new

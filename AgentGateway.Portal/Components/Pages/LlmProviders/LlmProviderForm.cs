@@ -4,7 +4,7 @@ using AgentGateway.Portal.Services;
 
 namespace AgentGateway.Portal.Components.Pages.LlmProviders;
 
-/// <summary>A provider being registered, and the backend-auth policy that sends its API key the way its API expects.</summary>
+/// <summary>A provider being registered, and the backend-auth policy that authenticates to it the way its API expects.</summary>
 public sealed class LlmProviderForm
 {
     public string Name { get; set; } = string.Empty;
@@ -20,14 +20,25 @@ public sealed class LlmProviderForm
     /// <summary>Azure OpenAI: the api-version; empty takes the default.</summary>
     public string? ApiVersion { get; set; }
 
-    /// <summary>The tenant's secret that holds the API key; null attaches no key.</summary>
+    /// <summary>
+    /// The tenant's secret that holds the API key (Bedrock: the access key id; Vertex AI: the service account key);
+    /// null attaches no key (Vertex AI: its token comes from the proxy's machine).
+    /// </summary>
     public string? KeySecret { get; set; }
+
+    /// <summary>Bedrock: the secret that holds the secret access key.</summary>
+    public string? SecretKeySecret { get; set; }
+
+    /// <summary>Bedrock: the AWS region requests are signed for; empty takes the URL's (bedrock-runtime.{region}.amazonaws.com).</summary>
+    public string? Region { get; set; }
 
     public static string UrlHelp(string kind) => kind switch
     {
         LlmProviderKinds.Anthropic => "e.g. https://api.anthropic.com (the gateway adds /v1/messages)",
         LlmProviderKinds.AzureOpenAi => "The resource's endpoint, e.g. https://contoso.openai.azure.com; the route's target models are deployment names",
         LlmProviderKinds.Gemini => "e.g. https://generativelanguage.googleapis.com/v1beta (the gateway adds /models/{model}:generateContent)",
+        LlmProviderKinds.Bedrock => "e.g. https://bedrock-runtime.us-east-1.amazonaws.com; the route's target models are model or inference profile ids",
+        LlmProviderKinds.VertexAi => "The location, e.g. https://us-central1-aiplatform.googleapis.com/v1/projects/{project}/locations/us-central1; models claude-... are Anthropic's, others Google's",
         _ => "The URL below which /chat/completions lives, e.g. https://api.openai.com/v1 or http://localhost:11434/v1",
     };
 
@@ -47,25 +58,61 @@ public sealed class LlmProviderForm
         Name.Trim(), Kind, Url.Trim(), TimeoutMs is > 0 ? TimeoutMs : null, string.IsNullOrWhiteSpace(Description) ? null : Description.Trim(),
         Kind == LlmProviderKinds.AzureOpenAi && !string.IsNullOrWhiteSpace(ApiVersion) ? ApiVersion.Trim() : null);
 
-    /// <summary>The policy that attaches <see cref="KeySecret"/> to the provider; null without a secret.</summary>
+    /// <summary>
+    /// The policy that authenticates the gateway to the provider: an API key in its API's header, Bedrock's AWS
+    /// credentials (SigV4), or Vertex AI's Google access tokens; null without a secret (but for Vertex AI).
+    /// </summary>
     public NewPolicy? KeyPolicy(string provider)
     {
-        if (string.IsNullOrEmpty(KeySecret))
+        var spec = Kind switch
         {
-            return null;
-        }
+            LlmProviderKinds.Bedrock when !string.IsNullOrEmpty(KeySecret) || !string.IsNullOrEmpty(SecretKeySecret) => new JsonObject
+            {
+                ["awsSigv4"] = new JsonObject
+                {
+                    ["region"] = string.IsNullOrWhiteSpace(Region) ? RegionOf(Url) : Region.Trim(),
+                    ["service"] = "bedrock",
+                    ["accessKeyId"] = SecretRef(KeySecret),
+                    ["secretAccessKey"] = SecretRef(SecretKeySecret),
+                },
+            },
+            LlmProviderKinds.VertexAi => new JsonObject
+            {
+                ["gcpAccessToken"] = string.IsNullOrEmpty(KeySecret) ? new JsonObject() : new JsonObject { ["serviceAccountKey"] = SecretRef(KeySecret) },
+            },
+            LlmProviderKinds.Bedrock => null,
+            _ when string.IsNullOrEmpty(KeySecret) => null,
+            _ => new JsonObject { ["header"] = Header() },
+        };
+        return spec is null
+            ? null
+            : new NewPolicy(
+                $"{provider}-key", PolicyKindCatalog.BackendAuth, $"The credentials of LLM provider '{provider}'",
+                new PolicyTarget(PolicyKindCatalog.LlmProviderTarget, provider), spec);
+    }
 
+    /// <summary>The region of a Bedrock runtime URL (<c>bedrock-runtime.{region}.amazonaws.com</c>); empty for another URL.</summary>
+    public static string RegionOf(string url)
+    {
+        var host = Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) ? uri.Host : string.Empty;
+        var labels = host.Split('.');
+        var runtime = Array.FindIndex(labels, label => label.StartsWith("bedrock-runtime", StringComparison.OrdinalIgnoreCase));
+        return runtime >= 0 && runtime + 1 < labels.Length && labels[runtime + 1] != "amazonaws" ? labels[runtime + 1] : string.Empty;
+    }
+
+    private JsonObject Header()
+    {
         var (name, prefix) = KeyHeaderOf(Kind);
-        var header = new JsonObject { ["name"] = name, ["value"] = new JsonObject { ["secretRef"] = KeySecret } };
+        var header = new JsonObject { ["name"] = name, ["value"] = SecretRef(KeySecret) };
         if (prefix is not null)
         {
             header["prefix"] = prefix;
         }
 
-        return new NewPolicy(
-            $"{provider}-key", PolicyKindCatalog.BackendAuth, $"The API key of LLM provider '{provider}'",
-            new PolicyTarget(PolicyKindCatalog.LlmProviderTarget, provider), new JsonObject { ["header"] = header });
+        return header;
     }
+
+    private static JsonObject? SecretRef(string? secret) => string.IsNullOrEmpty(secret) ? null : new JsonObject { ["secretRef"] = secret };
 
     public void Reset()
     {
@@ -75,5 +122,7 @@ public sealed class LlmProviderForm
         Description = null;
         ApiVersion = null;
         KeySecret = null;
+        SecretKeySecret = null;
+        Region = null;
     }
 }

@@ -69,6 +69,20 @@ public sealed partial class LlmProviderList
 
     private void SetKind(string kind) => _form.Kind = kind;
 
+    private static string KeyLabel(string kind) => kind switch
+    {
+        LlmProviderKinds.Bedrock => "Access key id (a secret of the tenant)",
+        LlmProviderKinds.VertexAi => "Service account key (a secret of the tenant, JSON)",
+        _ => "API key (a secret of the tenant)",
+    };
+
+    private static string KeyHelp(string kind) => kind switch
+    {
+        LlmProviderKinds.Bedrock => "With the secret access key, attaches a backend-auth policy that signs requests with AWS SigV4 (service bedrock)",
+        LlmProviderKinds.VertexAi => "Attaches a backend-auth policy with Google access tokens of this service account; empty: of the proxy's machine (its metadata server)",
+        _ => $"Attaches a backend-auth policy that sends it as {LlmProviderForm.KeyHeader(kind)}; leave empty for none",
+    };
+
     private async Task RegisterAsync()
     {
         _saving = true;

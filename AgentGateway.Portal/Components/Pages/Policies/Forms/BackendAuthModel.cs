@@ -12,8 +12,9 @@ public sealed class BackendAuthModel : PolicySpecModel
     public const string TokenExchange = "tokenExchange";
     public const string AwsSigV4 = "awsSigv4";
     public const string GcpIdentityToken = "gcpIdentityToken";
+    public const string GcpAccessToken = "gcpAccessToken";
 
-    private static readonly string[] s_methods = [Passthrough, Header, ClientCredentials, TokenExchange, AwsSigV4, GcpIdentityToken];
+    private static readonly string[] s_methods = [Passthrough, Header, ClientCredentials, TokenExchange, AwsSigV4, GcpIdentityToken, GcpAccessToken];
 
     /// <summary>What each method's object held when read, so fields the form does not show survive.</summary>
     private readonly Dictionary<string, JsonObject> _sources = new(StringComparer.Ordinal);
@@ -60,6 +61,7 @@ public sealed class BackendAuthModel : PolicySpecModel
         TokenExchange => "OAuth 2.0 token exchange (RFC 8693, on the caller's behalf)",
         AwsSigV4 => "AWS Signature Version 4",
         GcpIdentityToken => "Google Cloud identity token",
+        GcpAccessToken => "Google Cloud access token (Google APIs, Vertex AI)",
         _ => method,
     };
 
@@ -107,6 +109,12 @@ public sealed class BackendAuthModel : PolicySpecModel
             model.ServiceAccountKey = SpecJson.SecretRef(gcp, "serviceAccountKey");
         }
 
+        if (model._sources.TryGetValue(GcpAccessToken, out var google))
+        {
+            model.Scopes = model.Scopes.Length > 0 ? model.Scopes : TextLists.Join(SpecJson.Strings(google, "scopes"));
+            model.ServiceAccountKey ??= SpecJson.SecretRef(google, "serviceAccountKey");
+        }
+
         return model;
     }
 
@@ -138,6 +146,10 @@ public sealed class BackendAuthModel : PolicySpecModel
                 break;
             case GcpIdentityToken:
                 SpecJson.Set(method, "audience", Audience);
+                SpecJson.SetSecret(method, "serviceAccountKey", ServiceAccountKey);
+                break;
+            case GcpAccessToken:
+                SpecJson.SetList(method, "scopes", Scopes);
                 SpecJson.SetSecret(method, "serviceAccountKey", ServiceAccountKey);
                 break;
             default:
