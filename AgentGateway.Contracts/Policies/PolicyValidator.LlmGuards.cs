@@ -16,6 +16,11 @@ public static partial class PolicyValidator
             errors.Add(new ConfigError(path, "needs at least one prompt, answer or webhook guard"));
         }
 
+        if (guards.StreamCheckChars is > 0 and < 20 or > 100_000)
+        {
+            errors.Add(new ConfigError(Join(path, "streamCheckChars"), "must be from 20 to 100000 characters (or 0 for 500)"));
+        }
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         Guards(guards.Prompt, Join(path, "prompt"), names, errors);
         Guards(guards.Answer, Join(path, "answer"), names, errors);

@@ -257,7 +257,7 @@ internal sealed partial class LlmRouteHandler(
                 // Streaming: the try's timeout covered the answer's headers; the client's disconnect ends the stream.
                 timeout.CancelAfter(Timeout.InfiniteTimeSpan);
                 var state = new StreamState(attempt.Model, wantsUsage);
-                var streamGuard = guards is { Answer.Count: > 0 } ? new StreamGuard(guards.Answer, api.GuardedEvents, []) : null;
+                var streamGuard = guards is { Answer.Count: > 0 } or { AnswerWebhooks.Count: > 0 } ? AnswerStreamGuard(context, routeKey, api, model, guards) : null;
                 var guardsChunks = api.GuardedEvents != api;
                 if (guardsChunks)
                 {
@@ -383,7 +383,7 @@ internal sealed partial class LlmRouteHandler(
     private async Task<bool> GuardAnswerAsync(HttpContext context, string routeKey, LlmClientApi api, JsonObject answer, string model, LlmGuardSet guards)
     {
         var slots = LlmTexts.Answer(api, answer);
-        return await GuardAsync(context, routeKey, api, slots, "answer", model, guards.Answer, guards.Webhooks.Where(webhook => webhook.Answers).ToList());
+        return await GuardAsync(context, routeKey, api, slots, "answer", model, guards.Answer, guards.AnswerWebhooks);
     }
 
     private async Task<bool> GuardAsync(
@@ -421,6 +421,16 @@ internal sealed partial class LlmRouteHandler(
         }
 
         return true;
+    }
+
+    /// <summary>The guard of a streamed answer: its answer guards, and its answer webhooks asked about parts of the text.</summary>
+    private StreamGuard AnswerStreamGuard(HttpContext context, string routeKey, LlmClientApi api, string model, LlmGuardSet guards)
+    {
+        var hits = new List<(string Guard, bool Rejected)>();
+        var moderation = guards.AnswerWebhooks.Count == 0
+            ? null
+            : new StreamModeration(texts => webhooks.CheckAsync(guards.AnswerWebhooks, routeKey, "answer", model, texts, hits, context.RequestAborted), guards.StreamCheckChars);
+        return new StreamGuard(guards.Answer, api.GuardedEvents, hits, moderation);
     }
 
     /// <summary>Relays the provider's stream as the client API's events, flushing each; returns when the first reached the client.</summary>

@@ -94,7 +94,18 @@ internal sealed class LlmGuardSet
         Prompt = [.. guards.Prompt.Select(guard => new CompiledGuard(guard))];
         Answer = [.. guards.Answer.Select(guard => new CompiledGuard(guard))];
         Webhooks = [.. guards.Webhooks];
+        AnswerWebhooks = [.. guards.Webhooks.Where(webhook => webhook.Answers)];
+        StreamCheckChars = guards.StreamCheckChars > 0 ? (int)guards.StreamCheckChars : DefaultStreamCheckChars;
     }
+
+    /// <summary>How much of a streamed answer's text answer webhooks are asked about at a time, unless the guards say.</summary>
+    public const int DefaultStreamCheckChars = 500;
+
+    /// <summary>The webhooks that are asked about answers too.</summary>
+    public IReadOnlyList<LlmWebhookGuard> AnswerWebhooks { get; }
+
+    /// <summary>How many characters of a streamed answer's text answer webhooks are asked about at a time.</summary>
+    public int StreamCheckChars { get; }
 
     public IReadOnlyList<CompiledGuard> Prompt { get; }
 

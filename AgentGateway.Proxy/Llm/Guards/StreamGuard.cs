@@ -4,17 +4,28 @@ using AgentGateway.Proxy.Llm.Providers;
 namespace AgentGateway.Proxy.Llm.Guards;
 
 /// <summary>
+/// The answer webhooks of a stream: how they are asked about texts, and how many characters of a choice's or block's
+/// text are held back for each question.
+/// </summary>
+internal sealed record StreamModeration(Func<IReadOnlyList<string>, Task<WebhookVerdict>> CheckAsync, int Chars);
+
+/// <summary>
 /// Applies answer guards to a stream in the client API's events (OpenAI chat chunks, Anthropic message events). The
 /// text of each choice or content block is held back until <see cref="Holdback"/> characters follow it, so that a match
 /// split over deltas is masked whole, and a rejecting guard stops the stream (an error event) before the text it
-/// matched is sent. Held-back text is sent, masked, before the choice's or block's end.
+/// matched is sent. Held-back text is sent, masked, before the choice's or block's end. With answer webhooks
+/// (<paramref name="moderation"/>), what the guards let through is held back further, in parts of
+/// <see cref="StreamModeration.Chars"/> characters (or up to the next event that is not text), each sent once the
+/// webhooks let it through — as they changed it — or the stream ended with their rejection.
 /// </summary>
-internal sealed class StreamGuard(IReadOnlyList<CompiledGuard> guards, LlmClientApi api, List<(string Guard, bool Rejected)> hits)
+internal sealed class StreamGuard(
+    IReadOnlyList<CompiledGuard> guards, LlmClientApi api, List<(string Guard, bool Rejected)> hits, StreamModeration? moderation = null)
 {
     /// <summary>How many characters of text stay unsent until more follows (a match shorter than this is seen whole).</summary>
     public const int Holdback = 48;
 
     private readonly Dictionary<int, string> _pending = [];
+    private readonly SortedDictionary<int, string> _unmoderated = [];
     private JsonObject? _lastChunk;
 
     /// <summary>The guards that acted on the stream, for metrics.</summary>
@@ -25,13 +36,26 @@ internal sealed class StreamGuard(IReadOnlyList<CompiledGuard> guards, LlmClient
 
     public async IAsyncEnumerable<SseEvent> ApplyAsync(IAsyncEnumerable<SseEvent> events)
     {
+        var anthropic = api == LlmClientApi.AnthropicMessages;
         await foreach (var sse in events)
         {
-            var anthropic = api == LlmClientApi.AnthropicMessages;
-            var output = anthropic ? Anthropic(sse) : OpenAi(sse);
-            foreach (var item in output)
+            foreach (var item in anthropic ? Anthropic(sse) : OpenAi(sse))
             {
-                yield return item;
+                if (moderation is null || Rejection is not null)
+                {
+                    yield return item;
+                    continue;
+                }
+
+                foreach (var moderated in anthropic ? await ModerateAnthropicAsync(item, moderation) : await ModerateOpenAiAsync(item, moderation))
+                {
+                    yield return moderated;
+                }
+
+                if (Rejection is not null)
+                {
+                    break;
+                }
             }
 
             if (Rejection is not null)
@@ -44,6 +68,100 @@ internal sealed class StreamGuard(IReadOnlyList<CompiledGuard> guards, LlmClient
                 yield break;
             }
         }
+    }
+
+    /// <summary>
+    /// An OpenAI chunk past the webhooks: its choices' text is held; a chunk of text alone is not sent, any other is
+    /// sent after the held text (checked), and a choice's text is checked once it reaches the part's size.
+    /// </summary>
+    private async Task<List<SseEvent>> ModerateOpenAiAsync(SseEvent sse, StreamModeration webhooks)
+    {
+        if (sse.Data == "[DONE]" || ProviderAdapter.ParseObject(sse.Data) is not { } chunk || chunk["choices"] is not JsonArray choices)
+        {
+            return await ReleaseAsync(webhooks, [.. _unmoderated.Keys], sse);
+        }
+
+        var textOnly = chunk["usage"] is null && choices.Count > 0;
+        foreach (var choice in choices.OfType<JsonObject>())
+        {
+            var index = (int?)choice["index"] ?? 0;
+            if (choice["delta"] is JsonObject delta && delta["content"] is JsonValue content && content.TryGetValue<string>(out var text))
+            {
+                if (text.Length > 0)
+                {
+                    _unmoderated[index] = _unmoderated.GetValueOrDefault(index, string.Empty) + text;
+                }
+
+                delta.Remove("content");
+            }
+
+            textOnly &= choice["finish_reason"] is null && (choice["delta"] as JsonObject ?? []).All(field => field.Value is null);
+        }
+
+        return textOnly
+            ? await ReleaseAsync(webhooks, [.. _unmoderated.Where(held => held.Value.Length >= webhooks.Chars).Select(held => held.Key)], null)
+            : await ReleaseAsync(webhooks, [.. _unmoderated.Keys], new SseEvent(sse.Name, chunk.ToJsonString()));
+    }
+
+    /// <summary>An Anthropic event past the webhooks: text deltas are held, every other event sent after the held text (checked).</summary>
+    private async Task<List<SseEvent>> ModerateAnthropicAsync(SseEvent sse, StreamModeration webhooks)
+    {
+        if (ProviderAdapter.ParseObject(sse.Data) is { } data && (string?)data["type"] == "content_block_delta"
+            && data["delta"] is JsonObject delta && (string?)delta["type"] == "text_delta")
+        {
+            var index = (int?)data["index"] ?? 0;
+            _unmoderated[index] = _unmoderated.GetValueOrDefault(index, string.Empty) + ((string?)delta["text"] ?? string.Empty);
+            return _unmoderated[index].Length >= webhooks.Chars ? await ReleaseAsync(webhooks, [index], null) : [];
+        }
+
+        return await ReleaseAsync(webhooks, [.. _unmoderated.Keys], sse);
+    }
+
+    /// <summary>
+    /// The held text of <paramref name="indexes"/>, each asked about and sent as the webhooks let it through, then
+    /// <paramref name="then"/>; the error event alone when they refuse one.
+    /// </summary>
+    private async Task<List<SseEvent>> ReleaseAsync(StreamModeration webhooks, IReadOnlyList<int> indexes, SseEvent? then)
+    {
+        var released = new List<SseEvent>();
+        foreach (var index in indexes)
+        {
+            var text = _unmoderated[index];
+            _unmoderated.Remove(index);
+            var verdict = await webhooks.CheckAsync([text]);
+            if (verdict.Rejection is { } rejection)
+            {
+                Rejection = rejection;
+                return [ErrorEvent(rejection)];
+            }
+
+            if (verdict.Texts[0] is { Length: > 0 } allowed)
+            {
+                released.Add(TextEvent(index, allowed));
+            }
+        }
+
+        if (then is { } next)
+        {
+            released.Add(next);
+        }
+
+        return released;
+    }
+
+    /// <summary>An event of the client API that carries only <paramref name="text"/> of a choice or block.</summary>
+    private SseEvent TextEvent(int index, string text)
+    {
+        if (api == LlmClientApi.AnthropicMessages)
+        {
+            var delta = new JsonObject { ["type"] = "content_block_delta", ["index"] = index, ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = text } };
+            return new SseEvent("content_block_delta", delta.ToJsonString());
+        }
+
+        var chunk = (JsonObject?)_lastChunk?.DeepClone() ?? new JsonObject { ["object"] = "chat.completion.chunk" };
+        chunk.Remove("usage");
+        chunk["choices"] = new JsonArray(new JsonObject { ["index"] = index, ["delta"] = new JsonObject { ["content"] = text }, ["finish_reason"] = null });
+        return new SseEvent(null, chunk.ToJsonString());
     }
 
     private List<SseEvent> OpenAi(SseEvent sse)
@@ -87,12 +205,9 @@ internal sealed class StreamGuard(IReadOnlyList<CompiledGuard> guards, LlmClient
     {
         foreach (var index in _pending.Keys.ToList())
         {
-            if (Flush(index) is { Length: > 0 } rest && _lastChunk is { } template)
+            if (Flush(index) is { Length: > 0 } rest && _lastChunk is not null)
             {
-                var chunk = (JsonObject)template.DeepClone();
-                chunk.Remove("usage");
-                chunk["choices"] = new JsonArray(new JsonObject { ["index"] = index, ["delta"] = new JsonObject { ["content"] = rest }, ["finish_reason"] = null });
-                yield return new SseEvent(null, chunk.ToJsonString());
+                yield return TextEvent(index, rest);
             }
         }
     }
@@ -113,8 +228,7 @@ internal sealed class StreamGuard(IReadOnlyList<CompiledGuard> guards, LlmClient
                 var index = (int?)data["index"] ?? 0;
                 if (Flush(index) is { Length: > 0 } rest)
                 {
-                    var text = new JsonObject { ["type"] = "content_block_delta", ["index"] = index, ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = rest } };
-                    return [new SseEvent("content_block_delta", text.ToJsonString()), sse];
+                    return [TextEvent(index, rest), sse];
                 }
 
                 return Rejection is { } rejection ? [ErrorEvent(rejection)] : [sse];
@@ -135,7 +249,8 @@ internal sealed class StreamGuard(IReadOnlyList<CompiledGuard> guards, LlmClient
             return string.Empty;
         }
 
-        var cut = final ? pending.Length : Math.Max(0, pending.Length - Holdback);
+        // Without patterns or detectors (webhooks alone) nothing needs holding back for a match.
+        var cut = final || guards.Count == 0 ? pending.Length : Math.Max(0, pending.Length - Holdback);
         foreach (var match in matches)
         {
             if (match.Start < cut && match.End > cut)

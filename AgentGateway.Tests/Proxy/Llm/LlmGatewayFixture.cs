@@ -11,7 +11,8 @@ namespace AgentGateway.Tests.Proxy.Llm;
 /// <c>/acme/limited-estimated</c> (20 tokens, for a model that reports no usage), <c>/acme/secure</c> (JWT auth),
 /// <c>/acme/guarded</c> (OpenAI: prompts' e-mail addresses and phone numbers masked, card numbers rejected,
 /// "Hello there" and "assist you" masked in answers, a moderation webhook behind a fail-open one that is down),
-/// <c>/acme/guarded-claude</c> (Anthropic: answers mentioning "from Claude" rejected, "Paris" masked) and
+/// <c>/acme/guarded-claude</c> (Anthropic: answers mentioning "from Claude" rejected, "Paris" masked),
+/// <c>/acme/moderated-answers</c> (an answer webhook, streams checked 30 characters at a time) and
 /// <c>/acme/moderated-strict</c> (a moderation webhook that is down, failing closed) and <c>/acme/keyed</c> (virtual
 /// keys: <c>sk-fast-only</c> for model <c>fast</c> at 2 requests a minute, <c>sk-tokens</c> at 40 tokens a minute, <c>sk-spare</c> at 2 requests a minute,
 /// <c>sk-broke</c> with its budget exhausted), <c>/acme/azure</c> (an Azure OpenAI deployment as model <c>fast</c>) and
@@ -143,6 +144,23 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                             new { name = "optional", url = DeadUrl, failOpen = true, timeoutMs = 2000 },
                             new { name = "moderation", url = Providers.ModerationUrl.ToString(), auth = new { header = new { name = "X-Moderation-Key", value = new { inline = "moderation-key" } } } },
                         },
+                    },
+                }),
+                Route("moderated-answers", new
+                {
+                    providers = new[] { OpenAi(), Anthropic() },
+                    models = new[]
+                    {
+                        new { name = "gpt-4o-long", targets = new[] { new { provider = "openai", model = "gpt-4o-long" } } },
+                        new { name = "gpt-4o-mini", targets = new[] { new { provider = "openai", model = "gpt-4o-mini" } } },
+                        new { name = "claude-sonnet-4-5", targets = new[] { new { provider = "anthropic", model = "claude-sonnet-4-5" } } },
+                    },
+                }, new
+                {
+                    llmGuards = new
+                    {
+                        streamCheckChars = 30,
+                        webhooks = new[] { new { name = "answers", url = Providers.AnswerModerationUrl.ToString(), answers = true } },
                     },
                 }),
                 Route("guarded-claude", new { providers = new[] { Anthropic() } }, new

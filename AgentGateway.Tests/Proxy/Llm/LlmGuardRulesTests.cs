@@ -51,13 +51,14 @@ public sealed class LlmGuardRulesTests
                 {"name": "empty"}
               ],
               "answer": [{"name": "Bad Name", "patterns": ["x"], "replacement": "x"}],
-              "webhooks": [{"name": "hook", "url": "ftp://moderation.example.com", "timeoutMs": 90000}]
+              "webhooks": [{"name": "hook", "url": "ftp://moderation.example.com", "timeoutMs": 90000}],
+              "streamCheckChars": 5
             }
             """).RootElement, "llmGuards", errors);
         Assert.Empty(errors);
         PolicyValidator.Validate(guards, "llmGuards", SecretSources.StandaloneFile, errors);
         Assert.Equal(
-            ["llmGuards.prompt[0].patterns[0]", "llmGuards.prompt[1].name", "llmGuards.prompt[2]", "llmGuards.answer[0].name", "llmGuards.webhooks[0].url", "llmGuards.webhooks[0].timeoutMs"],
+            ["llmGuards.streamCheckChars", "llmGuards.prompt[0].patterns[0]", "llmGuards.prompt[1].name", "llmGuards.prompt[2]", "llmGuards.answer[0].name", "llmGuards.webhooks[0].url", "llmGuards.webhooks[0].timeoutMs"],
             errors.Select(error => error.Field));
 
         errors.Clear();

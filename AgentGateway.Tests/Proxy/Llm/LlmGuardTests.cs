@@ -149,6 +149,51 @@ public sealed class LlmGuardTests(LlmGatewayFixture gateway) : IClassFixture<Llm
         Assert.Contains("could not check the prompt", unavailable.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnAnswerWebhook_IsAskedAboutAStreamInParts_EachSentAsItLetsItThrough_UntilItRejectsOne()
+    {
+        var chat = Chat("gpt-4o-long", "Weather in Paris?");
+        chat["stream"] = true;
+        using var response = await PostAsync("moderated-answers", chat);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var events = await ReadEventsAsync(response);
+
+        // Parts of at least 30 characters: the first masked, the second allowed, the last ("... tonight.") rejected.
+        var answers = gateway.Providers.Moderations.Where(call => (string?)call.Body["phase"] == "answer" && (string?)call.Body["model"] == "gpt-4o-long")
+            .Select(call => (string?)call.Body["texts"]![0]).ToList();
+        Assert.Equal(["The weather in Paris is mild today, with a light", " breeze from the west. Take a jacket if you", " go out tonight."], answers);
+        var chunks = events.Where(sse => sse.Data != "[DONE]").Select(sse => JsonNode.Parse(sse.Data)!).ToList();
+        var text = string.Concat(chunks.Select(chunk => (string?)chunk["choices"]?.AsArray().FirstOrDefault()?["delta"]?["content"]));
+        Assert.Equal("The weather in [CITY] is mild today, with a light breeze from the west. Take a jacket if you", text);
+        Assert.Equal(("guardrail_violation", "The answer makes plans."), ((string?)chunks[^1]["error"]!["code"], (string?)chunks[^1]["error"]!["message"]));
+        Assert.DoesNotContain(chunks, chunk => (string?)chunk["choices"]?.AsArray().FirstOrDefault()?["finish_reason"] == "stop");
+        Assert.Equal("[DONE]", events[^1].Data);
+    }
+
+    [Fact]
+    public async Task AnAnswerWebhook_MasksAnAnthropicStream_AndABlockingAnswer()
+    {
+        var messages = new JsonObject
+        {
+            ["model"] = "claude-sonnet-4-5",
+            ["max_tokens"] = 100,
+            ["stream"] = true,
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Hi" }),
+        };
+        using var response = await PostAsync("moderated-answers", messages, "/messages");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var events = await ReadEventsAsync(response);
+        var sent = string.Concat(events.Where(sse => sse.Name == "content_block_delta").Select(sse => (string?)JsonNode.Parse(sse.Data)!["delta"]!["text"]));
+        Assert.Equal("Hello from [MODEL]", sent);
+        // The text went before its block's end, and the stream ended as the provider's did.
+        Assert.True(events.FindIndex(sse => sse.Name == "content_block_delta") < events.FindIndex(sse => sse.Name == "content_block_stop"));
+        Assert.Equal("message_stop", events[^1].Name);
+
+        using var blocking = await PostAsync("moderated-answers", Chat("claude-sonnet-4-5", "Weather?"));
+        var answer = await ReadJsonAsync(blocking, HttpStatusCode.OK);
+        Assert.Equal("I'll check the weather in [CITY].", answer.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+    }
+
     private static JsonObject Chat(string model, string text) => new()
     {
         ["model"] = model,

@@ -35,6 +35,7 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
         _app.MapPost("/anthropic/v1/messages", context => AnswerAsync(context, "anthropic", "anthropic-message.json", "anthropic-stream.txt"));
         _app.MapGet("/anthropic/v1/models", context => ReplayAsync(context, "anthropic-models.json"));
         _app.MapPost("/moderation", ModerateAsync);
+        _app.MapPost("/moderation/answers", ModerateAnswersAsync);
         // Gemini: models/{model}:generateContent, or :streamGenerateContent?alt=sse.
         _app.MapPost("/gemini/v1beta/models/{call}", (HttpContext context, string call) =>
             AnswerAsync(context, "gemini", "gemini-generate.json", "gemini-stream.txt", streaming: call.EndsWith(":streamGenerateContent", StringComparison.Ordinal)
@@ -66,6 +67,9 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
     public ConcurrentQueue<(IReadOnlyDictionary<string, string> Headers, JsonObject Body)> Moderations { get; } = new();
 
     public Uri ModerationUrl => new(Address, "/moderation");
+
+    /// <summary>A webhook for answers: it rejects texts that make plans "tonight", and masks "Paris" and "Claude".</summary>
+    public Uri AnswerModerationUrl => new(Address, "/moderation/answers");
 
     /// <summary>The Azure OpenAI deployment and api-version of each call to <see cref="AzureUrl"/>.</summary>
     public ConcurrentQueue<(string Deployment, string ApiVersion)> AzureCalls { get; } = new();
@@ -140,6 +144,10 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
         if ((string?)body["model"] == "gpt-4.1-tools")
         {
             (blocking, stream) = ("openai-tool-completion.json", "openai-tool-stream.txt");
+        }
+        else if ((string?)body["model"] == "gpt-4o-long")
+        {
+            stream = "openai-long-stream.txt";
         }
         else if ((string?)body["model"] == "llama-no-usage")
         {
@@ -260,15 +268,21 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
         return buffer.ToArray();
     }
 
-    private async Task ModerateAsync(HttpContext context)
+    private Task ModerateAsync(HttpContext context) => ModerateAsync(context, "forbidden topic", "The moderation service does not allow this topic.", ("secret-project", "[PROJECT]"));
+
+    private Task ModerateAnswersAsync(HttpContext context) => ModerateAsync(context, "tonight", "The answer makes plans.", ("Paris", "[CITY]"), ("Claude", "[MODEL]"));
+
+    /// <summary>A moderation decision: texts containing <paramref name="rejected"/> are refused, the <paramref name="masks"/> replaced.</summary>
+    private async Task ModerateAsync(HttpContext context, string rejected, string message, params (string Text, string Mask)[] masks)
     {
         var body = (JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted)) as JsonObject)!;
         Moderations.Enqueue((context.Request.Headers.ToDictionary(header => header.Key.ToLowerInvariant(), header => header.Value.ToString(), StringComparer.Ordinal), body));
         var texts = (body["texts"] as JsonArray ?? []).Select(text => (string?)text ?? string.Empty).ToList();
-        JsonObject decision = texts.Any(text => text.Contains("forbidden topic", StringComparison.OrdinalIgnoreCase))
-            ? new() { ["action"] = "reject", ["message"] = "The moderation service does not allow this topic." }
-            : texts.Any(text => text.Contains("secret-project", StringComparison.Ordinal))
-                ? new() { ["action"] = "mask", ["texts"] = new JsonArray([.. texts.Select(text => (JsonNode?)text.Replace("secret-project", "[PROJECT]", StringComparison.Ordinal))]) }
+        string Masked(string text) => masks.Aggregate(text, (current, mask) => current.Replace(mask.Text, mask.Mask, StringComparison.Ordinal));
+        JsonObject decision = texts.Any(text => text.Contains(rejected, StringComparison.OrdinalIgnoreCase))
+            ? new() { ["action"] = "reject", ["message"] = message }
+            : texts.Any(text => Masked(text) != text)
+                ? new() { ["action"] = "mask", ["texts"] = new JsonArray([.. texts.Select(text => (JsonNode?)Masked(text))]) }
                 : new() { ["action"] = "allow" };
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(decision.ToJsonString(), context.RequestAborted);

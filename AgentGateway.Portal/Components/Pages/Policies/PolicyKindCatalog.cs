@@ -63,7 +63,7 @@ internal static class PolicyKindCatalog
         new(Mirrors, "Mirrors", "{\"mirrors\": [RequestMirror, ...]}", "Copies of a share of the requests sent to other services; their answers are dropped.", s_callerTargets, false),
         new(LocalRateLimit, "Local rate limit", "LocalRateLimit", "Token buckets each proxy keeps on its own; an empty bucket answers 429.", s_callerTargets, true),
         new(RateLimit, "Rate limit", "DistributedRateLimit", "Limits every proxy replica shares: counters in Redis, or an Envoy rate-limit service.", s_callerTargets, true),
-        new(LlmGuards, "LLM guards", "LlmGuards", "LLM routes: patterns and PII detectors (email, phone, credit-card, ssn, ip-address, iban) that mask or reject prompts and answers, streams included, and moderation webhooks.", s_callerTargets, false),
+        new(LlmGuards, "LLM guards", "LlmGuards", "LLM routes: patterns and PII detectors (email, phone, credit-card, ssn, ip-address, iban) that mask or reject prompts and answers, streams included, and moderation webhooks (streamed answers checked in parts).", s_callerTargets, false),
         new(A2aAuthorization, "A2A authorization", "A2aAuthorization", "CEL rules over the caller and the A2A method (v1.0 names: SendMessage, GetTask...) and skill; with no rule nothing is allowed.", s_callerTargets, false),
     ];
 
@@ -200,6 +200,9 @@ internal static class PolicyKindCatalog
                     new JsonObject { ["name"] = "personal-data", ["pii"] = new JsonArray("email", "phone") }),
                 ["answer"] = new JsonArray(
                     new JsonObject { ["name"] = "internal-hosts", ["patterns"] = new JsonArray("(?i)[a-z0-9-]+\\.corp\\.example\\.com"), ["replacement"] = "[INTERNAL]" }),
+                ["webhooks"] = new JsonArray(
+                    new JsonObject { ["name"] = "moderation", ["url"] = "https://moderation.example.com/check", ["answers"] = true, ["timeoutMs"] = 2000 }),
+                ["streamCheckChars"] = 500,
             },
             _ => [],
         };
