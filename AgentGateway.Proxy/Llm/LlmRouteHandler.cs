@@ -163,10 +163,17 @@ internal sealed partial class LlmRouteHandler(
         var wantsUsage = stream && api.WantsStreamUsage(request);
         string? lastFailure = null;
         var failureStatus = StatusCodes.Status502BadGateway;
-        for (var index = 0; index < tries.Count; index++)
+        var retry = scope.Policies.Traffic.Retry;
+        var plan = RetryPlan(tries, retry);
+        var index = 0;
+        while (index < plan.Count)
         {
-            var attempt = tries[index];
-            var last = index == tries.Count - 1;
+            var (attempt, retryNumber) = plan[index];
+            if (retryNumber > 0)
+            {
+                await Task.Delay(retry!.Backoff(retryNumber), context.RequestAborted);
+            }
+
             var adapter = api.AdapterFor(attempt.Provider, attempt.Model)!;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             timeout.CancelAfter(attempt.Provider.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(attempt.Provider.TimeoutMs) : DefaultTimeout);
@@ -179,7 +186,8 @@ internal sealed partial class LlmRouteHandler(
             {
                 // What this provider's API cannot take another target's may: the next one is tried, the last one's reason answered.
                 LogTryFailed(logger, routeKey, attempt.Provider.Name, attempt.Model, exception.Message);
-                if (!last)
+                index = NextTry(plan, index, retriable: false, failover: true);
+                if (index < plan.Count)
                 {
                     continue;
                 }
@@ -203,17 +211,22 @@ internal sealed partial class LlmRouteHandler(
                 failureStatus = exception is OperationCanceledException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
                 LogTryFailed(logger, routeKey, attempt.Provider.Name, attempt.Model, lastFailure);
                 RecordTry(route, attempt.Provider, failed: true);
+                var retriable = retry is not null && (exception is OperationCanceledException ? retry.OnTimeout : retry.OnConnectFailure || retry.OnReset);
+                index = NextTry(plan, index, retriable, failover: true);
                 continue;
             }
 
             using (response)
             {
                 var status = (int)response.StatusCode;
-                RecordTry(route, attempt.Provider, failed: status == StatusCodes.Status429TooManyRequests || status >= 500);
-                if ((status == StatusCodes.Status429TooManyRequests || status >= 500) && !last)
+                var failed = status == StatusCodes.Status429TooManyRequests || status >= 500;
+                RecordTry(route, attempt.Provider, failed);
+                var next = NextTry(plan, index, retriable: retry?.RetriesStatus(status) == true, failover: failed);
+                if (next < plan.Count)
                 {
                     lastFailure = $"provider '{attempt.Provider.Name}' answered {status}";
                     LogTryFailed(logger, routeKey, attempt.Provider.Name, attempt.Model, lastFailure);
+                    index = next;
                     continue;
                 }
 
@@ -280,6 +293,39 @@ internal sealed partial class LlmRouteHandler(
 
         await LlmErrors.WriteAsync(context, failureStatus, api.Error(failureStatus, $"No provider could serve model '{model}': {lastFailure}.", "provider_unavailable"));
         metrics.Record(routeKey, api.Name, null, model, "unavailable", null, time.GetElapsedTime(started), null);
+    }
+
+    /// <summary>
+    /// The tries of a request: each target, followed by its retries when the route has a retry policy (an LLM request
+    /// changes nothing, so POSTs are retried whatever the policy says of them).
+    /// </summary>
+    private static List<(LlmTry Try, int Retry)> RetryPlan(IReadOnlyList<LlmTry> tries, RetryRuntime? retry) =>
+        [.. tries.SelectMany(attempt => Enumerable.Range(0, 1 + (retry?.Attempts ?? 0)).Select(number => (attempt, number)))];
+
+    /// <summary>
+    /// The try after <paramref name="index"/> failed: its target's next retry when the failure is
+    /// <paramref name="retriable"/> and retries are left; else the next target's first try when the failure fails
+    /// over; else none (the plan's end).
+    /// </summary>
+    private static int NextTry(List<(LlmTry Try, int Retry)> plan, int index, bool retriable, bool failover)
+    {
+        if (retriable && index + 1 < plan.Count && plan[index + 1].Retry > 0)
+        {
+            return index + 1;
+        }
+
+        if (!failover)
+        {
+            return plan.Count;
+        }
+
+        var next = index + 1;
+        while (next < plan.Count && plan[next].Retry > 0)
+        {
+            next++;
+        }
+
+        return next;
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace AgentGateway.Tests.Proxy.Llm;
 /// aliases <c>fast</c> for <c>gpt-4o-mini</c> and <c>tooling</c> for a model that calls tools), <c>/acme/anthropic</c>
 /// and <c>/acme/open</c> (any model, to Anthropic or OpenAI), <c>/acme/failover</c> (model <c>smart</c>: OpenAI first,
 /// Anthropic when it fails), <c>/acme/ejecting</c> (the same, ejecting a provider after one failure),
-/// <c>/acme/limited</c> and <c>/acme/limited-shared</c> (100 tokens an hour, local and in Redis),
+/// <c>/acme/retried</c> (the same, each target retried twice on 429 and 503), <c>/acme/limited</c> and <c>/acme/limited-shared</c> (100 tokens an hour, local and in Redis),
 /// <c>/acme/limited-estimated</c> (20 tokens, for a model that reports no usage), <c>/acme/secure</c> (JWT auth),
 /// <c>/acme/guarded</c> (OpenAI: prompts' e-mail addresses and phone numbers masked, card numbers rejected,
 /// "Hello there" and "assist you" masked in answers, a moderation webhook behind a fail-open one that is down),
@@ -79,6 +79,23 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                 }, new { requestHeaders = new { set = new[] { new { name = "X-Gateway-Route", value = "openai" } } } }),
                 Route("anthropic", new { providers = new[] { Anthropic() } }),
                 Route("open", new { providers = new[] { OpenAi() } }),
+                Route("retried", new
+                {
+                    providers = new[] { OpenAi(), Anthropic() },
+                    models = new[]
+                    {
+                        new
+                        {
+                            name = "smart",
+                            targets = new object[]
+                            {
+                                new { provider = "openai", model = "gpt-4.1-retried", priority = 0 },
+                                new { provider = "anthropic", model = "claude-sonnet-4-5-retried", priority = 1 },
+                            },
+                        },
+                        new { name = "solo", targets = new object[] { new { provider = "openai", model = "gpt-4.1-solo" } } },
+                    },
+                }, new { retry = new { attempts = 2, backoffBaseMs = 5, statusCodes = new[] { 429, 503 } } }),
                 Route("failover", new
                 {
                     providers = new[] { OpenAi(), Anthropic() },

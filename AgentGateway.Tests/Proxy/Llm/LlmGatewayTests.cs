@@ -260,6 +260,44 @@ public sealed class LlmGatewayTests(LlmGatewayFixture gateway) : IClassFixture<L
         }
     }
 
+    [Fact]
+    public async Task ARetryPolicy_RetriesATargetOnItsStatuses_BeforeFailingOver_AndNotOnOthers()
+    {
+        int Tries(string model) => gateway.Providers.Requests.Count(request => (string?)request.Body["model"] == model);
+
+        // Two 503s: the third try of the same target answers.
+        gateway.Providers.FailNext("openai", 2, StatusCodes.Status503ServiceUnavailable);
+        var before = Tries("gpt-4.1-solo");
+        using (var response = await PostAsync("retried", Chat("solo")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(before + 3, Tries("gpt-4.1-solo"));
+
+        // Three 503s use up the target's retries: the next target answers.
+        gateway.Providers.FailNext("openai", 3, StatusCodes.Status503ServiceUnavailable);
+        (before, var fallback) = (Tries("gpt-4.1-retried"), Tries("claude-sonnet-4-5-retried"));
+        using (var response = await PostAsync("retried", Chat("smart")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("I'll check the weather in Paris.", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!["choices"]![0]!["message"]!["content"]);
+        }
+
+        Assert.Equal((before + 3, fallback + 1), (Tries("gpt-4.1-retried"), Tries("claude-sonnet-4-5-retried")));
+
+        // A 500 is not among the retried statuses: it fails over at once, or is the answer when no target is left.
+        gateway.Providers.FailNext("openai", 1, StatusCodes.Status500InternalServerError);
+        before = Tries("gpt-4.1-solo");
+        using (var response = await PostAsync("retried", Chat("solo")))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Equal("overloaded", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!["error"]!["message"]);
+        }
+
+        Assert.Equal(before + 1, Tries("gpt-4.1-solo"));
+    }
+
     [Theory]
     [InlineData("limited")]
     [InlineData("limited-shared")]
