@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using AgentGateway.Contracts.Routing;
 using AgentGateway.Contracts.V1;
@@ -175,8 +177,11 @@ internal sealed class LlmGuardSet
         }
     }
 
-    /// <summary><paramref name="text"/> with every match replaced, up to <paramref name="end"/> (matches past it are left alone).</summary>
-    public static string Mask(string text, IReadOnlyList<GuardMatch> matches, int end)
+    /// <summary>
+    /// <paramref name="text"/> with every match replaced, up to <paramref name="end"/> (matches past it are left alone);
+    /// in <paramref name="json"/> text (inside its strings) the replacements are JSON-escaped.
+    /// </summary>
+    public static string Mask(string text, IReadOnlyList<GuardMatch> matches, int end, bool json = false)
     {
         var masked = new StringBuilder(end);
         var position = 0;
@@ -187,7 +192,8 @@ internal sealed class LlmGuardSet
                 break;
             }
 
-            masked.Append(text, position, match.Start - position).Append(match.Replacement);
+            masked.Append(text, position, match.Start - position)
+                .Append(json ? JsonEncodedText.Encode(match.Replacement, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString() : match.Replacement);
             position = match.End;
         }
 

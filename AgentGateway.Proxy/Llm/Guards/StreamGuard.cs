@@ -24,7 +24,8 @@ internal sealed class StreamGuard(
     /// <summary>How many characters of text stay unsent until more follows (a match shorter than this is seen whole).</summary>
     public const int Holdback = 48;
 
-    private readonly Dictionary<int, string> _pending = [];
+    /// <summary>What is held back of each choice's or block's parts: its text (part 0), its tool calls' arguments (part 1 and on).</summary>
+    private readonly Dictionary<(int Index, int Part), string> _pending = [];
     private readonly SortedDictionary<int, string> _unmoderated = [];
     private JsonObject? _lastChunk;
 
@@ -137,7 +138,7 @@ internal sealed class StreamGuard(
 
             if (verdict.Texts[0] is { Length: > 0 } allowed)
             {
-                released.Add(TextEvent(index, allowed));
+                released.Add(DeltaEvent((index, 0), allowed));
             }
         }
 
@@ -149,18 +150,24 @@ internal sealed class StreamGuard(
         return released;
     }
 
-    /// <summary>An event of the client API that carries only <paramref name="text"/> of a choice or block.</summary>
-    private SseEvent TextEvent(int index, string text)
+    /// <summary>
+    /// An event of the client API that carries only more of a choice's or block's <paramref name="key"/> part: its text,
+    /// or its tool call's arguments (Anthropic: its tool use's input JSON).
+    /// </summary>
+    private SseEvent DeltaEvent((int Index, int Part) key, string text)
     {
         if (api == LlmClientApi.AnthropicMessages)
         {
-            var delta = new JsonObject { ["type"] = "content_block_delta", ["index"] = index, ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = text } };
-            return new SseEvent("content_block_delta", delta.ToJsonString());
+            var delta = key.Part == 0
+                ? new JsonObject { ["type"] = "text_delta", ["text"] = text }
+                : new JsonObject { ["type"] = "input_json_delta", ["partial_json"] = text };
+            return new SseEvent("content_block_delta", new JsonObject { ["type"] = "content_block_delta", ["index"] = key.Index, ["delta"] = delta }.ToJsonString());
         }
 
         var chunk = (JsonObject?)_lastChunk?.DeepClone() ?? new JsonObject { ["object"] = "chat.completion.chunk" };
         chunk.Remove("usage");
-        chunk["choices"] = new JsonArray(new JsonObject { ["index"] = index, ["delta"] = new JsonObject { ["content"] = text }, ["finish_reason"] = null });
+        var content = key.Part == 0 ? new JsonObject { ["content"] = text } : new JsonObject { ["tool_calls"] = new JsonArray(ToolArguments(key.Part, text)) };
+        chunk["choices"] = new JsonArray(new JsonObject { ["index"] = key.Index, ["delta"] = content, ["finish_reason"] = null });
         return new SseEvent(null, chunk.ToJsonString());
     }
 
@@ -182,13 +189,43 @@ internal sealed class StreamGuard(
         {
             var index = (int?)choice["index"] ?? 0;
             var final = choice["finish_reason"] is JsonValue;
-            if (choice["delta"] is JsonObject delta && delta["content"] is JsonValue content && content.TryGetValue<string>(out var text))
+            var delta = choice["delta"] as JsonObject;
+            if (delta?["content"] is JsonValue content && content.TryGetValue<string>(out var text))
             {
-                delta["content"] = Guard(index, text, final);
+                delta["content"] = Guard((index, 0), text, final);
             }
-            else if (final && Flush(index) is { Length: > 0 } rest)
+            else if (final && Flush((index, 0)) is { Length: > 0 } rest)
             {
-                (choice["delta"] as JsonObject ?? (JsonObject)(choice["delta"] = new JsonObject()))["content"] = rest;
+                Delta(choice)["content"] = rest;
+            }
+
+            // Tool calls' arguments are held back and guarded as text is, each call on its own (its JSON kept valid).
+            var calls = delta?["tool_calls"] as JsonArray;
+            var seen = new HashSet<int>();
+            foreach (var call in calls?.OfType<JsonObject>() ?? [])
+            {
+                var part = 1 + ((int?)call["index"] ?? 0);
+                seen.Add(part);
+                if (call["function"] is JsonObject function && function["arguments"] is JsonValue arguments && arguments.TryGetValue<string>(out var piece))
+                {
+                    function["arguments"] = Guard((index, part), piece, final, json: true);
+                }
+            }
+
+            if (final)
+            {
+                foreach (var (_, part) in _pending.Keys.Where(key => key.Index == index && key.Part > 0 && !seen.Contains(key.Part)).ToList())
+                {
+                    if (Flush((index, part)) is { Length: > 0 } arguments)
+                    {
+                        if (Delta(choice)["tool_calls"] is not JsonArray list)
+                        {
+                            Delta(choice)["tool_calls"] = list = [];
+                        }
+
+                        list.Add(ToolArguments(part, arguments));
+                    }
+                }
             }
 
             if (Rejection is { } rejection)
@@ -200,14 +237,20 @@ internal sealed class StreamGuard(
         return [new SseEvent(sse.Name, chunk.ToJsonString())];
     }
 
+    private static JsonObject Delta(JsonObject choice) => choice["delta"] as JsonObject ?? (JsonObject)(choice["delta"] = new JsonObject());
+
+    /// <summary>An OpenAI tool call delta of more of <paramref name="part"/>'s arguments (part n is tool call n - 1).</summary>
+    private static JsonObject ToolArguments(int part, string arguments) =>
+        new() { ["index"] = part - 1, ["function"] = new JsonObject { ["arguments"] = arguments } };
+
     /// <summary>Chunks of the text still held back (the provider ended without a finish reason), before the end marker.</summary>
     private IEnumerable<SseEvent> FlushAllOpenAi()
     {
-        foreach (var index in _pending.Keys.ToList())
+        foreach (var key in _pending.Keys.ToList())
         {
-            if (Flush(index) is { Length: > 0 } rest && _lastChunk is not null)
+            if (Flush(key) is { Length: > 0 } rest && _lastChunk is not null)
             {
-                yield return TextEvent(index, rest);
+                yield return DeltaEvent(key, rest);
             }
         }
     }
@@ -222,30 +265,41 @@ internal sealed class StreamGuard(
         switch ((string?)data["type"])
         {
             case "content_block_delta" when data["delta"] is JsonObject { } delta && (string?)delta["type"] == "text_delta":
-                delta["text"] = Guard((int?)data["index"] ?? 0, (string?)delta["text"] ?? string.Empty, final: false);
+                delta["text"] = Guard(((int?)data["index"] ?? 0, 0), (string?)delta["text"] ?? string.Empty, final: false);
                 return Rejection is { } rejected ? [ErrorEvent(rejected)] : [new SseEvent(sse.Name, data.ToJsonString())];
+            case "content_block_delta" when data["delta"] is JsonObject { } delta && (string?)delta["type"] == "input_json_delta":
+                // A tool use's input, as its JSON streams: part 1 of its block.
+                delta["partial_json"] = Guard(((int?)data["index"] ?? 0, 1), (string?)delta["partial_json"] ?? string.Empty, final: false, json: true);
+                return Rejection is { } refused ? [ErrorEvent(refused)] : [new SseEvent(sse.Name, data.ToJsonString())];
             case "content_block_stop":
                 var index = (int?)data["index"] ?? 0;
-                if (Flush(index) is { Length: > 0 } rest)
+                var flushed = new List<SseEvent>();
+                foreach (var part in (ReadOnlySpan<int>)[0, 1])
                 {
-                    return [TextEvent(index, rest), sse];
+                    if (Flush((index, part)) is { Length: > 0 } rest)
+                    {
+                        flushed.Add(DeltaEvent((index, part), rest));
+                    }
                 }
 
-                return Rejection is { } rejection ? [ErrorEvent(rejection)] : [sse];
+                return Rejection is { } rejection ? [ErrorEvent(rejection)] : [.. flushed, sse];
             default:
                 return [sse];
         }
     }
 
-    /// <summary>The part of <paramref name="text"/> (after what is held back of its choice or block) that can be sent now, masked.</summary>
-    private string Guard(int index, string text, bool final)
+    /// <summary>
+    /// The part of <paramref name="text"/> (after what is held back of its choice's or block's <paramref name="key"/>
+    /// part) that can be sent now, masked; in <paramref name="json"/> text (tool arguments) masks are JSON-escaped.
+    /// </summary>
+    private string Guard((int Index, int Part) key, string text, bool final, bool json = false)
     {
-        var pending = _pending.GetValueOrDefault(index, string.Empty) + text;
+        var pending = _pending.GetValueOrDefault(key, string.Empty) + text;
         var matches = LlmGuardSet.Scan(guards, pending);
         if (LlmGuardSet.Rejection(matches, "answer", hits) is { } rejection)
         {
             Rejection = rejection;
-            _pending.Remove(index);
+            _pending.Remove(key);
             return string.Empty;
         }
 
@@ -263,12 +317,12 @@ internal sealed class StreamGuard(
         var sent = matches.Where(match => match.End <= cut).ToList();
         LlmGuardSet.RecordMasks(sent, hits);
 
-        _pending[index] = pending[cut..];
-        return LlmGuardSet.Mask(pending, sent, cut);
+        _pending[key] = pending[cut..];
+        return LlmGuardSet.Mask(pending, sent, cut, json);
     }
 
-    /// <summary>The rest held back of a choice or block, checked and masked; empty when a guard rejected it.</summary>
-    private string Flush(int index) => _pending.ContainsKey(index) ? Guard(index, string.Empty, final: true) : string.Empty;
+    /// <summary>The rest held back of a part of a choice or block, checked and masked; empty when a guard rejected it.</summary>
+    private string Flush((int Index, int Part) key) => _pending.ContainsKey(key) ? Guard(key, string.Empty, final: true, json: key.Part > 0) : string.Empty;
 
     private SseEvent ErrorEvent(GuardRejection rejection) => api == LlmClientApi.AnthropicMessages
         ? new SseEvent("error", api.Error(StatusCodes.Status400BadRequest, rejection.Message, "guardrail_violation").ToJsonString())

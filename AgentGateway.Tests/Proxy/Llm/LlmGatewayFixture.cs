@@ -12,6 +12,7 @@ namespace AgentGateway.Tests.Proxy.Llm;
 /// <c>/acme/guarded</c> (OpenAI: prompts' e-mail addresses and phone numbers masked, card numbers rejected,
 /// "Hello there" and "assist you" masked in answers, a moderation webhook behind a fail-open one that is down),
 /// <c>/acme/guarded-claude</c> (Anthropic: answers mentioning "from Claude" rejected, "Paris" masked),
+/// <c>/acme/guarded-tools</c> (OpenAI: prompts' e-mail addresses masked, "Paris" masked in answers, tool calls included),
 /// <c>/acme/moderated-answers</c> (an answer webhook, streams checked 30 characters at a time) and
 /// <c>/acme/moderated-strict</c> (a moderation webhook that is down, failing closed) and <c>/acme/keyed</c> (virtual
 /// keys: <c>sk-fast-only</c> for model <c>fast</c> at 2 requests a minute, <c>sk-tokens</c> at 40 tokens a minute, <c>sk-spare</c> at 2 requests a minute,
@@ -178,6 +179,14 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                     {
                         streamCheckChars = 30,
                         webhooks = new[] { new { name = "answers", url = Providers.AnswerModerationUrl.ToString(), answers = true } },
+                    },
+                }),
+                Route("guarded-tools", new { providers = new[] { OpenAi() } }, new
+                {
+                    llmGuards = new
+                    {
+                        prompt = new[] { new { name = "personal-data", pii = new[] { "email" } } },
+                        answer = new[] { new { name = "places", patterns = new[] { "Paris" }, replacement = "[CITY]" } },
                     },
                 }),
                 Route("guarded-claude", new { providers = new[] { Anthropic() } }, new

@@ -93,6 +93,57 @@ public sealed class LlmGuardRulesTests
         Assert.Null(stream.Rejection);
     }
 
+    [Fact]
+    public async Task AStreamedToolCallsArguments_AreMaskedAsText_AndStayJson_EvenWithAQuoteInTheMask()
+    {
+        var guard = new CompiledGuard(new LlmGuard { Name = "pii", Pii = { PiiDetector.Email }, Replacement = "[an \"address\"]" });
+        var stream = new StreamGuard([guard], LlmClientApi.OpenAiChat, []);
+        var arguments = """{"to": "someone.special@example.com", "subject": "Hello"}""";
+        // The call's id and name first, then its arguments four characters at a time, then the finish reason.
+        var chunks = new List<JsonObject> { Call(new JsonObject { ["index"] = 0, ["id"] = "call_1", ["type"] = "function", ["function"] = new JsonObject { ["name"] = "send", ["arguments"] = string.Empty } }, null) };
+        for (var offset = 0; offset < arguments.Length; offset += 4)
+        {
+            chunks.Add(Call(new JsonObject { ["index"] = 0, ["function"] = new JsonObject { ["arguments"] = arguments.Substring(offset, Math.Min(4, arguments.Length - offset)) } }, null));
+        }
+
+        chunks.Add(Call(null, "tool_calls"));
+        var sent = new List<string>();
+        await foreach (var sse in stream.ApplyAsync(Chunks(chunks)))
+        {
+            if (sse.Data != "[DONE]")
+            {
+                sent.AddRange(JsonNode.Parse(sse.Data)!["choices"]![0]!["delta"]?["tool_calls"]?.AsArray().Select(call => (string?)call!["function"]?["arguments"] ?? string.Empty) ?? []);
+            }
+        }
+
+        Assert.DoesNotContain(sent, piece => piece.Contains('@', StringComparison.Ordinal));
+        var received = JsonNode.Parse(string.Concat(sent))!;
+        Assert.Equal(("[an \"address\"]", "Hello"), ((string?)received["to"], (string?)received["subject"]));
+
+        static JsonObject Call(JsonObject? call, string? finish) => new()
+        {
+            ["id"] = "c1",
+            ["object"] = "chat.completion.chunk",
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["delta"] = call is null ? new JsonObject() : new JsonObject { ["tool_calls"] = new JsonArray(call) },
+                ["finish_reason"] = finish,
+            }),
+        };
+    }
+
+    private static async IAsyncEnumerable<SseEvent> Chunks(IEnumerable<JsonObject> chunks)
+    {
+        foreach (var chunk in chunks)
+        {
+            yield return new SseEvent(null, chunk.ToJsonString());
+            await Task.Yield();
+        }
+
+        yield return new SseEvent(null, "[DONE]");
+    }
+
     private static async IAsyncEnumerable<SseEvent> Events(IEnumerable<string> deltas)
     {
         var list = deltas.ToList();

@@ -124,6 +124,51 @@ public sealed class LlmGuardTests(LlmGatewayFixture gateway) : IClassFixture<Llm
         using var response = await PostAsync("guarded-claude", Chat("claude-sonnet-4-5", "Weather?"));
         var answer = await ReadJsonAsync(response, HttpStatusCode.OK);
         Assert.Equal("I'll check the weather in [CITY].", answer.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        // The tool call's arguments are guarded too, their JSON intact.
+        var arguments = JsonNode.Parse(answer.GetProperty("choices")[0].GetProperty("message").GetProperty("tool_calls")[0].GetProperty("function").GetProperty("arguments").GetString()!)!;
+        Assert.Equal(("[CITY]", "celsius"), ((string?)arguments["city"], (string?)arguments["unit"]));
+    }
+
+    [Fact]
+    public async Task ToolCalls_AreGuarded_InPromptsAndInStreamedAnswers_ForChatAndAnthropicClients()
+    {
+        // A conversation's earlier tool call carries an address: the provider gets it masked, inside valid arguments.
+        var chat = Chat("gpt-4.1-tools", "Send it.");
+        chat["messages"]!.AsArray().Add(new JsonObject
+        {
+            ["role"] = "assistant",
+            ["tool_calls"] = new JsonArray(new JsonObject
+            {
+                ["id"] = "call_1", ["type"] = "function",
+                ["function"] = new JsonObject { ["name"] = "send_mail", ["arguments"] = """{"to": ["bob.smith@example.com"], "body": "Hi"}""" },
+            }),
+        });
+        chat["messages"]!.AsArray().Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = "call_1", ["content"] = "sent" });
+        chat["stream"] = true;
+        using var response = await PostAsync("guarded-tools", chat);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var events = await ReadEventsAsync(response);
+        var sentArguments = JsonNode.Parse((string)gateway.Providers.LastBody("openai", body => body["messages"]!.ToJsonString().Contains("send_mail", StringComparison.Ordinal))
+            ["messages"]![1]!["tool_calls"]![0]!["function"]!["arguments"]!)!;
+        Assert.Equal(("[EMAIL]", "Hi"), ((string?)sentArguments["to"]![0], (string?)sentArguments["body"]));
+
+        // The streamed answer's tool call: its arguments, masked across their deltas.
+        var calls = events.Where(sse => sse.Data != "[DONE]").SelectMany(sse => JsonNode.Parse(sse.Data)!["choices"]?.AsArray().FirstOrDefault()?["delta"]?["tool_calls"]?.AsArray() ?? []).ToList();
+        Assert.Equal("call_Q3vTgH1nB2cD4eF5gH6iJ7kL", (string?)calls[0]!["id"]);
+        Assert.Equal("""{"city":"[CITY]"}""", string.Concat(calls.Select(call => (string?)call!["function"]?["arguments"])));
+
+        // An Anthropic client's stream of the same: the tool use's input JSON, masked.
+        using var messages = await PostAsync("guarded-tools", new JsonObject
+        {
+            ["model"] = "gpt-4.1-tools",
+            ["max_tokens"] = 100,
+            ["stream"] = true,
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Weather in Paris?" }),
+        }, "/messages");
+        var anthropic = await ReadEventsAsync(messages);
+        var input = string.Concat(anthropic.Where(sse => sse.Name == "content_block_delta").Select(sse => JsonNode.Parse(sse.Data)!["delta"]!)
+            .Where(delta => (string?)delta["type"] == "input_json_delta").Select(delta => (string?)delta["partial_json"]));
+        Assert.Equal("[CITY]", (string?)JsonNode.Parse(input)!["city"]);
     }
 
     [Fact]
