@@ -99,7 +99,10 @@ internal abstract class LlmClientApi
         public override LlmClientApi GuardedEvents => OpenAiChat;
     }
 
-    /// <summary>OpenAI's Embeddings API: passed through to OpenAI-compatible providers; the other APIs have none.</summary>
+    /// <summary>
+    /// OpenAI's Embeddings API: passed through to OpenAI-compatible providers, translated for Gemini (and Vertex AI's
+    /// Gemini models) and Bedrock; Anthropic has none.
+    /// </summary>
     private sealed class OpenAiEmbeddingsApi : LlmClientApi
     {
         private static readonly OpenAiPassthroughAdapter s_adapter = new("/embeddings");
@@ -108,7 +111,13 @@ internal abstract class LlmClientApi
 
         public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
 
-        protected override ProviderAdapter? AdapterFor(ProviderApi api) => api == ProviderApi.OpenAi ? s_adapter : null;
+        protected override ProviderAdapter? AdapterFor(ProviderApi api) => api switch
+        {
+            ProviderApi.OpenAi => s_adapter,
+            ProviderApi.Gemini => GeminiEmbeddingsAdapter.Instance,
+            ProviderApi.Converse => BedrockEmbeddingsAdapter.Instance,
+            _ => null,
+        };
 
         public override bool WantsStreamUsage(JsonObject request) => false;
     }

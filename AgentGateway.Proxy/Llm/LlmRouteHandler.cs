@@ -249,7 +249,7 @@ internal sealed partial class LlmRouteHandler(
                         return;
                     }
 
-                    var (translated, reported) = adapter.ToAnswer(answer, attempt.Model);
+                    var (translated, reported) = adapter.ToAnswer(answer, attempt.Model, request);
                     var used = reported ?? LlmUsage.Estimate(LlmUsage.RequestTextLength(request), LlmUsage.TextLength(answer["choices"] ?? answer["content"]));
                     if (guards is not null && await GuardAnswerAsync(context, routeKey, api, translated, model, guards) is false)
                     {
@@ -488,15 +488,24 @@ internal sealed partial class LlmRouteHandler(
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         TimeSpan? firstToken = null;
-        var body = context.Response.Body;
+        var body = context.Response.BodyWriter;
         try
         {
             await using var upstream = await response.Content.ReadAsStreamAsync(context.RequestAborted);
             var events = adapter.ToEventsAsync(adapter.ReadEventsAsync(upstream, context.RequestAborted), state);
             await foreach (var sse in guard is null ? events : guard.ApplyAsync(events))
             {
-                var frame = sse.Name is null ? $"data: {sse.Data}\n\n" : $"event: {sse.Name}\ndata: {sse.Data}\n\n";
-                await body.WriteAsync(Encoding.UTF8.GetBytes(frame), context.RequestAborted);
+                // The frame is encoded straight into the response's buffer, and flushed: each event reaches the client as it comes.
+                if (sse.Name is not null)
+                {
+                    Encoding.UTF8.GetBytes("event: ", body);
+                    Encoding.UTF8.GetBytes(sse.Name, body);
+                    Encoding.UTF8.GetBytes("\n", body);
+                }
+
+                Encoding.UTF8.GetBytes("data: ", body);
+                Encoding.UTF8.GetBytes(sse.Data, body);
+                Encoding.UTF8.GetBytes("\n\n", body);
                 await body.FlushAsync(context.RequestAborted);
                 firstToken ??= time.GetElapsedTime(started);
             }

@@ -86,21 +86,7 @@ cat > "$work/paced.lua" <<'LUA'
 function delay() return 8 end
 LUA
 
-# wrk's figures as "req/s p50_ms p99_ms errors".
-cat > "$work/wrk.py" <<'PY'
-import re, sys
-text = sys.stdin.read()
-def ms(label):
-    m = re.search(r"^\s*" + label + r"%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    value, unit = float(m.group(1)), m.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
-non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-errors += int(non2xx.group(1)) if non2xx else 0
-print(f"{rps:.0f} {ms('50'):.3f} {ms('99'):.3f} {errors}")
-PY
-measure() { wrk "$@" --latency | python3 "$work/wrk.py"; }
+measure() { wrk "$@" --latency | python3 "$root/bench/wrk.py" figures; }
 
 declare -A fixed saturated
 cases=(direct nginx yarp-baseline proxy proxy-policies)
@@ -121,7 +107,7 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 # The median of each figure over the rounds.
-median() { python3 -c 'import statistics,sys; rows=[r.split() for r in sys.argv[1].split(";") if r]; print(" ".join(f"{statistics.median(float(r[i]) for r in rows):g}" for i in range(4)))' "$1"; }
+median() { python3 "$root/bench/wrk.py" median "$1"; }
 for name in "${cases[@]}"; do saturated[$name]="$(median "${saturated[$name]}")"; fixed[$name]="$(median "${fixed[$name]}")"; done
 
 echo

@@ -55,10 +55,13 @@ internal sealed class OpenAiChatAdapter : ProviderAdapter
                 if (!state.ClientWantsUsage)
                 {
                     chunk.Remove("usage");
+                    yield return Data(chunk);
+                    continue;
                 }
             }
 
-            yield return Data(chunk);
+            // The provider's chunk as it sent it when nothing of it changed (and it is one line, as the client gets it).
+            yield return sse.Data.Contains('\n', StringComparison.Ordinal) ? Data(chunk) : sse;
         }
 
         yield return OpenAiStream.Done;

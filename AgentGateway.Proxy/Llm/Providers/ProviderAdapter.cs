@@ -131,6 +131,9 @@ internal abstract class ProviderAdapter
     /// <summary>The provider's blocking answer in the client API's shape, with the usage it reported.</summary>
     public abstract (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model);
 
+    /// <summary>The same, for an adapter whose answer depends on what the client asked (the encoding of embeddings).</summary>
+    public virtual (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model, JsonObject request) => ToAnswer(answer, model);
+
     /// <summary>The provider's stream as the client API's events, to its end marker (an error event ends it early).</summary>
     public abstract IAsyncEnumerable<SseEvent> ToEventsAsync(IAsyncEnumerable<SseEvent> events, StreamState state);
 

@@ -261,6 +261,56 @@ public sealed class LlmCloudProviderTests(LlmGatewayFixture gateway) : IClassFix
         Assert.Equal((true, null), ((bool?)gateway.Providers.LastBody("vertex-anthropic")["stream"], gateway.Providers.LastBody("vertex-anthropic")["model"]));
     }
 
+    [Theory]
+    [InlineData("gemini", "text-embedding-004", 2, false)]
+    [InlineData("vertex", "text-embedding-005", 2, true)]
+    [InlineData("bedrock", "cohere.embed-english-v3", 2, false)]
+    [InlineData("bedrock", "amazon.titan-embed-text-v2:0", 1, true)]
+    public async Task Embeddings_AreTranslatedToEachProvidersApi_AndComeBackAsOpenAisList(string route, string model, int inputs, bool countsTokens)
+    {
+        var texts = new JsonArray([.. new[] { "the weather in paris", "a light breeze" }.Take(inputs).Select(text => (JsonNode?)text)]);
+        using var response = await PostAsync(route, new JsonObject { ["model"] = model, ["input"] = texts, ["dimensions"] = 4 }, "/embeddings");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!;
+        Assert.Equal(("list", model), ((string?)answer["object"], (string?)answer["model"]));
+        var data = answer["data"]!.AsArray();
+        Assert.Equal(Enumerable.Range(0, inputs), data.Select(item => (int)item!["index"]!));
+        Assert.All(data, item => Assert.Equal(4, item!["embedding"]!.AsArray().Count));
+        Assert.Equal(countsTokens, answer["usage"] is not null);
+
+        // The texts went in the provider's own request.
+        var sent = gateway.Providers.Requests.Last(request => request.Body.ToJsonString().Contains("the weather in paris", StringComparison.Ordinal)).Body;
+        var received = route switch
+        {
+            "gemini" => sent["requests"]!.AsArray().Select(item => (string?)item!["content"]!["parts"]![0]!["text"]),
+            "vertex" => sent["instances"]!.AsArray().Select(item => (string?)item!["content"]),
+            _ when model.StartsWith("cohere", StringComparison.Ordinal) => sent["texts"]!.AsArray().Select(item => (string?)item),
+            _ => [(string?)sent["inputText"]],
+        };
+        Assert.Equal(texts.Select(text => (string?)text), received);
+    }
+
+    [Fact]
+    public async Task Base64Embeddings_AreFloat32s_AsTheOfficialClientDecodesThem_AndUnservableInputsAreRefused()
+    {
+        var report = await NodeScript.RunAsync(NodeScript.Node22, Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "llm", "embeddings-client.mjs"),
+            [gateway.BaseUrl("bedrock").ToString(), "cohere.embed-english-v3", "client-key"], Cancellation);
+        // The client asks for base64 and decodes it: the recorded floats, as float32.
+        Assert.Equal(0.0123291015625, report.GetProperty("first")[0].GetDouble(), 1e-7);
+        Assert.Equal(2, report.GetProperty("count").GetInt32());
+        using (var raw = await PostAsync("bedrock", new JsonObject { ["model"] = "cohere.embed-english-v3", ["input"] = "the weather in paris", ["encoding_format"] = "base64" }, "/embeddings"))
+        {
+            var bytes = Convert.FromBase64String((string)JsonNode.Parse(await raw.Content.ReadAsStringAsync(Cancellation))!["data"]![0]!["embedding"]!);
+            Assert.Equal((16, 0.0123291015625f), (bytes.Length, BitConverter.ToSingle(bytes, 0)));
+        }
+
+        using var titan = await PostAsync("bedrock", new JsonObject { ["model"] = "amazon.titan-embed-text-v2:0", ["input"] = new JsonArray("one", "two") }, "/embeddings");
+        Assert.Equal(HttpStatusCode.BadRequest, titan.StatusCode);
+        Assert.Contains("one text a request", (string?)JsonNode.Parse(await titan.Content.ReadAsStringAsync(Cancellation))!["error"]!["message"], StringComparison.Ordinal);
+        using var tokens = await PostAsync("gemini", new JsonObject { ["model"] = "text-embedding-004", ["input"] = new JsonArray(new JsonArray(1, 2, 3)) }, "/embeddings");
+        Assert.Equal(HttpStatusCode.BadRequest, tokens.StatusCode);
+    }
+
     private static JsonObject Chat(string model) => new()
     {
         ["model"] = model,

@@ -37,8 +37,9 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
         _app.MapPost("/moderation", ModerateAsync);
         _app.MapPost("/moderation/answers", ModerateAnswersAsync);
         // Gemini: models/{model}:generateContent, or :streamGenerateContent?alt=sse.
-        _app.MapPost("/gemini/v1beta/models/{call}", (HttpContext context, string call) =>
-            AnswerAsync(context, "gemini", "gemini-generate.json", "gemini-stream.txt", streaming: call.EndsWith(":streamGenerateContent", StringComparison.Ordinal)
+        _app.MapPost("/gemini/v1beta/models/{call}", (HttpContext context, string call) => call.EndsWith(":batchEmbedContents", StringComparison.Ordinal)
+            ? AnswerAsync(context, "gemini", "gemini-embeddings.json", "gemini-stream.txt", streaming: false)
+            : AnswerAsync(context, "gemini", "gemini-generate.json", "gemini-stream.txt", streaming: call.EndsWith(":streamGenerateContent", StringComparison.Ordinal)
                 && context.Request.Query["alt"] == "sse"));
         _app.MapGet("/gemini/v1beta/models", () => Results.Json(new JsonObject
         {
@@ -51,6 +52,11 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
         _app.MapPost("/vertex/v1/projects/demo/locations/us-central1/publishers/{publisher}/models/{call}", (HttpContext context, string publisher, string call) =>
         {
             VertexCalls.Enqueue($"{publisher}/{call}");
+            if (call.EndsWith(":predict", StringComparison.Ordinal))
+            {
+                return AnswerAsync(context, "vertex-google", "vertex-embeddings.json", "gemini-stream.txt", streaming: false);
+            }
+
             return publisher == "anthropic"
                 ? AnswerAsync(context, "vertex-anthropic", "anthropic-message.json", "anthropic-stream.txt", streaming: call.EndsWith(":streamRawPredict", StringComparison.Ordinal))
                 : AnswerAsync(context, "vertex-google", "gemini-generate.json", "gemini-stream.txt", streaming: call.EndsWith(":streamGenerateContent", StringComparison.Ordinal));
@@ -192,6 +198,12 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await ReplayAsync(context, "bedrock-validation-error.json");
+            return;
+        }
+
+        if (call == "invoke")
+        {
+            await ReplayAsync(context, model.StartsWith("cohere.", StringComparison.Ordinal) ? "bedrock-cohere-embeddings.json" : "bedrock-titan-embedding.json");
             return;
         }
 
