@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Tests.EndToEnd;
 using Microsoft.Playwright;
@@ -68,6 +69,67 @@ public sealed class PortalRoutesBrowserTests(AppHostFixture platform)
         await Assertions.Expect(page.GetByTestId("problem")).ToContainTextAsync("Conflict");
         await Assertions.Expect(page.GetByTestId("problem")).ToContainTextAsync(route);
         await Assertions.Expect(page.GetByTestId("agents-table")).ToContainTextAsync(agent);
+    }
+
+    [Fact]
+    public async Task Admin_RegistersABedrockProviderWithItsAwsCredentials_WhoseRequestsTheProxySigns()
+    {
+        var id = Guid.NewGuid().ToString("N")[..6];
+        var (bedrock, route, keyId, secretKey) = ($"bedrock-{id}", $"aws-{id}", $"aws-key-id-{id}", $"aws-secret-{id}");
+        await using var providers = await AgentGateway.Tests.Proxy.Llm.RecordedLlmProviders.StartAsync();
+        using var admin = await platform.CreateAdminApiClientAsync(Cancellation);
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/demo/secrets/{keyId}", new { value = AgentGateway.Tests.Proxy.Llm.RecordedLlmProviders.AwsAccessKey }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/demo/secrets/{secretKey}", new { value = AgentGateway.Tests.Proxy.Llm.RecordedLlmProviders.AwsSecretKey }, Cancellation)).EnsureSuccessStatusCode();
+
+        await using var browser = await PortalBrowser.LaunchAsync(platform.PortalUrl);
+        var page = browser.Page;
+        await browser.SignInAsync("/tenants/demo", "admin", "admin");
+        await page.GetByTestId("nav-llm-providers").ClickAsync();
+        await PortalBrowser.WaitUntilInteractiveAsync(page);
+        await browser.Input("llm-provider-name").FillAsync(bedrock);
+        await browser.SelectAsync("llm-provider-kind", "AWS Bedrock (Converse)");
+        await browser.Input("llm-provider-url").FillAsync(providers.BedrockUrl.AbsoluteUri);
+        // The recorded provider is on loopback, not at bedrock-runtime.{region}: the region is named.
+        await browser.Input("llm-provider-region").FillAsync("us-east-1");
+        await browser.SelectAsync("llm-provider-key", keyId);
+        await browser.SelectAsync("llm-provider-secret-key", secretKey);
+        await page.GetByTestId("llm-provider-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("llm-providers-table")).ToContainTextAsync("AWS Bedrock (Converse)");
+
+        var policies = await admin.GetFromJsonAsync<JsonElement>("/api/v1/tenants/demo/policies", Cancellation);
+        var items = policies.ValueKind == JsonValueKind.Array ? policies : policies.GetProperty("items");
+        var credentials = items.EnumerateArray().Single(policy => policy.GetProperty("name").GetString() == $"{bedrock}-key").GetProperty("spec").GetProperty("awsSigv4");
+        Assert.Equal(("us-east-1", "bedrock", keyId, secretKey), (credentials.GetProperty("region").GetString(), credentials.GetProperty("service").GetString(),
+            credentials.GetProperty("accessKeyId").GetProperty("secretRef").GetString(), credentials.GetProperty("secretAccessKey").GetProperty("secretRef").GetString()));
+
+        // A route over it: the fixture answers only requests signed with the key, so an answer is the proof.
+        using (var created = await admin.PostAsJsonAsync("/api/v1/tenants/demo/routes", new
+        {
+            name = route,
+            kind = "llm",
+            providers = new[] { bedrock },
+            models = new[] { new { name = "haiku", targets = new[] { new { provider = bedrock, model = "anthropic.claude-3-5-haiku-20241022-v1:0" } } } },
+        }, Cancellation))
+        {
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync(Cancellation));
+        }
+
+        using var http = new HttpClient();
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            using var response = await http.PostAsJsonAsync(new Uri(platform.ProxyUrl, $"/demo/{route}/v1/chat/completions"),
+                new { model = "haiku", messages = new[] { new { role = "user", content = "Hello" } } }, Cancellation);
+            var body = await response.Content.ReadAsStringAsync(Cancellation);
+            if (response.IsSuccessStatusCode)
+            {
+                Assert.Equal("Hello from Bedrock! How can I help you today?", (string?)JsonNode.Parse(body)!["choices"]![0]!["message"]!["content"]);
+                break;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"The gateway never served the Bedrock model: {(int)response.StatusCode} {body}");
+            await Task.Delay(500, Cancellation);
+        }
     }
 
     [Fact]
