@@ -20,25 +20,14 @@ dotnet build -c Release -v q "$root/AgentGateway.Proxy" >/dev/null
 dotnet build -c Release -v q "$root/bench/http/yarp-baseline" >/dev/null
 
 # Upstream on 5401 and plain reverse proxy on 5402: one nginx, one worker per core, no logging.
-mkdir -p "$work/nginx"
-cat > "$work/nginx.conf" <<NGINX
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
-  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+source "$root/bench/nginx.sh"
+start_nginx "$work" '
   upstream backend { server 127.0.0.1:5401; keepalive 128; }
   server { listen 127.0.0.1:5401; location / { default_type text/plain; return 200 "hello from the upstream\n"; } }
   server {
     listen 127.0.0.1:5402;
     location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
-}
-NGINX
-nginx -c "$work/nginx.conf"
+  }'
 
 # A signing key, its JWKS and a token for the policy route.
 openssl genrsa -out "$work/key.pem" 2048 2>/dev/null

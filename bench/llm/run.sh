@@ -50,20 +50,8 @@ for name, body in bodies.items():
     # The fixed moderate rate: each connection waits 8 ms after every answer.
     open(f"{work}/{name}-paced.lua", "w").write(lua + "function delay() return 8 end\n")
 PY
-mkdir -p "$work/nginx"
-cat > "$work/nginx.conf" <<NGINX
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
-  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-  server { listen 127.0.0.1:5411; include $work/answers.conf; }
-}
-NGINX
-nginx -c "$work/nginx.conf"
+source "$root/bench/nginx.sh"
+start_nginx "$work" "  server { listen 127.0.0.1:5411; include $work/answers.conf; }"
 
 cat > "$work/gateway.yaml" <<YAML
 routes:

@@ -104,42 +104,13 @@ internal sealed class AnthropicChatAdapter : ProviderAdapter
                     text.Append((string?)block["text"]);
                     break;
                 case "tool_use":
-                    calls.Add(new JsonObject
-                    {
-                        ["id"] = block["id"]?.DeepClone(),
-                        ["type"] = "function",
-                        ["function"] = new JsonObject { ["name"] = block["name"]?.DeepClone(), ["arguments"] = (block["input"] ?? new JsonObject()).ToJsonString() },
-                    });
+                    calls.Add(ToolCall(block["id"], block["name"], block["input"]));
                     break;
             }
         }
 
-        var message = new JsonObject { ["role"] = "assistant", ["content"] = text.Length > 0 || calls.Count == 0 ? text.ToString() : null };
-        if (calls.Count > 0)
-        {
-            message["tool_calls"] = calls;
-        }
-
-        var usage = LlmUsage.FromAnthropic(answer["usage"]);
-        var completion = new JsonObject
-        {
-            ["id"] = answer["id"]?.DeepClone(),
-            ["object"] = "chat.completion",
-            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            ["model"] = answer["model"]?.DeepClone() ?? model,
-            ["choices"] = new JsonArray(new JsonObject
-            {
-                ["index"] = 0,
-                ["message"] = message,
-                ["finish_reason"] = FinishReason((string?)answer["stop_reason"]),
-            }),
-        };
-        if (usage is { } reported)
-        {
-            completion["usage"] = reported.ToOpenAi();
-        }
-
-        return (completion, usage);
+        return Completion((string?)answer["id"], (string?)answer["model"] ?? model, AssistantMessage(text.ToString(), calls),
+            FinishReason((string?)answer["stop_reason"]), LlmUsage.FromAnthropic(answer["usage"]));
     }
 
     public override async IAsyncEnumerable<SseEvent> ToEventsAsync(IAsyncEnumerable<SseEvent> events, StreamState state)

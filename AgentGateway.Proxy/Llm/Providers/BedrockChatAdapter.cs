@@ -127,41 +127,11 @@ internal sealed class BedrockChatAdapter : ProviderAdapter
             }
             else if (block["toolUse"] is JsonObject use)
             {
-                calls.Add(new JsonObject
-                {
-                    ["id"] = use["toolUseId"]?.DeepClone(),
-                    ["type"] = "function",
-                    ["function"] = new JsonObject { ["name"] = use["name"]?.DeepClone(), ["arguments"] = (use["input"] ?? new JsonObject()).ToJsonString() },
-                });
+                calls.Add(ToolCall(use["toolUseId"], use["name"], use["input"]));
             }
         }
 
-        var message = new JsonObject { ["role"] = "assistant", ["content"] = text.Length > 0 || calls.Count == 0 ? text.ToString() : null };
-        if (calls.Count > 0)
-        {
-            message["tool_calls"] = calls;
-        }
-
-        var usage = Usage(answer["usage"]);
-        var completion = new JsonObject
-        {
-            ["id"] = $"chatcmpl-{Guid.NewGuid():N}",
-            ["object"] = "chat.completion",
-            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            ["model"] = model,
-            ["choices"] = new JsonArray(new JsonObject
-            {
-                ["index"] = 0,
-                ["message"] = message,
-                ["finish_reason"] = FinishReason((string?)answer["stopReason"]),
-            }),
-        };
-        if (usage is { } reported)
-        {
-            completion["usage"] = reported.ToOpenAi();
-        }
-
-        return (completion, usage);
+        return Completion(null, model, AssistantMessage(text.ToString(), calls), FinishReason((string?)answer["stopReason"]), Usage(answer["usage"]));
     }
 
     public override async IAsyncEnumerable<SseEvent> ToEventsAsync(IAsyncEnumerable<SseEvent> events, StreamState state)

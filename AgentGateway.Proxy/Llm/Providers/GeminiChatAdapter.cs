@@ -140,12 +140,7 @@ internal sealed class GeminiChatAdapter : ProviderAdapter
                 }
             }
 
-            var message = new JsonObject { ["role"] = "assistant", ["content"] = text.Length > 0 || calls.Count == 0 ? text.ToString() : null };
-            if (calls.Count > 0)
-            {
-                message["tool_calls"] = calls;
-            }
-
+            var message = AssistantMessage(text.ToString(), calls);
             choices.Add(new JsonObject
             {
                 ["index"] = (int)LlmUsage.Number(candidate["index"]),
@@ -262,12 +257,7 @@ internal sealed class GeminiChatAdapter : ProviderAdapter
         ? new LlmUsage(LlmUsage.Number(value["promptTokenCount"]), LlmUsage.Number(value["candidatesTokenCount"]) + LlmUsage.Number(value["thoughtsTokenCount"]))
         : null;
 
-    private static JsonObject ToolCall(int index, JsonObject call) => new()
-    {
-        ["id"] = $"call_{index}",
-        ["type"] = "function",
-        ["function"] = new JsonObject { ["name"] = call["name"]?.DeepClone(), ["arguments"] = (call["args"] ?? new JsonObject()).ToJsonString() },
-    };
+    private static JsonObject ToolCall(int index, JsonObject call) => ToolCall($"call_{index}", call["name"], call["args"]);
 
     /// <summary>Gemini's function calling config for OpenAI's tool_choice; null for none given.</summary>
     private static JsonObject? ToolConfig(JsonNode? choice) => choice switch

@@ -165,6 +165,45 @@ internal abstract class ProviderAdapter
     protected static string PlainMessage(int status, string body) =>
         body.Length == 0 ? $"The provider answered {status}." : body.Length > 2000 ? body[..2000] : body;
 
+    /// <summary>An OpenAI tool call of a function <paramref name="name"/> with <paramref name="input"/> (an object) as its arguments.</summary>
+    protected static JsonObject ToolCall(JsonNode? id, JsonNode? name, JsonNode? input) => new()
+    {
+        ["id"] = id?.DeepClone(),
+        ["type"] = "function",
+        ["function"] = new JsonObject { ["name"] = name?.DeepClone(), ["arguments"] = (input ?? new JsonObject()).ToJsonString() },
+    };
+
+    /// <summary>An assistant message of <paramref name="text"/> and tool <paramref name="calls"/> (its content null when it only calls tools).</summary>
+    protected static JsonObject AssistantMessage(string text, JsonArray calls)
+    {
+        var message = new JsonObject { ["role"] = "assistant", ["content"] = text.Length > 0 || calls.Count == 0 ? text : null };
+        if (calls.Count > 0)
+        {
+            message["tool_calls"] = calls;
+        }
+
+        return message;
+    }
+
+    /// <summary>A chat completion of one choice, with the usage when the provider reported it.</summary>
+    protected static (JsonObject Answer, LlmUsage? Usage) Completion(string? id, string model, JsonObject message, string? finish, LlmUsage? usage)
+    {
+        var completion = new JsonObject
+        {
+            ["id"] = id ?? $"chatcmpl-{Guid.NewGuid():N}",
+            ["object"] = "chat.completion",
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["model"] = model,
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["message"] = message, ["finish_reason"] = finish }),
+        };
+        if (usage is { } reported)
+        {
+            completion["usage"] = reported.ToOpenAi();
+        }
+
+        return (completion, usage);
+    }
+
     /// <summary>The JSON object <paramref name="text"/> holds, or null when it holds none.</summary>
     public static JsonObject? ParseObject(string text)
     {
