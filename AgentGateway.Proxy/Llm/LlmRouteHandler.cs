@@ -27,7 +27,7 @@ namespace AgentGateway.Proxy.Llm;
 /// </summary>
 internal sealed partial class LlmRouteHandler(
     RoutePolicyPipeline policyPipeline, RouteRateLimiter rateLimiter, BackendHttpClients clients, DestinationHealthRegistry health, LlmMetrics metrics,
-    LlmWebhooks webhooks, LlmUsageRecorder usageRecorder, LlmKeyLimiter keyLimiter, TimeProvider time, ILogger<LlmRouteHandler> logger)
+    LlmWebhooks webhooks, LlmUsageRecorder usageRecorder, LlmKeyLimiter keyLimiter, LlmResponseStore responses, TimeProvider time, ILogger<LlmRouteHandler> logger)
 {
     /// <summary>The largest request body read (images travel inline).</summary>
     public const int MaxRequestBody = 32 * 1024 * 1024;
@@ -83,6 +83,9 @@ internal sealed partial class LlmRouteHandler(
             case "/models" when HttpMethods.IsGet(context.Request.Method):
                 await ModelsAsync(context, route.Llm, scope);
                 break;
+            case var stored when stored.StartsWith("/responses/", StringComparison.Ordinal) && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsDelete(context.Request.Method)):
+                await StoredResponseAsync(context, route, scope, Uri.UnescapeDataString(stored["/responses/".Length..]));
+                break;
             case "/chat/completions" or "/messages" or "/embeddings" or "/responses" or "/models":
                 context.Response.Headers.Allow = relative == "/models" ? "GET" : "POST";
                 await LlmErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, api.Error(StatusCodes.Status405MethodNotAllowed, $"{context.Request.Method} is not allowed here."));
@@ -118,6 +121,19 @@ internal sealed partial class LlmRouteHandler(
         if (api.Unsupported(request) is { } unsupported)
         {
             await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest, api.Error(StatusCodes.Status400BadRequest, unsupported, "unsupported_parameter"));
+            metrics.Record(routeKey, api.Name, null, model, "invalid", null, time.GetElapsedTime(started), null);
+            return;
+        }
+
+        if (api == LlmClientApi.OpenAiResponses && await responses.ContinueAsync(route, scope.Caller, request, context.RequestAborted) is var (notFound, why))
+        {
+            var error = api.Error(notFound, why, notFound == StatusCodes.Status400BadRequest ? "previous_response_not_found" : null);
+            if (error["error"] is JsonObject details && notFound == StatusCodes.Status400BadRequest)
+            {
+                details["param"] = "previous_response_id";
+            }
+
+            await LlmErrors.WriteAsync(context, notFound, error);
             metrics.Record(routeKey, api.Name, null, model, "invalid", null, time.GetElapsedTime(started), null);
             return;
         }
@@ -261,6 +277,13 @@ internal sealed partial class LlmRouteHandler(
 
                     context.Response.StatusCode = StatusCodes.Status200OK;
                     context.Response.ContentType = "application/json";
+                    if (api == LlmClientApi.OpenAiResponses)
+                    {
+                        // Stored before it is sent: the client may name it in its next request at once.
+                        translated["previous_response_id"] = request["previous_response_id"]?.DeepClone();
+                        await responses.SaveAsync(route, scope.Caller, request, translated, context.RequestAborted);
+                    }
+
                     await context.Response.WriteAsync(translated.ToJsonString(), context.RequestAborted);
                     Finish(route, scope, api, attempt, model, "ok", used, started, null);
                     await DebitTokensAsync(context, scope, used, route.Tenant);
@@ -278,7 +301,10 @@ internal sealed partial class LlmRouteHandler(
                     state.ChatGuard = streamGuard;
                 }
 
-                var firstToken = await RelayStreamAsync(context, response, adapter, state, guardsChunks ? null : streamGuard, started);
+                Func<JsonObject, Task>? onResponse = api == LlmClientApi.OpenAiResponses
+                    ? done => responses.SaveAsync(route, scope.Caller, request, done, context.RequestAborted)
+                    : null;
+                var firstToken = await RelayStreamAsync(context, response, adapter, state, guardsChunks ? null : streamGuard, started, onResponse);
                 if (streamGuard is not null)
                 {
                     metrics.RecordGuards(routeKey, "answer", streamGuard.Hits);
@@ -469,6 +495,37 @@ internal sealed partial class LlmRouteHandler(
         return true;
     }
 
+    /// <summary><c>GET</c> or <c>DELETE {path}/v1/responses/{id}</c>: a response the caller stored on the route.</summary>
+    private async Task StoredResponseAsync(HttpContext context, Route route, RequestScope scope, string id)
+    {
+        var api = LlmClientApi.OpenAiResponses;
+        try
+        {
+            if (HttpMethods.IsDelete(context.Request.Method))
+            {
+                if (await responses.DeleteAsync(route, scope.Caller, id, context.RequestAborted))
+                {
+                    context.Response.ContentType = "application/json";
+                    await context.Response.WriteAsync(new JsonObject { ["id"] = id, ["object"] = "response", ["deleted"] = true }.ToJsonString(), context.RequestAborted);
+                    return;
+                }
+            }
+            else if (await responses.FindAsync(route, scope.Caller, id, context.RequestAborted) is { } stored && stored["response"] is JsonObject response)
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(response.ToJsonString(), context.RequestAborted);
+                return;
+            }
+
+            await LlmErrors.WriteAsync(context, StatusCodes.Status404NotFound, api.Error(StatusCodes.Status404NotFound, $"Response with id '{id}' not found.", "not_found"));
+        }
+        catch (Policies.RateLimiting.RateLimiterUnavailableException exception)
+        {
+            await LlmErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                api.Error(StatusCodes.Status503ServiceUnavailable, $"Stored responses cannot be read: {exception.Message}."));
+        }
+    }
+
     /// <summary>The guard of a streamed answer: its answer guards, and its answer webhooks asked about parts of the text.</summary>
     private StreamGuard AnswerStreamGuard(HttpContext context, string routeKey, LlmClientApi api, string model, LlmGuardSet guards)
     {
@@ -481,7 +538,8 @@ internal sealed partial class LlmRouteHandler(
 
     /// <summary>Relays the provider's stream as the client API's events, flushing each; returns when the first reached the client.</summary>
     private async Task<TimeSpan?> RelayStreamAsync(
-        HttpContext context, HttpResponseMessage response, ProviderAdapter adapter, StreamState state, StreamGuard? guard, long started)
+        HttpContext context, HttpResponseMessage response, ProviderAdapter adapter, StreamState state, StreamGuard? guard, long started,
+        Func<JsonObject, Task>? onResponse)
     {
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         context.Response.StatusCode = StatusCodes.Status200OK;
@@ -495,6 +553,13 @@ internal sealed partial class LlmRouteHandler(
             var events = adapter.ToEventsAsync(adapter.ReadEventsAsync(upstream, context.RequestAborted), state);
             await foreach (var sse in guard is null ? events : guard.ApplyAsync(events))
             {
+                if (onResponse is not null && state.Response is { } done)
+                {
+                    // The Responses stream's last event: its response is stored before the client can name it.
+                    await onResponse(done);
+                    onResponse = null;
+                }
+
                 // The frame is encoded straight into the response's buffer, and flushed: each event reaches the client as it comes.
                 if (sse.Name is not null)
                 {
@@ -636,6 +701,7 @@ internal static class LlmGatewayExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton<LlmMetrics>();
         services.AddSingleton<LlmWebhooks>();
+        services.AddSingleton<LlmResponseStore>();
         services.AddSingleton<LlmKeyLimiter>();
         services.AddSingleton<LlmRouteHandler>();
         return services;

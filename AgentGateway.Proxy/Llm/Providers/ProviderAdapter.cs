@@ -24,6 +24,9 @@ internal sealed class StreamState(string model, bool clientWantsUsage)
     /// those events repeat, such as a Responses item's whole text, is what the guards let through).
     /// </summary>
     public Guards.StreamGuard? ChatGuard { get; set; }
+
+    /// <summary>The Responses API: the stream's final response object, once sent (to be stored).</summary>
+    public JsonObject? Response { get; set; }
 }
 
 /// <summary>The API a provider's model is reached with (a provider kind's, or for Vertex AI its model publisher's).</summary>

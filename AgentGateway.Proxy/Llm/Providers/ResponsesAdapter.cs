@@ -10,7 +10,7 @@ namespace AgentGateway.Proxy.Llm.Providers;
 /// and input items as messages, function tools and their calls and outputs, text format, output token limit), which
 /// the chat adapter takes to the provider's own API; its answer comes back as a <c>response</c> object, its stream as
 /// Responses events (items, content parts, text and function-call argument deltas, <c>response.completed</c> with the
-/// usage). The gateway keeps no conversation state: <c>previous_response_id</c> is refused.
+/// usage). Stored responses (<c>previous_response_id</c>) are the route handler's, with <see cref="LlmResponseStore"/>.
 /// </summary>
 internal sealed class ResponsesAdapter(ProviderAdapter chat) : ProviderAdapter
 {
@@ -23,8 +23,8 @@ internal sealed class ResponsesAdapter(ProviderAdapter chat) : ProviderAdapter
     public static readonly ResponsesAdapter Bedrock = new(BedrockChatAdapter.Instance);
 
     /// <summary>Why the gateway cannot serve <paramref name="request"/>, or null.</summary>
-    public static string? Unsupported(JsonObject request) => request["previous_response_id"] is JsonValue
-        ? "previous_response_id is not supported: the gateway keeps no responses; send the whole conversation in input."
+    public static string? Unsupported(JsonObject request) => request["previous_response_id"] is { } previous && previous is not JsonValue
+        ? "previous_response_id must be the id of a stored response."
         : null;
 
     public override HttpRequestMessage CreateRequest(LlmProvider provider, JsonObject request, string model, bool stream) =>
@@ -36,7 +36,8 @@ internal sealed class ResponsesAdapter(ProviderAdapter chat) : ProviderAdapter
         var choice = (completion["choices"] as JsonArray)?.FirstOrDefault() as JsonObject;
         var message = choice?["message"] as JsonObject;
         var output = new JsonArray();
-        var id = (string?)completion["id"] ?? Guid.NewGuid().ToString("N");
+        // The gateway's own id: responses are stored by it (a provider's completion ids need not be unique).
+        var id = $"resp_{Guid.NewGuid():N}";
         if (Text(message?["content"]) is { Length: > 0 } text)
         {
             output.Add(MessageItem($"msg_{id}", text, "completed"));
@@ -130,7 +131,7 @@ internal sealed class ResponsesAdapter(ProviderAdapter chat) : ProviderAdapter
                 yield break;
             }
 
-            id ??= (string?)chunk["id"];
+            id ??= $"resp_{Guid.NewGuid():N}";
             created = created == 0 ? LlmUsage.Number(chunk["created"]) : created;
             model = (string?)chunk["model"] ?? model;
             if (!started)
@@ -216,6 +217,7 @@ internal sealed class ResponsesAdapter(ProviderAdapter chat) : ProviderAdapter
         }
 
         var done = Response(id!, model, created, new JsonArray([.. output.Select(item => item.DeepClone())]), finish, state.Usage);
+        state.Response = done;
         yield return Event(done["status"]!.GetValue<string>() == "incomplete" ? "response.incomplete" : "response.completed", new JsonObject { ["response"] = done });
     }
 

@@ -70,6 +70,22 @@ internal sealed partial class RedisRateLimitStore(IOptions<RateLimitingOptions> 
         return states;
     }
 
+    /// <summary>
+    /// The proxy's Redis database, for other state replicas share (stored LLM responses); throws
+    /// <see cref="RateLimiterUnavailableException"/> when there is none or it does not connect in time.
+    /// </summary>
+    public async Task<IDatabase> DatabaseAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await Connect().WaitAsync(timeout, cancellationToken)).GetDatabase();
+        }
+        catch (TimeoutException exception)
+        {
+            throw new RateLimiterUnavailableException("Redis did not answer in time", exception);
+        }
+    }
+
     private Task<ConnectionMultiplexer> Connect()
     {
         if (Volatile.Read(ref _connection) is { IsFaulted: false } existing)

@@ -12,7 +12,7 @@ namespace AgentGateway.Tests.Proxy.Llm;
 /// <c>/acme/guarded</c> (OpenAI: prompts' e-mail addresses and phone numbers masked, card numbers rejected,
 /// "Hello there" and "assist you" masked in answers, a moderation webhook behind a fail-open one that is down),
 /// <c>/acme/guarded-claude</c> (Anthropic: answers mentioning "from Claude" rejected, "Paris" masked),
-/// <c>/acme/guarded-tools</c> (OpenAI: prompts' e-mail addresses masked, "Paris" masked in answers, tool calls included),
+/// <c>/acme/stored</c> (API keys <c>sk-alice</c> and <c>sk-bob</c>, for stored responses), <c>/acme/guarded-tools</c> (OpenAI: prompts' e-mail addresses masked, "Paris" masked in answers, tool calls included),
 /// <c>/acme/moderated-answers</c> (an answer webhook, streams checked 30 characters at a time) and
 /// <c>/acme/moderated-strict</c> (a moderation webhook that is down, failing closed) and <c>/acme/keyed</c> (virtual
 /// keys: <c>sk-fast-only</c> for model <c>fast</c> at 2 requests a minute, <c>sk-tokens</c> at 40 tokens a minute, <c>sk-spare</c> at 2 requests a minute,
@@ -197,6 +197,21 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                         {
                             new { name = "no-names", patterns = new[] { "from Claude" }, action = "reject", message = "The answer named its model." },
                             new { name = "places", patterns = new[] { "Paris" }, replacement = "[CITY]" },
+                        },
+                    },
+                }),
+                Route("stored", new
+                {
+                    providers = new[] { OpenAi() },
+                    models = new[] { new { name = "fast", targets = new[] { new { provider = "openai", model = "gpt-4o-mini" } } } },
+                }, new
+                {
+                    apiKeyAuth = new
+                    {
+                        keys = new object[]
+                        {
+                            new { id = "alice", name = "alice", key = new { inline = "sk-alice" } },
+                            new { id = "bob", name = "bob", key = new { inline = "sk-bob" } },
                         },
                     },
                 }),

@@ -13,6 +13,11 @@ namespace AgentGateway.Tests.Proxy.Llm;
 [Trait("Category", "EndToEnd")]
 public sealed class LlmResponsesTests(LlmGatewayFixture gateway) : IClassFixture<LlmGatewayFixture>
 {
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Whether a chat message's content is the string <paramref name="text"/>.</summary>
+    private static bool Says(JsonNode? message, string text) => message?["content"] is JsonValue value && value.TryGetValue<string>(out var content) && content == text;
+
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -46,14 +51,58 @@ public sealed class LlmResponsesTests(LlmGatewayFixture gateway) : IClassFixture
 
         // The follow-up's function call and output became an assistant tool call and a tool message.
         Assert.Equal("completed", report.GetProperty("followUp").GetProperty("status").GetString());
-        var followUp = gateway.Providers.LastBody("openai", body => body["messages"]!.AsArray().Any(message => (string?)message!["role"] == "tool"));
+        var followUp = gateway.Providers.LastBody("openai", body => body["messages"]!.AsArray().Any(message => Says(message, "{\"temperature\": 21}")));
         var messages = followUp["messages"]!.AsArray();
         Assert.Equal("get_weather", (string?)messages[1]!["tool_calls"]![0]!["function"]!["name"]);
         Assert.Equal((string?)messages[1]!["tool_calls"]![0]!["id"], (string?)messages[2]!["tool_call_id"]);
         Assert.Equal("{\"temperature\": 21}", (string?)messages[2]!["content"]);
 
+        // Named by its id, the stored response brought its conversation back: the provider got the question, the
+        // function call and then the new output (the instructions are the new request's own, as OpenAI does).
+        var chained = report.GetProperty("chained");
+        Assert.Equal(("completed", blocking.GetProperty("id").GetString()), (chained.GetProperty("status").GetString(), chained.GetProperty("previousResponseId").GetString()));
+        var resumed = gateway.Providers.LastBody("openai", body => body["messages"]!.AsArray().Any(message => Says(message, "{\"temperature\": 22}")))["messages"]!.AsArray();
+        Assert.Equal(["user", "assistant", "tool"], resumed.Select(message => (string?)message!["role"]));
+        Assert.Equal("What is the weather in Paris?", (string?)resumed[0]!["content"]);
+        Assert.Equal((string?)resumed[1]!["tool_calls"]![0]!["id"], (string?)resumed[2]!["tool_call_id"]);
+        // A streamed response is stored as well.
+        Assert.Equal("completed", report.GetProperty("streamedChain").GetProperty("status").GetString());
+        Assert.Contains(gateway.Providers.Requests, request => request.Body["messages"]!.AsArray().Any(message => Says(message, "And again, please."))
+            && request.Body["messages"]!.AsArray().Any(message => (string?)message!["role"] == "assistant"));
+
+        // Read back, deleted, and then gone; an unknown id is the client's error, named by its parameter.
+        Assert.Equal(blocking.GetProperty("id").GetString(), report.GetProperty("retrieved").GetProperty("id").GetString());
+        Assert.Contains("function_call", report.GetProperty("retrieved").GetProperty("output").EnumerateArray().Select(type => type.GetString()));
+        Assert.Equal(404, report.GetProperty("deleted").GetProperty("status").GetInt32());
         var error = report.GetProperty("error");
-        Assert.Equal((400, "unsupported_parameter"), (error.GetProperty("status").GetInt32(), error.GetProperty("code").GetString()));
+        Assert.Equal((400, "previous_response_not_found", "previous_response_id"),
+            (error.GetProperty("status").GetInt32(), error.GetProperty("code").GetString(), error.GetProperty("param").GetString()));
+    }
+
+    [Fact]
+    public async Task AStoredResponse_IsTheCallersOwn_AndStoreFalseKeepsNone()
+    {
+        async Task<JsonNode> CreateAsync(string key, JsonObject body)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway.BaseUrl("stored") + "/responses"))
+            {
+                Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            using var response = await Http.SendAsync(request, Cancellation);
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!;
+        }
+
+        var first = await CreateAsync("sk-alice", new JsonObject { ["model"] = "fast", ["input"] = "Hi" });
+        var id = (string)first["id"]!;
+        // Another key of the route does not see it: to it, it does not exist.
+        var other = await CreateAsync("sk-bob", new JsonObject { ["model"] = "fast", ["input"] = "Hi again", ["previous_response_id"] = id });
+        Assert.Equal("previous_response_not_found", (string?)other["error"]!["code"]);
+        var own = await CreateAsync("sk-alice", new JsonObject { ["model"] = "fast", ["input"] = "Hi again", ["previous_response_id"] = id, ["store"] = false });
+        Assert.Equal(id, (string?)own["previous_response_id"]);
+        // Not stored: naming it fails.
+        var unstored = await CreateAsync("sk-alice", new JsonObject { ["model"] = "fast", ["input"] = "Once more", ["previous_response_id"] = (string)own["id"]! });
+        Assert.Equal("previous_response_not_found", (string?)unstored["error"]!["code"]);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 // The official OpenAI client's Responses API against the gateway: a blocking and a streamed response (with a
-// function tool), and a follow-up that sends the function's output back. Prints what it saw as JSON.
+// function tool), a follow-up that sends the function's output back with the whole conversation and one that names
+// the stored response instead, a stored response read and deleted, and an unknown one. Prints what it saw as JSON.
 //   node responses-client.mjs <baseURL> <model> <apiKey>
 import OpenAI from 'openai';
 
@@ -39,12 +40,30 @@ const followUp = call
   })
   : null;
 
-let error = null;
-try {
-  await client.responses.create({ model, input: 'again', previous_response_id: blocking.id });
-} catch (e) {
-  error = { status: e.status, code: e.code, message: e.message };
-}
+// The same turn by reference: the stored response names the conversation, the input only the function's output.
+const chained = call
+  ? await client.responses.create({
+    model,
+    previous_response_id: blocking.id,
+    input: [{ type: 'function_call_output', call_id: call.call_id, output: '{"temperature": 22}' }],
+    tools,
+  })
+  : null;
+const streamedChain = completed
+  ? await client.responses.create({ model, previous_response_id: completed.id, input: 'And again, please.' })
+  : null;
+const retrieved = await client.responses.retrieve(blocking.id);
+await client.responses.delete(blocking.id);
+const failure = async request => {
+  try {
+    await request();
+    return null;
+  } catch (e) {
+    return { status: e.status, code: e.code ?? null, param: e.param ?? null, message: e.message };
+  }
+};
+const deleted = await failure(() => client.responses.retrieve(blocking.id));
+const error = await failure(() => client.responses.create({ model, input: 'again', previous_response_id: 'resp_unknown' }));
 
 console.log(JSON.stringify({
   blocking: {
@@ -56,5 +75,9 @@ console.log(JSON.stringify({
   },
   stream: { types, text, completedText: completed?.output_text ?? completed?.output?.flatMap(item => item.content ?? []).map(part => part.text).join(''), usage: completed?.usage ?? null, calls },
   followUp: followUp ? { status: followUp.status, outputText: followUp.output_text } : null,
+  chained: chained ? { id: chained.id, status: chained.status, previousResponseId: chained.previous_response_id } : null,
+  streamedChain: streamedChain ? { status: streamedChain.status } : null,
+  retrieved: { id: retrieved.id, output: retrieved.output.map(item => item.type) },
+  deleted,
   error,
 }));
