@@ -46,7 +46,7 @@ internal static class AwsEventStream
             {
                 headers = Headers(message.AsSpan(12, headersLength));
             }
-            catch (Exception exception) when (exception is InvalidDataException or ArgumentOutOfRangeException)
+            catch (Exception exception) when (exception is InvalidDataException or ArgumentOutOfRangeException or IndexOutOfRangeException)
             {
                 headers = null;
             }

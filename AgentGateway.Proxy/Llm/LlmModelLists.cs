@@ -16,7 +16,7 @@ internal static class LlmModelLists
             case LlmProviderKind.Bedrock:
                 // Bedrock lists its foundation models on its control plane's host (bedrock.{region}, not bedrock-runtime.{region}).
                 var runtime = new UriBuilder(provider.Url.TrimEnd('/'));
-                runtime.Host = runtime.Host.Replace("bedrock-runtime.", "bedrock.", StringComparison.OrdinalIgnoreCase);
+                runtime.Host = runtime.Host.Replace("bedrock-runtime", "bedrock", StringComparison.OrdinalIgnoreCase);
                 runtime.Path = runtime.Path.TrimEnd('/') + "/foundation-models";
                 return new HttpRequestMessage(HttpMethod.Get, runtime.Uri);
             case LlmProviderKind.VertexAi:

@@ -175,7 +175,8 @@ internal sealed partial class LlmRouteHandler(
             return;
         }
 
-        var stream = request["stream"] is JsonValue flag && flag.TryGetValue<bool>(out var streaming) && streaming;
+        // Embeddings do not stream, whatever the request says.
+        var stream = api != LlmClientApi.OpenAiEmbeddings && request["stream"] is JsonValue flag && flag.TryGetValue<bool>(out var streaming) && streaming;
         var wantsUsage = stream && api.WantsStreamUsage(request);
         string? lastFailure = null;
         var failureStatus = StatusCodes.Status502BadGateway;
@@ -198,9 +199,10 @@ internal sealed partial class LlmRouteHandler(
             {
                 message = adapter.CreateRequest(attempt.Provider, request, attempt.Model, stream);
             }
-            catch (LlmTranslationException exception)
+            catch (Exception exception) when (exception is LlmTranslationException or InvalidOperationException or FormatException)
             {
-                // What this provider's API cannot take another target's may: the next one is tried, the last one's reason answered.
+                // What this provider's API cannot take another target's may: the next one is tried, the last one's reason
+                // answered. A field of the wrong JSON type (a number where a string belongs) is the client's error too.
                 LogTryFailed(logger, routeKey, attempt.Provider.Name, attempt.Model, exception.Message);
                 index = NextTry(plan, index, retriable: false, failover: true);
                 if (index < plan.Count)
@@ -208,7 +210,10 @@ internal sealed partial class LlmRouteHandler(
                     continue;
                 }
 
-                await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest, api.Error(StatusCodes.Status400BadRequest, exception.Message, "unsupported_content"));
+                var (reason, code) = exception is LlmTranslationException
+                    ? (exception.Message, "unsupported_content")
+                    : ($"The request has a field of the wrong type for the {api.Name} API: {exception.Message}", "invalid_request");
+                await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest, api.Error(StatusCodes.Status400BadRequest, reason, code));
                 metrics.Record(routeKey, api.Name, attempt.Provider.Name, model, "invalid", null, time.GetElapsedTime(started), null);
                 return;
             }
@@ -227,7 +232,12 @@ internal sealed partial class LlmRouteHandler(
                 failureStatus = exception is OperationCanceledException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
                 LogTryFailed(logger, routeKey, attempt.Provider.Name, attempt.Model, lastFailure);
                 RecordTry(route, attempt.Provider, failed: true);
-                var retriable = retry is not null && (exception is OperationCanceledException ? retry.OnTimeout : retry.OnConnectFailure || retry.OnReset);
+                var retriable = retry is not null && exception switch
+                {
+                    OperationCanceledException => retry.OnTimeout,
+                    HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError } => retry.OnConnectFailure,
+                    _ => retry.OnReset,
+                };
                 index = NextTry(plan, index, retriable, failover: true);
                 continue;
             }
@@ -265,7 +275,20 @@ internal sealed partial class LlmRouteHandler(
                         return;
                     }
 
-                    var (translated, reported) = adapter.ToAnswer(answer, attempt.Model, request);
+                    JsonObject translated;
+                    LlmUsage? reported;
+                    try
+                    {
+                        (translated, reported) = adapter.ToAnswer(answer, attempt.Model, request);
+                    }
+                    catch (Exception exception) when (exception is InvalidOperationException or FormatException)
+                    {
+                        await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
+                            api.Error(StatusCodes.Status502BadGateway, $"Provider '{attempt.Provider.Name}' sent an answer its API does not define: {exception.Message}"));
+                        Finish(route, scope, api, attempt, model, "unavailable", null, started, null);
+                        return;
+                    }
+
                     var used = reported ?? LlmUsage.Estimate(LlmUsage.RequestTextLength(request), LlmUsage.TextLength(answer["choices"] ?? answer["content"]));
                     if (guards is not null && await GuardAnswerAsync(context, routeKey, api, translated, model, guards) is false)
                     {

@@ -251,7 +251,11 @@ public sealed class RouteFormTests
     {
         var form = new AgentGateway.Portal.Components.Pages.LlmProviders.LlmProviderForm { Kind = "bedrock", Url = "https://bedrock-runtime.eu-central-1.amazonaws.com" };
         Assert.Null(form.KeyPolicy("aws"));
-        (form.KeySecret, form.SecretKeySecret) = ("aws-key-id", "aws-secret-key");
+        Assert.Null(form.Problem());
+        form.KeySecret = "aws-key-id";
+        Assert.Contains("both", form.Problem(), StringComparison.Ordinal);
+        form.SecretKeySecret = "aws-secret-key";
+        Assert.Null(form.Problem());
 
         var aws = form.KeyPolicy("aws")!.Spec["awsSigv4"]!;
         Assert.Equal(("eu-central-1", "bedrock"), ((string?)aws["region"], (string?)aws["service"]));

@@ -26,6 +26,9 @@ internal sealed class StreamGuard(
 
     /// <summary>What is held back of each choice's or block's parts: its text (part 0), its tool calls' arguments (part 1 and on).</summary>
     private readonly Dictionary<(int Index, int Part), string> _pending = [];
+
+    /// <summary>Of each part of JSON text (tool arguments): whether what was sent of it ends inside a string, after a backslash.</summary>
+    private readonly Dictionary<(int Index, int Part), (bool InString, bool Escaped)> _jsonStates = [];
     private readonly SortedDictionary<int, string> _unmoderated = [];
     private JsonObject? _lastChunk;
 
@@ -303,6 +306,32 @@ internal sealed class StreamGuard(
             return string.Empty;
         }
 
+        // In JSON (tool arguments) a match is masked only inside one string, up to a quote or an escape, as the
+        // arguments' string values are in a blocking answer: the arguments stay JSON. Where the sent text ends, inside
+        // a string or not, is kept for the next delta.
+        var start = json ? _jsonStates.GetValueOrDefault(key) : default;
+        if (json)
+        {
+            var inside = new bool[pending.Length];
+            JsonStringState(pending, start, inside);
+            var clipped = new List<GuardMatch>(matches.Count);
+            foreach (var match in matches)
+            {
+                var end = match.Start;
+                while (end < match.End && inside[end] && pending[end] is not ('"' or '\\'))
+                {
+                    end++;
+                }
+
+                if (end > match.Start)
+                {
+                    clipped.Add(match with { Length = end - match.Start });
+                }
+            }
+
+            matches = clipped;
+        }
+
         // Without patterns or detectors (webhooks alone) nothing needs holding back for a match.
         var cut = final || guards.Count == 0 ? pending.Length : Math.Max(0, pending.Length - Holdback);
         foreach (var match in matches)
@@ -318,7 +347,49 @@ internal sealed class StreamGuard(
         LlmGuardSet.RecordMasks(sent, hits);
 
         _pending[key] = pending[cut..];
+        if (json)
+        {
+            _jsonStates[key] = JsonStringState(pending.AsSpan(0, cut), start, null);
+        }
+
         return LlmGuardSet.Mask(pending, sent, cut, json);
+    }
+
+    /// <summary>
+    /// Reads JSON text from <paramref name="state"/> (inside a string, after a backslash): which characters are a
+    /// string's content (into <paramref name="inside"/>), and the state after the text.
+    /// </summary>
+    private static (bool InString, bool Escaped) JsonStringState(ReadOnlySpan<char> text, (bool InString, bool Escaped) state, bool[]? inside)
+    {
+        var (inString, escaped) = state;
+        for (var index = 0; index < text.Length; index++)
+        {
+            var character = text[index];
+            var content = inString && (escaped || character != '"');
+            if (!inString)
+            {
+                inString = character == '"';
+            }
+            else if (escaped)
+            {
+                escaped = false;
+            }
+            else if (character == '\\')
+            {
+                escaped = true;
+            }
+            else if (character == '"')
+            {
+                inString = false;
+            }
+
+            if (inside is not null)
+            {
+                inside[index] = content;
+            }
+        }
+
+        return (inString, escaped);
     }
 
     /// <summary>The rest held back of a part of a choice or block, checked and masked; empty when a guard rejected it.</summary>

@@ -76,8 +76,14 @@ internal sealed class BedrockChatAdapter : ProviderAdapter
             body["inferenceConfig"] = inference;
         }
 
-        // Converse has no "none": a request that may call no tool sends none.
-        if (chat["tools"] is JsonArray { Count: > 0 } tools && !(chat["tool_choice"] is JsonValue choiceValue && choiceValue.TryGetValue<string>(out var named) && named == "none"))
+        // Converse has no "none": a request that may call no tool sends no tools, unless its conversation has tool
+        // calls, which Converse takes only with a tool configuration (the request's tools, else the ones called).
+        var none = chat["tool_choice"] is JsonValue choiceValue && choiceValue.TryGetValue<string>(out var named) && named == "none";
+        var tools = chat["tools"] as JsonArray ?? [];
+        var called = messages.OfType<JsonObject>().SelectMany(turn => turn["content"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(block => (string?)block["toolUse"]?["name"]).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var history = called.Count > 0 || messages.OfType<JsonObject>().SelectMany(turn => turn["content"] as JsonArray ?? []).OfType<JsonObject>().Any(block => block["toolResult"] is not null);
+        if (tools.Count > 0 && !none)
         {
             var config = new JsonObject { ["tools"] = new JsonArray([.. tools.OfType<JsonObject>().Select(Tool)]) };
             if (ToolChoice(chat["tool_choice"]) is { } choice)
@@ -86,6 +92,15 @@ internal sealed class BedrockChatAdapter : ProviderAdapter
             }
 
             body["toolConfig"] = config;
+        }
+        else if (history)
+        {
+            body["toolConfig"] = new JsonObject
+            {
+                ["tools"] = tools.Count > 0
+                    ? new JsonArray([.. tools.OfType<JsonObject>().Select(Tool)])
+                    : new JsonArray([.. called.Select(name => (JsonNode)Tool(new JsonObject { ["name"] = name }))]),
+            };
         }
 
         var additional = new JsonObject();

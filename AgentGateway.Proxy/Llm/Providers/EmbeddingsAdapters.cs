@@ -29,7 +29,7 @@ internal abstract class EmbeddingsAdapter : ProviderAdapter
     /// <summary>The OpenAI list of <paramref name="vectors"/>, encoded as the request asked; the usage as reported, or null.</summary>
     protected static (JsonObject Answer, LlmUsage? Usage) List(IReadOnlyList<JsonArray> vectors, string model, long? tokens, JsonObject request)
     {
-        var base64 = (string?)request["encoding_format"] == "base64";
+        var base64 = request["encoding_format"] is JsonValue format && format.TryGetValue<string>(out var encoding) && encoding == "base64";
         var data = new JsonArray();
         for (var index = 0; index < vectors.Count; index++)
         {
@@ -78,6 +78,11 @@ internal sealed class GeminiEmbeddingsAdapter : EmbeddingsAdapter
         var inputs = Inputs(request);
         if (provider.Kind == LlmProviderKind.VertexAi)
         {
+            if (inputs.Count > 1 && VertexModel(model).Model.StartsWith("gemini-embedding", StringComparison.Ordinal))
+            {
+                throw new LlmTranslationException($"Vertex AI's '{model}' embeds one text a request: send 'input' as one string.");
+            }
+
             var body = new JsonObject { ["instances"] = new JsonArray([.. inputs.Select(text => (JsonNode)new JsonObject { ["content"] = text })]) };
             if (request["dimensions"] is { } size)
             {

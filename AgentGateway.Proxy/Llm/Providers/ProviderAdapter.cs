@@ -75,6 +75,12 @@ internal abstract class ProviderAdapter
     public static (string Publisher, string Model) VertexModel(string model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        // A resource name: publishers/{publisher}/models/{model}.
+        if (model.StartsWith("publishers/", StringComparison.Ordinal) && model.Split('/') is [_, var owner, "models", var named])
+        {
+            return (owner, named);
+        }
+
         var slash = model.IndexOf('/', StringComparison.Ordinal);
         if (slash > 0)
         {
@@ -84,11 +90,19 @@ internal abstract class ProviderAdapter
         return (model.StartsWith("claude", StringComparison.OrdinalIgnoreCase) ? "anthropic" : "google", model);
     }
 
-    /// <summary>The URL of a Vertex AI publisher model's <paramref name="method"/> below the provider's location URL.</summary>
+    /// <summary>
+    /// The URL of a Vertex AI publisher model's <paramref name="method"/> below the provider's location URL; a model of
+    /// a publisher other than Google and Anthropic (whose APIs the gateway speaks there) is the client's error.
+    /// </summary>
     public static Uri VertexUrl(LlmProvider provider, string model, string method)
     {
         ArgumentNullException.ThrowIfNull(provider);
         var (publisher, name) = VertexModel(model);
+        if (publisher is not ("google" or "anthropic"))
+        {
+            throw new LlmTranslationException($"The gateway reaches Google's and Anthropic's models on Vertex AI, not publisher '{publisher}'s ('{model}').");
+        }
+
         return new Uri($"{provider.Url.TrimEnd('/')}/publishers/{Uri.EscapeDataString(publisher)}/models/{Uri.EscapeDataString(name)}:{method}");
     }
 

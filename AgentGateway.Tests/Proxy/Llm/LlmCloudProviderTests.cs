@@ -311,6 +311,48 @@ public sealed class LlmCloudProviderTests(LlmGatewayFixture gateway) : IClassFix
         Assert.Equal(HttpStatusCode.BadRequest, tokens.StatusCode);
     }
 
+    [Fact]
+    public async Task ToolHistoryWithoutTools_GetsAToolConfiguration_AndMisshapedRequestsAreTheClientsErrors()
+    {
+        // Converse takes tool calls in a conversation only with a tool configuration: the tools called are declared.
+        var chat = Chat(Haiku);
+        chat["messages"]!.AsArray().Add(new JsonObject
+        {
+            ["role"] = "assistant",
+            ["tool_calls"] = new JsonArray(new JsonObject { ["id"] = "tooluse_9", ["type"] = "function", ["function"] = new JsonObject { ["name"] = "get_weather", ["arguments"] = "{}" } }),
+        });
+        chat["messages"]!.AsArray().Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = "tooluse_9", ["content"] = "sunny" });
+        using (var response = await PostAsync("bedrock", chat))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var sent = gateway.Providers.LastBody("bedrock", body => body["messages"]?.ToJsonString().Contains("tooluse_9", StringComparison.Ordinal) == true);
+        Assert.Equal("get_weather", (string?)sent["toolConfig"]!["tools"]![0]!["toolSpec"]!["name"]);
+        Assert.Null(sent["toolConfig"]!["toolChoice"]);
+
+        // A field of the wrong JSON type is a 400, not the gateway's failure.
+        var misshaped = Chat(Haiku);
+        misshaped["tools"] = new JsonArray(new JsonObject { ["type"] = "function", ["function"] = new JsonObject { ["name"] = "get_weather" } });
+        misshaped["tool_choice"] = true;
+        using (var response = await PostAsync("bedrock", misshaped))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("invalid_request", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!["error"]!["code"]);
+        }
+
+        // Vertex AI models of other publishers are not served; embeddings ignore "stream".
+        using (var response = await PostAsync("vertex", Chat("meta/llama-4-maverick")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("publisher 'meta'", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!["error"]!["message"], StringComparison.Ordinal);
+        }
+
+        using var embeddings = await PostAsync("gemini", new JsonObject { ["model"] = "text-embedding-004", ["input"] = new JsonArray("a", "b"), ["stream"] = true }, "/embeddings");
+        Assert.Equal(HttpStatusCode.OK, embeddings.StatusCode);
+        Assert.Equal(2, JsonNode.Parse(await embeddings.Content.ReadAsStringAsync(Cancellation))!["data"]!.AsArray().Count);
+    }
+
     private static JsonObject Chat(string model) => new()
     {
         ["model"] = model,

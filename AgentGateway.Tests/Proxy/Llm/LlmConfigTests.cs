@@ -64,6 +64,7 @@ public sealed class LlmConfigTests
     [InlineData("gemini-2.5-pro", "google", "gemini-2.5-pro")]
     [InlineData("google/gemini-2.0-flash", "google", "gemini-2.0-flash")]
     [InlineData("meta/llama-4-maverick", "meta", "llama-4-maverick")]
+    [InlineData("publishers/anthropic/models/claude-opus-4-1", "anthropic", "claude-opus-4-1")]
     public void AVertexModel_NamesItsPublisher_OrIsGooglesUnlessClaude(string model, string publisher, string name) =>
         Assert.Equal((publisher, name), ProviderAdapter.VertexModel(model));
 

@@ -97,8 +97,12 @@ public sealed class LlmGuardRulesTests
     public async Task AStreamedToolCallsArguments_AreMaskedAsText_AndStayJson_EvenWithAQuoteInTheMask()
     {
         var guard = new CompiledGuard(new LlmGuard { Name = "pii", Pii = { PiiDetector.Email }, Replacement = "[an \"address\"]" });
-        var stream = new StreamGuard([guard], LlmClientApi.OpenAiChat, []);
-        var arguments = """{"to": "someone.special@example.com", "subject": "Hello"}""";
+        // A pattern that would run on past a string's closing quote, and a detector that matches a number: neither
+        // breaks the JSON (the first is cut at the quote, the second is not in a string).
+        var greedy = new CompiledGuard(new LlmGuard { Name = "codes", Patterns = { "secret\\S*" }, Replacement = "[CODE]" });
+        var phones = new CompiledGuard(new LlmGuard { Name = "phones", Pii = { PiiDetector.Phone } });
+        var stream = new StreamGuard([guard, greedy, phones], LlmClientApi.OpenAiChat, []);
+        var arguments = """{"to": "someone.special@example.com", "subject": "Hello", "note": "secret-plan", "count": 4155550123}""";
         // The call's id and name first, then its arguments four characters at a time, then the finish reason.
         var chunks = new List<JsonObject> { Call(new JsonObject { ["index"] = 0, ["id"] = "call_1", ["type"] = "function", ["function"] = new JsonObject { ["name"] = "send", ["arguments"] = string.Empty } }, null) };
         for (var offset = 0; offset < arguments.Length; offset += 4)
@@ -118,7 +122,8 @@ public sealed class LlmGuardRulesTests
 
         Assert.DoesNotContain(sent, piece => piece.Contains('@', StringComparison.Ordinal));
         var received = JsonNode.Parse(string.Concat(sent))!;
-        Assert.Equal(("[an \"address\"]", "Hello"), ((string?)received["to"], (string?)received["subject"]));
+        Assert.Equal(("[an \"address\"]", "Hello", "[CODE]"), ((string?)received["to"], (string?)received["subject"], (string?)received["note"]));
+        Assert.Equal(4155550123, (long)received["count"]!);
 
         static JsonObject Call(JsonObject? call, string? finish) => new()
         {

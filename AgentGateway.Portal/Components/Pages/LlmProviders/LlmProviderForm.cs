@@ -91,6 +91,12 @@ public sealed class LlmProviderForm
                 new PolicyTarget(PolicyKindCatalog.LlmProviderTarget, provider), spec);
     }
 
+    /// <summary>Why the form cannot be registered as it is (a Bedrock provider's half-given credentials); null when it can.</summary>
+    public string? Problem() =>
+        Kind == LlmProviderKinds.Bedrock && string.IsNullOrEmpty(KeySecret) != string.IsNullOrEmpty(SecretKeySecret)
+            ? "A Bedrock provider's requests are signed with both its access key id and its secret access key: pick both secrets, or neither."
+            : null;
+
     /// <summary>The region of a Bedrock runtime URL (<c>bedrock-runtime.{region}.amazonaws.com</c>); empty for another URL.</summary>
     public static string RegionOf(string url)
     {

@@ -85,6 +85,12 @@ public sealed partial class LlmProviderList
 
     private async Task RegisterAsync()
     {
+        if (_form.Problem() is { } problem)
+        {
+            Snackbar.Add(problem, Severity.Error);
+            return;
+        }
+
         _saving = true;
         try
         {
