@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
 
@@ -83,16 +82,16 @@ internal sealed class AnthropicChatAdapter : ProviderAdapter
         {
             body.Remove("model");
             body["anthropic_version"] ??= VertexAnthropicVersion;
-            return new HttpRequestMessage(HttpMethod.Post, VertexUrl(provider, model, stream ? "streamRawPredict" : "rawPredict")) { Content = JsonContent.Create(body) };
+            return PostJson(VertexUrl(provider, model, stream ? "streamRawPredict" : "rawPredict"), body);
         }
 
         body["model"] = model;
-        var request = new HttpRequestMessage(HttpMethod.Post, Below(provider, "/v1/messages")) { Content = JsonContent.Create(body) };
+        var request = PostJson(Below(provider, "/v1/messages"), body);
         request.Headers.TryAddWithoutValidation("anthropic-version", ApiVersion);
         return request;
     }
 
-    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model)
+    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model, JsonObject request)
     {
         var text = new System.Text.StringBuilder();
         var calls = new JsonArray();

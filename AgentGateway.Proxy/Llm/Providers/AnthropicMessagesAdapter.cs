@@ -23,7 +23,7 @@ internal sealed class AnthropicMessagesAdapter : ProviderAdapter
         return AnthropicChatAdapter.MessagesRequest(provider, body, model, stream);
     }
 
-    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model) => (answer, LlmUsage.FromAnthropic(answer["usage"]));
+    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model, JsonObject request) => (answer, LlmUsage.FromAnthropic(answer["usage"]));
 
     public override async IAsyncEnumerable<SseEvent> ToEventsAsync(IAsyncEnumerable<SseEvent> events, StreamState state)
     {

@@ -80,9 +80,9 @@ internal sealed class BedrockChatAdapter : ProviderAdapter
         // calls, which Converse takes only with a tool configuration (the request's tools, else the ones called).
         var none = chat["tool_choice"] is JsonValue choiceValue && choiceValue.TryGetValue<string>(out var named) && named == "none";
         var tools = chat["tools"] as JsonArray ?? [];
-        var called = messages.OfType<JsonObject>().SelectMany(turn => turn["content"] as JsonArray ?? []).OfType<JsonObject>()
-            .Select(block => (string?)block["toolUse"]?["name"]).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var history = called.Count > 0 || messages.OfType<JsonObject>().SelectMany(turn => turn["content"] as JsonArray ?? []).OfType<JsonObject>().Any(block => block["toolResult"] is not null);
+        var blocks = messages.OfType<JsonObject>().SelectMany(turn => turn["content"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var called = blocks.Select(block => (string?)block["toolUse"]?["name"]).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var history = called.Count > 0 || blocks.Any(block => block["toolResult"] is not null);
         if (tools.Count > 0 && !none)
         {
             var config = new JsonObject { ["tools"] = new JsonArray([.. tools.OfType<JsonObject>().Select(Tool)]) };
@@ -118,8 +118,7 @@ internal sealed class BedrockChatAdapter : ProviderAdapter
         }
 
         var url = Below(provider, $"/model/{Uri.EscapeDataString(model)}/{(stream ? "converse-stream" : "converse")}");
-        // A buffered body with its length: SigV4 signs the payload's hash, and AWS wants the length with it.
-        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+        var request = PostJson(url, body, buffered: true);
         if (stream)
         {
             request.Headers.TryAddWithoutValidation("Accept", "application/vnd.amazon.eventstream");
@@ -130,7 +129,7 @@ internal sealed class BedrockChatAdapter : ProviderAdapter
 
     public override IAsyncEnumerable<SseEvent> ReadEventsAsync(Stream body, CancellationToken cancellationToken) => AwsEventStream.ReadAsync(body, cancellationToken);
 
-    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model)
+    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model, JsonObject request)
     {
         var text = new StringBuilder();
         var calls = new JsonArray();

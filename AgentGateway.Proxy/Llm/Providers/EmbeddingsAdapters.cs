@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
 
@@ -46,12 +44,6 @@ internal abstract class EmbeddingsAdapter : ProviderAdapter
         return (answer, new LlmUsage(count, 0));
     }
 
-    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model) =>
-        throw new NotSupportedException("An embeddings answer is read with its request.");
-
-    /// <summary>A request's JSON body, for providers that take it as it is built.</summary>
-    protected static HttpRequestMessage Post(Uri url, JsonObject body) => new(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
-
     private static string Base64(JsonArray vector)
     {
         var bytes = new byte[vector.Count * 4];
@@ -89,7 +81,7 @@ internal sealed class GeminiEmbeddingsAdapter : EmbeddingsAdapter
                 body["parameters"] = new JsonObject { ["outputDimensionality"] = size.DeepClone() };
             }
 
-            return Post(VertexUrl(provider, model, "predict"), body);
+            return PostJson(VertexUrl(provider, model, "predict"), body);
         }
 
         var requests = new JsonArray();
@@ -100,7 +92,7 @@ internal sealed class GeminiEmbeddingsAdapter : EmbeddingsAdapter
             requests.Add(item);
         }
 
-        return Post(Below(provider, $"/models/{Uri.EscapeDataString(model)}:batchEmbedContents"), new JsonObject { ["requests"] = requests });
+        return PostJson(Below(provider, $"/models/{Uri.EscapeDataString(model)}:batchEmbedContents"), new JsonObject { ["requests"] = requests });
     }
 
     public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model, JsonObject request)
@@ -152,11 +144,7 @@ internal sealed class BedrockEmbeddingsAdapter : EmbeddingsAdapter
             throw new LlmTranslationException($"The gateway embeds with Bedrock's Cohere (cohere.embed-...) and Titan (amazon.titan-embed-...) models, not '{model}'.");
         }
 
-        // Buffered with its length, as SigV4 signs it.
-        return new HttpRequestMessage(HttpMethod.Post, Below(provider, $"/model/{Uri.EscapeDataString(model)}/invoke"))
-        {
-            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
+        return PostJson(Below(provider, $"/model/{Uri.EscapeDataString(model)}/invoke"), body, buffered: true);
     }
 
     public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model, JsonObject request)

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
@@ -117,10 +116,10 @@ internal sealed class GeminiChatAdapter : ProviderAdapter
 
         var method = stream ? "streamGenerateContent?alt=sse" : "generateContent";
         var url = provider.Kind == LlmProviderKind.VertexAi ? VertexUrl(provider, model, method) : Below(provider, $"/models/{Uri.EscapeDataString(model)}:{method}");
-        return new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
+        return PostJson(url, body);
     }
 
-    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model)
+    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model, JsonObject request)
     {
         var usage = Usage(answer["usageMetadata"]);
         var choices = new JsonArray();

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
 
@@ -24,10 +23,10 @@ internal sealed class OpenAiChatAdapter : ProviderAdapter
             body["stream_options"] = options;
         }
 
-        return new HttpRequestMessage(HttpMethod.Post, Below(provider, "/chat/completions", model)) { Content = JsonContent.Create(body) };
+        return PostJson(Below(provider, "/chat/completions", model), body);
     }
 
-    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model) => (answer, LlmUsage.FromOpenAi(answer["usage"]));
+    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model, JsonObject request) => (answer, LlmUsage.FromOpenAi(answer["usage"]));
 
     public override async IAsyncEnumerable<SseEvent> ToEventsAsync(IAsyncEnumerable<SseEvent> events, StreamState state)
     {

@@ -123,9 +123,9 @@ internal sealed class OpenAiMessagesAdapter(ProviderAdapter chat) : ProviderAdap
         return chat.CreateRequest(provider, body, model, stream);
     }
 
-    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject providerAnswer, string model)
+    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject providerAnswer, string model, JsonObject request)
     {
-        var (answer, _) = chat.ToAnswer(providerAnswer, model);
+        var (answer, _) = chat.ToAnswer(providerAnswer, model, request);
         var choice = (answer["choices"] as JsonArray)?.FirstOrDefault() as JsonObject;
         var message = choice?["message"] as JsonObject;
         var content = new JsonArray();

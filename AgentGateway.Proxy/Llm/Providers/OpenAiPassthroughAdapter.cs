@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
 
@@ -14,10 +13,10 @@ internal sealed class OpenAiPassthroughAdapter(string path) : ProviderAdapter
     {
         var body = (JsonObject)request.DeepClone();
         body["model"] = model;
-        return new HttpRequestMessage(HttpMethod.Post, Below(provider, path, model)) { Content = JsonContent.Create(body) };
+        return PostJson(Below(provider, path, model), body);
     }
 
-    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model) => (answer, LlmUsage.FromOpenAi(answer["usage"]));
+    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model, JsonObject request) => (answer, LlmUsage.FromOpenAi(answer["usage"]));
 
     public override async IAsyncEnumerable<SseEvent> ToEventsAsync(IAsyncEnumerable<SseEvent> events, StreamState state)
     {

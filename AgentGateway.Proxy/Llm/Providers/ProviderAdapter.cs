@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
 
@@ -145,11 +146,11 @@ internal abstract class ProviderAdapter
     /// <summary>The request to the provider for <paramref name="request"/> (not changed), asking for <paramref name="model"/>.</summary>
     public abstract HttpRequestMessage CreateRequest(LlmProvider provider, JsonObject request, string model, bool stream);
 
-    /// <summary>The provider's blocking answer in the client API's shape, with the usage it reported.</summary>
-    public abstract (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model);
-
-    /// <summary>The same, for an adapter whose answer depends on what the client asked (the encoding of embeddings).</summary>
-    public virtual (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model, JsonObject request) => ToAnswer(answer, model);
+    /// <summary>
+    /// The provider's blocking answer in the client API's shape, with the usage it reported; <paramref name="request"/>
+    /// is the client's, for what the answer's shape depends on (the encoding of embeddings).
+    /// </summary>
+    public abstract (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model, JsonObject request);
 
     /// <summary>The provider's stream as the client API's events, to its end marker (an error event ends it early).</summary>
     public abstract IAsyncEnumerable<SseEvent> ToEventsAsync(IAsyncEnumerable<SseEvent> events, StreamState state);
@@ -220,6 +221,15 @@ internal abstract class ProviderAdapter
 
         return (completion, usage);
     }
+
+    /// <summary>
+    /// A POST of <paramref name="body"/>; <paramref name="buffered"/>, it is serialized at once and sent with its
+    /// length (SigV4 signs a payload's hash, and AWS wants the length with it), else written as it is sent.
+    /// </summary>
+    protected static HttpRequestMessage PostJson(Uri url, JsonObject body, bool buffered = false) => new(HttpMethod.Post, url)
+    {
+        Content = buffered ? new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json") : JsonContent.Create(body),
+    };
 
     /// <summary>The JSON object <paramref name="text"/> holds, or null when it holds none.</summary>
     public static JsonObject? ParseObject(string text)

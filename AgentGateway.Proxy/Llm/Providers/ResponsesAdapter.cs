@@ -30,9 +30,9 @@ internal sealed class ResponsesAdapter(ProviderAdapter chat) : ProviderAdapter
     public override HttpRequestMessage CreateRequest(LlmProvider provider, JsonObject request, string model, bool stream) =>
         chat.CreateRequest(provider, ToChat(request), model, stream);
 
-    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model)
+    public override (JsonObject Answer, LlmUsage? Usage) ToAnswer(JsonObject answer, string model, JsonObject request)
     {
-        var (completion, usage) = chat.ToAnswer(answer, model);
+        var (completion, usage) = chat.ToAnswer(answer, model, request);
         var choice = (completion["choices"] as JsonArray)?.FirstOrDefault() as JsonObject;
         var message = choice?["message"] as JsonObject;
         var output = new JsonArray();
