@@ -18,6 +18,9 @@ public static class ResourceTypes
     /// <summary>The name of the one <see cref="EgressPolicy"/> resource.</summary>
     public const string EgressPolicyName = "default";
 
+    /// <summary><see cref="V1.HostGrant"/>: a host whose every path belongs to one tenant, named by the host.</summary>
+    public const string HostGrant = TypeUrlPrefix + "agentgateway.v1.HostGrant";
+
     /// <summary>Every type a proxy subscribes to, in the order it should apply them.</summary>
-    public static IReadOnlyList<string> All { get; } = [SessionKey, EgressPolicy, Route];
+    public static IReadOnlyList<string> All { get; } = [SessionKey, EgressPolicy, HostGrant, Route];
 }

@@ -65,6 +65,7 @@ internal static class AdminApiExtensions
         app.MapRoleBindingsApi();
         app.MapToolPinsApi();
         app.MapEgressAllowlistApi();
+        app.MapHostsApi();
         app.MapProxiesApi();
         app.MapSessionKeysApi();
         app.MapAuditApi();

@@ -24,7 +24,8 @@ internal static class ProxiesApi
         }
 
         return TypedResults.Ok(registry.Connected
-            .Select(status => new ProxyStatusResponse(status.NodeId, status.ConnectedAt, status.AckedVersion, status.LastNackError))
+            .Select(status => new ProxyStatusResponse(status.NodeId, status.ConnectedAt, status.AckedVersion, status.LastNackError, [.. status.Rejected
+                .Select(rejected => new RejectedResourceResponse(rejected.TypeUrl[AgentGateway.Contracts.ResourceTypes.TypeUrlPrefix.Length..], rejected.Name, rejected.Version, [.. rejected.Errors], rejected.PreviousServed))]))
             .ToList());
     }
 }

@@ -45,8 +45,8 @@ internal sealed record RouteDefinition(string Kind, RouteMatch Match, HttpBacken
 
 /// <summary>
 /// Builds and checks route definitions: request fields to <see cref="RouteMatch"/> and <see cref="HttpBackend"/>,
-/// validated by the shared <see cref="RouteValidator"/> (its field paths are the request's JSON names), plus the
-/// control plane's own rules: without hosts a route lives under <c>/{tenant}</c>.
+/// validated by the shared <see cref="RouteValidator"/> and <see cref="TenantNamespace"/> (their field paths are the
+/// request's JSON names): a route lives under <c>/{tenant}</c> unless the tenant was granted its hosts.
 /// </summary>
 internal static class RouteDefinitions
 {
@@ -57,10 +57,11 @@ internal static class RouteDefinitions
         RouteActiveHealthCheck? ActiveHealthCheck, RoutePassiveHealthCheck? PassiveHealthCheck, bool? PreserveHost,
         List<string>? Providers = null, List<RouteLlmModel>? Models = null);
 
-    public static RouteDefinition? Build(Dictionary<string, string[]> errors, string tenant, string? name, Fields fields)
+    public static RouteDefinition? Build(Dictionary<string, string[]> errors, string tenant, string? name, Fields fields, HostGrantSet grants)
     {
         ArgumentNullException.ThrowIfNull(errors);
         ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(grants);
         var kind = fields.Kind ?? RouteKinds.Mcp;
         var backend = kind switch
         {
@@ -109,29 +110,10 @@ internal static class RouteDefinitions
 
         var problems = new List<ConfigError>();
         RouteValidator.Validate(match, backend, string.Empty, problems);
-        if (match.Hosts.Count == 0)
-        {
-            // Without hosts of its own, a tenant's routes share the platform's hosts: they live under /{tenant}.
-            if (match.Path.Length > 0)
-            {
-                Validation.RoutePath(errors, tenant, match.Path);
-            }
-
-            if (match.PathPrefix.Length > 0)
-            {
-                var prefixErrors = Validation.Errors();
-                Validation.RoutePath(prefixErrors, tenant, match.PathPrefix);
-                if (prefixErrors.TryGetValue("path", out var messages))
-                {
-                    errors["pathPrefix"] = messages;
-                }
-            }
-
-            if (match.PathRegex.Length > 0 && !StaysUnder(match.PathRegex, tenant))
-            {
-                Validation.Add(errors, "pathRegex", $"must start with '^/{tenant}/' and have no top-level '|', so that it only takes paths under '/{tenant}/' (or give the route hosts of its own).");
-            }
-        }
+        // A route stays under /{tenant} unless a platform admin granted the tenant its hosts; proxies check the same.
+        TenantNamespace.Validate(tenant, match, grants, string.Empty, problems);
+        Validation.RoutePath(errors, "path", match.Path);
+        Validation.RoutePath(errors, "pathPrefix", match.PathPrefix);
 
         HttpBackend? http = null;
         if (backend == Route.BackendOneofCase.Http)
@@ -250,14 +232,6 @@ internal static class RouteDefinitions
         [.. check.ExpectedStatuses.Select(status => (int)status)], Enabled: true);
 
     public static RoutePassiveHealthCheck ToPassive(PassiveHealthCheck check) => new((int)check.ConsecutiveFailures, (int)check.EjectionMs, Enabled: true);
-
-    /// <summary>Whether a host pattern of one route takes requests for a host pattern of another.</summary>
-    public static bool Overlap(string left, string right) =>
-        string.Equals(left, right, StringComparison.Ordinal) || Covers(left, right) || Covers(right, left);
-
-    private static bool Covers(string wildcard, string host) =>
-        wildcard.StartsWith("*.", StringComparison.Ordinal)
-        && (host.EndsWith(wildcard[1..], StringComparison.Ordinal) || (host.StartsWith("*.", StringComparison.Ordinal) && host[1..].EndsWith(wildcard[1..], StringComparison.Ordinal)));
 
     private static HttpBackend? BuildHttp(Dictionary<string, string[]> errors, Fields fields)
     {
@@ -423,46 +397,6 @@ internal static class RouteDefinitions
         {
             errors[field] = [$"is for {kinds} only."];
         }
-    }
-
-    /// <summary>
-    /// Whether a path regex can only take paths under <c>/{tenant}/</c>: it starts with <c>^/{tenant}/</c> and has no
-    /// alternation outside groups (which could start a second, unanchored branch).
-    /// </summary>
-    private static bool StaysUnder(string pattern, string tenant)
-    {
-        if (!pattern.StartsWith($"^/{tenant}/", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var depth = 0;
-        var inClass = false;
-        for (var index = 0; index < pattern.Length; index++)
-        {
-            switch (pattern[index])
-            {
-                case '\\':
-                    index++;
-                    break;
-                case '[':
-                    inClass = true;
-                    break;
-                case ']':
-                    inClass = false;
-                    break;
-                case '(' when !inClass:
-                    depth++;
-                    break;
-                case ')' when !inClass:
-                    depth--;
-                    break;
-                case '|' when !inClass && depth == 0:
-                    return false;
-            }
-        }
-
-        return true;
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;

@@ -4,6 +4,7 @@ using AgentGateway.AdminApi.Contracts;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Egress;
+using AgentGateway.AdminApi.Hosts;
 using AgentGateway.AdminApi.Mcp;
 using AgentGateway.AdminApi.Policies;
 using AgentGateway.AdminApi.Xds;
@@ -30,7 +31,7 @@ internal static class RoutesApi
     }
 
     private static async Task<Results<Ok<List<RouteResponse>>, ProblemHttpResult>> ListRoutes(
-        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, IOptions<ProxyOptions> proxy, CancellationToken cancellationToken)
+        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, IOptions<ProxyOptions> proxy, RouteStatuses statuses, CancellationToken cancellationToken)
     {
         if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
         {
@@ -39,12 +40,12 @@ internal static class RoutesApi
 
         var routes = await RoutesWithTargets(db).Where(route => route.TenantId == grant.Tenant.Id)
             .OrderBy(route => route.Name).ToListAsync(cancellationToken);
-        return TypedResults.Ok(routes.Select(route => ToResponse(route, proxy.Value)).ToList());
+        return TypedResults.Ok(routes.Select(route => ToResponse(route, grant.Tenant.Name, proxy.Value, statuses)).ToList());
     }
 
     private static async Task<Results<Created<RouteResponse>, ValidationProblem, ProblemHttpResult>> CreateRoute(
         string tenant, CreateRouteRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
-        IOptions<ProxyOptions> proxy, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<ProxyOptions> proxy, RouteStatuses statuses, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
         {
@@ -58,10 +59,11 @@ internal static class RoutesApi
 
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
+        await using var transaction = await db.BeginSerializedAsync(cancellationToken);
         var definition = RouteDefinitions.Build(errors, tenant, request.Name, new RouteDefinitions.Fields(
             request.Kind, request.Path, request.PathPrefix, request.PathRegex, request.Hosts, request.Methods, request.Headers, request.Query,
             request.Destinations, RouteDefinitions.Enabled(request.ActiveHealthCheck), RouteDefinitions.Enabled(request.PassiveHealthCheck), request.PreserveHost,
-            request.Providers, request.Models));
+            request.Providers, request.Models), await HostClaims.GrantsOfAsync(db, grant.Tenant, cancellationToken));
         var (mode, servers, agent) = await ValidateBackendAsync(errors, db, egress, grant.Tenant, definition, request.Targets, request.PrefixMode, request.Agent, cancellationToken);
         var failureMode = Validation.FailureMode(errors, request.FailureMode);
         var toolPinning = Validation.ToolPinning(errors, request.ToolPinning);
@@ -76,12 +78,12 @@ internal static class RoutesApi
             return Problems.Conflict($"Tenant '{tenant}' already has a route named '{request.Name}'.");
         }
 
-        if (await MatchConflictAsync(db, grant.Tenant.Id, definition, except: null, cancellationToken) is { } conflict)
+        var now = time.GetUtcNow();
+        if (await MatchConflictAsync(db, grant.Tenant, definition, except: null, proxy.Value, Caller.From(user).Username, now, cancellationToken) is { } conflict)
         {
             return conflict;
         }
 
-        var now = time.GetUtcNow();
         var route = new GatewayRoute
         {
             Id = Guid.CreateVersion7(),
@@ -103,6 +105,7 @@ internal static class RoutesApi
         try
         {
             await db.SaveConfigChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception))
         {
@@ -110,11 +113,11 @@ internal static class RoutesApi
         }
 
         ETags.Set(context.Response, route.Version);
-        return TypedResults.Created($"/api/v1/tenants/{tenant}/routes/{route.Name}", ToResponse(route, proxy.Value));
+        return TypedResults.Created($"/api/v1/tenants/{tenant}/routes/{route.Name}", ToResponse(route, grant.Tenant.Name, proxy.Value, statuses));
     }
 
     private static async Task<Results<Ok<RouteResponse>, ProblemHttpResult>> GetRoute(
-        string tenant, string route, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, IOptions<ProxyOptions> proxy,
+        string tenant, string route, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, IOptions<ProxyOptions> proxy, RouteStatuses statuses,
         HttpContext context, CancellationToken cancellationToken)
     {
         if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
@@ -129,12 +132,12 @@ internal static class RoutesApi
         }
 
         ETags.Set(context.Response, entity.Version);
-        return TypedResults.Ok(ToResponse(entity, proxy.Value));
+        return TypedResults.Ok(ToResponse(entity, grant.Tenant.Name, proxy.Value, statuses));
     }
 
     private static async Task<Results<Ok<RouteResponse>, ValidationProblem, ProblemHttpResult>> UpdateRoute(
         string tenant, string route, UpdateRouteRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
-        IOptions<ProxyOptions> proxy, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<ProxyOptions> proxy, RouteStatuses statuses, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
         {
@@ -154,7 +157,8 @@ internal static class RoutesApi
 
         var errors = Validation.Errors();
         var fields = Merge(RouteDefinitions.FieldsOf(entity), request);
-        var definition = RouteDefinitions.Build(errors, tenant, entity.Name, fields);
+        await using var transaction = await db.BeginSerializedAsync(cancellationToken);
+        var definition = RouteDefinitions.Build(errors, tenant, entity.Name, fields, await HostClaims.GrantsOfAsync(db, grant.Tenant, cancellationToken));
         var agentName = request.Agent ?? (fields.Kind == RouteKinds.A2a ? entity.Agent?.Name : null);
         var (mode, servers, agent) = await ValidateBackendAsync(errors, db, egress, grant.Tenant, definition, request.Targets, request.PrefixMode, agentName, cancellationToken);
         var failureMode = Validation.FailureMode(errors, request.FailureMode);
@@ -171,7 +175,8 @@ internal static class RoutesApi
             return Problems.PreconditionFailed();
         }
 
-        if (await MatchConflictAsync(db, grant.Tenant.Id, definition, except: entity.Id, cancellationToken) is { } conflict)
+        var now = time.GetUtcNow();
+        if (await MatchConflictAsync(db, grant.Tenant, definition, except: entity.Id, proxy.Value, Caller.From(user).Username, now, cancellationToken) is { } conflict)
         {
             return conflict;
         }
@@ -183,7 +188,7 @@ internal static class RoutesApi
         entity.ToolPinning = toolPinning!.Value;
         entity.AgentId = agent?.Id;
         entity.Agent = agent;
-        entity.UpdatedAt = time.GetUtcNow();
+        entity.UpdatedAt = now;
         db.RouteTargets.RemoveRange(entity.Targets);
         entity.Targets = [.. servers.Select((server, index) => new RouteTarget { RouteId = entity.Id, McpServerId = server.Id, McpServer = server, Position = index })];
         // The route row itself must change with its targets so that its version (the ETag) moves on.
@@ -191,6 +196,7 @@ internal static class RoutesApi
         try
         {
             await db.SaveConfigChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -202,7 +208,7 @@ internal static class RoutesApi
         }
 
         ETags.Set(context.Response, entity.Version);
-        return TypedResults.Ok(ToResponse(entity, proxy.Value));
+        return TypedResults.Ok(ToResponse(entity, grant.Tenant.Name, proxy.Value, statuses));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRoute(
@@ -249,7 +255,7 @@ internal static class RoutesApi
 
     private static async Task<Results<Ok<RouteToolsResponse>, ProblemHttpResult>> ListRouteTools(
         string tenant, string route, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, RouteToolsLister lister,
-        IOptions<ProxyOptions> proxy, CancellationToken cancellationToken)
+        IOptions<ProxyOptions> proxy, RouteStatuses statuses, CancellationToken cancellationToken)
     {
         if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
         {
@@ -402,10 +408,12 @@ internal static class RoutesApi
     }
 
     /// <summary>
-    /// A 409 when another route already takes the same requests (the same match), or when a host of the route is one
-    /// (or is covered by a wildcard, or covers a host) that a route of another tenant uses: hosts belong to one tenant.
+    /// A 409 when another route already takes the same requests (the same match), or when a host of the route
+    /// overlaps one another tenant holds (hosts belong to one tenant); otherwise the hosts the tenant does not hold yet
+    /// are claimed for it with the route. Runs inside the route's serialized transaction.
     /// </summary>
-    private static async Task<ProblemHttpResult?> MatchConflictAsync(AdminDbContext db, Guid tenantId, RouteDefinition definition, Guid? except, CancellationToken cancellationToken)
+    private static async Task<ProblemHttpResult?> MatchConflictAsync(
+        AdminDbContext db, Tenant tenant, RouteDefinition definition, Guid? except, ProxyOptions proxy, string caller, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var key = definition.MatchKey;
         if (await db.Routes.AnyAsync(route => route.MatchKey == key && route.Id != except, cancellationToken))
@@ -416,23 +424,12 @@ internal static class RoutesApi
                 : Problems.Conflict($"Another route already takes the same requests ({Describe(match)}).");
         }
 
-        if (definition.Match.Hosts.Count > 0)
-        {
-            var taken = await db.Routes.AsNoTracking().Where(route => route.TenantId != tenantId && route.Hosts.Count > 0)
-                .Select(route => route.Hosts).ToListAsync(cancellationToken);
-            var used = taken.SelectMany(hosts => hosts).ToHashSet(StringComparer.Ordinal);
-            foreach (var host in definition.Match.Hosts)
-            {
-                if (used.FirstOrDefault(other => RouteDefinitions.Overlap(host, other)) is { } other)
-                {
-                    return Problems.Conflict(other == host
-                        ? $"The host '{host}' is used by a route of another tenant."
-                        : $"The host '{host}' overlaps '{other}', which a route of another tenant uses.");
-                }
-            }
-        }
-
-        return null;
+        return await HostClaims.ClaimAsync(db, tenant, [.. definition.Match.Hosts], proxy, caller, now, cancellationToken) is { } refused
+            ? refused.Conflict
+                ? Problems.Conflict(refused.Message)
+                : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "One or more validation errors occurred.", detail: refused.Message,
+                    extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["hosts"] = [refused.Message] } })
+            : null;
     }
 
     private static string Describe(AgentGateway.Contracts.V1.RouteMatch match)
@@ -441,7 +438,7 @@ internal static class RoutesApi
         return match.Hosts.Count == 0 ? path : $"{path} on {string.Join(", ", match.Hosts)}";
     }
 
-    private static RouteResponse ToResponse(GatewayRoute route, ProxyOptions proxy)
+    private static RouteResponse ToResponse(GatewayRoute route, string tenant, ProxyOptions proxy, RouteStatuses statuses)
     {
         var definition = RouteDefinitions.Of(route);
         var match = definition.Match;
@@ -473,6 +470,7 @@ internal static class RoutesApi
             http?.PreserveHost ?? false,
             route.Agent?.Name,
             llm is null ? [] : [.. llm.Providers.Select(provider => provider.Name)],
-            llm is null ? [] : [.. llm.Models.Select(RouteDefinitions.ToModel)]);
+            llm is null ? [] : [.. llm.Models.Select(RouteDefinitions.ToModel)],
+            statuses.Of(tenant, route.Name));
     }
 }

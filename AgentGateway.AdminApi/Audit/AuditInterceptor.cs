@@ -126,6 +126,7 @@ internal sealed class AuditInterceptor(IHttpContextAccessor httpContextAccessor,
         RoleBinding binding => ("role-binding", binding.Name, binding.TenantId),
         ToolPin pin => ("tool-pin", $"{pin.Route?.Name}/{pin.Target}/{pin.Tool}", pin.TenantId),
         EgressAllowRule rule => ("egress-allow-rule", rule.Host ?? rule.Cidr ?? rule.Id.ToString(), null),
+        HostClaim claim => ("host-claim", claim.Host, claim.TenantId),
         _ => null,
     };
 

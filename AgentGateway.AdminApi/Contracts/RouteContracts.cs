@@ -11,6 +11,7 @@ namespace AgentGateway.AdminApi.Contracts;
 /// <param name="Agent">A2A routes: the name of the tenant's agent (see /agents); null for other kinds.</param>
 /// <param name="Providers">LLM routes: the providers of the tenant's catalog the route serves from (see /llm-providers); empty for other kinds.</param>
 /// <param name="Models">LLM routes: the models clients may name, each with the provider models that serve it; empty for other kinds.</param>
+/// <param name="Status">Whether the route reaches traffic, and if not why (see <see cref="RouteStatusResponse"/>).</param>
 public sealed record RouteResponse(
     string Name,
     string? Path,
@@ -36,7 +37,8 @@ public sealed record RouteResponse(
     bool PreserveHost,
     string? Agent,
     IReadOnlyList<string> Providers,
-    IReadOnlyList<RouteLlmModel> Models);
+    IReadOnlyList<RouteLlmModel> Models,
+    RouteStatusResponse Status);
 
 /// <summary>A model clients of an LLM route name, and the provider models that serve it.</summary>
 /// <param name="Name">What clients send as "model": an alias, or the provider's own name (1-256 characters).</param>
@@ -141,7 +143,8 @@ public sealed record RouteToolResponse(string Name, string Target, string? Title
 
 public sealed record TargetErrorResponse(string Target, string Message);
 
-public sealed record ProxyStatusResponse(string NodeId, DateTimeOffset ConnectedAt, string? AckedVersion, string? LastNackError);
+/// <param name="Rejected">The resources the proxy refuses while it serves the rest of the config it applied.</param>
+public sealed record ProxyStatusResponse(string NodeId, DateTimeOffset ConnectedAt, string? AckedVersion, string? LastNackError, IReadOnlyList<RejectedResourceResponse> Rejected);
 
 public sealed record SessionKeyResponse(string Id, bool Primary, DateTimeOffset CreatedAt);
 
@@ -156,3 +159,18 @@ public sealed record AuditEntryResponse(
     System.Text.Json.Nodes.JsonObject? Before,
     System.Text.Json.Nodes.JsonObject? After,
     string? RequestId);
+
+/// <summary>Whether a route reaches traffic.</summary>
+/// <param name="State">
+/// 'served' (every proxy connected to this AdminApi replica serves it), 'pending' (the change has not reached the
+/// proxies' config yet) or 'refused' (the control plane left it out, or a proxy refused it: see problems).
+/// </param>
+public sealed record RouteStatusResponse(string State, IReadOnlyList<RouteProblemResponse> Problems);
+
+/// <summary>Why a route does not reach traffic.</summary>
+/// <param name="Source">'control-plane', or 'proxy {node id}'.</param>
+/// <param name="PreviousServed">The proxy still serves the route's previous version.</param>
+public sealed record RouteProblemResponse(string Source, string Message, bool PreviousServed);
+
+/// <summary>A resource a proxy refuses while it serves the rest.</summary>
+public sealed record RejectedResourceResponse(string Type, string Name, string Version, IReadOnlyList<string> Errors, bool PreviousServed);

@@ -196,16 +196,15 @@ internal static partial class Validation
         }
     }
 
-    /// <summary>A tenant owns the path space under <c>/{tenant}</c>; paths are plain URL paths.</summary>
-    public static void RoutePath(Dictionary<string, string[]> errors, string tenant, string path)
+    /// <summary>
+    /// A route's path or prefix, as clients type it: "/" or plain URL characters between single slashes (its tenant's
+    /// namespace is checked apart).
+    /// </summary>
+    public static void RoutePath(Dictionary<string, string[]> errors, string field, string path)
     {
-        if (path != "/" + tenant && !path.StartsWith("/" + tenant + "/", StringComparison.Ordinal))
+        if (path.Length > 0 && path != "/" && !errors.ContainsKey(field) && (!RoutePathPattern().IsMatch(path) || path.Length > 512))
         {
-            errors["path"] = [$"must be '/{tenant}' or start with '/{tenant}/'."];
-        }
-        else if (!RoutePathPattern().IsMatch(path) || path.Contains("//", StringComparison.Ordinal) || path.Length > 512)
-        {
-            errors["path"] = ["may contain only letters, digits and - . _ ~ between single slashes, and not end with '/'."];
+            errors[field] = ["may contain only letters, digits and - . _ ~ between single slashes, not end with '/' and be at most 512 characters."];
         }
     }
 

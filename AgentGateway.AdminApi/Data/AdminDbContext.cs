@@ -43,6 +43,8 @@ internal sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) :
 
     public DbSet<ModelPrice> ModelPrices => Set<ModelPrice>();
 
+    public DbSet<HostClaim> HostClaims => Set<HostClaim>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AdminDbContext).Assembly);
 }

@@ -15,11 +15,31 @@ internal static class ConfigChanges
     public static async Task<long> SaveConfigChangesAsync(this AdminDbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
+        if (db.Database.CurrentTransaction is not null)
+        {
+            // Inside a transaction of the caller's (see BeginSerializedAsync), which commits it.
+            await db.SaveChangesAsync(cancellationToken);
+            return await BumpRevisionAsync(db, cancellationToken);
+        }
+
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         var revision = await BumpRevisionAsync(db, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return revision;
+    }
+
+    /// <summary>
+    /// Begins a transaction that holds the config revision's row lock from the start, so the checks a change makes
+    /// before it is written (a host no other tenant holds, a match no other route has) see every change committed
+    /// before it and none can slip in between. Config changes are rare; waiting for one another is cheap.
+    /// </summary>
+    public static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginSerializedAsync(this AdminDbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM config_revisions WHERE \"Id\" = {ConfigRevision.SingletonId} FOR UPDATE", cancellationToken);
+        return transaction;
     }
 
     /// <summary>Bumps the config revision and queues the notification, inside the caller's transaction.</summary>

@@ -1,6 +1,7 @@
 using AgentGateway.AdminApi.Authorization;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Envoy.Discovery;
+using AgentGateway.Contracts.V1;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 
@@ -128,10 +129,16 @@ internal sealed partial class AggregatedDiscoveryServer(
                 continue;
             }
 
-            if (request.ErrorDetail is { } error)
+            if (request.ErrorDetail is { } error && RejectedOf(error) is { } rejected)
             {
-                registry.Nacked(streamId, error.Message);
-                LogNacked(logger, nodeId, version, error.Message);
+                // Applied, except the resources listed: the latest reply lists every one the proxy refuses.
+                registry.AppliedWithRejections(streamId, version, rejected);
+                LogAppliedWithRejections(logger, nodeId, version, error.Message);
+            }
+            else if (request.ErrorDetail is { } nack)
+            {
+                registry.Nacked(streamId, nack.Message);
+                LogNacked(logger, nodeId, version, nack.Message);
             }
             else
             {
@@ -139,6 +146,20 @@ internal sealed partial class AggregatedDiscoveryServer(
                 LogAcked(logger, nodeId, version);
             }
         }
+    }
+
+    /// <summary>The resources a reply's error detail lists as refused while the rest applied, or null for a NACK of the whole response.</summary>
+    private static List<RejectedResource>? RejectedOf(AgentGateway.Contracts.Rpc.Status error)
+    {
+        foreach (var detail in error.Details)
+        {
+            if (detail.TryUnpack<RejectedResources>(out var rejected))
+            {
+                return [.. rejected.Resources];
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -228,6 +249,9 @@ internal sealed partial class AggregatedDiscoveryServer(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Proxy {NodeId} ACKed config {Version}")]
     private static partial void LogAcked(ILogger logger, string nodeId, string version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy {NodeId} applied config {Version} but refuses: {Error}")]
+    private static partial void LogAppliedWithRejections(ILogger logger, string nodeId, string version, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy {NodeId} NACKed config {Version}: {Error}")]
     private static partial void LogNacked(ILogger logger, string nodeId, string version, string error);

@@ -17,7 +17,11 @@ internal sealed class ProxyRegistry
     }
 
     public void Acked(Guid stream, string version) =>
-        _streams.AddOrUpdate(stream, _ => throw new InvalidOperationException("Unknown stream."), (_, status) => status with { AckedVersion = version, LastNackError = null });
+        _streams.AddOrUpdate(stream, _ => throw new InvalidOperationException("Unknown stream."), (_, status) => status with { AckedVersion = version, LastNackError = null, Rejected = [] });
+
+    /// <summary>The proxy applied <paramref name="version"/> but for the resources it lists as refused (each reply lists all of them).</summary>
+    public void AppliedWithRejections(Guid stream, string version, IReadOnlyList<AgentGateway.Contracts.V1.RejectedResource> rejected) =>
+        _streams.AddOrUpdate(stream, _ => throw new InvalidOperationException("Unknown stream."), (_, status) => status with { AckedVersion = version, LastNackError = null, Rejected = rejected });
 
     public void Nacked(Guid stream, string error) =>
         _streams.AddOrUpdate(stream, _ => throw new InvalidOperationException("Unknown stream."), (_, status) => status with { LastNackError = error });

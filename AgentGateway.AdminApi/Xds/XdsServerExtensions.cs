@@ -9,6 +9,7 @@ internal static class XdsServerExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddGrpc();
         builder.Services.TryAddSingleton<XdsSnapshotCache>();
+        builder.Services.TryAddSingleton<RouteStatuses>();
         builder.Services.TryAddSingleton<XdsSnapshotBuilder>();
         builder.Services.TryAddSingleton<ProxyRegistry>();
         builder.Services.TryAddScoped<Reports.ToolObservations>();

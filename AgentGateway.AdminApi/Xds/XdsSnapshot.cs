@@ -3,10 +3,16 @@ using AgentGateway.Contracts.Envoy.Discovery;
 
 namespace AgentGateway.AdminApi.Xds;
 
-/// <summary>One consistent version of every resource proxies receive: by type URL, then by resource name.</summary>
+/// <summary>
+/// One consistent version of every resource proxies receive: by type URL, then by resource name; and the routes the
+/// control plane left out of it, by resource name, with the reason.
+/// </summary>
 internal sealed record XdsSnapshot(long Revision, FrozenDictionary<string, FrozenDictionary<string, Resource>> Resources)
 {
     public static XdsSnapshot Empty { get; } = new(-1, FrozenDictionary<string, FrozenDictionary<string, Resource>>.Empty);
+
+    /// <summary>Routes not sent to proxies because they cannot work as configured (a missing secret, a rule they break).</summary>
+    public FrozenDictionary<string, string> LeftOut { get; init; } = FrozenDictionary<string, string>.Empty;
 
     public string SystemVersion => Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -7,6 +7,8 @@ using AgentGateway.AdminApi.Policies;
 using AgentGateway.AdminApi.Secrets;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Envoy.Discovery;
+using AgentGateway.Contracts.Routing;
+using HostGrant = AgentGateway.Contracts.V1.HostGrant;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
@@ -45,7 +47,11 @@ internal sealed partial class XdsSnapshotBuilder(
         var pins = await db.ToolPins.AsNoTracking().Where(pin => pin.ApprovedSha256 != null).ToListAsync(cancellationToken);
         var llmProviders = await db.LlmProviders.AsNoTracking().ToListAsync(cancellationToken);
         var allowRules = await EgressGuard.AllowRulesAsync(db, cancellationToken);
+        var grantedHosts = await db.HostClaims.AsNoTracking().Where(claim => claim.Granted).Include(claim => claim.Tenant)
+            .Select(claim => new HostGrant { Host = claim.Host, Tenant = claim.Tenant!.Name }).ToListAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        var grants = HostGrantSet.Create(grantedHosts);
+        var leftOut = new Dictionary<string, string>(StringComparer.Ordinal);
 
         var now = timeProvider.GetUtcNow();
         var policiesByTenant = policies.ToLookup(policy => policy.TenantId);
@@ -71,6 +77,7 @@ internal sealed partial class XdsSnapshotBuilder(
             if (unreadableFor.FirstOrDefault() is { } unreadable)
             {
                 LogRouteWithUnreadablePolicy(logger, name, unreadable.Name);
+                leftOut[name] = $"policy '{unreadable.Name}', which applies to it, cannot be read by this version of the control plane";
                 continue;
             }
 
@@ -85,10 +92,22 @@ internal sealed partial class XdsSnapshotBuilder(
             {
                 // Without its secret the route cannot work as configured; proxies drop it rather than run it without.
                 LogRouteWithoutSecret(logger, name, missing);
+                leftOut[name] = $"its policies use secret '{missing}', which does not exist or cannot be decrypted";
                 continue;
             }
 
             var message = RouteResources.ToResource(route, route.Tenant.Name, effective, pinsByRoute[route.Id], llmCatalogs.GetValueOrDefault(route.TenantId));
+            // The checks every proxy makes: a route they would refuse is not sent, and says why.
+            var errors = new List<ConfigError>();
+            RouteResourceValidator.Validate(message, grants, errors);
+            if (errors.Count > 0)
+            {
+                var reason = string.Join("; ", errors);
+                LogRouteRefused(logger, name, reason);
+                leftOut[name] = reason;
+                continue;
+            }
+
             routeResources[name] = new Resource { Name = name, Version = RouteResources.Version(message), Resource_ = Any.Pack(message) };
         }
 
@@ -98,6 +117,11 @@ internal sealed partial class XdsSnapshotBuilder(
             var message = new AgentGateway.Contracts.V1.SessionKey { Id = key.Id, Key = ByteString.CopyFrom(key.Material), Primary = key.IsPrimary };
             keyResources[key.Id] = new Resource { Name = key.Id, Version = RouteResources.Version(message), Resource_ = Any.Pack(message) };
         }
+
+        var grantResources = grantedHosts.ToDictionary(
+            grant => grant.Host,
+            grant => new Resource { Name = grant.Host, Version = RouteResources.Version(grant), Resource_ = Any.Pack(grant) },
+            StringComparer.Ordinal);
 
         var egress = EgressResources.ToResource(egressOptions.Value.BlockPrivateNetworks, allowRules);
         var egressResources = new Dictionary<string, Resource>(StringComparer.Ordinal)
@@ -110,7 +134,11 @@ internal sealed partial class XdsSnapshotBuilder(
             [ResourceTypes.Route] = routeResources.ToFrozenDictionary(StringComparer.Ordinal),
             [ResourceTypes.SessionKey] = keyResources.ToFrozenDictionary(StringComparer.Ordinal),
             [ResourceTypes.EgressPolicy] = egressResources.ToFrozenDictionary(StringComparer.Ordinal),
-        }.ToFrozenDictionary(StringComparer.Ordinal));
+            [ResourceTypes.HostGrant] = grantResources.ToFrozenDictionary(StringComparer.Ordinal),
+        }.ToFrozenDictionary(StringComparer.Ordinal))
+        {
+            LeftOut = leftOut.ToFrozenDictionary(StringComparer.Ordinal),
+        };
 
         string? Decrypt(Guid tenantId, string secretName)
         {
@@ -142,6 +170,9 @@ internal sealed partial class XdsSnapshotBuilder(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Route {Route} is left out of the proxies' config: policy {Policy}, which applies to it, cannot be read by this version")]
     private static partial void LogRouteWithUnreadablePolicy(ILogger logger, string route, string policy);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Route {Route} is left out of the proxies' config: proxies would refuse it: {Reason}")]
+    private static partial void LogRouteRefused(ILogger logger, string route, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Secret {Secret} cannot be decrypted: {Reason}")]
     private static partial void LogUndecryptable(ILogger logger, string secret, string reason);

@@ -257,17 +257,32 @@ public static partial class RouteValidator
         }
     }
 
+    /// <summary>
+    /// The regex of a match as proxies run it: it must match the whole input. Validation compiles this same form, so a
+    /// pattern that would only fail once wrapped (an x-mode comment swallowing the closing parenthesis) is refused.
+    /// </summary>
+    public static Regex WholeInput(string pattern) => new($"^(?:{pattern})$", RegexOptions.CultureInvariant, RegexTimeout);
+
     /// <summary>Whether <paramref name="value"/> is a host name, or one with a leading wildcard label.</summary>
     public static bool IsHostPattern(string value) => HostPattern().IsMatch(value);
 
+    /// <summary>
+    /// A path as requests carry it once the server has decoded and normalized it: no query, fragment, empty segment,
+    /// dot segment, percent-encoding, backslash or control character (none of which a normalized request path has, so
+    /// a route naming one would never match, or match something else than it reads).
+    /// </summary>
     private static void RequestPath(string value, string path, List<ConfigError> errors)
     {
-        if (value.Length > 0 && (value[0] != '/' || value.Contains('?', StringComparison.Ordinal) || value.Contains('#', StringComparison.Ordinal)
-            || value.Contains("//", StringComparison.Ordinal)))
+        if (value.Length > 0 && (value[0] != '/' || value.Length > 2048 || value.AsSpan().IndexOfAny(s_pathForbidden) >= 0 || value.Contains("//", StringComparison.Ordinal)
+            || value.EndsWith("/.", StringComparison.Ordinal) || value.EndsWith("/..", StringComparison.Ordinal)
+            || value.Contains("/./", StringComparison.Ordinal) || value.Contains("/../", StringComparison.Ordinal)))
         {
-            errors.Add(new ConfigError(path, "must start with '/' and have no query, fragment or empty segment"));
+            errors.Add(new ConfigError(path, "must start with '/', be at most 2048 characters and have no query, fragment, empty or dot segment, '%', '\\' or control character"));
         }
     }
+
+    private static readonly System.Buffers.SearchValues<char> s_pathForbidden = System.Buffers.SearchValues.Create(
+        "?#%\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\u007f");
 
     private static void Condition(string name, string exact, string regex, string path, bool header, List<ConfigError> errors)
     {
@@ -302,7 +317,7 @@ public static partial class RouteValidator
 
         try
         {
-            _ = new Regex(pattern, RegexOptions.CultureInvariant, RegexTimeout);
+            _ = WholeInput(pattern);
         }
         catch (ArgumentException exception)
         {

@@ -97,7 +97,7 @@ internal sealed partial class McpEndpointHandler(
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(routePath);
-        if (snapshot.Table.McpRouteAt(routePath.Length == 0 ? "/" : routePath) is not { } route
+        if (snapshot.Table.McpRouteAt(routePath.Length == 0 ? "/" : routePath, context.Request.Host.Host) is not { } route
             || snapshot.PoliciesOf(route).McpAuthentication is not { } authentication)
         {
             return false;

@@ -10,6 +10,12 @@ namespace AgentGateway.Proxy.Routing;
 /// boundaries, regexes last. Candidates for the same path are tried most specific first (see <c>RouteMatch</c>).
 /// Built once per snapshot; matching allocates nothing for exact and prefix paths.
 /// </summary>
+/// <remarks>
+/// Tenants cannot reach each other's requests whatever their routes say (<see cref="TenantNamespace"/>): a request for
+/// a host granted to a tenant is matched against that tenant's routes only, and any other request against each
+/// route only when its path lies under the route's <c>/{tenant}</c>. Snapshot validation refuses routes that read
+/// otherwise; this check holds even for a regex that validation read wrongly.
+/// </remarks>
 internal sealed class RouteTable
 {
     /// <summary>The paths below an MCP route that its legacy HTTP+SSE transport serves.</summary>
@@ -21,20 +27,24 @@ internal sealed class RouteTable
     private readonly FrozenDictionary<string, CompiledRoute[]>.AlternateLookup<ReadOnlySpan<char>> _prefixesBySpan;
     private readonly CompiledRoute[] _regexes;
     private readonly FrozenDictionary<string, Route> _mcpByPath;
+    private readonly HostGrantSet _grants;
 
     private RouteTable(
-        FrozenDictionary<string, CompiledRoute[]> exact, FrozenDictionary<string, CompiledRoute[]> prefixes, CompiledRoute[] regexes, FrozenDictionary<string, Route> mcpByPath)
+        FrozenDictionary<string, CompiledRoute[]> exact, FrozenDictionary<string, CompiledRoute[]> prefixes, CompiledRoute[] regexes,
+        FrozenDictionary<string, Route> mcpByPath, HostGrantSet grants)
     {
         _exact = exact;
         _prefixes = prefixes;
         _prefixesBySpan = prefixes.GetAlternateLookup<ReadOnlySpan<char>>();
         _regexes = regexes;
         _mcpByPath = mcpByPath;
+        _grants = grants;
     }
 
-    public static RouteTable Create(IEnumerable<Route> routes)
+    public static RouteTable Create(IEnumerable<Route> routes, HostGrantSet? grants = null)
     {
         ArgumentNullException.ThrowIfNull(routes);
+        grants ??= HostGrantSet.Empty;
         var exact = new Dictionary<string, List<CompiledRoute>>(StringComparer.Ordinal);
         var prefixes = new Dictionary<string, List<CompiledRoute>>(StringComparer.Ordinal);
         var regexes = new List<CompiledRoute>();
@@ -76,7 +86,8 @@ internal sealed class RouteTable
             exact.ToFrozenDictionary(pair => pair.Key, pair => Sorted(pair.Value), StringComparer.Ordinal),
             prefixes.ToFrozenDictionary(pair => pair.Key, pair => Sorted(pair.Value), StringComparer.Ordinal),
             [.. regexes],
-            mcp.ToFrozenDictionary(StringComparer.Ordinal));
+            mcp.ToFrozenDictionary(StringComparer.Ordinal),
+            grants);
     }
 
     /// <summary>The route that takes <paramref name="request"/>, or null.</summary>
@@ -84,7 +95,8 @@ internal sealed class RouteTable
     {
         ArgumentNullException.ThrowIfNull(request);
         var path = request.Path.Value is { Length: > 0 } value ? value : "/";
-        if (_exact.TryGetValue(path, out var exact) && First(exact, request) is { } found)
+        var owner = _grants.IsEmpty ? null : _grants.OwnerOf(request.Host.Host);
+        if (_exact.TryGetValue(path, out var exact) && First(exact, request, path, owner) is { } found)
         {
             return found;
         }
@@ -95,7 +107,7 @@ internal sealed class RouteTable
             var end = path.Length > 1 && path[^1] == '/' ? path.Length - 1 : path.Length;
             while (true)
             {
-                if (_prefixesBySpan.TryGetValue(path.AsSpan(0, end), out var prefixed) && First(prefixed, request) is { } byPrefix)
+                if (_prefixesBySpan.TryGetValue(path.AsSpan(0, end), out var prefixed) && First(prefixed, request, path, owner) is { } byPrefix)
                 {
                     return byPrefix;
                 }
@@ -115,7 +127,7 @@ internal sealed class RouteTable
 
         foreach (var route in _regexes)
         {
-            if (route.PathRegex!.IsMatchSafely(path) && route.Matches(request))
+            if (route.InNamespace(path, owner) && route.PathRegex!.IsMatchSafely(path) && route.Matches(request))
             {
                 return route.Result;
             }
@@ -124,14 +136,22 @@ internal sealed class RouteTable
         return null;
     }
 
-    /// <summary>The MCP route whose exact path is <paramref name="path"/> (for its protected resource metadata).</summary>
-    public Route? McpRouteAt(string path) => _mcpByPath.GetValueOrDefault(path);
+    /// <summary>
+    /// The MCP route whose exact path is <paramref name="path"/> (for its protected resource metadata), unless the
+    /// request's host belongs to another tenant.
+    /// </summary>
+    public Route? McpRouteAt(string path, string host)
+    {
+        var route = _mcpByPath.GetValueOrDefault(path);
+        var owner = route is null || _grants.IsEmpty ? null : _grants.OwnerOf(host);
+        return owner is null || owner == route!.Tenant ? route : null;
+    }
 
-    private static RouteMatchResult? First(CompiledRoute[] candidates, HttpRequest request)
+    private static RouteMatchResult? First(CompiledRoute[] candidates, HttpRequest request, string path, string? owner)
     {
         foreach (var candidate in candidates)
         {
-            if (candidate.Matches(request))
+            if (candidate.InNamespace(path, owner) && candidate.Matches(request))
             {
                 return candidate.Result;
             }
@@ -156,8 +176,6 @@ internal sealed class RouteTable
         return [.. routes];
     }
 
-    /// <summary>A regex that must match the whole input, as the config promises.</summary>
-    private static Regex WholeInput(string pattern) => new($"^(?:{pattern})$", RegexOptions.CultureInvariant, RouteValidator.RegexTimeout);
 
     private static string TrimEnd(string path) => path.Length > 1 && path[^1] == '/' ? path[..^1] : path == "/" ? string.Empty : path;
 
@@ -172,9 +190,17 @@ internal sealed class RouteTable
         private readonly Condition[] _headers;
         private readonly Condition[] _query;
 
+        private readonly string _tenant;
+
+        /// <summary>Whether the route's own path lies in its tenant's namespace, so that every path it takes does too.</summary>
+        private readonly bool _pathInside;
+
         public CompiledRoute(Route route, string? legacySuffix, string? matchedPrefix)
         {
             Route = route;
+            _tenant = route.Tenant;
+            _pathInside = route.Match.Path.Length > 0 ? TenantNamespace.Contains(_tenant, route.Match.Path)
+                : route.Match.PathPrefix.Length > 0 && TenantNamespace.Contains(_tenant, route.Match.PathPrefix);
             Result = new RouteMatchResult(route, legacySuffix, matchedPrefix);
             var match = route.Match;
             _exactHosts = [.. match.Hosts.Where(host => !host.StartsWith("*.", StringComparison.Ordinal))];
@@ -182,7 +208,7 @@ internal sealed class RouteTable
             _methods = [.. match.Methods];
             _headers = [.. match.Headers.Select(header => new Condition(header.Name, header.Exact, header.Regex, header.Invert))];
             _query = [.. match.Query.Select(query => new Condition(query.Name, query.Exact, query.Regex, query.Invert))];
-            PathRegex = match.PathRegex.Length > 0 ? WholeInput(match.PathRegex) : null;
+            PathRegex = match.PathRegex.Length > 0 ? RouteValidator.WholeInput(match.PathRegex) : null;
         }
 
         public Route Route { get; }
@@ -193,6 +219,13 @@ internal sealed class RouteTable
         public Regex? PathRegex { get; }
 
         private int HostRank => _exactHosts.Length > 0 ? 0 : _wildcardSuffixes.Length > 0 ? 1 : 2;
+
+        /// <summary>
+        /// Whether the route may take a request for <paramref name="path"/>: on a host granted to a tenant
+        /// (<paramref name="owner"/>), only that tenant's routes may; elsewhere only a path under the route's tenant.
+        /// </summary>
+        public bool InNamespace(string path, string? owner) =>
+            owner is null ? _pathInside || TenantNamespace.Contains(_tenant, path) : string.Equals(owner, _tenant, StringComparison.Ordinal);
 
         public bool Matches(HttpRequest request)
         {
@@ -274,7 +307,7 @@ internal sealed class RouteTable
     /// <summary>A header or query parameter condition.</summary>
     private sealed class Condition(string name, string exact, string regex, bool invert)
     {
-        private readonly Regex? _regex = regex.Length > 0 ? WholeInput(regex) : null;
+        private readonly Regex? _regex = regex.Length > 0 ? RouteValidator.WholeInput(regex) : null;
 
         public string Name { get; } = name;
 

@@ -182,7 +182,7 @@ public sealed class RouteKindsTests(ControlPlaneFixture controlPlane, RouteKinds
     }
 
     [Fact]
-    public async Task AHost_BelongsToTheTenantThatUsesItFirst()
+    public async Task AHost_BelongsToTheTenantThatUsesItFirst_AndItsRoutesStayUnderTheTenantUntilAPlatformAdminGrantsIt()
     {
         using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
         var first = await CreateTenantAsync(admin, null, null);
@@ -191,27 +191,37 @@ public sealed class RouteKindsTests(ControlPlaneFixture controlPlane, RouteKinds
         object Route(string name, string path, params string[] hosts) =>
             new { name, kind = "http", pathPrefix = path, hosts, destinations = new[] { new { name = "main", url = UpstreamUrl } } };
 
-        // With hosts of its own, a tenant's paths need not lie under its name.
-        using (var created = await admin.PostAsJsonAsync($"/api/v1/tenants/{first}/routes", Route("api", "/v1", "api." + domain), Cancellation))
+        // Hosts of its own do not take a tenant's paths out of its namespace.
+        var outside = await AssertProblemAsync(await admin.PostAsJsonAsync($"/api/v1/tenants/{first}/routes", Route("api", "/v1", "api." + domain), Cancellation), HttpStatusCode.BadRequest);
+        Assert.Contains($"must be '/{first}' or lie below '/{first}/'", outside.GetProperty("errors").GetProperty("pathPrefix")[0].GetString(), StringComparison.Ordinal);
+        using (var created = await admin.PostAsJsonAsync($"/api/v1/tenants/{first}/routes", Route("api", $"/{first}/v1", "api." + domain), Cancellation))
         {
             Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync(Cancellation));
         }
 
-        var taken = await AssertProblemAsync(await admin.PostAsJsonAsync($"/api/v1/tenants/{second}/routes", Route("api", "/v2", "api." + domain), Cancellation), HttpStatusCode.Conflict);
+        // The first tenant to name a host holds it.
+        var taken = await AssertProblemAsync(await admin.PostAsJsonAsync($"/api/v1/tenants/{second}/routes", Route("api", $"/{second}/v2", "api." + domain), Cancellation), HttpStatusCode.Conflict);
         Assert.Contains($"'api.{domain}'", taken.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(first, taken.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        var covered = await AssertProblemAsync(await admin.PostAsJsonAsync($"/api/v1/tenants/{second}/routes", Route("all", "/v2", "*." + domain), Cancellation), HttpStatusCode.Conflict);
+        var covered = await AssertProblemAsync(await admin.PostAsJsonAsync($"/api/v1/tenants/{second}/routes", Route("all", $"/{second}/v2", "*." + domain), Cancellation), HttpStatusCode.Conflict);
         Assert.Contains($"'*.{domain}'", covered.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
-        // The owner may use its host again, and another tenant a host nobody else uses.
-        using (var again = await admin.PostAsJsonAsync($"/api/v1/tenants/{first}/routes", Route("v2", "/v2", "api." + domain), Cancellation))
+        // The owner may use its host again, and another tenant a host nobody else holds.
+        using (var again = await admin.PostAsJsonAsync($"/api/v1/tenants/{first}/routes", Route("v2", $"/{first}/v2", "api." + domain), Cancellation))
         {
             Assert.Equal(HttpStatusCode.Created, again.StatusCode);
         }
 
-        using (var elsewhere = await admin.PostAsJsonAsync($"/api/v1/tenants/{second}/routes", Route("api", "/v2", "other." + domain), Cancellation))
+        using (var elsewhere = await admin.PostAsJsonAsync($"/api/v1/tenants/{second}/routes", Route("api", $"/{second}/v2", "other." + domain), Cancellation))
         {
             Assert.Equal(HttpStatusCode.Created, elsewhere.StatusCode);
+        }
+
+        // A platform admin's grant takes the tenant's routes on the host out of its namespace.
+        (await admin.PutAsJsonAsync($"/api/v1/hosts/api.{domain}", new { tenant = first, granted = true }, Cancellation)).EnsureSuccessStatusCode();
+        using (var granted = await admin.PostAsJsonAsync($"/api/v1/tenants/{first}/routes", Route("root", "/", "api." + domain), Cancellation))
+        {
+            Assert.True(granted.StatusCode == HttpStatusCode.Created, await granted.Content.ReadAsStringAsync(Cancellation));
         }
     }
 
@@ -331,7 +341,7 @@ public sealed class RouteKindsTests(ControlPlaneFixture controlPlane, RouteKinds
         {
             name = "api",
             kind = "http",
-            pathPrefix = "/api",
+            pathPrefix = $"/{tenant}/api",
             hosts = new[] { host },
             methods = new[] { "GET" },
             headers = new[] { new { name = "x-canary", exact = "1" } },
@@ -359,7 +369,7 @@ public sealed class RouteKindsTests(ControlPlaneFixture controlPlane, RouteKinds
         var http = await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/api",
             candidate => candidate.Policies?.LocalRateLimit is not null && candidate.Policies.Mirrors.Count == 1, Cancellation);
         Assert.Equal(Route.BackendOneofCase.Http, http.BackendCase);
-        Assert.Equal("/api", http.Match.PathPrefix);
+        Assert.Equal($"/{tenant}/api", http.Match.PathPrefix);
         Assert.Equal([host], http.Match.Hosts);
         Assert.Equal(["GET"], http.Match.Methods);
         Assert.Equal("x-canary", http.Match.Headers.Single().Name);

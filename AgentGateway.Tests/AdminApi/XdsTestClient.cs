@@ -16,11 +16,18 @@ internal sealed class XdsTestClient : IAsyncDisposable
     private readonly AsyncDuplexStreamingCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse> _call;
     private readonly Dictionary<string, Dictionary<string, Resource>> _held = new(StringComparer.Ordinal);
 
-    private XdsTestClient(GrpcChannel channel, AsyncDuplexStreamingCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse> call)
+    private XdsTestClient(GrpcChannel channel, AsyncDuplexStreamingCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse> call, string nodeId)
     {
         _channel = channel;
         _call = call;
+        NodeId = nodeId;
     }
+
+    /// <summary>The node id the client subscribed with.</summary>
+    public string NodeId { get; }
+
+    /// <summary>What the client says of each response: null ACKs it; a status NACKs it, or lists resources refused.</summary>
+    public Func<DeltaDiscoveryResponse, AgentGateway.Contracts.Rpc.Status?> Reply { get; set; } = _ => null;
 
     public static Task<XdsTestClient> ConnectAsync(ControlPlaneFixture controlPlane, CancellationToken cancellationToken, params string[] typeUrls) =>
         ConnectAsync(controlPlane, controlPlane.XdsUrl, cancellationToken, typeUrls);
@@ -32,13 +39,14 @@ internal sealed class XdsTestClient : IAsyncDisposable
         var headers = new Metadata { { "authorization", "Bearer " + await controlPlane.GetTokenAsync("proxy", cancellationToken) } };
         var call = client.DeltaAggregatedResources(headers, cancellationToken: cancellationToken);
         var node = new Node { Id = "test-" + Guid.NewGuid().ToString("N")[..8] };
+        var nodeId = node.Id;
         foreach (var typeUrl in typeUrls)
         {
             await call.RequestStream.WriteAsync(new DeltaDiscoveryRequest { Node = node, TypeUrl = typeUrl }, cancellationToken);
             node = null;
         }
 
-        return new XdsTestClient(channel, call);
+        return new XdsTestClient(channel, call, nodeId);
     }
 
     /// <summary>Reads responses until the held resources of <paramref name="typeUrl"/> satisfy <paramref name="condition"/>.</summary>
@@ -89,7 +97,7 @@ internal sealed class XdsTestClient : IAsyncDisposable
             resources[resource.Name] = resource;
         }
 
-        await _call.RequestStream.WriteAsync(new DeltaDiscoveryRequest { TypeUrl = response.TypeUrl, ResponseNonce = response.Nonce }, cancellationToken);
+        await _call.RequestStream.WriteAsync(new DeltaDiscoveryRequest { TypeUrl = response.TypeUrl, ResponseNonce = response.Nonce, ErrorDetail = Reply(response) }, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -43,12 +43,12 @@ cat > "$work/gateway.yaml" <<YAML
 routes:
   - tenant: bench
     name: plain
-    match: { pathPrefix: /plain }
+    match: { pathPrefix: /bench/plain }
     http:
       destinations: [{ name: upstream, url: "http://127.0.0.1:5401" }]
   - tenant: bench
     name: policies
-    match: { pathPrefix: /policies }
+    match: { pathPrefix: /bench/policies }
     policies:
       jwtAuth:
         providers: [{ issuer: "https://bench.example", audiences: [bench], jwks: '$jwks' }]
@@ -67,8 +67,8 @@ export ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=0 Logging__LogLevel__De
 (cd "$root/AgentGateway.Proxy/bin/Release/net10.0" && exec dotnet AgentGateway.Proxy.dll --urls http://127.0.0.1:5400 --config "$work/gateway.yaml") &
 (cd "$root/bench/http/yarp-baseline/bin/Release/net10.0" && exec dotnet AgentGateway.Bench.YarpBaseline.dll --urls http://127.0.0.1:5403 --destination http://127.0.0.1:5401) &
 for _ in $(seq 1 60); do curl -sf http://127.0.0.1:5400/readyz >/dev/null && curl -sf -o /dev/null http://127.0.0.1:5403/ && break; sleep 0.5; done
-curl -sf -o /dev/null http://127.0.0.1:5400/plain/ || { echo "the proxy does not serve /plain" >&2; exit 1; }
-curl -sf -o /dev/null -H "Authorization: Bearer $token" http://127.0.0.1:5400/policies/ || { echo "the proxy refuses /policies" >&2; exit 1; }
+curl -sf -o /dev/null http://127.0.0.1:5400/bench/plain/ || { echo "the proxy does not serve /bench/plain" >&2; exit 1; }
+curl -sf -o /dev/null -H "Authorization: Bearer $token" http://127.0.0.1:5400/bench/policies/ || { echo "the proxy refuses /bench/policies" >&2; exit 1; }
 
 # Fixed moderate rate: 4 connections, each waiting 8 ms after every answer (about 450 requests/s in all).
 cat > "$work/paced.lua" <<'LUA'
@@ -79,7 +79,7 @@ measure() { wrk "$@" --latency | python3 "$root/bench/wrk.py" figures; }
 
 declare -A fixed saturated
 cases=(direct nginx yarp-baseline proxy proxy-policies)
-url() { case "$1" in direct) echo http://127.0.0.1:5401/;; nginx) echo http://127.0.0.1:5402/;; yarp-baseline) echo http://127.0.0.1:5403/;; proxy) echo http://127.0.0.1:5400/plain/;; proxy-policies) echo http://127.0.0.1:5400/policies/;; esac; }
+url() { case "$1" in direct) echo http://127.0.0.1:5401/;; nginx) echo http://127.0.0.1:5402/;; yarp-baseline) echo http://127.0.0.1:5403/;; proxy) echo http://127.0.0.1:5400/bench/plain/;; proxy-policies) echo http://127.0.0.1:5400/bench/policies/;; esac; }
 auth_of() { [ "$1" = proxy-policies ] && printf '%s\n' -H "Authorization: Bearer $token"; true; }
 # Warm-up: connection pools, and for the proxy the JIT's tier-up, which a saturated machine delays (its background
 # compiles compete with the load): measured after 3 s, the proxy ran at a third of its steady throughput.

@@ -411,6 +411,48 @@ namespace AgentGateway.AdminApi.Data.Migrations
                     b.ToTable("routes", (string)null);
                 });
 
+            modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.HostClaim", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("AssignedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("AssignedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ClaimedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<bool>("Granted")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Host")
+                        .IsUnique();
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("host_claims", (string)null);
+                });
+
             modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.LlmProvider", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1037,6 +1079,17 @@ namespace AgentGateway.AdminApi.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Agent");
+
+                    b.Navigation("Tenant");
+                });
+
+            modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.HostClaim", b =>
+                {
+                    b.HasOne("AgentGateway.AdminApi.Data.Entities.Tenant", "Tenant")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
 
                     b.Navigation("Tenant");
                 });

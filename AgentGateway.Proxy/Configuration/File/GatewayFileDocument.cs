@@ -12,6 +12,17 @@ internal sealed class GatewayFileDocument
 
     /// <summary>Which addresses upstream connections may reach (<c>EgressPolicy</c>); absent lets every address through.</summary>
     public JsonElement? Egress { get; set; }
+
+    /// <summary>Hosts given whole to a tenant (<c>HostGrant</c>): its routes naming only them may leave <c>/{tenant}/</c>.</summary>
+    public List<HostGrantDocument> HostGrants { get; set; } = [];
+}
+
+internal sealed class HostGrantDocument
+{
+    /// <summary>An exact host or <c>*.example.com</c>, without port.</summary>
+    public string? Host { get; set; }
+
+    public string? Tenant { get; set; }
 }
 
 internal sealed class SessionKeyDocument

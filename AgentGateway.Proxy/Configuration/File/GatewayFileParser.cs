@@ -42,15 +42,41 @@ internal static partial class GatewayFileParser
         }
         catch (InvalidOperationException exception)
         {
-            throw new GatewayFileException($"the file must be a mapping of routes, sessionKeys and egress: {exception.Message}", exception);
+            throw new GatewayFileException($"the file must be a mapping of routes, sessionKeys, egress and hostGrants: {exception.Message}", exception);
         }
 
         document ??= new GatewayFileDocument();
         var errors = new List<ConfigError>();
         var routes = new List<Route>(document.Routes.Count);
+        var rejected = new List<RejectedRoute>();
         for (var index = 0; index < document.Routes.Count; index++)
         {
-            routes.Add(ToRoute(document.Routes[index], $"routes[{index}]", errors));
+            // A route that cannot be read is refused alone; the file's other routes still apply.
+            var entry = document.Routes[index];
+            var field = $"routes[{index}]";
+            var routeErrors = new List<ConfigError>();
+            try
+            {
+                var route = ToRoute(entry, field, routeErrors);
+                if (routeErrors.Count == 0)
+                {
+                    routes.Add(route);
+                    continue;
+                }
+            }
+            catch (GatewayFileException exception)
+            {
+                routeErrors.Add(new ConfigError(string.Empty, exception.Message));
+            }
+
+            var name = Names.IsValid(entry.Tenant) && Names.IsValid(entry.Name) ? $"{entry.Tenant}/{entry.Name}" : field;
+            rejected.Add(new RejectedRoute(name, [.. routeErrors.Select(error => error.ToString())]));
+        }
+
+        var grants = new List<HostGrant>(document.HostGrants.Count);
+        foreach (var grant in document.HostGrants)
+        {
+            grants.Add(new HostGrant { Host = grant.Host ?? string.Empty, Tenant = grant.Tenant ?? string.Empty });
         }
 
         var keys = new List<SessionKey>(document.SessionKeys.Count);
@@ -76,7 +102,7 @@ internal static partial class GatewayFileParser
             throw new GatewayFileException(string.Join("; ", errors));
         }
 
-        return new GatewayFileContent(routes, keys, egress);
+        return new GatewayFileContent(routes, keys, egress, grants, rejected);
     }
 
     private static Route ToRoute(RouteDocument document, string field, List<ConfigError> errors)

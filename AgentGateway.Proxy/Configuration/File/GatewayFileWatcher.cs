@@ -1,8 +1,11 @@
+using AgentGateway.Contracts.V1;
+
 namespace AgentGateway.Proxy.Configuration.File;
 
 /// <summary>
 /// Standalone mode: loads the config file at start, then watches its directory and reloads on every change. A file
-/// that fails to parse or validate is logged and the running config stays.
+/// that fails to parse, or whose session keys, egress policy or host grants are invalid, is logged and the running
+/// config stays; a route that fails on its own is logged and left out, and the file's other routes apply.
 /// </summary>
 internal sealed partial class GatewayFileWatcher(
     Microsoft.Extensions.Options.IOptions<GatewayFileOptions> options,
@@ -53,11 +56,21 @@ internal sealed partial class GatewayFileWatcher(
             var text = await System.IO.File.ReadAllTextAsync(path, cancellationToken);
             var content = GatewayFileParser.Parse(text);
             var version = System.IO.File.GetLastWriteTimeUtc(path).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-            var result = GatewaySnapshot.Create(version, content.Routes, content.SessionKeys, content.Egress);
+            var previous = store.Current?.Routes.ToDictionary(GatewaySnapshot.NameOf, StringComparer.Ordinal) ?? [];
+            // A route the file no longer says right keeps the version served before, whether it fails to read or to validate.
+            var unread = content.Rejected.Select(rejected => previous.GetValueOrDefault(rejected.Name)).OfType<Route>();
+            var result = GatewaySnapshot.CreateKeepingPrevious(
+                version, [.. content.Routes, .. unread], previous, content.SessionKeys, content.Egress, content.HostGrants);
             if (result.Snapshot is null)
             {
                 LogRejected(logger, path, result.ErrorMessage);
                 return;
+            }
+
+            var served = result.Snapshot.Routes.Select(GatewaySnapshot.NameOf).ToHashSet(StringComparer.Ordinal);
+            foreach (var rejected in content.Rejected.Select(rejected => rejected with { PreviousServed = served.Contains(rejected.Name) }).Concat(result.Rejected))
+            {
+                LogRouteRejected(logger, path, rejected.ToString());
             }
 
             store.Apply(result.Snapshot);
@@ -68,6 +81,9 @@ internal sealed partial class GatewayFileWatcher(
             LogRejected(logger, path, exception.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Config file {Path}: {Refusal}; the file's other routes apply")]
+    private static partial void LogRouteRejected(ILogger logger, string path, string refusal);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Config file {Path} was not applied, the running config stays: {Reason}")]
     private static partial void LogRejected(ILogger logger, string path, string reason);

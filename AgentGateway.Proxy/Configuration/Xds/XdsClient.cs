@@ -11,10 +11,11 @@ using RpcStatus = AgentGateway.Contracts.Rpc.Status;
 namespace AgentGateway.Proxy.Configuration.Xds;
 
 /// <summary>
-/// Subscribes to the control plane over Delta ADS and applies what it pushes. Each response is applied to a copy of
-/// the resources held, validated as a whole, swapped in and ACKed — or NACKed with the reason, keeping the last good
-/// config. When the stream breaks the proxy keeps serving and reconnects with exponential backoff and jitter,
-/// telling the server which versions it already holds.
+/// Subscribes to the control plane over Delta ADS and applies what it pushes (see <see cref="XdsConfigState"/>). A
+/// response whose shared resources (session keys, egress policy, host grants) are invalid is NACKed whole and the last
+/// good config keeps serving; a route that cannot be served is refused alone and the rest applies, and every reply
+/// lists the routes refused (a NACK detail of <see cref="RejectedResources"/>). When the stream breaks the proxy keeps
+/// serving and reconnects with exponential backoff and jitter, telling the server which versions it already holds.
 /// </summary>
 internal sealed partial class XdsClient(
     IOptions<XdsOptions> options,
@@ -26,8 +27,7 @@ internal sealed partial class XdsClient(
 {
     public const string HttpClientName = "xds";
 
-    // Resources held, by type URL then name. A type is present once the control plane has sent it at least once.
-    private Dictionary<string, Dictionary<string, HeldResource>> _held = new(StringComparer.Ordinal);
+    private readonly XdsConfigState _state = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -96,19 +96,18 @@ internal sealed partial class XdsClient(
         }
 
         using var call = client.DeltaAggregatedResources(headers, cancellationToken: cancellationToken);
+        _state.Reconnecting();
         // One subscription per type on the same stream; the node is sent once, with the first.
+        var heldCount = 0;
         foreach (var typeUrl in ResourceTypes.All)
         {
             var subscribe = new DeltaDiscoveryRequest { TypeUrl = typeUrl, Node = typeUrl == ResourceTypes.All[0] ? node : null };
-            foreach (var (name, held) in _held.GetValueOrDefault(typeUrl) ?? [])
-            {
-                subscribe.InitialResourceVersions.Add(name, held.Version);
-            }
-
+            subscribe.InitialResourceVersions.Add(_state.HeldVersions(typeUrl));
+            heldCount += subscribe.InitialResourceVersions.Count;
             await call.RequestStream.WriteAsync(subscribe, cancellationToken);
         }
 
-        LogConnected(logger, options.Value.Address!, _held.Values.Sum(resources => resources.Count));
+        LogConnected(logger, options.Value.Address!, heldCount);
 
         var receivedAny = false;
         while (await call.ResponseStream.MoveNext(cancellationToken))
@@ -116,15 +115,28 @@ internal sealed partial class XdsClient(
             receivedAny = true;
             var response = call.ResponseStream.Current;
             var reply = new DeltaDiscoveryRequest { TypeUrl = response.TypeUrl, ResponseNonce = response.Nonce };
-            var error = Apply(response);
-            if (error is null)
-            {
-                LogAcked(logger, response.SystemVersionInfo, response.Resources.Count, response.RemovedResources.Count);
-            }
-            else
+            var (error, snapshot) = _state.Apply(response);
+            if (error is not null)
             {
                 reply.ErrorDetail = new RpcStatus { Code = (int)StatusCode.InvalidArgument, Message = error };
                 LogNacked(logger, response.SystemVersionInfo, error);
+            }
+            else
+            {
+                if (snapshot is not null)
+                {
+                    store.Apply(snapshot);
+                }
+
+                reply.ErrorDetail = _state.RejectionStatus();
+                if (reply.ErrorDetail is null)
+                {
+                    LogAcked(logger, response.SystemVersionInfo, response.Resources.Count, response.RemovedResources.Count);
+                }
+                else
+                {
+                    LogAppliedWithRejections(logger, response.SystemVersionInfo, reply.ErrorDetail.Message);
+                }
             }
 
             await call.RequestStream.WriteAsync(reply, cancellationToken);
@@ -133,82 +145,14 @@ internal sealed partial class XdsClient(
         return receivedAny;
     }
 
-    /// <summary>Applies one response; returns null on success or the reason it was rejected.</summary>
-    private string? Apply(DeltaDiscoveryResponse response)
-    {
-        var descriptor = response.TypeUrl switch
-        {
-            ResourceTypes.Route => Route.Descriptor,
-            ResourceTypes.SessionKey => SessionKey.Descriptor,
-            ResourceTypes.EgressPolicy => EgressPolicy.Descriptor,
-            _ => null,
-        };
-        if (descriptor is null)
-        {
-            return $"unsupported resource type '{response.TypeUrl}'";
-        }
-
-        var resources = new Dictionary<string, HeldResource>(_held.GetValueOrDefault(response.TypeUrl) ?? [], StringComparer.Ordinal);
-        foreach (var removed in response.RemovedResources)
-        {
-            resources.Remove(removed);
-        }
-
-        foreach (var resource in response.Resources)
-        {
-            if (resource.Resource_ is null || !resource.Resource_.Is(descriptor))
-            {
-                return $"resource '{resource.Name}' is not a {descriptor.FullName}";
-            }
-
-            try
-            {
-                resources[resource.Name] = new HeldResource(resource.Version, descriptor.Parser.ParseFrom(resource.Resource_.Value));
-            }
-            catch (InvalidProtocolBufferException exception)
-            {
-                return $"resource '{resource.Name}' cannot be decoded: {exception.Message}";
-            }
-        }
-
-        var next = new Dictionary<string, Dictionary<string, HeldResource>>(_held, StringComparer.Ordinal) { [response.TypeUrl] = resources };
-        if (!next.TryGetValue(ResourceTypes.Route, out var routes))
-        {
-            // Session keys come first; the config is applied once the routes it goes with have arrived.
-            _held = next;
-            return null;
-        }
-
-        var keys = next.GetValueOrDefault(ResourceTypes.SessionKey)?.Values.Select(held => (SessionKey)held.Resource).ToList() ?? [];
-        var egress = next.GetValueOrDefault(ResourceTypes.EgressPolicy)?.GetValueOrDefault(ResourceTypes.EgressPolicyName)?.Resource as EgressPolicy;
-        SnapshotResult result;
-        try
-        {
-            result = GatewaySnapshot.Create(response.SystemVersionInfo, [.. routes.Values.Select(held => (Route)held.Resource)], keys, egress);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            // A config the proxy cannot build is NACKed like an invalid one; the last good config keeps serving.
-            return $"the config cannot be applied: {exception.Message}";
-        }
-
-        if (result.Snapshot is null)
-        {
-            return result.ErrorMessage;
-        }
-
-        _held = next;
-        store.Apply(result.Snapshot);
-        return null;
-    }
-
-    private sealed record HeldResource(string Version, IMessage Resource);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the control plane at {Address}, holding {HeldCount} resources")]
     private static partial void LogConnected(ILogger logger, Uri address, int heldCount);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "ACK config {Version}: {Updated} updated, {Removed} removed")]
     private static partial void LogAcked(ILogger logger, string version, int updated, int removed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Applied config {Version} except the routes it refuses: {Reason}")]
+    private static partial void LogAppliedWithRejections(ILogger logger, string version, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "NACK config {Version}, keeping the last good config: {Reason}")]
     private static partial void LogNacked(ILogger logger, string version, string reason);

@@ -4,7 +4,7 @@ using AgentGateway.Tests.Fixtures;
 
 namespace AgentGateway.Tests.Proxy.A2a;
 
-/// <summary>A2A routes in the config file: bad values are file errors that name the field.</summary>
+/// <summary>A2A routes in the config file: a route with bad values is refused, naming the field.</summary>
 public sealed class A2aConfigTests
 {
     [Theory]
@@ -12,13 +12,16 @@ public sealed class A2aConfigTests
     [InlineData("a2a: { url: 'http://agent:8080', cardUrl: 'ftp://agent/card' }", "routes[0].a2a.cardUrl")]
     [InlineData("a2a: { url: 'http://agent:8080' }\n    policies: { a2aAuthorization: { rules: [ { expression: \"a2a.method ==\" } ] } }", "routes[0].policies.a2aAuthorization.rules[0].expression")]
     [InlineData("a2a: { url: 'http://agent:8080' }\n    policies: { a2aAuthorization: { rules: [ { expression: \"a2b.method == 'GetTask'\" } ] } }", "routes[0].policies.a2aAuthorization.rules[0].expression")]
-    public void BadA2aRoute_IsAFileErrorNamingTheField(string backend, string field)
+    public void BadA2aRoute_IsRefusedNamingTheField(string backend, string field)
     {
         var yaml = $"routes:\n  - tenant: acme\n    name: agent\n    path: /acme/agent\n    {backend}\n";
 
-        var error = Assert.Throws<GatewayFileException>(() => GatewayFileParser.Parse(yaml));
+        var content = GatewayFileParser.Parse(yaml);
 
-        Assert.Contains(field, error.Message, StringComparison.Ordinal);
+        Assert.Empty(content.Routes);
+        var rejected = Assert.Single(content.Rejected);
+        Assert.Equal("acme/agent", rejected.Name);
+        Assert.Contains(field, rejected.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,6 +28,8 @@ public sealed class HttpHealthFixture : IAsyncLifetime
     /// </summary>
     public object Config(string version = "1", object? extraPolicies = null) => new
     {
+        // The tests call 127.0.0.1, granted to the routes' tenant so its routes may take paths outside /acme there.
+        hostGrants = new[] { new { host = "127.0.0.1", tenant = "acme" } },
         routes = new object[]
         {
             new

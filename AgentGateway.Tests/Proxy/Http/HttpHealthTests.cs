@@ -113,14 +113,16 @@ public sealed class HttpHealthTests(HttpHealthFixture fixture) : IClassFixture<H
     [InlineData("{\"mirrors\":[{\"url\":\"http://mirror\",\"percentage\":150}]}", "routes[2].policies.mirrors[0].percentage: must be from 0 to 100")]
     [InlineData("{\"directResponse\":{\"status\":99}}", "routes[2].policies.directResponse.status: must be an HTTP status from 200 to 599")]
     [InlineData("{\"retry\":{\"attempts\":1,\"statusCodes\":[200]}}", "routes[2].policies.retry.statusCodes[0]: must be an error status from 400 to 599")]
-    public async Task ABadTrafficPolicy_IsAFileErrorNamingTheField_AndTheLastGoodConfigStays(string policies, string error)
+    public async Task ABadTrafficPolicy_RefusesItsRouteAlone_NamingTheField_AndTheRoutesLastGoodVersionStays(string policies, string error)
     {
         await fixture.Proxy.WriteConfigAsync(fixture.Config("good"), Cancellation);
         await UntilAsync(async () => await ConfigVersionAsync() == "good", "the good config was not applied");
 
         await fixture.Proxy.WriteConfigAsync(fixture.Config("bad", System.Text.Json.JsonDocument.Parse(policies).RootElement), Cancellation);
         await UntilAsync(() => Task.FromResult(fixture.Proxy.Output.Contains(error, StringComparison.Ordinal)), $"the proxy did not report '{error}':\n{fixture.Proxy.Output}");
+        Assert.Contains("route 'acme/stable' refused (its previous version is served)", fixture.Proxy.Output, StringComparison.Ordinal);
         Assert.Equal("good", await ConfigVersionAsync());
+        Assert.NotEmpty(await UpstreamsOfAsync("/active", 2));
     }
 
     private async Task<string> ConfigVersionAsync()

@@ -269,6 +269,7 @@ public sealed class HttpRoutingTests(HttpTrafficFixture fixture) : IClassFixture
         upstream.HealthStatus = StatusCodes.Status503ServiceUnavailable;
         await using var proxy = await StandaloneProxy.StartAsync(new
         {
+            hostGrants = new[] { new { host = "127.0.0.1", tenant = "acme" } },
             routes = new[]
             {
                 new

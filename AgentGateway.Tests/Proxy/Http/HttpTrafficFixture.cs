@@ -29,7 +29,9 @@ public sealed class HttpTrafficFixture : IAsyncLifetime
         Secondary = await EchoUpstream.StartAsync("secondary");
         Flaky = await EchoUpstream.StartAsync("flaky");
         MirrorTarget = await EchoUpstream.StartAsync("mirror");
-        Proxy = await StandaloneProxy.StartAsync(new { routes = Routes() }, TestContext.Current.CancellationToken);
+        // The hosts the tests call are granted to the routes' tenant, so its routes may take paths outside /acme there.
+        var hostGrants = new[] { "127.0.0.1", "example.com", "*.example.com", "unrelated.org" }.Select(host => new { host, tenant = "acme" });
+        Proxy = await StandaloneProxy.StartAsync(new { routes = Routes(), hostGrants }, TestContext.Current.CancellationToken);
         Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
         {
             BaseAddress = Proxy.BaseAddress,

@@ -1,3 +1,4 @@
+using AgentGateway.Contracts.Routing;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Configuration;
 using AgentGateway.Proxy.Configuration.File;
@@ -16,6 +17,13 @@ public sealed class RouteTableTests
         Match = match,
         Http = new HttpBackend { Destinations = { new HttpDestination { Name = "d", Url = "http://127.0.0.1:1" } } },
     };
+
+    /// <summary>
+    /// A table whose tenant holds the hosts the tests call, so that its routes may take any path there (see
+    /// <c>TenantNamespaceFuzzTests</c> for the namespace itself).
+    /// </summary>
+    private static RouteTable Table(IEnumerable<Route> routes) =>
+        RouteTable.Create(routes, HostGrantSet.Create(new[] { "*.local", "example.com", "*.example.com", "badexample.com" }.Select(host => new HostGrant { Host = host, Tenant = "acme" })));
 
     private static string? Match(RouteTable table, string path, string host = "gateway.local", string method = "GET", params (string Name, string Value)[] headers)
     {
@@ -37,7 +45,7 @@ public sealed class RouteTableTests
     [Fact]
     public void Prefixes_MatchOnSegmentBoundaries_LongestFirst_AndReportTheMatchedPrefix()
     {
-        var table = RouteTable.Create([
+        var table = Table([
             Http("api", new RouteMatch { PathPrefix = "/api" }),
             Http("api-v2", new RouteMatch { PathPrefix = "/api/v2/" }),
             Http("root", new RouteMatch { PathPrefix = "/" }),
@@ -54,7 +62,7 @@ public sealed class RouteTableTests
     [Fact]
     public void Regex_MustMatchTheWholePath()
     {
-        var table = RouteTable.Create([Http("items", new RouteMatch { PathRegex = "/items/[0-9]+" })]);
+        var table = Table([Http("items", new RouteMatch { PathRegex = "/items/[0-9]+" })]);
         Assert.Equal("items|", Match(table, "/items/42"));
         Assert.Null(Match(table, "/items/42/extra"));
         Assert.Null(Match(table, "/x/items/42"));
@@ -63,7 +71,7 @@ public sealed class RouteTableTests
     [Fact]
     public void Hosts_AreCaseInsensitive_AndAWildcardNeverTakesTheBareDomain()
     {
-        var table = RouteTable.Create([Http("wild", new RouteMatch { PathPrefix = "/", Hosts = { "*.example.com" } })]);
+        var table = Table([Http("wild", new RouteMatch { PathPrefix = "/", Hosts = { "*.example.com" } })]);
         Assert.NotNull(Match(table, "/", host: "API.Example.COM"));
         Assert.Null(Match(table, "/", host: "example.com"));
         Assert.Null(Match(table, "/", host: "badexample.com"));
@@ -72,7 +80,7 @@ public sealed class RouteTableTests
     [Fact]
     public void AmongPrefixRoutes_HostsBeatMethods_BeatConditionCount()
     {
-        var table = RouteTable.Create([
+        var table = Table([
             Http("conditions", new RouteMatch { PathPrefix = "/x", Headers = { new HeaderMatch { Name = "a" }, new HeaderMatch { Name = "b" } } }),
             Http("method", new RouteMatch { PathPrefix = "/x", Methods = { "GET" } }),
             Http("host", new RouteMatch { PathPrefix = "/x", Hosts = { "gateway.local" } }),
@@ -86,7 +94,7 @@ public sealed class RouteTableTests
     [Fact]
     public void InvertedConditions_TakeRequestsWithoutTheHeaderOrParameter()
     {
-        var table = RouteTable.Create([
+        var table = Table([
             Http("not-beta", new RouteMatch { PathPrefix = "/", Query = { new QueryParameterMatch { Name = "beta", Invert = true } } }),
         ]);
         Assert.NotNull(Match(table, "/x"));
@@ -99,8 +107,9 @@ public sealed class RouteTableTests
     {
         var text = File.ReadAllText(Path.Combine(Fixtures.ServiceProcess.RepositoryRoot, "AgentGateway.Proxy", "gateway.example.yaml"));
         var content = GatewayFileParser.Parse(text);
-        var result = GatewaySnapshot.Create("example", content.Routes, content.SessionKeys, content.Egress);
+        var result = GatewaySnapshot.Create("example", content.Routes, content.SessionKeys, content.Egress, content.HostGrants);
         Assert.True(result.Snapshot is not null, string.Join("; ", result.Errors));
+        Assert.True(result.Rejected.Count == 0 && content.Rejected.Count == 0, result.ErrorMessage + string.Join("; ", content.Rejected));
         Assert.Contains(content.Routes, route => route.BackendCase == Route.BackendOneofCase.Http && route.Policies?.Retry is not null && route.Policies.Cors is not null);
     }
 }

@@ -24,10 +24,11 @@ public sealed class RateLimitConfigTests
     [InlineData("rateLimit: {envoy: {address: 'http://rls:8081', domain: d, descriptors: [{entries: [{name: k, value: '%user%'}]}]}}", "policies.rateLimit.envoy.descriptors[0].entries[0].value")]
     [InlineData("rateLimit: {envoy: {address: 'http://rls:8081', domain: d, descriptors: [{entries: [{name: k, value: '%tenant'}]}]}}", "policies.rateLimit.envoy.descriptors[0].entries[0].value")]
     [InlineData("rateLimit: {envoy: {address: 'http://rls:8081', domain: d, descriptors: [{entries: [{name: '', value: '%tenant%'}]}]}}", "policies.rateLimit.envoy.descriptors[0].entries[0].name")]
-    public void ABadRateLimit_IsAFileError_NamingTheField(string policies, string field)
+    public void ABadRateLimit_RefusesItsRoute_NamingTheField(string policies, string field)
     {
-        var error = Assert.Throws<GatewayFileException>(() => GatewayFileParser.Parse(File(policies)));
-        Assert.Contains($"routes[0].{field}:", error.Message, StringComparison.Ordinal);
+        var content = GatewayFileParser.Parse(File(policies));
+        Assert.Empty(content.Routes);
+        Assert.Contains($"routes[0].{field}:", Assert.Single(content.Rejected).Message, StringComparison.Ordinal);
     }
 
     [Fact]
