@@ -38,7 +38,22 @@ public sealed record RouteInfo(
     IReadOnlyList<string>? Hosts = null, IReadOnlyList<string>? Methods = null, IReadOnlyList<RouteCondition>? Headers = null,
     IReadOnlyList<RouteCondition>? Query = null, IReadOnlyList<RouteDestination>? Destinations = null,
     RouteActiveHealthCheck? ActiveHealthCheck = null, RoutePassiveHealthCheck? PassiveHealthCheck = null, bool PreserveHost = false,
-    string? Agent = null, IReadOnlyList<string>? Providers = null, IReadOnlyList<RouteLlmModel>? Models = null);
+    string? Agent = null, IReadOnlyList<string>? Providers = null, IReadOnlyList<RouteLlmModel>? Models = null, RouteStatus? Status = null);
+
+/// <summary>Whether a route reaches traffic: 'served', 'pending' (not in the proxies' config yet) or 'refused' (see the problems).</summary>
+public sealed record RouteStatus(string State, IReadOnlyList<RouteProblem> Problems)
+{
+    public const string Refused = "refused";
+    public const string Pending = "pending";
+}
+
+/// <summary>Why a route does not reach traffic: the control plane left it out, or a proxy refused it (perhaps serving its previous version).</summary>
+public sealed record RouteProblem(string Source, string Message, bool PreviousServed);
+
+/// <summary>A host a tenant holds; granted: the tenant's routes may take any path on it.</summary>
+/// <param name="Tenant">The holder, in the platform-wide list; null in a tenant's own.</param>
+public sealed record HostClaimInfo(
+    string Host, string? Tenant, bool Granted, string ClaimedBy, DateTimeOffset ClaimedAt, string? AssignedBy, DateTimeOffset? AssignedAt, IReadOnlyList<string> Routes);
 
 /// <summary>A model clients of an LLM route name, and the provider models that serve it.</summary>
 public sealed record RouteLlmModel(string Name, IReadOnlyList<RouteLlmTarget> Targets);

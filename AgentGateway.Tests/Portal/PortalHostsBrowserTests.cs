@@ -1,0 +1,94 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using AgentGateway.Tests.EndToEnd;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Microsoft.Playwright;
+using Npgsql;
+
+namespace AgentGateway.Tests.Portal;
+
+/// <summary>
+/// Hosts and route namespaces in a real browser: a tenant claims a host, its route outside <c>/demo</c> is refused
+/// with AdminApi's reason on the field, a platform admin grants the host and the route is accepted; a route the
+/// control plane leaves out carries a badge and its reason.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
+public sealed class PortalHostsBrowserTests(AppHostFixture platform)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Tenant_ClaimsAHost_PlatformAdminGrantsIt_AndARefusedRouteShowsWhy()
+    {
+        var id = Guid.NewGuid().ToString("N")[..6];
+        var host = $"h-{id}.example.test";
+        await using var browser = await PortalBrowser.LaunchAsync(platform.PortalUrl);
+        var page = browser.Page;
+
+        // The tenant claims the host; its routes on it stay under /demo.
+        await browser.SignInAsync("/tenants/demo/hosts", "admin", "admin");
+        await browser.Input("host-name").FillAsync(host);
+        await page.GetByTestId("host-claim").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("hosts-table")).ToContainTextAsync(host);
+        await Assertions.Expect(page.GetByTestId($"host-paths-{host}")).ToContainTextAsync("under /demo/");
+
+        // Another tenant's host, or a too broad one, is refused on the field.
+        await browser.Input("host-name").FillAsync("*.test");
+        await page.GetByTestId("host-claim").ClickAsync();
+        await Assertions.Expect(browser.Field("host-name")).ToContainTextAsync("too broad");
+
+        using var api = new HttpClient { BaseAddress = platform.AdminApiUrl };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await platform.GetAdminTokenAsync(Cancellation));
+        object Route(string path) => new
+        {
+            name = $"root-{id}",
+            kind = "http",
+            pathPrefix = path,
+            hosts = new[] { host },
+            destinations = new[] { new { name = "notes", url = platform.NotesMcpUrl.GetLeftPart(UriPartial.Authority) } },
+        };
+        var refused = await api.PostAsJsonAsync("/api/v1/tenants/demo/routes", Route("/"), Cancellation);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("must be '/demo' or lie below '/demo/'", await refused.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
+
+        // The platform admin grants it: every path of the host is the tenant's, and the same route is accepted.
+        await browser.OpenAsync("/hosts");
+        await Assertions.Expect(page.GetByTestId("platform-hosts-table")).ToContainTextAsync(host);
+        await page.GetByTestId($"edit-host-{host}").ClickAsync();
+        await Assertions.Expect(page.GetByTestId($"platform-host-paths-{host}")).ToContainTextAsync("granted: every path");
+        (await api.PostAsJsonAsync("/api/v1/tenants/demo/routes", Route("/"), Cancellation)).EnsureSuccessStatusCode();
+        await browser.OpenAsync("/tenants/demo/hosts");
+        await Assertions.Expect(page.GetByTestId($"host-paths-{host}")).ToContainTextAsync("granted: every path");
+        await Assertions.Expect(page.GetByTestId("hosts-table")).ToContainTextAsync($"root-{id}");
+
+        // Taking the grant back while the route needs it is refused, and the Portal shows why.
+        await browser.OpenAsync("/hosts");
+        await page.GetByTestId($"edit-host-{host}").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("problem")).ToContainTextAsync($"root-{id}");
+
+        // A route whose grant went behind the API's back (as a restore of an older database could do) is left out of the
+        // proxies' config: a badge, and the reason on its page.
+        var connectionString = await platform.App.GetConnectionStringAsync("postgres", Cancellation);
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync(Cancellation);
+            await using var tamper = new NpgsqlCommand(
+                "UPDATE host_claims SET \"Granted\" = false WHERE \"Host\" = @host;"
+                + " UPDATE config_revisions SET \"Revision\" = \"Revision\" + 1; SELECT pg_notify('agentgateway_config', 'tamper');", connection);
+            tamper.Parameters.AddWithValue("host", host);
+            await tamper.ExecuteNonQueryAsync(Cancellation);
+        }
+
+        await browser.OpenAsync("/tenants/demo/routes");
+        await Assertions.Expect(page.GetByTestId($"route-status-root-{id}")).ToContainTextAsync("Refused", new() { Timeout = 20_000 });
+        await browser.OpenAsync($"/tenants/demo/routes/root-{id}");
+        await Assertions.Expect(page.GetByTestId("route-status-detail")).ToContainTextAsync("The control plane left it out");
+        await Assertions.Expect(page.GetByTestId("route-status-detail")).ToContainTextAsync("match.pathPrefix");
+
+        // Cleaned up, so the demo tenant holds nothing the other tests do not expect.
+        (await api.DeleteAsync(new Uri($"/api/v1/tenants/demo/routes/root-{id}", UriKind.Relative), Cancellation)).EnsureSuccessStatusCode();
+        (await api.DeleteAsync(new Uri($"/api/v1/hosts/{host}", UriKind.Relative), Cancellation)).EnsureSuccessStatusCode();
+    }
+}
