@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentGateway.Proxy.Protocols;
 
 namespace AgentGateway.Proxy.A2a;
 
@@ -14,8 +14,6 @@ internal static class A2aRequestReader
     /// <summary>The largest request body the gateway reads (4 MiB); a larger one is refused.</summary>
     public const int MaxBodyBytes = 4 * 1024 * 1024;
 
-    private static readonly JsonDocumentOptions s_options = new() { MaxDepth = 64 };
-
     /// <param name="relativePath">The request path below the route's base path ("" or "/...").</param>
     public static async Task<(A2aOperation? Operation, A2aError? Error, string Binding)> ReadAsync(HttpContext context, string relativePath)
     {
@@ -26,7 +24,7 @@ internal static class A2aRequestReader
         byte[]? body = null;
         if (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method))
         {
-            body = await ReadBodyAsync(request, context.RequestAborted);
+            body = await RequestBody.ReadAsync(request, MaxBodyBytes, context.RequestAborted);
             if (body is null)
             {
                 return (null, new A2aError(StatusCodes.Status413PayloadTooLarge, A2aErrorCodes.InvalidRequest,
@@ -34,26 +32,38 @@ internal static class A2aRequestReader
             }
         }
 
-        if (rest is { } operation)
-        {
-            var parameters = body is { Length: > 0 } ? TryParse(body) as JsonObject : null;
-            return (Describe(A2aVersions.Rest, operation.Method, operation.Version, null, parameters, operation.TaskId, body), null, binding);
-        }
-
         if (binding == A2aVersions.Http)
         {
-            return (new A2aOperation { Binding = binding, Method = string.Empty }, null, binding);
+            // Not an A2A operation the gateway knows: sent on as it came, body included.
+            return (new A2aOperation { Binding = binding, Method = string.Empty, Body = body }, null, binding);
         }
 
-        if (TryParse(body!) is not { } parsed)
+        // Both bindings carry JSON: a body that is not (broken UTF-8, a lone surrogate, bad syntax) stops here.
+        JsonNode? parsed = null;
+        if (body is { Length: > 0 })
         {
-            return (null, new A2aError(StatusCodes.Status400BadRequest, A2aErrorCodes.ParseError, "The request body is not valid JSON."), binding);
+            parsed = StrictJson.Parse(body, out var parseError);
+            if (parseError is not null)
+            {
+                return (null, new A2aError(StatusCodes.Status400BadRequest, A2aErrorCodes.ParseError, parseError), binding);
+            }
         }
 
-        if (parsed is not JsonObject message || JsonString(message, "method") is not { Length: > 0 } method)
+        if (rest is { } operation)
+        {
+            return (Describe(A2aVersions.Rest, operation.Method, operation.Version, null, parsed as JsonObject, operation.TaskId, body), null, binding);
+        }
+
+        if (parsed is not JsonObject message || message["jsonrpc"]?.GetValueKind() != JsonValueKind.String || message["jsonrpc"]!.GetValue<string>() != "2.0"
+            || JsonString(message, "method") is not { Length: > 0 } method)
         {
             return (null, new A2aError(StatusCodes.Status400BadRequest, A2aErrorCodes.InvalidRequest,
-                "The request is not a JSON-RPC 2.0 request: it needs a \"method\"."), binding);
+                "The request is not a JSON-RPC 2.0 request: it needs \"jsonrpc\": \"2.0\" and a \"method\"."), binding);
+        }
+
+        if (message.ContainsKey("id") && Mcp.JsonRpc.EchoableId(message) is null && message["id"] is not null)
+        {
+            return (null, new A2aError(StatusCodes.Status400BadRequest, A2aErrorCodes.InvalidRequest, "The request's id must be a string or a number."), binding);
         }
 
         var (normalized, version) = A2aMethods.Normalize(method);
@@ -128,65 +138,5 @@ internal static class A2aRequestReader
 
         var found = value[name] ?? (alternative is null ? null : value[alternative]);
         return found?.GetValueKind() == JsonValueKind.String ? found.GetValue<string>() : null;
-    }
-
-    private static JsonNode? TryParse(byte[] body)
-    {
-        try
-        {
-            return JsonNode.Parse(body, documentOptions: s_options);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>The whole body, or null when it is larger than <see cref="MaxBodyBytes"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return null;
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is > 0 and var length ? (int)length : 16 * 1024);
-        try
-        {
-            var total = 0;
-            while (true)
-            {
-                if (total == buffer.Length)
-                {
-                    if (buffer.Length >= MaxBodyBytes + 1)
-                    {
-                        return null;
-                    }
-
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBodyBytes + 1));
-                    buffer.AsSpan(0, total).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await request.Body.ReadAsync(buffer.AsMemory(total), cancellationToken);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                total += read;
-                if (total > MaxBodyBytes)
-                {
-                    return null;
-                }
-            }
-
-            return buffer.AsSpan(0, total).ToArray();
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 }

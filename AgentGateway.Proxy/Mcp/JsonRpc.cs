@@ -17,6 +17,13 @@ internal static class JsonRpc
     public static string? GetString(JsonNode? node, string property) =>
         node is JsonObject obj && obj[property]?.GetValueKind() == JsonValueKind.String ? obj[property]!.GetValue<string>() : null;
 
+    /// <summary>
+    /// The id of a message as an error may echo it: a string or a number, as sent; anything else (an object, an array,
+    /// a boolean) is no id, and the error carries null.
+    /// </summary>
+    public static JsonNode? EchoableId(JsonObject? message) =>
+        message?["id"] is { } id && id.GetValueKind() is JsonValueKind.String or JsonValueKind.Number ? id : null;
+
     /// <summary>Whether two ids are the same JSON value (a string id never equals a number id).</summary>
     public static bool IdEquals(JsonNode? left, JsonNode? right) =>
         left is null ? right is null : right is not null && JsonNode.DeepEquals(left, right);

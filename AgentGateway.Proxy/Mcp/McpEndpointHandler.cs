@@ -9,6 +9,7 @@ using AgentGateway.Proxy.Mcp.Sessions;
 using AgentGateway.Proxy.Mcp.Upstreams;
 using AgentGateway.Proxy.Policies;
 using AgentGateway.Proxy.Policies.Authentication;
+using AgentGateway.Proxy.Protocols;
 using AgentGateway.Proxy.Routing;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -168,11 +169,12 @@ internal sealed partial class McpEndpointHandler(
     private async Task HandlePostAsync(HttpContext context, Route route, RequestScope scope)
     {
         var request = context.Request;
+        // The transport's rule: a client lists both, and the server picks per answer.
         var (acceptsJson, acceptsEventStream) = ReadAccept(request);
-        if (!acceptsJson && !acceptsEventStream)
+        if (!acceptsJson || !acceptsEventStream)
         {
             await WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, null, JsonRpcErrorCodes.InvalidRequest,
-                "The Accept header must include application/json and text/event-stream.");
+                "Not acceptable: the Accept header must list both application/json and text/event-stream.");
             return;
         }
 
@@ -280,18 +282,25 @@ internal sealed partial class McpEndpointHandler(
             sizeFeature.MaxRequestBodySize = limit;
         }
 
-        JsonNode? body;
+        byte[]? bytes;
         try
         {
-            body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-        }
-        catch (JsonException exception)
-        {
-            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, null, JsonRpcErrorCodes.ParseError, $"Parse error: {exception.Message}"));
+            bytes = await RequestBody.ReadAsync(context.Request, limit, context.RequestAborted);
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
+            bytes = null;
+        }
+
+        if (bytes is null)
+        {
             return (null, TooLarge());
+        }
+
+        var body = StrictJson.Parse(bytes, out var parseError);
+        if (parseError is not null)
+        {
+            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, null, JsonRpcErrorCodes.ParseError, parseError));
         }
 
         if (body is JsonArray)
@@ -302,14 +311,14 @@ internal sealed partial class McpEndpointHandler(
 
         if (body is not JsonObject message || JsonRpc.GetString(message, "jsonrpc") != "2.0")
         {
-            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, (body as JsonObject)?["id"], JsonRpcErrorCodes.InvalidRequest,
+            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, JsonRpc.EchoableId(body as JsonObject), JsonRpcErrorCodes.InvalidRequest,
                 "Invalid request: a JSON-RPC 2.0 object with \"jsonrpc\": \"2.0\" is required."));
         }
 
         var hasMethod = message.ContainsKey("method");
         if (hasMethod && JsonRpc.Method(message) is null)
         {
-            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, message["id"], JsonRpcErrorCodes.InvalidRequest,
+            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, JsonRpc.EchoableId(message), JsonRpcErrorCodes.InvalidRequest,
                 "Invalid request: method must be a string."));
         }
 
@@ -322,13 +331,13 @@ internal sealed partial class McpEndpointHandler(
 
         if (!hasMethod && !JsonRpc.IsResponse(message))
         {
-            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, message["id"], JsonRpcErrorCodes.InvalidRequest,
+            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, JsonRpc.EchoableId(message), JsonRpcErrorCodes.InvalidRequest,
                 "Invalid request: a message needs a method (request or notification) or a result or error (response)."));
         }
 
         if (hasMethod && message["params"] is { } parameters && parameters.GetValueKind() != JsonValueKind.Object)
         {
-            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, message["id"], JsonRpcErrorCodes.InvalidRequest,
+            return (null, WriteErrorAsync(context, StatusCodes.Status400BadRequest, JsonRpc.EchoableId(message), JsonRpcErrorCodes.InvalidRequest,
                 "Invalid request: params must be an object."));
         }
 
@@ -613,11 +622,19 @@ internal sealed partial class McpEndpointHandler(
     /// <summary>The session named by the request, or null after answering 400 (no id) or 404 (unknown, foreign, tampered or ended).</summary>
     private async Task<McpSession?> GetSessionAsync(HttpContext context, Route route, JsonNode? id, RequestScope scope)
     {
-        var sessionId = context.Request.Headers[McpHeaders.SessionId].ToString();
+        var sessionIds = context.Request.Headers[McpHeaders.SessionId];
+        var sessionId = sessionIds.ToString();
         if (string.IsNullOrEmpty(sessionId))
         {
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, id, JsonRpcErrorCodes.InvalidRequest,
                 $"The {McpHeaders.SessionId} header is required; send initialize first to open a session.");
+            return null;
+        }
+
+        if (sessionIds.Count > 1 || !McpHeaders.IsWellFormedSessionId(sessionId))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, id, JsonRpcErrorCodes.InvalidRequest,
+                $"The {McpHeaders.SessionId} header must be one id of visible ASCII characters (at most {McpHeaders.MaxSessionIdLength}).");
             return null;
         }
 
@@ -647,20 +664,25 @@ internal sealed partial class McpEndpointHandler(
 
     private static string RouteKey(Route route) => $"{route.Tenant}/{route.Name}";
 
+    /// <summary>Which of the transport's media types the Accept header takes (wildcards count; an unreadable or missing header takes neither).</summary>
     private static (bool Json, bool EventStream) ReadAccept(HttpRequest request)
     {
-        var accept = request.GetTypedHeaders().Accept;
-        if (accept.Count == 0)
+        if (!MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accept))
         {
-            return (true, false);
+            return (false, false);
         }
 
         bool json = false, eventStream = false;
         foreach (var value in accept)
         {
+            if (value.Quality == 0)
+            {
+                continue;
+            }
+
             var any = value.MediaType.Equals("*/*", StringComparison.Ordinal);
             json |= any || value.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || value.MediaType.Equals("application/*", StringComparison.OrdinalIgnoreCase);
-            eventStream |= any || value.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase);
+            eventStream |= any || value.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase) || value.MediaType.Equals("text/*", StringComparison.OrdinalIgnoreCase);
         }
 
         return (json, eventStream);

@@ -21,6 +21,9 @@ internal static class McpHeaders
     /// <summary>The prefix of the headers that mirror tool arguments marked <c>x-mcp-header</c>.</summary>
     public const string ParamPrefix = "Mcp-Param-";
 
+    /// <summary>The longest session id a client may send back (the gateway's own carry sealed state, well below it).</summary>
+    public const int MaxSessionIdLength = 16 * 1024;
+
     private const string Base64Prefix = "=?base64?";
     private const string Base64Suffix = "?=";
 
@@ -31,6 +34,13 @@ internal static class McpHeaders
         RequestMethods.ResourcesRead => JsonRpc.GetString(message["params"], "uri"),
         _ => null,
     };
+
+    /// <summary>Whether a session id is one the transport allows: visible ASCII (0x21-0x7E) only, of a bounded length.</summary>
+    public static bool IsWellFormedSessionId(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Length is > 0 and <= MaxSessionIdLength && !value.AsSpan().ContainsAnyExceptInRange('!', '~');
+    }
 
     /// <summary>A header value as sent: plain when it is visible ASCII without edge spaces, else in the base64 form.</summary>
     public static string EncodeValue(string value)
