@@ -24,41 +24,49 @@ internal static class TenantsApi
         tenants.MapDelete("/{tenant}", DeleteTenant).WithName("DeleteTenant").WithSummary("Delete a tenant and everything in it (platform admins)");
 
         tenants.MapGet("/{tenant}/members", ListMembers).WithName("ListMembers").WithSummary("Members of a tenant");
-        tenants.MapPut("/{tenant}/members/{username}", PutMember).WithName("PutMember").WithSummary("Add a member or change their role");
-        tenants.MapDelete("/{tenant}/members/{username}", DeleteMember).WithName("DeleteMember").WithSummary("Remove a member");
+        tenants.MapPut("/{tenant}/members/{username}", PutMember).WithName("PutMember")
+            .WithSummary("Invite a user by name (bound to the first to sign in with it), or by sub:{subject}, or change a member's role");
+        tenants.MapDelete("/{tenant}/members/{username}", DeleteMember).WithName("DeleteMember").WithSummary("Remove a member, or leave (by name or sub:{subject})");
         return endpoints;
     }
 
     private static async Task<Ok<MeResponse>> GetMe(ClaimsPrincipal user, AdminDbContext db, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
+        await Memberships.BindAsync(db, caller, cancellationToken);
         var granted = caller.TokenTenantRoles.Keys.ToList();
+        var subject = caller.Subject;
         var tenants = caller.IsPlatformAdmin
             ? await db.Tenants.OrderBy(tenant => tenant.Name)
                 .Select(tenant => new { tenant.Name, tenant.DisplayName, Role = (TenantRole?)TenantRole.Owner }).ToListAsync(cancellationToken)
-            : await db.Tenants.Where(tenant => granted.Contains(tenant.Name) || tenant.Members.Any(member => member.Username == caller.Username))
+            : await db.Tenants.Where(tenant => granted.Contains(tenant.Name) || tenant.Members.Any(member => subject != null && member.Subject == subject))
                 .OrderBy(tenant => tenant.Name)
                 .Select(tenant => new
                 {
                     tenant.Name,
                     tenant.DisplayName,
-                    Role = tenant.Members.Where(member => member.Username == caller.Username).Select(member => (TenantRole?)member.Role).FirstOrDefault(),
+                    Role = tenant.Members.Where(member => subject != null && member.Subject == subject).Select(member => (TenantRole?)member.Role).FirstOrDefault(),
                 })
                 .ToListAsync(cancellationToken);
         return TypedResults.Ok(new MeResponse(
             caller.Username,
             caller.Email,
             caller.IsPlatformAdmin,
-            [.. tenants.Select(tenant => new MeTenantResponse(tenant.Name, tenant.DisplayName, Validation.ToText(caller.IsPlatformAdmin ? TenantRole.Owner : caller.RoleIn(tenant.Name, tenant.Role)!.Value)))]));
+            [.. tenants.Select(tenant => new MeTenantResponse(tenant.Name, tenant.DisplayName, Validation.ToText(caller.IsPlatformAdmin ? TenantRole.Owner : caller.RoleIn(tenant.Name, tenant.Role)!.Value)))])
+        {
+            Subject = caller.Subject,
+        });
     }
 
     private static async Task<Ok<List<TenantResponse>>> ListTenants(ClaimsPrincipal user, AdminDbContext db, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
+        await Memberships.BindAsync(db, caller, cancellationToken);
         var granted = caller.TokenTenantRoles.Keys.ToList();
+        var subject = caller.Subject;
         var query = caller.IsPlatformAdmin
             ? db.Tenants
-            : db.Tenants.Where(tenant => granted.Contains(tenant.Name) || tenant.Members.Any(member => member.Username == caller.Username));
+            : db.Tenants.Where(tenant => granted.Contains(tenant.Name) || tenant.Members.Any(member => subject != null && member.Subject == subject));
         var tenants = await query.OrderBy(tenant => tenant.Name).ToListAsync(cancellationToken);
         return TypedResults.Ok(tenants.Select(ToResponse).ToList());
     }
@@ -214,10 +222,24 @@ internal static class TenantsApi
             return Problems.Forbidden($"grant the role '{request.Role}', which is above your own");
         }
 
-        var member = await db.TenantMembers.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Username == username, cancellationToken);
+        var (member, ambiguous) = await FindMemberAsync(db, grant.Tenant.Id, username, cancellationToken);
+        if (ambiguous)
+        {
+            return Problems.Conflict($"More than one member goes by '{username}'; name the one you mean as sub:{{subject}}.");
+        }
+
         if (member is null)
         {
-            member = new TenantMember { TenantId = grant.Tenant.Id, Username = username, Role = role!.Value, CreatedAt = time.GetUtcNow() };
+            var subject = SubjectOf(username);
+            member = new TenantMember
+            {
+                Id = Guid.CreateVersion7(),
+                TenantId = grant.Tenant.Id,
+                Subject = subject,
+                Username = username,
+                Role = role!.Value,
+                CreatedAt = time.GetUtcNow(),
+            };
             db.TenantMembers.Add(member);
         }
         else
@@ -248,19 +270,25 @@ internal static class TenantsApi
             return Problems.NotFound("Tenant", tenant);
         }
 
+        var (member, ambiguous) = await FindMemberAsync(db, grant.Tenant.Id, username, cancellationToken);
+        if (ambiguous)
+        {
+            return Problems.Conflict($"More than one member goes by '{username}'; name the one you mean as sub:{{subject}}.");
+        }
+
         // Anyone may leave; removing someone else takes an admin.
-        if (username != caller.Username && !grant.Allows(TenantRole.Admin))
+        var leaving = member is not null && member.Subject is not null && member.Subject == caller.Subject;
+        if (!leaving && !grant.Allows(TenantRole.Admin))
         {
             return Problems.Forbidden("remove other members (admins and owners only)");
         }
 
-        var member = await db.TenantMembers.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Username == username, cancellationToken);
         if (member is null)
         {
             return Problems.NotFound("Member", username);
         }
 
-        if (username != caller.Username && member.Role > grant.Role)
+        if (!leaving && member.Role > grant.Role)
         {
             return Problems.Forbidden($"remove '{username}', whose role is above your own");
         }
@@ -275,11 +303,34 @@ internal static class TenantsApi
         return TypedResults.NoContent();
     }
 
+    /// <summary>
+    /// The member a path names: <c>sub:{subject}</c> names a user exactly; a plain name the member shown by it, or the
+    /// invitation pending for it. Ambiguous when two members go by the name (a user renamed, another took the name).
+    /// </summary>
+    private static async Task<(TenantMember? Member, bool Ambiguous)> FindMemberAsync(AdminDbContext db, Guid tenantId, string name, CancellationToken cancellationToken)
+    {
+        if (SubjectOf(name) is { } subject)
+        {
+            return (await db.TenantMembers.SingleOrDefaultAsync(candidate => candidate.TenantId == tenantId && candidate.Subject == subject, cancellationToken), false);
+        }
+
+        var named = await db.TenantMembers.Where(candidate => candidate.TenantId == tenantId && candidate.Username == name).ToListAsync(cancellationToken);
+        return named.Count > 1 ? (null, true) : (named.SingleOrDefault(), false);
+    }
+
+    /// <summary>The subject a <c>sub:{subject}</c> name gives, or null for a plain name.</summary>
+    private static string? SubjectOf(string name) => name.StartsWith(SubjectPrefix, StringComparison.Ordinal) && name.Length > SubjectPrefix.Length ? name[SubjectPrefix.Length..] : null;
+
+    private const string SubjectPrefix = "sub:";
+
     private static async Task<bool> IsLastOwnerAsync(AdminDbContext db, Guid tenantId, CancellationToken cancellationToken) =>
         await db.TenantMembers.CountAsync(member => member.TenantId == tenantId && member.Role == TenantRole.Owner, cancellationToken) <= 1;
 
     private static TenantResponse ToResponse(Tenant tenant) =>
         new(tenant.Name, tenant.DisplayName, tenant.CreatedAt, tenant.UpdatedAt, tenant.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    private static MemberResponse ToResponse(TenantMember member) => new(member.Username, Validation.ToText(member.Role), member.CreatedAt);
+    private static MemberResponse ToResponse(TenantMember member) => new(member.Username, Validation.ToText(member.Role), member.CreatedAt)
+    {
+        Subject = member.Subject,
+    };
 }

@@ -8,6 +8,9 @@ namespace AgentGateway.AdminApi.Authorization;
 /// </summary>
 internal sealed record Caller(string Username, string? Email, bool IsPlatformAdmin)
 {
+    /// <summary>The token's <c>sub</c>: what memberships are keyed by (the username is only shown).</summary>
+    public string? Subject { get; init; }
+
     /// <summary>The tenant roles the token grants, by tenant name (the highest when several).</summary>
     public IReadOnlyDictionary<string, Data.Entities.TenantRole> TokenTenantRoles { get; init; } = new Dictionary<string, Data.Entities.TenantRole>(StringComparer.Ordinal);
 
@@ -26,7 +29,11 @@ internal sealed record Caller(string Username, string? Email, bool IsPlatformAdm
             }
         }
 
-        return new Caller(username, user.FindFirstValue("email"), user.IsInRole(IdentityClaims.PlatformAdminRole)) { TokenTenantRoles = roles };
+        return new Caller(username, user.FindFirstValue("email"), user.IsInRole(IdentityClaims.PlatformAdminRole))
+        {
+            TokenTenantRoles = roles,
+            Subject = user.FindFirstValue("sub") ?? user.FindFirstValue(ClaimTypes.NameIdentifier),
+        };
     }
 
     /// <summary>The role in <paramref name="tenant"/> that membership (<paramref name="member"/>) and the token together give, or null.</summary>

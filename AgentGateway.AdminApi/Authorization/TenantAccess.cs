@@ -5,8 +5,8 @@ using Microsoft.EntityFrameworkCore;
 namespace AgentGateway.AdminApi.Authorization;
 
 /// <summary>
-/// Resolves a tenant for a caller: a member's stored role, or the role the caller's token grants (Keycloak roles and
-/// groups), whichever is higher. A tenant the caller has no role in is reported as absent, so a foreign tenant is
+/// Resolves a tenant for a caller: a member's stored role (membership by the token's <c>sub</c>, see
+/// <see cref="Memberships"/>), or the role the caller's token grants (Keycloak roles and groups), whichever is higher. A tenant the caller has no role in is reported as absent, so a foreign tenant is
 /// indistinguishable from one that does not exist (404, never 403).
 /// </summary>
 internal sealed class TenantAccess(AdminDbContext db)
@@ -24,8 +24,14 @@ internal sealed class TenantAccess(AdminDbContext db)
             return new TenantGrant(tenant, TenantRole.Owner);
         }
 
-        var member = await db.TenantMembers.AsNoTracking()
-            .SingleOrDefaultAsync(candidate => candidate.TenantId == tenant.Id && candidate.Username == caller.Username, cancellationToken);
+        var member = await Memberships.Of(db, caller).AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == tenant.Id, cancellationToken);
+        if (member is null && await db.TenantMembers.AnyAsync(candidate => candidate.TenantId == tenant.Id && candidate.Subject == null && candidate.Username == caller.Username, cancellationToken))
+        {
+            // An invitation of the caller's name: bound to the caller now, and the caller's from then on.
+            await Memberships.BindAsync(db, caller, cancellationToken);
+            member = await Memberships.Of(db, caller).AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == tenant.Id, cancellationToken);
+        }
+
         return caller.RoleIn(tenant.Name, member?.Role) is { } role ? new TenantGrant(tenant, role) : null;
     }
 }

@@ -34,7 +34,7 @@ internal sealed partial class DemoDataSeeder(IOptions<DemoDataOptions> options, 
 
         var now = timeProvider.GetUtcNow();
         var tenant = new Tenant { Id = Guid.CreateVersion7(), Name = demo.Tenant, DisplayName = "Demo", CreatedAt = now, UpdatedAt = now };
-        tenant.Members.Add(new TenantMember { Username = demo.Developer, Role = TenantRole.Developer, CreatedAt = now });
+        tenant.Members.Add(new TenantMember { Id = Guid.CreateVersion7(), Username = demo.Developer, Role = TenantRole.Developer, CreatedAt = now });
         db.Tenants.Add(tenant);
 
         var route = new GatewayRoute

@@ -100,7 +100,7 @@ internal static class PortalAuthenticationExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/login", (string? returnUrl) => TypedResults.Challenge(new AuthenticationProperties
         {
-            RedirectUri = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/",
+            RedirectUri = LocalUrls.IsLocal(returnUrl) ? returnUrl : "/",
         })).AllowAnonymous();
         endpoints.MapGet("/logout", (ClaimsPrincipal user, UserTokenStore store) =>
         {

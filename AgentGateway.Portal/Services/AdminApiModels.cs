@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace AgentGateway.Portal.Services;
 
-public sealed record Me(string Username, string? Email, bool IsPlatformAdmin, IReadOnlyList<MyTenant> Tenants)
+public sealed record Me(string Username, string? Email, bool IsPlatformAdmin, IReadOnlyList<MyTenant> Tenants, string? Subject = null)
 {
     /// <summary>The caller's role in <paramref name="tenant"/> (platform admins are owners of every tenant); null when not a member.</summary>
     public string? RoleIn(string tenant) => IsPlatformAdmin ? TenantRoles.Owner : Tenants.FirstOrDefault(candidate => candidate.Name == tenant)?.Role;
@@ -112,7 +112,8 @@ public sealed record AuditEntryInfo(
     Guid Id, DateTimeOffset OccurredAt, string Actor, string Action, string EntityType, string EntityName,
     JsonElement? Before, JsonElement? After, string? RequestId);
 
-public sealed record MemberInfo(string Username, string Role, DateTimeOffset CreatedAt);
+/// <summary>A member; <paramref name="Subject"/> is null while the invitation of the name waits for its first sign-in.</summary>
+public sealed record MemberInfo(string Username, string Role, DateTimeOffset CreatedAt, string? Subject = null);
 
 /// <summary>An A2A agent of the tenant's catalog, with what its card said when last fetched.</summary>
 /// <param name="Card">Null when the card has never been fetched successfully.</param>

@@ -229,15 +229,18 @@ public sealed class RestApiTests(ControlPlaneFixture controlPlane)
         Assert.DoesNotContain("top-secret", text, StringComparison.Ordinal);
         var log = JsonDocument.Parse(text).RootElement.EnumerateArray().ToList();
 
-        // Newest first: the route's deletion and creation (with its targets), the server's update and creation.
+        // Newest first: the route's deletion and creation (with its targets), the server's update and creation, and
+        // first the invitation bound to the developer's subject by their first request.
         var mine = log.Where(entry => entry.GetProperty("actor").GetString() == "developer").ToList();
         Assert.Equal(
-            ["deleted route mcp", "created route mcp", "updated mcp-server utils", "created mcp-server utils"],
+            ["deleted route mcp", "created route mcp", "updated mcp-server utils", "created mcp-server utils", "updated member developer"],
             mine.Select(entry => $"{entry.GetProperty("action").GetString()} {entry.GetProperty("entityType").GetString()} {entry.GetProperty("entityName").GetString()}"));
         Assert.Equal(["utils"], mine[1].GetProperty("after").GetProperty("targets").EnumerateArray().Select(target => target.GetString()));
         Assert.Equal(JsonValueKind.Null, mine[2].GetProperty("before").GetProperty("description").ValueKind);
         Assert.Equal("changed", mine[2].GetProperty("after").GetProperty("description").GetString());
         Assert.All(mine, entry => Assert.False(string.IsNullOrEmpty(entry.GetProperty("requestId").GetString())));
+        Assert.Equal(JsonValueKind.Null, mine[4].GetProperty("before").GetProperty("subject").ValueKind);
+        Assert.Equal(JsonValueKind.String, mine[4].GetProperty("after").GetProperty("subject").ValueKind);
         Assert.Contains(log, entry => entry.GetProperty("actor").GetString() == "admin" && entry.GetProperty("entityType").GetString() == "tenant");
 
         // Tenant admins read their tenant's log; others may not, and other tenants' logs do not exist for them.

@@ -91,4 +91,17 @@ public sealed class PortalHostsBrowserTests(AppHostFixture platform)
         (await api.DeleteAsync(new Uri($"/api/v1/tenants/demo/routes/root-{id}", UriKind.Relative), Cancellation)).EnsureSuccessStatusCode();
         (await api.DeleteAsync(new Uri($"/api/v1/hosts/{host}", UriKind.Relative), Cancellation)).EnsureSuccessStatusCode();
     }
+
+    [Theory]
+    [InlineData("/%5Cevil.example/")]
+    [InlineData("//evil.example/")]
+    [InlineData("https://evil.example/")]
+    [InlineData("/%09/evil.example/")]
+    public async Task SignIn_WithAForeignReturnUrl_LandsOnThePortal(string returnUrl)
+    {
+        await using var browser = await PortalBrowser.LaunchAsync(platform.PortalUrl);
+        await browser.SignInAsync($"/login?returnUrl={returnUrl}", "developer", "developer");
+        Assert.Equal(platform.PortalUrl.Authority, new Uri(browser.Page.Url).Authority);
+    }
 }
+

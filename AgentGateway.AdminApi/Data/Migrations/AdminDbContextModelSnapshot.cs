@@ -936,12 +936,9 @@ namespace AgentGateway.AdminApi.Data.Migrations
 
             modelBuilder.Entity("AgentGateway.AdminApi.Data.Entities.TenantMember", b =>
                 {
-                    b.Property<Guid>("TenantId")
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
-
-                    b.Property<string>("Username")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -951,9 +948,31 @@ namespace AgentGateway.AdminApi.Data.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
-                    b.HasKey("TenantId", "Username");
+                    b.Property<string>("Subject")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Username")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Subject");
 
                     b.HasIndex("Username");
+
+                    b.HasIndex("TenantId", "Subject")
+                        .IsUnique()
+                        .HasFilter("\"Subject\" IS NOT NULL");
+
+                    b.HasIndex("TenantId", "Username")
+                        .IsUnique()
+                        .HasFilter("\"Subject\" IS NULL");
 
                     b.ToTable("tenant_members", (string)null);
                 });
