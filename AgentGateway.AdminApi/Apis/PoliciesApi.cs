@@ -300,8 +300,34 @@ internal static class PoliciesApi
                 $"names no secret of tenant '{tenant.Name}': create it first with PUT /api/v1/tenants/{tenant.Name}/secrets/{secret.SecretRef}.");
         }
 
+        if (!tenant.AllowProxyIdentity)
+        {
+            foreach (var path in PolicyValidator.ProxyIdentityUses(message, "spec"))
+            {
+                Validation.Add(errors, path,
+                    $"the proxy's own cloud identity is not allowed for tenant '{tenant.Name}': give a service account key, or ask a platform admin to allow it (PUT /api/v1/tenants/{tenant.Name} with allowProxyIdentity).");
+            }
+        }
+
         await egress.CheckAsync(PolicyUrls.Of(message, "spec"), errors, cancellationToken);
         return targetKind is null ? null : new PolicyDraft(kind, targetKind, targetName!, message, names);
+    }
+
+    /// <summary>The tenant's policies that use the proxy's own cloud identity.</summary>
+    public static async Task<List<string>> UsingProxyIdentityAsync(AdminDbContext db, Guid tenantId, CancellationToken cancellationToken)
+    {
+        var policies = await db.Policies.AsNoTracking().Where(policy => policy.TenantId == tenantId).ToListAsync(cancellationToken);
+        return [.. policies
+            .Where(policy => PolicyKinds.Find(policy.Kind) is { } kind && ParsedSpec(kind, policy) is { } spec && PolicyValidator.ProxyIdentityUses(spec).Any())
+            .Select(policy => policy.Name)
+            .Order(StringComparer.Ordinal)];
+    }
+
+    private static Google.Protobuf.IMessage? ParsedSpec(PolicyKind kind, Policy policy)
+    {
+        var problems = new List<ConfigError>();
+        var message = kind.Parse(System.Text.Json.JsonSerializer.SerializeToElement(policy.Spec), "spec", problems);
+        return problems.Count == 0 ? message : null;
     }
 
     private static async Task<(string? Kind, string? Name)> ValidateTargetAsync(

@@ -146,6 +146,21 @@ internal static class TenantsApi
             return Problems.PreconditionFailed();
         }
 
+        if (request.AllowProxyIdentity is { } allow && allow != grant.Tenant.AllowProxyIdentity)
+        {
+            if (!Caller.From(user).IsPlatformAdmin)
+            {
+                return Problems.Forbidden("let a tenant use the proxy's own cloud identity (platform admins only)");
+            }
+
+            if (!allow && await PoliciesApi.UsingProxyIdentityAsync(db, grant.Tenant.Id, cancellationToken) is { Count: > 0 } users)
+            {
+                return Problems.Conflict($"Polic{(users.Count == 1 ? "y" : "ies")} {string.Join(", ", users.Select(name => $"'{name}'"))} use the proxy's own identity; change them first.");
+            }
+
+            grant.Tenant.AllowProxyIdentity = allow;
+        }
+
         grant.Tenant.DisplayName = request.DisplayName!.Trim();
         grant.Tenant.UpdatedAt = time.GetUtcNow();
         try
@@ -327,7 +342,7 @@ internal static class TenantsApi
         await db.TenantMembers.CountAsync(member => member.TenantId == tenantId && member.Role == TenantRole.Owner, cancellationToken) <= 1;
 
     private static TenantResponse ToResponse(Tenant tenant) =>
-        new(tenant.Name, tenant.DisplayName, tenant.CreatedAt, tenant.UpdatedAt, tenant.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        new(tenant.Name, tenant.DisplayName, tenant.CreatedAt, tenant.UpdatedAt, tenant.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), tenant.AllowProxyIdentity);
 
     private static MemberResponse ToResponse(TenantMember member) => new(member.Username, Validation.ToText(member.Role), member.CreatedAt)
     {

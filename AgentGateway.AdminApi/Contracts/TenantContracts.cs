@@ -1,10 +1,15 @@
 namespace AgentGateway.AdminApi.Contracts;
 
-public sealed record TenantResponse(string Name, string DisplayName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
+/// <param name="AllowProxyIdentity">Whether the tenant's backend auth may use the proxy's own cloud identity (set by platform admins).</param>
+public sealed record TenantResponse(string Name, string DisplayName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version, bool AllowProxyIdentity = false);
 
 public sealed record CreateTenantRequest(string? Name, string? DisplayName);
 
-public sealed record UpdateTenantRequest(string? DisplayName);
+/// <param name="AllowProxyIdentity">
+/// Let the tenant's backend auth use the proxy's own cloud identity (Google token auths with <c>proxyIdentity</c>);
+/// left out, unchanged. Platform admins only; refused while a policy of the tenant uses it.
+/// </param>
+public sealed record UpdateTenantRequest(string? DisplayName, bool? AllowProxyIdentity = null);
 
 /// <param name="Username">The name shown: the invited name until the user signs in, then the user's current one.</param>
 public sealed record MemberResponse(string Username, string Role, DateTimeOffset CreatedAt)

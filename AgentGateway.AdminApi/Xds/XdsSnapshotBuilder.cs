@@ -108,6 +108,15 @@ internal sealed partial class XdsSnapshotBuilder(
                 continue;
             }
 
+            // The proxy's own cloud identity goes only to tenants a platform admin allowed (and allows still).
+            if (!route.Tenant.AllowProxyIdentity && AgentGateway.Contracts.Policies.PolicyValidator.ProxyIdentityUses(message).FirstOrDefault() is { } ambient)
+            {
+                var reason = $"{ambient}: the proxy's own cloud identity is not allowed for tenant '{route.Tenant.Name}'";
+                LogRouteRefused(logger, name, reason);
+                leftOut[name] = reason;
+                continue;
+            }
+
             routeResources[name] = new Resource { Name = name, Version = RouteResources.Version(message), Resource_ = Any.Pack(message) };
         }
 

@@ -290,6 +290,7 @@ public static partial class PolicyValidator
                 break;
             case BackendAuth.MethodOneofCase.GcpIdentityToken:
                 Secret(auth.GcpIdentityToken.ServiceAccountKey, Join(path, "gcpIdentityToken.serviceAccountKey"), sources, errors);
+                GoogleIdentity(auth.GcpIdentityToken.ServiceAccountKey, auth.GcpIdentityToken.ProxyIdentity, Join(path, "gcpIdentityToken"), errors);
                 break;
             case BackendAuth.MethodOneofCase.GcpAccessToken:
                 var google = auth.GcpAccessToken;
@@ -302,10 +303,45 @@ public static partial class PolicyValidator
                 }
 
                 Secret(google.ServiceAccountKey, Join(path, "gcpAccessToken.serviceAccountKey"), sources, errors);
+                GoogleIdentity(google.ServiceAccountKey, google.ProxyIdentity, Join(path, "gcpAccessToken"), errors);
                 break;
             default:
                 errors.Add(new ConfigError(path, "needs a method: passthrough, header, oauth2ClientCredentials, tokenExchange, awsSigv4, gcpIdentityToken or gcpAccessToken"));
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Whose Google identity a token is of: a service account key, or — asked for in so many words — the proxy's own. The
+    /// proxy's identity is never what an auth without a key falls back to.
+    /// </summary>
+    private static void GoogleIdentity(SecretValue? serviceAccountKey, bool proxyIdentity, string path, List<ConfigError> errors)
+    {
+        if ((serviceAccountKey is not null) == proxyIdentity)
+        {
+            errors.Add(new ConfigError(Join(path, "serviceAccountKey"), proxyIdentity
+                ? "and proxyIdentity exclude each other: the token is of the key's service account, or of the proxy's"
+                : "is required, or proxyIdentity: true to use the proxy's own service account (which a platform admin allows per tenant)"));
+        }
+    }
+
+    /// <summary>
+    /// Where a message (a policy, a route) asks for the proxy's own cloud identity: the paths of its Google token auths
+    /// with <c>proxyIdentity</c>.
+    /// </summary>
+    public static IEnumerable<string> ProxyIdentityUses(Google.Protobuf.IMessage message, string path = "")
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        foreach (var (authPath, auth) in Find<BackendAuth>(message, path))
+        {
+            if (auth.GcpIdentityToken?.ProxyIdentity == true)
+            {
+                yield return Join(authPath, "gcpIdentityToken.proxyIdentity");
+            }
+            else if (auth.GcpAccessToken?.ProxyIdentity == true)
+            {
+                yield return Join(authPath, "gcpAccessToken.proxyIdentity");
+            }
         }
     }
 
@@ -460,9 +496,19 @@ public static partial class PolicyValidator
     }
 
     /// <summary>The secret values a policy references by name (the tenant secrets it needs).</summary>
-    public static IEnumerable<(string Path, SecretValue Value)> Secrets(Google.Protobuf.IMessage message, string path = "")
+    public static IEnumerable<(string Path, SecretValue Value)> Secrets(Google.Protobuf.IMessage message, string path = "") => Find<SecretValue>(message, path);
+
+    /// <summary>Every message of type <typeparamref name="T"/> within <paramref name="message"/> (itself included), with its JSON path.</summary>
+    public static IEnumerable<(string Path, T Value)> Find<T>(Google.Protobuf.IMessage message, string path = "")
+        where T : class, Google.Protobuf.IMessage
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (message is T self)
+        {
+            yield return (path, self);
+            yield break;
+        }
+
         foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
         {
             if (field.FieldType != Google.Protobuf.Reflection.FieldType.Message || field.IsMap)
@@ -475,13 +521,9 @@ public static partial class PolicyValidator
                 : value is null ? [] : [(value, Join(path, field.JsonName))];
             foreach (var (item, itemPath) in items)
             {
-                if (item is SecretValue secret)
+                if (item is Google.Protobuf.IMessage nested)
                 {
-                    yield return (itemPath, secret);
-                }
-                else if (item is Google.Protobuf.IMessage nested)
-                {
-                    foreach (var found in Secrets(nested, itemPath))
+                    foreach (var found in Find<T>(nested, itemPath))
                     {
                         yield return found;
                     }

@@ -30,6 +30,10 @@ internal sealed partial class AdminApiClient(HttpClient http, AccessTokenProvide
     public Task RemoveMemberAsync(string tenant, string username, CancellationToken cancellationToken = default) =>
         SendAsync<object>(HttpMethod.Delete, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/members/{Uri.EscapeDataString(username)}", null, cancellationToken);
 
+    /// <summary>Changes a tenant's display name and (platform admins) whether it may use the proxy's own cloud identity.</summary>
+    public Task<TenantInfo> UpdateTenantAsync(string tenant, string displayName, bool allowProxyIdentity, string version, CancellationToken cancellationToken = default) =>
+        SendAsync<TenantInfo>(HttpMethod.Put, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}", new { displayName, allowProxyIdentity }, cancellationToken, ifMatch: version);
+
     public Task<TenantInfo> GetTenantAsync(string tenant, CancellationToken cancellationToken = default) =>
         SendAsync<TenantInfo>(HttpMethod.Get, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}", null, cancellationToken);
 

@@ -13,7 +13,8 @@ public sealed record Me(string Username, string? Email, bool IsPlatformAdmin, IR
 
 public sealed record MyTenant(string Name, string DisplayName, string Role);
 
-public sealed record TenantInfo(string Name, string DisplayName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
+/// <param name="AllowProxyIdentity">Whether the tenant's backend auth may use the proxy's own cloud identity.</param>
+public sealed record TenantInfo(string Name, string DisplayName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version, bool AllowProxyIdentity = false);
 
 public sealed record McpServerInfo(
     string Name, string? Description, string Transport, string Url, Dictionary<string, string> Headers,

@@ -32,6 +32,13 @@ internal sealed class McpGatewayOptions
     /// <summary>Host names clients may address the gateway by; empty accepts any, except that loopback connections must use a loopback name.</summary>
     public IList<string> AllowedHosts { get; } = [];
 
+    /// <summary>
+    /// Variables of the proxy's environment that stdio targets get besides PATH, HOME and the other few every program
+    /// needs (e.g. DOTNET_ROOT, JAVA_HOME, HTTPS_PROXY). Nothing else of the proxy's environment reaches them; a route
+    /// gives a target its own variables in its <c>env</c>.
+    /// </summary>
+    public IList<string> StdioInheritedEnvironment { get; } = [];
+
     /// <summary>Browser origins allowed to call MCP routes; empty allows only pages of the gateway's own host.</summary>
     public IList<string> AllowedOrigins { get; } = [];
 }

@@ -20,6 +20,7 @@ internal sealed partial class McpUpstreams(
     OpenApiUpstream openApi,
     McpInputBridge inputBridge,
     BackendHttpClients clients,
+    Microsoft.Extensions.Options.IOptions<McpGatewayOptions> options,
     ILoggerFactory loggerFactory,
     ILogger<McpUpstreams> logger)
 {
@@ -201,7 +202,8 @@ internal sealed partial class McpUpstreams(
             }
 
             var connection = await ConnectedUpstream.ConnectAsync(
-                target, session.Caller, hash, clients, loggerFactory, message => session.Local.Notify(McpNaming.ToClient(session, target.Name, message)), cancellationToken);
+                target, session.Caller, hash, clients, loggerFactory, message => session.Local.Notify(McpNaming.ToClient(session, target.Name, message)),
+                options.Value.StdioInheritedEnvironment, cancellationToken);
             try
             {
                 var reply = await connection.RequestAsync(InitializeRequest(session, canBridge: false), static _ => ValueTask.CompletedTask, cancellationToken);

@@ -94,6 +94,8 @@ public sealed class ProbeServer : IAsyncDisposable
         _app.MapGet("/jwks", () => Results.Content(issuer.Jwks(), "application/json"));
         _app.Map("/authz/{**path}", (Delegate)HttpAuthz);
         _app.MapPost("/gcp/token", (Delegate)GoogleTokenAsync);
+        _app.MapGet("/computeMetadata/v1/instance/service-accounts/default/token", (Delegate)MachineAccessToken);
+        _app.MapGet("/computeMetadata/v1/instance/service-accounts/default/identity", (Delegate)MachineIdentityToken);
         _app.MapGrpcService<ExtAuthzService>();
     }
 
@@ -130,6 +132,14 @@ public sealed class ProbeServer : IAsyncDisposable
 
     /// <summary>How many access tokens <c>/gcp/token</c> has issued.</summary>
     public int GoogleAccessTokens => Volatile.Read(ref _googleAccessTokens);
+
+    /// <summary>How many tokens of the machine's own service account the metadata server gave out.</summary>
+    public int MachineTokens => Volatile.Read(ref _machineTokens);
+
+    private int _machineTokens;
+
+    /// <summary>The address to give <c>GCE_METADATA_HOST</c>: this server plays the machine's Google metadata server.</summary>
+    public string MetadataHost => HttpAddress.Authority;
 
     public static async Task<ProbeServer> StartAsync(TestCertificates certificates, TestJwtIssuer issuer)
     {
@@ -220,6 +230,30 @@ public sealed class ProbeServer : IAsyncDisposable
         }
 
         return Results.Json(new { id_token = Issuer.Token(audience, claims => claims["email"] = "gateway@project.iam.gserviceaccount.com", subject: "google-sa") });
+    }
+
+    /// <summary>The metadata server's access token of the machine's service account (only with <c>Metadata-Flavor: Google</c>).</summary>
+    private IResult MachineAccessToken(HttpContext context)
+    {
+        if (context.Request.Headers["Metadata-Flavor"] != "Google")
+        {
+            return Results.StatusCode(StatusCodes.Status403Forbidden);
+        }
+
+        Interlocked.Increment(ref _machineTokens);
+        return Results.Json(new { access_token = "machine." + context.Request.Query["scopes"], expires_in = 3599, token_type = "Bearer" });
+    }
+
+    /// <summary>The metadata server's identity token of the machine's service account for an audience.</summary>
+    private IResult MachineIdentityToken(HttpContext context)
+    {
+        if (context.Request.Headers["Metadata-Flavor"] != "Google")
+        {
+            return Results.StatusCode(StatusCodes.Status403Forbidden);
+        }
+
+        Interlocked.Increment(ref _machineTokens);
+        return Results.Text(Issuer.Token(context.Request.Query["audience"].ToString(), claims => claims["email"] = "machine@project.iam.gserviceaccount.com", subject: "machine-sa"));
     }
 
     public async ValueTask DisposeAsync()

@@ -36,10 +36,11 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="projectPath"/> (relative to the repository root) on <paramref name="port"/> (a free one
-    /// when null), passing configuration as command-line arguments.
+    /// when null), passing configuration as command-line arguments and <paramref name="environment"/> as environment variables.
     /// </summary>
     public static async Task<ServiceProcess> StartAsync(
-        string projectPath, IReadOnlyDictionary<string, string> configuration, CancellationToken cancellationToken, int? port = null)
+        string projectPath, IReadOnlyDictionary<string, string> configuration, CancellationToken cancellationToken, int? port = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         port ??= GetFreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -70,6 +71,10 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var service = new ServiceProcess(process, baseAddress);

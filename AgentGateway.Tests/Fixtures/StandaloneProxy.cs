@@ -32,15 +32,17 @@ public sealed class StandaloneProxy : IAsyncDisposable
 
     /// <param name="config">The file's content: <c>routes</c>, <c>sessionKeys</c>, <c>egress</c> (or YAML text).</param>
     /// <param name="settings">Proxy settings besides the config file (e.g. <c>Policies:...</c>).</param>
+    /// <param name="environment">Environment variables of the proxy's process.</param>
     public static async Task<StandaloneProxy> StartAsync(
-        object config, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null, int? port = null)
+        object config, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null, int? port = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "agentgateway-proxy-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var file = Path.Combine(directory, "gateway.yaml");
         await File.WriteAllTextAsync(file, config as string ?? JsonSerializer.Serialize(config, s_json), cancellationToken);
         var configuration = new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["Gateway:ConfigFile"] = file };
-        var process = await ServiceProcess.StartAsync("AgentGateway.Proxy", configuration, cancellationToken, port);
+        var process = await ServiceProcess.StartAsync("AgentGateway.Proxy", configuration, cancellationToken, port, environment);
         try
         {
             await process.WaitUntilReadyAsync(cancellationToken);

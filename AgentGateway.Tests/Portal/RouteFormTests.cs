@@ -269,7 +269,7 @@ public sealed class RouteFormTests
     public void AVertexAiProvider_AlwaysGetsGoogleAccessTokens_OfItsServiceAccountOrOfTheMachine()
     {
         var form = new AgentGateway.Portal.Components.Pages.LlmProviders.LlmProviderForm { Kind = "vertex-ai", Url = "https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1" };
-        Assert.Equal("{}", form.KeyPolicy("vertex")!.Spec["gcpAccessToken"]!.ToJsonString());
+        Assert.Equal("""{"proxyIdentity":true}""", form.KeyPolicy("vertex")!.Spec["gcpAccessToken"]!.ToJsonString());
         form.KeySecret = "vertex-sa";
         Assert.Equal("vertex-sa", (string?)form.KeyPolicy("vertex")!.Spec["gcpAccessToken"]!["serviceAccountKey"]!["secretRef"]);
     }

@@ -23,6 +23,9 @@ public sealed class TargetTransportsFixture : IAsyncLifetime
     /// <summary>Set in the stdio processes' environment, to find them among the machine's processes.</summary>
     public string ProcessMarker { get; } = Guid.NewGuid().ToString("N");
 
+    /// <summary>In the proxy's own environment only: a credential of the proxy's that no stdio process may see.</summary>
+    public string ProxySecret { get; } = "proxy-only-" + Guid.NewGuid().ToString("N");
+
     public async ValueTask InitializeAsync()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
@@ -42,9 +45,16 @@ public sealed class TargetTransportsFixture : IAsyncLifetime
             + "  - tenant: demo\n    name: mcp\n    path: /demo/mcp\n    mcp:\n      targets:\n" + Targets()
             + "  - tenant: demo\n    name: flat\n    path: /demo/flat\n    mcp:\n      prefixMode: never\n      targets:\n" + Targets(),
             cancellationToken);
-        Proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", new Dictionary<string, string> { ["Gateway:ConfigFile"] = config }, cancellationToken);
+        Proxy = await ServiceProcess.StartAsync("AgentGateway.Proxy", new Dictionary<string, string> { ["Gateway:ConfigFile"] = config }, cancellationToken,
+            environment: new Dictionary<string, string> { ["AWS_SECRET_ACCESS_KEY"] = ProxySecret, ["Xds__ClientSecret"] = ProxySecret });
         await Proxy.WaitUntilReadyAsync(cancellationToken);
     }
+
+    /// <summary>The environment of a process, as its variables.</summary>
+    public static Dictionary<string, string> EnvironmentOf(int processId) =>
+        File.ReadAllText($"/proc/{processId}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(entry => entry.Split('=', 2)).Where(parts => parts.Length == 2)
+            .GroupBy(parts => parts[0], StringComparer.Ordinal).ToDictionary(group => group.Key, group => group.First()[1], StringComparer.Ordinal);
 
     /// <summary>The ids of the processes that carry <see cref="ProcessMarker"/> in their environment.</summary>
     public HashSet<int> StdioProcesses() => [.. Directory.EnumerateDirectories("/proc")
@@ -172,7 +182,7 @@ public sealed class TargetTransportsTests(TargetTransportsFixture fixture) : ICl
     }
 
     [Fact]
-    public async Task StdioProcess_EndsWithItsSession()
+    public async Task StdioProcess_GetsACleanEnvironment_AndEndsWithItsSession()
     {
         // Other tests' sessions may be starting or ending processes meanwhile: follow this session's own.
         var before = fixture.StdioProcesses();
@@ -181,6 +191,13 @@ public sealed class TargetTransportsTests(TargetTransportsFixture fixture) : ICl
         var started = fixture.StdioProcesses();
         started.ExceptWith(before);
         Assert.Single(started);
+
+        // The process has what the route gives it and what a program needs, and nothing else of the proxy's environment.
+        var environment = TargetTransportsFixture.EnvironmentOf(started.Single());
+        Assert.Equal(fixture.ProcessMarker, environment["AGW_TEST_MARKER"]);
+        Assert.True(environment.ContainsKey("PATH"));
+        Assert.DoesNotContain(environment, variable => variable.Value.Contains(fixture.ProxySecret, StringComparison.Ordinal));
+        Assert.False(environment.ContainsKey("ASPNETCORE_ENVIRONMENT"), string.Join(", ", environment.Keys));
 
         // Closing the client sends DELETE: the session's process goes with it.
         await client.DisposeAsync();

@@ -10,6 +10,12 @@ internal sealed class Tenant
 
     public required string DisplayName { get; set; }
 
+    /// <summary>
+    /// Whether the tenant's backend auth may use the proxy's own cloud identity (the machine's service account) rather
+    /// than credentials of the tenant's. Only platform admins change it.
+    /// </summary>
+    public bool AllowProxyIdentity { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }

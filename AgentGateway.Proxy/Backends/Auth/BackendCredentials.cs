@@ -118,6 +118,7 @@ internal sealed partial class BackendCredentials : IDisposable
     private Task<string> GoogleIdentityTokenAsync(GcpIdentityToken gcp, string audience, CancellationToken cancellationToken)
     {
         var serviceAccount = gcp.ServiceAccountKey?.Inline;
+        RefuseAmbientUnlessAsked(serviceAccount, gcp.ProxyIdentity);
         var key = "gcp:" + Digest(serviceAccount ?? GoogleMetadataHost, audience);
         return CachedAsync(key, async token =>
         {
@@ -143,6 +144,7 @@ internal sealed partial class BackendCredentials : IDisposable
     private Task<string> GoogleAccessTokenAsync(GcpAccessToken gcp, CancellationToken cancellationToken)
     {
         var serviceAccount = gcp.ServiceAccountKey?.Inline;
+        RefuseAmbientUnlessAsked(serviceAccount, gcp.ProxyIdentity);
         var scopes = gcp.Scopes.Count > 0 ? string.Join(' ', gcp.Scopes) : GoogleCloudPlatformScope;
         var key = "gcp-access:" + Digest(serviceAccount ?? GoogleMetadataHost, scopes);
         return CachedAsync(key, async token =>
@@ -164,6 +166,18 @@ internal sealed partial class BackendCredentials : IDisposable
             using var metadata = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(token));
             return AccessToken(metadata.RootElement, "the Google metadata server", "metadata");
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The proxy's own service account is used only when the config asks for it in so many words (which the control
+    /// plane writes only for tenants a platform admin allowed), never because a key is missing.
+    /// </summary>
+    private static void RefuseAmbientUnlessAsked(string? serviceAccount, bool proxyIdentity)
+    {
+        if (serviceAccount is null && !proxyIdentity)
+        {
+            throw new BackendAuthException("the Google token auth names no service account key and does not ask for the proxy's own identity");
+        }
     }
 
     /// <summary>A service account's identity token: a self-signed assertion traded at the key's token URI (Google's JWT bearer flow).</summary>

@@ -47,9 +47,13 @@ internal sealed class ConnectedUpstream : IAsyncDisposable
 
     public bool IsClosed => _reader.IsCompleted;
 
+    /// <param name="inheritedEnvironment">
+    /// The variables of the proxy's own environment a stdio process gets besides the few every program needs (see
+    /// <see cref="StdioEnvironment"/>); nothing else of the proxy's environment reaches it.
+    /// </param>
     public static async Task<ConnectedUpstream> ConnectAsync(
         McpTarget target, GatewayCaller? caller, string configHash, BackendHttpClients clients, ILoggerFactory loggerFactory, Action<JsonObject> unsolicited,
-        CancellationToken cancellationToken)
+        IEnumerable<string> inheritedEnvironment, CancellationToken cancellationToken)
     {
         IClientTransport transport = target.TransportCase switch
         {
@@ -59,7 +63,8 @@ internal sealed class ConnectedUpstream : IAsyncDisposable
                     Name = target.Name,
                     Command = target.Stdio.Command,
                     Arguments = [.. target.Stdio.Args],
-                    EnvironmentVariables = target.Stdio.Env.ToDictionary(pair => pair.Key, pair => (string?)pair.Value),
+                    InheritEnvironmentVariables = false,
+                    EnvironmentVariables = StdioEnvironment(target.Stdio, inheritedEnvironment),
                     WorkingDirectory = string.IsNullOrEmpty(target.Stdio.WorkingDirectory) ? null : target.Stdio.WorkingDirectory,
                     ShutdownTimeout = TimeSpan.FromSeconds(2),
                 },
@@ -86,6 +91,32 @@ internal sealed class ConnectedUpstream : IAsyncDisposable
         {
             throw new UpstreamException($"could not connect: {exception.Message}", exception);
         }
+    }
+
+    /// <summary>
+    /// A stdio process's whole environment: what every program needs to start (the SDK's curated set: PATH, HOME, the
+    /// user and system directories), the variables the proxy's operator lets through by name, then the route's own.
+    /// The proxy's credentials, connection strings and client secrets stay with the proxy.
+    /// </summary>
+    public static Dictionary<string, string?> StdioEnvironment(StdioTransport stdio, IEnumerable<string> inherited)
+    {
+        ArgumentNullException.ThrowIfNull(stdio);
+        ArgumentNullException.ThrowIfNull(inherited);
+        var environment = StdioClientTransportOptions.GetDefaultEnvironmentVariables();
+        foreach (var name in inherited)
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } value)
+            {
+                environment[name] = value;
+            }
+        }
+
+        foreach (var (name, value) in stdio.Env)
+        {
+            environment[name] = value;
+        }
+
+        return environment;
     }
 
     /// <summary>Sends a request and returns its response; messages about it go to <paramref name="relay"/>.</summary>

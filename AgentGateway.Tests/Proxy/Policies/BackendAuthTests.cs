@@ -101,6 +101,25 @@ public sealed class BackendAuthTests(PolicyGatewayFixture gateway)
         Assert.Equal(issued + 1, gateway.Probe.GoogleAccessTokens);
     }
 
+    [Fact]
+    public async Task TheProxysOwnGoogleIdentity_IsUsedOnlyWhereTheConfigAsksForIt()
+    {
+        // Asked for: the machine's own tokens, from its metadata server.
+        var issued = gateway.Probe.MachineTokens;
+        Assert.Equal("machine.https://www.googleapis.com/auth/cloud-platform", Bearer(await UpstreamHeadersAsync("backend-gcp-machine")));
+        var identity = new JsonWebToken(Bearer(await UpstreamHeadersAsync("backend-gcp-machine-id")));
+        Assert.Equal("machine@project.iam.gserviceaccount.com", identity.GetClaim("email").Value);
+        Assert.Equal(issued + 2, gateway.Probe.MachineTokens);
+
+        // Neither a key nor the ask: the route is refused, naming the field, and never falls back to the machine's identity.
+        using var http = new HttpClient();
+        var refused = await http.PostAsync(gateway.Route("backend-gcp-nobody"), new StringContent("{}"), Cancellation);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, refused.StatusCode);
+        Assert.Contains("route 'acme/backend-gcp-nobody' refused", gateway.Proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("gcpAccessToken.serviceAccountKey: is required, or proxyIdentity: true", gateway.Proxy.Output, StringComparison.Ordinal);
+        Assert.Equal(issued + 2, gateway.Probe.MachineTokens);
+    }
+
     private static string Bearer(JsonElement headers)
     {
         var authorization = headers.GetProperty("authorization").GetString()!;

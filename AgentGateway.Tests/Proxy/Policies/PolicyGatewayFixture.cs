@@ -70,7 +70,7 @@ public sealed class PolicyGatewayFixture : IAsyncLifetime
         _proxy = await StandaloneProxy.StartAsync(Config(keyFile), cancellationToken, new Dictionary<string, string>
         {
             ["Policies:JwksMinRefreshInterval"] = "00:00:01",
-        }, _proxyPort);
+        }, _proxyPort, environment: new Dictionary<string, string> { ["GCE_METADATA_HOST"] = Probe.MetadataHost });
     }
 
     public Uri Route(string name) => new(Proxy.BaseAddress, $"/acme/{name}");
@@ -249,6 +249,9 @@ public sealed class PolicyGatewayFixture : IAsyncLifetime
             {
                 gcpAccessToken = new { scopes = new[] { "https://www.googleapis.com/auth/cloud-platform.read-only" }, serviceAccountKey = new { inline = Probe.GoogleServiceAccountKey } },
             })),
+            Route("backend-gcp-machine", null, Target(plain, auth: new { gcpAccessToken = new { proxyIdentity = true } })),
+            Route("backend-gcp-machine-id", null, Target(plain, auth: new { gcpIdentityToken = new { audience = "https://backend.test", proxyIdentity = true } })),
+            Route("backend-gcp-nobody", null, Target(plain, auth: new { gcpAccessToken = new { } })),
             Route("tls-ca", null, Target(secure, tls: new { caPem = Certificates.AuthorityPem })),
             Route("tls-untrusted", null, Target(secure)),
             Route("tls-mtls", null, Target(secure, tls: new

@@ -78,7 +78,7 @@ public sealed class LlmProviderForm
             },
             LlmProviderKinds.VertexAi => new JsonObject
             {
-                ["gcpAccessToken"] = string.IsNullOrEmpty(KeySecret) ? new JsonObject() : new JsonObject { ["serviceAccountKey"] = SecretRef(KeySecret) },
+                ["gcpAccessToken"] = string.IsNullOrEmpty(KeySecret) ? new JsonObject { ["proxyIdentity"] = true } : new JsonObject { ["serviceAccountKey"] = SecretRef(KeySecret) },
             },
             LlmProviderKinds.Bedrock => null,
             _ when string.IsNullOrEmpty(KeySecret) => null,

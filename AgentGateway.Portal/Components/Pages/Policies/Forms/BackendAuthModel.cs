@@ -118,6 +118,20 @@ public sealed class BackendAuthModel : PolicySpecModel
         return model;
     }
 
+    /// <summary>A key, or else (asked for explicitly, as AdminApi wants it) the proxy's own service account.</summary>
+    private void SetGoogleIdentity(JsonObject method)
+    {
+        SpecJson.SetSecret(method, "serviceAccountKey", ServiceAccountKey);
+        if (string.IsNullOrEmpty(ServiceAccountKey))
+        {
+            method["proxyIdentity"] = true;
+        }
+        else
+        {
+            method.Remove("proxyIdentity");
+        }
+    }
+
     public override JsonObject Write()
     {
         var method = SpecJson.Copy(_sources.GetValueOrDefault(Method));
@@ -146,11 +160,11 @@ public sealed class BackendAuthModel : PolicySpecModel
                 break;
             case GcpIdentityToken:
                 SpecJson.Set(method, "audience", Audience);
-                SpecJson.SetSecret(method, "serviceAccountKey", ServiceAccountKey);
+                SetGoogleIdentity(method);
                 break;
             case GcpAccessToken:
                 SpecJson.SetList(method, "scopes", Scopes);
-                SpecJson.SetSecret(method, "serviceAccountKey", ServiceAccountKey);
+                SetGoogleIdentity(method);
                 break;
             default:
                 method = [];
