@@ -32,7 +32,10 @@ internal static class DemoIdentity
         ["Clients:0:PostLogoutRedirectUris:0"] = portalUrl + "/signout-callback-oidc",
         ["Clients:0:Grants:0"] = "authorization_code",
         ["Clients:0:Grants:1"] = "refresh_token",
-        ["Clients:0:TokenAudiences:0"] = ProxyClientId,
+        // The Portal's tokens are AdminApi's alone; its playground exchanges them for the gateway's audience.
+        ["Clients:0:Grants:2"] = "urn:ietf:params:oauth:grant-type:token-exchange",
+        ["Clients:0:Audiences:0"] = ProxyClientId,
+        ["Audiences:0"] = ProxyClientId,
 
         ["Clients:1:ClientId"] = CliClientId,
         ["Clients:1:ClientSecret"] = CliClientSecret,

@@ -1,5 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 
 namespace AgentGateway.AppHost.Extensions;
 
@@ -21,13 +22,13 @@ internal static class IdentityExtensions
     {
         if (builder.Configuration["Identity:Authority"] is { Length: > 0 } external)
         {
-            return new AgentGatewayIdentity(external.TrimEnd('/'), Resource: null, ClientCredentials.From(builder.Configuration));
+            return new AgentGatewayIdentity(external.TrimEnd('/'), Resource: null, ClientCredentials.From(builder.Configuration, builder.Environment.IsDevelopment()));
         }
 
         var issuer = GatewayPorts.Url(ports.Identity) + RealmPath;
         if (string.Equals(builder.Configuration["Identity:Provider"], "keycloak", StringComparison.OrdinalIgnoreCase))
         {
-            return new AgentGatewayIdentity(issuer, builder.AddKeycloak(ports), ClientCredentials.From(builder.Configuration));
+            return new AgentGatewayIdentity(issuer, builder.AddKeycloak(ports), ClientCredentials.From(builder.Configuration, builder.Environment.IsDevelopment()));
         }
 
         var identity = builder.AddService<Projects.AgentGateway_Identity>("identity", ports.Identity)
@@ -43,16 +44,24 @@ internal static class IdentityExtensions
             identity.WithEnvironment("Identity__DataPath", Path.GetFullPath(dataPath, builder.AppHostDirectory));
         }
 
-        var settings = builder.Configuration.GetSection("Identity").GetSection("Users").Exists()
-            || builder.Configuration.GetSection("Identity").GetSection("Clients").Exists()
-            ? Flatten(builder.Configuration.GetSection("Identity"))
-            : DemoIdentity.Settings(GatewayPorts.Url(ports.Portal));
-        foreach (var (key, value) in settings.Where(s => s.Key.StartsWith("Users:", StringComparison.Ordinal) || s.Key.StartsWith("Clients:", StringComparison.Ordinal)))
+        var configured = builder.Configuration.GetSection("Identity").GetSection("Users").Exists()
+            || builder.Configuration.GetSection("Identity").GetSection("Clients").Exists();
+        if (!configured && !builder.Environment.IsDevelopment())
+        {
+            // The demo users and client secrets are for a development machine only.
+            throw new InvalidOperationException(
+                $"The AppHost runs in '{builder.Environment.EnvironmentName}': it starts the demo identity (users admin/admin and developer/developer, known client secrets) in Development only. "
+                + "Set Identity:Authority to your identity provider's realm (with Identity:PortalClientId/Secret and Identity:ProxyClientId/Secret), or run in Development.");
+        }
+
+        var settings = configured ? Flatten(builder.Configuration.GetSection("Identity")) : DemoIdentity.Settings(GatewayPorts.Url(ports.Portal));
+        foreach (var (key, value) in settings.Where(s => s.Key.StartsWith("Users:", StringComparison.Ordinal) || s.Key.StartsWith("Clients:", StringComparison.Ordinal)
+            || s.Key.StartsWith("Audiences:", StringComparison.Ordinal)))
         {
             identity.WithEnvironment("Identity__" + key.Replace(":", "__", StringComparison.Ordinal), value);
         }
 
-        return new AgentGatewayIdentity(issuer, identity, ClientCredentials.From(builder.Configuration));
+        return new AgentGatewayIdentity(issuer, identity, ClientCredentials.From(builder.Configuration, builder.Environment.IsDevelopment()));
     }
 
     /// <summary>

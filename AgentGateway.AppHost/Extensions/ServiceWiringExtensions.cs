@@ -1,4 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Hosting;
 
 namespace AgentGateway.AppHost.Extensions;
 
@@ -25,6 +26,13 @@ internal static class ServiceWiringExtensions
         IResourceBuilder<ProjectResource> models,
         GatewayPorts ports)
     {
+        // Demo tenants, routes and egress rules for the sample servers are for a development machine (or asked for).
+        var builder = adminApi.ApplicationBuilder;
+        if (!builder.Environment.IsDevelopment() && !string.Equals(builder.Configuration["DemoData:Enabled"], "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return adminApi;
+        }
+
         return adminApi
             .WithEnvironment("DemoData__Enabled", "true")
             .WithEnvironment("DemoData__Servers__0__Name", utils.Resource.Name)

@@ -22,6 +22,13 @@ internal sealed class IdentityServerOptions
     /// <summary>Audiences the realm issues tokens for besides its own (<c>agentgateway</c>), e.g. backends reached by token exchange.</summary>
     public List<string> Audiences { get; set; } = [];
 
+    /// <summary>
+    /// Run outside the Development environment (and the tests'). The local issuer is a development and demo tool; a
+    /// production platform uses its own identity provider (Keycloak). Set it only to knowingly run this issuer, with
+    /// users and clients of your own: the demo credentials are refused outside Development whatever this says.
+    /// </summary>
+    public bool AllowOutsideDevelopment { get; set; }
+
     /// <summary>Protected resources (RFC 8707 resource indicators, absolute URIs) tokens may be bound to, e.g. MCP routes.</summary>
     public List<string> Resources { get; set; } = [];
 

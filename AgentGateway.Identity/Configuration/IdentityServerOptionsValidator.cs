@@ -4,12 +4,33 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace AgentGateway.Identity.Configuration;
 
 /// <summary>Validates <see cref="IdentityServerOptions"/> at startup; each message names the key and how to fix it.</summary>
-internal sealed class IdentityServerOptionsValidator : IValidateOptions<IdentityServerOptions>
+internal sealed class IdentityServerOptionsValidator(IHostEnvironment environment) : IValidateOptions<IdentityServerOptions>
 {
+    /// <summary>The secrets of the demo clients, which only a development machine may run with.</summary>
+    private static readonly string[] s_demoSecrets = ["portal-secret", "cli-secret", "proxy-secret"];
+
     public ValidateOptionsResult Validate(string? name, IdentityServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
+        var development = environment.IsDevelopment() || environment.IsEnvironment("Testing");
+        if (!development && !options.AllowOutsideDevelopment)
+        {
+            failures.Add($"The local issuer runs in Development only (this is '{environment.EnvironmentName}'): use your identity provider (Keycloak) for a platform, or set Identity:AllowOutsideDevelopment=true to run this one with users and clients of your own.");
+        }
+
+        if (!development)
+        {
+            foreach (var user in options.Users.Where(user => user.Password.Length > 0 && string.Equals(user.Password, user.Username, StringComparison.Ordinal)))
+            {
+                failures.Add($"Identity:Users: the password of '{user.Username}' is its name, a demo credential; outside Development give every user a password of its own.");
+            }
+
+            foreach (var client in options.Clients.Where(client => s_demoSecrets.Contains(client.ClientSecret, StringComparer.Ordinal)))
+            {
+                failures.Add($"Identity:Clients: the secret of '{client.ClientId}' is a demo secret; outside Development give every client a secret of its own.");
+            }
+        }
 
         if (!Uri.TryCreate(options.Issuer, UriKind.Absolute, out var issuer)
             || (issuer.Scheme != Uri.UriSchemeHttp && issuer.Scheme != Uri.UriSchemeHttps)

@@ -10,4 +10,13 @@ internal sealed class PortalIdentityOptions
     public string ClientId { get; set; } = "agentgateway-portal";
 
     public string? ClientSecret { get; set; }
+
+    /// <summary>
+    /// The audience of the tokens the playground sends to routes, obtained by token exchange from the user's token
+    /// (which is AdminApi's and is never sent to a route): the gateway's, e.g. the proxy's client id.
+    /// </summary>
+    public string GatewayAudience { get; set; } = "agentgateway-proxy";
+
+    /// <summary>A scope the exchange asks for besides the audience (Keycloak: an optional client scope carrying it); empty asks none.</summary>
+    public string? GatewayScope { get; set; }
 }

@@ -17,6 +17,7 @@ internal static class AdminApiClientExtensions
         builder.Services.TryAddScoped<AccessTokenProvider>();
         builder.Services.AddHttpClient(AccessTokenProvider.HttpClientName);
         builder.Services.AddHttpClient(GatewayPlayground.HttpClientName).WithoutResilience();
+        builder.Services.TryAddScoped<GatewayTokenProvider>();
         builder.Services.AddScoped<GatewayPlayground>();
         builder.Services.AddHttpClient<AdminApiClient>(http => http.BaseAddress = new Uri(baseAddress.AbsoluteUri.TrimEnd('/') + "/"));
         return builder;

@@ -13,11 +13,11 @@ public sealed record RouteCatalog(
 public sealed record CatalogEntry(string Name, string Target, string? Description, string? InputSchema);
 
 /// <summary>
-/// The Portal as an MCP client of a route's endpoint on the proxy, with the signed-in user's token: lists what the
-/// route federates and calls tools from the browser's playground. Everything goes through the gateway, so what the
-/// developer sees is what their agents get.
+/// The Portal as an MCP client of a route's endpoint on the proxy, with a token of the signed-in user minted for the
+/// gateway (<see cref="GatewayTokenProvider"/>): lists what the route federates and calls tools from the browser's
+/// playground. Everything goes through the gateway, so what the developer sees is what their agents get.
 /// </summary>
-internal sealed class GatewayPlayground(IHttpClientFactory httpClientFactory, AccessTokenProvider tokens, ILoggerFactory loggerFactory)
+internal sealed class GatewayPlayground(IHttpClientFactory httpClientFactory, GatewayTokenProvider tokens, ILoggerFactory loggerFactory)
 {
     public const string HttpClientName = "gateway-playground";
 
@@ -67,7 +67,8 @@ internal sealed class GatewayPlayground(IHttpClientFactory httpClientFactory, Ac
     {
         var endpoint = route.Endpoint ?? throw new PlaygroundException($"Route {route.Name} has no single endpoint to call.");
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (await tokens.GetAccessTokenAsync(cancellationToken) is { } token)
+        var (token, problem) = await tokens.GetAsync(cancellationToken);
+        if (token is not null)
         {
             headers["Authorization"] = "Bearer " + token;
         }
@@ -86,7 +87,9 @@ internal sealed class GatewayPlayground(IHttpClientFactory httpClientFactory, Ac
         }
         catch (Exception exception) when (exception is HttpRequestException or McpException or TimeoutException)
         {
-            throw new PlaygroundException($"The gateway at {route.Endpoint} could not be reached: {exception.Message}");
+            // Without a gateway token the call went without credentials; a route that needs them says so, and this is why.
+            var unauthenticated = problem is null ? string.Empty : $" (the call carried no token: {problem})";
+            throw new PlaygroundException($"The gateway at {route.Endpoint} could not be reached: {exception.Message}{unauthenticated}");
         }
     }
 

@@ -24,4 +24,20 @@ public sealed class AppHostPostgresTests
         Assert.Contains("apt-get install -y postgresql", failure.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(missing));
     }
+
+    [Fact]
+    public async Task OutsideDevelopment_TheDemoIdentityIsRefused_NamingWhatToConfigure()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var failure = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AgentGateway_AppHost>(
+                ["--environment=Production"], timeout.Token);
+            await using var app = await builder.BuildAsync(timeout.Token);
+        });
+
+        Assert.Contains("Development only", failure.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Identity:Authority", failure.ToString(), StringComparison.Ordinal);
+    }
 }
+

@@ -103,5 +103,45 @@ public sealed class PortalHostsBrowserTests(AppHostFixture platform)
         await browser.SignInAsync($"/login?returnUrl={returnUrl}", "developer", "developer");
         Assert.Equal(platform.PortalUrl.Authority, new Uri(browser.Page.Url).Authority);
     }
+
+    [Fact]
+    public async Task ThePlayground_CallsRoutesWithATokenForTheGateway_NeverTheAdminApisToken()
+    {
+        var id = Guid.NewGuid().ToString("N")[..6];
+        using var api = new HttpClient { BaseAddress = platform.AdminApiUrl };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await platform.GetAdminTokenAsync(Cancellation));
+        using var identity = new HttpClient();
+        var issuer = $"http://localhost:{platform.IdentityPort}/realms/agentgateway";
+        var jwks = await identity.GetStringAsync(new Uri(issuer + "/protocol/openid-connect/certs"), Cancellation);
+
+        // Two routes of the same server: one takes tokens for the gateway, one takes tokens for AdminApi.
+        foreach (var (route, audience) in new[] { ($"gw-{id}", "agentgateway-proxy"), ($"admin-{id}", "agentgateway") })
+        {
+            (await api.PostAsJsonAsync("/api/v1/tenants/demo/routes", new { name = route, targets = new[] { "utils" } }, Cancellation)).EnsureSuccessStatusCode();
+            (await api.PostAsJsonAsync("/api/v1/tenants/demo/policies", new
+            {
+                name = $"jwt-{route}",
+                kind = "jwt-auth",
+                targetRef = new { kind = "route", name = route },
+                spec = new { providers = new[] { new { issuer, audiences = new[] { audience }, jwks } } },
+            }, Cancellation)).EnsureSuccessStatusCode();
+        }
+
+        await using var browser = await PortalBrowser.LaunchAsync(platform.PortalUrl);
+        var page = browser.Page;
+        await browser.SignInAsync($"/tenants/demo/routes/gw-{id}", "admin", "admin");
+        await Assertions.Expect(page.GetByTestId("tools-table")).ToContainTextAsync("echo", new() { Timeout = 20_000 });
+        await Assertions.Expect(page.GetByTestId("gateway-error")).ToHaveCountAsync(0);
+
+        // The signed-in user's own token would pass the second route; the playground never sends it.
+        await browser.OpenAsync($"/tenants/demo/routes/admin-{id}");
+        await Assertions.Expect(page.GetByTestId("gateway-error")).ToContainTextAsync("401", new() { Timeout = 20_000 });
+
+        foreach (var route in new[] { $"gw-{id}", $"admin-{id}" })
+        {
+            (await api.DeleteAsync(new Uri($"/api/v1/tenants/demo/policies/jwt-{route}", UriKind.Relative), Cancellation)).EnsureSuccessStatusCode();
+            (await api.DeleteAsync(new Uri($"/api/v1/tenants/demo/routes/{route}", UriKind.Relative), Cancellation)).EnsureSuccessStatusCode();
+        }
+    }
 }
 
