@@ -1,7 +1,10 @@
 using AgentGateway.Proxy.Configuration;
+using AgentGateway.Proxy.Limits;
 using AgentGateway.Proxy.Mcp;
 using AgentGateway.Proxy.Policies;
 using AgentGateway.Proxy.Routing;
+
+LimitsExtensions.BoundRegularExpressions();
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +12,7 @@ builder.Configuration.AddCommandLine(args, GatewayConfigurationExtensions.Comman
 builder.UseInlineScheduling();
 
 builder.AddServiceDefaults();
+builder.AddGatewayLimits();
 builder.AddGatewayConfiguration();
 builder.AddGatewayPolicies();
 builder.AddMcpGateway();

@@ -55,6 +55,11 @@ public static partial class CelExpressions
             return "must be at most 4096 characters";
         }
 
+        if (CelCost.Check(expression) is { } tooCostly)
+        {
+            return tooCostly;
+        }
+
         CelProgramDelegate program;
         try
         {

@@ -85,17 +85,19 @@ internal sealed partial class A2aCardCache(BackendHttpClients clients, TimeProvi
             throw new InvalidOperationException($"{url} is larger than {MaxCardBytes} bytes");
         }
 
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellationToken);
-        if (buffer.Length > MaxCardBytes)
+        byte[] card;
+        try
+        {
+            card = await Limits.BoundedBody.ReadBytesAsync(response.Content, MaxCardBytes, url.ToString(), Limits.LimitMetrics.FetchedDocument, cancellationToken);
+        }
+        catch (Limits.MessageTooLargeException)
         {
             throw new InvalidOperationException($"{url} is larger than {MaxCardBytes} bytes");
         }
 
         try
         {
-            return JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) as JsonObject
+            return JsonNode.Parse(card) as JsonObject
                 ?? throw new InvalidOperationException($"{url} is not a JSON object");
         }
         catch (JsonException exception)

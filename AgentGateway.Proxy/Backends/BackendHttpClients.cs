@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Backends.Auth;
+using AgentGateway.Proxy.Limits;
 using Google.Protobuf;
 
 namespace AgentGateway.Proxy.Backends;
@@ -11,7 +12,11 @@ namespace AgentGateway.Proxy.Backends;
 /// one for backends without), every connection opened through the <see cref="EgressGuard"/>, every request
 /// authenticated by <see cref="BackendAuthHandler"/> from its <see cref="BackendRequestContext"/>.
 /// </summary>
-internal sealed class BackendHttpClients(EgressGuard egress, BackendCredentials credentials) : IDisposable
+/// <remarks>
+/// An answer read whole through these clients (buffered) is bounded by <see cref="GatewayLimitsOptions.MaxUpstreamMessageBytes"/>;
+/// streamed ones are bounded where they are read (<see cref="BoundedBody"/>, <see cref="SseEventLimit"/>).
+/// </remarks>
+internal sealed class BackendHttpClients(EgressGuard egress, BackendCredentials credentials, Microsoft.Extensions.Options.IOptions<GatewayLimitsOptions> limits) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Pool>> _pools = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<HttpMessageInvoker>> _forwarders = new(StringComparer.Ordinal);
@@ -86,7 +91,8 @@ internal sealed class BackendHttpClients(EgressGuard egress, BackendCredentials 
         }
 
         var chain = new BackendAuthHandler(credentials) { InnerHandler = handler };
-        return new Pool(new HttpClient(chain, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan }, new HttpMessageInvoker(chain, disposeHandler: true));
+        var client = new HttpClient(chain, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan, MaxResponseContentBufferSize = limits.Value.MaxUpstreamMessageBytes };
+        return new Pool(client, new HttpMessageInvoker(chain, disposeHandler: true));
     }
 
     public void Dispose()

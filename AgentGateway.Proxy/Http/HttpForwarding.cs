@@ -2,6 +2,7 @@ using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Backends;
 using AgentGateway.Proxy.Policies;
 using AgentGateway.Proxy.Routing;
+using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace AgentGateway.Proxy.Http;
@@ -57,6 +58,16 @@ internal sealed partial class HttpForwarding(
         ArgumentNullException.ThrowIfNull(destinations);
         var traffic = scope.Policies.Traffic;
         var request = context.Request;
+        var writeError = mode?.WriteError ?? WritePlainErrorAsync;
+        if (request.ContentLength > context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize)
+        {
+            // Declared larger than the proxy takes: refused before anything goes upstream (a chunked body is cut where it passes the limit).
+            Limits.LimitMetrics.Exceeded(Limits.LimitMetrics.RequestBody);
+            await WriteErrorAsync(context, writeError, StatusCodes.Status413PayloadTooLarge,
+                $"The request body is larger than the gateway accepts ({Limits.BoundedBody.Describe(context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize!.Value)}).");
+            return ForwarderError.RequestBodyClient;
+        }
+
         RemoveGatewayCredentials(request, scope.Policies, auth);
         traffic.RequestHeaders?.ApplyTo(request.Headers);
         var path = traffic.Rewrite is { RewritesPath: true } rewrite ? rewrite.Rewrite(request.Path.Value is { Length: > 0 } value ? value : "/", match) : null;
@@ -81,7 +92,6 @@ internal sealed partial class HttpForwarding(
         var pool = clients.ForwarderFor(tls);
         var inner = extra ?? HttpTransformer.Empty;
         var config = mode?.Streaming == true ? s_streaming : s_config;
-        var writeError = mode?.WriteError ?? WritePlainErrorAsync;
         using var requestTimeout = traffic.RequestTimeout is { } limit ? new CancellationTokenSource(limit, time) : null;
         var tries = 1 + (retry?.Attempts ?? 0);
         for (var attempt = 1; ; attempt++)
@@ -124,6 +134,14 @@ internal sealed partial class HttpForwarding(
             var failure = timed is { Failure: not TryFailure.None } ? timed.Failure : TryInvoker.Classify(context.Features.Get<IForwarderErrorFeature>()?.Exception);
             if (context.RequestAborted.IsCancellationRequested)
             {
+                return error;
+            }
+
+            if (context.Features.Get<IForwarderErrorFeature>()?.Exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } && !context.Response.HasStarted)
+            {
+                // The client's body passed the limit on the way: its fault, not the destination's.
+                Limits.LimitMetrics.Exceeded(Limits.LimitMetrics.RequestBody);
+                await WriteErrorAsync(context, writeError, StatusCodes.Status413PayloadTooLarge, "The request body is larger than the gateway accepts.");
                 return error;
             }
 

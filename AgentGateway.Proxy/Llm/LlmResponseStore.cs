@@ -13,7 +13,8 @@ namespace AgentGateway.Proxy.Llm;
 /// the conversation that led to it, so that a later request names it as <c>previous_response_id</c> instead of sending
 /// the conversation again, and <c>GET</c>/<c>DELETE {path}/v1/responses/{id}</c> read and remove it. Kept in the
 /// proxy's Redis when it has one (every replica sees them), else by this proxy (at most
-/// <see cref="MaxLocalResponses"/>); for <see cref="Lifetime"/>, per route and per caller (its API key or subject).
+/// <see cref="MaxLocalResponses"/> holding <see cref="MaxLocalCharacters"/>); for <see cref="Lifetime"/>, per route and
+/// per caller (its API key or subject), who keeps at most <see cref="MaxResponsesPerCaller"/> (the oldest go first).
 /// </summary>
 internal sealed partial class LlmResponseStore(RedisRateLimitStore redis, TimeProvider time, ILogger<LlmResponseStore> logger)
 {
@@ -22,12 +23,20 @@ internal sealed partial class LlmResponseStore(RedisRateLimitStore redis, TimePr
 
     public const int MaxLocalResponses = 10_000;
 
+    /// <summary>What the responses this proxy keeps may hold together (about 128 MB).</summary>
+    public const long MaxLocalCharacters = 64L * 1024 * 1024;
+
+    /// <summary>How many responses one caller of a route keeps; a new one past it removes the caller's oldest.</summary>
+    public const int MaxResponsesPerCaller = 1_000;
+
     /// <summary>A larger conversation is not stored (a later request naming it is told so).</summary>
     public const int MaxStoredCharacters = 4 * 1024 * 1024;
 
     private static readonly TimeSpan s_redisTimeout = TimeSpan.FromSeconds(2);
 
     private readonly ConcurrentDictionary<string, (string Json, DateTimeOffset Expires)> _local = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _localByCaller = new(StringComparer.Ordinal);
+    private long _localCharacters;
 
     /// <summary>
     /// Puts the stored conversation of the request's <c>previous_response_id</c> ahead of its input. Null when the
@@ -85,19 +94,35 @@ internal sealed partial class LlmResponseStore(RedisRateLimitStore redis, TimePr
         var json = new JsonObject { ["owner"] = Owner(caller), ["items"] = items, ["response"] = response.DeepClone() }.ToJsonString();
         if (json.Length > MaxStoredCharacters)
         {
+            Limits.LimitMetrics.Exceeded(Limits.LimitMetrics.StoredResponses);
             LogTooLarge(logger, id, json.Length);
             return;
         }
 
         var key = Key(route, id);
+        var callerKey = CallerKey(route, caller);
         if (redis.ConnectionString is null)
         {
-            if (_local.Count >= MaxLocalResponses)
+            if (_local.Count >= MaxLocalResponses || Interlocked.Read(ref _localCharacters) + json.Length > MaxLocalCharacters)
             {
-                Prune();
+                Prune(json.Length);
+            }
+
+            if (_local.TryGetValue(key, out var replaced) && _local.TryRemove(key, out _))
+            {
+                Interlocked.Add(ref _localCharacters, -replaced.Json.Length);
             }
 
             _local[key] = (json, time.GetUtcNow() + Lifetime);
+            Interlocked.Add(ref _localCharacters, json.Length);
+            var kept = _localByCaller.GetOrAdd(callerKey, static _ => new ConcurrentQueue<string>());
+            kept.Enqueue(key);
+            while (kept.Count > MaxResponsesPerCaller && kept.TryDequeue(out var oldest))
+            {
+                Limits.LimitMetrics.Exceeded(Limits.LimitMetrics.StoredResponses);
+                RemoveLocal(oldest);
+            }
+
             return;
         }
 
@@ -105,6 +130,18 @@ internal sealed partial class LlmResponseStore(RedisRateLimitStore redis, TimePr
         {
             var database = await redis.DatabaseAsync(s_redisTimeout, cancellationToken);
             await database.StringSetAsync(key, json, Lifetime).WaitAsync(s_redisTimeout, cancellationToken);
+
+            // The caller's responses, newest first: past the bound, the oldest go.
+            await database.ListLeftPushAsync(callerKey, key).WaitAsync(s_redisTimeout, cancellationToken);
+            var surplus = await database.ListRangeAsync(callerKey, MaxResponsesPerCaller, -1).WaitAsync(s_redisTimeout, cancellationToken);
+            if (surplus.Length > 0)
+            {
+                Limits.LimitMetrics.Exceeded(Limits.LimitMetrics.StoredResponses);
+                await database.KeyDeleteAsync([.. surplus.Select(value => (RedisKey)value.ToString())]).WaitAsync(s_redisTimeout, cancellationToken);
+                await database.ListTrimAsync(callerKey, 0, MaxResponsesPerCaller - 1).WaitAsync(s_redisTimeout, cancellationToken);
+            }
+
+            await database.KeyExpireAsync(callerKey, Lifetime).WaitAsync(s_redisTimeout, cancellationToken);
         }
         catch (Exception exception) when (exception is RateLimiterUnavailableException or RedisException or TimeoutException)
         {
@@ -150,7 +187,7 @@ internal sealed partial class LlmResponseStore(RedisRateLimitStore redis, TimePr
         var key = Key(route, id);
         if (redis.ConnectionString is null)
         {
-            return _local.TryRemove(key, out _);
+            return RemoveLocal(key);
         }
 
         try
@@ -176,24 +213,45 @@ internal sealed partial class LlmResponseStore(RedisRateLimitStore redis, TimePr
 
     private string Key(Route route, string id) => $"{redis.KeyPrefix}llm-response:{route.Tenant}/{route.Name}/{id}";
 
-    /// <summary>Drops the expired responses, and when that is not enough the oldest tenth.</summary>
-    private void Prune()
+    private string CallerKey(Route route, GatewayCaller caller) => $"{redis.KeyPrefix}llm-responses-of:{route.Tenant}/{route.Name}/{Owner(caller)}";
+
+    private bool RemoveLocal(string key)
+    {
+        if (!_local.TryRemove(key, out var removed))
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref _localCharacters, -removed.Json.Length);
+        return true;
+    }
+
+    /// <summary>Drops the expired responses, and when that is not enough the oldest, until a response of <paramref name="room"/> characters fits.</summary>
+    private void Prune(int room)
     {
         var now = time.GetUtcNow();
         foreach (var (key, entry) in _local)
         {
             if (entry.Expires <= now)
             {
-                _local.TryRemove(key, out _);
+                RemoveLocal(key);
             }
         }
 
-        if (_local.Count >= MaxLocalResponses)
+        if (_local.Count < MaxLocalResponses && Interlocked.Read(ref _localCharacters) + room <= MaxLocalCharacters)
         {
-            foreach (var (key, _) in _local.OrderBy(entry => entry.Value.Expires).Take(MaxLocalResponses / 10).ToList())
+            return;
+        }
+
+        Limits.LimitMetrics.Exceeded(Limits.LimitMetrics.StoredResponses);
+        foreach (var (key, _) in _local.OrderBy(entry => entry.Value.Expires).ToList())
+        {
+            if (_local.Count < MaxLocalResponses * 9 / 10 && Interlocked.Read(ref _localCharacters) + room <= MaxLocalCharacters * 9 / 10)
             {
-                _local.TryRemove(key, out _);
+                break;
             }
+
+            RemoveLocal(key);
         }
     }
 

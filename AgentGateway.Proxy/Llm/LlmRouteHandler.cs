@@ -27,7 +27,8 @@ namespace AgentGateway.Proxy.Llm;
 /// </summary>
 internal sealed partial class LlmRouteHandler(
     RoutePolicyPipeline policyPipeline, RouteRateLimiter rateLimiter, BackendHttpClients clients, DestinationHealthRegistry health, LlmMetrics metrics,
-    LlmWebhooks webhooks, LlmUsageRecorder usageRecorder, LlmKeyLimiter keyLimiter, LlmResponseStore responses, TimeProvider time, ILogger<LlmRouteHandler> logger)
+    LlmWebhooks webhooks, LlmUsageRecorder usageRecorder, LlmKeyLimiter keyLimiter, LlmResponseStore responses, TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<Limits.GatewayLimitsOptions> limits, ILogger<LlmRouteHandler> logger)
 {
     /// <summary>The largest request body read (images travel inline).</summary>
     public const int MaxRequestBody = 32 * 1024 * 1024;
@@ -572,7 +573,11 @@ internal sealed partial class LlmRouteHandler(
         var body = context.Response.BodyWriter;
         try
         {
-            await using var upstream = await response.Content.ReadAsStreamAsync(context.RequestAborted);
+            var received = await response.Content.ReadAsStreamAsync(context.RequestAborted);
+            // One event of a provider's stream is bounded like any answer (AWS's binary frames carry their own length, checked as read).
+            await using var upstream = response.Content.Headers.ContentType?.MediaType?.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase) == true
+                ? new Limits.SseEventLimit(received, limits.Value.MaxUpstreamMessageBytes, "an event of the provider's stream")
+                : received;
             var events = adapter.ToEventsAsync(adapter.ReadEventsAsync(upstream, context.RequestAborted), state);
             await foreach (var sse in guard is null ? events : guard.ApplyAsync(events))
             {
@@ -673,25 +678,24 @@ internal sealed partial class LlmRouteHandler(
             buffer.Write(chunk, 0, read);
         }
 
-        try
-        {
-            return JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is JsonObject chat
+        // Read strictly (invalid UTF-8, lone surrogates, duplicate properties are refused here, not met later as a 500).
+        var parsed = Protocols.StrictJson.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), out var parseError);
+        return parseError is not null
+            ? (null, (StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {parseError}"))
+            : parsed is JsonObject chat
                 ? (chat, null)
                 : (null, (StatusCodes.Status400BadRequest, "The request body must be a JSON object."));
-        }
-        catch (JsonException exception)
-        {
-            return (null, (StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {exception.Message}"));
-        }
     }
 
-    private static async Task<string> ReadTextAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>A provider's answer whole, bounded; an answer that cannot be read (broken, or larger than the bound) is empty, which no adapter takes.</summary>
+    private async Task<string> ReadTextAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
-            return await response.Content.ReadAsStringAsync(cancellationToken);
+            return await Limits.BoundedBody.ReadStringAsync(
+                response.Content, limits.Value.MaxUpstreamMessageBytes, "the provider's answer", Limits.LimitMetrics.UpstreamMessage, cancellationToken);
         }
-        catch (HttpRequestException)
+        catch (Exception exception) when (exception is HttpRequestException or Limits.MessageTooLargeException)
         {
             return string.Empty;
         }

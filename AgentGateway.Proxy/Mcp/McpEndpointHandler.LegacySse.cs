@@ -111,6 +111,12 @@ internal sealed partial class McpEndpointHandler
         var method = JsonRpc.Method(message);
         try
         {
+            if (method == RequestMethods.Initialize && message.ContainsKey("id") && RefuseNewSession(route) is { } refusal)
+            {
+                await connection.Outbox.Writer.WriteAsync(new StreamItem(JsonRpcMessages.Error(id, JsonRpcErrorCodes.TooManyRequests, refusal), null, null), cancellationToken);
+                return;
+            }
+
             if (method == RequestMethods.Initialize && message.ContainsKey("id"))
             {
                 var (opened, result) = await OpenSessionAsync(route, message["params"] as JsonObject, connection.Scope, cancellationToken);

@@ -349,6 +349,13 @@ internal sealed partial class McpEndpointHandler(
 
     private async Task InitializeAsync(HttpContext context, Route route, JsonNode? id, JsonObject? parameters, bool acceptsJson, bool acceptsEventStream, RequestScope scope)
     {
+        if (RefuseNewSession(route) is { } refusal)
+        {
+            context.Response.Headers.RetryAfter = "30";
+            await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, id, JsonRpcErrorCodes.TooManyRequests, refusal);
+            return;
+        }
+
         var (session, result) = await OpenSessionAsync(route, parameters, scope, context.RequestAborted);
         context.Response.Headers[McpHeaders.SessionId] = tokens.Protect(session.State);
         using var downstream = new McpDownstream(context, acceptsEventStream, acceptsJson);
@@ -657,6 +664,25 @@ internal sealed partial class McpEndpointHandler(
         var local = localSessions.GetOrAdd(state);
         local.Touch();
         return CreateSession(route, state, local, scope);
+    }
+
+    /// <summary>Why this replica opens no new session of the route now (its route's or tenant's sessions are at their bound), or null.</summary>
+    private string? RefuseNewSession(Route route)
+    {
+        var settings = options.Value;
+        if (localSessions.CountOfRoute(RouteKey(route)) >= settings.MaxSessionsPerRoute)
+        {
+            Limits.LimitMetrics.Exceeded(Limits.LimitMetrics.McpSessionsPerRoute);
+            return $"The route holds {settings.MaxSessionsPerRoute} sessions on this gateway, its limit: close idle sessions (DELETE) or try again later.";
+        }
+
+        if (localSessions.CountOfTenant(route.Tenant) >= settings.MaxSessionsPerTenant)
+        {
+            Limits.LimitMetrics.Exceeded(Limits.LimitMetrics.McpSessionsPerTenant);
+            return $"The tenant's routes hold {settings.MaxSessionsPerTenant} sessions on this gateway, its limit: close idle sessions (DELETE) or try again later.";
+        }
+
+        return null;
     }
 
     private TimeSpan TargetTimeout(Route route) =>

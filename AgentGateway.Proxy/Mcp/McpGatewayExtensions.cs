@@ -20,6 +20,7 @@ internal static class McpGatewayExtensions
         services.TryAddSingleton<McpSessionTokens>();
         services.TryAddSingleton<LocalSessions>();
         services.TryAddSingleton<McpInputBridge>();
+        services.TryAddSingleton<StdioProcessCount>();
         services.TryAddSingleton<McpUpstreams>();
         services.TryAddSingleton<ToolPinRegistry>();
         services.TryAddSingleton<McpAccessGuard>();

@@ -23,6 +23,18 @@ internal sealed class McpGatewayOptions
     /// <summary>The largest JSON-RPC request body accepted, in bytes.</summary>
     public long MaxRequestBodySize { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>How many sessions one route may hold on a replica; an initialize past it is refused (429) until some close or go idle.</summary>
+    public int MaxSessionsPerRoute { get; set; } = 10_000;
+
+    /// <summary>How many sessions the routes of one tenant may hold together on a replica.</summary>
+    public int MaxSessionsPerTenant { get; set; } = 50_000;
+
+    /// <summary>How many stdio processes one route's sessions may run at once on a replica (one per session and stdio target).</summary>
+    public int MaxStdioProcessesPerRoute { get; set; } = 50;
+
+    /// <summary>How many stdio processes the routes of one tenant may run together on a replica.</summary>
+    public int MaxStdioProcessesPerTenant { get; set; } = 200;
+
     /// <summary>How many requests one session may have in flight at once on a replica.</summary>
     public int MaxConcurrentRequestsPerSession { get; set; } = 64;
 

@@ -37,6 +37,18 @@ internal sealed class McpGatewayOptionsValidator : IValidateOptions<McpGatewayOp
             failures.Add("Mcp:MaxRequestBodySize must be at least 1024 bytes.");
         }
 
+        foreach (var (value, key) in new[]
+        {
+            (options.MaxSessionsPerRoute, nameof(options.MaxSessionsPerRoute)), (options.MaxSessionsPerTenant, nameof(options.MaxSessionsPerTenant)),
+            (options.MaxStdioProcessesPerRoute, nameof(options.MaxStdioProcessesPerRoute)), (options.MaxStdioProcessesPerTenant, nameof(options.MaxStdioProcessesPerTenant)),
+        })
+        {
+            if (value < 1)
+            {
+                failures.Add($"Mcp:{key} must be at least 1.");
+            }
+        }
+
         if (options.StreamKeepAliveInterval <= TimeSpan.Zero)
         {
             failures.Add("Mcp:StreamKeepAliveInterval must be a positive time span, e.g. 00:00:15.");

@@ -20,6 +20,7 @@ internal sealed partial class McpUpstreams(
     OpenApiUpstream openApi,
     McpInputBridge inputBridge,
     BackendHttpClients clients,
+    StdioProcessCount stdioProcesses,
     Microsoft.Extensions.Options.IOptions<McpGatewayOptions> options,
     ILoggerFactory loggerFactory,
     ILogger<McpUpstreams> logger)
@@ -201,9 +202,28 @@ internal sealed partial class McpUpstreams(
                 await existing.DisposeAsync();
             }
 
-            var connection = await ConnectedUpstream.ConnectAsync(
-                target, session.Caller, hash, clients, loggerFactory, message => session.Local.Notify(McpNaming.ToClient(session, target.Name, message)),
-                options.Value.StdioInheritedEnvironment, cancellationToken);
+            // A stdio target is a process of this machine: a route's and a tenant's sessions run a bounded number of them.
+            var lease = target.TransportCase == McpTarget.TransportOneofCase.Stdio
+                ? stdioProcesses.Acquire(session.RouteKey, options.Value.MaxStdioProcessesPerRoute, options.Value.MaxStdioProcessesPerTenant)
+                : null;
+            ConnectedUpstream connection;
+            try
+            {
+                connection = await ConnectedUpstream.ConnectAsync(
+                    target, session.Caller, hash, clients, loggerFactory, message => session.Local.Notify(McpNaming.ToClient(session, target.Name, message)),
+                    options.Value.StdioInheritedEnvironment, cancellationToken);
+            }
+            catch
+            {
+                lease?.Dispose();
+                throw;
+            }
+
+            if (lease is not null)
+            {
+                connection.Hold(lease);
+            }
+
             try
             {
                 var reply = await connection.RequestAsync(InitializeRequest(session, canBridge: false), static _ => ValueTask.CompletedTask, cancellationToken);

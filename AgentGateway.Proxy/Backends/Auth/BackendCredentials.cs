@@ -25,15 +25,23 @@ internal sealed partial class BackendCredentials : IDisposable
     private static readonly TimeSpan s_refreshMargin = TimeSpan.FromSeconds(30);
 
     private readonly HttpClient _tokenClient;
-    private readonly HttpClient _metadataClient = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly HttpClient _metadataClient;
     private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _fetches = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly ILogger<BackendCredentials> _logger;
 
-    public BackendCredentials(EgressGuard egress, TimeProvider time, ILogger<BackendCredentials> logger)
+    public BackendCredentials(EgressGuard egress, TimeProvider time, Microsoft.Extensions.Options.IOptions<Limits.GatewayLimitsOptions> limits, ILogger<BackendCredentials> logger)
     {
-        _tokenClient = new HttpClient(new SocketsHttpHandler { ConnectCallback = egress.ConnectAsync }) { Timeout = TimeSpan.FromSeconds(30) };
+        ArgumentNullException.ThrowIfNull(limits);
+        // Token endpoints' and the metadata server's answers are documents the gateway reads whole: bounded.
+        var documentLimit = limits.Value.MaxFetchedDocumentBytes;
+        _tokenClient = new HttpClient(new SocketsHttpHandler { ConnectCallback = egress.ConnectAsync })
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+            MaxResponseContentBufferSize = documentLimit,
+        };
+        _metadataClient = new HttpClient { Timeout = TimeSpan.FromSeconds(10), MaxResponseContentBufferSize = documentLimit };
         _time = time;
         _logger = logger;
     }

@@ -27,6 +27,7 @@ internal sealed class ConnectedUpstream : IAsyncDisposable
     private readonly CancellationTokenSource _closing = new();
     private readonly Task _reader;
     private long _nextId;
+    private IDisposable? _lease;
 
     private ConnectedUpstream(ITransport transport, string configHash, Action<JsonObject> unsolicited)
     {
@@ -234,8 +235,12 @@ internal sealed class ConnectedUpstream : IAsyncDisposable
         return _pending.Values.MaxBy(pending => pending.Sequence);
     }
 
+    /// <summary>What the connection holds while open (a stdio process's place in its route's count), released when it closes.</summary>
+    public void Hold(IDisposable lease) => _lease = lease;
+
     public async ValueTask DisposeAsync()
     {
+        Interlocked.Exchange(ref _lease, null)?.Dispose();
         await _closing.CancelAsync();
         try
         {

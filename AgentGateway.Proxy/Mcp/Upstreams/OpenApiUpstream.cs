@@ -16,7 +16,7 @@ namespace AgentGateway.Proxy.Mcp.Upstreams;
 /// operation's path, query and header parameters with the properties of its JSON body; a call is a real HTTP request
 /// with the target's headers. Documents are cached per target config for a few minutes.
 /// </summary>
-internal sealed partial class OpenApiUpstream(BackendHttpClients clients, TimeProvider timeProvider)
+internal sealed partial class OpenApiUpstream(BackendHttpClients clients, TimeProvider timeProvider, Microsoft.Extensions.Options.IOptions<Limits.GatewayLimitsOptions> limits)
 {
     private static readonly TimeSpan s_cacheFor = TimeSpan.FromMinutes(5);
     private static readonly string[] s_methods = ["get", "put", "post", "delete", "patch", "head", "options"];
@@ -69,12 +69,14 @@ internal sealed partial class OpenApiUpstream(BackendHttpClients clients, TimePr
         JsonObject document;
         try
         {
-            using var response = await clients.For(target.Tls).SendAsync(request);
+            using var response = await clients.For(target.Tls).SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             response.EnsureSuccessStatusCode();
-            document = JsonNode.Parse(await response.Content.ReadAsStreamAsync()) as JsonObject
+            var bytes = await Limits.BoundedBody.ReadBytesAsync(
+                response.Content, limits.Value.MaxFetchedDocumentBytes, "the OpenAPI document", Limits.LimitMetrics.FetchedDocument, CancellationToken.None);
+            document = JsonNode.Parse(bytes) as JsonObject
                 ?? throw new UpstreamException("the OpenAPI document is not a JSON object");
         }
-        catch (Exception exception) when (exception is HttpRequestException or JsonException)
+        catch (Exception exception) when (exception is HttpRequestException or JsonException or Limits.MessageTooLargeException)
         {
             throw new UpstreamException($"the OpenAPI document could not be loaded: {exception.Message}", exception);
         }
@@ -233,8 +235,17 @@ internal sealed partial class OpenApiUpstream(BackendHttpClients clients, TimePr
         }
 
         new BackendRequestContext(target.Auth, caller, target.Tls).Apply(request);
-        using var response = await clients.For(target.Tls).SendAsync(request, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        using var response = await clients.For(target.Tls).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        string text;
+        try
+        {
+            text = await Limits.BoundedBody.ReadStringAsync(response.Content, limits.Value.MaxUpstreamMessageBytes, "the API's answer", Limits.LimitMetrics.UpstreamMessage, cancellationToken);
+        }
+        catch (Limits.MessageTooLargeException exception)
+        {
+            throw new UpstreamException(exception.Message, exception);
+        }
+
         if (text.Length > MaxResponseCharacters)
         {
             text = text[..MaxResponseCharacters] + "\n[truncated]";

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Backends;
+using AgentGateway.Proxy.Limits;
 using AgentGateway.Proxy.Policies.Authentication;
 
 namespace AgentGateway.Proxy.Mcp.Upstreams;
@@ -15,7 +16,7 @@ namespace AgentGateway.Proxy.Mcp.Upstreams;
 /// message of the answer (JSON or an SSE stream) comes back as it arrives, so the gateway relays notifications and
 /// server-to-client requests without understanding them and carries session ids from replica to replica.
 /// </summary>
-internal sealed class StreamableHttpUpstream(BackendHttpClients clients)
+internal sealed class StreamableHttpUpstream(BackendHttpClients clients, Microsoft.Extensions.Options.IOptions<GatewayLimitsOptions> limits)
 {
     private static readonly MediaTypeWithQualityHeaderValue s_json = new("application/json");
     private static readonly MediaTypeWithQualityHeaderValue s_eventStream = new("text/event-stream");
@@ -125,14 +126,14 @@ internal sealed class StreamableHttpUpstream(BackendHttpClients clients)
 
         if (response.IsSuccessStatusCode || (allowMethodNotAllowed && response.StatusCode == HttpStatusCode.MethodNotAllowed))
         {
-            return new UpstreamResponse(response);
+            return new UpstreamResponse(response, limits.Value.MaxUpstreamMessageBytes);
         }
 
         if (response.Content.Headers.ContentType?.MediaType?.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase) == true
             && !(response.StatusCode == HttpStatusCode.NotFound && sessionId is not null))
         {
             // A JSON-RPC error streamed with an error status (the stateless revision's 400s and 404s): the answer is in the stream.
-            return new UpstreamResponse(response);
+            return new UpstreamResponse(response, limits.Value.MaxUpstreamMessageBytes);
         }
 
         using (response)
@@ -145,7 +146,7 @@ internal sealed class StreamableHttpUpstream(BackendHttpClients clients)
             // A JSON-RPC error in an HTTP error (e.g. 400 for a malformed request) is the target's answer: pass it on.
             if (response.Content.Headers.ContentType?.MediaType == "application/json")
             {
-                var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                var body = await ReadAsync(response.Content, limits.Value.MaxUpstreamMessageBytes, cancellationToken);
                 if (TryParse(body) is { } message && message.ContainsKey("error"))
                 {
                     // Many servers built on the TypeScript SDK answer a session they no longer know with 400 and an
@@ -161,6 +162,19 @@ internal sealed class StreamableHttpUpstream(BackendHttpClients clients)
             }
 
             throw new UpstreamException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+    }
+
+    /// <summary>A target's JSON answer, whole but bounded: a larger one is the target's failure.</summary>
+    internal static async Task<byte[]> ReadAsync(HttpContent content, long limit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await BoundedBody.ReadBytesAsync(content, limit, "the target's answer", LimitMetrics.UpstreamMessage, cancellationToken);
+        }
+        catch (MessageTooLargeException exception)
+        {
+            throw new UpstreamException(exception.Message, exception);
         }
     }
 
@@ -187,10 +201,13 @@ internal sealed class UpstreamResponse : IDisposable
 {
     private readonly HttpResponseMessage? _response;
     private readonly JsonObject? _message;
+    private readonly long _limit;
 
-    public UpstreamResponse(HttpResponseMessage response)
+    /// <param name="limit">The most one message of the answer may take (<see cref="GatewayLimitsOptions.MaxUpstreamMessageBytes"/>).</param>
+    public UpstreamResponse(HttpResponseMessage response, long limit)
     {
         _response = response;
+        _limit = limit;
         SessionId = response.Headers.TryGetValues(McpHeaders.SessionId, out var values) ? values.FirstOrDefault() : null;
     }
 
@@ -221,7 +238,7 @@ internal sealed class UpstreamResponse : IDisposable
 
         if (mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
         {
-            var body = await content.ReadAsByteArrayAsync(cancellationToken);
+            var body = await StreamableHttpUpstream.ReadAsync(content, _limit, cancellationToken);
             yield return new UpstreamEvent(
                 StreamableHttpUpstream.TryParse(body) ?? throw new UpstreamException("the target answered with JSON that is not a JSON-RPC message"),
                 null,
@@ -234,16 +251,29 @@ internal sealed class UpstreamResponse : IDisposable
             throw new UpstreamException($"the target answered with unexpected content type '{mediaType}'");
         }
 
-        var stream = await content.ReadAsStreamAsync(cancellationToken);
+        var stream = new SseEventLimit(await content.ReadAsStreamAsync(cancellationToken), _limit, "an event of the target's stream");
         var parser = SseParser.Create(stream, static (_, data) => data.ToArray());
-        await foreach (var item in parser.EnumerateAsync(cancellationToken))
+        await using var events = parser.EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
         {
-            if (item.EventType != SseParser.EventTypeDefault)
+            try
             {
-                continue;
+                if (!await events.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (MessageTooLargeException exception)
+            {
+                // The target broke the stream's bound: its failure, reported as such, never the proxy's memory.
+                throw new UpstreamException(exception.Message, exception);
             }
 
-            yield return new UpstreamEvent(StreamableHttpUpstream.TryParse(item.Data), item.EventId, item.ReconnectionInterval);
+            var item = events.Current;
+            if (item.EventType == SseParser.EventTypeDefault)
+            {
+                yield return new UpstreamEvent(StreamableHttpUpstream.TryParse(item.Data), item.EventId, item.ReconnectionInterval);
+            }
         }
     }
 

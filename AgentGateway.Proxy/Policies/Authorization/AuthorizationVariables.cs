@@ -8,6 +8,9 @@ namespace AgentGateway.Proxy.Policies.Authorization;
 /// </summary>
 internal static class AuthorizationVariables
 {
+    /// <summary>The longest list a claim may hold for rules to read the caller's claims (a larger one hides them all).</summary>
+    public const int MaxClaimListLength = 1_000;
+
     public static IReadOnlyDictionary<string, object?> ForRequest(HttpContext context, GatewayCaller caller)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -24,7 +27,7 @@ internal static class AuthorizationVariables
 
         return new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["jwt"] = caller.Claims,
+            ["jwt"] = Bounded(caller.Claims),
             ["apiKey"] = caller.ApiKeyVariable(),
             ["request"] = new Dictionary<string, object?>(StringComparer.Ordinal)
             {
@@ -38,6 +41,24 @@ internal static class AuthorizationVariables
                 ["address"] = context.Connection.RemoteIpAddress?.ToString() ?? string.Empty,
             },
         };
+    }
+
+    /// <summary>
+    /// The claims as rules see them: with a list longer than <see cref="MaxClaimListLength"/> (which rules would walk per
+    /// request), none at all — every rule that reads a claim then fails, so the bound can only take access away.
+    /// </summary>
+    private static IReadOnlyDictionary<string, object?> Bounded(IReadOnlyDictionary<string, object?> claims)
+    {
+        foreach (var value in claims.Values)
+        {
+            if (value is System.Collections.ICollection { Count: > MaxClaimListLength })
+            {
+                Limits.LimitMetrics.Exceeded(Limits.LimitMetrics.AuthorizationInput);
+                return new Dictionary<string, object?>(StringComparer.Ordinal);
+            }
+        }
+
+        return claims;
     }
 
     /// <summary>The request's variables with the MCP operation added.</summary>

@@ -47,7 +47,8 @@ public sealed class A2aCardCacheTests : IAsyncLifetime
         });
         await _agent.StartAsync(Cancellation);
         var egress = new EgressGuard(new SnapshotStore(NullLogger<SnapshotStore>.Instance), NullLogger<EgressGuard>.Instance);
-        _clients = new BackendHttpClients(egress, new BackendCredentials(egress, _time, NullLogger<BackendCredentials>.Instance));
+        var limits = Microsoft.Extensions.Options.Options.Create(new AgentGateway.Proxy.Limits.GatewayLimitsOptions());
+        _clients = new BackendHttpClients(egress, new BackendCredentials(egress, _time, limits, NullLogger<BackendCredentials>.Instance), limits);
         _cache = new A2aCardCache(_clients, _time, NullLogger<A2aCardCache>.Instance);
     }
 

@@ -72,7 +72,7 @@ public sealed class LlmConfigTests
     public void AGoogleAccessTokensScopes_MustBeScopes()
     {
         var errors = new List<ConfigError>();
-        var auth = ProtoJson.Parse<BackendAuth>(System.Text.Json.JsonDocument.Parse("""{"gcpAccessToken": {"scopes": ["https://www.googleapis.com/auth/cloud-platform", "two scopes"]}}""").RootElement, "auth", errors);
+        var auth = ProtoJson.Parse<BackendAuth>(System.Text.Json.JsonDocument.Parse("""{"gcpAccessToken": {"scopes": ["https://www.googleapis.com/auth/cloud-platform", "two scopes"], "proxyIdentity": true}}""").RootElement, "auth", errors);
         AgentGateway.Contracts.Policies.PolicyValidator.Validate(auth, "auth", AgentGateway.Contracts.Policies.SecretSources.Inline, errors);
         Assert.Equal(["auth.gcpAccessToken.scopes[1]"], errors.Select(error => error.Field));
     }

@@ -24,7 +24,7 @@ public sealed class JwtVerifiedTokenCacheTests : IDisposable
     {
         var options = Options.Create(new PolicyOptions { JwtCacheTime = TimeSpan.FromMinutes(5) });
         // Inline key sets never reach the HTTP clients the key cache fetches remote ones with.
-        var keys = new JwtKeyCache(null!, options, _time, NullLogger<JwtKeyCache>.Instance);
+        var keys = new JwtKeyCache(null!, options, Options.Create(new AgentGateway.Proxy.Limits.GatewayLimitsOptions()), _time, NullLogger<JwtKeyCache>.Instance);
         _validator = new JwtValidator(keys, options, _time);
     }
 

@@ -13,7 +13,8 @@ namespace AgentGateway.Proxy.Policies.Authentication.Jwt;
 /// the cache does not know fetches the keys again at once (at most every <see cref="PolicyOptions.JwksMinRefreshInterval"/>), so keys
 /// an issuer rotates are picked up without waiting; when a fetch fails the last good keys stay in use.
 /// </summary>
-internal sealed partial class JwtKeyCache(BackendHttpClients clients, IOptions<PolicyOptions> options, TimeProvider time, ILogger<JwtKeyCache> logger)
+internal sealed partial class JwtKeyCache(
+    BackendHttpClients clients, IOptions<PolicyOptions> options, IOptions<Limits.GatewayLimitsOptions> limits, TimeProvider time, ILogger<JwtKeyCache> logger)
 {
     private static readonly TimeSpan s_defaultCacheTime = TimeSpan.FromMinutes(5);
 
@@ -86,9 +87,17 @@ internal sealed partial class JwtKeyCache(BackendHttpClients clients, IOptions<P
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        using var response = await clients.For(null).GetAsync(url, timeout.Token);
+        using var response = await clients.For(null).GetAsync(url, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         response.EnsureSuccessStatusCode();
-        return await response.Content.ReadAsStringAsync(timeout.Token);
+        try
+        {
+            return await Limits.BoundedBody.ReadStringAsync(response.Content, limits.Value.MaxFetchedDocumentBytes, url, Limits.LimitMetrics.FetchedDocument, timeout.Token);
+        }
+        catch (Limits.MessageTooLargeException exception)
+        {
+            // Failing to fetch keys is handled as any fetch failure (the last keys known keep working).
+            throw new HttpRequestException(exception.Message, exception);
+        }
     }
 
     private static string DiscoveryUrl(string issuer) => issuer.TrimEnd('/') + "/.well-known/openid-configuration";
