@@ -19,6 +19,7 @@ internal sealed partial class AggregatedDiscoveryServer(
     ProxyRegistry registry,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
+    Microsoft.Extensions.Options.IOptions<XdsScopeOptions> scopes,
     ILogger<AggregatedDiscoveryServer> logger) : AggregatedDiscoveryService.AggregatedDiscoveryServiceBase
 {
     public override async Task DeltaAggregatedResources(
@@ -37,6 +38,7 @@ internal sealed partial class AggregatedDiscoveryServer(
 
         var subscribe = requestStream.Current;
         var nodeId = string.IsNullOrEmpty(subscribe.Node?.Id) ? context.Peer : subscribe.Node.Id;
+        var scope = ScopeOf(context, subscribe.Node);
         var state = new StreamState();
         state.Subscribe(subscribe);
         var streamId = registry.Add(nodeId, timeProvider.GetUtcNow());
@@ -60,7 +62,7 @@ internal sealed partial class AggregatedDiscoveryServer(
                             continue;
                         }
 
-                        var response = Diff(typeUrl, subscribed[typeUrl], snapshot);
+                        var response = Diff(typeUrl, subscribed[typeUrl], snapshot, scope);
                         if (!sent.ContainsKey(typeUrl) || response.Resources.Count > 0 || response.RemovedResources.Count > 0)
                         {
                             response.Nonce = state.NextNonce(typeUrl, snapshot.SystemVersion);
@@ -87,13 +89,42 @@ internal sealed partial class AggregatedDiscoveryServer(
         }
     }
 
-    /// <summary>What the client must receive to hold <paramref name="snapshot"/>'s resources of one type; updates <paramref name="held"/> to match.</summary>
-    private static DeltaDiscoveryResponse Diff(string typeUrl, Dictionary<string, string> held, XdsSnapshot snapshot)
+    /// <summary>
+    /// The tenants a stream receives: those its credential is limited to (<see cref="XdsScopeOptions"/>), narrowed to
+    /// those its node asks for (<c>metadata.tenants</c>); null for every tenant.
+    /// </summary>
+    private HashSet<string>? ScopeOf(ServerCallContext context, AgentGateway.Contracts.Envoy.Core.Node? node)
+    {
+        var user = context.GetHttpContext().User;
+        var client = user.FindFirst("azp")?.Value ?? user.FindFirst("client_id")?.Value;
+        HashSet<string>? allowed = client is not null && scopes.Value.ProxyTenants.TryGetValue(client, out var tenants) ? new(tenants, StringComparer.Ordinal) : null;
+        var asked = node?.Metadata?.Fields.TryGetValue("tenants", out var value) == true && value.ListValue is { } list
+            ? list.Values.Select(item => item.StringValue).Where(name => name.Length > 0).ToHashSet(StringComparer.Ordinal)
+            : null;
+        if (allowed is not null && asked is not null)
+        {
+            allowed.IntersectWith(asked);
+            return allowed;
+        }
+
+        return allowed ?? asked;
+    }
+
+    /// <summary>
+    /// What the client must receive to hold <paramref name="snapshot"/>'s resources of one type within its
+    /// <paramref name="scope"/> of tenants; updates <paramref name="held"/> to match.
+    /// </summary>
+    private static DeltaDiscoveryResponse Diff(string typeUrl, Dictionary<string, string> held, XdsSnapshot snapshot, HashSet<string>? scope)
     {
         var resources = snapshot.Of(typeUrl);
         var response = new DeltaDiscoveryResponse { TypeUrl = typeUrl, SystemVersionInfo = snapshot.SystemVersion };
         foreach (var (name, resource) in resources)
         {
+            if (scope is not null && TenantOf(typeUrl, name, snapshot) is { } tenant && !scope.Contains(tenant))
+            {
+                continue;
+            }
+
             if (!held.TryGetValue(name, out var version) || version != resource.Version)
             {
                 response.Resources.Add(resource);
@@ -101,7 +132,8 @@ internal sealed partial class AggregatedDiscoveryServer(
             }
         }
 
-        foreach (var name in held.Keys.Where(name => !resources.ContainsKey(name)).ToList())
+        foreach (var name in held.Keys.Where(name => !resources.ContainsKey(name)
+            || (scope is not null && TenantOf(typeUrl, name, snapshot) is { } tenant && !scope.Contains(tenant))).ToList())
         {
             response.RemovedResources.Add(name);
             held.Remove(name);
@@ -109,6 +141,14 @@ internal sealed partial class AggregatedDiscoveryServer(
 
         return response;
     }
+
+    /// <summary>The tenant a resource belongs to: a route's (named <c>{tenant}/{route}</c>) or a host grant's; null for the shared types.</summary>
+    private static string? TenantOf(string typeUrl, string name, XdsSnapshot snapshot) => typeUrl switch
+    {
+        ResourceTypes.Route => name.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash ? name[..slash] : name,
+        ResourceTypes.HostGrant => snapshot.GrantTenants.GetValueOrDefault(name),
+        _ => null,
+    };
 
     private async Task ReadRequestsAsync(
         IAsyncStreamReader<DeltaDiscoveryRequest> requestStream, StreamState state, Guid streamId, string nodeId, CancellationToken cancellationToken)

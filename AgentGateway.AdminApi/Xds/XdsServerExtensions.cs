@@ -8,6 +8,7 @@ internal static class XdsServerExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddGrpc();
+        builder.Services.AddOptions<XdsScopeOptions>().BindConfiguration(XdsScopeOptions.SectionName);
         builder.Services.TryAddSingleton<XdsSnapshotCache>();
         builder.Services.TryAddSingleton<RouteStatuses>();
         builder.Services.TryAddSingleton<XdsSnapshotBuilder>();

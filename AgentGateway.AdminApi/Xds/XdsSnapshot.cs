@@ -11,6 +11,9 @@ internal sealed record XdsSnapshot(long Revision, FrozenDictionary<string, Froze
 {
     public static XdsSnapshot Empty { get; } = new(-1, FrozenDictionary<string, FrozenDictionary<string, Resource>>.Empty);
 
+    /// <summary>The tenant of each host grant, by host (the resource's name).</summary>
+    public FrozenDictionary<string, string> GrantTenants { get; init; } = FrozenDictionary<string, string>.Empty;
+
     /// <summary>Routes not sent to proxies because they cannot work as configured (a missing secret, a rule they break).</summary>
     public FrozenDictionary<string, string> LeftOut { get; init; } = FrozenDictionary<string, string>.Empty;
 

@@ -147,6 +147,7 @@ internal sealed partial class XdsSnapshotBuilder(
         }.ToFrozenDictionary(StringComparer.Ordinal))
         {
             LeftOut = leftOut.ToFrozenDictionary(StringComparer.Ordinal),
+            GrantTenants = grantedHosts.ToFrozenDictionary(grant => grant.Host, grant => grant.Tenant, StringComparer.Ordinal),
         };
 
         string? Decrypt(Guid tenantId, string secretName)

@@ -84,7 +84,8 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
     /// same issuer, with the given master keys; with its xDS address.
     /// </summary>
     public async Task<(ServiceProcess AdminApi, Uri XdsUrl)> StartAdminApiAsync(
-        string database, string masterKey, IReadOnlyList<string> previousMasterKeys, CancellationToken cancellationToken)
+        string database, string masterKey, IReadOnlyList<string> previousMasterKeys, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = ServiceProcess.GetFreePort();
         var xdsUrl = new Uri($"http://127.0.0.1:{ServiceProcess.GetFreePort()}");
@@ -100,6 +101,11 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
         for (var index = 0; index < previousMasterKeys.Count; index++)
         {
             configuration[$"Secrets:PreviousMasterKeys:{index}"] = previousMasterKeys[index];
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            configuration[key] = value;
         }
 
         return (await ServiceProcess.StartAsync("AgentGateway.AdminApi", configuration, cancellationToken, port), xdsUrl);

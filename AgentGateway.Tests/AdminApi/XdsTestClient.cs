@@ -32,13 +32,26 @@ internal sealed class XdsTestClient : IAsyncDisposable
     public static Task<XdsTestClient> ConnectAsync(ControlPlaneFixture controlPlane, CancellationToken cancellationToken, params string[] typeUrls) =>
         ConnectAsync(controlPlane, controlPlane.XdsUrl, cancellationToken, typeUrls);
 
-    public static async Task<XdsTestClient> ConnectAsync(ControlPlaneFixture controlPlane, Uri xdsUrl, CancellationToken cancellationToken, params string[] typeUrls)
+    public static Task<XdsTestClient> ConnectAsync(ControlPlaneFixture controlPlane, Uri xdsUrl, CancellationToken cancellationToken, params string[] typeUrls) =>
+        ConnectAsync(controlPlane, xdsUrl, null, cancellationToken, typeUrls);
+
+    /// <param name="tenants">The tenants the client's node asks for (its <c>tenants</c> metadata); null asks for every tenant.</param>
+    public static async Task<XdsTestClient> ConnectAsync(
+        ControlPlaneFixture controlPlane, Uri xdsUrl, IReadOnlyList<string>? tenants, CancellationToken cancellationToken, params string[] typeUrls)
     {
         var channel = GrpcChannel.ForAddress(xdsUrl);
         var client = new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(channel);
         var headers = new Metadata { { "authorization", "Bearer " + await controlPlane.GetTokenAsync("proxy", cancellationToken) } };
         var call = client.DeltaAggregatedResources(headers, cancellationToken: cancellationToken);
         var node = new Node { Id = "test-" + Guid.NewGuid().ToString("N")[..8] };
+        if (tenants is not null)
+        {
+            node.Metadata = new Google.Protobuf.WellKnownTypes.Struct
+            {
+                Fields = { ["tenants"] = Google.Protobuf.WellKnownTypes.Value.ForList([.. tenants.Select(Google.Protobuf.WellKnownTypes.Value.ForString)]) },
+            };
+        }
+
         var nodeId = node.Id;
         foreach (var typeUrl in typeUrls)
         {
@@ -70,6 +83,9 @@ internal sealed class XdsTestClient : IAsyncDisposable
             await ReadAsync(timeout.Token);
         }
     }
+
+    /// <summary>Whether a resource is held now (after the responses read so far).</summary>
+    public bool Holds(string typeUrl, string name) => _held.GetValueOrDefault(typeUrl)?.ContainsKey(name) == true;
 
     /// <summary>Reads responses until <paramref name="name"/> is no longer held.</summary>
     public async Task WaitForRemovalAsync(string typeUrl, string name, CancellationToken cancellationToken)

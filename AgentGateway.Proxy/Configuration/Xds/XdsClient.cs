@@ -44,6 +44,14 @@ internal sealed partial class XdsClient(
             UserAgentName = "agentgateway-proxy",
             UserAgentVersion = typeof(XdsClient).Assembly.GetName().Version?.ToString() ?? "0",
         };
+        if (settings.Tenants.Count > 0)
+        {
+            // A proxy of some tenants asks for theirs alone: no other tenant's routes or secrets reach it.
+            node.Metadata = new Google.Protobuf.WellKnownTypes.Struct
+            {
+                Fields = { ["tenants"] = Google.Protobuf.WellKnownTypes.Value.ForList([.. settings.Tenants.Select(Google.Protobuf.WellKnownTypes.Value.ForString)]) },
+            };
+        }
 
         var backoff = settings.InitialBackoff;
         while (!stoppingToken.IsCancellationRequested)

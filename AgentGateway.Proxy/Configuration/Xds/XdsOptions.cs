@@ -23,6 +23,12 @@ internal sealed class XdsOptions
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The tenants this proxy serves (its node's <c>tenants</c> metadata): the control plane sends it only their routes,
+    /// host grants and secrets. Empty: every tenant (as far as the proxy's credential may receive).
+    /// </summary>
+    public IList<string> Tenants { get; } = [];
+
     /// <summary>How often the proxy reports API key use and newly seen tool definitions to the control plane.</summary>
     public TimeSpan ReportInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
