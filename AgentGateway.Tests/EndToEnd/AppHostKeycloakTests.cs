@@ -27,6 +27,9 @@ public sealed class AppHostKeycloakTests
             var grants = client.GetProperty("Grants").EnumerateArray().Select(grant => grant.GetString()).ToList();
             Assert.Equal(grants.Contains("client_credentials"), keycloakClient.TryGetProperty("serviceAccountsEnabled", out var accounts) && accounts.GetBoolean());
             Assert.Equal(grants.Contains("password"), keycloakClient.TryGetProperty("directAccessGrantsEnabled", out var direct) && direct.GetBoolean());
+            Assert.Equal(
+                grants.Contains("urn:ietf:params:oauth:grant-type:token-exchange"),
+                keycloakClient.TryGetProperty("attributes", out var attributes) && attributes.TryGetProperty("standard.token.exchange.enabled", out var exchange) && exchange.GetString() == "true");
             if (client.TryGetProperty("Roles", out var roles))
             {
                 var account = users[$"service-account-{id}"];
@@ -53,6 +56,11 @@ public sealed class AppHostKeycloakTests
         Assert.Contains(mappers, config => config.TryGetProperty("claim.name", out var claim) && claim.GetString() == "groups" && config.GetProperty("full.path").GetString() == "true");
         Assert.Contains("agentgateway", root.GetProperty("defaultDefaultClientScopes").EnumerateArray().Select(name => name.GetString()));
         Assert.Equal("true", clients["agentgateway-proxy"].GetProperty("attributes").GetProperty("standard.token.exchange.enabled").GetString());
+
+        // Keycloak exchanges only a token whose audience holds the requester: the Portal's tokens name the Portal, so
+        // its playground can trade them for one of the gateway's audience alone.
+        Assert.Contains(clients["agentgateway-portal"].GetProperty("protocolMappers").EnumerateArray(),
+            mapper => mapper.GetProperty("config").TryGetProperty("included.client.audience", out var audience) && audience.GetString() == "agentgateway-portal");
     }
 
     [Fact]
