@@ -660,26 +660,14 @@ internal sealed partial class LlmRouteHandler(
     /// <summary>The request's JSON object, or the status and message of why there is none.</summary>
     private static async Task<(JsonObject? Chat, (int Status, string Message)? Problem)> ReadRequestAsync(HttpRequest request)
     {
-        if (request.ContentLength > MaxRequestBody)
+        var body = await Protocols.RequestBody.ReadAsync(request, MaxRequestBody, request.HttpContext.RequestAborted);
+        if (body is null)
         {
             return (null, (StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {MaxRequestBody} bytes."));
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > MaxRequestBody)
-            {
-                return (null, (StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {MaxRequestBody} bytes."));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
         // Read strictly (invalid UTF-8, lone surrogates, duplicate properties are refused here, not met later as a 500).
-        var parsed = Protocols.StrictJson.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), out var parseError);
+        var parsed = Protocols.StrictJson.Parse(body, out var parseError);
         return parseError is not null
             ? (null, (StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {parseError}"))
             : parsed is JsonObject chat

@@ -272,26 +272,7 @@ internal sealed partial class McpEndpointHandler(
     private async Task<(JsonObject? Message, Task? Failure)> ReadMessageAsync(HttpContext context)
     {
         var limit = options.Value.MaxRequestBodySize;
-        if (context.Request.ContentLength > limit)
-        {
-            return (null, TooLarge());
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = limit;
-        }
-
-        byte[]? bytes;
-        try
-        {
-            bytes = await RequestBody.ReadAsync(context.Request, limit, context.RequestAborted);
-        }
-        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            bytes = null;
-        }
-
+        var bytes = await RequestBody.ReadAsync(context.Request, limit, context.RequestAborted);
         if (bytes is null)
         {
             return (null, TooLarge());

@@ -32,6 +32,7 @@ public sealed class LimitsFixture : IAsyncLifetime
         {
             ["Limits:MaxUpstreamMessageBytes"] = "65536",
             ["Limits:MaxRequestBodyBytes"] = "4096",
+            ["Mcp:MaxRequestBodySize"] = "204800",
             ["Mcp:MaxSessionsPerRoute"] = "2",
             ["Mcp:MaxStdioProcessesPerRoute"] = "1",
         };
@@ -145,5 +146,43 @@ public sealed class LimitsTests(LimitsFixture fixture) : IClassFixture<LimitsFix
         Assert.Equal(HttpStatusCode.OK, small.StatusCode);
         using var large = await http.PostAsync(fixture.Route("api/items"), new StringContent(new string('a', 8000), Encoding.UTF8, "text/plain"), Cancellation);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnMcpBody_IsBoundByMcpsOwnSize_NotOtherRoutes_AndPastItIs413InJsonRpc()
+    {
+        // Streamed without a length, so that the bound is met while reading, not from the header.
+        async Task<HttpResponseMessage> InitializeAsync(int padding)
+        {
+            var body = new JsonObject
+            {
+                ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = "initialize",
+                ["params"] = new JsonObject
+                {
+                    ["protocolVersion"] = Stateful, ["capabilities"] = new JsonObject(),
+                    ["clientInfo"] = new JsonObject { ["name"] = "limits", ["version"] = "1" }, ["padding"] = new string('p', padding),
+                },
+            };
+            using var request = new HttpRequestMessage(HttpMethod.Post, fixture.Route("big"))
+            {
+                Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body.ToJsonString()))),
+            };
+            request.Content.Headers.ContentType = new("application/json");
+            request.Headers.TransferEncodingChunked = true;
+            request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+            using var http = new HttpClient();
+            return await http.SendAsync(request, Cancellation);
+        }
+
+        // Twice the HTTP routes' bound (4 KiB), within MCP's (200 KiB).
+        using var accepted = await InitializeAsync(8000);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+
+        using var refused = await InitializeAsync(300_000);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        var error = JsonNode.Parse(await refused.Content.ReadAsStringAsync(Cancellation))!["error"]!;
+        Assert.Equal(-32600, (int)error["code"]!);
+        Assert.Contains("exceeds 204800 bytes", (string)error["message"]!, StringComparison.Ordinal);
+        Assert.True(await fixture.Telemetry.WaitForAsync("agentgateway.limit.exceeded", new Dictionary<string, string> { ["limit"] = "request_body" }, Cancellation) >= 1);
     }
 }
