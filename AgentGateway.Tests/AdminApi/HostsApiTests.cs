@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.V1;
-using Npgsql;
+using AgentGateway.Tests.Fixtures;
 using static AgentGateway.Tests.AdminApi.RestApiTests;
 
 namespace AgentGateway.Tests.AdminApi;
@@ -167,15 +167,8 @@ public sealed class HostsApiTests(ControlPlaneFixture controlPlane)
 
         // A route stored before its rules tightened (here: moved out of its namespace behind the API's back) is left
         // out of the proxies' config, the rest of the tenant's routes still go out, and the route says why.
-        await using (var connection = new NpgsqlConnection(controlPlane.ConnectionString))
-        {
-            await connection.OpenAsync(Cancellation);
-            await using var tamper = new NpgsqlCommand(
-                "UPDATE routes SET \"PathPrefix\" = '/elsewhere' WHERE \"Name\" = 'api' AND \"TenantId\" = (SELECT \"Id\" FROM tenants WHERE \"Name\" = @tenant);"
-                + " UPDATE config_revisions SET \"Revision\" = \"Revision\" + 1; SELECT pg_notify('agentgateway_config', 'tamper');", connection);
-            tamper.Parameters.AddWithValue("tenant", tenant);
-            await tamper.ExecuteNonQueryAsync(Cancellation);
-        }
+        Assert.Equal(1, await BehindTheApi.ChangeAsync(controlPlane.ConnectionString,
+            """UPDATE routes SET "PathPrefix" = '/elsewhere' WHERE "Name" = 'api' AND "TenantId" = (SELECT "Id" FROM tenants WHERE "Name" = @value)""", tenant, Cancellation));
 
         await UntilAsync(async () => (await StatusAsync(admin, tenant, "api")).GetProperty("state").GetString() == "refused", "the control plane did not leave the route out");
         var leftOut = (await StatusAsync(admin, tenant, "api")).GetProperty("problems").EnumerateArray().Single();

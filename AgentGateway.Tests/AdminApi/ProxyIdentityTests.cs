@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.V1;
-using Npgsql;
+using AgentGateway.Tests.Fixtures;
 using static AgentGateway.Tests.AdminApi.RestApiTests;
 
 namespace AgentGateway.Tests.AdminApi;
@@ -51,15 +51,7 @@ public sealed class ProxyIdentityTests(ControlPlaneFixture controlPlane)
         Assert.Contains("'machine'", inUse.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // Taken back behind the API's back (a restored database): the route leaves the proxies' config, and says why.
-        await using (var connection = new NpgsqlConnection(controlPlane.ConnectionString))
-        {
-            await connection.OpenAsync(Cancellation);
-            await using var command = new NpgsqlCommand(
-                "UPDATE tenants SET \"AllowProxyIdentity\" = false WHERE \"Name\" = @tenant;"
-                + " UPDATE config_revisions SET \"Revision\" = \"Revision\" + 1; SELECT pg_notify('agentgateway_config', 'tamper');", connection);
-            command.Parameters.AddWithValue("tenant", tenant);
-            await command.ExecuteNonQueryAsync(Cancellation);
-        }
+        Assert.Equal(1, await BehindTheApi.ChangeAsync(controlPlane.ConnectionString, """UPDATE tenants SET "AllowProxyIdentity" = false WHERE "Name" = @value""", tenant, Cancellation));
 
         await xds.WaitForRemovalAsync(ResourceTypes.Route, $"{tenant}/api", Cancellation);
         var status = (await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenant}/routes/api", Cancellation)).GetProperty("status");

@@ -2,8 +2,8 @@ using System.Net.Http.Json;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Policies;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Tests.Fixtures;
 using Google.Protobuf;
-using Npgsql;
 using static AgentGateway.Tests.AdminApi.RestApiTests;
 
 namespace AgentGateway.Tests.AdminApi;
@@ -102,11 +102,11 @@ public sealed class XdsPolicyTests(ControlPlaneFixture controlPlane)
         await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/mcp", route => route.Mcp.Targets[0].Auth?.Header.Value.Inline == "used-value", Cancellation);
 
         // Another row's ciphertext does not decrypt as this secret (its tenant and name are bound to it).
-        await ExecuteAsync(
+        Assert.Equal(1, await BehindTheApi.ChangeAsync(controlPlane.ConnectionString,
             """
-            UPDATE secrets SET "Ciphertext" = (SELECT s."Ciphertext" FROM secrets s JOIN tenants t ON t."Id" = s."TenantId" WHERE t."Name" = @tenant AND s."Name" = 'other')
-            WHERE "Name" = 'used' AND "TenantId" = (SELECT "Id" FROM tenants WHERE "Name" = @tenant)
-            """, tenant);
+            UPDATE secrets SET "Ciphertext" = (SELECT s."Ciphertext" FROM secrets s JOIN tenants t ON t."Id" = s."TenantId" WHERE t."Name" = @value AND s."Name" = 'other')
+            WHERE "Name" = 'used' AND "TenantId" = (SELECT "Id" FROM tenants WHERE "Name" = @value)
+            """, tenant, Cancellation));
         await xds.WaitForRemovalAsync(ResourceTypes.Route, $"{tenant}/mcp", Cancellation);
         await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/plain", _ => true, Cancellation);
 
@@ -114,26 +114,11 @@ public sealed class XdsPolicyTests(ControlPlaneFixture controlPlane)
         await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/mcp", route => route.Mcp.Targets[0].Auth?.Header.Value.Inline == "used-again", Cancellation);
 
         // A stored spec this version cannot read takes its routes out rather than serving them without it.
-        await ExecuteAsync(
+        Assert.Equal(1, await BehindTheApi.ChangeAsync(controlPlane.ConnectionString,
             """
             UPDATE policies SET "Spec" = '{"unknownMethod": {}}'::jsonb
-            WHERE "Name" = 'upstream' AND "TenantId" = (SELECT "Id" FROM tenants WHERE "Name" = @tenant)
-            """, tenant);
+            WHERE "Name" = 'upstream' AND "TenantId" = (SELECT "Id" FROM tenants WHERE "Name" = @value)
+            """, tenant, Cancellation));
         await xds.WaitForRemovalAsync(ResourceTypes.Route, $"{tenant}/mcp", Cancellation);
-    }
-
-    /// <summary>Changes the database behind AdminApi's back, then tells it as a committed change would.</summary>
-    private async Task ExecuteAsync(string sql, string tenant)
-    {
-        await using var connection = new NpgsqlConnection(controlPlane.ConnectionString);
-        await connection.OpenAsync(Cancellation);
-        await using (var command = new NpgsqlCommand(sql, connection))
-        {
-            command.Parameters.AddWithValue("tenant", tenant);
-            Assert.Equal(1, await command.ExecuteNonQueryAsync(Cancellation));
-        }
-
-        await using var notify = new NpgsqlCommand("""UPDATE config_revisions SET "Revision" = "Revision" + 1; SELECT pg_notify('agentgateway_config', 'test')""", connection);
-        await notify.ExecuteNonQueryAsync(Cancellation);
     }
 }

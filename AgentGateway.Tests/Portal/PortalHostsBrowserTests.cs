@@ -1,10 +1,10 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using AgentGateway.Tests.EndToEnd;
+using AgentGateway.Tests.Fixtures;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Microsoft.Playwright;
-using Npgsql;
 
 namespace AgentGateway.Tests.Portal;
 
@@ -71,15 +71,7 @@ public sealed class PortalHostsBrowserTests(AppHostFixture platform)
         // A route whose grant went behind the API's back (as a restore of an older database could do) is left out of the
         // proxies' config: a badge, and the reason on its page.
         var connectionString = await platform.App.GetConnectionStringAsync("postgres", Cancellation);
-        await using (var connection = new NpgsqlConnection(connectionString))
-        {
-            await connection.OpenAsync(Cancellation);
-            await using var tamper = new NpgsqlCommand(
-                "UPDATE host_claims SET \"Granted\" = false WHERE \"Host\" = @host;"
-                + " UPDATE config_revisions SET \"Revision\" = \"Revision\" + 1; SELECT pg_notify('agentgateway_config', 'tamper');", connection);
-            tamper.Parameters.AddWithValue("host", host);
-            await tamper.ExecuteNonQueryAsync(Cancellation);
-        }
+        Assert.Equal(1, await BehindTheApi.ChangeAsync(connectionString!, """UPDATE host_claims SET "Granted" = false WHERE "Host" = @value""", host, Cancellation));
 
         await browser.OpenAsync("/tenants/demo/routes");
         await Assertions.Expect(page.GetByTestId($"route-status-root-{id}")).ToContainTextAsync("Refused", new() { Timeout = 20_000 });

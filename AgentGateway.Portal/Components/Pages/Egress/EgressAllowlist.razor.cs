@@ -99,21 +99,14 @@ public sealed partial class EgressAllowlist
     private async Task DeleteAsync(EgressAllowRuleInfo rule)
     {
         var what = rule.Cidr ?? rule.Host;
-        if (await Dialogs.ShowMessageBoxAsync("Remove exception", $"Stop allowing {what}? Tenant URLs and proxy connections that need it are refused from then on.", yesText: "Remove", cancelText: "Cancel") != true)
+        if (await Dialogs.ConfirmAsync("Remove exception", $"Stop allowing {what}? Tenant URLs and proxy connections that need it are refused from then on.", "Remove"))
         {
-            return;
-        }
-
-        try
-        {
-            await Api.DeleteEgressAllowRuleAsync(rule.Id);
-            Snackbar.Add($"No longer allowing {what}.", Severity.Success);
-            _error = null;
-            _rules = await Api.GetEgressAllowRulesAsync();
-        }
-        catch (AdminApiException exception)
-        {
-            _error = exception;
+            _error = await AdminApiCalls.TryAsync(async () =>
+            {
+                await Api.DeleteEgressAllowRuleAsync(rule.Id);
+                Snackbar.Add($"No longer allowing {what}.", Severity.Success);
+                _rules = await Api.GetEgressAllowRulesAsync();
+            });
         }
     }
 

@@ -27,18 +27,8 @@ public sealed partial class PlatformHosts
 
     protected override async Task OnInitializedAsync()
     {
-        try
-        {
-            _hosts = await Api.GetHostsAsync();
-        }
-        catch (AdminApiException exception)
-        {
-            _error = exception;
-        }
-        finally
-        {
-            _loading = false;
-        }
+        _error = await AdminApiCalls.TryAsync(async () => _hosts = await Api.GetHostsAsync());
+        _loading = false;
     }
 
     private async Task AssignAsync()
@@ -62,38 +52,23 @@ public sealed partial class PlatformHosts
     }
 
     /// <summary>Grants a host to its holder, or takes the grant back (AdminApi refuses while a route needs it).</summary>
-    private async Task EditAsync(HostClaimInfo claim)
+    private async Task EditAsync(HostClaimInfo claim) => _error = await AdminApiCalls.TryAsync(async () =>
     {
-        try
-        {
-            await Api.AssignHostAsync(claim.Host, claim.Tenant!, !claim.Granted);
-            Snackbar.Add(claim.Granted ? $"{claim.Tenant}'s routes on {claim.Host} stay under /{claim.Tenant}/ again." : $"{claim.Tenant} now holds every path of {claim.Host}.", Severity.Success);
-            _error = null;
-            _hosts = await Api.GetHostsAsync();
-        }
-        catch (AdminApiException exception)
-        {
-            _error = exception;
-        }
-    }
+        await Api.AssignHostAsync(claim.Host, claim.Tenant!, !claim.Granted);
+        Snackbar.Add(claim.Granted ? $"{claim.Tenant}'s routes on {claim.Host} stay under /{claim.Tenant}/ again." : $"{claim.Tenant} now holds every path of {claim.Host}.", Severity.Success);
+        _hosts = await Api.GetHostsAsync();
+    });
 
     private async Task ReleaseAsync(HostClaimInfo claim)
     {
-        if (await Dialogs.ShowMessageBoxAsync("Release host", $"Take {claim.Host} from {claim.Tenant}? Any tenant may claim it from then on.", yesText: "Release", cancelText: "Cancel") != true)
+        if (await Dialogs.ConfirmAsync("Release host", $"Take {claim.Host} from {claim.Tenant}? Any tenant may claim it from then on.", "Release"))
         {
-            return;
-        }
-
-        try
-        {
-            await Api.ReleaseHostAsync(claim.Host);
-            Snackbar.Add($"Released {claim.Host}.", Severity.Success);
-            _error = null;
-            _hosts = await Api.GetHostsAsync();
-        }
-        catch (AdminApiException exception)
-        {
-            _error = exception;
+            _error = await AdminApiCalls.TryAsync(async () =>
+            {
+                await Api.ReleaseHostAsync(claim.Host);
+                Snackbar.Add($"Released {claim.Host}.", Severity.Success);
+                _hosts = await Api.GetHostsAsync();
+            });
         }
     }
 }

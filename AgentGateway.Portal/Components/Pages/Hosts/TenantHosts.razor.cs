@@ -30,21 +30,14 @@ public sealed partial class TenantHosts
 
     protected override async Task OnParametersSetAsync()
     {
-        try
+        _error = await AdminApiCalls.TryAsync(async () =>
         {
             var me = await Api.GetMeAsync();
             _canClaim = me.Allows(Tenant, TenantRoles.Developer);
             _canRelease = me.Allows(Tenant, TenantRoles.Admin);
             _hosts = await Api.GetTenantHostsAsync(Tenant);
-        }
-        catch (AdminApiException exception)
-        {
-            _error = exception;
-        }
-        finally
-        {
-            _loading = false;
-        }
+        });
+        _loading = false;
     }
 
     private async Task ClaimAsync()
@@ -69,21 +62,14 @@ public sealed partial class TenantHosts
 
     private async Task ReleaseAsync(HostClaimInfo claim)
     {
-        if (await Dialogs.ShowMessageBoxAsync("Release host", $"Give up {claim.Host}? Another tenant may claim it from then on.", yesText: "Release", cancelText: "Cancel") != true)
+        if (await Dialogs.ConfirmAsync("Release host", $"Give up {claim.Host}? Another tenant may claim it from then on.", "Release"))
         {
-            return;
-        }
-
-        try
-        {
-            await Api.ReleaseTenantHostAsync(Tenant, claim.Host);
-            Snackbar.Add($"Released {claim.Host}.", Severity.Success);
-            _error = null;
-            _hosts = await Api.GetTenantHostsAsync(Tenant);
-        }
-        catch (AdminApiException exception)
-        {
-            _error = exception;
+            _error = await AdminApiCalls.TryAsync(async () =>
+            {
+                await Api.ReleaseTenantHostAsync(Tenant, claim.Host);
+                Snackbar.Add($"Released {claim.Host}.", Severity.Success);
+                _hosts = await Api.GetTenantHostsAsync(Tenant);
+            });
         }
     }
 }

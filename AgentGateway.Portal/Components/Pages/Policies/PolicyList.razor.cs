@@ -1,3 +1,4 @@
+using AgentGateway.Portal.Components.Shared;
 using AgentGateway.Portal.Services;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -46,21 +47,14 @@ public sealed partial class PolicyList
 
     private async Task DeleteAsync(PolicyInfo policy)
     {
-        if (await Dialogs.ShowMessageBoxAsync("Delete policy", $"Delete '{policy.Name}'? What it enforces stops at once.", yesText: "Delete", cancelText: "Cancel") != true)
+        if (await Dialogs.ConfirmAsync("Delete policy", $"Delete '{policy.Name}'? What it enforces stops at once.", "Delete"))
         {
-            return;
-        }
-
-        try
-        {
-            await Api.DeletePolicyAsync(Tenant, policy.Name);
-            Snackbar.Add($"Deleted policy '{policy.Name}'.", Severity.Success);
-            _error = null;
-            _policies = await Api.GetPoliciesAsync(Tenant);
-        }
-        catch (AdminApiException exception)
-        {
-            _error = exception;
+            _error = await AdminApiCalls.TryAsync(async () =>
+            {
+                await Api.DeletePolicyAsync(Tenant, policy.Name);
+                Snackbar.Add($"Deleted policy '{policy.Name}'.", Severity.Success);
+                _policies = await Api.GetPoliciesAsync(Tenant);
+            });
         }
     }
 }
