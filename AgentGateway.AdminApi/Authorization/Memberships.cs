@@ -28,10 +28,12 @@ internal static class Memberships
             return;
         }
 
-        var bound = await db.TenantMembers.Where(member => member.Subject == subject).Select(member => member.TenantId).ToListAsync(cancellationToken);
+        // The caller's memberships as they stand now: a concurrent request of the same caller may have bound one of
+        // these very invitations since they were read, which makes it the caller's membership, not a second one.
+        var bound = await db.TenantMembers.Where(member => member.Subject == subject).Select(member => new { member.Id, member.TenantId }).ToListAsync(cancellationToken);
         foreach (var row in rows)
         {
-            if (row.Subject is null && bound.Contains(row.TenantId))
+            if (row.Subject is null && bound.Any(membership => membership.TenantId == row.TenantId && membership.Id != row.Id))
             {
                 // Already a member under this sub: the invitation of the name has nothing left to give.
                 db.TenantMembers.Remove(row);

@@ -25,9 +25,10 @@ internal sealed class TenantAccess(AdminDbContext db)
         }
 
         var member = await Memberships.Of(db, caller).AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == tenant.Id, cancellationToken);
-        if (member is null && await db.TenantMembers.AnyAsync(candidate => candidate.TenantId == tenant.Id && candidate.Subject == null && candidate.Username == caller.Username, cancellationToken))
+        if (member is null)
         {
-            // An invitation of the caller's name: bound to the caller now, and the caller's from then on.
+            // An invitation of the caller's name is bound to the caller now, and the caller's from then on — by this
+            // request, or by another of the caller's that got there first.
             await Memberships.BindAsync(db, caller, cancellationToken);
             member = await Memberships.Of(db, caller).AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == tenant.Id, cancellationToken);
         }

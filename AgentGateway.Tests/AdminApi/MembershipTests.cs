@@ -62,4 +62,29 @@ public sealed class MembershipTests(ControlPlaneFixture controlPlane)
         Assert.Equal(HttpStatusCode.NoContent, (await developer.DeleteAsync(new Uri($"/api/v1/tenants/{tenant}/members/sub:{subject}", UriKind.Relative), Cancellation)).StatusCode);
         await AssertProblemAsync(await developer.GetAsync(new Uri($"/api/v1/tenants/{tenant}/routes", UriKind.Relative), Cancellation), HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task ManyFirstRequestsAtOnce_BindTheInvitationOnce_AndNeverLoseIt()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
+        for (var round = 0; round < 5; round++)
+        {
+            // A browser signing in sends several requests at once; each may be the first to see the invitation.
+            var tenant = await CreateTenantAsync(admin, null, null);
+            (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/members/developer", new { role = "developer" }, Cancellation)).EnsureSuccessStatusCode();
+            var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(async index =>
+            {
+                using var response = index % 2 == 0
+                    ? await developer.GetAsync(new Uri($"/api/v1/tenants/{tenant}/routes", UriKind.Relative), Cancellation)
+                    : await developer.GetAsync(new Uri("/api/v1/me", UriKind.Relative), Cancellation);
+                return response.StatusCode;
+            }));
+            Assert.All(answers, status => Assert.Equal(HttpStatusCode.OK, status));
+
+            var member = Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenant}/members", Cancellation)).EnumerateArray());
+            Assert.False(member.GetProperty("pending").GetBoolean());
+            Assert.Equal(HttpStatusCode.OK, (await developer.GetAsync(new Uri($"/api/v1/tenants/{tenant}/routes", UriKind.Relative), Cancellation)).StatusCode);
+        }
+    }
 }
