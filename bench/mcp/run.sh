@@ -39,6 +39,8 @@ routes:
 YAML
 
 export ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=0 Logging__LogLevel__Default=Warning
+# The idle-session case opens more sessions on one route than a route may hold by default (10,000).
+export Mcp__MaxSessionsPerRoute=100000 Mcp__MaxSessionsPerTenant=100000
 (cd "$root/samples/AgentGateway.Samples.Utilities/bin/Release/net10.0" && exec dotnet AgentGateway.Samples.Utilities.dll --urls http://127.0.0.1:5301) &
 (cd "$root/AgentGateway.Proxy/bin/Release/net10.0" && exec dotnet AgentGateway.Proxy.dll --urls http://127.0.0.1:5300 --config "$work/gateway.yaml") &
 proxy_pid=$!
