@@ -1,8 +1,8 @@
-using AgentGateway.Proxy.Configuration;
+using AgentGateway.Proxy.Config;
+using AgentGateway.Proxy.Hosting;
+using AgentGateway.Proxy.Kinds.Mcp;
 using AgentGateway.Proxy.Limits;
-using AgentGateway.Proxy.Mcp;
-using AgentGateway.Proxy.Policies;
-using AgentGateway.Proxy.Routing;
+using AgentGateway.Proxy.Pipeline;
 
 LimitsExtensions.BoundRegularExpressions();
 

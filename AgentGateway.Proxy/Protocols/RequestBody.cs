@@ -1,6 +1,6 @@
 using System.Buffers;
+using AgentGateway.Proxy.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
-using AgentGateway.Proxy.Limits;
 
 namespace AgentGateway.Proxy.Protocols;
 

@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Text;
-using AgentGateway.Proxy.Limits;
+using AgentGateway.Proxy.Protocols;
+using AgentGateway.Proxy.Telemetry;
 
 namespace AgentGateway.Tests.Proxy;
 

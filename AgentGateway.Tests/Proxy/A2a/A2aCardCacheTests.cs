@@ -1,9 +1,10 @@
 using System.Net;
 using AgentGateway.Contracts.V1;
-using AgentGateway.Proxy.A2a;
-using AgentGateway.Proxy.Backends;
-using AgentGateway.Proxy.Backends.Auth;
-using AgentGateway.Proxy.Configuration;
+using AgentGateway.Proxy.Kinds.A2a;
+using AgentGateway.Proxy.Limits;
+using AgentGateway.Proxy.Pipeline.Snapshots;
+using AgentGateway.Proxy.Upstream;
+using AgentGateway.Proxy.Upstream.Auth;
 using AgentGateway.Tests.Fixtures;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -47,7 +48,7 @@ public sealed class A2aCardCacheTests : IAsyncLifetime
         });
         await _agent.StartAsync(Cancellation);
         var egress = new EgressGuard(new SnapshotStore(NullLogger<SnapshotStore>.Instance), NullLogger<EgressGuard>.Instance);
-        var limits = Microsoft.Extensions.Options.Options.Create(new AgentGateway.Proxy.Limits.GatewayLimitsOptions());
+        var limits = Microsoft.Extensions.Options.Options.Create(new GatewayLimitsOptions());
         _clients = new BackendHttpClients(egress, new BackendCredentials(egress, _time, limits, NullLogger<BackendCredentials>.Instance), limits);
         _cache = new A2aCardCache(_clients, _time, NullLogger<A2aCardCache>.Instance);
     }

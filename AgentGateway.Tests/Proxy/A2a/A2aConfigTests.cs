@@ -1,5 +1,5 @@
 using AgentGateway.Contracts.Policies;
-using AgentGateway.Proxy.Configuration.File;
+using AgentGateway.Proxy.Config.File;
 using AgentGateway.Tests.Fixtures;
 
 namespace AgentGateway.Tests.Proxy.A2a;

@@ -1,5 +1,5 @@
 using System.Text;
-using AgentGateway.Proxy.A2a;
+using AgentGateway.Proxy.Kinds.A2a;
 
 namespace AgentGateway.Tests.Proxy.A2a;
 

@@ -1,4 +1,4 @@
-using AgentGateway.Proxy.Backends.Auth;
+using AgentGateway.Proxy.Upstream.Auth;
 
 namespace AgentGateway.Tests.Proxy.Backends;
 

@@ -1,8 +1,8 @@
 using AgentGateway.Contracts.Routing;
 using AgentGateway.Contracts.V1;
-using AgentGateway.Proxy.Configuration;
-using AgentGateway.Proxy.Configuration.File;
-using AgentGateway.Proxy.Routing;
+using AgentGateway.Proxy.Config.File;
+using AgentGateway.Proxy.Pipeline.Routing;
+using AgentGateway.Proxy.Pipeline.Snapshots;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentGateway.Tests.Proxy.Http;

@@ -2,8 +2,8 @@ using AgentGateway.Contracts;
 using AgentGateway.Contracts.Json;
 using AgentGateway.Contracts.Routing;
 using AgentGateway.Contracts.V1;
-using AgentGateway.Proxy.Llm;
-using AgentGateway.Proxy.Llm.Providers;
+using AgentGateway.Proxy.Kinds.Llm.Exchange;
+using AgentGateway.Proxy.Kinds.Llm.Providers;
 
 namespace AgentGateway.Tests.Proxy.Llm;
 

@@ -3,8 +3,9 @@ using AgentGateway.Contracts;
 using AgentGateway.Contracts.Json;
 using AgentGateway.Contracts.Policies;
 using AgentGateway.Contracts.V1;
-using AgentGateway.Proxy.Llm;
-using AgentGateway.Proxy.Llm.Guards;
+using AgentGateway.Proxy.Kinds.Llm;
+using AgentGateway.Proxy.Kinds.Llm.Guards;
+using AgentGateway.Proxy.Protocols;
 
 namespace AgentGateway.Tests.Proxy.Llm;
 

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
-using AgentGateway.Proxy.Llm;
-using AgentGateway.Proxy.Policies.Authentication;
-using AgentGateway.Proxy.Policies.RateLimiting;
+using AgentGateway.Proxy.Kinds.Llm.Exchange;
+using AgentGateway.Proxy.Pipeline.Authentication;
+using AgentGateway.Proxy.Pipeline.RateLimiting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

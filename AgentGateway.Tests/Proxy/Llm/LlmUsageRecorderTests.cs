@@ -1,6 +1,6 @@
 using AgentGateway.AdminApi.ApiKeys;
 using AgentGateway.Contracts.V1;
-using AgentGateway.Proxy.Reporting;
+using AgentGateway.Proxy.Telemetry.Reporting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentGateway.Tests.Proxy.Llm;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using AgentGateway.Proxy.Upstream.Auth;
 using AgentGateway.Tests.Fixtures;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -242,7 +243,7 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
             Content = new ByteArrayContent(body),
         };
         expected.Content.Headers.TryAddWithoutValidation("Content-Type", context.Request.ContentType);
-        await AgentGateway.Proxy.Backends.Auth.AwsSigV4Signer.SignAsync(expected, "us-east-1", "bedrock", AwsAccessKey, AwsSecretKey, null, signedAt, context.RequestAborted);
+        await AwsSigV4Signer.SignAsync(expected, "us-east-1", "bedrock", AwsAccessKey, AwsSecretKey, null, signedAt, context.RequestAborted);
         return expected.Headers.TryGetValues("Authorization", out var authorization) && authorization.Single() == context.Request.Headers.Authorization.ToString();
     }
 

@@ -1,6 +1,7 @@
 using AgentGateway.Contracts.V1;
-using AgentGateway.Proxy.Policies;
-using AgentGateway.Proxy.Policies.Authentication.Jwt;
+using AgentGateway.Proxy.Limits;
+using AgentGateway.Proxy.Pipeline;
+using AgentGateway.Proxy.Pipeline.Authentication.Jwt;
 using AgentGateway.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,7 @@ public sealed class JwtVerifiedTokenCacheTests : IDisposable
     {
         var options = Options.Create(new PolicyOptions { JwtCacheTime = TimeSpan.FromMinutes(5) });
         // Inline key sets never reach the HTTP clients the key cache fetches remote ones with.
-        var keys = new JwtKeyCache(null!, options, Options.Create(new AgentGateway.Proxy.Limits.GatewayLimitsOptions()), _time, NullLogger<JwtKeyCache>.Instance);
+        var keys = new JwtKeyCache(null!, options, Options.Create(new GatewayLimitsOptions()), _time, NullLogger<JwtKeyCache>.Instance);
         _validator = new JwtValidator(keys, options, _time);
     }
 

@@ -1,6 +1,6 @@
 using AgentGateway.Contracts.V1;
-using AgentGateway.Proxy.Policies;
-using AgentGateway.Proxy.Policies.RateLimiting;
+using AgentGateway.Proxy.Pipeline;
+using AgentGateway.Proxy.Pipeline.RateLimiting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using AgentGateway.Proxy.Configuration.File;
+using AgentGateway.Proxy.Config.File;
 
 namespace AgentGateway.Tests.Proxy.RateLimiting;
 

@@ -1,7 +1,7 @@
 using AgentGateway.Contracts.Routing;
 using AgentGateway.Contracts.V1;
-using AgentGateway.Proxy.Configuration;
-using AgentGateway.Proxy.Routing;
+using AgentGateway.Proxy.Pipeline.Routing;
+using AgentGateway.Proxy.Pipeline.Snapshots;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentGateway.Tests.Proxy.Routing;

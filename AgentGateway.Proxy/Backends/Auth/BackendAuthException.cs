@@ -1,4 +1,0 @@
-namespace AgentGateway.Proxy.Backends.Auth;
-
-/// <summary>The gateway could not obtain the credentials a backend's auth calls for (a token endpoint refused, ...).</summary>
-internal sealed class BackendAuthException(string message, Exception? innerException = null) : HttpRequestException(message, innerException);

@@ -1,0 +1,34 @@
+namespace AgentGateway.Proxy.Config.Xds;
+
+/// <summary>How the proxy reaches the control plane (<c>Xds</c> section).</summary>
+internal sealed class XdsOptions
+{
+    public const string SectionName = "Xds";
+
+    /// <summary>The control plane's xDS endpoint (cleartext HTTP/2 or TLS), e.g. <c>http://localhost:5081</c>.</summary>
+    public Uri? Address { get; set; }
+
+    /// <summary>This proxy's node id; defaults to <c>{machine}-{process id}</c>.</summary>
+    public string? NodeId { get; set; }
+
+    /// <summary>The client that authenticates the proxy (client-credentials grant). No id: connect without a token.</summary>
+    public string? ClientId { get; set; }
+
+    public string? ClientSecret { get; set; }
+
+    /// <summary>The OpenID Connect issuer whose token endpoint issues the proxy's token.</summary>
+    public Uri? Authority { get; set; }
+
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The tenants this proxy serves (its node's <c>tenants</c> metadata): the control plane sends it only their routes,
+    /// host grants and secrets. Empty: every tenant (as far as the proxy's credential may receive).
+    /// </summary>
+    public IList<string> Tenants { get; } = [];
+
+    /// <summary>How often the proxy reports API key use and newly seen tool definitions to the control plane.</summary>
+    public TimeSpan ReportInterval { get; set; } = TimeSpan.FromSeconds(5);
+}

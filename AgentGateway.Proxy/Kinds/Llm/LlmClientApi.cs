@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Kinds.Llm.Providers;
+
+namespace AgentGateway.Proxy.Kinds.Llm;
+
+/// <summary>
+/// An API clients call the gateway with: its error shape, and the adapter that takes its requests to each kind of
+/// provider (passing through to a provider of the same API, translating to another).
+/// </summary>
+internal abstract class LlmClientApi
+{
+    public static readonly LlmClientApi OpenAiChat = new OpenAiChatApi();
+
+    public static readonly LlmClientApi AnthropicMessages = new AnthropicMessagesApi();
+
+    public static readonly LlmClientApi OpenAiEmbeddings = new OpenAiEmbeddingsApi();
+
+    public static readonly LlmClientApi OpenAiResponses = new OpenAiResponsesApi();
+
+    /// <summary>The API's name in metrics.</summary>
+    public abstract string Name { get; }
+
+    public abstract JsonObject Error(int status, string message, string? code = null);
+
+    /// <summary>The adapter to <paramref name="provider"/> for <paramref name="model"/>, or null when it does not serve this API.</summary>
+    public ProviderAdapter? AdapterFor(LlmProvider provider, string model) => AdapterFor(ProviderAdapter.ApiOf(provider, model));
+
+    /// <summary>The adapter to a provider model of <paramref name="api"/>, or null when such models do not serve this API.</summary>
+    protected abstract ProviderAdapter? AdapterFor(ProviderApi api);
+
+    /// <summary>Whether the client asked for the usage in its stream (Anthropic's streams always carry it).</summary>
+    public abstract bool WantsStreamUsage(JsonObject request);
+
+    private sealed class OpenAiChatApi : LlmClientApi
+    {
+        public override string Name => "chat.completions";
+
+        public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
+
+        protected override ProviderAdapter? AdapterFor(ProviderApi api) => api switch
+        {
+            ProviderApi.Anthropic => AnthropicChatAdapter.Instance,
+            ProviderApi.Gemini => GeminiChatAdapter.Instance,
+            ProviderApi.Converse => BedrockChatAdapter.Instance,
+            _ => OpenAiChatAdapter.Instance,
+        };
+
+        public override bool WantsStreamUsage(JsonObject request) =>
+            request["stream_options"] is JsonObject options && options["include_usage"] is JsonValue include && include.TryGetValue<bool>(out var wanted) && wanted;
+    }
+
+    private sealed class AnthropicMessagesApi : LlmClientApi
+    {
+        public override string Name => "messages";
+
+        public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.Anthropic(message, LlmErrors.AnthropicType(status));
+
+        protected override ProviderAdapter? AdapterFor(ProviderApi api) => api switch
+        {
+            ProviderApi.Anthropic => AnthropicMessagesAdapter.Instance,
+            ProviderApi.Gemini => OpenAiMessagesAdapter.Gemini,
+            ProviderApi.Converse => OpenAiMessagesAdapter.Bedrock,
+            _ => OpenAiMessagesAdapter.Instance,
+        };
+
+        public override bool WantsStreamUsage(JsonObject request) => true;
+    }
+
+    /// <summary>
+    /// The API whose stream events answer guards read: this one, or (for an API whose adapters make their events from
+    /// chat chunks) Chat Completions, whose chunks the adapter guards before making its own.
+    /// </summary>
+    public virtual LlmClientApi GuardedEvents => this;
+
+    /// <summary>Why the gateway cannot serve a request of this API that is valid JSON with a model; null when it can.</summary>
+    public virtual string? Unsupported(JsonObject request) => null;
+
+    /// <summary>OpenAI's Responses API, on top of Chat Completions (see <see cref="ResponsesAdapter"/>).</summary>
+    private sealed class OpenAiResponsesApi : LlmClientApi
+    {
+        public override string Name => "responses";
+
+        public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
+
+        protected override ProviderAdapter? AdapterFor(ProviderApi api) => api switch
+        {
+            ProviderApi.Anthropic => ResponsesAdapter.Anthropic,
+            ProviderApi.Gemini => ResponsesAdapter.Gemini,
+            ProviderApi.Converse => ResponsesAdapter.Bedrock,
+            _ => ResponsesAdapter.OpenAi,
+        };
+
+        // The usage comes in the response.completed event, read from the chat stream's own.
+        public override bool WantsStreamUsage(JsonObject request) => false;
+
+        public override string? Unsupported(JsonObject request) => ResponsesAdapter.Unsupported(request);
+
+        public override LlmClientApi GuardedEvents => OpenAiChat;
+    }
+
+    /// <summary>
+    /// OpenAI's Embeddings API: passed through to OpenAI-compatible providers, translated for Gemini (and Vertex AI's
+    /// Gemini models) and Bedrock; Anthropic has none.
+    /// </summary>
+    private sealed class OpenAiEmbeddingsApi : LlmClientApi
+    {
+        private static readonly OpenAiPassthroughAdapter s_adapter = new("/embeddings");
+
+        public override string Name => "embeddings";
+
+        public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
+
+        protected override ProviderAdapter? AdapterFor(ProviderApi api) => api switch
+        {
+            ProviderApi.OpenAi => s_adapter,
+            ProviderApi.Gemini => GeminiEmbeddingsAdapter.Instance,
+            ProviderApi.Converse => BedrockEmbeddingsAdapter.Instance,
+            _ => null,
+        };
+
+        public override bool WantsStreamUsage(JsonObject request) => false;
+    }
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using AgentGateway.Proxy.Telemetry.Reporting;
+
+namespace AgentGateway.Proxy.Kinds.Llm;
+
+/// <summary>
+/// The LLM gateway's metrics (meter <c>AgentGateway.Llm</c>), named after OpenTelemetry's GenAI conventions:
+/// requests by route, client API, provider, model and outcome, tokens by type, request duration and time to first token.
+/// </summary>
+internal sealed class LlmMetrics
+{
+    public const string MeterName = "AgentGateway.Llm";
+
+    private readonly Counter<long> _requests;
+    private readonly Histogram<long> _tokens;
+    private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _firstToken;
+    private readonly Counter<long> _guards;
+
+    public LlmMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        _requests = meter.CreateCounter<long>("agentgateway.llm.requests", "{request}", "LLM requests by route, provider, model and outcome.");
+        _tokens = meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens used per request, by type (input, output).");
+        _duration = meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "How long LLM requests took, streams to their end.");
+        _firstToken = meter.CreateHistogram<double>("agentgateway.llm.time_to_first_token", "s", "Until a stream's first chunk reached the client.");
+        _guards = meter.CreateCounter<long>("agentgateway.llm.guard.actions", "{action}", "Prompts and answers a guard masked or rejected, by route, guard and phase.");
+    }
+
+    /// <summary>Counts what guards did to one prompt or answer: each guard once per action.</summary>
+    public void RecordGuards(string route, string phase, IEnumerable<(string Guard, bool Rejected)> hits)
+    {
+        foreach (var (guard, rejected) in hits.Distinct())
+        {
+            _guards.Add(1, new TagList { { "route", route }, { "guard", guard }, { "phase", phase }, { "action", rejected ? "reject" : "mask" } });
+        }
+    }
+
+    /// <param name="outcome">"ok", "provider_error" (the provider answered 4xx), "unavailable" (every try failed), "invalid", "refused", "guarded" (a guard rejected the prompt or the answer).</param>
+    public void Record(string route, string api, string? provider, string model, string outcome, LlmUsage? usage, TimeSpan elapsed, TimeSpan? firstToken)
+    {
+        var tags = new TagList
+        {
+            { "route", route },
+            { "gen_ai.operation.name", api },
+            { "gen_ai.provider.name", provider ?? "(none)" },
+            { "gen_ai.request.model", model.Length > 0 ? model : "(none)" },
+            { "outcome", outcome },
+        };
+        _requests.Add(1, tags);
+        _duration.Record(elapsed.TotalSeconds, tags);
+        if (firstToken is { } ttft)
+        {
+            _firstToken.Record(ttft.TotalSeconds, tags);
+        }
+
+        if (usage is { } used)
+        {
+            _tokens.Record(used.InputTokens, new TagList { { "route", route }, { "gen_ai.request.model", model }, { "gen_ai.token.type", "input" } });
+            _tokens.Record(used.OutputTokens, new TagList { { "route", route }, { "gen_ai.request.model", model }, { "gen_ai.token.type", "output" } });
+        }
+    }
+}

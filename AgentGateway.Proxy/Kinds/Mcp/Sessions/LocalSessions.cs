@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+
+namespace AgentGateway.Proxy.Kinds.Mcp.Sessions;
+
+/// <summary>
+/// This replica's <see cref="LocalSession"/>s by session nonce, the sessions closed here, and how many each route and
+/// tenant holds (the bound on new sessions).
+/// </summary>
+internal sealed class LocalSessions(TimeProvider timeProvider)
+{
+    private readonly ConcurrentDictionary<string, LocalSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _closed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _perRoute = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _perTenant = new(StringComparer.Ordinal);
+
+    public int Count => _sessions.Count;
+
+    public LocalSession GetOrAdd(McpSessionState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (_sessions.TryGetValue(state.Nonce, out var existing))
+        {
+            return existing;
+        }
+
+        var created = new LocalSession(state, timeProvider);
+        if (!_sessions.TryAdd(state.Nonce, created))
+        {
+            return _sessions[state.Nonce];
+        }
+
+        Change(created.Route, +1);
+        return created;
+    }
+
+    public IEnumerable<LocalSession> All => _sessions.Values;
+
+    /// <summary>The sessions of <paramref name="route"/> (<c>{tenant}/{route}</c>) held here.</summary>
+    public int CountOfRoute(string route) => _perRoute.GetValueOrDefault(route);
+
+    /// <summary>The sessions of <paramref name="tenant"/>'s routes held here.</summary>
+    public int CountOfTenant(string tenant) => _perTenant.GetValueOrDefault(tenant);
+
+    /// <summary>Whether the session was closed (DELETE) on this replica.</summary>
+    public bool IsClosed(string nonce) => _closed.ContainsKey(nonce);
+
+    /// <summary>Forgets the session and remembers until <paramref name="expiresAt"/> (Unix seconds) that it was closed.</summary>
+    public LocalSession? Close(string nonce, long expiresAt)
+    {
+        _closed[nonce] = expiresAt;
+        if (!_sessions.TryRemove(nonce, out var session))
+        {
+            return null;
+        }
+
+        Change(session.Route, -1);
+        return session;
+    }
+
+    /// <summary>Drops local state idle since before <paramref name="cutoff"/> and closed-markers past their expiry.</summary>
+    public IReadOnlyList<LocalSession> RemoveIdle(DateTimeOffset cutoff)
+    {
+        var removed = new List<LocalSession>();
+        foreach (var session in _sessions.Values)
+        {
+            if (session.LastActivity < cutoff && !session.HasListeners && _sessions.TryRemove(session.Nonce, out _))
+            {
+                Change(session.Route, -1);
+                removed.Add(session);
+            }
+        }
+
+        var now = timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        foreach (var (nonce, expiresAt) in _closed)
+        {
+            if (expiresAt <= now)
+            {
+                _closed.TryRemove(nonce, out _);
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>The tenant of a route key <c>{tenant}/{route}</c>.</summary>
+    public static string TenantOf(string route) => route.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash ? route[..slash] : route;
+
+    private void Change(string route, int delta)
+    {
+        _perRoute.AddOrUpdate(route, delta, (_, count) => count + delta);
+        _perTenant.AddOrUpdate(TenantOf(route), delta, (_, count) => count + delta);
+    }
+}

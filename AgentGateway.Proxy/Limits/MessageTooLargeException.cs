@@ -1,4 +1,0 @@
-namespace AgentGateway.Proxy.Limits;
-
-/// <summary>An answer or a document was larger than the proxy reads whole; what it was is in the message.</summary>
-internal sealed class MessageTooLargeException(string message) : IOException(message);

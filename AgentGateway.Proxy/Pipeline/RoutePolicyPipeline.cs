@@ -1,0 +1,69 @@
+using AgentGateway.Proxy.Pipeline.Authentication;
+using AgentGateway.Proxy.Pipeline.Authorization;
+using AgentGateway.Proxy.Pipeline.ExtAuthz;
+using AgentGateway.Proxy.Pipeline.RateLimiting;
+using Microsoft.Net.Http.Headers;
+
+namespace AgentGateway.Proxy.Pipeline;
+
+/// <summary>
+/// Runs a route's request policies before its backend sees the request: authentication, external authorization,
+/// then rate limits (which key on the caller those established).
+/// Either refuses the request (the caller's protocol shapes the answer) or hands on the scope the backend serves it in.
+/// </summary>
+internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, ExternalAuthorizer externalAuthorizer, RouteRateLimiter rateLimiter)
+{
+    public async ValueTask<(RequestScope? Scope, PolicyRefusal? Refusal)> RunAsync(HttpContext context, Route route, RoutePolicyRuntime policies)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(policies);
+        var authentication = await authenticator.AuthenticateAsync(context, route, policies);
+        if (authentication.Caller is not { } caller)
+        {
+            return (null, new PolicyRefusal(authentication.StatusCode, authentication.Error!,
+                authentication.Challenge is { } challenge ? [new(HeaderNames.WWWAuthenticate, challenge)] : []));
+        }
+
+        if (policies.ExtAuthz is { } extAuthz)
+        {
+            var decision = await externalAuthorizer.CheckAsync(context, route, extAuthz);
+            foreach (var (name, value) in decision.ResponseHeaders.Where(_ => decision.Allowed))
+            {
+                context.Response.Headers.Append(name, value);
+            }
+
+            if (!decision.Allowed)
+            {
+                var reason = decision.Body is { Length: > 0 } body ? body.Length > 500 ? body[..500] : body : "denied";
+                return (null, new PolicyRefusal(decision.StatusCode, $"Forbidden by external authorization: {reason.Trim()}", decision.ResponseHeaders));
+            }
+
+            if (decision.UpstreamHeaders.Count > 0)
+            {
+                caller = caller.ReplacingUpstreamHeaders(decision.UpstreamHeaders);
+            }
+        }
+
+        if (policies.RateLimits is { } rateLimits)
+        {
+            var limit = await rateLimiter.TryTakeAsync(context, rateLimits, caller);
+            if (!limit.Allowed)
+            {
+                return (null, new PolicyRefusal(StatusCodes.Status429TooManyRequests, $"Rate limit exceeded: {limit.Reason}", RateLimitHeaders.For(limit)));
+            }
+
+            RateLimitHeaders.Apply(context.Response, limit);
+            if (limit.UpstreamHeaders is { Count: > 0 } upstreamHeaders)
+            {
+                caller = caller.WithUpstreamHeaders(upstreamHeaders);
+            }
+        }
+
+        if (policies.AuthorizationRules is null && policies.A2aAuthorizationRules is null && policies.OperationScopes.Count == 0)
+        {
+            return (ReferenceEquals(caller, GatewayCaller.Anonymous) ? policies.AnonymousScope : new RequestScope(caller, policies, policies.AnonymousScope.Variables), null);
+        }
+
+        return (new RequestScope(caller, policies, AuthorizationVariables.ForRequest(context, caller)), null);
+    }
+}
