@@ -1,6 +1,5 @@
 using AgentGateway.Proxy.Config;
 using AgentGateway.Proxy.Hosting;
-using AgentGateway.Proxy.Kinds.Mcp;
 using AgentGateway.Proxy.Limits;
 using AgentGateway.Proxy.Pipeline;
 
@@ -13,10 +12,9 @@ builder.UseInlineScheduling();
 
 builder.AddServiceDefaults();
 builder.AddGatewayLimits();
+builder.AddGatewayPipeline();
+builder.AddRouteKinds();
 builder.AddGatewayConfiguration();
-builder.AddGatewayPolicies();
-builder.AddMcpGateway();
-builder.AddGatewayRouting();
 
 var app = builder.Build();
 

@@ -23,8 +23,6 @@ internal static class GatewayConfigurationExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<SnapshotStore>();
-        services.AddHealthChecks().AddCheck<ConfigAppliedHealthCheck>("config");
 
         services.AddOptions<GatewayFileOptions>().BindConfiguration(GatewayFileOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayFileOptions>, GatewayFileOptionsValidator>());

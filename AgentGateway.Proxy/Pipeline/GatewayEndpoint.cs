@@ -1,29 +1,42 @@
-using AgentGateway.Proxy.Kinds.A2a;
-using AgentGateway.Proxy.Kinds.Http;
-using AgentGateway.Proxy.Kinds.Llm;
-using AgentGateway.Proxy.Kinds.Mcp.Transports;
 using AgentGateway.Proxy.Pipeline.Authentication;
-using AgentGateway.Proxy.Pipeline.Routing;
 using AgentGateway.Proxy.Pipeline.Snapshots;
 using AgentGateway.Proxy.Pipeline.Traffic;
 
 namespace AgentGateway.Proxy.Pipeline;
 
 /// <summary>
-/// The one handler behind every route of the running config. Routes come and go with config changes, so it matches
-/// each request against the current snapshot's route table and hands it to its backend kind; a request no route takes
-/// answers 404. Before the backend kind, the route's CORS preflight, redirect or direct
-/// response may answer (see <see cref="TrafficResponses"/>).
+/// The corridor every request walks: the current snapshot's route table finds its route (none: 404); the route's own
+/// answers go first (CORS preflight, redirect, direct response, see <see cref="TrafficResponses"/>); then its kind may
+/// answer what it answers before any policy (<see cref="IRouteKind.AnswerBeforePoliciesAsync"/>); then the route's
+/// policies run, once, for every kind (<see cref="RoutePolicyPipeline"/>); and the kind refuses the request in its
+/// protocol or serves it.
 /// </summary>
-internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandler mcp, HttpRouteHandler http, A2aRouteHandler a2a, LlmRouteHandler llm)
+internal sealed class GatewayEndpoint
 {
+    private readonly SnapshotStore _snapshots;
+    private readonly RoutePolicyPipeline _policies;
+    private readonly IRouteKind?[] _kinds;
+
+    public GatewayEndpoint(SnapshotStore snapshots, RoutePolicyPipeline policies, IEnumerable<IRouteKind> kinds)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        _snapshots = snapshots;
+        _policies = policies;
+        var all = kinds.ToList();
+        _kinds = new IRouteKind?[all.Count == 0 ? 1 : all.Max(kind => (int)kind.Backend) + 1];
+        foreach (var kind in all)
+        {
+            _kinds[(int)kind.Backend] = kind;
+        }
+    }
+
     /// <remarks>
-    /// Not an async method: a request that only forwards returns its backend kind's task, without a state machine of
-    /// its own on the hot path.
+    /// Not an async method, nor are the steps that only pass the request on: a request that only forwards returns its
+    /// kind's task, without a state machine of the corridor's own on the hot path.
     /// </remarks>
     public Task HandleAsync(HttpContext context)
     {
-        var snapshot = snapshots.Current;
+        var snapshot = _snapshots.Current;
         if (snapshot is null)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -36,88 +49,76 @@ internal sealed class GatewayEndpoint(SnapshotStore snapshots, McpEndpointHandle
             return ServeWellKnownAsync(context, snapshot, path);
         }
 
-        return Dispatch(context, snapshot);
+        return Match(context, snapshot);
     }
 
+    /// <summary>The OAuth protected resource metadata of a route with MCP authentication (RFC 9728), public by design.</summary>
     private async Task ServeWellKnownAsync(HttpContext context, GatewaySnapshot snapshot, string path)
     {
-        if (!await McpEndpointHandler.TryServeResourceMetadataAsync(context, snapshot, path[ProtectedResourceMetadata.WellKnownPrefix.Length..]))
+        if (!await ProtectedResourceMetadata.TryServeAsync(context, snapshot, path[ProtectedResourceMetadata.WellKnownPrefix.Length..]))
         {
-            await Dispatch(context, snapshot);
+            await Match(context, snapshot);
         }
     }
 
-    private Task Dispatch(HttpContext context, GatewaySnapshot snapshot)
+    private Task Match(HttpContext context, GatewaySnapshot snapshot)
     {
-        if (snapshot.Table.Match(context.Request) is not { } match)
+        if (snapshot.Table.Match(context.Request) is not { } match
+            || (uint)match.Route.BackendCase >= (uint)_kinds.Length || _kinds[(int)match.Route.BackendCase] is not { } kind)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return Task.CompletedTask;
         }
 
-        var answered = TrafficResponses.TryAnswerAsync(context, snapshot.PoliciesOf(match.Route).Traffic, match);
+        var request = new RouteRequest(snapshot, match, snapshot.RuntimeOf(match.Route));
+        var answered = TrafficResponses.TryAnswerAsync(context, request.Runtime.Policies.Traffic, match);
         if (!answered.IsCompletedSuccessfully)
         {
-            return DispatchUnansweredAsync(context, snapshot, match, answered);
+            return AfterTrafficAnswerAsync(context, kind, request, answered);
         }
 
-        return answered.Result ? Task.CompletedTask : DispatchToBackend(context, snapshot, match);
+        return answered.Result ? Task.CompletedTask : BeforePolicies(context, kind, request);
     }
 
-    private async Task DispatchUnansweredAsync(HttpContext context, GatewaySnapshot snapshot, RouteMatchResult match, ValueTask<bool> answered)
+    private async Task AfterTrafficAnswerAsync(HttpContext context, IRouteKind kind, RouteRequest request, ValueTask<bool> answered)
     {
         if (!await answered)
         {
-            await DispatchToBackend(context, snapshot, match);
+            await BeforePolicies(context, kind, request);
         }
     }
 
-    private Task DispatchToBackend(HttpContext context, GatewaySnapshot snapshot, RouteMatchResult match)
+    private Task BeforePolicies(HttpContext context, IRouteKind kind, RouteRequest request)
     {
-        switch (match.Route.BackendCase)
+        var answered = kind.AnswerBeforePoliciesAsync(context, request);
+        if (!answered.IsCompletedSuccessfully)
         {
-            case Route.BackendOneofCase.Mcp:
-                return mcp.HandleAsync(context, snapshot, match);
-            case Route.BackendOneofCase.Http:
-                return http.HandleAsync(context, snapshot, match);
-            case Route.BackendOneofCase.A2A:
-                return a2a.HandleAsync(context, snapshot, match);
-            case Route.BackendOneofCase.Llm:
-                return llm.HandleAsync(context, snapshot, match);
-            default:
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return Task.CompletedTask;
+            return AfterKindAnswerAsync(context, kind, request, answered);
+        }
+
+        return answered.Result ? Task.CompletedTask : RunPolicies(context, kind, request);
+    }
+
+    private async Task AfterKindAnswerAsync(HttpContext context, IRouteKind kind, RouteRequest request, ValueTask<bool> answered)
+    {
+        if (!await answered)
+        {
+            await RunPolicies(context, kind, request);
         }
     }
-}
 
-internal static class GatewayEndpointExtensions
-{
-    public static IHostApplicationBuilder AddGatewayRouting(this IHostApplicationBuilder builder)
+    private Task RunPolicies(HttpContext context, IRouteKind kind, RouteRequest request)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddHttpRoutes();
-        builder.AddA2aGateway();
-        builder.Services.AddLlmGateway();
-        builder.Services.AddSingleton<GatewayEndpoint>();
-        return builder;
+        var run = _policies.RunAsync(context, request.Route, request.Runtime.Policies);
+        return run.IsCompletedSuccessfully ? ServeOrRefuse(context, kind, request, run.Result) : AfterPoliciesAsync(context, kind, request, run);
     }
 
-    /// <summary>
-    /// Serves every route of the running config from a terminal middleware ahead of endpoint routing: a gateway request
-    /// skips the endpoint matcher altogether, and only the health probes (<c>/healthz</c>, <c>/readyz</c>) go on to the
-    /// endpoints mapped after it.
-    /// </summary>
-    public static WebApplication UseGatewayRoutes(this WebApplication app)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        var endpoint = app.Services.GetRequiredService<GatewayEndpoint>();
-        app.Use((context, next) => IsHealthProbe(context.Request.Path) ? next(context) : endpoint.HandleAsync(context));
-        app.UseRouting();
-        return app;
-    }
+    private static async Task AfterPoliciesAsync(
+        HttpContext context, IRouteKind kind, RouteRequest request, ValueTask<(RequestScope? Scope, PolicyRefusal? Refusal)> run) =>
+        await ServeOrRefuse(context, kind, request, await run);
 
-    private static bool IsHealthProbe(PathString path) =>
-        path.StartsWithSegments(Microsoft.Extensions.Hosting.Extensions.LivenessPath, StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments(Microsoft.Extensions.Hosting.Extensions.ReadinessPath, StringComparison.OrdinalIgnoreCase);
+    private static Task ServeOrRefuse(HttpContext context, IRouteKind kind, RouteRequest request, (RequestScope? Scope, PolicyRefusal? Refusal) outcome) =>
+        outcome.Scope is { } scope
+            ? kind.ServeAsync(context, request with { Scope = scope })
+            : kind.RefuseAsync(context, request, outcome.Refusal!);
 }

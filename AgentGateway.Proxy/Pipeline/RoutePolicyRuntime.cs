@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using AgentGateway.Contracts.Policies;
 using AgentGateway.Contracts.V1;
-using AgentGateway.Proxy.Kinds.Llm.Guards;
 using AgentGateway.Proxy.Pipeline.Authentication;
 using AgentGateway.Proxy.Pipeline.RateLimiting;
 using AgentGateway.Proxy.Pipeline.Traffic;
@@ -62,9 +61,6 @@ internal sealed class RoutePolicyRuntime
     /// <summary>The route's rate limits, or null when it has none.</summary>
     public RateLimitPlan? RateLimits { get; private init; }
 
-    /// <summary>LLM routes: the compiled prompt and answer guards, or null when the route has none.</summary>
-    public LlmGuardSet? LlmGuards { get; private init; }
-
     /// <summary>Scopes particular operations need (MCP authentication's step-up).</summary>
     public IReadOnlyList<CompiledScopeRequirement> OperationScopes { get; private init; } = [];
 
@@ -89,7 +85,6 @@ internal sealed class RoutePolicyRuntime
                 .Select(requirement => new CompiledScopeRequirement(CelExpressions.Compile(requirement.Match), [.. requirement.Scopes]))
                 .ToList() ?? [],
             RateLimits = RateLimitPlan.Compile(route),
-            LlmGuards = LlmGuardSet.Compile(policies.LlmGuards),
             Traffic = TrafficPolicyRuntime.Compile(policies),
         };
         runtime.AnonymousScope = new RequestScope(GatewayCaller.Anonymous, runtime, s_noVariables);

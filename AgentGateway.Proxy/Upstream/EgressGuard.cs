@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using AgentGateway.Contracts.Egress;
-using AgentGateway.Proxy.Pipeline.Snapshots;
 
 namespace AgentGateway.Proxy.Upstream;
 
@@ -11,7 +10,7 @@ namespace AgentGateway.Proxy.Upstream;
 /// config's egress policy lets through. It connects to exactly the address it checked, so a name that resolves
 /// differently from one moment to the next (DNS rebinding) cannot slip past.
 /// </summary>
-internal sealed partial class EgressGuard(SnapshotStore snapshots, ILogger<EgressGuard> logger)
+internal sealed partial class EgressGuard(IEgressPolicySource policies, ILogger<EgressGuard> logger)
 {
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
@@ -45,7 +44,7 @@ internal sealed partial class EgressGuard(SnapshotStore snapshots, ILogger<Egres
     internal IPAddress[] Permitted(string host, int port, IPAddress[] addresses, out string? refusal)
     {
         refusal = addresses.Length == 0 ? "the name resolves to no address" : null;
-        if (snapshots.Current?.Egress is not { BlockPrivateNetworks: true } policy)
+        if (policies.EgressPolicy is not { BlockPrivateNetworks: true } policy)
         {
             return addresses;
         }

@@ -1,3 +1,4 @@
+using AgentGateway.Proxy.Pipeline;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentGateway.Proxy.Kinds.A2a;
@@ -13,7 +14,7 @@ internal static class A2aGatewayExtensions
         builder.Services.TryAddSingleton<A2aMetrics>();
         builder.Services.TryAddSingleton<A2aCardCache>();
         builder.Services.TryAddSingleton<A2aWebhookGuard>();
-        builder.Services.TryAddSingleton<A2aRouteHandler>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteKind, A2aRouteHandler>());
         return builder;
     }
 }

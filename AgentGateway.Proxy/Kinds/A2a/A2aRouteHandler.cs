@@ -3,7 +3,6 @@ using System.Text.Json;
 using AgentGateway.Contracts.Policies;
 using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Forwarding;
-using AgentGateway.Proxy.Pipeline.Routing;
 using AgentGateway.Proxy.Pipeline.Snapshots;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
@@ -17,53 +16,51 @@ namespace AgentGateway.Proxy.Kinds.A2a;
 /// its base URL, streams unbuffered.
 /// </summary>
 internal sealed partial class A2aRouteHandler(
-    RoutePolicyPipeline policyPipeline,
     A2aCardCache cards,
     HttpForwarding forwarding,
     A2aWebhookGuard webhooks,
     A2aMetrics metrics,
     TimeProvider time,
-    ILogger<A2aRouteHandler> logger)
+    ILogger<A2aRouteHandler> logger) : IRouteKind
 {
     public const string CardPath = "/.well-known/agent-card.json";
     public const string LegacyCardPath = "/.well-known/agent.json";
 
-    public async Task HandleAsync(HttpContext context, GatewaySnapshot snapshot, RouteMatchResult match)
+    public Route.BackendOneofCase Backend => Route.BackendOneofCase.A2A;
+
+    /// <summary>The agent card is public: served before the route's policies.</summary>
+    public ValueTask<bool> AnswerBeforePoliciesAsync(HttpContext context, RouteRequest request)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(snapshot);
-        ArgumentNullException.ThrowIfNull(match);
+        return HttpMethods.IsGet(context.Request.Method) && Relative(context, request) is CardPath or LegacyCardPath
+            ? new ValueTask<bool>(ServeCardAsync(context, request))
+            : ValueTask.FromResult(false);
+    }
+
+    public async Task RefuseAsync(HttpContext context, RouteRequest request, PolicyRefusal refusal)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(refusal);
+        var binding = A2aRestPaths.Classify(context.Request.Method, Relative(context, request)) is not null ? A2aVersions.Rest : A2aVersions.JsonRpc;
+        foreach (var (name, value) in refusal.Headers)
+        {
+            context.Response.Headers.Append(name, value);
+        }
+
+        var unauthenticated = refusal.StatusCode == StatusCodes.Status401Unauthorized;
+        await A2aErrorWriter.WriteAsync(context, binding, null,
+            new A2aError(refusal.StatusCode, unauthenticated ? A2aErrorCodes.Unauthenticated : A2aErrorCodes.Forbidden, refusal.Message));
+        metrics.Record(request.Runtime.Key, string.Empty, binding, unauthenticated ? "unauthenticated" : "forbidden", TimeSpan.Zero, null);
+    }
+
+    public async Task ServeAsync(HttpContext context, RouteRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(context);
         var started = time.GetTimestamp();
-        var route = match.Route;
-        var routeKey = $"{route.Tenant}/{route.Name}";
+        var (snapshot, match, route, scope) = (request.Snapshot, request.Match, request.Route, request.Allowed);
+        var routeKey = request.Runtime.Key;
         var prefix = match.MatchedPrefix ?? string.Empty;
-        var path = context.Request.Path.Value ?? string.Empty;
-        var relative = path.Length >= prefix.Length ? path[prefix.Length..] : string.Empty;
-
-        if (HttpMethods.IsGet(context.Request.Method) && relative is CardPath or LegacyCardPath)
-        {
-            var served = await ServeCardAsync(context, snapshot, route, prefix);
-            metrics.Record(routeKey, "GetAgentCard", A2aVersions.Http, served ? "ok" : "unreachable", time.GetElapsedTime(started), null);
-            return;
-        }
-
-        var policies = snapshot.PoliciesOf(route);
-        var (scope, refusal) = await policyPipeline.RunAsync(context, route, policies);
-        if (scope is null)
-        {
-            var binding = A2aRestPaths.Classify(context.Request.Method, relative) is not null ? A2aVersions.Rest : A2aVersions.JsonRpc;
-            foreach (var (name, value) in refusal!.Headers)
-            {
-                context.Response.Headers.Append(name, value);
-            }
-
-            var unauthenticated = refusal.StatusCode == StatusCodes.Status401Unauthorized;
-            await A2aErrorWriter.WriteAsync(context, binding, null,
-                new A2aError(refusal.StatusCode, unauthenticated ? A2aErrorCodes.Unauthenticated : A2aErrorCodes.Forbidden, refusal.Message));
-            metrics.Record(routeKey, string.Empty, binding, unauthenticated ? "unauthenticated" : "forbidden", time.GetElapsedTime(started), null);
-            return;
-        }
-
+        var relative = Relative(context, request);
         var (operation, invalid, requestBinding) = await A2aRequestReader.ReadAsync(context, relative);
         if (operation is null)
         {
@@ -74,7 +71,7 @@ internal sealed partial class A2aRouteHandler(
 
         Activity.Current?.SetTag("a2a.method", operation.Method);
         Activity.Current?.SetTag("a2a.binding", operation.Binding);
-        if (await RefuseAsync(scope, operation, snapshot, context.RequestAborted) is { } refused)
+        if (await DenyAsync(scope, operation, snapshot, context.RequestAborted) is { } refused)
         {
             await A2aErrorWriter.WriteAsync(context, operation.Binding, operation.Id, refused);
             var outcome = refused.Code == A2aErrorCodes.Forbidden ? "forbidden" : "invalid";
@@ -121,7 +118,7 @@ internal sealed partial class A2aRouteHandler(
     }
 
     /// <summary>Why the route's policies refuse the operation (its authorization rules, a webhook URL), or null.</summary>
-    private async Task<A2aError?> RefuseAsync(RequestScope scope, A2aOperation operation, GatewaySnapshot snapshot, CancellationToken cancellationToken)
+    private async Task<A2aError?> DenyAsync(RequestScope scope, A2aOperation operation, GatewaySnapshot snapshot, CancellationToken cancellationToken)
     {
         if (scope.Policies.A2aAuthorizationRules is { } rules)
         {
@@ -154,22 +151,35 @@ internal sealed partial class A2aRouteHandler(
         return null;
     }
 
-    private async Task<bool> ServeCardAsync(HttpContext context, GatewaySnapshot snapshot, Route route, string prefix)
+    private async Task<bool> ServeCardAsync(HttpContext context, RouteRequest request)
     {
+        var started = time.GetTimestamp();
+        var route = request.Route;
+        var prefix = request.Match.MatchedPrefix ?? string.Empty;
         var (card, error) = await cards.GetAsync(route, context.RequestAborted);
         if (card is null)
         {
-            LogCardUnavailable(logger, $"{route.Tenant}/{route.Name}", error!);
+            LogCardUnavailable(logger, request.Runtime.Key, error!);
             await A2aErrorWriter.WriteAsync(context, A2aVersions.Rest, null,
                 new A2aError(StatusCodes.Status502BadGateway, A2aErrorCodes.AgentUnavailable, $"The agent's card is not available: {error}."));
-            return false;
+            metrics.Record(request.Runtime.Key, "GetAgentCard", A2aVersions.Http, "unreachable", time.GetElapsedTime(started), null);
+            return true;
         }
 
-        var rewritten = A2aCardRewriter.Rewrite(card.DeepClone().AsObject(), new Uri(route.A2A.Url), GatewayBase(context.Request, prefix), snapshot.PoliciesOf(route));
+        var rewritten = A2aCardRewriter.Rewrite(card.DeepClone().AsObject(), new Uri(route.A2A.Url), GatewayBase(context.Request, prefix), request.Runtime.Policies);
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-cache";
         await context.Response.WriteAsync(rewritten.ToJsonString(JsonSerializerOptions.Web), context.RequestAborted);
+        metrics.Record(request.Runtime.Key, "GetAgentCard", A2aVersions.Http, "ok", time.GetElapsedTime(started), null);
         return true;
+    }
+
+    /// <summary>The request's path below the route's prefix.</summary>
+    private static string Relative(HttpContext context, RouteRequest request)
+    {
+        var prefix = request.Match.MatchedPrefix ?? string.Empty;
+        var path = context.Request.Path.Value ?? string.Empty;
+        return path.Length >= prefix.Length ? path[prefix.Length..] : string.Empty;
     }
 
     /// <summary>The route's URL as the caller reached it, without a trailing '/'.</summary>

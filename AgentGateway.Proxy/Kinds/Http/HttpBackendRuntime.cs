@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Pipeline.Forwarding;
 using AgentGateway.Proxy.Upstream.Health;
@@ -76,17 +75,4 @@ internal sealed class HttpBackendRuntime : ForwardDestinations
     }
 
     private sealed record Entry(ForwardDestination Destination, int Weight, DestinationHealth Health);
-}
-
-/// <summary>The <see cref="HttpBackendRuntime"/> of each route of the running config, made on its first request.</summary>
-internal sealed class HttpBackendRuntimes(DestinationHealthRegistry registry, TimeProvider time)
-{
-    // Keyed by the route object, which belongs to one snapshot: a new config brings new routes, the old entries go with it.
-    private readonly ConditionalWeakTable<Route, HttpBackendRuntime> _runtimes = new();
-
-    public HttpBackendRuntime For(Route route)
-    {
-        ArgumentNullException.ThrowIfNull(route);
-        return _runtimes.TryGetValue(route, out var runtime) ? runtime : _runtimes.GetValue(route, created => new HttpBackendRuntime(created, registry, time));
-    }
 }

@@ -1,42 +1,34 @@
 using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Forwarding;
-using AgentGateway.Proxy.Pipeline.Routing;
-using AgentGateway.Proxy.Pipeline.Snapshots;
+using AgentGateway.Proxy.Pipeline.Health;
+using AgentGateway.Proxy.Upstream;
+using AgentGateway.Proxy.Upstream.Health;
 
 namespace AgentGateway.Proxy.Kinds.Http;
 
 /// <summary>
-/// Serves HTTP routes: the route's request policies (authentication, external authorization), then
-/// <see cref="HttpForwarding"/> to a healthy destination chosen by weight.
+/// The HTTP route kind: <see cref="HttpForwarding"/> to a healthy destination chosen by weight; refusals as plain text.
+/// Each route's destinations with their health are its kind state (<see cref="HttpBackendRuntime"/>).
 /// </summary>
-internal sealed class HttpRouteHandler(RoutePolicyPipeline policyPipeline, HttpForwarding forwarding, HttpBackendRuntimes backends)
+internal sealed class HttpRouteHandler(HttpForwarding forwarding, DestinationHealthRegistry health, TimeProvider time) : IRouteKind
 {
-    public Task HandleAsync(HttpContext context, GatewaySnapshot snapshot, RouteMatchResult match)
+    private readonly DestinationHealthRegistry _health = health;
+    private readonly TimeProvider _time = time;
+
+    public Route.BackendOneofCase Backend => Route.BackendOneofCase.Http;
+
+    public Task ServeAsync(HttpContext context, RouteRequest request)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(snapshot);
-        ArgumentNullException.ThrowIfNull(match);
-        var run = policyPipeline.RunAsync(context, match.Route, snapshot.PoliciesOf(match.Route));
-        return run.IsCompletedSuccessfully ? ForwardOrRefuseAsync(context, match, run.Result) : AwaitPoliciesAsync(context, match, run);
+        var http = request.Route.Http;
+        var destinations = request.Runtime.KindState(this, static (route, kind) => new HttpBackendRuntime(route, kind._health, kind._time));
+        return forwarding.ForwardAsync(context, request.Match, request.Allowed, destinations, http.Auth, http.Tls, http.PreserveHost);
     }
 
-    private async Task AwaitPoliciesAsync(HttpContext context, RouteMatchResult match, ValueTask<(RequestScope? Scope, PolicyRefusal? Refusal)> run) =>
-        await ForwardOrRefuseAsync(context, match, await run);
-
-    private Task ForwardOrRefuseAsync(HttpContext context, RouteMatchResult match, (RequestScope? Scope, PolicyRefusal? Refusal) outcome)
+    public Task RefuseAsync(HttpContext context, RouteRequest request, PolicyRefusal refusal)
     {
-        if (outcome.Scope is not { } scope)
-        {
-            return RefuseAsync(context, outcome.Refusal!);
-        }
-
-        var route = match.Route;
-        var http = route.Http;
-        return forwarding.ForwardAsync(context, match, scope, backends.For(route), http.Auth, http.Tls, http.PreserveHost);
-    }
-
-    private static Task RefuseAsync(HttpContext context, PolicyRefusal refusal)
-    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(refusal);
         foreach (var (name, value) in refusal.Headers)
         {
             context.Response.Headers.Append(name, value);
@@ -45,5 +37,20 @@ internal sealed class HttpRouteHandler(RoutePolicyPipeline policyPipeline, HttpF
         context.Response.StatusCode = refusal.StatusCode;
         context.Response.ContentType = "text/plain; charset=utf-8";
         return context.Response.WriteAsync(refusal.Message, context.RequestAborted);
+    }
+
+    /// <summary>Every destination, probed with a GET of the check's path when the route has an active check.</summary>
+    public IEnumerable<HealthTarget> HealthTargetsOf(Route route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        var name = $"{route.Tenant}/{route.Name}";
+        var check = route.Http.ActiveHealthCheck;
+        var tls = route.Http.Tls;
+        foreach (var destination in route.Http.Destinations)
+        {
+            var probe = check is null ? null : new HealthProbe(check, (check, tls), tls, () =>
+                new BackendRequestContext(null, null, tls).Apply(new HttpRequestMessage(HttpMethod.Get, new Uri(destination.Url.TrimEnd('/') + check.Path))));
+            yield return new HealthTarget(DestinationHealthRegistry.KeyOf(route, destination.Url), name, destination.Name, destination.Url, probe);
+        }
     }
 }

@@ -1,25 +1,16 @@
-using AgentGateway.Proxy.Pipeline.Forwarding;
-using AgentGateway.Proxy.Pipeline.Health;
-using AgentGateway.Proxy.Pipeline.Traffic;
-using AgentGateway.Proxy.Upstream.Health;
+using AgentGateway.Proxy.Pipeline;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentGateway.Proxy.Kinds.Http;
 
 internal static class HttpRoutingExtensions
 {
-    /// <summary>HTTP routes: YARP's forwarder, the traffic policies, destination health (active probes and passive ejection), mirrors.</summary>
+    /// <summary>The HTTP route kind (forwarding, destination health and the rest come with the pipeline).</summary>
     public static IServiceCollection AddHttpRoutes(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddHttpForwarder();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<DestinationHealthRegistry>();
-        services.TryAddSingleton<HttpBackendRuntimes>();
-        services.TryAddSingleton<RequestMirrors>();
-        services.TryAddSingleton<HttpForwarding>();
-        services.TryAddSingleton<HttpRouteHandler>();
-        services.AddHostedService<ActiveHealthChecker>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteKind, HttpRouteHandler>());
         return services;
     }
 }

@@ -6,9 +6,9 @@ using AgentGateway.Proxy.Kinds.Llm.Guards;
 using AgentGateway.Proxy.Kinds.Llm.Providers;
 using AgentGateway.Proxy.Limits;
 using AgentGateway.Proxy.Pipeline;
+using AgentGateway.Proxy.Pipeline.Health;
 using AgentGateway.Proxy.Pipeline.RateLimiting;
 using AgentGateway.Proxy.Pipeline.Routing;
-using AgentGateway.Proxy.Pipeline.Snapshots;
 using AgentGateway.Proxy.Protocols;
 using AgentGateway.Proxy.Telemetry;
 using AgentGateway.Proxy.Telemetry.Reporting;
@@ -17,6 +17,7 @@ using AgentGateway.Proxy.Upstream.Health;
 using AgentGateway.Proxy.Upstream.Resilience;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentGateway.Proxy.Kinds.Llm;
 
@@ -30,9 +31,9 @@ namespace AgentGateway.Proxy.Kinds.Llm;
 /// before any provider sees it, and the answer. Every error is in the client API's shape.
 /// </summary>
 internal sealed partial class LlmRouteHandler(
-    RoutePolicyPipeline policyPipeline, RouteRateLimiter rateLimiter, BackendHttpClients clients, DestinationHealthRegistry health, LlmMetrics metrics,
+    RouteRateLimiter rateLimiter, BackendHttpClients clients, DestinationHealthRegistry health, LlmMetrics metrics,
     LlmWebhooks webhooks, LlmUsageRecorder usageRecorder, LlmKeyLimiter keyLimiter, LlmResponseStore responses, TimeProvider time,
-    Microsoft.Extensions.Options.IOptions<GatewayLimitsOptions> limits, ILogger<LlmRouteHandler> logger)
+    Microsoft.Extensions.Options.IOptions<GatewayLimitsOptions> limits, ILogger<LlmRouteHandler> logger) : IRouteKind
 {
     /// <summary>The largest request body read (images travel inline).</summary>
     public const int MaxRequestBody = 32 * 1024 * 1024;
@@ -40,50 +41,47 @@ internal sealed partial class LlmRouteHandler(
     /// <summary>How long a try may take to answer when its provider sets no timeout.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
 
-    public async Task HandleAsync(HttpContext context, GatewaySnapshot snapshot, RouteMatchResult match)
+    public Route.BackendOneofCase Backend => Route.BackendOneofCase.Llm;
+
+    public async Task RefuseAsync(HttpContext context, RouteRequest request, PolicyRefusal refusal)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(snapshot);
-        ArgumentNullException.ThrowIfNull(match);
-        var route = match.Route;
-        var prefix = match.MatchedPrefix ?? string.Empty;
-        var path = context.Request.Path.Value ?? string.Empty;
-        var relative = path.Length >= prefix.Length ? path[prefix.Length..].TrimEnd('/') : string.Empty;
-        if (relative.StartsWith("/v1/", StringComparison.Ordinal))
+        ArgumentNullException.ThrowIfNull(refusal);
+        var relative = Relative(context, request.Match);
+        foreach (var (name, value) in refusal.Headers)
         {
-            relative = relative[3..];
+            context.Response.Headers.Append(name, value);
         }
 
         // Anthropic's clients send its version header; their errors go in its shape.
         var api = relative == "/messages" || context.Request.Headers.ContainsKey("anthropic-version") ? LlmClientApi.AnthropicMessages : LlmClientApi.OpenAiChat;
-        var (scope, refusal) = await policyPipeline.RunAsync(context, route, snapshot.PoliciesOf(route));
-        if (scope is null)
-        {
-            foreach (var (name, value) in refusal!.Headers)
-            {
-                context.Response.Headers.Append(name, value);
-            }
+        await LlmErrors.WriteAsync(context, refusal.StatusCode, api.Error(refusal.StatusCode, refusal.Message));
+        metrics.Record(request.Runtime.Key, api.Name, null, string.Empty, "refused", null, TimeSpan.Zero, null);
+    }
 
-            await LlmErrors.WriteAsync(context, refusal.StatusCode, api.Error(refusal.StatusCode, refusal.Message));
-            metrics.Record(RouteKey(route), api.Name, null, string.Empty, "refused", null, TimeSpan.Zero, null);
-            return;
-        }
-
+    public async Task ServeAsync(HttpContext context, RouteRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var route = request.Route;
+        var runtime = request.Runtime;
+        var relative = Relative(context, request.Match);
+        var api = relative == "/messages" || context.Request.Headers.ContainsKey("anthropic-version") ? LlmClientApi.AnthropicMessages : LlmClientApi.OpenAiChat;
+        var scope = request.Allowed;
         // Providers get the gateway's own requests: the route's header changes go on them.
         scope = scope.WithRequestHeaderChanges();
         switch (relative)
         {
             case "/chat/completions" when HttpMethods.IsPost(context.Request.Method):
-                await ExchangeAsync(context, route, scope, LlmClientApi.OpenAiChat);
+                await ExchangeAsync(context, runtime, scope, LlmClientApi.OpenAiChat);
                 break;
             case "/messages" when HttpMethods.IsPost(context.Request.Method):
-                await ExchangeAsync(context, route, scope, LlmClientApi.AnthropicMessages);
+                await ExchangeAsync(context, runtime, scope, LlmClientApi.AnthropicMessages);
                 break;
             case "/embeddings" when HttpMethods.IsPost(context.Request.Method):
-                await ExchangeAsync(context, route, scope, LlmClientApi.OpenAiEmbeddings);
+                await ExchangeAsync(context, runtime, scope, LlmClientApi.OpenAiEmbeddings);
                 break;
             case "/responses" when HttpMethods.IsPost(context.Request.Method):
-                await ExchangeAsync(context, route, scope, LlmClientApi.OpenAiResponses);
+                await ExchangeAsync(context, runtime, scope, LlmClientApi.OpenAiResponses);
                 break;
             case "/models" when HttpMethods.IsGet(context.Request.Method):
                 await ModelsAsync(context, route.Llm, scope);
@@ -103,8 +101,9 @@ internal sealed partial class LlmRouteHandler(
     }
 
     /// <summary>One request of <paramref name="api"/>: to the model's targets in turn, answered in the API's shapes.</summary>
-    private async Task ExchangeAsync(HttpContext context, Route route, RequestScope scope, LlmClientApi api)
+    private async Task ExchangeAsync(HttpContext context, RouteRuntime runtime, RequestScope scope, LlmClientApi api)
     {
+        var route = runtime.Route;
         var started = time.GetTimestamp();
         var routeKey = RouteKey(route);
         var (request, problem) = await ReadRequestAsync(context.Request);
@@ -173,7 +172,7 @@ internal sealed partial class LlmRouteHandler(
             return;
         }
 
-        var guards = scope.Policies.LlmGuards;
+        var guards = runtime.KindState(0, static (route, _) => new LlmRouteState(LlmGuardSet.Compile(route.Policies?.LlmGuards))).Guards;
         if (guards is not null && await GuardPromptAsync(context, routeKey, api, request, model, guards) is false)
         {
             metrics.Record(routeKey, api.Name, null, model, "guarded", null, time.GetElapsedTime(started), null);
@@ -703,6 +702,37 @@ internal sealed partial class LlmRouteHandler(
 
     private static string RouteKey(Route route) => $"{route.Tenant}/{route.Name}";
 
+    /// <summary>The request's path below the route's prefix (and <c>/v1</c>), without a trailing '/'.</summary>
+    private static string Relative(HttpContext context, RouteMatchResult match)
+    {
+        var prefix = match.MatchedPrefix ?? string.Empty;
+        var path = context.Request.Path.Value ?? string.Empty;
+        var relative = path.Length >= prefix.Length ? path[prefix.Length..].TrimEnd('/') : string.Empty;
+        return relative.StartsWith("/v1/", StringComparison.Ordinal) ? relative[3..] : relative;
+    }
+
+    /// <summary>Every provider, probed with its model list (or the check's path below its URL) when the route has an active check.</summary>
+    public IEnumerable<HealthTarget> HealthTargetsOf(Route route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        var name = RouteKey(route);
+        var check = route.Llm.ActiveHealthCheck;
+        foreach (var provider in route.Llm.Providers)
+        {
+            var probe = check is null ? null : new HealthProbe(check, (check, provider), provider.Tls, () => ProviderProbe(check, provider));
+            yield return new HealthTarget(DestinationHealthRegistry.KeyOf(route, provider), name, provider.Name, provider.Url, probe);
+        }
+    }
+
+    /// <summary>A provider's probe: its model list (or the check's path below its URL), authenticated as its requests are.</summary>
+    private static HttpRequestMessage ProviderProbe(ActiveHealthCheck check, LlmProvider provider)
+    {
+        var request = check.Path.Length == 0
+            ? LlmModelLists.CreateRequest(provider)
+            : new HttpRequestMessage(HttpMethod.Get, new Uri(provider.Url.TrimEnd('/') + check.Path));
+        return new BackendRequestContext(provider.Auth, null, provider.Tls).Apply(request);
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "LLM route {Route}: provider {Provider} (model {Model}) failed: {Reason}; trying the next target")]
     private static partial void LogTryFailed(ILogger logger, string route, string provider, string model, string reason);
 
@@ -722,7 +752,7 @@ internal static class LlmGatewayExtensions
         services.AddSingleton<LlmWebhooks>();
         services.AddSingleton<LlmResponseStore>();
         services.AddSingleton<LlmKeyLimiter>();
-        services.AddSingleton<LlmRouteHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteKind, LlmRouteHandler>());
         return services;
     }
 }

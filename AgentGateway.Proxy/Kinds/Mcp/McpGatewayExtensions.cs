@@ -3,6 +3,7 @@ using AgentGateway.Proxy.Kinds.Mcp.Governance;
 using AgentGateway.Proxy.Kinds.Mcp.Sessions;
 using AgentGateway.Proxy.Kinds.Mcp.Transports;
 using AgentGateway.Proxy.Kinds.Mcp.Upstreams;
+using AgentGateway.Proxy.Pipeline;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -28,7 +29,7 @@ internal static class McpGatewayExtensions
         services.TryAddSingleton<McpAccessGuard>();
         services.TryAddSingleton<McpFederation>();
         services.TryAddSingleton<McpOriginGuard>();
-        services.TryAddSingleton<McpEndpointHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteKind, McpEndpointHandler>());
         services.AddHostedService<McpSessionExpiry>();
         services.AddHostedService<McpListChangeNotifier>();
         return builder;

@@ -1,4 +1,5 @@
 using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Upstream.Auth;
 
 namespace AgentGateway.Proxy.Pipeline.Authentication;
 
@@ -6,7 +7,7 @@ namespace AgentGateway.Proxy.Pipeline.Authentication;
 /// Who is calling, as the route's authentication established it: the claims of a validated token, the API key, or
 /// nobody. Authorization rules see it as <c>jwt</c> and <c>apiKey</c>; sessions are bound to its <see cref="Subject"/>.
 /// </summary>
-internal sealed class GatewayCaller
+internal sealed class GatewayCaller : ICallerCredentials
 {
     private static readonly Dictionary<string, object?> s_noClaims = new(StringComparer.Ordinal);
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Pipeline.Snapshots;
 
 namespace AgentGateway.Proxy.Pipeline.Authentication;
 
@@ -10,6 +11,41 @@ namespace AgentGateway.Proxy.Pipeline.Authentication;
 internal static class ProtectedResourceMetadata
 {
     public const string WellKnownPrefix = "/.well-known/oauth-protected-resource";
+
+    /// <summary>Serves the RFC 9728 metadata of a route with MCP authentication; false when <paramref name="routePath"/> names none.</summary>
+    public static async Task<bool> TryServeAsync(HttpContext context, GatewaySnapshot snapshot, string routePath)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(routePath);
+        if (snapshot.Table.McpRouteAt(routePath.Length == 0 ? "/" : routePath, context.Request.Host.Host) is not { } route
+            || snapshot.PoliciesOf(route).McpAuthentication is not { } authentication)
+        {
+            return false;
+        }
+
+        // The metadata is public: browser-based clients read it from any origin.
+        context.Response.Headers.AccessControlAllowOrigin = "*";
+        if (HttpMethods.IsOptions(context.Request.Method))
+        {
+            context.Response.Headers.AccessControlAllowMethods = "GET, OPTIONS";
+            context.Response.Headers.AccessControlAllowHeaders = "MCP-Protocol-Version";
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return true;
+        }
+
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        {
+            context.Response.Headers.Allow = "GET, HEAD, OPTIONS";
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            return true;
+        }
+
+        context.Response.Headers.CacheControl = "public, max-age=300";
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(Document(context.Request, route, authentication).ToJsonString(), context.RequestAborted);
+        return true;
+    }
 
     /// <summary>The route's canonical URI: the configured resource, else the URL it was reached at.</summary>
     public static string Resource(HttpRequest request, Route route, McpAuthentication authentication)

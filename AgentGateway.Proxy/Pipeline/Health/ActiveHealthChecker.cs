@@ -1,5 +1,4 @@
 using AgentGateway.Contracts.V1;
-using AgentGateway.Proxy.Kinds.Llm.Exchange;
 using AgentGateway.Proxy.Pipeline.Snapshots;
 using AgentGateway.Proxy.Upstream;
 using AgentGateway.Proxy.Upstream.Health;
@@ -7,17 +6,18 @@ using AgentGateway.Proxy.Upstream.Health;
 namespace AgentGateway.Proxy.Pipeline.Health;
 
 /// <summary>
-/// Probes every destination of every HTTP route, and every provider of every LLM route, that has an
-/// <see cref="ActiveHealthCheck"/>: a GET of its path each interval (an LLM provider without a path: its model list,
-/// with its auth), passing on an expected status within the timeout. Follows config changes: probes that stay keep
-/// running (and their verdict), new ones start, removed ones stop; health of destinations and providers no longer
-/// in the config is forgotten.
+/// Probes every upstream the route kinds name (<see cref="IRouteKind.HealthTargetsOf"/>: HTTP destinations, LLM
+/// providers) whose route has an <see cref="ActiveHealthCheck"/>: the kind's request each interval, passing on an
+/// expected status within the timeout. Follows config changes: probes that stay keep running (and their verdict), new
+/// ones start, removed ones stop; health of upstreams no longer in the config is forgotten.
 /// </summary>
 internal sealed partial class ActiveHealthChecker(
-    SnapshotStore store, DestinationHealthRegistry registry, BackendHttpClients clients, TimeProvider time, ILogger<ActiveHealthChecker> logger)
+    SnapshotStore store, DestinationHealthRegistry registry, BackendHttpClients clients, IEnumerable<IRouteKind> kinds, TimeProvider time,
+    ILogger<ActiveHealthChecker> logger)
     : BackgroundService
 {
     private readonly Dictionary<string, Probe> _probes = new(StringComparer.Ordinal);
+    private readonly Dictionary<Route.BackendOneofCase, IRouteKind> _kinds = kinds.ToDictionary(kind => kind.Backend);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -49,44 +49,24 @@ internal sealed partial class ActiveHealthChecker(
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (var route in snapshot?.Routes ?? [])
         {
-            var routeName = $"{route.Tenant}/{route.Name}";
-            if (route.BackendCase == Route.BackendOneofCase.Llm)
-            {
-                foreach (var provider in route.Llm.Providers)
-                {
-                    var key = DestinationHealthRegistry.KeyOf(route, provider);
-                    known.Add(key);
-                    if (route.Llm.ActiveHealthCheck is { } check)
-                    {
-                        wanted[key] = new Probe(check, (check, provider), registry.Get(key), routeName, provider.Name, provider.Url, () => ProviderProbe(check, provider), provider.Tls);
-                    }
-                }
-
-                continue;
-            }
-
-            if (route.BackendCase != Route.BackendOneofCase.Http)
+            if (!_kinds.TryGetValue(route.BackendCase, out var kind))
             {
                 continue;
             }
 
-            foreach (var destination in route.Http.Destinations)
+            foreach (var target in kind.HealthTargetsOf(route))
             {
-                var key = DestinationHealthRegistry.KeyOf(route, destination.Url);
-                known.Add(key);
-                if (route.Http.ActiveHealthCheck is { } check)
+                known.Add(target.Key);
+                if (target.Probe is { } probe)
                 {
-                    var tls = route.Http.Tls;
-                    var url = new Uri(destination.Url.TrimEnd('/') + check.Path);
-                    wanted[key] = new Probe(check, (check, tls), registry.Get(key), routeName, destination.Name, destination.Url,
-                        () => new BackendRequestContext(null, null, tls).Apply(new HttpRequestMessage(HttpMethod.Get, url)), tls);
+                    wanted[target.Key] = new Probe(probe, registry.Get(target.Key), target.Route, target.Name, target.Url);
                 }
             }
         }
 
         foreach (var (key, probe) in _probes.ToList())
         {
-            if (!wanted.TryGetValue(key, out var next) || !Equals(probe.Signature, next.Signature))
+            if (!wanted.TryGetValue(key, out var next) || !Equals(probe.Settings.Signature, next.Settings.Signature))
             {
                 probe.Stop();
                 _probes.Remove(key);
@@ -108,23 +88,14 @@ internal sealed partial class ActiveHealthChecker(
         }
     }
 
-    /// <summary>A provider's probe: its model list (or the check's path below its URL), authenticated as its requests are.</summary>
-    private static HttpRequestMessage ProviderProbe(ActiveHealthCheck check, LlmProvider provider)
-    {
-        var request = check.Path.Length == 0
-            ? LlmModelLists.CreateRequest(provider)
-            : new HttpRequestMessage(HttpMethod.Get, new Uri(provider.Url.TrimEnd('/') + check.Path));
-        return new BackendRequestContext(provider.Auth, null, provider.Tls).Apply(request);
-    }
-
     private async Task RunAsync(Probe probe, CancellationToken cancellationToken)
     {
-        var check = probe.Check;
+        var check = probe.Settings.Check;
         var interval = TimeSpan.FromMilliseconds(check.IntervalMs == 0 ? 5000 : check.IntervalMs);
         var timeout = TimeSpan.FromMilliseconds(check.TimeoutMs == 0 ? 2000 : check.TimeoutMs);
         var unhealthy = check.UnhealthyThreshold == 0 ? 2 : (int)check.UnhealthyThreshold;
         var healthy = check.HealthyThreshold == 0 ? 1 : (int)check.HealthyThreshold;
-        var client = clients.For(probe.Tls);
+        var client = clients.For(probe.Settings.Tls);
         while (!cancellationToken.IsCancellationRequested)
         {
             var passed = false;
@@ -133,7 +104,7 @@ internal sealed partial class ActiveHealthChecker(
             {
                 using var timeoutSource = new CancellationTokenSource(timeout, time);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
-                using var request = probe.CreateRequest();
+                using var request = probe.Settings.CreateRequest();
                 using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
                 status = (int)response.StatusCode;
                 passed = check.ExpectedStatuses.Count == 0 ? status is >= 200 and < 400 : check.ExpectedStatuses.Contains((uint)status);
@@ -176,25 +147,14 @@ internal sealed partial class ActiveHealthChecker(
     [LoggerMessage(Level = LogLevel.Information, Message = "Destination {Destination} ({Url}) of route {Route} passes its health checks again")]
     private static partial void LogHealthy(ILogger logger, string route, string destination, string url);
 
-    /// <summary>
-    /// One destination's or provider's probe loop. <paramref name="signature"/> is what it probes with (the check, and
-    /// the TLS or provider): a config with another signature restarts it.
-    /// </summary>
-    private sealed class Probe(
-        ActiveHealthCheck check, object signature, DestinationHealth health, string route, string name, string url, Func<HttpRequestMessage> createRequest,
-        BackendTls? tls = null)
+    /// <summary>One destination's or provider's probe loop.</summary>
+    private sealed class Probe(HealthProbe settings, DestinationHealth health, string route, string name, string url)
     {
         private CancellationTokenSource? _stop;
 
-        public ActiveHealthCheck Check { get; } = check;
-
-        public object Signature { get; } = signature;
-
-        public BackendTls? Tls { get; } = tls;
+        public HealthProbe Settings { get; } = settings;
 
         public string Url { get; } = url;
-
-        public HttpRequestMessage CreateRequest() => createRequest();
 
         public DestinationHealth Health { get; } = health;
 

@@ -13,7 +13,7 @@ internal sealed class GatewaySnapshot
 {
     private GatewaySnapshot(
         string version, IReadOnlyList<Route> routes, SessionKeyRing? sessionKeys, EgressPolicy? egress, HostGrantSet grants,
-        FrozenDictionary<Route, RoutePolicyRuntime> policies)
+        FrozenDictionary<Route, RouteRuntime> runtimes)
     {
         Version = version;
         Routes = routes;
@@ -21,10 +21,10 @@ internal sealed class GatewaySnapshot
         Table = RouteTable.Create(routes, grants);
         SessionKeys = sessionKeys;
         Egress = egress;
-        _policies = policies;
+        _runtimes = runtimes;
     }
 
-    private readonly FrozenDictionary<Route, RoutePolicyRuntime> _policies;
+    private readonly FrozenDictionary<Route, RouteRuntime> _runtimes;
 
     /// <summary>The version the source gave this config (the xDS system version or the file's write time).</summary>
     public string Version { get; }
@@ -44,8 +44,11 @@ internal sealed class GatewaySnapshot
     /// <summary>Which addresses upstream connections may reach; null lets every address through.</summary>
     public EgressPolicy? Egress { get; }
 
+    /// <summary>What the gateway made of a route of this snapshot: its compiled policies and its kind's state.</summary>
+    public RouteRuntime RuntimeOf(Route route) => _runtimes[route];
+
     /// <summary>The compiled policies of a route of this snapshot.</summary>
-    public RoutePolicyRuntime PoliciesOf(Route route) => _policies[route];
+    public RoutePolicyRuntime PoliciesOf(Route route) => _runtimes[route].Policies;
 
     /// <summary>The resource name of a route: <c>{tenant}/{route}</c>.</summary>
     public static string NameOf(Route route) => $"{route.Tenant}/{route.Name}";
@@ -110,7 +113,7 @@ internal sealed class GatewaySnapshot
         var rejected = new List<RejectedRoute>();
         var accepted = new List<Route>(routes.Count);
         var matches = new Dictionary<string, string>(StringComparer.Ordinal);
-        var policies = new Dictionary<Route, RoutePolicyRuntime>(ReferenceEqualityComparer.Instance);
+        var runtimes = new Dictionary<Route, RouteRuntime>(ReferenceEqualityComparer.Instance);
         foreach (var route in routes)
         {
             var routeErrors = SnapshotValidator.ValidateRoute(route, grants);
@@ -123,7 +126,7 @@ internal sealed class GatewaySnapshot
             {
                 try
                 {
-                    policies[route] = RoutePolicyRuntime.Compile(route);
+                    runtimes[route] = new RouteRuntime(route, RoutePolicyRuntime.Compile(route));
                 }
                 catch (Exception exception) when (exception is Cel.CelException or ArgumentException or InvalidOperationException or FormatException)
                 {
@@ -144,7 +147,7 @@ internal sealed class GatewaySnapshot
         var ring = sessionKeys.Count == 0
             ? null
             : SessionKeyRing.Create([.. sessionKeys.Select(key => new SessionKeyRing.Key(key.Id, key.Key.ToByteArray(), key.Primary))]);
-        var snapshot = new GatewaySnapshot(version, accepted, ring, egress, grants, policies.ToFrozenDictionary(ReferenceEqualityComparer.Instance));
+        var snapshot = new GatewaySnapshot(version, accepted, ring, egress, grants, runtimes.ToFrozenDictionary(ReferenceEqualityComparer.Instance));
         return new SnapshotResult(snapshot, [], rejected);
     }
 }

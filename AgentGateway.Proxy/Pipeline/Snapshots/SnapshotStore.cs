@@ -1,3 +1,5 @@
+using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Upstream;
 using Microsoft.Extensions.Primitives;
 
 namespace AgentGateway.Proxy.Pipeline.Snapshots;
@@ -6,13 +8,16 @@ namespace AgentGateway.Proxy.Pipeline.Snapshots;
 /// Holds the running <see cref="GatewaySnapshot"/>. Readers take <see cref="Current"/> without locking; a new
 /// snapshot replaces the old one in a single reference swap and fires the change token.
 /// </summary>
-internal sealed partial class SnapshotStore(ILogger<SnapshotStore> logger)
+internal sealed partial class SnapshotStore(ILogger<SnapshotStore> logger) : IEgressPolicySource
 {
     private GatewaySnapshot? _current;
     private CancellationTokenSource _changeSource = new();
 
     /// <summary>The running snapshot, or null until the first config has been applied.</summary>
     public GatewaySnapshot? Current => Volatile.Read(ref _current);
+
+    /// <summary>The running snapshot's egress policy, for the connections it governs.</summary>
+    public EgressPolicy? EgressPolicy => Current?.Egress;
 
     /// <summary>Fires once when the snapshot is next replaced.</summary>
     public IChangeToken GetChangeToken() => new CancellationChangeToken(Volatile.Read(ref _changeSource).Token);

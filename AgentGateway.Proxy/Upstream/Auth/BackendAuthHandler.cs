@@ -1,5 +1,3 @@
-using AgentGateway.Proxy.Pipeline.Authentication;
-
 namespace AgentGateway.Proxy.Upstream.Auth;
 
 /// <summary>Authenticates each request to a backend as its <see cref="BackendRequestContext"/> says, then sends it.</summary>
@@ -30,7 +28,7 @@ internal sealed class BackendAuthHandler(BackendCredentials credentials) : Deleg
     }
 
     private async Task<HttpResponseMessage> AuthenticateAndSendAsync(
-        HttpRequestMessage request, Contracts.V1.BackendAuth auth, GatewayCaller? caller, CancellationToken cancellationToken)
+        HttpRequestMessage request, Contracts.V1.BackendAuth auth, ICallerCredentials? caller, CancellationToken cancellationToken)
     {
         await credentials.ApplyAsync(request, auth, caller, cancellationToken);
         return await base.SendAsync(request, cancellationToken);

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Limits;
-using AgentGateway.Proxy.Pipeline.Authentication;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -50,7 +49,7 @@ internal sealed partial class BackendCredentials : IDisposable
     /// <summary>Where the machine's Google metadata server is (<c>GCE_METADATA_HOST</c>, as Google's own libraries read it).</summary>
     public string GoogleMetadataHost { get; init; } = Environment.GetEnvironmentVariable("GCE_METADATA_HOST") ?? "metadata.google.internal";
 
-    public async ValueTask ApplyAsync(HttpRequestMessage request, BackendAuth auth, GatewayCaller? caller, CancellationToken cancellationToken)
+    public async ValueTask ApplyAsync(HttpRequestMessage request, BackendAuth auth, ICallerCredentials? caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(auth);
@@ -101,7 +100,7 @@ internal sealed partial class BackendCredentials : IDisposable
         }, cancellationToken);
     }
 
-    private Task<string> ExchangeTokenAsync(TokenExchange exchange, GatewayCaller? caller, CancellationToken cancellationToken)
+    private Task<string> ExchangeTokenAsync(TokenExchange exchange, ICallerCredentials? caller, CancellationToken cancellationToken)
     {
         if (caller?.BearerToken is not { } subjectToken)
         {

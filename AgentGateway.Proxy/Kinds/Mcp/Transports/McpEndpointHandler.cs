@@ -9,8 +9,6 @@ using AgentGateway.Proxy.Kinds.Mcp.Sessions;
 using AgentGateway.Proxy.Kinds.Mcp.Upstreams;
 using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Authentication;
-using AgentGateway.Proxy.Pipeline.Routing;
-using AgentGateway.Proxy.Pipeline.Snapshots;
 using AgentGateway.Proxy.Protocols;
 using AgentGateway.Proxy.Telemetry;
 using Microsoft.Extensions.Options;
@@ -31,31 +29,50 @@ internal sealed partial class McpEndpointHandler(
     McpUpstreams upstreams,
     McpFederation federation,
     McpOriginGuard originGuard,
-    RoutePolicyPipeline policyPipeline,
     IOptions<McpGatewayOptions> options,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
-    ILogger<McpEndpointHandler> logger)
+    ILogger<McpEndpointHandler> logger) : IRouteKind
 {
-    /// <summary>Serves a request that <paramref name="match"/> routed to an MCP route of <paramref name="snapshot"/>.</summary>
-    public async Task HandleAsync(HttpContext context, GatewaySnapshot snapshot, RouteMatchResult match)
+    public Route.BackendOneofCase Backend => Route.BackendOneofCase.Mcp;
+
+    /// <summary>A browser origin the route does not accept is refused before anything else (DNS rebinding).</summary>
+    public ValueTask<bool> AnswerBeforePoliciesAsync(HttpContext context, RouteRequest request)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(snapshot);
-        ArgumentNullException.ThrowIfNull(match);
-        var (route, legacySuffix) = (match.Route, match.LegacySuffix);
-        if (originGuard.Check(context.Request, snapshot.PoliciesOf(route).Traffic.Cors) is { } refusal)
+        if (originGuard.Check(context.Request, request.Runtime.Policies.Traffic.Cors) is not { } refusal)
         {
-            await McpDownstream.WriteJsonAsync(context, StatusCodes.Status403Forbidden, JsonRpcMessages.Error(null, JsonRpcErrorCodes.InvalidRequest, refusal));
-            return;
+            return ValueTask.FromResult(false);
         }
 
-        var (scope, policyRefusal) = await policyPipeline.RunAsync(context, route, snapshot.PoliciesOf(route));
-        if (scope is null)
+        return new ValueTask<bool>(RefuseOriginAsync(context, refusal));
+    }
+
+    /// <summary>Answers a request the route's policies refused: the HTTP status and challenge, with a JSON-RPC error.</summary>
+    public Task RefuseAsync(HttpContext context, RouteRequest request, PolicyRefusal refusal)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(refusal);
+        foreach (var (name, value) in refusal.Headers)
         {
-            await WriteRefusalAsync(context, policyRefusal!);
-            return;
+            context.Response.Headers.Append(name, value);
         }
+
+        var code = refusal.StatusCode switch
+        {
+            StatusCodes.Status401Unauthorized => JsonRpcErrorCodes.Unauthenticated,
+            StatusCodes.Status429TooManyRequests => JsonRpcErrorCodes.RateLimited,
+            _ => JsonRpcErrorCodes.Forbidden,
+        };
+        return WriteErrorAsync(context, refusal.StatusCode, null, code, refusal.Message);
+    }
+
+    /// <summary>Serves a request the route's policies let through, in the transport and revision it speaks.</summary>
+    public async Task ServeAsync(HttpContext context, RouteRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (route, legacySuffix) = (request.Route, request.Match.LegacySuffix);
+        var scope = request.Allowed;
 
         // The client's request is not copied to MCP servers: the route's header changes go on the gateway's own.
         scope = scope.WithRequestHeaderChanges();
@@ -93,55 +110,10 @@ internal sealed partial class McpEndpointHandler(
         }
     }
 
-    /// <summary>Serves the RFC 9728 metadata of a route with MCP authentication; false when <paramref name="routePath"/> names none.</summary>
-    public static async Task<bool> TryServeResourceMetadataAsync(HttpContext context, GatewaySnapshot snapshot, string routePath)
+    private static async Task<bool> RefuseOriginAsync(HttpContext context, string refusal)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(snapshot);
-        ArgumentNullException.ThrowIfNull(routePath);
-        if (snapshot.Table.McpRouteAt(routePath.Length == 0 ? "/" : routePath, context.Request.Host.Host) is not { } route
-            || snapshot.PoliciesOf(route).McpAuthentication is not { } authentication)
-        {
-            return false;
-        }
-
-        // The metadata is public: browser-based clients read it from any origin.
-        context.Response.Headers.AccessControlAllowOrigin = "*";
-        if (HttpMethods.IsOptions(context.Request.Method))
-        {
-            context.Response.Headers.AccessControlAllowMethods = "GET, OPTIONS";
-            context.Response.Headers.AccessControlAllowHeaders = "MCP-Protocol-Version";
-            context.Response.StatusCode = StatusCodes.Status204NoContent;
-            return true;
-        }
-
-        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
-        {
-            context.Response.Headers.Allow = "GET, HEAD, OPTIONS";
-            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-            return true;
-        }
-
-        context.Response.Headers.CacheControl = "public, max-age=300";
-        await McpDownstream.WriteJsonAsync(context, StatusCodes.Status200OK, ProtectedResourceMetadata.Document(context.Request, route, authentication));
+        await McpDownstream.WriteJsonAsync(context, StatusCodes.Status403Forbidden, JsonRpcMessages.Error(null, JsonRpcErrorCodes.InvalidRequest, refusal));
         return true;
-    }
-
-    /// <summary>Answers a request the route's policies refused: the HTTP status and challenge, with a JSON-RPC error.</summary>
-    private static Task WriteRefusalAsync(HttpContext context, PolicyRefusal refusal)
-    {
-        foreach (var (name, value) in refusal.Headers)
-        {
-            context.Response.Headers.Append(name, value);
-        }
-
-        var code = refusal.StatusCode switch
-        {
-            StatusCodes.Status401Unauthorized => JsonRpcErrorCodes.Unauthenticated,
-            StatusCodes.Status429TooManyRequests => JsonRpcErrorCodes.RateLimited,
-            _ => JsonRpcErrorCodes.Forbidden,
-        };
-        return WriteErrorAsync(context, refusal.StatusCode, null, code, refusal.Message);
     }
 
     /// <summary>Answers an operation that needs more scopes: 403 with an <c>insufficient_scope</c> challenge, or the error alone once the answer has begun.</summary>

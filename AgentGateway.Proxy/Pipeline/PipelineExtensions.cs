@@ -1,22 +1,34 @@
 using AgentGateway.Proxy.Pipeline.Authentication;
 using AgentGateway.Proxy.Pipeline.Authentication.Jwt;
 using AgentGateway.Proxy.Pipeline.ExtAuthz;
+using AgentGateway.Proxy.Pipeline.Forwarding;
+using AgentGateway.Proxy.Pipeline.Health;
 using AgentGateway.Proxy.Pipeline.RateLimiting;
+using AgentGateway.Proxy.Pipeline.Snapshots;
+using AgentGateway.Proxy.Pipeline.Traffic;
 using AgentGateway.Proxy.Telemetry.Reporting;
 using AgentGateway.Proxy.Upstream;
 using AgentGateway.Proxy.Upstream.Auth;
+using AgentGateway.Proxy.Upstream.Health;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace AgentGateway.Proxy.Pipeline;
 
-internal static class PolicyExtensions
+internal static class PipelineExtensions
 {
-    /// <summary>The request policies of routes and the backend connections they govern (egress, TLS, backend auth).</summary>
-    public static IHostApplicationBuilder AddGatewayPolicies(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// The corridor (<see cref="GatewayEndpoint"/>) and what every route kind shares on it: the running config, the
+    /// request policies of routes, forwarding with the traffic policies, upstream health, and the backend connections
+    /// policies govern (egress, TLS, backend auth). The route kinds register themselves as <see cref="IRouteKind"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddGatewayPipeline(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        services.TryAddSingleton<SnapshotStore>();
+        services.TryAddSingleton<IEgressPolicySource>(provider => provider.GetRequiredService<SnapshotStore>());
+        services.AddHealthChecks().AddCheck<ConfigAppliedHealthCheck>("config");
         services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PolicyOptions>, PolicyOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
@@ -32,6 +44,12 @@ internal static class PolicyExtensions
         services.TryAddSingleton<ExternalAuthorizer>();
         services.AddGatewayRateLimiting();
         services.TryAddSingleton<RoutePolicyPipeline>();
+        services.AddHttpForwarder();
+        services.TryAddSingleton<DestinationHealthRegistry>();
+        services.TryAddSingleton<RequestMirrors>();
+        services.TryAddSingleton<HttpForwarding>();
+        services.AddHostedService<ActiveHealthChecker>();
+        services.TryAddSingleton<GatewayEndpoint>();
         return builder;
     }
 }
