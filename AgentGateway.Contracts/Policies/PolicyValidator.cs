@@ -63,6 +63,11 @@ public static partial class PolicyValidator
         {
             Validate(llmGuards, Join(path, "llmGuards"), sources, errors);
         }
+
+        if (policies.Authorization is { } requestAuthorization)
+        {
+            Validate(requestAuthorization, Join(path, "authorization"), errors);
+        }
     }
 
     public static void Validate(JwtAuthentication jwt, string path, List<ConfigError> errors)

@@ -1,4 +1,5 @@
 using AgentGateway.Contracts.Policies;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Contracts.V1;
 
 namespace AgentGateway.Contracts.Routing;
@@ -37,6 +38,7 @@ public static class RouteResourceValidator
         }
 
         PolicyValidator.Validate(route.Policies, "policies", SecretSources.Inline, errors);
+        PolicyKinds.ValidateEffect(route.Policies, RouteKinds.Of(route), "policies", errors);
         switch (route.BackendCase)
         {
             case Route.BackendOneofCase.Mcp:

@@ -7,8 +7,8 @@ using Microsoft.Net.Http.Headers;
 namespace AgentGateway.Proxy.Pipeline;
 
 /// <summary>
-/// Runs a route's request policies before its backend sees the request: authentication, external authorization,
-/// then rate limits (which key on the caller those established).
+/// Runs a route's request policies before its backend sees the request: authentication, external authorization, the
+/// route's authorization rules, then rate limits (which key on the caller those established).
 /// Either refuses the request (the caller's protocol shapes the answer) or hands on the scope the backend serves it in.
 /// </summary>
 internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, ExternalAuthorizer externalAuthorizer, RouteRateLimiter rateLimiter)
@@ -44,6 +44,16 @@ internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, Ex
             }
         }
 
+        Dictionary<string, object?>? variables = null;
+        if (policies.RequestRules is { } rules)
+        {
+            variables = AuthorizationVariables.ForRequest(context, caller);
+            if (!RoutePolicyRuntime.AnyHolds(rules, variables))
+            {
+                return (null, new PolicyRefusal(StatusCodes.Status403Forbidden, "Forbidden: this route's authorization rules do not allow this request.", []));
+            }
+        }
+
         if (policies.RateLimits is { } rateLimits)
         {
             var limit = await rateLimiter.TryTakeAsync(context, rateLimits, caller);
@@ -64,6 +74,7 @@ internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, Ex
             return (ReferenceEquals(caller, GatewayCaller.Anonymous) ? policies.AnonymousScope : new RequestScope(caller, policies, policies.AnonymousScope.Variables), null);
         }
 
-        return (new RequestScope(caller, policies, AuthorizationVariables.ForRequest(context, caller)), null);
+        // The kind's own rules see the same variables (only the caller's upstream headers changed since, which rules do not see).
+        return (new RequestScope(caller, policies, variables ?? AuthorizationVariables.ForRequest(context, caller)), null);
     }
 }

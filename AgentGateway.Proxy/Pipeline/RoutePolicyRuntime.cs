@@ -50,6 +50,9 @@ internal sealed class RoutePolicyRuntime
     /// <summary>The authorization rules of MCP operations, or null when the route authorizes none (everything is allowed).</summary>
     public IReadOnlyList<CompiledRule>? AuthorizationRules { get; private init; }
 
+    /// <summary>The route's request authorization rules (every kind), or null when it has none (everything is allowed).</summary>
+    public IReadOnlyList<CompiledRule>? RequestRules { get; private init; }
+
     /// <summary>The authorization rules of A2A methods, or null when the route authorizes none (everything is allowed).</summary>
     public IReadOnlyList<CompiledRule>? A2aAuthorizationRules { get; private init; }
 
@@ -75,12 +78,9 @@ internal sealed class RoutePolicyRuntime
                 .DistinctBy(entry => entry.Hash, StringComparer.Ordinal)
                 .ToFrozenDictionary(entry => entry.Hash, entry => entry.Key, StringComparer.Ordinal)
                 ?? FrozenDictionary<string, ApiKey>.Empty,
-            AuthorizationRules = policies.McpAuthorization is { } authorization
-                ? [.. authorization.Rules.Select((rule, index) => new CompiledRule(rule.Name.Length > 0 ? rule.Name : $"rule {index + 1}", CelExpressions.Compile(rule.Expression)))]
-                : null,
-            A2aAuthorizationRules = policies.A2AAuthorization is { } a2aAuthorization
-                ? [.. a2aAuthorization.Rules.Select((rule, index) => new CompiledRule(rule.Name.Length > 0 ? rule.Name : $"rule {index + 1}", CelExpressions.Compile(rule.Expression)))]
-                : null,
+            AuthorizationRules = policies.McpAuthorization is { } authorization ? Compile(authorization.Rules) : null,
+            A2aAuthorizationRules = policies.A2AAuthorization is { } a2aAuthorization ? Compile(a2aAuthorization.Rules) : null,
+            RequestRules = policies.Authorization is { } requestAuthorization ? Compile(requestAuthorization.Rules) : null,
             OperationScopes = policies.McpAuthentication?.OperationScopes
                 .Select(requirement => new CompiledScopeRequirement(CelExpressions.Compile(requirement.Match), [.. requirement.Scopes]))
                 .ToList() ?? [],
@@ -89,6 +89,24 @@ internal sealed class RoutePolicyRuntime
         };
         runtime.AnonymousScope = new RequestScope(GatewayCaller.Anonymous, runtime, s_noVariables);
         return runtime;
+    }
+
+    private static CompiledRule[] Compile(IEnumerable<AuthorizationRule> rules) =>
+        [.. rules.Select((rule, index) => new CompiledRule(rule.Name.Length > 0 ? rule.Name : $"rule {index + 1}", CelExpressions.Compile(rule.Expression)))];
+
+    /// <summary>Whether any of <paramref name="rules"/> holds for <paramref name="variables"/> (a rule that fails to evaluate does not).</summary>
+    public static bool AnyHolds(IReadOnlyList<CompiledRule> rules, IDictionary<string, object?> variables)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        foreach (var rule in rules)
+        {
+            if (CelExpressions.IsTrue(rule.Program, variables))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The hash an API key is looked up by.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using AgentGateway.Contracts.Policies;
 using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Forwarding;
 using AgentGateway.Proxy.Pipeline.Snapshots;
@@ -123,17 +122,7 @@ internal sealed partial class A2aRouteHandler(
         if (scope.Policies.A2aAuthorizationRules is { } rules)
         {
             var variables = new Dictionary<string, object?>(scope.Variables, StringComparer.Ordinal) { ["a2a"] = operation.Variable() };
-            var allowed = false;
-            foreach (var rule in rules)
-            {
-                if (CelExpressions.IsTrue(rule.Program, variables))
-                {
-                    allowed = true;
-                    break;
-                }
-            }
-
-            if (!allowed)
+            if (!RoutePolicyRuntime.AnyHolds(rules, variables))
             {
                 var what = operation.Method.Length > 0 ? operation.Method : $"{operation.Binding} request";
                 return new A2aError(StatusCodes.Status403Forbidden, A2aErrorCodes.Forbidden, $"Forbidden: this route's authorization rules do not allow {what}.");

@@ -187,6 +187,11 @@ internal sealed partial class LlmRouteHandler(
         var retry = scope.Policies.Traffic.Retry;
         var plan = RetryPlan(tries, retry);
         var index = 0;
+
+        // The route's timeouts: each try's wait for an answer (unless its provider sets its own), and the whole request's
+        // across tries and failover; a stream, once it started, runs until it ends or the client leaves.
+        var tryTimeout = scope.Policies.Traffic.TryTimeout ?? DefaultTimeout;
+        using var requestTimeout = scope.Policies.Traffic.RequestTimeout is { } limit ? new CancellationTokenSource(limit, time) : null;
         while (index < plan.Count)
         {
             var (attempt, retryNumber) = plan[index];
@@ -195,9 +200,14 @@ internal sealed partial class LlmRouteHandler(
                 await Task.Delay(retry!.Backoff(retryNumber), context.RequestAborted);
             }
 
+            if (requestTimeout?.IsCancellationRequested == true)
+            {
+                break;
+            }
+
             var adapter = api.AdapterFor(attempt.Provider, attempt.Model)!;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            timeout.CancelAfter(attempt.Provider.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(attempt.Provider.TimeoutMs) : DefaultTimeout);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, requestTimeout?.Token ?? default);
+            timeout.CancelAfter(attempt.Provider.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(attempt.Provider.TimeoutMs) : tryTimeout);
             HttpRequestMessage message;
             try
             {
@@ -342,6 +352,12 @@ internal sealed partial class LlmRouteHandler(
                 await DebitTokensAsync(context, scope, state.Usage, route.Tenant);
                 return;
             }
+        }
+
+        if (requestTimeout?.IsCancellationRequested == true)
+        {
+            lastFailure = $"no provider answered within the route's request timeout ({scope.Policies.Traffic.RequestTimeout!.Value.TotalSeconds:0.#} s)";
+            failureStatus = StatusCodes.Status504GatewayTimeout;
         }
 
         await LlmErrors.WriteAsync(context, failureStatus, api.Error(failureStatus, $"No provider could serve model '{model}': {lastFailure}.", "provider_unavailable"));

@@ -12,7 +12,7 @@ internal static class AuthorizationVariables
     /// <summary>The longest list a claim may hold for rules to read the caller's claims (a larger one hides them all).</summary>
     public const int MaxClaimListLength = 1_000;
 
-    public static IReadOnlyDictionary<string, object?> ForRequest(HttpContext context, GatewayCaller caller)
+    public static Dictionary<string, object?> ForRequest(HttpContext context, GatewayCaller caller)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(caller);

@@ -108,7 +108,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBrid
         var sessions = await Task.WhenAll(targets.Select(async target =>
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(session.TargetTimeout);
+            timeout.CancelAfter(session.TargetBudget());
             try
             {
                 return (McpTargetSession?)await upstreams.GetSessionAsync(session, target, timeout.Token);
@@ -202,7 +202,7 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBrid
     private async Task SendQuietlyAsync(McpSession session, McpTarget target, JsonObject message, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(session.TargetTimeout);
+        timeout.CancelAfter(session.TargetBudget());
         try
         {
             await upstreams.SendAsync(session, target, message, timeout.Token);
@@ -442,7 +442,8 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBrid
         McpSession session, McpTarget target, JsonObject request, IMcpDownstream? downstream, CancellationToken cancellationToken, bool relayStreaming = false)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(session.TargetTimeout);
+        var budget = session.TargetBudget();
+        timeout.CancelAfter(budget);
         try
         {
             return await upstreams.ExchangeAsync(
@@ -455,7 +456,9 @@ internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBrid
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new UpstreamException($"no answer within {session.TargetTimeout.TotalSeconds:0.#} s", exception);
+            throw new UpstreamException(budget < session.TargetTimeout
+                ? "no answer before the request's time ran out (the route's timeouts.requestMs)"
+                : $"no answer within {session.TargetTimeout.TotalSeconds:0.#} s", exception);
         }
         catch (HttpRequestException exception)
         {

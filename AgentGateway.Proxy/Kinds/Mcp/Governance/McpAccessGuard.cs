@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using AgentGateway.Contracts.Policies;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Kinds.Mcp.Sessions;
+using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Authorization;
 using AgentGateway.Proxy.Protocols;
 using ModelContextProtocol.Protocol;
@@ -115,16 +116,7 @@ internal sealed partial class McpAccessGuard(ToolPinRegistry pins, ILogger<McpAc
             return true;
         }
 
-        var variables = AuthorizationVariables.WithOperation(session.RequestVariables, method, kind, name, target);
-        foreach (var rule in rules)
-        {
-            if (CelExpressions.IsTrue(rule.Program, variables))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return RoutePolicyRuntime.AnyHolds(rules, AuthorizationVariables.WithOperation(session.RequestVariables, method, kind, name, target));
     }
 
     private static string PinningMode(McpSession session) =>

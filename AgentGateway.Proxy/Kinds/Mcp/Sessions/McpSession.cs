@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using AgentGateway.Contracts.Mcp;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Authentication;
 using AgentGateway.Proxy.Pipeline.Authorization;
+using AgentGateway.Proxy.Upstream.Resilience;
 
 namespace AgentGateway.Proxy.Kinds.Mcp.Sessions;
 
@@ -60,6 +62,27 @@ internal sealed class McpSession(Route route, McpSessionState state, LocalSessio
 
     /// <summary>How long one target may take for one request.</summary>
     public TimeSpan TargetTimeout { get; } = targetTimeout;
+
+    /// <summary>
+    /// When the client's request must be answered by, as a <see cref="Stopwatch"/> timestamp (a POST on a route with
+    /// <c>timeouts.requestMs</c>); null for no bound beyond each target's timeout.
+    /// </summary>
+    public long? Deadline { get; init; }
+
+    /// <summary>The route's retry policy for the messages sent to targets, or null.</summary>
+    public RetryRuntime? Retry => Policies.Traffic.Retry;
+
+    /// <summary>How long the next exchange with a target may take: its timeout, or what is left of the request's time if less.</summary>
+    public TimeSpan TargetBudget()
+    {
+        if (Deadline is not { } deadline)
+        {
+            return TargetTimeout;
+        }
+
+        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+        return left < TargetTimeout ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : TargetTimeout;
+    }
 
     public McpTarget? FindTarget(string name)
     {

@@ -61,11 +61,12 @@ internal sealed partial class McpEndpointHandler
         // connections (stdio, legacy SSE).
         var local = localSessions.GetOrAdd(state);
         local.Touch();
-        var session = new McpSession(route, state, local, TargetTimeout(route))
+        var session = new McpSession(route, state, local, TargetTimeout(route, scope.Policies))
         {
             Caller = scope.Caller,
             Policies = scope.Policies,
             RequestVariables = scope.Variables,
+            Deadline = Deadline(scope.Policies),
             Stateless = true,
             ClientMeta = (JsonObject)meta.DeepClone(),
             ParamHeaders = [.. context.Request.Headers
@@ -179,7 +180,7 @@ internal sealed partial class McpEndpointHandler
         // Open every target's listen first and wait for its acknowledgement, so nothing that happens after the
         // client's acknowledgement is missed.
         using var opened = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        opened.CancelAfter(session.TargetTimeout);
+        opened.CancelAfter(session.TargetBudget());
         var upstreamListens = await Task.WhenAll(session.Backend.Targets.Select(target => OpenListenAsync(session, target, lists, owners.GetValueOrDefault(target.Name) ?? [], opened.Token)));
         try
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -131,13 +132,18 @@ internal sealed partial class McpEndpointHandler(
     }
 
     /// <summary>The request's view of a session: the route, sealed state and local state, served for the scope's caller.</summary>
-    private McpSession CreateSession(Route route, McpSessionState state, LocalSession local, RequestScope scope) =>
-        new(route, state, local, TargetTimeout(route))
+    private McpSession CreateSession(Route route, McpSessionState state, LocalSession local, RequestScope scope, string method) =>
+        new(route, state, local, TargetTimeout(route, scope.Policies))
         {
             Caller = scope.Caller,
             Policies = scope.Policies,
             RequestVariables = scope.Variables,
+            Deadline = HttpMethods.IsPost(method) ? Deadline(scope.Policies) : null,
         };
+
+    /// <summary>When a POST must be answered by: now plus the route's <c>timeouts.requestMs</c>, or null without one.</summary>
+    private static long? Deadline(RoutePolicyRuntime policies) =>
+        policies.Traffic.RequestTimeout is { } limit ? Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency) : null;
 
     private async Task HandlePostAsync(HttpContext context, Route route, RequestScope scope)
     {
@@ -336,7 +342,7 @@ internal sealed partial class McpEndpointHandler(
             Principal = scope.Caller.Subject,
         };
 
-        var session = CreateSession(route, state, localSessions.GetOrAdd(state), scope);
+        var session = CreateSession(route, state, localSessions.GetOrAdd(state), scope, HttpMethods.Post);
         var targets = route.Mcp.Targets;
         var results = await Task.WhenAll(targets.Select(async target =>
         {
@@ -617,7 +623,7 @@ internal sealed partial class McpEndpointHandler(
 
         var local = localSessions.GetOrAdd(state);
         local.Touch();
-        return CreateSession(route, state, local, scope);
+        return CreateSession(route, state, local, scope, context.Request.Method);
     }
 
     /// <summary>Why this replica opens no new session of the route now (its route's or tenant's sessions are at their bound), or null.</summary>
@@ -639,8 +645,9 @@ internal sealed partial class McpEndpointHandler(
         return null;
     }
 
-    private TimeSpan TargetTimeout(Route route) =>
-        route.Mcp.TargetTimeoutMs > 0 ? TimeSpan.FromMilliseconds(route.Mcp.TargetTimeoutMs) : options.Value.TargetTimeout;
+    /// <summary>How long one target may take for one request: the route's own, else its <c>timeouts.backendRequestMs</c>, else the gateway's.</summary>
+    private TimeSpan TargetTimeout(Route route, RoutePolicyRuntime policies) =>
+        route.Mcp.TargetTimeoutMs > 0 ? TimeSpan.FromMilliseconds(route.Mcp.TargetTimeoutMs) : policies.Traffic.TryTimeout ?? options.Value.TargetTimeout;
 
     private static string RouteKey(Route route) => $"{route.Tenant}/{route.Name}";
 

@@ -38,7 +38,7 @@ internal sealed partial class McpInputBridge(
     public async Task<JsonObject> ExchangeAsync(
         McpSession session, McpTarget target, McpTargetSession upstream, JsonObject request, Func<UpstreamEvent, ValueTask> relay, CancellationToken cancellationToken)
     {
-        var response = await http.PostAsync(target, session.Caller, upstream.SessionId, upstream.ProtocolVersion, request, cancellationToken);
+        var response = await http.PostAsync(target, session.Caller, upstream.SessionId, upstream.ProtocolVersion, request, cancellationToken, retry: session.Retry);
         var call = new ParkedCall(Guid.NewGuid().ToString("N"), session.RouteKey, target, upstream, response, request["id"]?.DeepClone(), JsonRpc.Method(request)!, session.Caller);
         return await FollowAsync(session, call, request["id"], relay, cancellationToken);
     }

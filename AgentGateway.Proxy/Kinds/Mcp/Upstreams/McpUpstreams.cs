@@ -63,7 +63,7 @@ internal sealed partial class McpUpstreams(
         string? sessionId = null;
         try
         {
-            using var response = await http.PostAsync(target, session.Caller, null, null, InitializeRequest(session), cancellationToken);
+            using var response = await http.PostAsync(target, session.Caller, null, null, InitializeRequest(session), cancellationToken, retry: session.Retry);
             sessionId = response.SessionId;
             await foreach (var item in response.ReadEventsAsync(cancellationToken))
             {
@@ -86,7 +86,7 @@ internal sealed partial class McpUpstreams(
         }
 
         var (version, result) = ReadInitializeResult(reply);
-        using (var acknowledged = await http.PostAsync(target, session.Caller, sessionId, version, JsonRpc.Notification(NotificationMethods.InitializedNotification), cancellationToken))
+        using (var acknowledged = await http.PostAsync(target, session.Caller, sessionId, version, JsonRpc.Notification(NotificationMethods.InitializedNotification), cancellationToken, retry: session.Retry))
         {
             await foreach (var _ in acknowledged.ReadEventsAsync(cancellationToken))
             {
@@ -134,7 +134,7 @@ internal sealed partial class McpUpstreams(
         var request = JsonRpc.Request("agw-discover", McpMethods.ServerDiscover, new JsonObject { ["_meta"] = session.ClientMeta?.DeepClone() });
         try
         {
-            using var response = await http.PostAsync(target, session.Caller, null, McpProtocolVersions.Stateless, request, cancellationToken);
+            using var response = await http.PostAsync(target, session.Caller, null, McpProtocolVersions.Stateless, request, cancellationToken, retry: session.Retry);
             await foreach (var item in response.ReadEventsAsync(cancellationToken))
             {
                 if (item.Message is { } message && JsonRpc.IsResponse(message))
@@ -344,7 +344,7 @@ internal sealed partial class McpUpstreams(
 
                 using var response = await http.PostAsync(
                     target, session.Caller, upstream.SessionId, upstream.ProtocolVersion, stateless ? WithClientMeta(session, request) : request, cancellationToken,
-                    stateless ? session.ParamHeaders : null);
+                    stateless ? session.ParamHeaders : null, session.Retry);
                 if (response.IsEventStream)
                 {
                     streaming?.Invoke();
@@ -409,7 +409,7 @@ internal sealed partial class McpUpstreams(
                 var id = JsonValue.Create($"input-{Guid.NewGuid():N}");
                 var waiting = session.Local.ExpectAnswerAsync(target.Name, id, cancellationToken);
                 await relay(new UpstreamEvent(JsonRpc.Request(id, JsonRpc.GetString(question, "method") ?? string.Empty, question?["params"]?.DeepClone() as JsonObject), null, null));
-                var answer = await waiting.WaitAsync(session.TargetTimeout, cancellationToken);
+                var answer = await waiting.WaitAsync(session.TargetBudget(), cancellationToken);
                 if (answer["error"] is JsonObject refused)
                 {
                     return JsonRpcMessages.Error(request["id"], JsonRpcErrorCodes.InvalidRequest, $"The client refused the target's question '{key}': {refused["message"]}");
@@ -435,7 +435,7 @@ internal sealed partial class McpUpstreams(
     private async Task<JsonObject> PostStatelessAsync(
         McpSession session, McpTarget target, McpTargetSession upstream, JsonObject request, Func<UpstreamEvent, ValueTask> relay, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsync(target, session.Caller, null, upstream.ProtocolVersion, WithClientMeta(session, request), cancellationToken);
+        using var response = await http.PostAsync(target, session.Caller, null, upstream.ProtocolVersion, WithClientMeta(session, request), cancellationToken, retry: session.Retry);
         await foreach (var item in response.ReadEventsAsync(cancellationToken))
         {
             if (item.Message is { } message && JsonRpc.IsResponse(message) && (JsonRpc.IdEquals(message["id"], request["id"]) || message["id"] is null))
@@ -485,7 +485,7 @@ internal sealed partial class McpUpstreams(
             return null;
         }
 
-        return await http.PostAsync(target, session.Caller, null, McpProtocolVersions.Stateless, WithClientMeta(session, request), cancellationToken);
+        return await http.PostAsync(target, session.Caller, null, McpProtocolVersions.Stateless, WithClientMeta(session, request), cancellationToken, retry: session.Retry);
     }
 
     /// <summary>The request with the client's <c>_meta</c> (version, capabilities) when it has none of its own.</summary>
@@ -525,7 +525,7 @@ internal sealed partial class McpUpstreams(
         }
 
         var upstream = await GetSessionAsync(session, target, cancellationToken);
-        using var response = await http.PostAsync(target, session.Caller, upstream.SessionId, upstream.ProtocolVersion, message, cancellationToken);
+        using var response = await http.PostAsync(target, session.Caller, upstream.SessionId, upstream.ProtocolVersion, message, cancellationToken, retry: session.Retry);
         await foreach (var _ in response.ReadEventsAsync(cancellationToken))
         {
             // Notifications and responses have no answer; anything sent back is drained.

@@ -7,10 +7,12 @@ using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Kinds.Mcp.Transports;
 using AgentGateway.Proxy.Limits;
-using AgentGateway.Proxy.Pipeline.Authentication;
 using AgentGateway.Proxy.Protocols;
 using AgentGateway.Proxy.Telemetry;
 using AgentGateway.Proxy.Upstream;
+using AgentGateway.Proxy.Upstream.Auth;
+using AgentGateway.Proxy.Upstream.Resilience;
+using ModelContextProtocol.Protocol;
 
 namespace AgentGateway.Proxy.Kinds.Mcp.Upstreams;
 
@@ -19,7 +21,7 @@ namespace AgentGateway.Proxy.Kinds.Mcp.Upstreams;
 /// message of the answer (JSON or an SSE stream) comes back as it arrives, so the gateway relays notifications and
 /// server-to-client requests without understanding them and carries session ids from replica to replica.
 /// </summary>
-internal sealed class StreamableHttpUpstream(BackendHttpClients clients, Microsoft.Extensions.Options.IOptions<GatewayLimitsOptions> limits)
+internal sealed class StreamableHttpUpstream(BackendHttpClients clients, Microsoft.Extensions.Options.IOptions<GatewayLimitsOptions> limits, TimeProvider time)
 {
     private static readonly MediaTypeWithQualityHeaderValue s_json = new("application/json");
     private static readonly MediaTypeWithQualityHeaderValue s_eventStream = new("text/event-stream");
@@ -28,12 +30,55 @@ internal sealed class StreamableHttpUpstream(BackendHttpClients clients, Microso
     /// <summary>Posts one message; the answer is read with <see cref="UpstreamResponse.ReadEventsAsync"/>.</summary>
     /// <param name="extraHeaders">Headers to pass on as they are (the stateless revision's <c>Mcp-Param-*</c>).</param>
     /// <param name="caller">Who the request is sent for (the backend's auth may act on the caller's behalf).</param>
+    /// <param name="retry">
+    /// The route's retry policy: a message that could not be delivered (no connection) is sent again, and a request
+    /// answered with a retried status or cut off is sent again when it only reads (a call only with
+    /// <c>allowNonIdempotent</c>), with the policy's backoff, before anything of the answer is used.
+    /// </param>
     public async Task<UpstreamResponse> PostAsync(
-        McpTarget target, GatewayCaller? caller, string? sessionId, string? protocolVersion, JsonObject message, CancellationToken cancellationToken,
-        IReadOnlyList<KeyValuePair<string, string>>? extraHeaders = null)
+        McpTarget target, ICallerCredentials? caller, string? sessionId, string? protocolVersion, JsonObject message, CancellationToken cancellationToken,
+        IReadOnlyList<KeyValuePair<string, string>>? extraHeaders = null, RetryRuntime? retry = null)
     {
-        using var request = CreateRequest(HttpMethod.Post, target, caller, sessionId, protocolVersion);
-        if (McpProtocolVersions.IsStateless(protocolVersion) && JsonRpc.Method(message) is { } method)
+        var body = JsonSerializer.SerializeToUtf8Bytes(message, JsonRpcMessages.SerializerOptions);
+        var method = JsonRpc.Method(message);
+        var mayRepeat = retry is not null && (retry.AllowNonIdempotent || (method is not null && message.ContainsKey("id") && method != RequestMethods.ToolsCall));
+        for (var attempt = 1; ; attempt++)
+        {
+            using var request = CreatePost(target, caller, sessionId, protocolVersion, message, method, body, extraHeaders);
+            var last = retry is null || attempt > retry.Attempts;
+            HttpResponseMessage response;
+            try
+            {
+                response = await clients.For(target.Tls).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            }
+            catch (HttpRequestException exception) when (!last && TryInvoker.Classify(exception) is var failure
+                && (failure == TryFailure.ConnectFailure ? retry!.OnConnectFailure : mayRepeat && retry!.Retries(failure)))
+            {
+                await Task.Delay(retry.Backoff(attempt), time, cancellationToken);
+                continue;
+            }
+            catch (HttpRequestException exception)
+            {
+                throw new UpstreamException(exception.Message, exception);
+            }
+
+            if (!last && mayRepeat && retry!.RetriesStatus((int)response.StatusCode))
+            {
+                response.Dispose();
+                await Task.Delay(retry.Backoff(attempt), time, cancellationToken);
+                continue;
+            }
+
+            return await ReadResponseAsync(response, sessionId, cancellationToken);
+        }
+    }
+
+    private static HttpRequestMessage CreatePost(
+        McpTarget target, ICallerCredentials? caller, string? sessionId, string? protocolVersion, JsonObject message, string? method, byte[] body,
+        IReadOnlyList<KeyValuePair<string, string>>? extraHeaders)
+    {
+        var request = CreateRequest(HttpMethod.Post, target, caller, sessionId, protocolVersion);
+        if (McpProtocolVersions.IsStateless(protocolVersion) && method is not null)
         {
             // The stateless revision mirrors the method and the name the request acts on in headers; they are
             // stamped from the body as sent, so a renamed tool carries its upstream name in both.
@@ -51,15 +96,15 @@ internal sealed class StreamableHttpUpstream(BackendHttpClients clients, Microso
 
         request.Headers.Accept.Add(s_json);
         request.Headers.Accept.Add(s_eventStream);
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(message, JsonRpcMessages.SerializerOptions));
+        var content = new ByteArrayContent(body);
         content.Headers.ContentType = s_jsonContent;
         request.Content = content;
-        return await SendAsync(target, request, sessionId, cancellationToken);
+        return request;
     }
 
     /// <summary>Opens the target's GET stream (or resumes one after <paramref name="lastEventId"/>); null when the target offers none.</summary>
     public async Task<UpstreamResponse?> GetStreamAsync(
-        McpTarget target, GatewayCaller? caller, string? sessionId, string? protocolVersion, string? lastEventId, CancellationToken cancellationToken)
+        McpTarget target, ICallerCredentials? caller, string? sessionId, string? protocolVersion, string? lastEventId, CancellationToken cancellationToken)
     {
         using var request = CreateRequest(HttpMethod.Get, target, caller, sessionId, protocolVersion);
         request.Headers.Accept.Add(s_eventStream);
@@ -92,7 +137,7 @@ internal sealed class StreamableHttpUpstream(BackendHttpClients clients, Microso
         }
     }
 
-    private static HttpRequestMessage CreateRequest(HttpMethod method, McpTarget target, GatewayCaller? caller, string? sessionId, string? protocolVersion)
+    private static HttpRequestMessage CreateRequest(HttpMethod method, McpTarget target, ICallerCredentials? caller, string? sessionId, string? protocolVersion)
     {
         var transport = target.StreamableHttp ?? throw new UpstreamException($"target '{target.Name}' is not reached over Streamable HTTP");
         var request = new BackendRequestContext(target.Auth, caller, target.Tls).Apply(new HttpRequestMessage(method, transport.Url));
@@ -127,6 +172,13 @@ internal sealed class StreamableHttpUpstream(BackendHttpClients clients, Microso
             throw new UpstreamException(exception.Message, exception);
         }
 
+        return await ReadResponseAsync(response, sessionId, cancellationToken, allowMethodNotAllowed);
+    }
+
+    /// <summary>The target's answer, or the failure it is: a forgotten session, a JSON-RPC error in an HTTP error, another status.</summary>
+    private async Task<UpstreamResponse> ReadResponseAsync(
+        HttpResponseMessage response, string? sessionId, CancellationToken cancellationToken, bool allowMethodNotAllowed = false)
+    {
         if (response.IsSuccessStatusCode || (allowMethodNotAllowed && response.StatusCode == HttpStatusCode.MethodNotAllowed))
         {
             return new UpstreamResponse(response, limits.Value.MaxUpstreamMessageBytes);

@@ -1,0 +1,240 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using AgentGateway.Tests.Fixtures;
+using AgentGateway.Tests.Samples;
+using ModelContextProtocol;
+
+namespace AgentGateway.Tests.Proxy.Pipeline;
+
+/// <summary>
+/// A standalone proxy whose routes of every kind carry the policies that now work on every kind: request
+/// authorization on HTTP and LLM routes, timeouts and retries on MCP and LLM routes (MCP targets behind a
+/// <see cref="FlakyFront"/>, a slow LLM provider in front of the demo model server), and one MCP route whose
+/// mirrors would change nothing, which the proxy refuses.
+/// </summary>
+public sealed class RouteKindPoliciesFixture : IAsyncLifetime
+{
+    public SampleServerFixture Samples { get; } = new();
+
+    public FlakyFront Front { get; private set; } = null!;
+
+    public EchoUpstream Echo { get; private set; } = null!;
+
+    public EchoUpstream SlowProvider { get; private set; } = null!;
+
+    public StandaloneProxy Proxy { get; private set; } = null!;
+
+    private ServiceProcess? _models;
+
+    public Uri Route(string name) => new(Proxy.BaseAddress, $"/acme/{name}");
+
+    public async ValueTask InitializeAsync()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var models = ServiceProcess.StartAsync("samples/AgentGateway.Samples.Models", new Dictionary<string, string>(), cancellationToken);
+        await Samples.InitializeAsync();
+        Front = await FlakyFront.StartAsync(Samples.UtilsEndpoint);
+        Echo = await EchoUpstream.StartAsync();
+        SlowProvider = await EchoUpstream.StartAsync("slow");
+        _models = await models;
+
+        var target = new { name = "utils", streamableHttp = new { url = Front.Url(Samples.UtilsEndpoint.AbsolutePath).ToString() } };
+        object Mcp(string name, object policies, uint targetTimeoutMs = 0) =>
+            new { tenant = "acme", name, path = $"/acme/{name}", policies, mcp = new { failureMode = "closed", targetTimeoutMs, targets = new[] { target } } };
+        object Llm(string name, object policies, params string[] providers) => new
+        {
+            tenant = "acme",
+            name,
+            path = $"/acme/{name}",
+            policies,
+            llm = new
+            {
+                providers = providers.Select(provider => new { name = provider, kind = "openai", url = provider == "slow" ? SlowProvider.Address.ToString() : new Uri(_models.BaseAddress, "/v1").ToString() }),
+                models = new[]
+                {
+                    new
+                    {
+                        name = "demo",
+                        targets = providers.Select((provider, index) => new { provider, model = "demo-echo", priority = index }),
+                    },
+                },
+            },
+        };
+
+        var teams = new { rules = new[] { new { name = "blue team", expression = "request.headers['x-team'] == 'blue'" } } };
+        Proxy = await StandaloneProxy.StartAsync(new
+        {
+            routes = new object[]
+            {
+                Mcp("mcp-retry", new { retry = new { attempts = 2, backoffBaseMs = 5, statusCodes = new[] { 503 } } }),
+                Mcp("mcp-slow", new { timeouts = new { backendRequestMs = 300 } }),
+                Mcp("mcp-deadline", new { timeouts = new { requestMs = 400 } }, targetTimeoutMs: 10_000),
+                Mcp("mcp-mirrored", new { mirrors = new[] { new { url = Echo.Address.ToString(), percentage = 100 } } }),
+                new
+                {
+                    tenant = "acme",
+                    name = "api",
+                    match = new { pathPrefix = "/acme/api" },
+                    policies = new
+                    {
+                        authorization = new
+                        {
+                            rules = new[]
+                            {
+                                new { name = "readers", expression = "request.method == 'GET'" },
+                                new { name = "admins", expression = "request.headers['x-role'] == 'admin' && request.path.startsWith('/acme/api/admin')" },
+                            },
+                        },
+                    },
+                    http = new { destinations = new[] { new { name = "echo", url = Echo.Address.ToString() } } },
+                },
+                Llm("llm", new { authorization = teams }, "models"),
+                Llm("llm-slow", new { timeouts = new { backendRequestMs = 300 } }, "slow", "models"),
+                Llm("llm-deadline", new { timeouts = new { requestMs = 400 } }, "slow"),
+            },
+        }, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+
+        foreach (var disposable in new IAsyncDisposable?[] { Front, Echo, SlowProvider, _models })
+        {
+            if (disposable is not null)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
+
+        await Samples.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// The corridor's policies on every route kind: request authorization on HTTP and LLM routes (answered in the
+/// route's protocol), timeouts and retries on MCP targets and LLM providers, and a policy that would have no effect
+/// refused rather than ignored.
+/// </summary>
+public sealed class RouteKindPoliciesTests(RouteKindPoliciesFixture fixture) : IClassFixture<RouteKindPoliciesFixture>, IDisposable
+{
+    private const string Stateful = "2025-11-25";
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        fixture.Front.Reset();
+        fixture.SlowProvider.Reset();
+    }
+
+    [Fact]
+    public async Task AnHttpRoutesAuthorizationRules_AllowWhatTheySay_AndRefuseTheRestWith403()
+    {
+        using var http = new HttpClient();
+        using var read = await http.GetAsync(fixture.Route("api/items"), Cancellation);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+
+        using var write = await http.PostAsync(fixture.Route("api/items"), new StringContent("{}"), Cancellation);
+        Assert.Equal(HttpStatusCode.Forbidden, write.StatusCode);
+        Assert.Contains("authorization rules do not allow", await write.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
+
+        using var admin = new HttpRequestMessage(HttpMethod.Post, fixture.Route("api/admin/reindex")) { Content = new StringContent("{}") };
+        admin.Headers.Add("x-role", "admin");
+        using var allowed = await http.SendAsync(admin, Cancellation);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+
+        // The rule reads the path too: the admin header alone opens nothing else.
+        using var elsewhere = new HttpRequestMessage(HttpMethod.Post, fixture.Route("api/items")) { Content = new StringContent("{}") };
+        elsewhere.Headers.Add("x-role", "admin");
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(elsewhere, Cancellation)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnLlmRoutesAuthorizationRules_RefuseInTheClientApisShape()
+    {
+        using var http = new HttpClient();
+        object Chat() => new { model = "demo", messages = new[] { new { role = "user", content = "hello" } } };
+        using var refused = await http.PostAsJsonAsync(fixture.Route("llm/v1/chat/completions"), Chat(), Cancellation);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var error = JsonNode.Parse(await refused.Content.ReadAsStringAsync(Cancellation))!["error"]!;
+        Assert.Contains("authorization rules", (string)error["message"]!, StringComparison.Ordinal);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, fixture.Route("llm/v1/chat/completions")) { Content = JsonContent.Create(Chat()) };
+        request.Headers.Add("x-team", "blue");
+        using var answered = await http.SendAsync(request, Cancellation);
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Contains("You said: hello", await answered.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnMcpTargetAnswering503_IsRetriedForReads_ButACallIsNotSentTwice()
+    {
+        await using var client = await SampleServerFixture.ConnectAsync(fixture.Route("mcp-retry"), Cancellation, Stateful);
+        fixture.Front.Reset();
+        fixture.Front.FailNext(2, 503, "tools/list");
+        var tools = await client.ListToolsAsync(cancellationToken: Cancellation);
+        Assert.Contains(tools, tool => tool.Name == "echo");
+        Assert.Equal(3, fixture.Front.Methods.Count(method => method == "tools/list"));
+
+        fixture.Front.Reset();
+        fixture.Front.FailNext(1, 503, "tools/call");
+        var failure = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+            await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "once" }, cancellationToken: Cancellation));
+        Assert.Contains("503", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(1, fixture.Front.Methods.Count(method => method == "tools/call"));
+    }
+
+    [Fact]
+    public async Task AnMcpRoutesBackendTimeout_BoundsEachTarget_AndItsRequestTimeout_TheWholeRequest()
+    {
+        await using (var client = await SampleServerFixture.ConnectAsync(fixture.Route("mcp-slow"), Cancellation, Stateful))
+        {
+            fixture.Front.DelayNext(1, TimeSpan.FromSeconds(5), "tools/call");
+            var slow = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+                await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "late" }, cancellationToken: Cancellation));
+            Assert.Contains("no answer within 0.3 s", slow.Message, StringComparison.Ordinal);
+        }
+
+        await using (var client = await SampleServerFixture.ConnectAsync(fixture.Route("mcp-deadline"), Cancellation, Stateful))
+        {
+            fixture.Front.DelayNext(1, TimeSpan.FromSeconds(5), "tools/call");
+            var late = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+                await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "late" }, cancellationToken: Cancellation));
+            Assert.Contains("request's time ran out", late.Message, StringComparison.Ordinal);
+
+            // The next request has its own time.
+            var answered = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "in time" }, cancellationToken: Cancellation);
+            Assert.Contains("in time", ((ModelContextProtocol.Protocol.TextContentBlock)answered.Content[0]).Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task AnLlmRoutesBackendTimeout_FailsOverFromASlowProvider_AndItsRequestTimeout_Answers504()
+    {
+        using var http = new HttpClient();
+        object Chat() => new { model = "demo", messages = new[] { new { role = "user", content = "hi" } } };
+        fixture.SlowProvider.DelayNext(1, TimeSpan.FromSeconds(10));
+        using var failedOver = await http.PostAsJsonAsync(fixture.Route("llm-slow/v1/chat/completions"), Chat(), Cancellation);
+        Assert.Equal(HttpStatusCode.OK, failedOver.StatusCode);
+        Assert.Contains("You said: hi", await failedOver.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
+
+        fixture.SlowProvider.DelayNext(5, TimeSpan.FromSeconds(10));
+        using var timedOut = await http.PostAsJsonAsync(fixture.Route("llm-deadline/v1/chat/completions"), Chat(), Cancellation);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, timedOut.StatusCode);
+        Assert.Contains("request timeout", (string)JsonNode.Parse(await timedOut.Content.ReadAsStringAsync(Cancellation))!["error"]!["message"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APolicyThatWouldHaveNoEffect_RefusesItsRoute_WithTheReason()
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(fixture.Route("mcp-mirrored"), new StringContent("{}"), Cancellation);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("'mirrors' has no effect on mcp routes", fixture.Proxy.Output, StringComparison.Ordinal);
+    }
+}
