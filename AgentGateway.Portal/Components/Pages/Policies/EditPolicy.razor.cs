@@ -13,7 +13,7 @@ namespace AgentGateway.Portal.Components.Pages.Policies;
 /// </summary>
 public sealed partial class EditPolicy
 {
-    private List<string> _routes = [];
+    private List<RouteInfo> _routes = [];
     private List<string> _servers = [];
     private List<string> _agents = [];
     private List<string> _llmProviders = [];
@@ -60,9 +60,14 @@ public sealed partial class EditPolicy
 
     private PolicyKindInfo? Kind => PolicyKindCatalog.Find(_kind);
 
+    /// <summary>The kind's summary, and the route kinds it acts on when that is not all of them.</summary>
+    private string? KindHelp => Kind is not { } kind ? null
+        : kind.RouteKinds.Count == 4 ? kind.Summary : $"{kind.Summary} Acts on {string.Join(", ", kind.RouteKinds)} routes only.";
+
     private IReadOnlyList<string> TargetNames => _targetKind switch
     {
-        PolicyKindCatalog.Route => _routes,
+        // Only the routes the kind acts on: on the others it would change nothing, and AdminApi refuses it.
+        PolicyKindCatalog.Route => [.. _routes.Where(route => Kind?.AppliesTo(route.Kind) != false || route.Name == _targetName).Select(route => route.Name)],
         PolicyKindCatalog.AgentTarget => _agents,
         PolicyKindCatalog.LlmProviderTarget => _llmProviders,
         _ => _servers,
@@ -81,7 +86,7 @@ public sealed partial class EditPolicy
             var me = await Api.GetMeAsync();
             _role = me.RoleIn(Tenant);
             _canWrite = me.Allows(Tenant, TenantRoles.Admin);
-            _routes = [.. (await Api.GetRoutesAsync(Tenant)).Select(route => route.Name)];
+            _routes = await Api.GetRoutesAsync(Tenant);
             _servers = [.. (await Api.GetMcpServersAsync(Tenant)).Where(server => server.Transport != "stdio").Select(server => server.Name)];
             _secrets = [.. (await Api.GetSecretsAsync(Tenant)).Select(secret => secret.Name)];
             _agents = await CatalogNamesAsync(async () => (await Api.GetAgentsAsync(Tenant)).Select(agent => agent.Name));
