@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using AgentGateway.AdminApi.Secrets;
+using AgentGateway.AdminApi.Domain.Secrets;
 using Microsoft.Extensions.Options;
 
 namespace AgentGateway.Tests.AdminApi;
