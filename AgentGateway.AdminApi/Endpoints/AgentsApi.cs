@@ -1,13 +1,12 @@
-using System.Security.Claims;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain;
 using AgentGateway.AdminApi.Domain.Agents;
 using AgentGateway.AdminApi.Domain.Egress;
-using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,44 +17,32 @@ internal static class AgentsApi
 {
     public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1/tenants/{tenant}/agents").WithTags("Agents");
+        var api = endpoints.MapTenantGroup("/agents").WithTags("Agents");
         api.MapGet("/", ListAgents).WithName("ListAgents").WithSummary("The tenant's A2A agents, with their skills");
-        api.MapPost("/", CreateAgent).WithName("CreateAgent").WithSummary("Register an A2A agent (its card is fetched at once)");
+        api.MapPost("/", CreateAgent).WithName("CreateAgent").WithSummary("Register an A2A agent (its card is fetched at once)")
+            .RequireTenantRole(TenantRole.Developer, "register agents (developers and above)");
         api.MapGet("/{agent}", GetAgent).WithName("GetAgent").WithSummary("One agent");
-        api.MapPut("/{agent}", UpdateAgent).WithName("UpdateAgent").WithSummary("Change an agent (honours If-Match; the card is fetched again)");
-        api.MapDelete("/{agent}", DeleteAgent).WithName("DeleteAgent").WithSummary("Delete an agent no route uses");
+        api.MapPut("/{agent}", UpdateAgent).WithName("UpdateAgent").WithSummary("Change an agent (honours If-Match; the card is fetched again)")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapDelete("/{agent}", DeleteAgent).WithName("DeleteAgent").WithSummary("Delete an agent no route uses")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapPost("/{agent}/refresh", RefreshAgent).WithName("RefreshAgent")
-            .WithSummary("Fetch the agent's card again; a card that cannot be fetched is recorded in cardError, the last good one kept");
+            .WithSummary("Fetch the agent's card again; a card that cannot be fetched is recorded in cardError, the last good one kept")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return endpoints;
     }
 
-    private static async Task<Results<Ok<List<AgentResponse>>, ProblemHttpResult>> ListAgents(
-        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<AgentResponse>>> ListAgents(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var agents = await db.Agents.AsNoTracking().Where(agent => agent.TenantId == grant.Tenant.Id).OrderBy(agent => agent.Name).ToListAsync(cancellationToken);
         var routes = await RoutesByAgentAsync(db, grant.Tenant.Id, cancellationToken);
         return TypedResults.Ok(agents.Select(agent => ToResponse(agent, routes[agent.Id])).ToList());
     }
 
     private static async Task<Results<Created<AgentResponse>, ValidationProblem, ProblemHttpResult>> CreateAgent(
-        string tenant, CreateAgentRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
-        AgentCardFetcher fetcher, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string tenant, CreateAgentRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, AgentCardFetcher fetcher, HttpContext context,
+        TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("register agents (developers and above)");
-        }
-
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
         await ValidateBodyAsync(errors, egress, request.Url, request.CardUrl, request.Description, cancellationToken);
@@ -105,13 +92,8 @@ internal static class AgentsApi
     }
 
     private static async Task<Results<Ok<AgentResponse>, ProblemHttpResult>> GetAgent(
-        string tenant, string agent, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string agent, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await FindAsync(db.Agents.AsNoTracking(), grant, agent, cancellationToken);
         if (entity is null)
         {
@@ -123,14 +105,9 @@ internal static class AgentsApi
     }
 
     private static async Task<Results<Ok<AgentResponse>, ValidationProblem, ProblemHttpResult>> UpdateAgent(
-        string tenant, string agent, UpdateAgentRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
-        AgentCardFetcher fetcher, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string agent, UpdateAgentRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, AgentCardFetcher fetcher, HttpContext context,
+        TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await FindAsync(db.Agents, grant, agent, cancellationToken);
         if (entity is null)
         {
@@ -149,9 +126,9 @@ internal static class AgentsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (!ETags.IfMatchAllows(context.Request, entity.Version))
+        if (ETags.CheckIfMatch(context.Request, entity.Version) is { } preconditionFailed)
         {
-            return Problems.PreconditionFailed();
+            return preconditionFailed;
         }
 
         var (card, cardError) = await fetcher.FetchAsync(request.Url!, NullIfEmpty(request.CardUrl), cancellationToken);
@@ -169,27 +146,17 @@ internal static class AgentsApi
         entity.CardFetchedAt = now;
         entity.CardError = null;
         entity.UpdatedAt = now;
-        try
+        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => entity.Version, cancellationToken) is { } changedMeanwhile)
         {
-            await db.SaveConfigChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.PreconditionFailed();
+            return changedMeanwhile;
         }
 
-        ETags.Set(context.Response, entity.Version);
         return TypedResults.Ok(ToResponse(entity, await RoutesOfAsync(db, entity, cancellationToken)));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAgent(
-        string tenant, string agent, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+        string agent, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await FindAsync(db.Agents, grant, agent, cancellationToken);
         if (entity is null)
         {
@@ -219,14 +186,9 @@ internal static class AgentsApi
     }
 
     private static async Task<Results<Ok<AgentResponse>, ProblemHttpResult>> RefreshAgent(
-        string tenant, string agent, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, AgentCardFetcher fetcher,
-        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string agent, TenantGrant grant, AdminDbContext db, AgentCardFetcher fetcher, HttpContext context, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await FindAsync(db.Agents, grant, agent, cancellationToken);
         if (entity is null)
         {

@@ -7,6 +7,7 @@ using AgentGateway.AdminApi.Domain.ApiKeys;
 using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,26 +25,24 @@ internal static partial class ApiKeysApi
 
     public static IEndpointRouteBuilder MapApiKeysApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1/tenants/{tenant}/api-keys").WithTags("API keys");
+        var api = endpoints.MapTenantGroup("/api-keys").WithTags("API keys");
         api.MapGet("/", ListKeys).WithName("ListApiKeys").WithSummary("The tenant's API keys (never the keys themselves)");
         api.MapPost("/", CreateKey).WithName("CreateApiKey")
-            .WithSummary("Make an API key (developers and above); the answer holds the key, shown this once only");
+            .WithSummary("Make an API key (developers and above); the answer holds the key, shown this once only")
+            .RequireTenantRole(TenantRole.Developer, "make API keys (developers and above)");
         api.MapGet("/{apiKey}", GetKey).WithName("GetApiKey").WithSummary("One API key, by name");
         api.MapPut("/{apiKey}", UpdateKey).WithName("UpdateApiKey")
-            .WithSummary("Change a key's description, routes, metadata or expiry (developers and above; honours If-Match)");
-        api.MapDelete("/{apiKey}", DeleteKey).WithName("DeleteApiKey").WithSummary("Delete an API key: it stops working at once");
-        api.MapPost("/{apiKey}/revoke", RevokeKey).WithName("RevokeApiKey").WithSummary("Revoke an API key: it stops working at once and stays listed");
+            .WithSummary("Change a key's description, routes, metadata or expiry (developers and above; honours If-Match)")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapDelete("/{apiKey}", DeleteKey).WithName("DeleteApiKey").WithSummary("Delete an API key: it stops working at once")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapPost("/{apiKey}/revoke", RevokeKey).WithName("RevokeApiKey").WithSummary("Revoke an API key: it stops working at once and stays listed")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return endpoints;
     }
 
-    private static async Task<Results<Ok<List<ApiKeyResponse>>, ProblemHttpResult>> ListKeys(
-        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Ok<List<ApiKeyResponse>>> ListKeys(TenantGrant grant, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var keys = await db.ApiKeys.AsNoTracking().Where(key => key.TenantId == grant.Tenant.Id).OrderBy(key => key.Name).ToListAsync(cancellationToken);
         var now = time.GetUtcNow();
         var shown = new List<ApiKeyResponse>(keys.Count);
@@ -56,20 +55,10 @@ internal static partial class ApiKeysApi
     }
 
     private static async Task<Results<Created<CreatedApiKeyResponse>, ValidationProblem, ProblemHttpResult>> CreateKey(
-        string tenant, CreateApiKeyRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
-        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string tenant, CreateApiKeyRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
-        if (await access.FindAsync(caller, tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("make API keys (developers and above)");
-        }
-
         var now = time.GetUtcNow();
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
@@ -120,14 +109,8 @@ internal static partial class ApiKeysApi
     }
 
     private static async Task<Results<Ok<ApiKeyResponse>, ProblemHttpResult>> GetKey(
-        string tenant, string apiKey, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, HttpContext context, TimeProvider time,
-        CancellationToken cancellationToken)
+        string apiKey, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var key = await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == apiKey, cancellationToken);
         if (key is null)
         {
@@ -140,14 +123,9 @@ internal static partial class ApiKeysApi
     }
 
     private static async Task<Results<Ok<ApiKeyResponse>, ValidationProblem, ProblemHttpResult>> UpdateKey(
-        string tenant, string apiKey, UpdateApiKeyRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
-        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string apiKey, UpdateApiKeyRequest request, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var key = await db.ApiKeys.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == apiKey, cancellationToken);
         if (key is null)
         {
@@ -173,9 +151,9 @@ internal static partial class ApiKeysApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (!ETags.IfMatchAllows(context.Request, key.Version))
+        if (ETags.CheckIfMatch(context.Request, key.Version) is { } preconditionFailed)
         {
-            return Problems.PreconditionFailed();
+            return preconditionFailed;
         }
 
         key.Description = request.Description;
@@ -185,27 +163,17 @@ internal static partial class ApiKeysApi
         key.Llm = llm;
         // A budget raised (or lowered) against this period's spend takes effect at once.
         var (spent, _) = await LlmBudgets.EvaluateAsync(db, key, now, cancellationToken);
-        try
+        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => key.Version, cancellationToken) is { } changedMeanwhile)
         {
-            await db.SaveConfigChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.PreconditionFailed();
+            return changedMeanwhile;
         }
 
-        ETags.Set(context.Response, key.Version);
         return TypedResults.Ok(ToResponse(key, now, spent));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteKey(
-        string tenant, string apiKey, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+        string apiKey, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var key = await db.ApiKeys.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == apiKey, cancellationToken);
         if (key is null)
         {
@@ -223,14 +191,8 @@ internal static partial class ApiKeysApi
     }
 
     private static async Task<Results<Ok<ApiKeyResponse>, ProblemHttpResult>> RevokeKey(
-        string tenant, string apiKey, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, HttpContext context, TimeProvider time,
-        CancellationToken cancellationToken)
+        string apiKey, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var key = await db.ApiKeys.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == apiKey, cancellationToken);
         if (key is null)
         {

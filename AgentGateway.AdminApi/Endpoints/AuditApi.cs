@@ -1,9 +1,8 @@
-using System.Security.Claims;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
-using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,37 +15,24 @@ internal static class AuditApi
 
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/v1/tenants/{tenant}/audit", ListTenantAudit).WithTags("Audit").WithName("ListTenantAudit")
-            .WithSummary("Changes to a tenant and everything in it, newest first (tenant owners and admins)");
+        endpoints.MapTenantGroup("/audit").MapGet("", ListTenantAudit).WithTags("Audit").WithName("ListTenantAudit")
+            .WithSummary("Changes to a tenant and everything in it, newest first (tenant owners and admins)")
+            .RequireTenantRole(TenantRole.Admin, "read the audit log (tenant owners and admins)");
         endpoints.MapGet("/api/v1/audit", ListAudit).WithTags("Audit").WithName("ListAudit")
-            .WithSummary("Every change on the platform, newest first (platform admins)");
+            .WithSummary("Every change on the platform, newest first (platform admins)")
+            .RequirePlatformAdmin("read the platform's audit log (platform admins only)");
         return endpoints;
     }
 
-    private static async Task<Results<Ok<List<AuditEntryResponse>>, ProblemHttpResult>> ListTenantAudit(
-        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, DateTimeOffset? before, int? limit, CancellationToken cancellationToken)
+    private static async Task<Ok<List<AuditEntryResponse>>> ListTenantAudit(
+        TenantGrant grant, AdminDbContext db, DateTimeOffset? before, int? limit, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("read the audit log (tenant owners and admins)");
-        }
-
         return TypedResults.Ok(await PageAsync(db.AuditEntries.Where(entry => entry.TenantId == grant.Tenant.Id), before, limit, cancellationToken));
     }
 
-    private static async Task<Results<Ok<List<AuditEntryResponse>>, ProblemHttpResult>> ListAudit(
-        ClaimsPrincipal user, AdminDbContext db, DateTimeOffset? before, int? limit, CancellationToken cancellationToken)
+    private static async Task<Ok<List<AuditEntryResponse>>> ListAudit(
+        AdminDbContext db, DateTimeOffset? before, int? limit, CancellationToken cancellationToken)
     {
-        if (!Caller.From(user).IsPlatformAdmin)
-        {
-            return Problems.Forbidden("read the platform's audit log (platform admins only)");
-        }
-
         return TypedResults.Ok(await PageAsync(db.AuditEntries, before, limit, cancellationToken));
     }
 

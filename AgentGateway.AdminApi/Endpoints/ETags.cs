@@ -1,3 +1,6 @@
+using AgentGateway.AdminApi.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
 namespace AgentGateway.AdminApi.Endpoints;
@@ -9,8 +12,35 @@ internal static class ETags
 
     public static void Set(HttpResponse response, uint version) => response.Headers.ETag = Format(version);
 
-    /// <summary>True when the request has no <c>If-Match</c>, has <c>*</c>, or names <paramref name="version"/>.</summary>
-    public static bool IfMatchAllows(HttpRequest request, uint version)
+    /// <summary>
+    /// The 412 to answer when the request's <c>If-Match</c> names another version than <paramref name="version"/>;
+    /// null when it may go on (no <c>If-Match</c>, <c>*</c>, or the version's ETag).
+    /// </summary>
+    public static ProblemHttpResult? CheckIfMatch(HttpRequest request, uint version) =>
+        IfMatchAllows(request, version) ? null : Problems.PreconditionFailed();
+
+    /// <summary>
+    /// Saves the config change to a row read under its ETag: the 412 when another request changed the row meanwhile;
+    /// otherwise null, with the row's new ETag (<paramref name="version"/>, read after the save) on the response.
+    /// </summary>
+    public static async Task<ProblemHttpResult?> SaveConfigChangesAsync(AdminDbContext db, HttpResponse response, Func<uint> version, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(version);
+        try
+        {
+            await db.SaveConfigChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Problems.PreconditionFailed();
+        }
+
+        Set(response, version());
+        return null;
+    }
+
+    private static bool IfMatchAllows(HttpRequest request, uint version)
     {
         var values = request.GetTypedHeaders().IfMatch;
         if (values.Count == 0)

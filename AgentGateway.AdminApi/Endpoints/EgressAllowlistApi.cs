@@ -5,6 +5,7 @@ using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain;
 using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Policies;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,34 +24,26 @@ internal static class EgressAllowlistApi
     public static IEndpointRouteBuilder MapEgressAllowlistApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api/v1/egress-allowlist").WithTags("Egress allowlist");
-        api.MapGet("", ListRules).WithName("ListEgressAllowRules").WithSummary("The addresses tenant URLs may reach although restricted (platform admins)");
+        api.MapGet("", ListRules).WithName("ListEgressAllowRules").WithSummary("The addresses tenant URLs may reach although restricted (platform admins)")
+            .RequirePlatformAdmin("read the egress allowlist (platform admins only)");
         api.MapPost("", CreateRule).WithName("CreateEgressAllowRule")
-            .WithSummary("Allow an address range or host name, optionally on some ports only (platform admins); pushed to every proxy");
-        api.MapDelete("/{id:guid}", DeleteRule).WithName("DeleteEgressAllowRule").WithSummary("Remove an allow rule (platform admins)");
+            .WithSummary("Allow an address range or host name, optionally on some ports only (platform admins); pushed to every proxy")
+            .RequirePlatformAdmin("change the egress allowlist (platform admins only)");
+        api.MapDelete("/{id:guid}", DeleteRule).WithName("DeleteEgressAllowRule").WithSummary("Remove an allow rule (platform admins)")
+            .RequirePlatformAdmin("change the egress allowlist (platform admins only)");
         return endpoints;
     }
 
-    private static async Task<Results<Ok<List<EgressAllowRuleResponse>>, ProblemHttpResult>> ListRules(
-        ClaimsPrincipal user, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<EgressAllowRuleResponse>>> ListRules(AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (!Caller.From(user).IsPlatformAdmin)
-        {
-            return Problems.Forbidden("read the egress allowlist (platform admins only)");
-        }
-
         var rules = await db.EgressAllowRules.AsNoTracking().OrderBy(rule => rule.CreatedAt).ToListAsync(cancellationToken);
         return TypedResults.Ok(rules.Select(ToResponse).ToList());
     }
 
-    private static async Task<Results<Created<EgressAllowRuleResponse>, ValidationProblem, ProblemHttpResult>> CreateRule(
+    private static async Task<Results<Created<EgressAllowRuleResponse>, ValidationProblem>> CreateRule(
         CreateEgressAllowRuleRequest request, ClaimsPrincipal user, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
-        if (!caller.IsPlatformAdmin)
-        {
-            return Problems.Forbidden("change the egress allowlist (platform admins only)");
-        }
-
         var errors = Validation.Errors();
         var ports = request.Ports ?? [];
         if (ports.Any(port => port is < 1 or > 65535) || ports.Count > MaxPorts)
@@ -87,14 +80,8 @@ internal static class EgressAllowlistApi
         return TypedResults.Created($"/api/v1/egress-allowlist/{rule.Id}", ToResponse(rule));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRule(
-        Guid id, ClaimsPrincipal user, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRule(Guid id, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (!Caller.From(user).IsPlatformAdmin)
-        {
-            return Problems.Forbidden("change the egress allowlist (platform admins only)");
-        }
-
         var rule = await db.EgressAllowRules.SingleOrDefaultAsync(candidate => candidate.Id == id, cancellationToken);
         if (rule is null)
         {

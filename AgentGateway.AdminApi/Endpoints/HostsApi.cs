@@ -7,6 +7,7 @@ using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Routes;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using AgentGateway.Contracts.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -22,48 +23,37 @@ internal static class HostsApi
 {
     public static IEndpointRouteBuilder MapHostsApi(this IEndpointRouteBuilder endpoints)
     {
-        var tenantHosts = endpoints.MapGroup("/api/v1/tenants/{tenant}/hosts").WithTags("Hosts");
+        var tenantHosts = endpoints.MapTenantGroup("/hosts").WithTags("Hosts");
         tenantHosts.MapGet("/", ListTenantHosts).WithName("ListTenantHosts").WithSummary("The hosts the tenant holds, with the routes that name them");
         tenantHosts.MapPost("/", ClaimHost).WithName("ClaimHost")
-            .WithSummary("Claim a host for the tenant (first come, first served); routes claim the hosts they name too");
-        tenantHosts.MapDelete("/{host}", ReleaseTenantHost).WithName("ReleaseTenantHost").WithSummary("Give up a host no route of the tenant names (admins and above)");
+            .WithSummary("Claim a host for the tenant (first come, first served); routes claim the hosts they name too")
+            .RequireTenantRole(TenantRole.Developer, "claim hosts (developers and above)");
+        tenantHosts.MapDelete("/{host}", ReleaseTenantHost).WithName("ReleaseTenantHost").WithSummary("Give up a host no route of the tenant names (admins and above)")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
 
         var platformHosts = endpoints.MapGroup("/api/v1/hosts").WithTags("Hosts");
-        platformHosts.MapGet("/", ListHosts).WithName("ListHosts").WithSummary("Every host a tenant holds (platform admins)");
+        platformHosts.MapGet("/", ListHosts).WithName("ListHosts").WithSummary("Every host a tenant holds (platform admins)")
+            .RequirePlatformAdmin("list every tenant's hosts (platform admins only)");
         platformHosts.MapPut("/{host}", AssignHost).WithName("AssignHost")
-            .WithSummary("Assign a host to a tenant, transfer it, or grant the tenant every path of it (platform admins)");
-        platformHosts.MapDelete("/{host}", ReleaseHost).WithName("ReleaseHost").WithSummary("Release a host no route names (platform admins)");
+            .WithSummary("Assign a host to a tenant, transfer it, or grant the tenant every path of it (platform admins)")
+            .RequirePlatformAdmin("assign hosts (platform admins only)");
+        platformHosts.MapDelete("/{host}", ReleaseHost).WithName("ReleaseHost").WithSummary("Release a host no route names (platform admins)")
+            .RequirePlatformAdmin("release hosts of any tenant (platform admins only)");
         return endpoints;
     }
 
-    private static async Task<Results<Ok<List<HostClaimResponse>>, ProblemHttpResult>> ListTenantHosts(
-        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<HostClaimResponse>>> ListTenantHosts(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var claims = await db.HostClaims.AsNoTracking().Where(claim => claim.TenantId == grant.Tenant.Id).OrderBy(claim => claim.Host).ToListAsync(cancellationToken);
         var routes = await RouteHostsAsync(db, grant.Tenant.Id, cancellationToken);
         return TypedResults.Ok(claims.Select(claim => ToResponse(claim, null, routes)).ToList());
     }
 
     private static async Task<Results<Created<HostClaimResponse>, ValidationProblem, ProblemHttpResult>> ClaimHost(
-        string tenant, ClaimHostRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, IOptions<ProxyOptions> proxy,
-        TimeProvider time, CancellationToken cancellationToken)
+        string tenant, ClaimHostRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, IOptions<ProxyOptions> proxy, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
-        if (await access.FindAsync(caller, tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("claim hosts (developers and above)");
-        }
-
         var host = HostClaims.Normalize(request.Host ?? string.Empty);
         if (HostClaims.RefusalForTenant(host, proxy.Value) is { } refusal)
         {
@@ -95,13 +85,8 @@ internal static class HostsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ReleaseTenantHost(
-        string tenant, string host, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+        string host, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var normalized = HostClaims.Normalize(host);
         await using var transaction = await db.BeginSerializedAsync(cancellationToken);
         var claim = await db.HostClaims.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Host == normalized, cancellationToken);
@@ -118,13 +103,8 @@ internal static class HostsApi
         return await ReleaseAsync(db, grant.Tenant, claim, transaction, cancellationToken);
     }
 
-    private static async Task<Results<Ok<List<HostClaimResponse>>, ProblemHttpResult>> ListHosts(ClaimsPrincipal user, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<HostClaimResponse>>> ListHosts(AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (!Caller.From(user).IsPlatformAdmin)
-        {
-            return Problems.Forbidden("list every tenant's hosts (platform admins only)");
-        }
-
         var claims = await db.HostClaims.AsNoTracking().Include(claim => claim.Tenant).OrderBy(claim => claim.Host).ToListAsync(cancellationToken);
         var routes = await RouteHostsAsync(db, null, cancellationToken);
         return TypedResults.Ok(claims.Select(claim => ToResponse(claim, claim.Tenant!.Name, routes)).ToList());
@@ -134,11 +114,6 @@ internal static class HostsApi
         string host, AssignHostRequest request, ClaimsPrincipal user, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
-        if (!caller.IsPlatformAdmin)
-        {
-            return Problems.Forbidden("assign hosts (platform admins only)");
-        }
-
         var normalized = HostClaims.Normalize(host);
         var errors = Validation.Errors();
         if (!RouteValidator.IsHostPattern(normalized))
@@ -204,13 +179,8 @@ internal static class HostsApi
         return created ? TypedResults.Created($"/api/v1/hosts/{normalized}", response) : TypedResults.Ok(response);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHost(string host, ClaimsPrincipal user, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHost(string host, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (!Caller.From(user).IsPlatformAdmin)
-        {
-            return Problems.Forbidden("release hosts of any tenant (platform admins only)");
-        }
-
         var normalized = HostClaims.Normalize(host);
         await using var transaction = await db.BeginSerializedAsync(cancellationToken);
         var claim = await db.HostClaims.Include(candidate => candidate.Tenant).SingleOrDefaultAsync(candidate => candidate.Host == normalized, cancellationToken);

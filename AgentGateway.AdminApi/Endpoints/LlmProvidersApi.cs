@@ -1,13 +1,12 @@
-using System.Security.Claims;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain;
 using AgentGateway.AdminApi.Domain.Egress;
-using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.LlmProviders;
 using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,23 +20,20 @@ internal static class LlmProvidersApi
 {
     public static IEndpointRouteBuilder MapLlmProvidersApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1/tenants/{tenant}/llm-providers").WithTags("LLM providers");
+        var api = endpoints.MapTenantGroup("/llm-providers").WithTags("LLM providers");
         api.MapGet("/", ListProviders).WithName("ListLlmProviders").WithSummary("The tenant's LLM providers, with the routes that use them");
-        api.MapPost("/", CreateProvider).WithName("CreateLlmProvider").WithSummary("Register an LLM provider (its API key: a backend-auth policy attached to it)");
+        api.MapPost("/", CreateProvider).WithName("CreateLlmProvider").WithSummary("Register an LLM provider (its API key: a backend-auth policy attached to it)")
+            .RequireTenantRole(TenantRole.Developer, "register LLM providers (developers and above)");
         api.MapGet("/{provider}", GetProvider).WithName("GetLlmProvider").WithSummary("One LLM provider");
-        api.MapPut("/{provider}", UpdateProvider).WithName("UpdateLlmProvider").WithSummary("Change an LLM provider (honours If-Match)");
-        api.MapDelete("/{provider}", DeleteProvider).WithName("DeleteLlmProvider").WithSummary("Delete an LLM provider no route uses");
+        api.MapPut("/{provider}", UpdateProvider).WithName("UpdateLlmProvider").WithSummary("Change an LLM provider (honours If-Match)")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapDelete("/{provider}", DeleteProvider).WithName("DeleteLlmProvider").WithSummary("Delete an LLM provider no route uses")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return endpoints;
     }
 
-    private static async Task<Results<Ok<List<LlmProviderResponse>>, ProblemHttpResult>> ListProviders(
-        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<LlmProviderResponse>>> ListProviders(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var providers = await db.LlmProviders.AsNoTracking().Where(provider => provider.TenantId == grant.Tenant.Id)
             .OrderBy(provider => provider.Name).ToListAsync(cancellationToken);
         var routes = await LlmProviderRoutes.RoutesByProviderAsync(db, grant.Tenant.Id, cancellationToken);
@@ -45,19 +41,9 @@ internal static class LlmProvidersApi
     }
 
     private static async Task<Results<Created<LlmProviderResponse>, ValidationProblem, ProblemHttpResult>> CreateProvider(
-        string tenant, CreateLlmProviderRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
-        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string tenant, CreateLlmProviderRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("register LLM providers (developers and above)");
-        }
-
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
         await ValidateBodyAsync(errors, egress, request.Kind, request.Url, request.TimeoutMs, request.Description, request.ApiVersion, cancellationToken);
@@ -100,13 +86,8 @@ internal static class LlmProvidersApi
     }
 
     private static async Task<Results<Ok<LlmProviderResponse>, ProblemHttpResult>> GetProvider(
-        string tenant, string provider, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string provider, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await FindAsync(db.LlmProviders.AsNoTracking(), grant, provider, cancellationToken);
         if (entity is null)
         {
@@ -119,14 +100,9 @@ internal static class LlmProvidersApi
     }
 
     private static async Task<Results<Ok<LlmProviderResponse>, ValidationProblem, ProblemHttpResult>> UpdateProvider(
-        string tenant, string provider, UpdateLlmProviderRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
-        EgressGuard egress, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string provider, UpdateLlmProviderRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await FindAsync(db.LlmProviders, grant, provider, cancellationToken);
         if (entity is null)
         {
@@ -145,9 +121,9 @@ internal static class LlmProvidersApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (!ETags.IfMatchAllows(context.Request, entity.Version))
+        if (ETags.CheckIfMatch(context.Request, entity.Version) is { } preconditionFailed)
         {
-            return Problems.PreconditionFailed();
+            return preconditionFailed;
         }
 
         entity.Kind = request.Kind!;
@@ -156,28 +132,18 @@ internal static class LlmProvidersApi
         entity.Description = request.Description;
         entity.ApiVersion = NullIfEmpty(request.ApiVersion);
         entity.UpdatedAt = time.GetUtcNow();
-        try
+        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => entity.Version, cancellationToken) is { } changedMeanwhile)
         {
-            await db.SaveConfigChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.PreconditionFailed();
+            return changedMeanwhile;
         }
 
-        ETags.Set(context.Response, entity.Version);
         var routes = await LlmProviderRoutes.RoutesByProviderAsync(db, grant.Tenant.Id, cancellationToken);
         return TypedResults.Ok(ToResponse(entity, routes[entity.Name]));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteProvider(
-        string tenant, string provider, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+        string provider, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await FindAsync(db.LlmProviders, grant, provider, cancellationToken);
         if (entity is null)
         {

@@ -1,9 +1,8 @@
-using System.Security.Claims;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Domain;
-using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -37,7 +36,7 @@ internal static class LlmUsageApi
 
     public static IEndpointRouteBuilder MapLlmUsageApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1/tenants/{tenant}/llm-usage").WithTags("LLM usage");
+        var api = endpoints.MapTenantGroup("/llm-usage").WithTags("LLM usage");
         api.MapGet("", GetUsage).WithName("GetLlmUsage")
             .WithSummary("Requests, tokens and spend of the tenant's LLM routes over a period, per model, API key, provider, route or caller, hourly or daily");
         api.MapGet("/records", ListRecords).WithName("ListLlmUsageRecords").WithSummary("The tenant's latest LLM requests, newest first");
@@ -48,15 +47,10 @@ internal static class LlmUsageApi
     /// <param name="to">End (exclusive); default: now.</param>
     /// <param name="interval">'day' (default) or 'hour'.</param>
     /// <param name="groupBy">'model' (default), 'api-key', 'provider', 'route' or 'subject'.</param>
-    private static async Task<Results<Ok<LlmUsageResponse>, ValidationProblem, ProblemHttpResult>> GetUsage(
-        string tenant, DateTimeOffset? from, DateTimeOffset? to, string? interval, string? groupBy, ClaimsPrincipal user, TenantAccess access,
-        AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<LlmUsageResponse>, ValidationProblem>> GetUsage(
+        DateTimeOffset? from, DateTimeOffset? to, string? interval, string? groupBy, TenantGrant grant, AdminDbContext db, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var errors = Validation.Errors();
         var step = (interval ?? "day") switch
         {
@@ -126,14 +120,9 @@ internal static class LlmUsageApi
     }
 
     /// <param name="limit">How many (1-500; default 50).</param>
-    private static async Task<Results<Ok<List<LlmUsageRecordResponse>>, ValidationProblem, ProblemHttpResult>> ListRecords(
-        string tenant, int? limit, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<List<LlmUsageRecordResponse>>, ValidationProblem>> ListRecords(
+        int? limit, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         if (limit is < 1 or > 500)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["must be between 1 and 500."] });

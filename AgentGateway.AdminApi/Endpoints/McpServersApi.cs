@@ -7,6 +7,7 @@ using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,42 +18,29 @@ internal static class McpServersApi
 {
     public static IEndpointRouteBuilder MapMcpServersApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1/tenants/{tenant}/mcp-servers").WithTags("MCP servers");
+        var api = endpoints.MapTenantGroup("/mcp-servers").WithTags("MCP servers");
         api.MapGet("/", ListServers).WithName("ListMcpServers").WithSummary("The tenant's MCP servers");
-        api.MapPost("/", CreateServer).WithName("CreateMcpServer").WithSummary("Register an MCP server");
+        api.MapPost("/", CreateServer).WithName("CreateMcpServer").WithSummary("Register an MCP server")
+            .RequireTenantRole(TenantRole.Developer, "register MCP servers (developers and above)");
         api.MapGet("/{server}", GetServer).WithName("GetMcpServer").WithSummary("One MCP server");
-        api.MapPut("/{server}", UpdateServer).WithName("UpdateMcpServer").WithSummary("Change an MCP server (honours If-Match)");
-        api.MapDelete("/{server}", DeleteServer).WithName("DeleteMcpServer").WithSummary("Delete an MCP server no route uses");
+        api.MapPut("/{server}", UpdateServer).WithName("UpdateMcpServer").WithSummary("Change an MCP server (honours If-Match)")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapDelete("/{server}", DeleteServer).WithName("DeleteMcpServer").WithSummary("Delete an MCP server no route uses")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return endpoints;
     }
 
-    private static async Task<Results<Ok<List<McpServerResponse>>, ProblemHttpResult>> ListServers(
-        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<McpServerResponse>>> ListServers(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var servers = await db.McpServers.AsNoTracking().Where(server => server.TenantId == grant.Tenant.Id)
             .OrderBy(server => server.Name).ToListAsync(cancellationToken);
         return TypedResults.Ok(servers.Select(ToResponse).ToList());
     }
 
     private static async Task<Results<Created<McpServerResponse>, ValidationProblem, ProblemHttpResult>> CreateServer(
-        string tenant, CreateMcpServerRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
-        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string tenant, CreateMcpServerRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context,
+        TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("register MCP servers (developers and above)");
-        }
-
         var transport = request.Transport ?? Validation.StreamableHttpTransport;
         if (transport == Validation.StdioTransport && !Caller.From(user).IsPlatformAdmin)
         {
@@ -113,13 +101,8 @@ internal static class McpServersApi
     }
 
     private static async Task<Results<Ok<McpServerResponse>, ProblemHttpResult>> GetServer(
-        string tenant, string server, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string server, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await FindAsync(db.McpServers.AsNoTracking(), grant, server, cancellationToken);
         if (entity is null)
         {
@@ -131,14 +114,9 @@ internal static class McpServersApi
     }
 
     private static async Task<Results<Ok<McpServerResponse>, ValidationProblem, ProblemHttpResult>> UpdateServer(
-        string tenant, string server, UpdateMcpServerRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
-        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string server, UpdateMcpServerRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context,
+        TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await FindAsync(db.McpServers, grant, server, cancellationToken);
         if (entity is null)
         {
@@ -172,9 +150,9 @@ internal static class McpServersApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (!ETags.IfMatchAllows(context.Request, entity.Version))
+        if (ETags.CheckIfMatch(context.Request, entity.Version) is { } preconditionFailed)
         {
-            return Problems.PreconditionFailed();
+            return preconditionFailed;
         }
 
         entity.Description = request.Description;
@@ -186,27 +164,17 @@ internal static class McpServersApi
         entity.Env = transport == Validation.StdioTransport ? request.Env ?? [] : [];
         entity.WorkingDirectory = transport == Validation.StdioTransport ? request.WorkingDirectory : null;
         entity.UpdatedAt = time.GetUtcNow();
-        try
+        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => entity.Version, cancellationToken) is { } changedMeanwhile)
         {
-            await db.SaveConfigChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.PreconditionFailed();
+            return changedMeanwhile;
         }
 
-        ETags.Set(context.Response, entity.Version);
         return TypedResults.Ok(ToResponse(entity));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteServer(
-        string tenant, string server, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+        string server, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await FindAsync(db.McpServers, grant, server, cancellationToken);
         if (entity is null)
         {

@@ -4,6 +4,7 @@ using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain;
 using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,8 +25,10 @@ internal static class ModelPricesApi
     {
         var api = endpoints.MapGroup("/api/v1/model-prices").WithTags("Model prices");
         api.MapGet("", ListPrices).WithName("ListModelPrices").WithSummary("What each model's tokens cost (in USD per million)");
-        api.MapPut("/{model}", SetPrice).WithName("SetModelPrice").WithSummary("Set a model's price (platform admins); later usage is priced with it");
-        api.MapDelete("/{model}", DeletePrice).WithName("DeleteModelPrice").WithSummary("Remove a model's price (platform admins)");
+        api.MapPut("/{model}", SetPrice).WithName("SetModelPrice").WithSummary("Set a model's price (platform admins); later usage is priced with it")
+            .RequirePlatformAdmin("set model prices (platform admins only)");
+        api.MapDelete("/{model}", DeletePrice).WithName("DeleteModelPrice").WithSummary("Remove a model's price (platform admins)")
+            .RequirePlatformAdmin("remove model prices (platform admins only)");
         return endpoints;
     }
 
@@ -39,11 +42,6 @@ internal static class ModelPricesApi
         string model, SetModelPriceRequest request, ClaimsPrincipal user, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
-        if (!caller.IsPlatformAdmin)
-        {
-            return Problems.Forbidden("set model prices (platform admins only)");
-        }
-
         var errors = Validation.Errors();
         if (model.Length is 0 or > 256 || model.Any(char.IsControl))
         {
@@ -80,13 +78,8 @@ internal static class ModelPricesApi
         return TypedResults.Ok(ToResponse(price));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeletePrice(string model, ClaimsPrincipal user, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeletePrice(string model, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (!Caller.From(user).IsPlatformAdmin)
-        {
-            return Problems.Forbidden("remove model prices (platform admins only)");
-        }
-
         var price = await db.ModelPrices.SingleOrDefaultAsync(candidate => candidate.Model == model, cancellationToken);
         if (price is null)
         {

@@ -1,13 +1,12 @@
-using System.Security.Claims;
 using System.Text.Json;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain;
 using AgentGateway.AdminApi.Domain.Egress;
-using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Json;
 using AgentGateway.Contracts.Policies;
@@ -30,47 +29,34 @@ internal static class PoliciesApi
 
     public static IEndpointRouteBuilder MapPoliciesApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1/tenants/{tenant}").WithTags("Policies");
+        var api = endpoints.MapTenantGroup("").WithTags("Policies");
         api.MapGet("/policies", ListPolicies).WithName("ListPolicies").WithSummary("The tenant's policies").WithDescription(Precedence);
         api.MapPost("/policies", CreatePolicy).WithName("CreatePolicy")
-            .WithSummary("Attach a policy to the tenant, a route, an MCP server or an agent (tenant admins and above)").WithDescription(Precedence);
+            .WithSummary("Attach a policy to the tenant, a route, an MCP server or an agent (tenant admins and above)").WithDescription(Precedence)
+            .RequireTenantRole(TenantRole.Admin, "create policies (tenant admins and above)");
         api.MapGet("/policies/{policy}", GetPolicy).WithName("GetPolicy").WithSummary("One policy");
         api.MapPut("/policies/{policy}", UpdatePolicy).WithName("UpdatePolicy")
-            .WithSummary("Change a policy (tenant admins and above; honours If-Match)").WithDescription(Precedence);
-        api.MapDelete("/policies/{policy}", DeletePolicy).WithName("DeletePolicy").WithSummary("Delete a policy (tenant admins and above)");
+            .WithSummary("Change a policy (tenant admins and above; honours If-Match)").WithDescription(Precedence)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapDelete("/policies/{policy}", DeletePolicy).WithName("DeletePolicy").WithSummary("Delete a policy (tenant admins and above)")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapGet("/routes/{route}/effective-policies", GetEffectivePolicies).WithName("GetEffectivePolicies")
             .WithSummary("The policies that apply to a route after precedence, each with the policy it came from (secrets as references only)")
             .WithDescription(Precedence);
         return endpoints;
     }
 
-    private static async Task<Results<Ok<List<PolicyResponse>>, ProblemHttpResult>> ListPolicies(
-        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<PolicyResponse>>> ListPolicies(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var policies = await db.Policies.AsNoTracking().Where(policy => policy.TenantId == grant.Tenant.Id)
             .OrderBy(policy => policy.Name).ToListAsync(cancellationToken);
         return TypedResults.Ok(policies.Select(ToResponse).ToList());
     }
 
     private static async Task<Results<Created<PolicyResponse>, ValidationProblem, ProblemHttpResult>> CreatePolicy(
-        string tenant, CreatePolicyRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
-        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string tenant, CreatePolicyRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("create policies (tenant admins and above)");
-        }
-
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
         var draft = await ValidateAsync(errors, db, egress, grant.Tenant, request.Kind, request.Description, request.TargetRef, request.Spec, cancellationToken);
@@ -119,13 +105,8 @@ internal static class PoliciesApi
     }
 
     private static async Task<Results<Ok<PolicyResponse>, ProblemHttpResult>> GetPolicy(
-        string tenant, string policy, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string policy, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await db.Policies.AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == policy, cancellationToken);
         if (entity is null)
         {
@@ -137,14 +118,9 @@ internal static class PoliciesApi
     }
 
     private static async Task<Results<Ok<PolicyResponse>, ValidationProblem, ProblemHttpResult>> UpdatePolicy(
-        string tenant, string policy, UpdatePolicyRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
-        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string policy, UpdatePolicyRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await db.Policies.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == policy, cancellationToken);
         if (entity is null)
         {
@@ -163,9 +139,9 @@ internal static class PoliciesApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (!ETags.IfMatchAllows(context.Request, entity.Version))
+        if (ETags.CheckIfMatch(context.Request, entity.Version) is { } preconditionFailed)
         {
-            return Problems.PreconditionFailed();
+            return preconditionFailed;
         }
 
         if (await AttachedAlreadyAsync(db, grant.Tenant.Id, draft, except: entity.Id, cancellationToken) is { } conflict)
@@ -198,13 +174,8 @@ internal static class PoliciesApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeletePolicy(
-        string tenant, string policy, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+        string policy, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await db.Policies.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == policy, cancellationToken);
         if (entity is null)
         {
@@ -222,13 +193,8 @@ internal static class PoliciesApi
     }
 
     private static async Task<Results<Ok<EffectivePoliciesResponse>, ProblemHttpResult>> GetEffectivePolicies(
-        string tenant, string route, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        string route, TenantGrant grant, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await db.Routes.AsNoTracking()
             .Include(candidate => candidate.Agent)
             .Include(candidate => candidate.Targets).ThenInclude(target => target.McpServer)

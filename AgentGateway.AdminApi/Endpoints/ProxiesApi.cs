@@ -1,7 +1,6 @@
-using System.Security.Claims;
 using AgentGateway.AdminApi.ControlPlane.Xds;
-using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AgentGateway.AdminApi.Endpoints;
@@ -12,17 +11,13 @@ internal static class ProxiesApi
     public static IEndpointRouteBuilder MapProxiesApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/api/v1/proxies", ListProxies).WithTags("Proxies").WithName("ListProxies")
-            .WithSummary("Connected proxies with the config version each last ACKed and its last NACK (platform admins)");
+            .WithSummary("Connected proxies with the config version each last ACKed and its last NACK (platform admins)")
+            .RequirePlatformAdmin("list proxies (platform admins only)");
         return endpoints;
     }
 
-    private static Results<Ok<List<ProxyStatusResponse>>, ProblemHttpResult> ListProxies(ClaimsPrincipal user, ProxyRegistry registry)
+    private static Ok<List<ProxyStatusResponse>> ListProxies(ProxyRegistry registry)
     {
-        if (!Caller.From(user).IsPlatformAdmin)
-        {
-            return Problems.Forbidden("list proxies (platform admins only)");
-        }
-
         return TypedResults.Ok(registry.Connected
             .Select(status => new ProxyStatusResponse(status.NodeId, status.ConnectedAt, status.AckedVersion, status.LastNackError, [.. status.Rejected
                 .Select(rejected => new RejectedResourceResponse(rejected.TypeUrl[AgentGateway.Contracts.ResourceTypes.TypeUrlPrefix.Length..], rejected.Name, rejected.Version, [.. rejected.Errors], rejected.PreviousServed))]))

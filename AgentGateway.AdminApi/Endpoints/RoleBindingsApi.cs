@@ -1,11 +1,10 @@
-using System.Security.Claims;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain;
-using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using AgentGateway.Contracts.Policies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -25,43 +24,30 @@ internal static class RoleBindingsApi
 
     public static IEndpointRouteBuilder MapRoleBindingsApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1/tenants/{tenant}/role-bindings").WithTags("Authorization roles");
+        var api = endpoints.MapTenantGroup("/role-bindings").WithTags("Authorization roles");
         api.MapGet("/", ListBindings).WithName("ListRoleBindings").WithSummary("The tenant's role bindings");
         api.MapPost("/", CreateBinding).WithName("CreateRoleBinding")
-            .WithSummary("Give a role to users, groups, realm roles, claims, API keys or expressions on some routes (tenant admins and above)");
+            .WithSummary("Give a role to users, groups, realm roles, claims, API keys or expressions on some routes (tenant admins and above)")
+            .RequireTenantRole(TenantRole.Admin, "bind roles (tenant admins and above)");
         api.MapGet("/{binding}", GetBinding).WithName("GetRoleBinding").WithSummary("One role binding");
-        api.MapPut("/{binding}", UpdateBinding).WithName("UpdateRoleBinding").WithSummary("Change a role binding (tenant admins and above; honours If-Match)");
-        api.MapDelete("/{binding}", DeleteBinding).WithName("DeleteRoleBinding").WithSummary("Delete a role binding");
+        api.MapPut("/{binding}", UpdateBinding).WithName("UpdateRoleBinding").WithSummary("Change a role binding (tenant admins and above; honours If-Match)")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapDelete("/{binding}", DeleteBinding).WithName("DeleteRoleBinding").WithSummary("Delete a role binding")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return endpoints;
     }
 
-    private static async Task<Results<Ok<List<RoleBindingResponse>>, ProblemHttpResult>> ListBindings(
-        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<RoleBindingResponse>>> ListBindings(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var bindings = await db.RoleBindings.AsNoTracking().Include(binding => binding.Role)
             .Where(binding => binding.TenantId == grant.Tenant.Id).OrderBy(binding => binding.Name).ToListAsync(cancellationToken);
         return TypedResults.Ok(bindings.Select(ToResponse).ToList());
     }
 
     private static async Task<Results<Created<RoleBindingResponse>, ValidationProblem, ProblemHttpResult>> CreateBinding(
-        string tenant, CreateRoleBindingRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
-        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string tenant, CreateRoleBindingRequest request, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("bind roles (tenant admins and above)");
-        }
-
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
         var (role, subjects) = await ValidateBodyAsync(errors, db, grant.Tenant, request.Description, request.Role, request.Subjects, request.Routes, cancellationToken);
@@ -104,13 +90,8 @@ internal static class RoleBindingsApi
     }
 
     private static async Task<Results<Ok<RoleBindingResponse>, ProblemHttpResult>> GetBinding(
-        string tenant, string binding, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string binding, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await db.RoleBindings.AsNoTracking().Include(candidate => candidate.Role)
             .SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == binding, cancellationToken);
         if (entity is null)
@@ -123,14 +104,9 @@ internal static class RoleBindingsApi
     }
 
     private static async Task<Results<Ok<RoleBindingResponse>, ValidationProblem, ProblemHttpResult>> UpdateBinding(
-        string tenant, string binding, UpdateRoleBindingRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
-        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string binding, UpdateRoleBindingRequest request, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await db.RoleBindings.Include(candidate => candidate.Role)
             .SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == binding, cancellationToken);
         if (entity is null)
@@ -150,9 +126,9 @@ internal static class RoleBindingsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (!ETags.IfMatchAllows(context.Request, entity.Version))
+        if (ETags.CheckIfMatch(context.Request, entity.Version) is { } preconditionFailed)
         {
-            return Problems.PreconditionFailed();
+            return preconditionFailed;
         }
 
         entity.Description = request.Description;
@@ -161,27 +137,17 @@ internal static class RoleBindingsApi
         entity.Subjects = subjects;
         entity.Routes = [.. (request.Routes ?? []).Order(StringComparer.Ordinal)];
         entity.UpdatedAt = time.GetUtcNow();
-        try
+        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => entity.Version, cancellationToken) is { } changedMeanwhile)
         {
-            await db.SaveConfigChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.PreconditionFailed();
+            return changedMeanwhile;
         }
 
-        ETags.Set(context.Response, entity.Version);
         return TypedResults.Ok(ToResponse(entity));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteBinding(
-        string tenant, string binding, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+        string binding, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await db.RoleBindings.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == binding, cancellationToken);
         if (entity is null)
         {

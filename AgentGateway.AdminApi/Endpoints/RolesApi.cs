@@ -1,11 +1,10 @@
-using System.Security.Claims;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain;
-using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using AgentGateway.Contracts.Policies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -22,23 +21,20 @@ internal static class RolesApi
 
     public static IEndpointRouteBuilder MapRolesApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1/tenants/{tenant}/roles").WithTags("Authorization roles");
+        var api = endpoints.MapTenantGroup("/roles").WithTags("Authorization roles");
         api.MapGet("/", ListRoles).WithName("ListRoles").WithSummary("The tenant's authorization roles");
-        api.MapPost("/", CreateRole).WithName("CreateRole").WithSummary("Define a role by CEL rules (tenant admins and above)");
+        api.MapPost("/", CreateRole).WithName("CreateRole").WithSummary("Define a role by CEL rules (tenant admins and above)")
+            .RequireTenantRole(TenantRole.Admin, "define roles (tenant admins and above)");
         api.MapGet("/{role}", GetRole).WithName("GetRole").WithSummary("One role, with the bindings that give it");
-        api.MapPut("/{role}", UpdateRole).WithName("UpdateRole").WithSummary("Change a role's rules (tenant admins and above; honours If-Match)");
-        api.MapDelete("/{role}", DeleteRole).WithName("DeleteRole").WithSummary("Delete a role no binding gives");
+        api.MapPut("/{role}", UpdateRole).WithName("UpdateRole").WithSummary("Change a role's rules (tenant admins and above; honours If-Match)")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapDelete("/{role}", DeleteRole).WithName("DeleteRole").WithSummary("Delete a role no binding gives")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return endpoints;
     }
 
-    private static async Task<Results<Ok<List<RoleResponse>>, ProblemHttpResult>> ListRoles(
-        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<RoleResponse>>> ListRoles(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var roles = await db.AuthorizationRoles.AsNoTracking().Where(role => role.TenantId == grant.Tenant.Id).OrderBy(role => role.Name).ToListAsync(cancellationToken);
         var bindings = await db.RoleBindings.AsNoTracking().Where(binding => binding.TenantId == grant.Tenant.Id)
             .OrderBy(binding => binding.Name).Select(binding => new { binding.RoleId, binding.Name }).ToListAsync(cancellationToken);
@@ -46,19 +42,9 @@ internal static class RolesApi
     }
 
     private static async Task<Results<Created<RoleResponse>, ValidationProblem, ProblemHttpResult>> CreateRole(
-        string tenant, CreateRoleRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
-        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string tenant, CreateRoleRequest request, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("define roles (tenant admins and above)");
-        }
-
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
         Validation.Description(errors, request.Description);
@@ -99,13 +85,8 @@ internal static class RolesApi
     }
 
     private static async Task<Results<Ok<RoleResponse>, ProblemHttpResult>> GetRole(
-        string tenant, string role, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string role, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await db.AuthorizationRoles.AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == role, cancellationToken);
         if (entity is null)
         {
@@ -117,14 +98,9 @@ internal static class RolesApi
     }
 
     private static async Task<Results<Ok<RoleResponse>, ValidationProblem, ProblemHttpResult>> UpdateRole(
-        string tenant, string role, UpdateRoleRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
-        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string role, UpdateRoleRequest request, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await db.AuthorizationRoles.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == role, cancellationToken);
         if (entity is null)
         {
@@ -160,35 +136,25 @@ internal static class RolesApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (!ETags.IfMatchAllows(context.Request, entity.Version))
+        if (ETags.CheckIfMatch(context.Request, entity.Version) is { } preconditionFailed)
         {
-            return Problems.PreconditionFailed();
+            return preconditionFailed;
         }
 
         entity.Description = request.Description;
         entity.Rules = request.Rules!;
         entity.UpdatedAt = time.GetUtcNow();
-        try
+        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => entity.Version, cancellationToken) is { } changedMeanwhile)
         {
-            await db.SaveConfigChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.PreconditionFailed();
+            return changedMeanwhile;
         }
 
-        ETags.Set(context.Response, entity.Version);
         return TypedResults.Ok(ToResponse(entity, await UsedByAsync(db, entity.Id, cancellationToken)));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRole(
-        string tenant, string role, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+        string role, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await db.AuthorizationRoles.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == role, cancellationToken);
         if (entity is null)
         {

@@ -12,6 +12,7 @@ using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.AdminApi.Domain.Routes;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -23,44 +24,32 @@ internal static class RoutesApi
 {
     public static IEndpointRouteBuilder MapRoutesApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1/tenants/{tenant}/routes").WithTags("Routes");
+        var api = endpoints.MapTenantGroup("/routes").WithTags("Routes");
         api.MapGet("/", ListRoutes).WithName("ListRoutes").WithSummary("The tenant's routes");
         api.MapPost("/", CreateRoute).WithName("CreateRoute")
-            .WithSummary("Create a route: MCP (federates MCP servers), HTTP (forwards to destinations), A2A (exposes an agent) or LLM (in front of LLM providers)");
+            .WithSummary("Create a route: MCP (federates MCP servers), HTTP (forwards to destinations), A2A (exposes an agent) or LLM (in front of LLM providers)")
+            .RequireTenantRole(TenantRole.Developer, "create routes (developers and above)");
         api.MapGet("/{route}", GetRoute).WithName("GetRoute").WithSummary("One route");
-        api.MapPut("/{route}", UpdateRoute).WithName("UpdateRoute").WithSummary("Change a route (honours If-Match)");
-        api.MapDelete("/{route}", DeleteRoute).WithName("DeleteRoute").WithSummary("Delete a route");
+        api.MapPut("/{route}", UpdateRoute).WithName("UpdateRoute").WithSummary("Change a route (honours If-Match)")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapDelete("/{route}", DeleteRoute).WithName("DeleteRoute").WithSummary("Delete a route")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapGet("/{route}/tools", ListRouteTools).WithName("ListRouteTools").WithSummary("The tools the route exposes, listed live from its targets");
         return endpoints;
     }
 
-    private static async Task<Results<Ok<List<RouteResponse>>, ProblemHttpResult>> ListRoutes(
-        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, IOptions<ProxyOptions> proxy, RouteStatuses statuses, CancellationToken cancellationToken)
+    private static async Task<Ok<List<RouteResponse>>> ListRoutes(
+        TenantGrant grant, AdminDbContext db, IOptions<ProxyOptions> proxy, RouteStatuses statuses, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var routes = await RoutesWithTargets(db).Where(route => route.TenantId == grant.Tenant.Id)
             .OrderBy(route => route.Name).ToListAsync(cancellationToken);
         return TypedResults.Ok(routes.Select(route => ToResponse(route, grant.Tenant.Name, proxy.Value, statuses)).ToList());
     }
 
     private static async Task<Results<Created<RouteResponse>, ValidationProblem, ProblemHttpResult>> CreateRoute(
-        string tenant, CreateRouteRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
+        string tenant, CreateRouteRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, EgressGuard egress,
         IOptions<ProxyOptions> proxy, RouteStatuses statuses, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("create routes (developers and above)");
-        }
-
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
         await using var transaction = await db.BeginSerializedAsync(cancellationToken);
@@ -121,14 +110,9 @@ internal static class RoutesApi
     }
 
     private static async Task<Results<Ok<RouteResponse>, ProblemHttpResult>> GetRoute(
-        string tenant, string route, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, IOptions<ProxyOptions> proxy, RouteStatuses statuses,
-        HttpContext context, CancellationToken cancellationToken)
+        string route, TenantGrant grant, AdminDbContext db, IOptions<ProxyOptions> proxy, RouteStatuses statuses, HttpContext context,
+        CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await RoutesWithTargets(db).SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == route, cancellationToken);
         if (entity is null)
         {
@@ -140,14 +124,9 @@ internal static class RoutesApi
     }
 
     private static async Task<Results<Ok<RouteResponse>, ValidationProblem, ProblemHttpResult>> UpdateRoute(
-        string tenant, string route, UpdateRouteRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, EgressGuard egress,
+        string tenant, string route, UpdateRouteRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, EgressGuard egress,
         IOptions<ProxyOptions> proxy, RouteStatuses statuses, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await RoutesWithTargets(db).SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == route, cancellationToken);
         if (entity is null)
         {
@@ -174,9 +153,9 @@ internal static class RoutesApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (!ETags.IfMatchAllows(context.Request, entity.Version))
+        if (ETags.CheckIfMatch(context.Request, entity.Version) is { } preconditionFailed)
         {
-            return Problems.PreconditionFailed();
+            return preconditionFailed;
         }
 
         var now = time.GetUtcNow();
@@ -216,13 +195,8 @@ internal static class RoutesApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRoute(
-        string tenant, string route, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+        string route, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await db.Routes.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == route, cancellationToken);
         if (entity is null)
         {
@@ -258,14 +232,9 @@ internal static class RoutesApi
     }
 
     private static async Task<Results<Ok<RouteToolsResponse>, ProblemHttpResult>> ListRouteTools(
-        string tenant, string route, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, RouteToolsLister lister,
-        IOptions<ProxyOptions> proxy, RouteStatuses statuses, CancellationToken cancellationToken)
+        string route, TenantGrant grant, AdminDbContext db, RouteToolsLister lister, IOptions<ProxyOptions> proxy, RouteStatuses statuses,
+        CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await RoutesWithTargets(db).AsNoTracking()
             .SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == route, cancellationToken);
         if (entity is null)

@@ -1,11 +1,10 @@
-using System.Security.Claims;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain;
-using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Secrets;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,23 +21,19 @@ internal static class SecretsApi
 
     public static IEndpointRouteBuilder MapSecretsApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1/tenants/{tenant}/secrets").WithTags("Secrets");
+        var api = endpoints.MapTenantGroup("/secrets").WithTags("Secrets");
         api.MapGet("/", ListSecrets).WithName("ListSecrets").WithSummary("The tenant's secrets, without their values, each with the policies that use it");
         api.MapGet("/{secret}", GetSecret).WithName("GetSecret").WithSummary("One secret, without its value");
         api.MapPut("/{secret}", PutSecret).WithName("PutSecret")
-            .WithSummary("Create or replace a secret (developers and above; honours If-Match); the routes that use it are pushed to proxies");
-        api.MapDelete("/{secret}", DeleteSecret).WithName("DeleteSecret").WithSummary("Delete a secret no policy references");
+            .WithSummary("Create or replace a secret (developers and above; honours If-Match); the routes that use it are pushed to proxies")
+            .RequireTenantRole(TenantRole.Developer, "write secrets (developers and above)");
+        api.MapDelete("/{secret}", DeleteSecret).WithName("DeleteSecret").WithSummary("Delete a secret no policy references")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return endpoints;
     }
 
-    private static async Task<Results<Ok<List<SecretResponse>>, ProblemHttpResult>> ListSecrets(
-        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<SecretResponse>>> ListSecrets(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var secrets = await db.Secrets.AsNoTracking().Where(secret => secret.TenantId == grant.Tenant.Id)
             .OrderBy(secret => secret.Name).ToListAsync(cancellationToken);
         var usedBy = await SecretUsage.ByTenantAsync(db, grant.Tenant.Id, cancellationToken);
@@ -46,13 +41,8 @@ internal static class SecretsApi
     }
 
     private static async Task<Results<Ok<SecretResponse>, ProblemHttpResult>> GetSecret(
-        string tenant, string secret, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string secret, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await db.Secrets.AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == secret, cancellationToken);
         if (entity is null)
         {
@@ -64,19 +54,9 @@ internal static class SecretsApi
     }
 
     private static async Task<Results<Created<SecretResponse>, Ok<SecretResponse>, ValidationProblem, ProblemHttpResult>> PutSecret(
-        string tenant, string secret, PutSecretRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
-        SecretProtector protector, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string tenant, string secret, PutSecretRequest request, TenantGrant grant, AdminDbContext db, SecretProtector protector, HttpContext context,
+        TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("write secrets (developers and above)");
-        }
-
         var errors = Validation.Errors();
         Validation.Name(errors, "name", secret);
         if (string.IsNullOrEmpty(request.Value))
@@ -95,9 +75,9 @@ internal static class SecretsApi
         }
 
         var entity = await db.Secrets.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == secret, cancellationToken);
-        if (entity is not null && !ETags.IfMatchAllows(context.Request, entity.Version))
+        if (entity is not null && ETags.CheckIfMatch(context.Request, entity.Version) is { } preconditionFailed)
         {
-            return Problems.PreconditionFailed();
+            return preconditionFailed;
         }
 
         var now = time.GetUtcNow();
@@ -141,13 +121,8 @@ internal static class SecretsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteSecret(
-        string tenant, string secret, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+        string secret, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await db.Secrets.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == secret, cancellationToken);
         if (entity is null)
         {

@@ -1,8 +1,7 @@
-using System.Security.Claims;
 using AgentGateway.AdminApi.Data;
-using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Mcp;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,34 +17,24 @@ internal static class SessionKeysApi
     {
         var group = endpoints.MapGroup("/api/v1/session-keys").WithTags("Session keys");
         group.MapGet("", ListKeys).WithName("ListSessionKeys")
-            .WithSummary("The session keys proxies hold: which is primary and when each was made (platform admins)");
+            .WithSummary("The session keys proxies hold: which is primary and when each was made (platform admins)")
+            .RequirePlatformAdmin("list session keys (platform admins only)");
         group.MapPost("/rotate", RotateKeys).WithName("RotateSessionKeys")
-            .WithSummary($"Makes a new primary key; the previous {SessionKeys.RetiredKeysKept} keys still open session ids they sealed (platform admins)");
+            .WithSummary($"Makes a new primary key; the previous {SessionKeys.RetiredKeysKept} keys still open session ids they sealed (platform admins)")
+            .RequirePlatformAdmin("rotate session keys (platform admins only)");
         return endpoints;
     }
 
-    private static async Task<Results<Ok<List<SessionKeyResponse>>, ProblemHttpResult>> ListKeys(
-        ClaimsPrincipal user, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<SessionKeyResponse>>> ListKeys(AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (!Caller.From(user).IsPlatformAdmin)
-        {
-            return Problems.Forbidden("list session keys (platform admins only)");
-        }
-
         return TypedResults.Ok(await db.SessionKeys.AsNoTracking()
             .OrderByDescending(key => key.CreatedAt)
             .Select(key => new SessionKeyResponse(key.Id, key.IsPrimary, key.CreatedAt))
             .ToListAsync(cancellationToken));
     }
 
-    private static async Task<Results<Ok<SessionKeyResponse>, ProblemHttpResult>> RotateKeys(
-        ClaimsPrincipal user, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Ok<SessionKeyResponse>> RotateKeys(AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!Caller.From(user).IsPlatformAdmin)
-        {
-            return Problems.Forbidden("rotate session keys (platform admins only)");
-        }
-
         var key = await SessionKeys.RotateAsync(db, time, cancellationToken);
         return TypedResults.Ok(new SessionKeyResponse(key.Id, key.IsPrimary, key.CreatedAt));
     }

@@ -6,6 +6,7 @@ using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,15 +22,22 @@ internal static class TenantsApi
 
         var tenants = api.MapGroup("/tenants");
         tenants.MapGet("/", ListTenants).WithName("ListTenants").WithSummary("Tenants the caller can see");
-        tenants.MapPost("/", CreateTenant).WithName("CreateTenant").WithSummary("Create a tenant (platform admins)");
-        tenants.MapGet("/{tenant}", GetTenant).WithName("GetTenant").WithSummary("One tenant");
-        tenants.MapPut("/{tenant}", UpdateTenant).WithName("UpdateTenant").WithSummary("Change a tenant's display name");
-        tenants.MapDelete("/{tenant}", DeleteTenant).WithName("DeleteTenant").WithSummary("Delete a tenant and everything in it (platform admins)");
+        tenants.MapPost("/", CreateTenant).WithName("CreateTenant").WithSummary("Create a tenant (platform admins)")
+            .RequirePlatformAdmin("create tenants (platform admins only)");
 
-        tenants.MapGet("/{tenant}/members", ListMembers).WithName("ListMembers").WithSummary("Members of a tenant");
-        tenants.MapPut("/{tenant}/members/{username}", PutMember).WithName("PutMember")
-            .WithSummary("Invite a user by name (bound to the first to sign in with it), or by sub:{subject}, or change a member's role");
-        tenants.MapDelete("/{tenant}/members/{username}", DeleteMember).WithName("DeleteMember").WithSummary("Remove a member, or leave (by name or sub:{subject})");
+        var tenant = endpoints.MapTenantGroup("").WithTags("Tenants");
+        tenant.MapGet("", GetTenant).WithName("GetTenant").WithSummary("One tenant");
+        tenant.MapPut("", UpdateTenant).WithName("UpdateTenant").WithSummary("Change a tenant's display name")
+            .RequireTenantRole(TenantRole.Admin, "change this tenant (admins and owners only)");
+        tenant.MapDelete("", DeleteTenant).WithName("DeleteTenant").WithSummary("Delete a tenant and everything in it (platform admins)")
+            .RequirePlatformAdmin("delete tenants (platform admins only)");
+
+        tenant.MapGet("/members", ListMembers).WithName("ListMembers").WithSummary("Members of a tenant");
+        tenant.MapPut("/members/{username}", PutMember).WithName("PutMember")
+            .WithSummary("Invite a user by name (bound to the first to sign in with it), or by sub:{subject}, or change a member's role")
+            .RequireTenantRole(TenantRole.Admin, "manage members (admins and owners only)");
+        tenant.MapDelete("/members/{username}", DeleteMember).WithName("DeleteMember").WithSummary("Remove a member, or leave (by name or sub:{subject})")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return endpoints;
     }
 
@@ -75,13 +83,8 @@ internal static class TenantsApi
     }
 
     private static async Task<Results<Created<TenantResponse>, ValidationProblem, ProblemHttpResult>> CreateTenant(
-        CreateTenantRequest request, ClaimsPrincipal user, AdminDbContext db, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        CreateTenantRequest request, AdminDbContext db, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!Caller.From(user).IsPlatformAdmin)
-        {
-            return Problems.Forbidden("create tenants (platform admins only)");
-        }
-
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
         Validation.Required(errors, "displayName", request.DisplayName, 200);
@@ -111,32 +114,16 @@ internal static class TenantsApi
         return TypedResults.Created($"/api/v1/tenants/{tenant.Name}", ToResponse(tenant));
     }
 
-    private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetTenant(
-        string tenant, ClaimsPrincipal user, TenantAccess access, HttpContext context, CancellationToken cancellationToken)
+    private static Ok<TenantResponse> GetTenant(TenantGrant grant, HttpContext context)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         ETags.Set(context.Response, grant.Tenant.Version);
         return TypedResults.Ok(ToResponse(grant.Tenant));
     }
 
     private static async Task<Results<Ok<TenantResponse>, ValidationProblem, ProblemHttpResult>> UpdateTenant(
-        string tenant, UpdateTenantRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
-        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        UpdateTenantRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("change this tenant (admins and owners only)");
-        }
-
         var errors = Validation.Errors();
         Validation.Required(errors, "displayName", request.DisplayName, 200);
         if (errors.Count > 0)
@@ -144,9 +131,9 @@ internal static class TenantsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (!ETags.IfMatchAllows(context.Request, grant.Tenant.Version))
+        if (ETags.CheckIfMatch(context.Request, grant.Tenant.Version) is { } preconditionFailed)
         {
-            return Problems.PreconditionFailed();
+            return preconditionFailed;
         }
 
         if (request.AllowProxyIdentity is { } allow && allow != grant.Tenant.AllowProxyIdentity)
@@ -166,33 +153,16 @@ internal static class TenantsApi
 
         grant.Tenant.DisplayName = request.DisplayName!.Trim();
         grant.Tenant.UpdatedAt = time.GetUtcNow();
-        try
+        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => grant.Tenant.Version, cancellationToken) is { } changedMeanwhile)
         {
-            await db.SaveConfigChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.PreconditionFailed();
+            return changedMeanwhile;
         }
 
-        ETags.Set(context.Response, grant.Tenant.Version);
         return TypedResults.Ok(ToResponse(grant.Tenant));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteTenant(
-        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteTenant(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        var caller = Caller.From(user);
-        if (await access.FindAsync(caller, tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
-        if (!caller.IsPlatformAdmin)
-        {
-            return Problems.Forbidden("delete tenants (platform admins only)");
-        }
-
         // Routes go first, in the same transaction: their targets hold on to the servers the tenant's delete removes.
         db.Routes.RemoveRange(await db.Routes.Where(route => route.TenantId == grant.Tenant.Id).ToListAsync(cancellationToken));
         db.Tenants.Remove(grant.Tenant);
@@ -200,33 +170,16 @@ internal static class TenantsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<List<MemberResponse>>, ProblemHttpResult>> ListMembers(
-        string tenant, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<MemberResponse>>> ListMembers(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var members = await db.TenantMembers.Where(member => member.TenantId == grant.Tenant.Id)
             .OrderBy(member => member.Username).ToListAsync(cancellationToken);
         return TypedResults.Ok(members.Select(ToResponse).ToList());
     }
 
     private static async Task<Results<Ok<MemberResponse>, ValidationProblem, ProblemHttpResult>> PutMember(
-        string tenant, string username, PutMemberRequest request, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
-        TimeProvider time, CancellationToken cancellationToken)
+        string username, PutMemberRequest request, TenantGrant grant, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("manage members (admins and owners only)");
-        }
-
         var errors = Validation.Errors();
         var role = Validation.Role(errors, request.Role);
         Validation.Required(errors, "username", username, 256);
@@ -280,14 +233,9 @@ internal static class TenantsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteMember(
-        string tenant, string username, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+        string username, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
-        if (await access.FindAsync(caller, tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var (member, ambiguous) = await FindMemberAsync(db, grant.Tenant.Id, username, cancellationToken);
         if (ambiguous)
         {

@@ -4,6 +4,7 @@ using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,24 +18,21 @@ internal static class ToolPinsApi
 {
     public static IEndpointRouteBuilder MapToolPinsApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1/tenants/{tenant}/routes/{route}/tool-pins").WithTags("Tool pins");
+        var api = endpoints.MapTenantGroup("/routes/{route}/tool-pins").WithTags("Tool pins");
         api.MapGet("/", ListPins).WithName("ListToolPins")
             .WithSummary("The route's tool pins, each with its approved and its pending definition (to compare)");
         api.MapPost("/{target}/{tool}/approve", ApprovePin).WithName("ApproveToolPin")
-            .WithSummary("Approve the pending definition of a tool (tenant admins; honours If-Match); proxies then serve it");
+            .WithSummary("Approve the pending definition of a tool (tenant admins; honours If-Match); proxies then serve it")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapDelete("/{target}/{tool}", DeletePin).WithName("DeleteToolPin")
-            .WithSummary("Forget a tool's pin (tenant admins): its next sight is a first sight again");
+            .WithSummary("Forget a tool's pin (tenant admins): its next sight is a first sight again")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return endpoints;
     }
 
     private static async Task<Results<Ok<List<ToolPinResponse>>, ProblemHttpResult>> ListPins(
-        string tenant, string route, ClaimsPrincipal user, TenantAccess access, AdminDbContext db, CancellationToken cancellationToken)
+        string route, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         var entity = await db.Routes.AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == route, cancellationToken);
         if (entity is null)
         {
@@ -47,15 +45,10 @@ internal static class ToolPinsApi
     }
 
     private static async Task<Results<Ok<ToolPinResponse>, ProblemHttpResult>> ApprovePin(
-        string tenant, string route, string target, string tool, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
-        HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string route, string target, string tool, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
-        if (await access.FindAsync(caller, tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         if (await FindAsync(db, grant, route, target, tool, cancellationToken) is not { } pin)
         {
             return Problems.NotFound("Tool pin", $"{route}/{target}/{tool}");
@@ -71,9 +64,9 @@ internal static class ToolPinsApi
             return Problems.Conflict($"Tool '{tool}' of target '{target}' has no definition waiting for approval.");
         }
 
-        if (!ETags.IfMatchAllows(context.Request, pin.Version))
+        if (ETags.CheckIfMatch(context.Request, pin.Version) is { } preconditionFailed)
         {
-            return Problems.PreconditionFailed();
+            return preconditionFailed;
         }
 
         var now = time.GetUtcNow();
@@ -86,28 +79,17 @@ internal static class ToolPinsApi
         pin.PendingFindings = [];
         pin.Status = ToolPinStatus.Approved;
         pin.UpdatedAt = now;
-        try
+        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => pin.Version, cancellationToken) is { } changedMeanwhile)
         {
-            await db.SaveConfigChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.PreconditionFailed();
+            return changedMeanwhile;
         }
 
-        ETags.Set(context.Response, pin.Version);
         return TypedResults.Ok(ToResponse(pin));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeletePin(
-        string tenant, string route, string target, string tool, ClaimsPrincipal user, TenantAccess access, AdminDbContext db,
-        CancellationToken cancellationToken)
+        string route, string target, string tool, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
-        if (await access.FindAsync(Caller.From(user), tenant, cancellationToken) is not { } grant)
-        {
-            return Problems.NotFound("Tenant", tenant);
-        }
-
         if (await FindAsync(db, grant, route, target, tool, cancellationToken) is not { } pin)
         {
             return Problems.NotFound("Tool pin", $"{route}/{target}/{tool}");
