@@ -6,12 +6,13 @@ using System.Text.Json.Nodes;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Mcp;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Tests.AdminApi.Fixtures;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
-using static AgentGateway.Tests.AdminApi.RestApiTests;
+using static AgentGateway.Tests.AdminApi.Endpoints.RestApiTests;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Endpoints;
 
 /// <summary>Tool pins: trust on first sight unless suspicious, changes held for approval, and the pins proxies receive.</summary>
 [Collection(ControlPlaneCollection.Name)]

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using AgentGateway.AdminApi.Domain.Secrets;
 using Microsoft.Extensions.Options;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Domain.Secrets;
 
 public sealed class SecretProtectorTests
 {

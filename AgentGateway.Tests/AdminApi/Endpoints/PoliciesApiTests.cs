@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using static AgentGateway.Tests.AdminApi.RestApiTests;
+using AgentGateway.Tests.AdminApi.Fixtures;
+using static AgentGateway.Tests.AdminApi.Endpoints.RestApiTests;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Endpoints;
 
 [Collection(ControlPlaneCollection.Name)]
 public sealed class PoliciesApiTests(ControlPlaneFixture controlPlane)

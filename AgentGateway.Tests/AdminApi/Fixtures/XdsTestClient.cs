@@ -4,7 +4,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Fixtures;
 
 /// <summary>
 /// A raw Delta ADS client as a proxy would be: one stream, subscribed to the given types, ACKing every response and

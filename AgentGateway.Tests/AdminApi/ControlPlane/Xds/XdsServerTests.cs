@@ -4,11 +4,13 @@ using AgentGateway.Contracts;
 using AgentGateway.Contracts.Envoy.Core;
 using AgentGateway.Contracts.Envoy.Discovery;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Tests.AdminApi.Endpoints;
+using AgentGateway.Tests.AdminApi.Fixtures;
 using Grpc.Core;
 using Grpc.Net.Client;
 using RpcStatus = AgentGateway.Contracts.Rpc.Status;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.ControlPlane.Xds;
 
 /// <summary>The Delta ADS protocol as a proxy sees it, spoken by a raw gRPC client against the real server.</summary>
 [Collection(ControlPlaneCollection.Name)]

@@ -2,10 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Tests.AdminApi.Fixtures;
 using Google.Protobuf.WellKnownTypes;
-using static AgentGateway.Tests.AdminApi.RestApiTests;
+using static AgentGateway.Tests.AdminApi.Endpoints.RestApiTests;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Endpoints;
 
 /// <summary>The model price table, and LLM usage reported by proxies, priced, and summed per group and day through the REST API.</summary>
 [Collection(ControlPlaneCollection.Name)]

@@ -4,9 +4,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.V1;
-using static AgentGateway.Tests.AdminApi.RestApiTests;
+using AgentGateway.Tests.AdminApi.Fixtures;
+using static AgentGateway.Tests.AdminApi.Endpoints.RestApiTests;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Endpoints;
 
 /// <summary>The LLM provider catalog and LLM routes through the REST API, and what proxies receive of them.</summary>
 [Collection(ControlPlaneCollection.Name)]

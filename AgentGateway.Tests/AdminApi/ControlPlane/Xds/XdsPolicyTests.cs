@@ -2,11 +2,13 @@ using System.Net.Http.Json;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Policies;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Tests.AdminApi.Endpoints;
+using AgentGateway.Tests.AdminApi.Fixtures;
 using AgentGateway.Tests.Fixtures;
 using Google.Protobuf;
-using static AgentGateway.Tests.AdminApi.RestApiTests;
+using static AgentGateway.Tests.AdminApi.Endpoints.RestApiTests;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.ControlPlane.Xds;
 
 /// <summary>What proxies receive of a route's policies: resolved, with secrets inlined, and pushed when they change.</summary>
 [Collection(ControlPlaneCollection.Name)]

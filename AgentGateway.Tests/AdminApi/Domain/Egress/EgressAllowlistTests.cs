@@ -3,10 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Tests.AdminApi.Fixtures;
 using AgentGateway.Tests.Fixtures;
-using static AgentGateway.Tests.AdminApi.RestApiTests;
+using static AgentGateway.Tests.AdminApi.Endpoints.RestApiTests;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Domain.Egress;
 
 /// <summary>The save-time SSRF check on every URL a tenant registers, and the platform's allowlist.</summary>
 [Collection(ControlPlaneCollection.Name)]

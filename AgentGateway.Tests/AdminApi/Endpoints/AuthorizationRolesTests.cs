@@ -4,9 +4,10 @@ using System.Text.Json;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Policies;
 using AgentGateway.Contracts.V1;
-using static AgentGateway.Tests.AdminApi.RestApiTests;
+using AgentGateway.Tests.AdminApi.Fixtures;
+using static AgentGateway.Tests.AdminApi.Endpoints.RestApiTests;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Endpoints;
 
 [Collection(ControlPlaneCollection.Name)]
 public sealed class AuthorizationRolesTests(ControlPlaneFixture controlPlane)

@@ -2,10 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using AgentGateway.Tests.AdminApi.Fixtures;
 using Npgsql;
-using static AgentGateway.Tests.AdminApi.RestApiTests;
+using static AgentGateway.Tests.AdminApi.Endpoints.RestApiTests;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Endpoints;
 
 [Collection(ControlPlaneCollection.Name)]
 public sealed class SecretsApiTests(ControlPlaneFixture controlPlane)

@@ -1,4 +1,4 @@
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Fixtures;
 
 [CollectionDefinition(Name)]
 public sealed class ControlPlaneCollection : ICollectionFixture<ControlPlaneFixture>

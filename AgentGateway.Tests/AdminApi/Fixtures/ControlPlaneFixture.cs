@@ -6,7 +6,7 @@ using AgentGateway.Tests.Fixtures;
 using AgentGateway.Tests.Identity;
 using AgentGateway.Tests.Samples;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Fixtures;
 
 /// <summary>
 /// AdminApi as a real process against a real PostgreSQL and the real local issuer, with the sample MCP servers

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AgentGateway.Tests.AdminApi.Endpoints;
+using AgentGateway.Tests.AdminApi.Fixtures;
 using AgentGateway.Tests.Identity;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Hosting;
 
 /// <summary>
 /// Keycloak's roles and groups grant platform and tenant roles without a stored membership: a group

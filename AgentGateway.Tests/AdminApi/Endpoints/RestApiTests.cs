@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AgentGateway.Tests.AdminApi.Fixtures;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Endpoints;
 
 [Collection(ControlPlaneCollection.Name)]
 public sealed class RestApiTests(ControlPlaneFixture controlPlane)

@@ -3,10 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Tests.AdminApi.Fixtures;
 using AgentGateway.Tests.Fixtures;
-using static AgentGateway.Tests.AdminApi.RestApiTests;
+using static AgentGateway.Tests.AdminApi.Endpoints.RestApiTests;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Endpoints;
 
 /// <summary>
 /// The proxy's own cloud identity reaches a tenant's upstream only when a platform admin allowed that tenant: the

@@ -1,10 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AgentGateway.Tests.AdminApi.Fixtures;
 using Npgsql;
-using static AgentGateway.Tests.AdminApi.RestApiTests;
+using static AgentGateway.Tests.AdminApi.Endpoints.RestApiTests;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Domain.Tenants;
 
 /// <summary>
 /// Memberships are keyed by the token's <c>sub</c>: an invitation of a name is bound to the first user who signs in

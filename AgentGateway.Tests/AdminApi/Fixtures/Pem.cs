@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Fixtures;
 
 /// <summary>A self-signed client certificate and its private key, in PEM, made once per test run.</summary>
 internal static class Pem

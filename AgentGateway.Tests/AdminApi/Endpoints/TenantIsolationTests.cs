@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AgentGateway.Tests.AdminApi.Fixtures;
 using AgentGateway.Tests.Fixtures;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Endpoints;
 
 /// <summary>
 /// Every tenant-scoped endpoint of the REST API, called by a user who is no member of the tenant, answers 404 — as if

@@ -2,9 +2,11 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Tests.AdminApi.Fixtures;
+using AgentGateway.Tests.Fixtures;
 using Npgsql;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Domain.Secrets;
 
 /// <summary>Rotating the master key: the previous key still decrypts, secrets are re-encrypted at startup, and the previous key can then go.</summary>
 [Collection(ControlPlaneCollection.Name)]
@@ -63,7 +65,7 @@ public sealed class MasterKeyRotationTests(ControlPlaneFixture controlPlane)
         Assert.Contains("openssl rand -base64 32", failure.Message, StringComparison.Ordinal);
     }
 
-    private Task<(Fixtures.ServiceProcess AdminApi, Uri XdsUrl)> StartAsync(string database, string key, string[] previous) =>
+    private Task<(ServiceProcess AdminApi, Uri XdsUrl)> StartAsync(string database, string key, string[] previous) =>
         controlPlane.StartAdminApiAsync(database, key, previous, Cancellation);
 
     private async Task<HttpClient> ClientAsync(Uri baseAddress)

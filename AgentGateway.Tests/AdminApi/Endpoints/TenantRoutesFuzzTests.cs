@@ -4,10 +4,11 @@ using System.Net.Sockets;
 using System.Text;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Tests.AdminApi.Fixtures;
 using AgentGateway.Tests.Fixtures;
-using static AgentGateway.Tests.AdminApi.RestApiTests;
+using static AgentGateway.Tests.AdminApi.Endpoints.RestApiTests;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Endpoints;
 
 /// <summary>
 /// The whole way from the REST API to traffic, as an attacker tenant would try it: a seeded generator sends hostile

@@ -5,13 +5,14 @@ using System.Text;
 using System.Text.Json;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Tests.AdminApi.Fixtures;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Npgsql;
-using static AgentGateway.Tests.AdminApi.RestApiTests;
+using static AgentGateway.Tests.AdminApi.Endpoints.RestApiTests;
 
-namespace AgentGateway.Tests.AdminApi;
+namespace AgentGateway.Tests.AdminApi.Endpoints;
 
 [Collection(ControlPlaneCollection.Name)]
 public sealed class ApiKeysApiTests(ControlPlaneFixture controlPlane)
