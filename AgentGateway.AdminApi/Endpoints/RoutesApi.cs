@@ -3,7 +3,6 @@ using AgentGateway.AdminApi.ControlPlane.Xds;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain;
-using AgentGateway.AdminApi.Domain.ApiKeys;
 using AgentGateway.AdminApi.Domain.Egress;
 using AgentGateway.AdminApi.Domain.Hosts;
 using AgentGateway.AdminApi.Domain.Identity;
@@ -214,13 +213,13 @@ internal static class RoutesApi
             return Problems.Conflict($"Route '{route}' has polic{(policies.Count == 1 ? "y" : "ies")} {string.Join(", ", policies.Select(name => $"'{name}'"))} attached; delete them or attach them elsewhere first.");
         }
 
-        var keys = await ApiKeyScopes.ScopedToAsync(db, grant.Tenant.Id, entity.Name, cancellationToken);
+        var keys = await RouteDependents.ApiKeysAsync(db, grant.Tenant.Id, entity.Name, cancellationToken);
         if (keys.Count > 0)
         {
             return Problems.Conflict($"API key(s) {string.Join(", ", keys.Select(name => $"'{name}'"))} are scoped to route '{route}'; change their routes or revoke them first.");
         }
 
-        var bindings = await RoleBindingScopes.ScopedToAsync(db, grant.Tenant.Id, entity.Name, cancellationToken);
+        var bindings = await RouteDependents.RoleBindingsAsync(db, grant.Tenant.Id, entity.Name, cancellationToken);
         if (bindings.Count > 0)
         {
             return Problems.Conflict($"Role binding(s) {string.Join(", ", bindings.Select(name => $"'{name}'"))} cover route '{route}'; change their routes or delete them first.");
