@@ -1,8 +1,4 @@
-using AgentGateway.AdminApi.Apis;
-using AgentGateway.AdminApi.Authorization;
-using AgentGateway.AdminApi.Data;
-using AgentGateway.AdminApi.Secrets;
-using AgentGateway.AdminApi.Xds;
+using AgentGateway.AdminApi.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentGateway.AdminApi.Policies;
+using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Json;
 using AgentGateway.Contracts.V1;

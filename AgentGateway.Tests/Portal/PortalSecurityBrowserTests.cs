@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
-using AgentGateway.Tests.AdminApi;
+using AgentGateway.Tests.AdminApi.Endpoints;
 using AgentGateway.Tests.EndToEnd;
 using Grpc.Core;
 using Grpc.Net.Client;

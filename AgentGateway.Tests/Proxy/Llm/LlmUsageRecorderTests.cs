@@ -1,4 +1,4 @@
-using AgentGateway.AdminApi.ApiKeys;
+using AgentGateway.AdminApi.Domain.ApiKeys;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Telemetry.Reporting;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -3,7 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.V1;
-using AgentGateway.Tests.AdminApi;
+using AgentGateway.Tests.AdminApi.Endpoints;
+using AgentGateway.Tests.AdminApi.Fixtures;
 using AgentGateway.Tests.Fixtures;
 
 namespace AgentGateway.Tests.Proxy.Policies;

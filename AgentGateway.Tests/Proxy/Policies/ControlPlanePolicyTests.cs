@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AgentGateway.Tests.AdminApi;
+using AgentGateway.Tests.AdminApi.Endpoints;
+using AgentGateway.Tests.AdminApi.Fixtures;
 using AgentGateway.Tests.Fixtures;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;

@@ -1,0 +1,3 @@
+namespace AgentGateway.AdminApi.Domain.Agents;
+
+public sealed record AgentCapabilitiesResponse(bool Streaming, bool PushNotifications);

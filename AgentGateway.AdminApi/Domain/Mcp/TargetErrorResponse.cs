@@ -1,0 +1,3 @@
+namespace AgentGateway.AdminApi.Domain.Mcp;
+
+public sealed record TargetErrorResponse(string Target, string Message);

@@ -1,0 +1,3 @@
+namespace AgentGateway.AdminApi.Endpoints.Contracts;
+
+public sealed record PolicyTargetResponse(string Kind, string Name);

@@ -1,0 +1,3 @@
+namespace AgentGateway.AdminApi.Endpoints.Contracts;
+
+public sealed record SessionKeyResponse(string Id, bool Primary, DateTimeOffset CreatedAt);

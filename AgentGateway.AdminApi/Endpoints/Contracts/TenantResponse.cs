@@ -1,0 +1,4 @@
+namespace AgentGateway.AdminApi.Endpoints.Contracts;
+
+/// <param name="AllowProxyIdentity">Whether the tenant's backend auth may use the proxy's own cloud identity (set by platform admins).</param>
+public sealed record TenantResponse(string Name, string DisplayName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version, bool AllowProxyIdentity = false);

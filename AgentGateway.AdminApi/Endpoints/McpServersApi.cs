@@ -1,0 +1,239 @@
+using System.Security.Claims;
+using AgentGateway.AdminApi.Data;
+using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.AdminApi.Domain;
+using AgentGateway.AdminApi.Domain.Egress;
+using AgentGateway.AdminApi.Domain.Identity;
+using AgentGateway.AdminApi.Domain.Policies;
+using AgentGateway.AdminApi.Domain.Tenants;
+using AgentGateway.AdminApi.Endpoints.Contracts;
+using AgentGateway.AdminApi.Endpoints.Filters;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentGateway.AdminApi.Endpoints;
+
+/// <summary>The MCP servers a tenant registers, for its routes to federate.</summary>
+internal static class McpServersApi
+{
+    public static IEndpointRouteBuilder MapMcpServersApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapTenantGroup("/mcp-servers").WithTags("MCP servers");
+        api.MapGet("/", ListServers).WithName("ListMcpServers").WithSummary("The tenant's MCP servers");
+        api.MapPost("/", CreateServer).WithName("CreateMcpServer").WithSummary("Register an MCP server")
+            .RequireTenantRole(TenantRole.Developer, "register MCP servers (developers and above)");
+        api.MapGet("/{server}", GetServer).WithName("GetMcpServer").WithSummary("One MCP server");
+        api.MapPut("/{server}", UpdateServer).WithName("UpdateMcpServer").WithSummary("Change an MCP server (honours If-Match)")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapDelete("/{server}", DeleteServer).WithName("DeleteMcpServer").WithSummary("Delete an MCP server no route uses")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        return endpoints;
+    }
+
+    private static async Task<Ok<List<McpServerResponse>>> ListServers(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
+    {
+        var servers = await db.McpServers.AsNoTracking().Where(server => server.TenantId == grant.Tenant.Id)
+            .OrderBy(server => server.Name).ToListAsync(cancellationToken);
+        return TypedResults.Ok(servers.Select(ToResponse).ToList());
+    }
+
+    private static async Task<Results<Created<McpServerResponse>, ValidationProblem, ProblemHttpResult>> CreateServer(
+        string tenant, CreateMcpServerRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var transport = request.Transport ?? Validation.StreamableHttpTransport;
+        if (transport == Validation.StdioTransport && !Caller.From(user).IsPlatformAdmin)
+        {
+            return Problems.Forbidden("define stdio servers, which run a process on every proxy (platform admins only)");
+        }
+
+        var errors = Validation.Errors();
+        Validation.Name(errors, "name", request.Name);
+        ValidateBody(errors, request.Description, transport, request.Url, request.Headers);
+        if (transport == Validation.StdioTransport)
+        {
+            Validation.Stdio(errors, request.Command, request.Args, request.Env, request.WorkingDirectory);
+        }
+        else if (!errors.ContainsKey("url"))
+        {
+            await egress.CheckAsync([("url", request.Url!)], errors, cancellationToken);
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        if (await db.McpServers.AnyAsync(server => server.TenantId == grant.Tenant.Id && server.Name == request.Name, cancellationToken))
+        {
+            return Problems.Conflict($"Tenant '{tenant}' already has an MCP server named '{request.Name}'.");
+        }
+
+        var now = time.GetUtcNow();
+        var server = new McpServer
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = grant.Tenant.Id,
+            Name = request.Name!,
+            Description = request.Description,
+            Transport = transport,
+            Url = transport == Validation.StdioTransport ? string.Empty : request.Url!,
+            Headers = request.Headers ?? [],
+            Command = transport == Validation.StdioTransport ? request.Command : null,
+            Args = transport == Validation.StdioTransport ? request.Args ?? [] : [],
+            Env = transport == Validation.StdioTransport ? request.Env ?? [] : [],
+            WorkingDirectory = transport == Validation.StdioTransport ? request.WorkingDirectory : null,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.McpServers.Add(server);
+        try
+        {
+            await db.SaveConfigChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception))
+        {
+            return Problems.Conflict($"Tenant '{tenant}' already has an MCP server named '{request.Name}'.");
+        }
+
+        ETags.Set(context.Response, server.Version);
+        return TypedResults.Created($"/api/v1/tenants/{tenant}/mcp-servers/{server.Name}", ToResponse(server));
+    }
+
+    private static async Task<Results<Ok<McpServerResponse>, ProblemHttpResult>> GetServer(
+        string server, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+    {
+        var entity = await FindAsync(db.McpServers.AsNoTracking(), grant, server, cancellationToken);
+        if (entity is null)
+        {
+            return Problems.NotFound("MCP server", server);
+        }
+
+        ETags.Set(context.Response, entity.Version);
+        return TypedResults.Ok(ToResponse(entity));
+    }
+
+    private static async Task<Results<Ok<McpServerResponse>, ValidationProblem, ProblemHttpResult>> UpdateServer(
+        string server, UpdateMcpServerRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var entity = await FindAsync(db.McpServers, grant, server, cancellationToken);
+        if (entity is null)
+        {
+            return Problems.NotFound("MCP server", server);
+        }
+
+        if (!grant.Allows(TenantRole.Developer))
+        {
+            return Problems.Forbidden("change MCP servers (developers and above)");
+        }
+
+        var transport = request.Transport ?? Validation.StreamableHttpTransport;
+        if ((transport == Validation.StdioTransport || entity.Transport == Validation.StdioTransport) && !Caller.From(user).IsPlatformAdmin)
+        {
+            return Problems.Forbidden("change stdio servers, which run a process on every proxy (platform admins only)");
+        }
+
+        var errors = Validation.Errors();
+        ValidateBody(errors, request.Description, transport, request.Url, request.Headers);
+        if (transport == Validation.StdioTransport)
+        {
+            Validation.Stdio(errors, request.Command, request.Args, request.Env, request.WorkingDirectory);
+        }
+        else if (!errors.ContainsKey("url"))
+        {
+            await egress.CheckAsync([("url", request.Url!)], errors, cancellationToken);
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        if (ETags.CheckIfMatch(context.Request, entity.Version) is { } preconditionFailed)
+        {
+            return preconditionFailed;
+        }
+
+        entity.Description = request.Description;
+        entity.Transport = transport;
+        entity.Url = transport == Validation.StdioTransport ? string.Empty : request.Url!;
+        entity.Headers = request.Headers ?? [];
+        entity.Command = transport == Validation.StdioTransport ? request.Command : null;
+        entity.Args = transport == Validation.StdioTransport ? request.Args ?? [] : [];
+        entity.Env = transport == Validation.StdioTransport ? request.Env ?? [] : [];
+        entity.WorkingDirectory = transport == Validation.StdioTransport ? request.WorkingDirectory : null;
+        entity.UpdatedAt = time.GetUtcNow();
+        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => entity.Version, cancellationToken) is { } changedMeanwhile)
+        {
+            return changedMeanwhile;
+        }
+
+        return TypedResults.Ok(ToResponse(entity));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteServer(
+        string server, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
+    {
+        var entity = await FindAsync(db.McpServers, grant, server, cancellationToken);
+        if (entity is null)
+        {
+            return Problems.NotFound("MCP server", server);
+        }
+
+        if (!grant.Allows(TenantRole.Developer))
+        {
+            return Problems.Forbidden("delete MCP servers (developers and above)");
+        }
+
+        var usedBy = await db.RouteTargets.Where(target => target.McpServerId == entity.Id)
+            .Select(target => target.Route!.Name).OrderBy(name => name).ToListAsync(cancellationToken);
+        if (usedBy.Count > 0)
+        {
+            return Problems.Conflict($"MCP server '{server}' is a target of route(s) {string.Join(", ", usedBy.Select(name => $"'{name}'"))}; remove it from them first.");
+        }
+
+        var policies = await PolicyAttachments.AttachedToAsync(db, grant.Tenant.Id, PolicyTargets.McpServer, entity.Name, cancellationToken);
+        if (policies.Count > 0)
+        {
+            return Problems.Conflict($"MCP server '{server}' has polic{(policies.Count == 1 ? "y" : "ies")} {string.Join(", ", policies.Select(name => $"'{name}'"))} attached; delete them or attach them elsewhere first.");
+        }
+
+        db.McpServers.Remove(entity);
+        await db.SaveConfigChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static Task<McpServer?> FindAsync(IQueryable<McpServer> servers, TenantGrant grant, string name, CancellationToken cancellationToken) =>
+        servers.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == name, cancellationToken);
+
+    private static void ValidateBody(Dictionary<string, string[]> errors, string? description, string? transport, string? url, Dictionary<string, string>? headers)
+    {
+        if (description is { Length: > 1000 })
+        {
+            errors["description"] = ["must be at most 1000 characters."];
+        }
+
+        Validation.Transport(errors, transport);
+        if (transport != Validation.StdioTransport)
+        {
+            Validation.Url(errors, url);
+        }
+
+        Validation.Headers(errors, headers);
+    }
+
+    internal static McpServerResponse ToResponse(McpServer server) => new(
+        server.Name,
+        server.Description,
+        server.Transport,
+        server.Url,
+        server.Headers,
+        server.Command,
+        server.Args,
+        [.. server.Env.Keys.Order(StringComparer.Ordinal)],
+        server.WorkingDirectory,
+        server.CreatedAt,
+        server.UpdatedAt,
+        server.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+}

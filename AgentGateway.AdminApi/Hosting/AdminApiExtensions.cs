@@ -1,0 +1,77 @@
+using System.Text.Json.Serialization;
+using AgentGateway.AdminApi.ControlPlane;
+using AgentGateway.AdminApi.Domain.Agents;
+using AgentGateway.AdminApi.Domain.Egress;
+using AgentGateway.AdminApi.Domain.Mcp;
+using AgentGateway.AdminApi.Domain.Routes;
+using AgentGateway.AdminApi.Domain.Tenants;
+using AgentGateway.AdminApi.Endpoints;
+using AgentGateway.AdminApi.Hosting.DemoData;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Scalar.AspNetCore;
+
+namespace AgentGateway.AdminApi.Hosting;
+
+internal static class AdminApiExtensions
+{
+    /// <summary>The REST API's services: ProblemDetails, JSON, OpenAPI, and what the handlers use.</summary>
+    public static IHostApplicationBuilder AddAdminApi(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never);
+        services.AddOpenApi();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddScoped<TenantAccess>();
+        services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.SectionName);
+        services.TryAddScoped<EgressGuard>();
+        services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.SectionName);
+        services.AddOptions<DemoDataOptions>().BindConfiguration(DemoDataOptions.SectionName);
+        services.TryAddSingleton<DemoDataSeeder>();
+        services.TryAddSingleton<EgressConnector>();
+        services.AddHttpClient(RouteToolsLister.HttpClientName).WithoutResilience()
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler { ConnectCallback = provider.GetRequiredService<EgressConnector>().ConnectAsync });
+        services.TryAddSingleton<RouteToolsLister>();
+        services.AddHttpClient(AgentCardFetcher.HttpClientName).WithoutResilience()
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                ConnectCallback = provider.GetRequiredService<EgressConnector>().ConnectAsync,
+                AllowAutoRedirect = false,
+            });
+        services.TryAddSingleton<AgentCardFetcher>();
+        return builder;
+    }
+
+    public static WebApplication MapAdminApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference().AllowAnonymous();
+        app.MapTenantsApi();
+        app.MapMcpServersApi();
+        app.MapRoutesApi();
+        app.MapAgentsApi();
+        app.MapLlmProvidersApi();
+        app.MapLlmUsageApi();
+        app.MapModelPricesApi();
+        app.MapSecretsApi();
+        app.MapPoliciesApi();
+        app.MapApiKeysApi();
+        app.MapRolesApi();
+        app.MapRoleBindingsApi();
+        app.MapToolPinsApi();
+        app.MapEgressAllowlistApi();
+        app.MapHostsApi();
+        app.MapProxiesApi();
+        app.MapSessionKeysApi();
+        app.MapAuditApi();
+        return app;
+    }
+}

@@ -1,4 +1,0 @@
-namespace AgentGateway.AdminApi.Policies;
-
-/// <summary>The backend policies resolved for one target of a route.</summary>
-internal sealed record EffectiveTarget(string Target, EffectivePolicy? Auth, EffectivePolicy? Tls);

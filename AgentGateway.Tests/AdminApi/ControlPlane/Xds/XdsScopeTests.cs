@@ -1,0 +1,59 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using AgentGateway.Contracts;
+using AgentGateway.Contracts.V1;
+using AgentGateway.Tests.AdminApi.Fixtures;
+
+namespace AgentGateway.Tests.AdminApi.ControlPlane.Xds;
+
+/// <summary>
+/// A proxy receives only the tenants it serves: those its node asks for, and never beyond those its credential is
+/// limited to (<c>Xds:ProxyTenants</c>) — their routes, host grants and secrets; nothing of another tenant.
+/// </summary>
+[Collection(ControlPlaneCollection.Name)]
+public sealed class XdsScopeTests(ControlPlaneFixture controlPlane)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AProxyReceivesTheTenantsItServes_AndNoMoreThanItsCredentialMay()
+    {
+        var database = "scope_" + Guid.NewGuid().ToString("N")[..8];
+        var (adminApi, xdsUrl) = await controlPlane.StartAdminApiAsync(database, ControlPlaneFixture.NewMasterKey(), [], Cancellation,
+            new Dictionary<string, string> { ["Xds:ProxyTenants:agentgateway-proxy:0"] = "alpha", ["Xds:ProxyTenants:agentgateway-proxy:1"] = "beta" });
+        await using (adminApi)
+        {
+            using var admin = new HttpClient { BaseAddress = adminApi.BaseAddress };
+            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await controlPlane.GetTokenAsync("admin", Cancellation));
+            (await admin.PostAsJsonAsync("/api/v1/egress-allowlist", new { host = "example.test", description = "never called" }, Cancellation)).EnsureSuccessStatusCode();
+            foreach (var tenant in new[] { "alpha", "beta", "gamma" })
+            {
+                (await admin.PostAsJsonAsync("/api/v1/tenants", new { name = tenant, displayName = tenant }, Cancellation)).EnsureSuccessStatusCode();
+                (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/token", new { value = $"{tenant}-secret" }, Cancellation)).EnsureSuccessStatusCode();
+                (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new
+                {
+                    name = "api", kind = "http", destinations = new[] { new { name = "main", url = "http://example.test" } },
+                }, Cancellation)).EnsureSuccessStatusCode();
+                (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
+                {
+                    name = "key", kind = "backend-auth", targetRef = new { kind = "route", name = "api" }, spec = new { header = new { value = new { secretRef = "token" } } },
+                }, Cancellation)).EnsureSuccessStatusCode();
+            }
+
+            // The proxy credential is limited to alpha and beta: asking for nothing, it gets those two.
+            await using (var all = await XdsTestClient.ConnectAsync(controlPlane, xdsUrl, Cancellation, ResourceTypes.Route))
+            {
+                var alpha = await all.WaitForAsync<Route>(ResourceTypes.Route, "alpha/api", _ => true, Cancellation, TimeSpan.FromSeconds(20));
+                Assert.Equal("alpha-secret", alpha.Http.Auth.Header.Value.Inline);
+                await all.WaitForAsync<Route>(ResourceTypes.Route, "beta/api", _ => true, Cancellation);
+                Assert.False(all.Holds(ResourceTypes.Route, "gamma/api"));
+            }
+
+            // Asking for beta and gamma, it gets beta alone: a node may narrow its share, never widen it.
+            await using var narrow = await XdsTestClient.ConnectAsync(controlPlane, xdsUrl, ["beta", "gamma"], Cancellation, ResourceTypes.Route);
+            await narrow.WaitForAsync<Route>(ResourceTypes.Route, "beta/api", _ => true, Cancellation, TimeSpan.FromSeconds(20));
+            Assert.False(narrow.Holds(ResourceTypes.Route, "alpha/api"));
+            Assert.False(narrow.Holds(ResourceTypes.Route, "gamma/api"));
+        }
+    }
+}
