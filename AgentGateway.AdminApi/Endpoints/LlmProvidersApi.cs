@@ -8,6 +8,7 @@ using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
 using AgentGateway.AdminApi.Endpoints.Filters;
 using AgentGateway.Contracts;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Contracts.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

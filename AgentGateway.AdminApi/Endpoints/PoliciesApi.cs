@@ -10,6 +10,7 @@ using AgentGateway.AdminApi.Endpoints.Filters;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Json;
 using AgentGateway.Contracts.Policies;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Contracts.V1;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -210,7 +211,10 @@ internal static class PoliciesApi
             entity.Name,
             [.. effective.Route.Select(ToResponse)],
             [.. effective.Targets.Select(target => new EffectiveTargetPoliciesResponse(
-                target.Target, [.. new[] { target.Auth, target.Tls }.OfType<EffectivePolicy>().Select(ToResponse)]))]));
+                target.Target, [.. new[] { target.Auth, target.Tls }.OfType<EffectivePolicy>().Select(ToResponse)]))])
+        {
+            Ignored = [.. effective.Ignored.Select(ignored => new IgnoredPolicyResponse(ignored.Kind, ignored.Source.Entity.Name, ignored.Reason))],
+        });
     }
 
     /// <summary>What a valid request describes: the kind, where it attaches, and its spec.</summary>
@@ -243,7 +247,12 @@ internal static class PoliciesApi
         var message = kind.Parse(json, "spec", problems);
         if (problems.Count == 0)
         {
-            kind.Validate(message, "spec", problems);
+            kind.Validate(message, "spec", SecretSources.SecretRef, problems);
+            if (message is ApiKeyAuthentication { Keys.Count: > 0 })
+            {
+                problems.Add(new ConfigError("spec.keys",
+                    "must be empty: the tenant's API keys are issued through /api/v1/tenants/{tenant}/api-keys (hashed, each scoped to routes) and added by the gateway"));
+            }
         }
 
         foreach (var problem in problems)
@@ -308,9 +317,18 @@ internal static class PoliciesApi
 
                 return (PolicyTargets.Tenant, tenant.Name);
             case PolicyTargets.Route:
-                if (!await db.Routes.AnyAsync(route => route.TenantId == tenant.Id && route.Name == targetRef.Name, cancellationToken))
+                var routeKind = await db.Routes.Where(route => route.TenantId == tenant.Id && route.Name == targetRef.Name)
+                    .Select(route => route.Kind).SingleOrDefaultAsync(cancellationToken);
+                if (routeKind is null)
                 {
                     errors["targetRef.name"] = [$"there is no route '{targetRef.Name}' in tenant '{tenant.Name}'."];
+                    return (null, null);
+                }
+
+                if (kind?.NoEffect(PolicyTargets.Route, routeKind) is { } noEffect)
+                {
+                    // Accepted, it would be ignored: a route's policy must do what it says.
+                    errors["kind"] = [$"{noEffect}; route '{targetRef.Name}' is a {routeKind} route."];
                     return (null, null);
                 }
 

@@ -12,6 +12,7 @@ using AgentGateway.AdminApi.Domain.Routes;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
 using AgentGateway.AdminApi.Endpoints.Filters;
+using AgentGateway.Contracts.Policies.Kinds;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -20,7 +20,13 @@ public sealed record NewPolicy(string Name, string Kind, string? Description, Po
 public sealed record PolicyUpdate(string Kind, string? Description, PolicyTarget TargetRef, JsonObject Spec);
 
 /// <summary>What applies to a route after precedence: caller-side parts, and each target's backend parts.</summary>
-public sealed record EffectivePolicies(string Route, IReadOnlyList<EffectivePolicy> Policies, IReadOnlyList<EffectiveTargetPolicies> Targets);
+public sealed record EffectivePolicies(string Route, IReadOnlyList<EffectivePolicy> Policies, IReadOnlyList<EffectiveTargetPolicies> Targets)
+{
+    /// <summary>Policies attached to the route that change nothing on its kind, and are not sent to proxies.</summary>
+    public IReadOnlyList<IgnoredPolicy> Ignored { get; init; } = [];
+}
+
+public sealed record IgnoredPolicy(string Kind, string Policy, string Reason);
 
 /// <param name="Policy">The policy that supplied the part; null for MCP authorization made of role bindings only.</param>
 /// <param name="AttachedTo">Where that policy is attached.</param>

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Json;
+using AgentGateway.Contracts.Policies;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Portal.Components.Pages.Policies;
 using AgentGateway.Portal.Components.Pages.Policies.Forms;
@@ -18,32 +19,13 @@ public sealed class PolicySpecFormTests
     public static TheoryData<string> Kinds => [.. PolicyKindCatalog.All.Select(kind => kind.Name)];
 
     [Fact]
-    public void Catalog_OffersEveryKindAdminApiKnows_WithTheSameTargets()
+    public void Catalog_OffersEveryKindOfThePlatformsCatalog_WithItsTargetsAndRouteKinds()
     {
-        var unknown = PolicyKindCatalog.All.Where(kind => PolicyKinds.Find(kind.Name) is null).Select(kind => kind.Name).ToList();
-        if (unknown.Count == 0)
-        {
-            Assert.Equal(PolicyKinds.All.Select(kind => kind.Name).Order(), PolicyKindCatalog.All.Select(kind => kind.Name).Order());
-        }
-        else
-        {
-            // An AdminApi that does not know the route-level kinds yet: the Portal offers them ahead of it, each a field of RoutePolicies.
-            Assert.All(unknown, kind => Assert.True(s_routePolicyFields.ContainsKey(kind), $"{kind} is neither AdminApi's nor a route policy"));
-        }
-
+        Assert.Equal(PolicyKinds.All.Select(kind => kind.Name), PolicyKindCatalog.All.Select(kind => kind.Name));
         foreach (var known in PolicyKinds.All)
         {
-            var kind = PolicyKindCatalog.Find(known.Name);
-            Assert.NotNull(kind);
-            Assert.Equal(known.Message, kind.Message);
-            if (unknown.Count == 0)
-            {
-                Assert.Equal(known.Targets, kind.Targets);
-            }
-            else
-            {
-                Assert.Superset(known.Targets.ToHashSet(), kind.Targets.ToHashSet());
-            }
+            var kind = PolicyKindCatalog.Find(known.Name)!;
+            Assert.Equal((known.Message, known.Targets, known.RouteKinds), (kind.Message, kind.Targets, kind.RouteKinds));
         }
     }
 
@@ -152,45 +134,18 @@ public sealed class PolicySpecFormTests
     }
 
     /// <summary>
-    /// What AdminApi (and the proxies) would say of <paramref name="spec"/>: its own parsing and validation of the kind.
-    /// A kind this build's AdminApi does not know yet is parsed as its field of RoutePolicies, so a misnamed or
-    /// mistyped field is still caught.
+    /// What AdminApi (and the proxies) would say of <paramref name="spec"/>: the catalog's parsing and validation of the kind.
     /// </summary>
     internal static List<ConfigError> Problems(string kindName, JsonObject spec)
     {
         var problems = new List<ConfigError>();
-        if (PolicyKinds.Find(kindName) is not { } kind)
-        {
-            var field = s_routePolicyFields[kindName];
-            var policies = field.Length == 0 ? spec : new JsonObject { [field] = spec.DeepClone() };
-            var prefix = field.Length == 0 ? "spec" : $"spec.{field}";
-            ProtoJson.Parse<RoutePolicies>(JsonSerializer.SerializeToElement(policies), "spec", problems);
-            return [.. problems.Select(problem => problem with { Field = "spec" + problem.Field[Math.Min(prefix.Length, problem.Field.Length)..] })];
-        }
-
+        var kind = PolicyKinds.Find(kindName) ?? throw new ArgumentException($"'{kindName}' is no kind of the catalog.", nameof(kindName));
         var message = kind.Parse(JsonSerializer.SerializeToElement(spec), "spec", problems);
         if (problems.Count == 0)
         {
-            kind.Validate(message, "spec", problems);
+            kind.Validate(message, "spec", SecretSources.SecretRef, problems);
         }
 
         return problems;
     }
-
-    /// <summary>The route-level kinds and the RoutePolicies field each one's spec is (mirrors: the spec is a RoutePolicies of mirrors only).</summary>
-    private static readonly Dictionary<string, string> s_routePolicyFields = new(StringComparer.Ordinal)
-    {
-        [PolicyKindCatalog.RequestHeaders] = "requestHeaders",
-        [PolicyKindCatalog.ResponseHeaders] = "responseHeaders",
-        [PolicyKindCatalog.Redirect] = "redirect",
-        [PolicyKindCatalog.UrlRewrite] = "urlRewrite",
-        [PolicyKindCatalog.DirectResponse] = "directResponse",
-        [PolicyKindCatalog.Cors] = "cors",
-        [PolicyKindCatalog.Timeouts] = "timeouts",
-        [PolicyKindCatalog.Retry] = "retry",
-        [PolicyKindCatalog.Mirrors] = string.Empty,
-        [PolicyKindCatalog.LocalRateLimit] = "localRateLimit",
-        [PolicyKindCatalog.RateLimit] = "rateLimit",
-        [PolicyKindCatalog.A2aAuthorization] = "a2aAuthorization",
-    };
 }

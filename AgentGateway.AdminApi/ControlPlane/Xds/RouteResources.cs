@@ -6,6 +6,7 @@ using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.AdminApi.Domain.Routes;
 using LlmProvider = AgentGateway.AdminApi.Data.Entities.LlmProvider;
 using ToolPin = AgentGateway.AdminApi.Data.Entities.ToolPin;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Contracts.V1;
 using Google.Protobuf;
 

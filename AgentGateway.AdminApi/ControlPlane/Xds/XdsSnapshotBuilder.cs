@@ -8,6 +8,7 @@ using AgentGateway.AdminApi.Domain.Routes;
 using AgentGateway.AdminApi.Domain.Secrets;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Envoy.Discovery;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Contracts.Routing;
 using HostGrant = AgentGateway.Contracts.V1.HostGrant;
 using Google.Protobuf;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AgentGateway.Contracts.Policies.Kinds;
 
 namespace AgentGateway.AdminApi.Data.Entities;
 

@@ -1,5 +1,6 @@
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.Contracts;
+using AgentGateway.Contracts.Policies.Kinds;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 

@@ -1,6 +1,7 @@
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain.Routes;
+using AgentGateway.Contracts.Policies.Kinds;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentGateway.AdminApi.Domain.LlmProviders;

@@ -1,6 +1,7 @@
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain.ApiKeys;
 using AgentGateway.AdminApi.Domain.Routes;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Contracts.V1;
 using Google.Protobuf.WellKnownTypes;
 using ApiKey = AgentGateway.AdminApi.Data.Entities.ApiKey;
@@ -23,18 +24,33 @@ internal static class EffectivePolicyResolver
         ArgumentNullException.ThrowIfNull(route);
         var policies = security.Policies;
         var parts = new List<EffectivePolicy>();
+        var ignored = new List<IgnoredPolicy>();
         foreach (var kind in PolicyKinds.RouteLevel)
         {
-            if (policies.ForRoute(kind, route.Name) is { } policy)
+            if (policies.ForRoute(kind.Name, route.Name) is not { } policy)
             {
-                var spec = policy.CloneSpec();
-                if (spec is ApiKeyAuthentication apiKeys)
+                continue;
+            }
+
+            if (!kind.AppliesTo(route.Kind))
+            {
+                // A tenant's policy of a kind that does nothing on this kind of route simply does not apply to it; one
+                // attached to the route itself (before such policies were refused) is reported, not sent.
+                if (policy.Entity.TargetKind == PolicyTargets.Route)
                 {
-                    apiKeys.Keys.Add(security.ApiKeys.Where(key => key.Routes.Count == 0 || key.Routes.Contains(route.Name)).Select(ToMessage));
+                    ignored.Add(new IgnoredPolicy(kind.Name, policy, kind.NoEffect(PolicyTargets.Route, route.Kind)!));
                 }
 
-                parts.Add(new EffectivePolicy(kind, policy, spec, []));
+                continue;
             }
+
+            var spec = policy.CloneSpec();
+            if (spec is ApiKeyAuthentication apiKeys)
+            {
+                apiKeys.Keys.Add(security.ApiKeys.Where(key => key.Routes.Count == 0 || key.Routes.Contains(route.Name)).Select(ToMessage));
+            }
+
+            parts.Add(new EffectivePolicy(kind.Name, policy, spec, []));
         }
 
         if (route.Kind == RouteKinds.Mcp
@@ -80,7 +96,7 @@ internal static class EffectivePolicyResolver
                 Backend(policies.ForTarget(PolicyKinds.BackendTls, route.Name, server))));
         }
 
-        return new EffectiveRoutePolicies(parts, targets);
+        return new EffectiveRoutePolicies(parts, targets) { Ignored = ignored };
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.Contracts.Policies.Kinds;
 using Google.Protobuf;
 
 namespace AgentGateway.AdminApi.Domain.Policies;

@@ -2,6 +2,7 @@ using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Policies;
+using AgentGateway.Contracts.Policies.Kinds;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentGateway.AdminApi.Domain.Policies;

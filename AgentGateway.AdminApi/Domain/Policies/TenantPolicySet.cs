@@ -1,4 +1,5 @@
 using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.Contracts.Policies.Kinds;
 
 namespace AgentGateway.AdminApi.Domain.Policies;
 

@@ -1,6 +1,7 @@
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Json;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Contracts.Routing;
 using AgentGateway.Contracts.V1;
 using Route = AgentGateway.Contracts.V1.Route;

@@ -3,6 +3,7 @@ using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.AdminApi.Domain.Routes;
 using AgentGateway.Contracts.Json;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Contracts.V1;
 using EgressAllowRule = AgentGateway.AdminApi.Data.Entities.EgressAllowRule;
 using LlmProvider = AgentGateway.AdminApi.Data.Entities.LlmProvider;
