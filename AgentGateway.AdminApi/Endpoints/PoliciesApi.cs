@@ -22,11 +22,12 @@ namespace AgentGateway.AdminApi.Endpoints;
 internal static class PoliciesApi
 {
     public const string Precedence =
-        "Precedence: for each route-level kind — caller side (jwt-auth, mcp-authentication, api-key-auth, ext-authz, mcp-authorization, "
-        + "a2a-authorization) and traffic (request-headers, response-headers, redirect, url-rewrite, direct-response, cors, timeouts, "
+        "Precedence: for each route-level kind — caller side (jwt-auth, mcp-authentication, api-key-auth, ext-authz, authorization, "
+        + "mcp-authorization, a2a-authorization) and traffic (request-headers, response-headers, redirect, url-rewrite, direct-response, cors, timeouts, "
         + "retry, mirrors, local-rate-limit, rate-limit) — a route's own policy replaces the tenant's. For each backend kind "
         + "(backend-auth, backend-tls), an MCP server's or agent's policy replaces the route's, which replaces the tenant's (an HTTP "
-        + "route's destinations take the route's, else the tenant's). A kind is attached at most once per tenant, route, server or agent.";
+        + "route's destinations take the route's, else the tenant's). A kind is attached at most once per tenant, route, server or agent, "
+        + "and only where it acts: a route-level kind on a route kind it does nothing on is refused, and a tenant's reaches only the routes it acts on.";
 
     public static IEndpointRouteBuilder MapPoliciesApi(this IEndpointRouteBuilder endpoints)
     {

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Tests.EndToEnd;
+using AgentGateway.Tests.Proxy.Kinds.Llm;
 using Microsoft.Playwright;
 
 namespace AgentGateway.Tests.Portal;
@@ -76,10 +77,10 @@ public sealed class PortalRoutesBrowserTests(AppHostFixture platform)
     {
         var id = Guid.NewGuid().ToString("N")[..6];
         var (bedrock, route, keyId, secretKey) = ($"bedrock-{id}", $"aws-{id}", $"aws-key-id-{id}", $"aws-secret-{id}");
-        await using var providers = await AgentGateway.Tests.Proxy.Llm.RecordedLlmProviders.StartAsync();
+        await using var providers = await AgentGateway.Tests.Proxy.Kinds.Llm.RecordedLlmProviders.StartAsync();
         using var admin = await platform.CreateAdminApiClientAsync(Cancellation);
-        (await admin.PutAsJsonAsync($"/api/v1/tenants/demo/secrets/{keyId}", new { value = AgentGateway.Tests.Proxy.Llm.RecordedLlmProviders.AwsAccessKey }, Cancellation)).EnsureSuccessStatusCode();
-        (await admin.PutAsJsonAsync($"/api/v1/tenants/demo/secrets/{secretKey}", new { value = AgentGateway.Tests.Proxy.Llm.RecordedLlmProviders.AwsSecretKey }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/demo/secrets/{keyId}", new { value = AgentGateway.Tests.Proxy.Kinds.Llm.RecordedLlmProviders.AwsAccessKey }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/demo/secrets/{secretKey}", new { value = AgentGateway.Tests.Proxy.Kinds.Llm.RecordedLlmProviders.AwsSecretKey }, Cancellation)).EnsureSuccessStatusCode();
 
         await using var browser = await PortalBrowser.LaunchAsync(platform.PortalUrl);
         var page = browser.Page;
@@ -137,7 +138,7 @@ public sealed class PortalRoutesBrowserTests(AppHostFixture platform)
     {
         var id = Guid.NewGuid().ToString("N")[..6];
         var (openai, claude, route, secret) = ($"openai-{id}", $"claude-{id}", $"models-{id}", $"llm-key-{id}");
-        await using var providers = await AgentGateway.Tests.Proxy.Llm.RecordedLlmProviders.StartAsync();
+        await using var providers = await AgentGateway.Tests.Proxy.Kinds.Llm.RecordedLlmProviders.StartAsync();
         using (var admin = await platform.CreateAdminApiClientAsync(Cancellation))
         {
             (await admin.PutAsJsonAsync($"/api/v1/tenants/demo/secrets/{secret}", new { value = "sk-" + id }, Cancellation)).EnsureSuccessStatusCode();

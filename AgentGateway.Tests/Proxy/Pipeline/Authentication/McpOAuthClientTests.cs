@@ -1,0 +1,86 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.IdentityModel.JsonWebTokens;
+using ModelContextProtocol.Authentication;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace AgentGateway.Tests.Proxy.Pipeline.Authentication;
+
+/// <summary>
+/// MCP authorization end to end with the MCP C# SDK's OAuth client against the real local issuer: the client meets the
+/// gateway's 401, finds the authorization server through the protected resource metadata, signs the user in (code
+/// flow with PKCE and an RFC 8707 resource indicator), and its token — bound to the route — is accepted.
+/// </summary>
+[Collection(PolicyGatewayCollection.Name)]
+public sealed partial class McpOAuthClientTests(PolicyGatewayFixture gateway)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TheSdkClient_DiscoversTheIssuer_SignsIn_AndCallsToolsWithATokenBoundToTheRoute()
+    {
+        string? issuedToken = null;
+        using var login = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true });
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = gateway.Route("oauth"),
+            OAuth = new ClientOAuthOptions
+            {
+                ClientId = PolicyGatewayFixture.OAuthClientId,
+                ClientSecret = PolicyGatewayFixture.OAuthClientSecret,
+                RedirectUri = gateway.OAuthRedirectUri,
+                AuthorizationCallbackHandler = (context, cancellationToken) => SignInAsync(login, context, "developer", cancellationToken),
+            },
+        }, new HttpClient(new TokenSpy(token => issuedToken = token) { InnerHandler = new HttpClientHandler() }));
+
+        await using var client = await McpClient.CreateAsync(transport, cancellationToken: Cancellation);
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "signed in" }, cancellationToken: Cancellation);
+
+        Assert.Equal("signed in", Assert.IsType<TextContentBlock>(echo.Content[0]).Text);
+        var token = new JsonWebToken(issuedToken);
+        Assert.Equal("developer", token.GetClaim("preferred_username").Value);
+        Assert.Equal([gateway.OAuthResource], token.Audiences);
+    }
+
+    /// <summary>What a browser does: follow the authorization URL to the sign-in form, sign in, and catch the redirect with the code.</summary>
+    private static async Task<AuthorizationResult?> SignInAsync(HttpClient browser, AuthorizationCallbackContext context, string user, CancellationToken cancellationToken)
+    {
+        using var toLogin = await browser.GetAsync(context.AuthorizationUri, cancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, toLogin.StatusCode);
+        var loginUrl = new Uri(context.AuthorizationUri, toLogin.Headers.Location!);
+        var page = await browser.GetStringAsync(loginUrl, cancellationToken);
+        using var signedIn = await browser.PostAsync(loginUrl, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(Hidden(page, "__RequestVerificationToken")),
+            ["returnUrl"] = WebUtility.HtmlDecode(Hidden(page, "returnUrl")),
+            ["username"] = user,
+            ["password"] = user,
+        }), cancellationToken);
+        using var toClient = await browser.GetAsync(new Uri(loginUrl, signedIn.Headers.Location!), cancellationToken);
+        var callback = toClient.Headers.Location!;
+        Assert.StartsWith(context.RedirectUri.ToString(), callback.ToString(), StringComparison.Ordinal);
+        var query = callback.Query.TrimStart('?').Split('&').Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => Uri.UnescapeDataString(pair[1]));
+        return new AuthorizationResult { Code = query["code"], State = query.GetValueOrDefault("state"), Iss = query.GetValueOrDefault("iss") };
+    }
+
+    private static string Hidden(string page, string name) =>
+        HiddenInput().Matches(page).First(match => match.Groups["name"].Value == name).Groups["value"].Value;
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\">")]
+    private static partial Regex HiddenInput();
+
+    /// <summary>Notes the bearer token the client sends, to see what the issuer gave it.</summary>
+    private sealed class TokenSpy(Action<string> seen) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Headers.Authorization is { Scheme: "Bearer", Parameter: { } token })
+            {
+                seen(token);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}
