@@ -7,11 +7,8 @@ using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Health;
 using AgentGateway.Proxy.Pipeline.RateLimiting;
 using AgentGateway.Proxy.Pipeline.Routing;
-using AgentGateway.Proxy.Telemetry;
-using AgentGateway.Proxy.Telemetry.Reporting;
 using AgentGateway.Proxy.Upstream;
 using AgentGateway.Proxy.Upstream.Health;
-using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

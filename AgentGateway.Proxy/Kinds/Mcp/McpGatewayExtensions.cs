@@ -29,6 +29,11 @@ internal static class McpGatewayExtensions
         services.TryAddSingleton<McpAccessGuard>();
         services.TryAddSingleton<McpFederation>();
         services.TryAddSingleton<McpOriginGuard>();
+        services.TryAddSingleton<McpRequestSessions>();
+        services.TryAddSingleton<McpStreams>();
+        services.TryAddSingleton<StatelessEndpoint>();
+        services.TryAddSingleton<StreamableHttpEndpoint>();
+        services.TryAddSingleton<LegacySseEndpoint>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteKind, McpEndpointHandler>());
         services.AddHostedService<McpSessionExpiry>();
         services.AddHostedService<McpListChangeNotifier>();

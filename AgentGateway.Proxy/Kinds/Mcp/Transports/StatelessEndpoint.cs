@@ -8,6 +8,7 @@ using AgentGateway.Proxy.Kinds.Mcp.Sessions;
 using AgentGateway.Proxy.Kinds.Mcp.Upstreams;
 using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Protocols;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 
 namespace AgentGateway.Proxy.Kinds.Mcp.Transports;
@@ -18,17 +19,28 @@ namespace AgentGateway.Proxy.Kinds.Mcp.Transports;
 /// Targets are spoken to in the newest revision each supports; lists of targets of an older revision get the fields
 /// the stateless revision requires.
 /// </summary>
-internal sealed partial class McpEndpointHandler
+internal sealed partial class StatelessEndpoint(
+    McpRequestSessions sessions,
+    McpStreams streams,
+    LocalSessions localSessions,
+    McpUpstreams upstreams,
+    McpFederation federation,
+    IOptions<McpGatewayOptions> options,
+    TimeProvider timeProvider,
+    ILogger<StatelessEndpoint> logger)
 {
     /// <summary>Whether a POST without a session id is a stateless-revision request (rather than a session's first initialize).</summary>
-    private static bool IsStateless(HttpRequest request, JsonObject message, string? method) =>
+    public static bool IsStateless(HttpRequest request, JsonObject message, string? method) =>
         request.Headers[McpHeaders.SessionId].Count == 0
         && (McpProtocolVersions.IsStateless(request.Headers[McpHeaders.ProtocolVersion].ToString())
             || message["params"]?["_meta"]?[McpMethods.ProtocolVersionKey] is not null
             || method is McpMethods.ServerDiscover or McpMethods.SubscriptionsListen);
 
-    private async Task HandleStatelessAsync(HttpContext context, Route route, JsonObject message, bool acceptsJson, bool acceptsEventStream, RequestScope scope)
+    /// <summary>Serves one request of the stateless revision.</summary>
+    public async Task HandleAsync(HttpContext context, Route route, JsonObject message, bool acceptsJson, bool acceptsEventStream, RequestScope scope)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(message);
         var id = message["id"];
         var method = JsonRpc.Method(message);
         if (method is null || !message.ContainsKey("id"))
@@ -45,7 +57,7 @@ internal sealed partial class McpEndpointHandler
         }
 
         var meta = message["params"]!["_meta"]!.AsObject();
-        var routeKey = RouteKey(route);
+        var routeKey = McpRequestSessions.RouteKey(route);
         var state = new McpSessionState
         {
             // Shared per caller: upstream sessions opened with one caller's credentials never serve another.
@@ -61,12 +73,12 @@ internal sealed partial class McpEndpointHandler
         // connections (stdio, legacy SSE).
         var local = localSessions.GetOrAdd(state);
         local.Touch();
-        var session = new McpSession(route, state, local, TargetTimeout(route, scope.Policies))
+        var session = new McpSession(route, state, local, sessions.TargetTimeout(route, scope.Policies))
         {
             Caller = scope.Caller,
             Policies = scope.Policies,
             RequestVariables = scope.Variables,
-            Deadline = Deadline(scope.Policies),
+            Deadline = McpRequestSessions.Deadline(scope.Policies),
             Stateless = true,
             ClientMeta = (JsonObject)meta.DeepClone(),
             ParamHeaders = [.. context.Request.Headers
@@ -88,7 +100,7 @@ internal sealed partial class McpEndpointHandler
         }
         catch (McpStepUpException stepUp)
         {
-            await WriteStepUpAsync(context, route, scope, id, stepUp, downstream);
+            await McpMessages.WriteStepUpAsync(context, route, scope, id, stepUp, downstream);
         }
         catch (UpstreamStreamPausedException)
         {
@@ -202,9 +214,9 @@ internal sealed partial class McpEndpointHandler
             var listener = session.Local.AddListener();
             try
             {
-                await StreamAsync(context, session.Local, token => McpSse.WriteEventAsync(context.Response, acknowledged, null, null, token), (writer, token) =>
+                await streams.StreamAsync(context, session.Local, token => McpSse.WriteEventAsync(context.Response, acknowledged, null, null, token), (writer, token) =>
                     [.. upstreamListens.OfType<UpstreamListen>().Select(listen => PumpListenAsync(session, listen, id, writer, token)),
-                        PumpListenerAsync(listener, notification => lists.Contains(ListFlag(JsonRpc.Method(notification))) ? Tag(notification, id) : null, writer, token)]);
+                        McpStreams.PumpListenerAsync(listener, notification => lists.Contains(ListFlag(JsonRpc.Method(notification))) ? Tag(notification, id) : null, writer, token)]);
             }
             finally
             {
@@ -303,6 +315,9 @@ internal sealed partial class McpEndpointHandler
         meta[McpMethods.SubscriptionIdKey] = id.DeepClone();
         return tagged;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Route {Route}: target {Target}'s stream failed: {Reason}")]
+    private static partial void LogTargetStreamFailed(ILogger logger, string route, string target, string reason);
 
     /// <summary>One target's open listen stream.</summary>
     private sealed record UpstreamListen(McpTarget Target, UpstreamResponse Response, IAsyncEnumerator<UpstreamEvent> Events) : IAsyncDisposable

@@ -2,12 +2,14 @@ using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using AgentGateway.Proxy.Kinds.Mcp.Federation;
 using AgentGateway.Proxy.Kinds.Mcp.Governance;
 using AgentGateway.Proxy.Kinds.Mcp.Sessions;
 using AgentGateway.Proxy.Kinds.Mcp.Upstreams;
 using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Routing;
 using AgentGateway.Proxy.Protocols;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 
 namespace AgentGateway.Proxy.Kinds.Mcp.Transports;
@@ -17,7 +19,15 @@ namespace AgentGateway.Proxy.Kinds.Mcp.Transports;
 /// event stream, whose first event names the message endpoint (<c>{route}/message?sessionId=…</c>); every answer and
 /// every message from the targets goes down that stream. The stream ties the session to the replica that holds it.
 /// </summary>
-internal sealed partial class McpEndpointHandler
+internal sealed class LegacySseEndpoint(
+    McpRequestSessions sessions,
+    McpStreams streams,
+    LocalSessions localSessions,
+    McpUpstreams upstreams,
+    McpFederation federation,
+    IOptions<McpGatewayOptions> options,
+    TimeProvider timeProvider,
+    IHostApplicationLifetime lifetime)
 {
     private const string LegacyStreamSuffix = RouteTable.LegacyStreamSuffix;
     private const string LegacyMessageSuffix = RouteTable.LegacyMessageSuffix;
@@ -25,8 +35,9 @@ internal sealed partial class McpEndpointHandler
     private readonly ConcurrentDictionary<string, LegacyConnection> _legacyConnections = new(StringComparer.Ordinal);
 
     /// <summary>Serves the legacy transport's two endpoints (the route's path with <paramref name="suffix"/>).</summary>
-    private async Task HandleLegacyAsync(HttpContext context, Route route, string suffix, RequestScope scope)
+    public async Task HandleAsync(HttpContext context, Route route, string suffix, RequestScope scope)
     {
+        ArgumentNullException.ThrowIfNull(context);
         if (suffix == LegacyStreamSuffix && context.Request.Method == "GET")
         {
             await LegacyStreamAsync(context, route, scope);
@@ -47,11 +58,11 @@ internal sealed partial class McpEndpointHandler
         var id = Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
         using var connection = new LegacyConnection(route.Match.Path, scope, lifetime.ApplicationStopping);
         _legacyConnections[id] = connection;
-        var placeholder = new LocalSession(new McpSessionState { Nonce = id, Route = RouteKey(route), ProtocolVersion = "2024-11-05" }, timeProvider);
+        var placeholder = new LocalSession(new McpSessionState { Nonce = id, Route = McpRequestSessions.RouteKey(route), ProtocolVersion = "2024-11-05" }, timeProvider);
         try
         {
             var endpoint = $"{context.Request.PathBase}{route.Match.Path}{LegacyMessageSuffix}?sessionId={id}";
-            await StreamAsync(context, placeholder, token => McpSse.WriteRawEventAsync(context.Response, "endpoint", endpoint, token), (writer, token) =>
+            await streams.StreamAsync(context, placeholder, token => McpSse.WriteRawEventAsync(context.Response, "endpoint", endpoint, token), (writer, token) =>
                 [PumpLegacyOutboxAsync(connection, writer, token)]);
         }
         finally
@@ -87,12 +98,12 @@ internal sealed partial class McpEndpointHandler
         if (!_legacyConnections.TryGetValue(context.Request.Query["sessionId"].ToString(), out var connection) || connection.RoutePath != route.Match.Path
             || !string.Equals(connection.Scope.Caller.Subject, scope.Caller.Subject, StringComparison.Ordinal))
         {
-            await WriteErrorAsync(context, StatusCodes.Status404NotFound, null, JsonRpcErrorCodes.SessionNotFound,
+            await McpMessages.WriteErrorAsync(context, StatusCodes.Status404NotFound, null, JsonRpcErrorCodes.SessionNotFound,
                 "Session not found: open the event stream (GET .../sse) and post to the endpoint it names.");
             return;
         }
 
-        var (message, failure) = await ReadMessageAsync(context);
+        var (message, failure) = await McpMessages.ReadMessageAsync(context, options.Value.MaxRequestBodySize);
         if (failure is not null)
         {
             await failure;
@@ -111,7 +122,7 @@ internal sealed partial class McpEndpointHandler
         var method = JsonRpc.Method(message);
         try
         {
-            if (method == RequestMethods.Initialize && message.ContainsKey("id") && RefuseNewSession(route) is { } refusal)
+            if (method == RequestMethods.Initialize && message.ContainsKey("id") && sessions.RefuseNewSession(route) is { } refusal)
             {
                 await connection.Outbox.Writer.WriteAsync(new StreamItem(JsonRpcMessages.Error(id, JsonRpcErrorCodes.TooManyRequests, refusal), null, null), cancellationToken);
                 return;
@@ -119,18 +130,18 @@ internal sealed partial class McpEndpointHandler
 
             if (method == RequestMethods.Initialize && message.ContainsKey("id"))
             {
-                var (opened, result) = await OpenSessionAsync(route, message["params"] as JsonObject, connection.Scope, cancellationToken);
+                var (opened, result) = await sessions.OpenSessionAsync(route, message["params"] as JsonObject, connection.Scope, cancellationToken);
                 connection.Session = opened;
                 await connection.Outbox.Writer.WriteAsync(new StreamItem(JsonRpcMessages.Result(id, result), null, null), cancellationToken);
 
                 // What targets send outside any request (list changes, resource updates) joins the stream too.
                 foreach (var target in route.Mcp.Targets)
                 {
-                    connection.Track(PumpTargetAsync(opened, target, null, resume: false, connection.Outbox.Writer, cancellationToken));
+                    connection.Track(streams.PumpTargetAsync(opened, target, null, resume: false, connection.Outbox.Writer, cancellationToken));
                 }
 
                 var listener = opened.Local.AddListener();
-                connection.Track(PumpListenerAsync(listener, static notification => notification, connection.Outbox.Writer, cancellationToken));
+                connection.Track(McpStreams.PumpListenerAsync(listener, static notification => notification, connection.Outbox.Writer, cancellationToken));
                 return;
             }
 
