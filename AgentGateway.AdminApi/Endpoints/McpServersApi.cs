@@ -50,15 +50,9 @@ internal static class McpServersApi
 
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
-        ValidateBody(errors, request.Description, transport, request.Url, request.Headers);
-        if (transport == Validation.StdioTransport)
-        {
-            Validation.Stdio(errors, request.Command, request.Args, request.Env, request.WorkingDirectory);
-        }
-        else if (!errors.ContainsKey("url"))
-        {
-            await egress.CheckAsync([("url", request.Url!)], errors, cancellationToken);
-        }
+        await ValidateBodyAsync(
+            errors, egress, transport, new(request.Description, request.Url, request.Headers, request.Command, request.Args, request.Env, request.WorkingDirectory),
+            cancellationToken);
 
         if (errors.Count > 0)
         {
@@ -136,15 +130,9 @@ internal static class McpServersApi
         }
 
         var errors = Validation.Errors();
-        ValidateBody(errors, request.Description, transport, request.Url, request.Headers);
-        if (transport == Validation.StdioTransport)
-        {
-            Validation.Stdio(errors, request.Command, request.Args, request.Env, request.WorkingDirectory);
-        }
-        else if (!errors.ContainsKey("url"))
-        {
-            await egress.CheckAsync([("url", request.Url!)], errors, cancellationToken);
-        }
+        await ValidateBodyAsync(
+            errors, egress, transport, new(request.Description, request.Url, request.Headers, request.Command, request.Args, request.Env, request.WorkingDirectory),
+            cancellationToken);
 
         if (errors.Count > 0)
         {
@@ -208,20 +196,32 @@ internal static class McpServersApi
     private static Task<McpServer?> FindAsync(IQueryable<McpServer> servers, TenantGrant grant, string name, CancellationToken cancellationToken) =>
         servers.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == name, cancellationToken);
 
-    private static void ValidateBody(Dictionary<string, string[]> errors, string? description, string? transport, string? url, Dictionary<string, string>? headers)
+    /// <summary>The fields of a server that create and update both take.</summary>
+    private readonly record struct ServerBody(
+        string? Description, string? Url, Dictionary<string, string>? Headers, string? Command, List<string>? Args,
+        Dictionary<string, string>? Env, string? WorkingDirectory);
+
+    private static async Task ValidateBodyAsync(
+        Dictionary<string, string[]> errors, EgressGuard egress, string? transport, ServerBody body, CancellationToken cancellationToken)
     {
-        if (description is { Length: > 1000 })
+        if (body.Description is { Length: > 1000 })
         {
             errors["description"] = ["must be at most 1000 characters."];
         }
 
         Validation.Transport(errors, transport);
-        if (transport != Validation.StdioTransport)
+        Validation.Headers(errors, body.Headers);
+        if (transport == Validation.StdioTransport)
         {
-            Validation.Url(errors, url);
+            Validation.Stdio(errors, body.Command, body.Args, body.Env, body.WorkingDirectory);
+            return;
         }
 
-        Validation.Headers(errors, headers);
+        Validation.Url(errors, body.Url);
+        if (!errors.ContainsKey("url"))
+        {
+            await egress.CheckAsync([("url", body.Url!)], errors, cancellationToken);
+        }
     }
 
     internal static McpServerResponse ToResponse(McpServer server) => new(
