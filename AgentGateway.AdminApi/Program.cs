@@ -10,6 +10,7 @@ builder.AddAdminApi();
 builder.AddXdsServer();
 
 var app = builder.Build();
+app.UseManagementListener();
 
 app.MapAdminApi();
 app.MapDefaultEndpoints();

@@ -23,6 +23,7 @@ var xdsUrl = GatewayPorts.Url(ports.AdminApiXds);
 
 var adminApi = builder.AddService<Projects.AgentGateway_AdminApi>("adminapi", ports.AdminApi)
     .WithEndpoint(port: ports.AdminApiXds, targetPort: ports.AdminApiXds, scheme: "http", name: "xds", isProxied: false)
+    .WithManagementEndpoint(ports.AdminApiManagement)
     .WithEndpointsInEnvironment(_ => false)
     .WithReference(postgres, PostgresExtensions.DatabaseName)
     .WithEnvironment("Kestrel__Endpoints__Http__Url", adminApiUrl)
@@ -35,6 +36,8 @@ var adminApi = builder.AddService<Projects.AgentGateway_AdminApi>("adminapi", po
     .WaitFor(postgres);
 
 builder.AddService<Projects.AgentGateway_Proxy>("proxy", ports.Proxy, healthPath: "/healthz")
+    .WithManagementEndpoint(ports.ProxyManagement)
+    .WithEndpointsInEnvironment(endpoint => endpoint.Name != AgentGateway.AppHost.Extensions.ProjectResourceExtensions.ManagementEndpoint)
     .WithEnvironment("Xds__Address", xdsUrl)
     .WithEnvironment("Xds__ClientId", identity.Clients.ProxyClientId)
     .WithEnvironment("Xds__ClientSecret", identity.Clients.ProxyClientSecret)

@@ -12,6 +12,7 @@ builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
+app.UseManagementListener();
 
 app.UseStaticFiles();
 app.UsePortalAuthentication();

@@ -17,6 +17,7 @@ builder.AddRouteKinds();
 builder.AddGatewayConfiguration();
 
 var app = builder.Build();
+app.UseManagementListener();
 
 app.UseGatewayRoutes();
 app.MapDefaultEndpoints();

@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -24,12 +27,27 @@ public static class Extensions
     /// <summary>Tag for health checks that decide liveness.</summary>
     public const string LiveTag = "live";
 
+    /// <summary>
+    /// Configuration key of the management listener's URL (e.g. <c>http://0.0.0.0:9464</c>): a listener of its own that
+    /// serves the Prometheus scrape endpoint (<see cref="MetricsPath"/>) and the health probes, and nothing else. Unset,
+    /// there is no scrape endpoint.
+    /// </summary>
+    public const string ManagementUrlKey = "Management:Url";
+
+    /// <summary>The Prometheus scrape endpoint, on the management listener only.</summary>
+    public const string MetricsPath = "/metrics";
+
     /// <summary>Name of the HTTP client option that opts a long-lived stream out of the standard resilience handler.</summary>
     public const string StreamingClientName = "streaming";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        if (builder is WebApplicationBuilder web)
+        {
+            web.AddManagementListener();
+        }
 
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
@@ -58,14 +76,35 @@ public static class Extensions
 
     /// <summary>
     /// Sends logs, metrics and traces over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the AppHost sets it
-    /// to the dashboard). Without an exporter nothing is collected in-process: recording spans and aggregating
+    /// to the dashboard), and serves metrics to Prometheus when a management listener is configured
+    /// (<see cref="ManagementUrlKey"/>). With neither, nothing is collected in-process: recording spans and aggregating
     /// histograms for nobody would cost every proxied request two activities and a dozen measurements. The meters
-    /// still publish to out-of-process listeners such as <c>dotnet-counters</c>.
+    /// still publish to out-of-process listeners such as <c>dotnet-counters</c>. Traces are recorded only for OTLP.
     /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var prometheus = ManagementPort(builder.Configuration) is not null;
+        if (!otlp && !prometheus)
+        {
+            return builder;
+        }
+
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddMeter("AgentGateway.*");
+                if (prometheus)
+                {
+                    metrics.AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0);
+                }
+            });
+        if (!otlp)
         {
             return builder;
         }
@@ -75,24 +114,84 @@ public static class Extensions
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
         });
-
-        builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter("AgentGateway.*"))
+        telemetry
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("AgentGateway.*")
                 .AddAspNetCoreInstrumentation(options =>
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(LivenessPath)
-                        && !context.Request.Path.StartsWithSegments(ReadinessPath))
+                        && !context.Request.Path.StartsWithSegments(ReadinessPath)
+                        && !context.Request.Path.StartsWithSegments(MetricsPath))
                 .AddHttpClientInstrumentation())
             .UseOtlpExporter();
 
         return builder;
+    }
+
+    /// <summary>
+    /// Adds the management listener (<see cref="ManagementUrlKey"/>) beside the service's own: to its named Kestrel
+    /// endpoints when it has some, else to its URLs.
+    /// </summary>
+    private static void AddManagementListener(this WebApplicationBuilder builder)
+    {
+        if (builder.Configuration[ManagementUrlKey] is not { Length: > 0 } url)
+        {
+            return;
+        }
+
+        if (builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+        {
+            builder.Configuration["Kestrel:Endpoints:Management:Url"] = url;
+            return;
+        }
+
+        var urls = builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey);
+        builder.WebHost.UseUrls(
+            [.. (string.IsNullOrWhiteSpace(urls) ? "http://localhost:5000" : urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), url]);
+    }
+
+    /// <summary>The port of the management listener, or null when there is none.</summary>
+    public static int? ManagementPort(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (configuration[ManagementUrlKey] is not { Length: > 0 } url)
+        {
+            return null;
+        }
+
+        var address = BindingAddress.Parse(url);
+        return address.Port > 0
+            ? address.Port
+            : throw new InvalidOperationException($"{ManagementUrlKey} must name a port, e.g. http://0.0.0.0:9464; got '{url}'.");
+    }
+
+    /// <summary>
+    /// Serves the management listener, first in the pipeline: the Prometheus scrape endpoint and the health probes
+    /// answer there, every other request on it is 404, and no request on the service's own listeners sees metrics.
+    /// The port is told by the connection, not by the Host header a client chooses.
+    /// </summary>
+    public static WebApplication UseManagementListener(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (ManagementPort(app.Configuration) is not { } port)
+        {
+            return app;
+        }
+
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(context => context.Connection.LocalPort == port && context.Request.Path == MetricsPath);
+        app.Use((context, next) =>
+        {
+            if (context.Connection.LocalPort != port
+                || context.Request.Path.StartsWithSegments(LivenessPath) || context.Request.Path.StartsWithSegments(ReadinessPath))
+            {
+                return next(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+        return app;
     }
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder

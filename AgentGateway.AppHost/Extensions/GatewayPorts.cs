@@ -4,7 +4,8 @@ namespace AgentGateway.AppHost.Extensions;
 
 /// <summary>The well-known ports of the platform (configuration section <c>Ports</c>), fixed so URLs stay stable.</summary>
 internal sealed record GatewayPorts(
-    int Proxy, int AdminApi, int AdminApiXds, int Portal, int Identity, int Utils, int Notes, int Postgres, int Models)
+    int Proxy, int AdminApi, int AdminApiXds, int Portal, int Identity, int Utils, int Notes, int Postgres, int Models,
+    int ProxyManagement, int AdminApiManagement)
 {
     public static GatewayPorts From(IConfiguration configuration)
     {
@@ -18,7 +19,9 @@ internal sealed record GatewayPorts(
             Read(section, "Utils", 5101),
             Read(section, "Notes", 5102),
             Read(section, "Postgres", 55432),
-            Read(section, "Models", 5103));
+            Read(section, "Models", 5103),
+            Read(section, "ProxyManagement", 15020),
+            Read(section, "AdminApiManagement", 5082));
     }
 
     public static string Url(int port) => $"http://localhost:{port}";

@@ -22,4 +22,21 @@ internal static class ProjectResourceExtensions
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
             .WithHttpHealthCheck(healthPath);
     }
+
+    /// <summary>Name of a service's management endpoint: Prometheus metrics and health probes on a port of their own.</summary>
+    public const string ManagementEndpoint = "management";
+
+    /// <summary>
+    /// Gives the service its management listener on <paramref name="port"/> (<c>Management:Url</c>), where Prometheus
+    /// scrapes <c>/metrics</c>; the service adds the listener itself, so the endpoint stays out of its URLs.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithManagementEndpoint(this IResourceBuilder<ProjectResource> builder, int port) =>
+        builder
+            .WithEndpoint(port: port, targetPort: port, scheme: "http", name: ManagementEndpoint, isProxied: false)
+            .WithEnvironment("Management__Url", GatewayPorts.Url(port))
+            .WithUrlForEndpoint(ManagementEndpoint, url =>
+            {
+                url.Url = url.Url.TrimEnd('/') + "/metrics";
+                url.DisplayText = "Prometheus metrics";
+            });
 }

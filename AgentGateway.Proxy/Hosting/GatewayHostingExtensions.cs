@@ -3,6 +3,7 @@ using AgentGateway.Proxy.Kinds.Http;
 using AgentGateway.Proxy.Kinds.Llm;
 using AgentGateway.Proxy.Kinds.Mcp;
 using AgentGateway.Proxy.Pipeline;
+using AgentGateway.Proxy.Telemetry.AccessLog;
 
 namespace AgentGateway.Proxy.Hosting;
 
@@ -28,7 +29,16 @@ internal static class GatewayHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         var endpoint = app.Services.GetRequiredService<GatewayEndpoint>();
-        app.Use((context, next) => IsHealthProbe(context.Request.Path) ? next(context) : endpoint.HandleAsync(context));
+        var accessLog = app.Services.GetRequiredService<AccessLogWriter>();
+        if (accessLog.Enabled)
+        {
+            app.Use((context, next) => IsHealthProbe(context.Request.Path) ? next(context) : accessLog.LogAsync(context, endpoint.HandleAsync));
+        }
+        else
+        {
+            app.Use((context, next) => IsHealthProbe(context.Request.Path) ? next(context) : endpoint.HandleAsync(context));
+        }
+
         app.UseRouting();
         return app;
     }

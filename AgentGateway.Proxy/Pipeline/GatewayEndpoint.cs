@@ -1,6 +1,8 @@
 using AgentGateway.Proxy.Pipeline.Authentication;
 using AgentGateway.Proxy.Pipeline.Snapshots;
 using AgentGateway.Proxy.Pipeline.Traffic;
+using AgentGateway.Proxy.Telemetry;
+using AgentGateway.Proxy.Telemetry.AccessLog;
 
 namespace AgentGateway.Proxy.Pipeline;
 
@@ -15,13 +17,15 @@ internal sealed class GatewayEndpoint
 {
     private readonly SnapshotStore _snapshots;
     private readonly RoutePolicyPipeline _policies;
+    private readonly GatewayMetrics _metrics;
     private readonly IRouteKind?[] _kinds;
 
-    public GatewayEndpoint(SnapshotStore snapshots, RoutePolicyPipeline policies, IEnumerable<IRouteKind> kinds)
+    public GatewayEndpoint(SnapshotStore snapshots, RoutePolicyPipeline policies, GatewayMetrics metrics, IEnumerable<IRouteKind> kinds)
     {
         ArgumentNullException.ThrowIfNull(kinds);
         _snapshots = snapshots;
         _policies = policies;
+        _metrics = metrics;
         var all = kinds.ToList();
         _kinds = new IRouteKind?[all.Count == 0 ? 1 : all.Max(kind => (int)kind.Backend) + 1];
         foreach (var kind in all)
@@ -71,6 +75,13 @@ internal sealed class GatewayEndpoint
         }
 
         var request = new RouteRequest(snapshot, match, snapshot.RuntimeOf(match.Route));
+        if (GatewayRequestRecord.Of(context) is { } record)
+        {
+            record.Tenant = match.Route.Tenant;
+            record.Route = match.Route.Name;
+            record.Kind = KindName(match.Route.BackendCase);
+        }
+
         var answered = TrafficResponses.TryAnswerAsync(context, request.Runtime.Policies.Traffic, match);
         if (!answered.IsCompletedSuccessfully)
         {
@@ -113,12 +124,40 @@ internal sealed class GatewayEndpoint
         return run.IsCompletedSuccessfully ? ServeOrRefuse(context, kind, request, run.Result) : AfterPoliciesAsync(context, kind, request, run);
     }
 
-    private static async Task AfterPoliciesAsync(
+    private async Task AfterPoliciesAsync(
         HttpContext context, IRouteKind kind, RouteRequest request, ValueTask<(RequestScope? Scope, PolicyRefusal? Refusal)> run) =>
         await ServeOrRefuse(context, kind, request, await run);
 
-    private static Task ServeOrRefuse(HttpContext context, IRouteKind kind, RouteRequest request, (RequestScope? Scope, PolicyRefusal? Refusal) outcome) =>
-        outcome.Scope is { } scope
-            ? kind.ServeAsync(context, request with { Scope = scope })
-            : kind.RefuseAsync(context, request, outcome.Refusal!);
+    private Task ServeOrRefuse(HttpContext context, IRouteKind kind, RouteRequest request, (RequestScope? Scope, PolicyRefusal? Refusal) outcome)
+    {
+        var record = GatewayRequestRecord.Of(context);
+        if (outcome.Scope is { } scope)
+        {
+            if (record is not null)
+            {
+                record.Caller = scope.Caller.Subject;
+            }
+
+            return kind.ServeAsync(context, request with { Scope = scope });
+        }
+
+        var refusal = outcome.Refusal!;
+        _metrics.Refused(request.Runtime.Key, KindName(request.Route.BackendCase), refusal.Policy);
+        if (record is not null)
+        {
+            record.Refusal = refusal.Policy;
+        }
+
+        return kind.RefuseAsync(context, request, refusal);
+    }
+
+    /// <summary>The kind's name in metrics and logs: http, a2a, mcp or llm.</summary>
+    public static string KindName(Route.BackendOneofCase backend) => backend switch
+    {
+        Route.BackendOneofCase.Http => "http",
+        Route.BackendOneofCase.A2A => "a2a",
+        Route.BackendOneofCase.Mcp => "mcp",
+        Route.BackendOneofCase.Llm => "llm",
+        _ => "none",
+    };
 }

@@ -6,6 +6,7 @@ using AgentGateway.Proxy.Pipeline.Health;
 using AgentGateway.Proxy.Pipeline.RateLimiting;
 using AgentGateway.Proxy.Pipeline.Snapshots;
 using AgentGateway.Proxy.Pipeline.Traffic;
+using AgentGateway.Proxy.Telemetry;
 using AgentGateway.Proxy.Telemetry.Reporting;
 using AgentGateway.Proxy.Upstream;
 using AgentGateway.Proxy.Upstream.Auth;
@@ -26,6 +27,7 @@ internal static class PipelineExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        services.AddGatewayTelemetry();
         services.TryAddSingleton<SnapshotStore>();
         services.TryAddSingleton<IEgressPolicySource>(provider => provider.GetRequiredService<SnapshotStore>());
         services.AddHealthChecks().AddCheck<ConfigAppliedHealthCheck>("config");

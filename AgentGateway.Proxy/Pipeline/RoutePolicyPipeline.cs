@@ -2,6 +2,7 @@ using AgentGateway.Proxy.Pipeline.Authentication;
 using AgentGateway.Proxy.Pipeline.Authorization;
 using AgentGateway.Proxy.Pipeline.ExtAuthz;
 using AgentGateway.Proxy.Pipeline.RateLimiting;
+using AgentGateway.Proxy.Telemetry;
 using Microsoft.Net.Http.Headers;
 
 namespace AgentGateway.Proxy.Pipeline;
@@ -11,7 +12,7 @@ namespace AgentGateway.Proxy.Pipeline;
 /// route's authorization rules, then rate limits (which key on the caller those established).
 /// Either refuses the request (the caller's protocol shapes the answer) or hands on the scope the backend serves it in.
 /// </summary>
-internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, ExternalAuthorizer externalAuthorizer, RouteRateLimiter rateLimiter)
+internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, ExternalAuthorizer externalAuthorizer, RouteRateLimiter rateLimiter, GatewayMetrics metrics)
 {
     public async ValueTask<(RequestScope? Scope, PolicyRefusal? Refusal)> RunAsync(HttpContext context, Route route, RoutePolicyRuntime policies)
     {
@@ -20,7 +21,7 @@ internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, Ex
         var authentication = await authenticator.AuthenticateAsync(context, route, policies);
         if (authentication.Caller is not { } caller)
         {
-            return (null, new PolicyRefusal(authentication.StatusCode, authentication.Error!,
+            return (null, new PolicyRefusal(PolicyRefusal.Authentication, authentication.StatusCode, authentication.Error!,
                 authentication.Challenge is { } challenge ? [new(HeaderNames.WWWAuthenticate, challenge)] : []));
         }
 
@@ -35,7 +36,7 @@ internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, Ex
             if (!decision.Allowed)
             {
                 var reason = decision.Body is { Length: > 0 } body ? body.Length > 500 ? body[..500] : body : "denied";
-                return (null, new PolicyRefusal(decision.StatusCode, $"Forbidden by external authorization: {reason.Trim()}", decision.ResponseHeaders));
+                return (null, new PolicyRefusal(PolicyRefusal.ExtAuthz, decision.StatusCode, $"Forbidden by external authorization: {reason.Trim()}", decision.ResponseHeaders));
             }
 
             if (decision.UpstreamHeaders.Count > 0)
@@ -50,16 +51,17 @@ internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, Ex
             variables = AuthorizationVariables.ForRequest(context, caller);
             if (!RoutePolicyRuntime.AnyHolds(rules, variables))
             {
-                return (null, new PolicyRefusal(StatusCodes.Status403Forbidden, "Forbidden: this route's authorization rules do not allow this request.", []));
+                return (null, new PolicyRefusal(PolicyRefusal.Authorization, StatusCodes.Status403Forbidden, "Forbidden: this route's authorization rules do not allow this request.", []));
             }
         }
 
         if (policies.RateLimits is { } rateLimits)
         {
             var limit = await rateLimiter.TryTakeAsync(context, rateLimits, caller);
+            metrics.RateLimited(route.Tenant + "/" + route.Name, limit.Allowed);
             if (!limit.Allowed)
             {
-                return (null, new PolicyRefusal(StatusCodes.Status429TooManyRequests, $"Rate limit exceeded: {limit.Reason}", RateLimitHeaders.For(limit)));
+                return (null, new PolicyRefusal(PolicyRefusal.RateLimit, StatusCodes.Status429TooManyRequests, $"Rate limit exceeded: {limit.Reason}", RateLimitHeaders.For(limit)));
             }
 
             RateLimitHeaders.Apply(context.Response, limit);

@@ -38,6 +38,10 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public int PostgresPort { get; } = ServiceProcess.GetFreePort();
 
+    public int ProxyManagementPort { get; } = ServiceProcess.GetFreePort();
+
+    public int AdminApiManagementPort { get; } = ServiceProcess.GetFreePort();
+
     public Uri ProxyUrl => new($"http://localhost:{ProxyPort}");
 
     public Uri AdminApiUrl => new($"http://localhost:{AdminApiPort}");
@@ -64,6 +68,8 @@ public sealed class AppHostFixture : IAsyncLifetime
             $"--Ports:Notes={NotesPort}",
             $"--Ports:Models={ModelsPort}",
             $"--Ports:Postgres={PostgresPort}",
+            $"--Ports:ProxyManagement={ProxyManagementPort}",
+            $"--Ports:AdminApiManagement={AdminApiManagementPort}",
             $"--Postgres:DataDirectory={Path.Combine(_dataRoot, "postgres")}",
             $"--Identity:DataPath={Path.Combine(_dataRoot, "identity")}",
             "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",

@@ -25,4 +25,26 @@ public sealed class AppHostStartupTests(AppHostFixture platform)
         var token = await platform.GetAdminTokenAsync(cancellationToken);
         Assert.False(string.IsNullOrEmpty(token));
     }
+
+    [Fact]
+    public async Task TheProxyAndAdminApi_ServePrometheusMetrics_OnTheirManagementPorts()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using (var proxied = await http.GetAsync(new Uri(platform.ProxyUrl, "/healthz"), cancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+        }
+
+        var proxy = await http.GetStringAsync(new Uri($"http://localhost:{platform.ProxyManagementPort}/metrics"), cancellationToken);
+        Assert.Contains("agentgateway_config_updates_total{", proxy, StringComparison.Ordinal);
+        Assert.Contains("agentgateway_xds_connected", proxy, StringComparison.Ordinal);
+        var adminApi = await http.GetStringAsync(new Uri($"http://localhost:{platform.AdminApiManagementPort}/metrics"), cancellationToken);
+        Assert.Contains("http_server_request_duration_seconds", adminApi, StringComparison.Ordinal);
+
+        // Not on the API's own listener: there /metrics is just another path (which needs a token, and has no metrics).
+        using var notOnTheApi = await http.GetAsync(new Uri(platform.AdminApiUrl, "/metrics"), cancellationToken);
+        Assert.NotEqual(HttpStatusCode.OK, notOnTheApi.StatusCode);
+        Assert.DoesNotContain("http_server_request_duration", await notOnTheApi.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
+    }
 }

@@ -38,6 +38,9 @@ public sealed class FlakyFront : IAsyncDisposable
     /// <summary>The JSON-RPC method of every POST seen (<c>response</c> for a response, empty for a body that is not JSON-RPC).</summary>
     public ConcurrentQueue<string> Methods { get; } = new();
 
+    /// <summary>Every POST seen: its <c>traceparent</c> header and its JSON body.</summary>
+    public ConcurrentQueue<(string? TraceParent, JsonObject? Body)> Posts { get; } = new();
+
     /// <summary>The address of <paramref name="path"/> through the front.</summary>
     public Uri Url(string path) => new(Address, path);
 
@@ -103,6 +106,7 @@ public sealed class FlakyFront : IAsyncDisposable
         {
             var method = MethodOf(body.ToArray());
             Methods.Enqueue(method);
+            Posts.Enqueue((context.Request.Headers["traceparent"].FirstOrDefault(), ParseObject(body.ToArray())));
             if (Take(method) is { } scripted)
             {
                 await Task.Delay(scripted.Delay, context.RequestAborted);
@@ -146,17 +150,19 @@ public sealed class FlakyFront : IAsyncDisposable
         }
     }
 
-    private static string MethodOf(byte[] body)
+    private static string MethodOf(byte[] body) => ParseObject(body) is { } message
+        ? message["method"]?.GetValue<string>() ?? (message.ContainsKey("result") || message.ContainsKey("error") ? "response" : string.Empty)
+        : string.Empty;
+
+    private static JsonObject? ParseObject(byte[] body)
     {
         try
         {
-            return JsonNode.Parse(body) is JsonObject message
-                ? message["method"]?.GetValue<string>() ?? (message.ContainsKey("result") || message.ContainsKey("error") ? "response" : string.Empty)
-                : string.Empty;
+            return JsonNode.Parse(body) as JsonObject;
         }
         catch (System.Text.Json.JsonException)
         {
-            return string.Empty;
+            return null;
         }
     }
 }

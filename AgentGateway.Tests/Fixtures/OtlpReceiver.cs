@@ -10,7 +10,7 @@ namespace AgentGateway.Tests.Fixtures;
 
 /// <summary>
 /// An OTLP/HTTP (protobuf) endpoint on loopback that a service under test exports its telemetry to: it keeps the
-/// latest data points of every metric exported, and accepts (and drops) traces and logs.
+/// latest data points of every metric exported and every span, and accepts (and drops) logs.
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
@@ -25,8 +25,12 @@ public sealed class OtlpReceiver : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         _app = builder.Build();
         _app.MapPost("/v1/metrics", ReceiveMetricsAsync);
+        _app.MapPost("/v1/traces", ReceiveTracesAsync);
         _app.MapPost("/v1/{signal}", () => Results.Ok());
     }
+
+    /// <summary>Every span exported so far.</summary>
+    public ConcurrentQueue<ExportedSpan> Spans { get; } = new();
 
     /// <summary>The value of <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (with <c>OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf</c>).</summary>
     public Uri Endpoint { get; }
@@ -37,6 +41,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Endpoint.ToString().TrimEnd('/'),
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         ["OTEL_METRIC_EXPORT_INTERVAL"] = ((int)interval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["OTEL_BSP_SCHEDULE_DELAY"] = ((int)interval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     public static async Task<OtlpReceiver> StartAsync()
@@ -97,10 +102,29 @@ public sealed class OtlpReceiver : IAsyncDisposable
         return Results.Ok();
     }
 
+    private async Task<IResult> ReceiveTracesAsync(HttpRequest request)
+    {
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, request.HttpContext.RequestAborted);
+        var export = ExportTraceServiceRequest.Parser.ParseFrom(body.ToArray());
+        foreach (var span in export.ResourceSpans.SelectMany(resource => resource.ScopeSpans).SelectMany(scope => scope.Spans))
+        {
+            Spans.Enqueue(new ExportedSpan(
+                Convert.ToHexStringLower(span.TraceId.Span), Convert.ToHexStringLower(span.SpanId.Span), Convert.ToHexStringLower(span.ParentSpanId.Span),
+                span.Name, span.Kind, Attributes(span.Attributes)));
+        }
+
+        return Results.Ok();
+    }
+
     private static Dictionary<string, string> Attributes(IEnumerable<KeyValue> attributes) =>
         attributes.ToDictionary(attribute => attribute.Key, attribute => attribute.Value?.StringValue ?? string.Empty, StringComparer.Ordinal);
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    /// <summary>A span as exported: hex ids, name, kind (OTLP's numbers: 2 server, 3 client) and string attributes.</summary>
+    public sealed record ExportedSpan(
+        string TraceId, string SpanId, string ParentSpanId, string Name, int Kind, IReadOnlyDictionary<string, string> Attributes);
 
     private sealed record MetricPoint(IReadOnlyDictionary<string, string> Attributes, double Value);
 }

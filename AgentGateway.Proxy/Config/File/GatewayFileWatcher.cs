@@ -1,4 +1,5 @@
 using AgentGateway.Proxy.Pipeline.Snapshots;
+using AgentGateway.Proxy.Telemetry;
 
 namespace AgentGateway.Proxy.Config.File;
 
@@ -10,6 +11,7 @@ namespace AgentGateway.Proxy.Config.File;
 internal sealed partial class GatewayFileWatcher(
     Microsoft.Extensions.Options.IOptions<GatewayFileOptions> options,
     SnapshotStore store,
+    GatewayMetrics metrics,
     TimeProvider timeProvider,
     ILogger<GatewayFileWatcher> logger) : BackgroundService
 {
@@ -63,6 +65,7 @@ internal sealed partial class GatewayFileWatcher(
                 version, [.. content.Routes, .. unread], previous, content.SessionKeys, content.Egress, content.HostGrants);
             if (result.Snapshot is null)
             {
+                metrics.ConfigUpdated("file", applied: false);
                 LogRejected(logger, path, result.ErrorMessage);
                 return;
             }
@@ -74,9 +77,11 @@ internal sealed partial class GatewayFileWatcher(
             }
 
             store.Apply(result.Snapshot);
+            metrics.ConfigUpdated("file", applied: true);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
+            metrics.ConfigUpdated("file", applied: false);
             // Whatever is wrong with the file, the proxy keeps serving the last good config.
             LogRejected(logger, path, exception.Message);
         }

@@ -1,12 +1,13 @@
+using RpcStatus = AgentGateway.Contracts.Rpc.Status;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Envoy.Core;
 using AgentGateway.Contracts.Envoy.Discovery;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Pipeline.Snapshots;
+using AgentGateway.Proxy.Telemetry;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
-using RpcStatus = AgentGateway.Contracts.Rpc.Status;
 
 namespace AgentGateway.Proxy.Config.Xds;
 
@@ -22,15 +23,19 @@ internal sealed partial class XdsClient(
     IHttpClientFactory httpClientFactory,
     ClientCredentialsTokenSource tokens,
     SnapshotStore store,
+    GatewayMetrics metrics,
     TimeProvider timeProvider,
     ILogger<XdsClient> logger) : BackgroundService
 {
     public const string HttpClientName = "xds";
 
     private readonly XdsConfigState _state = new();
+    private int _connected;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        metrics.Meter.CreateObservableGauge(
+            "agentgateway.xds.connected", () => Volatile.Read(ref _connected), "{stream}", "1 while the proxy holds a stream to the control plane, else 0.");
         var settings = options.Value;
         using var channel = GrpcChannel.ForAddress(settings.Address!, new GrpcChannelOptions
         {
@@ -116,7 +121,19 @@ internal sealed partial class XdsClient(
         }
 
         LogConnected(logger, options.Value.Address!, heldCount);
+        Volatile.Write(ref _connected, 1);
+        try
+        {
+            return await ReceiveAsync(call, cancellationToken);
+        }
+        finally
+        {
+            Volatile.Write(ref _connected, 0);
+        }
+    }
 
+    private async Task<bool> ReceiveAsync(AsyncDuplexStreamingCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse> call, CancellationToken cancellationToken)
+    {
         var receivedAny = false;
         while (await call.ResponseStream.MoveNext(cancellationToken))
         {
@@ -124,6 +141,7 @@ internal sealed partial class XdsClient(
             var response = call.ResponseStream.Current;
             var reply = new DeltaDiscoveryRequest { TypeUrl = response.TypeUrl, ResponseNonce = response.Nonce };
             var (error, snapshot) = _state.Apply(response);
+            metrics.ConfigUpdated("xds", error is null);
             if (error is not null)
             {
                 reply.ErrorDetail = new RpcStatus { Code = (int)StatusCode.InvalidArgument, Message = error };

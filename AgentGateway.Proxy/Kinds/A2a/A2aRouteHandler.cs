@@ -3,6 +3,7 @@ using System.Text.Json;
 using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Forwarding;
 using AgentGateway.Proxy.Pipeline.Snapshots;
+using AgentGateway.Proxy.Telemetry.AccessLog;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -70,8 +71,19 @@ internal sealed partial class A2aRouteHandler(
 
         Activity.Current?.SetTag("a2a.method", operation.Method);
         Activity.Current?.SetTag("a2a.binding", operation.Binding);
+        var record = GatewayRequestRecord.Of(context);
+        if (record is not null)
+        {
+            record.Operation = operation.Method;
+        }
+
         if (await DenyAsync(scope, operation, snapshot, context.RequestAborted) is { } refused)
         {
+            if (record is not null && refused.Code == A2aErrorCodes.Forbidden)
+            {
+                record.Refusal = "a2a_authorization";
+            }
+
             await A2aErrorWriter.WriteAsync(context, operation.Binding, operation.Id, refused);
             var outcome = refused.Code == A2aErrorCodes.Forbidden ? "forbidden" : "invalid";
             if (refused.Code == A2aErrorCodes.Forbidden)

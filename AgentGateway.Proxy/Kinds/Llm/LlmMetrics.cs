@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using AgentGateway.Proxy.Telemetry;
 using AgentGateway.Proxy.Telemetry.Reporting;
 
 namespace AgentGateway.Proxy.Kinds.Llm;
@@ -12,15 +13,17 @@ internal sealed class LlmMetrics
 {
     public const string MeterName = "AgentGateway.Llm";
 
+    private readonly MetricLabels _labels;
     private readonly Counter<long> _requests;
     private readonly Histogram<long> _tokens;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _firstToken;
     private readonly Counter<long> _guards;
 
-    public LlmMetrics(IMeterFactory meterFactory)
+    public LlmMetrics(IMeterFactory meterFactory, MetricLabels labels)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
+        _labels = labels;
         var meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>("agentgateway.llm.requests", "{request}", "LLM requests by route, provider, model and outcome.");
         _tokens = meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens used per request, by type (input, output).");
@@ -34,7 +37,9 @@ internal sealed class LlmMetrics
     {
         foreach (var (guard, rejected) in hits.Distinct())
         {
-            _guards.Add(1, new TagList { { "route", route }, { "guard", guard }, { "phase", phase }, { "action", rejected ? "reject" : "mask" } });
+            var tags = new TagList { { "guard", guard }, { "phase", phase }, { "action", rejected ? "reject" : "mask" } };
+            _labels.AddTo(ref tags, route);
+            _guards.Add(1, tags);
         }
     }
 
@@ -43,12 +48,12 @@ internal sealed class LlmMetrics
     {
         var tags = new TagList
         {
-            { "route", route },
             { "gen_ai.operation.name", api },
             { "gen_ai.provider.name", provider ?? "(none)" },
             { "gen_ai.request.model", model.Length > 0 ? model : "(none)" },
             { "outcome", outcome },
         };
+        _labels.AddTo(ref tags, route);
         _requests.Add(1, tags);
         _duration.Record(elapsed.TotalSeconds, tags);
         if (firstToken is { } ttft)
@@ -58,8 +63,21 @@ internal sealed class LlmMetrics
 
         if (usage is { } used)
         {
-            _tokens.Record(used.InputTokens, new TagList { { "route", route }, { "gen_ai.request.model", model }, { "gen_ai.token.type", "input" } });
-            _tokens.Record(used.OutputTokens, new TagList { { "route", route }, { "gen_ai.request.model", model }, { "gen_ai.token.type", "output" } });
+            RecordTokens(route, api, provider, model, "input", used.InputTokens);
+            RecordTokens(route, api, provider, model, "output", used.OutputTokens);
         }
+    }
+
+    private void RecordTokens(string route, string api, string? provider, string model, string type, long tokens)
+    {
+        var tags = new TagList
+        {
+            { "gen_ai.operation.name", api },
+            { "gen_ai.provider.name", provider ?? "(none)" },
+            { "gen_ai.request.model", model.Length > 0 ? model : "(none)" },
+            { "gen_ai.token.type", type },
+        };
+        _labels.AddTo(ref tags, route);
+        _tokens.Record(tokens, tags);
     }
 }

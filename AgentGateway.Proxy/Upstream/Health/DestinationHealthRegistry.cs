@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using AgentGateway.Contracts.V1;
+using AgentGateway.Proxy.Telemetry;
 
 namespace AgentGateway.Proxy.Upstream.Health;
 
@@ -10,6 +13,37 @@ namespace AgentGateway.Proxy.Upstream.Health;
 internal sealed class DestinationHealthRegistry
 {
     private readonly ConcurrentDictionary<string, DestinationHealth> _entries = new(StringComparer.Ordinal);
+
+    /// <summary>Observes <c>agentgateway.upstream.destinations</c>: destinations by state (available, unavailable), and by route as labelled.</summary>
+    public DestinationHealthRegistry(GatewayMetrics metrics, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        metrics.Meter.CreateObservableGauge(
+            "agentgateway.upstream.destinations", () => Observe(metrics.Labels, time.GetUtcNow()), "{destination}",
+            "Destinations (upstream URLs, LLM providers) the gateway knows, by state: available, or unavailable (failing probes or ejected).");
+    }
+
+    private IEnumerable<Measurement<int>> Observe(MetricLabels labels, DateTimeOffset now)
+    {
+        var counts = new Dictionary<(string Route, bool Available), int>();
+        foreach (var (key, health) in _entries)
+        {
+            var route = labels.ByRoute || labels.ByTenant ? key[..Math.Max(0, key.IndexOf('|', StringComparison.Ordinal))] : string.Empty;
+            var state = (route, health.IsAvailable(now));
+            counts[state] = counts.GetValueOrDefault(state) + 1;
+        }
+
+        foreach (var ((route, available), count) in counts)
+        {
+            var tags = new TagList { { "state", available ? "available" : "unavailable" } };
+            if (route.Length > 0)
+            {
+                labels.AddTo(ref tags, route);
+            }
+
+            yield return new Measurement<int>(count, tags);
+        }
+    }
 
     public static string KeyOf(Route route, string destinationUrl)
     {

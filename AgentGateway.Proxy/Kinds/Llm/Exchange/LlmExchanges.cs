@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
@@ -9,6 +10,7 @@ using AgentGateway.Proxy.Pipeline.RateLimiting;
 using AgentGateway.Proxy.Pipeline.Routing;
 using AgentGateway.Proxy.Protocols;
 using AgentGateway.Proxy.Telemetry;
+using AgentGateway.Proxy.Telemetry.AccessLog;
 using AgentGateway.Proxy.Telemetry.Reporting;
 using AgentGateway.Proxy.Upstream;
 using AgentGateway.Proxy.Upstream.Health;
@@ -42,8 +44,18 @@ internal sealed partial class LlmExchanges(
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(runtime);
+        if (GatewayRequestRecord.Of(context) is { } record)
+        {
+            record.Operation = api.Name;
+        }
+
         if (await PrepareAsync(context, runtime, scope, api) is { } exchange)
         {
+            using var activity = GatewayActivities.Source.HasListeners()
+                ? GatewayActivities.Source.StartActivity($"{api.Name} {exchange.Model}", ActivityKind.Internal)
+                : null;
+            activity?.SetTag("gen_ai.operation.name", api.Name);
+            activity?.SetTag("gen_ai.request.model", exchange.Model);
             await SendToTargetsAsync(exchange);
         }
     }
@@ -376,6 +388,25 @@ internal sealed partial class LlmExchanges(
         var (route, scope, api, model) = (exchange.Route, exchange.Scope, exchange.Api, exchange.Model);
         var elapsed = time.GetElapsedTime(exchange.Started);
         metrics.Record(exchange.Runtime.Key, api.Name, attempt.Provider.Name, model, outcome, usage, elapsed, firstToken);
+        if (Activity.Current is { } activity && activity.Source == GatewayActivities.Source)
+        {
+            activity.SetTag("gen_ai.provider.name", attempt.Provider.Name);
+            activity.SetTag("gen_ai.response.model", attempt.Model);
+            activity.SetTag("gen_ai.usage.input_tokens", usage?.InputTokens);
+            activity.SetTag("gen_ai.usage.output_tokens", usage?.OutputTokens);
+            if (outcome != "ok")
+            {
+                GatewayActivities.Failed(activity, outcome);
+            }
+        }
+
+        if (GatewayRequestRecord.Of(exchange.Context) is { } record)
+        {
+            record.Target = model;
+            record.InputTokens = usage?.InputTokens;
+            record.OutputTokens = usage?.OutputTokens;
+        }
+
         if (!usageRecorder.Reporting)
         {
             return;

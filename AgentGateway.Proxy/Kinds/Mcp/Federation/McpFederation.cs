@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -9,6 +10,7 @@ using AgentGateway.Proxy.Kinds.Mcp.Sessions;
 using AgentGateway.Proxy.Kinds.Mcp.Transports;
 using AgentGateway.Proxy.Kinds.Mcp.Upstreams;
 using AgentGateway.Proxy.Protocols;
+using AgentGateway.Proxy.Telemetry;
 using ModelContextProtocol.Protocol;
 
 namespace AgentGateway.Proxy.Kinds.Mcp.Federation;
@@ -18,15 +20,35 @@ namespace AgentGateway.Proxy.Kinds.Mcp.Federation;
 /// under the route's naming rule, with the gateway's own cursors; calls, reads and completions go to the target
 /// that owns the name or URI; anything a target sends meanwhile is relayed to the client.
 /// </summary>
-internal sealed partial class McpFederation(McpUpstreams upstreams, McpInputBridge inputBridge, McpAccessGuard guard, ILogger<McpFederation> logger)
+internal sealed partial class McpFederation(
+    McpUpstreams upstreams, McpInputBridge inputBridge, McpAccessGuard guard, GatewayMetrics metrics, ILogger<McpFederation> logger)
 {
     private static readonly ListKind s_tools = new(RequestMethods.ToolsList, "tools", "name", ServerFeatures.Tools, IsUri: false);
     private static readonly ListKind s_prompts = new(RequestMethods.PromptsList, "prompts", "name", ServerFeatures.Prompts, IsUri: false);
     private static readonly ListKind s_resources = new(RequestMethods.ResourcesList, "resources", "uri", ServerFeatures.Resources, IsUri: true);
     private static readonly ListKind s_templates = new(RequestMethods.ResourcesTemplatesList, "resourceTemplates", "uriTemplate", ServerFeatures.Resources, IsUri: true);
 
-    /// <summary>The response (result or error) to <paramref name="request"/>.</summary>
-    public async Task<JsonObject> HandleRequestAsync(McpSession session, JsonObject request, IMcpDownstream downstream, CancellationToken cancellationToken)
+    /// <summary>
+    /// The response (result or error) to <paramref name="request"/>, timed in <c>mcp.server.operation.duration</c> and
+    /// traced as a server span (the targets' spans beneath it).
+    /// </summary>
+    public Task<JsonObject> HandleRequestAsync(McpSession session, JsonObject request, IMcpDownstream downstream, CancellationToken cancellationToken)
+    {
+        var method = JsonRpc.Method(request)!;
+        var name = NamedTarget(method, request);
+        return GatewayActivities.ObserveMcpAsync(
+            ActivityKind.Server, method, name, (Federation: this, Metrics: metrics, session, request, downstream, cancellationToken, method, name),
+            static (state, _) => state.Federation.HandleRequestCoreAsync(state.session, state.request, state.downstream, state.cancellationToken),
+            // A name is a label only when a target answered for it: names clients make up never become series.
+            static (state, error, elapsed) => state.Metrics.McpServed(
+                state.session.RouteKey, state.method, error is null ? state.name : null, error, state.session.State.ProtocolVersion, elapsed));
+    }
+
+    /// <summary>The tool or prompt a request names (the low-cardinality target of MCP's conventions), or null.</summary>
+    internal static string? NamedTarget(string method, JsonObject request) =>
+        method is RequestMethods.ToolsCall or RequestMethods.PromptsGet ? JsonRpc.GetString(request["params"] as JsonObject, "name") : null;
+
+    private async Task<JsonObject> HandleRequestCoreAsync(McpSession session, JsonObject request, IMcpDownstream downstream, CancellationToken cancellationToken)
     {
         var id = request["id"];
         var method = JsonRpc.Method(request)!;

@@ -5,6 +5,7 @@ using AgentGateway.Proxy.Kinds.Mcp.Sessions;
 using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Authorization;
 using AgentGateway.Proxy.Protocols;
+using AgentGateway.Proxy.Telemetry;
 using ModelContextProtocol.Protocol;
 
 namespace AgentGateway.Proxy.Kinds.Mcp.Governance;
@@ -14,7 +15,7 @@ namespace AgentGateway.Proxy.Kinds.Mcp.Governance;
 /// resource (a list shows what the caller could use; a call of anything else is refused), the tool pins withhold or
 /// flag tools whose definitions changed or look poisoned, and MCP authentication's operation scopes ask for step-up.
 /// </summary>
-internal sealed partial class McpAccessGuard(ToolPinRegistry pins, ILogger<McpAccessGuard> logger)
+internal sealed partial class McpAccessGuard(ToolPinRegistry pins, GatewayMetrics metrics, ILogger<McpAccessGuard> logger)
 {
     public const string PinningMetaKey = "io.agentgateway/pinning";
 
@@ -72,6 +73,7 @@ internal sealed partial class McpAccessGuard(ToolPinRegistry pins, ILogger<McpAc
         if (!IsAuthorized(session, method, kind, name, target.Name))
         {
             LogDenied(logger, session.RouteKey, method, name, target.Name);
+            metrics.Refused(session.RouteKey, "mcp", "mcp_authorization");
             throw new McpGatewayException(JsonRpcErrorCodes.Forbidden,
                 $"Forbidden: this route's authorization rules do not allow {method} of the {kind} '{name}' (target '{target.Name}').");
         }

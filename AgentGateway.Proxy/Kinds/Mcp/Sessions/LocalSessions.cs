@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentGateway.Proxy.Telemetry;
 
 namespace AgentGateway.Proxy.Kinds.Mcp.Sessions;
 
@@ -6,12 +7,22 @@ namespace AgentGateway.Proxy.Kinds.Mcp.Sessions;
 /// This replica's <see cref="LocalSession"/>s by session nonce, the sessions closed here, and how many each route and
 /// tenant holds (the bound on new sessions).
 /// </summary>
-internal sealed class LocalSessions(TimeProvider timeProvider)
+internal sealed class LocalSessions
 {
+    private readonly TimeProvider _timeProvider;
+
     private readonly ConcurrentDictionary<string, LocalSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _closed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _perRoute = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _perTenant = new(StringComparer.Ordinal);
+
+    public LocalSessions(TimeProvider timeProvider, GatewayMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        _timeProvider = timeProvider;
+        metrics.Meter.CreateObservableUpDownCounter(
+            "agentgateway.mcp.sessions", () => _sessions.Count, "{session}", "MCP sessions this replica holds open.");
+    }
 
     public int Count => _sessions.Count;
 
@@ -23,7 +34,7 @@ internal sealed class LocalSessions(TimeProvider timeProvider)
             return existing;
         }
 
-        var created = new LocalSession(state, timeProvider);
+        var created = new LocalSession(state, _timeProvider);
         if (!_sessions.TryAdd(state.Nonce, created))
         {
             return _sessions[state.Nonce];
@@ -70,7 +81,7 @@ internal sealed class LocalSessions(TimeProvider timeProvider)
             }
         }
 
-        var now = timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        var now = _timeProvider.GetUtcNow().ToUnixTimeSeconds();
         foreach (var (nonce, expiresAt) in _closed)
         {
             if (expiresAt <= now)

@@ -110,6 +110,8 @@ internal sealed class LegacySseEndpoint(
             return;
         }
 
+        McpMessages.Record(context, message!);
+
         // The answer goes down the event stream; the POST only says the message was taken.
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         _ = Task.Run(() => ProcessLegacyAsync(connection, route, message!), CancellationToken.None);

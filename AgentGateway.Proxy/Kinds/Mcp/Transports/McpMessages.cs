@@ -4,6 +4,7 @@ using AgentGateway.Proxy.Kinds.Mcp.Governance;
 using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Authentication;
 using AgentGateway.Proxy.Protocols;
+using AgentGateway.Proxy.Telemetry.AccessLog;
 using Microsoft.Net.Http.Headers;
 
 namespace AgentGateway.Proxy.Kinds.Mcp.Transports;
@@ -115,4 +116,14 @@ internal static class McpMessages
     /// <summary>Answers with one JSON-RPC error and its HTTP status.</summary>
     public static Task WriteErrorAsync(HttpContext context, int statusCode, JsonNode? id, int code, string message) =>
         McpDownstream.WriteJsonAsync(context, statusCode, JsonRpcMessages.Error(id, code, message));
+
+    /// <summary>Names the message's method and tool, prompt or resource in the request's access log line.</summary>
+    public static void Record(HttpContext context, JsonObject message)
+    {
+        if (GatewayRequestRecord.Of(context) is { } record)
+        {
+            record.Operation = JsonRpc.Method(message) ?? (JsonRpc.IsResponse(message) ? "response" : null);
+            record.Target = McpHeaders.NameOf(message);
+        }
+    }
 }

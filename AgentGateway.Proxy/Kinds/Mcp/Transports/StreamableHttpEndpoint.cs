@@ -87,6 +87,7 @@ internal sealed partial class StreamableHttpEndpoint(
             return;
         }
 
+        McpMessages.Record(context, message!);
         var id = message!["id"];
         var method = JsonRpc.Method(message);
         var isRequest = method is not null && message.ContainsKey("id");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -7,6 +8,7 @@ using AgentGateway.Proxy.Kinds.Mcp.Federation;
 using AgentGateway.Proxy.Kinds.Mcp.Sessions;
 using AgentGateway.Proxy.Kinds.Mcp.Transports;
 using AgentGateway.Proxy.Protocols;
+using AgentGateway.Proxy.Telemetry;
 using AgentGateway.Proxy.Upstream;
 using Google.Protobuf;
 using ModelContextProtocol.Protocol;
@@ -23,6 +25,7 @@ internal sealed partial class McpUpstreams(
     McpInputBridge inputBridge,
     BackendHttpClients clients,
     StdioProcessCount stdioProcesses,
+    GatewayMetrics metrics,
     Microsoft.Extensions.Options.IOptions<McpGatewayOptions> options,
     ILoggerFactory loggerFactory,
     ILogger<McpUpstreams> logger)
@@ -312,7 +315,34 @@ internal sealed partial class McpUpstreams(
     /// target sends meanwhile (progress, logging, server-to-client requests) goes to <paramref name="relay"/>.
     /// </summary>
     /// <param name="streaming">Told when the target answers with a stream, so the client's answer can be one too.</param>
-    public async Task<JsonObject> ExchangeAsync(
+    /// <remarks>
+    /// Timed in <c>mcp.client.operation.duration</c> and traced as a client span, whose context goes to the target in
+    /// <c>params._meta</c> (on a copy of the request: one request may go to several targets at once).
+    /// </remarks>
+    public Task<JsonObject> ExchangeAsync(
+        McpSession session, McpTarget target, JsonObject request, Func<UpstreamEvent, ValueTask> relay, Action? streaming, CancellationToken cancellationToken)
+    {
+        var method = JsonRpc.Method(request) ?? string.Empty;
+        var name = McpFederation.NamedTarget(method, request);
+        return GatewayActivities.ObserveMcpAsync(
+            ActivityKind.Client, method, name, (Upstreams: this, Metrics: metrics, session, target, request, relay, streaming, cancellationToken, method, name),
+            static (state, activity) =>
+            {
+                var request = state.request;
+                if (activity is not null)
+                {
+                    activity.SetTag("agentgateway.mcp.target", state.target.Name);
+                    request = request.DeepClone().AsObject();
+                    GatewayActivities.Propagate(request);
+                }
+
+                return state.Upstreams.ExchangeCoreAsync(state.session, state.target, request, state.relay, state.streaming, state.cancellationToken);
+            },
+            static (state, error, elapsed) => state.Metrics.McpSent(
+                state.session.RouteKey, state.target.Name, state.method, error is null ? state.name : null, error, elapsed));
+    }
+
+    private async Task<JsonObject> ExchangeCoreAsync(
         McpSession session, McpTarget target, JsonObject request, Func<UpstreamEvent, ValueTask> relay, Action? streaming, CancellationToken cancellationToken)
     {
         if (target.TransportCase == McpTarget.TransportOneofCase.Openapi)

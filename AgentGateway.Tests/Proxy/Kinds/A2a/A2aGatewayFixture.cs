@@ -66,7 +66,8 @@ public sealed class A2aGatewayFixture : IAsyncLifetime
             },
         };
         Telemetry = await OtlpReceiver.StartAsync();
-        _proxy = await StandaloneProxy.StartAsync(config, cancellationToken, Telemetry.Settings(TimeSpan.FromMilliseconds(500)));
+        var settings = new Dictionary<string, string>(Telemetry.Settings(TimeSpan.FromMilliseconds(500))) { ["Telemetry:Metrics:Route"] = "true" };
+        _proxy = await StandaloneProxy.StartAsync(config, cancellationToken, settings);
     }
 
     public async ValueTask DisposeAsync()

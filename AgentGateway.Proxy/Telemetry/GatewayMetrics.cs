@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace AgentGateway.Proxy.Telemetry;
+
+/// <summary>
+/// The proxy's own metrics (meter <c>AgentGateway.Proxy</c>) beside ASP.NET Core's HTTP server and client ones: policy
+/// refusals by policy, MCP operations as the gateway serves them and as it sends them to targets (OpenTelemetry's MCP
+/// conventions), rate-limit decisions and config updates. Gauges are observed where their state lives (sessions,
+/// upstream health, the xDS stream) on the same meter. Routes are labels only as <see cref="MetricLabels"/> says.
+/// </summary>
+internal sealed class GatewayMetrics
+{
+    public const string MeterName = "AgentGateway.Proxy";
+
+    /// <summary>The buckets of operation durations in seconds: from 1 ms to 5 minutes (MCP's conventions advise the like).</summary>
+    private static readonly InstrumentAdvice<double> s_durations = new()
+    {
+        HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    };
+
+    private readonly MetricLabels _labels;
+    private readonly Counter<long> _refusals;
+    private readonly Histogram<double> _mcpServer;
+    private readonly Histogram<double> _mcpClient;
+    private readonly Counter<long> _rateLimit;
+    private readonly Counter<long> _configUpdates;
+
+    public GatewayMetrics(IMeterFactory meterFactory, MetricLabels labels)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _labels = labels;
+        Meter = meterFactory.Create(MeterName);
+        _refusals = Meter.CreateCounter<long>(
+            "agentgateway.policy.refusals", "{request}", "Requests a route's policies refused, by policy (authentication, ext_authz, authorization, rate_limit, mcp_authorization, a2a_authorization) and route kind.");
+        _mcpServer = Meter.CreateHistogram(
+            "mcp.server.operation.duration", "s", "MCP requests as the gateway served them, from receipt to answer, by method and tool or prompt.", advice: s_durations);
+        _mcpClient = Meter.CreateHistogram(
+            "mcp.client.operation.duration", "s", "MCP requests the gateway sent to targets, until their answer, by method and tool or prompt.", advice: s_durations);
+        _rateLimit = Meter.CreateCounter<long>("agentgateway.ratelimit.decisions", "{decision}", "Rate-limit decisions by outcome (allowed, limited).");
+        _configUpdates = Meter.CreateCounter<long>("agentgateway.config.updates", "{update}", "Config updates by source (xds, file) and result (applied, rejected).");
+    }
+
+    /// <summary>The meter, for gauges observed where their state lives.</summary>
+    public Meter Meter { get; }
+
+    public MetricLabels Labels => _labels;
+
+    public void Refused(string routeKey, string kind, string policy)
+    {
+        var tags = new TagList { { "policy", policy }, { "agentgateway.route.kind", kind } };
+        _labels.AddTo(ref tags, routeKey);
+        _refusals.Add(1, tags);
+    }
+
+    public void RateLimited(string routeKey, bool allowed)
+    {
+        var tags = new TagList { { "outcome", allowed ? "allowed" : "limited" } };
+        _labels.AddTo(ref tags, routeKey);
+        _rateLimit.Add(1, tags);
+    }
+
+    public void ConfigUpdated(string source, bool applied) =>
+        _configUpdates.Add(1, new TagList { { "source", source }, { "result", applied ? "applied" : "rejected" } });
+
+    /// <param name="name">The tool or prompt, when the method names one.</param>
+    /// <param name="error">The JSON-RPC error code of an error answer, or the exception's kind; null when it succeeded.</param>
+    public void McpServed(string routeKey, string method, string? name, string? error, string? protocolVersion, TimeSpan elapsed)
+    {
+        var tags = McpTags(method, name, error);
+        tags.Add("network.transport", "tcp");
+        if (protocolVersion is not null)
+        {
+            tags.Add("mcp.protocol.version", protocolVersion);
+        }
+
+        _labels.AddTo(ref tags, routeKey);
+        _mcpServer.Record(elapsed.TotalSeconds, tags);
+    }
+
+    public void McpSent(string routeKey, string target, string method, string? name, string? error, TimeSpan elapsed)
+    {
+        var tags = McpTags(method, name, error);
+        _labels.AddTo(ref tags, routeKey);
+        if (_labels.ByRoute)
+        {
+            tags.Add("agentgateway.mcp.target", target);
+        }
+
+        _mcpClient.Record(elapsed.TotalSeconds, tags);
+    }
+
+    private static TagList McpTags(string method, string? name, string? error)
+    {
+        var tags = new TagList { { "mcp.method.name", method } };
+        if (name is not null)
+        {
+            tags.Add(method == "prompts/get" ? "gen_ai.prompt.name" : "gen_ai.tool.name", name);
+        }
+
+        if (error is not null)
+        {
+            tags.Add("error.type", error);
+        }
+
+        return tags;
+    }
+}

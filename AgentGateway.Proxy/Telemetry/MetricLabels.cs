@@ -1,0 +1,31 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace AgentGateway.Proxy.Telemetry;
+
+/// <summary>Adds the labels that name a route to a metric's tags, as configured (<see cref="MetricLabelOptions"/>).</summary>
+internal sealed class MetricLabels(IOptions<TelemetryOptions> options)
+{
+    private readonly bool _tenant = options.Value.Metrics.Tenant;
+    private readonly bool _route = options.Value.Metrics.Route;
+
+    /// <summary>Whether routes are named (and so may be their targets).</summary>
+    public bool ByRoute => _route;
+
+    public bool ByTenant => _tenant;
+
+    /// <param name="routeKey"><c>{tenant}/{route}</c>.</param>
+    public void AddTo(ref TagList tags, string routeKey)
+    {
+        if (_tenant)
+        {
+            var slash = routeKey.IndexOf('/', StringComparison.Ordinal);
+            tags.Add("tenant", slash < 0 ? routeKey : routeKey[..slash]);
+        }
+
+        if (_route)
+        {
+            tags.Add("route", routeKey);
+        }
+    }
+}
