@@ -34,6 +34,18 @@ public static class Extensions
     /// </summary>
     public const string ManagementUrlKey = "Management:Url";
 
+    /// <summary>
+    /// Configuration key of the instruments not collected at all (a list of names, <c>*</c> wildcards allowed): what
+    /// nobody reads costs nothing per request.
+    /// </summary>
+    public const string DroppedMetricsKey = "Telemetry:Metrics:Drop";
+
+    /// <summary>
+    /// Configuration key of whether HttpClient's own metrics (five instruments a request) are collected; on by default.
+    /// The proxy turns them off: it records one histogram of its own per forwarded request.
+    /// </summary>
+    public const string HttpClientMetricsKey = "Telemetry:Metrics:HttpClient";
+
     /// <summary>The Prometheus scrape endpoint, on the management listener only.</summary>
     public const string MetricsPath = "/metrics";
 
@@ -96,9 +108,17 @@ public static class Extensions
             {
                 metrics
                     .AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
                     .AddMeter("AgentGateway.*");
+                if (builder.Configuration.GetValue(HttpClientMetricsKey, true))
+                {
+                    metrics.AddHttpClientInstrumentation();
+                }
+
+                foreach (var dropped in builder.Configuration.GetSection(DroppedMetricsKey).GetChildren().Select(item => item.Value).OfType<string>())
+                {
+                    metrics.AddView(dropped, MetricStreamConfiguration.Drop);
+                }
                 if (prometheus)
                 {
                     metrics.AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0);

@@ -41,6 +41,8 @@ internal sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) :
 
     public DbSet<LlmUsageEntry> LlmUsage => Set<LlmUsageEntry>();
 
+    public DbSet<CallRecordEntry> CallRecords => Set<CallRecordEntry>();
+
     public DbSet<ModelPrice> ModelPrices => Set<ModelPrice>();
 
     public DbSet<HostClaim> HostClaims => Set<HostClaim>();

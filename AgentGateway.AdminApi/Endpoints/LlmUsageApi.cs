@@ -21,9 +21,6 @@ internal static class LlmUsageApi
     public const string ByRoute = "route";
     public const string BySubject = "subject";
 
-    /// <summary>The most buckets one answer has.</summary>
-    public const int MaxBuckets = 800;
-
     /// <summary>The SQL of each grouping: fixed text, never the request's.</summary>
     private static readonly Dictionary<string, string> s_groupings = new(StringComparer.Ordinal)
     {
@@ -52,61 +49,32 @@ internal static class LlmUsageApi
         CancellationToken cancellationToken)
     {
         var errors = Validation.Errors();
-        var step = (interval ?? "day") switch
-        {
-            "day" => TimeSpan.FromDays(1),
-            "hour" => TimeSpan.FromHours(1),
-            _ => TimeSpan.Zero,
-        };
-        if (step == TimeSpan.Zero)
-        {
-            errors["interval"] = ["must be 'day' or 'hour'."];
-        }
-
+        var period = UsagePeriod.Parse(from, to, interval, time.GetUtcNow(), errors);
         var grouping = groupBy ?? ByModel;
         if (!s_groupings.TryGetValue(grouping, out var keySql))
         {
             errors["groupBy"] = [$"must be {string.Join(", ", s_groupings.Keys.Select(key => $"'{key}'"))}."];
         }
 
-        var end = (to ?? time.GetUtcNow()).ToUniversalTime();
-        var start = (from ?? end.AddDays(-7)).ToUniversalTime();
-        if (start >= end)
-        {
-            errors["from"] = ["must be before 'to'."];
-        }
-        else if (step > TimeSpan.Zero && (end - start) / step > MaxBuckets)
-        {
-            errors["from"] = [$"the period holds more than {MaxBuckets} buckets of an {interval ?? "day"}; shorten it or take a longer interval."];
-        }
-
-        if (errors.Count > 0)
+        if (errors.Count > 0 || period is null)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var unit = step == TimeSpan.FromHours(1) ? "hour" : "day";
         // The key's SQL is one of the fixed texts above; every value goes as a parameter.
         var rows = await db.Database.SqlQueryRaw<UsageRow>(
             UsageSql(keySql!),
-            new NpgsqlParameter("unit", unit), new NpgsqlParameter("tenant", grant.Tenant.Id),
-            new NpgsqlParameter("from", start), new NpgsqlParameter("to", end)).ToListAsync(cancellationToken);
+            new NpgsqlParameter("unit", period.Unit), new NpgsqlParameter("tenant", grant.Tenant.Id),
+            new NpgsqlParameter("from", period.From), new NpgsqlParameter("to", period.To)).ToListAsync(cancellationToken);
 
-        var firstBucket = Truncate(start, unit);
-        var buckets = new List<DateTimeOffset>();
-        for (var bucket = firstBucket; bucket < end; bucket = unit == "hour" ? bucket.AddHours(1) : bucket.AddDays(1))
-        {
-            buckets.Add(bucket);
-        }
-
-        var index = buckets.Select((bucket, position) => (bucket, position)).ToDictionary(entry => entry.bucket, entry => entry.position);
+        var buckets = period.Buckets;
         var groups = rows.GroupBy(row => row.Key, StringComparer.Ordinal).Select(group =>
         {
             var points = new LlmUsageTotals[buckets.Count];
             Array.Fill(points, new LlmUsageTotals(0, 0, 0, 0, 0));
             foreach (var row in group)
             {
-                if (index.TryGetValue(new DateTimeOffset(DateTime.SpecifyKind(row.Bucket, DateTimeKind.Utc)), out var position))
+                if (period.IndexOf(row.Bucket) is { } position)
                 {
                     points[position] = new LlmUsageTotals(row.Requests, row.InputTokens, row.OutputTokens, row.Cost, row.Unpriced);
                 }
@@ -116,7 +84,7 @@ internal static class LlmUsageApi
         }).OrderByDescending(group => group.Totals.Cost).ThenByDescending(group => group.Totals.Requests).ThenBy(group => group.Key, StringComparer.Ordinal).ToList();
 
         return TypedResults.Ok(new LlmUsageResponse(
-            start, end, unit, grouping, ModelPricesApi.Currency, Sum(groups.Select(group => group.Totals)), buckets, groups));
+            period.From, period.To, period.Unit, grouping, ModelPricesApi.Currency, Sum(groups.Select(group => group.Totals)), buckets, groups));
     }
 
     /// <param name="limit">How many (1-500; default 50).</param>
@@ -150,10 +118,6 @@ internal static class LlmUsageApi
         """;
 
     private static string UsageSql(string keySql) => UsageQuery.Replace("{key}", keySql, StringComparison.Ordinal);
-
-    private static DateTimeOffset Truncate(DateTimeOffset at, string unit) => unit == "hour"
-        ? new DateTimeOffset(at.Year, at.Month, at.Day, at.Hour, 0, 0, TimeSpan.Zero)
-        : new DateTimeOffset(at.Year, at.Month, at.Day, 0, 0, 0, TimeSpan.Zero);
 
     private static LlmUsageTotals Sum(IEnumerable<LlmUsageTotals> totals)
     {

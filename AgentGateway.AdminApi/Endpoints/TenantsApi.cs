@@ -27,7 +27,7 @@ internal static class TenantsApi
 
         var tenant = endpoints.MapTenantGroup("").WithTags("Tenants");
         tenant.MapGet("", GetTenant).WithName("GetTenant").WithSummary("One tenant");
-        tenant.MapPut("", UpdateTenant).WithName("UpdateTenant").WithSummary("Change a tenant's display name")
+        tenant.MapPut("", UpdateTenant).WithName("UpdateTenant").WithSummary("Change a tenant's display name and whether its call records carry tool arguments")
             .RequireTenantRole(TenantRole.Admin, "change this tenant (admins and owners only)");
         tenant.MapDelete("", DeleteTenant).WithName("DeleteTenant").WithSummary("Delete a tenant and everything in it (platform admins)")
             .RequirePlatformAdmin("delete tenants (platform admins only)");
@@ -151,6 +151,7 @@ internal static class TenantsApi
             grant.Tenant.AllowProxyIdentity = allow;
         }
 
+        grant.Tenant.AuditArguments = request.AuditArguments ?? grant.Tenant.AuditArguments;
         grant.Tenant.DisplayName = request.DisplayName!.Trim();
         grant.Tenant.UpdatedAt = time.GetUtcNow();
         if (await ETags.SaveConfigChangesAsync(db, context.Response, () => grant.Tenant.Version, cancellationToken) is { } changedMeanwhile)
@@ -293,7 +294,7 @@ internal static class TenantsApi
         await db.TenantMembers.CountAsync(member => member.TenantId == tenantId && member.Role == TenantRole.Owner, cancellationToken) <= 1;
 
     private static TenantResponse ToResponse(Tenant tenant) =>
-        new(tenant.Name, tenant.DisplayName, tenant.CreatedAt, tenant.UpdatedAt, tenant.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), tenant.AllowProxyIdentity);
+        new(tenant.Name, tenant.DisplayName, tenant.CreatedAt, tenant.UpdatedAt, tenant.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), tenant.AllowProxyIdentity, tenant.AuditArguments);
 
     private static MemberResponse ToResponse(TenantMember member) => new(member.Username, Validation.ToText(member.Role), member.CreatedAt)
     {

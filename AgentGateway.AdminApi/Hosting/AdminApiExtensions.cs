@@ -60,6 +60,7 @@ internal static class AdminApiExtensions
         app.MapAgentsApi();
         app.MapLlmProvidersApi();
         app.MapLlmUsageApi();
+        app.MapCallsApi();
         app.MapModelPricesApi();
         app.MapSecretsApi();
         app.MapPoliciesApi();

@@ -17,6 +17,9 @@ internal static class XdsServerExtensions
         builder.Services.TryAddSingleton<ProxyRegistry>();
         builder.Services.TryAddScoped<ToolObservations>();
         builder.Services.TryAddScoped<LlmUsageIngestion>();
+        builder.Services.TryAddScoped<CallRecordIngestion>();
+        builder.Services.AddOptions<CallRetentionOptions>().BindConfiguration(CallRetentionOptions.SectionName);
+        builder.Services.AddHostedService<CallRecordRetention>();
         builder.Services.AddHostedService<ConfigChangeListener>();
         return builder;
     }

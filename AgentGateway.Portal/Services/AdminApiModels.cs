@@ -14,7 +14,8 @@ public sealed record Me(string Username, string? Email, bool IsPlatformAdmin, IR
 public sealed record MyTenant(string Name, string DisplayName, string Role);
 
 /// <param name="AllowProxyIdentity">Whether the tenant's backend auth may use the proxy's own cloud identity.</param>
-public sealed record TenantInfo(string Name, string DisplayName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version, bool AllowProxyIdentity = false);
+public sealed record TenantInfo(
+    string Name, string DisplayName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version, bool AllowProxyIdentity = false, bool AuditArguments = false);
 
 public sealed record McpServerInfo(
     string Name, string? Description, string Transport, string Url, Dictionary<string, string> Headers,
@@ -186,3 +187,20 @@ public sealed record LlmUsageRecordInfo(
     long InputTokens, long OutputTokens, bool Estimated, decimal? Cost, int DurationMs, int? TimeToFirstTokenMs, string Outcome, string Api);
 
 public sealed record ModelPriceInfo(string Model, decimal InputPerMillion, decimal OutputPerMillion, string Currency, DateTimeOffset UpdatedAt, string UpdatedBy);
+
+/// <summary>One call a proxy served: an MCP tool call, prompt get or resource read; an A2A operation; an LLM request.</summary>
+public sealed record CallRecordInfo(
+    Guid Id, DateTimeOffset At, string Route, string Kind, string Operation, string Target, string? Upstream, string? Caller, string Outcome,
+    int Code, string? Error, int DurationMs, long InputTokens, long OutputTokens, string? TraceId, string? Arguments);
+
+/// <summary>Calls over a period per group, in buckets.</summary>
+public sealed record CallSummaryInfo(
+    DateTimeOffset From, DateTimeOffset To, string Interval, string GroupBy, CallTotalsInfo Totals, IReadOnlyList<DateTimeOffset> Buckets,
+    IReadOnlyList<CallGroupInfo> Groups);
+
+public sealed record CallGroupInfo(string Key, CallTotalsInfo Totals, IReadOnlyList<CallTotalsInfo> Points);
+
+public sealed record CallTotalsInfo(long Calls, long Errors, double? P50Ms, double? P99Ms, long InputTokens, long OutputTokens);
+
+/// <summary>What the call list is narrowed to; a field left empty does not narrow it.</summary>
+public sealed record CallFilter(string? Route = null, string? Target = null, string? Caller = null, string? Outcome = null, string? Kind = null);

@@ -42,6 +42,7 @@ internal static class PipelineExtensions
         services.TryAddSingleton<ApiKeyUsageRecorder>();
         services.TryAddSingleton<ToolObservationRecorder>();
         services.TryAddSingleton<LlmUsageRecorder>();
+        services.TryAddSingleton<CallRecorder>();
         services.TryAddSingleton<RequestAuthenticator>();
         services.TryAddSingleton<ExternalAuthorizer>();
         services.AddGatewayRateLimiting();

@@ -58,7 +58,7 @@ internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, Ex
         if (policies.RateLimits is { } rateLimits)
         {
             var limit = await rateLimiter.TryTakeAsync(context, rateLimits, caller);
-            metrics.RateLimited(route.Tenant + "/" + route.Name, limit.Allowed);
+            metrics.RateLimited(route.Tenant, route.Name, limit.Allowed);
             if (!limit.Allowed)
             {
                 return (null, new PolicyRefusal(PolicyRefusal.RateLimit, StatusCodes.Status429TooManyRequests, $"Rate limit exceeded: {limit.Reason}", RateLimitHeaders.For(limit)));

@@ -43,20 +43,22 @@ internal static class GatewayActivities
 
     /// <summary>
     /// Runs one MCP request (<paramref name="call"/>, given the span) in a span of <paramref name="kind"/>, and tells
-    /// <paramref name="record"/> how long it took and how it failed: the JSON-RPC error code of an error answer, the
-    /// kind of an exception, or null.
+    /// <paramref name="record"/> the answer (null when an exception ended the call), how it failed (the JSON-RPC error
+    /// code of an error answer, the kind of an exception, or null) and how long it took.
     /// </summary>
     public static async Task<JsonObject> ObserveMcpAsync<TState>(
-        ActivityKind kind, string method, string? name, TState state, Func<TState, Activity?, Task<JsonObject>> call, Action<TState, string?, TimeSpan> record)
+        ActivityKind kind, string method, string? name, TState state, Func<TState, Activity?, Task<JsonObject>> call,
+        Action<TState, JsonObject?, string?, TimeSpan> record)
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(record);
         using var activity = StartMcp(kind, method, name);
         var started = Stopwatch.GetTimestamp();
         string? error = null;
+        JsonObject? reply = null;
         try
         {
-            var reply = await call(state, activity);
+            reply = await call(state, activity);
             if (reply["error"] is JsonObject failure)
             {
                 error = failure["code"]?.ToJsonString() ?? "error";
@@ -73,7 +75,7 @@ internal static class GatewayActivities
         }
         finally
         {
-            record(state, error, Stopwatch.GetElapsedTime(started));
+            record(state, reply, error, Stopwatch.GetElapsedTime(started));
         }
     }
 

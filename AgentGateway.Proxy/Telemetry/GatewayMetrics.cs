@@ -23,6 +23,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _refusals;
     private readonly Histogram<double> _mcpServer;
     private readonly Histogram<double> _mcpClient;
+    private readonly Histogram<double> _upstream;
     private readonly Counter<long> _rateLimit;
     private readonly Counter<long> _configUpdates;
 
@@ -37,6 +38,9 @@ internal sealed class GatewayMetrics
             "mcp.server.operation.duration", "s", "MCP requests as the gateway served them, from receipt to answer, by method and tool or prompt.", advice: s_durations);
         _mcpClient = Meter.CreateHistogram(
             "mcp.client.operation.duration", "s", "MCP requests the gateway sent to targets, until their answer, by method and tool or prompt.", advice: s_durations);
+        _upstream = Meter.CreateHistogram(
+            "agentgateway.upstream.request.duration", "s", "Requests forwarded to HTTP and A2A upstreams, each try until its answer was passed on, by status (or error) and route kind.",
+            advice: s_durations);
         _rateLimit = Meter.CreateCounter<long>("agentgateway.ratelimit.decisions", "{decision}", "Rate-limit decisions by outcome (allowed, limited).");
         _configUpdates = Meter.CreateCounter<long>("agentgateway.config.updates", "{update}", "Config updates by source (xds, file) and result (applied, rejected).");
     }
@@ -53,10 +57,27 @@ internal sealed class GatewayMetrics
         _refusals.Add(1, tags);
     }
 
-    public void RateLimited(string routeKey, bool allowed)
+    /// <summary>One forwarded try: the upstream's status, or what went wrong (<paramref name="error"/>) when it gave none.</summary>
+    public void Forwarded(string tenant, string route, string kind, int status, string? error, TimeSpan elapsed)
+    {
+        var tags = new TagList { { "agentgateway.route.kind", kind } };
+        if (error is null)
+        {
+            tags.Add("http.response.status_code", status);
+        }
+        else
+        {
+            tags.Add("error.type", error);
+        }
+
+        _labels.AddTo(ref tags, tenant, route);
+        _upstream.Record(elapsed.TotalSeconds, tags);
+    }
+
+    public void RateLimited(string tenant, string route, bool allowed)
     {
         var tags = new TagList { { "outcome", allowed ? "allowed" : "limited" } };
-        _labels.AddTo(ref tags, routeKey);
+        _labels.AddTo(ref tags, tenant, route);
         _rateLimit.Add(1, tags);
     }
 

@@ -14,6 +14,20 @@ internal sealed class MetricLabels(IOptions<TelemetryOptions> options)
 
     public bool ByTenant => _tenant;
 
+    /// <summary>The labels of route <paramref name="name"/> of <paramref name="tenant"/>, its key made only when it is a label.</summary>
+    public void AddTo(ref TagList tags, string tenant, string name)
+    {
+        if (_tenant)
+        {
+            tags.Add("tenant", tenant);
+        }
+
+        if (_route)
+        {
+            tags.Add("route", $"{tenant}/{name}");
+        }
+    }
+
     /// <param name="routeKey"><c>{tenant}/{route}</c>.</param>
     public void AddTo(ref TagList tags, string routeKey)
     {

@@ -10,13 +10,14 @@ namespace AgentGateway.AdminApi.ControlPlane.Reports;
 /// <summary>
 /// What proxies report back, batched, beside the xDS stream and with the same credentials: when API keys were last
 /// used (recorded without a config change: the time only moves forwards, and never past the present), the tool
-/// definitions they see that no approved pin matches, and the usage of LLM routes.
+/// definitions they see that no approved pin matches, the usage of LLM routes, and the calls they served.
 /// </summary>
 [Authorize(Policy = AuthorizationPolicies.Proxy)]
 internal sealed partial class GatewayReportsServer(
     AdminDbContext db,
     ToolObservations toolObservations,
     LlmUsageIngestion llmUsage,
+    CallRecordIngestion calls,
     TimeProvider timeProvider,
     ILogger<GatewayReportsServer> logger) : GatewayReports.GatewayReportsBase
 {
@@ -29,20 +30,26 @@ internal sealed partial class GatewayReportsServer(
     /// <summary>The most LLM usage records one report may carry.</summary>
     public const int MaxLlmUsage = 10_000;
 
+    /// <summary>The most call records one report may carry.</summary>
+    public const int MaxCalls = 10_000;
+
     public override async Task<ReportResponse> Report(ReportRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        if (request.ApiKeyUses.Count > MaxApiKeyUses || request.ToolObservations.Count > MaxToolObservations || request.LlmUsage.Count > MaxLlmUsage)
+        if (request.ApiKeyUses.Count > MaxApiKeyUses || request.ToolObservations.Count > MaxToolObservations || request.LlmUsage.Count > MaxLlmUsage
+            || request.Calls.Count > MaxCalls)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument,
-                $"A report carries at most {MaxApiKeyUses} API key uses, {MaxToolObservations} tool observations and {MaxLlmUsage} LLM usage records; send several."));
+                $"A report carries at most {MaxApiKeyUses} API key uses, {MaxToolObservations} tool observations, {MaxLlmUsage} LLM usage records and {MaxCalls} call records; send several."));
         }
 
         var cancellationToken = context.CancellationToken;
         await RecordApiKeyUsesAsync(request, cancellationToken);
         await toolObservations.RecordAsync(request.NodeId, request.ToolObservations, cancellationToken);
         await llmUsage.RecordAsync(request.NodeId, request.LlmUsage, cancellationToken);
+        var user = context.GetHttpContext().User;
+        await calls.RecordAsync(request.NodeId, user.FindFirst("azp")?.Value ?? user.FindFirst("client_id")?.Value, request.Calls, cancellationToken);
         return new ReportResponse();
     }
 

@@ -16,6 +16,12 @@ internal sealed class Tenant
     /// </summary>
     public bool AllowProxyIdentity { get; set; }
 
+    /// <summary>
+    /// Whether the call records of the tenant's tool calls carry their arguments (redacted by the proxy). Tenant owners
+    /// and admins opt in; off by default.
+    /// </summary>
+    public bool AuditArguments { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }

@@ -29,6 +29,15 @@ internal sealed class XdsOptions
     /// </summary>
     public IList<string> Tenants { get; } = [];
 
-    /// <summary>How often the proxy reports API key use and newly seen tool definitions to the control plane.</summary>
+    /// <summary>How often the proxy reports API key use, newly seen tool definitions, LLM usage and call records to the control plane.</summary>
     public TimeSpan ReportInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Where call records wait on disk while the control plane cannot take them; defaults to
+    /// <c>{temp}/agentgateway-spool/{node id}</c> (give proxies a node id, or a directory, to find theirs after a restart).
+    /// </summary>
+    public string? SpoolDirectory { get; set; }
+
+    /// <summary>The most the spool holds on disk; past it the oldest records go.</summary>
+    public long SpoolMaxBytes { get; set; } = 256L * 1024 * 1024;
 }

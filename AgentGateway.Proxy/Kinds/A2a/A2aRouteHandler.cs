@@ -4,6 +4,7 @@ using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Forwarding;
 using AgentGateway.Proxy.Pipeline.Snapshots;
 using AgentGateway.Proxy.Telemetry.AccessLog;
+using AgentGateway.Proxy.Telemetry.Reporting;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -20,6 +21,7 @@ internal sealed partial class A2aRouteHandler(
     HttpForwarding forwarding,
     A2aWebhookGuard webhooks,
     A2aMetrics metrics,
+    CallRecorder calls,
     TimeProvider time,
     ILogger<A2aRouteHandler> logger) : IRouteKind
 {
@@ -92,6 +94,7 @@ internal sealed partial class A2aRouteHandler(
             }
 
             metrics.Record(routeKey, operation.Method, operation.Binding, outcome, time.GetElapsedTime(started), null);
+            RecordCall(route, scope, operation, refused.Code == A2aErrorCodes.Forbidden ? "refused" : "error", refused.StatusCode, refused.Message, time.GetElapsedTime(started));
             return;
         }
 
@@ -126,6 +129,31 @@ internal sealed partial class A2aRouteHandler(
         }
 
         metrics.Record(routeKey, operation.Method, operation.Binding, result, time.GetElapsedTime(started), transformer.TaskState);
+        var ended = result switch
+        {
+            "ok" => "ok",
+            "agent_error" => "error",
+            "cancelled" => "cancelled",
+            _ => "unavailable",
+        };
+        RecordCall(route, scope, operation, ended, ended == "ok" ? 0 : context.Response.StatusCode, ended == "ok" ? null : result, time.GetElapsedTime(started));
+    }
+
+    /// <summary>The audit record of an A2A operation: its method, the task state the agent answered, how it ended.</summary>
+    private void RecordCall(Route route, RequestScope scope, A2aOperation operation, string outcome, int status, string? message, TimeSpan elapsed)
+    {
+        if (!calls.Reporting)
+        {
+            return;
+        }
+
+        var record = calls.Create(route.Tenant, route.Name, "a2a", operation.Method, scope.Caller.Subject, elapsed);
+        if (outcome != "ok")
+        {
+            CallRecorder.Failed(record, outcome, status, message);
+        }
+
+        calls.Record(record);
     }
 
     /// <summary>Why the route's policies refuse the operation (its authorization rules, a webhook URL), or null.</summary>

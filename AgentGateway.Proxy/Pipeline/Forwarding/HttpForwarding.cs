@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Pipeline.Routing;
 using AgentGateway.Proxy.Pipeline.Traffic;
@@ -23,7 +24,7 @@ namespace AgentGateway.Proxy.Pipeline.Forwarding;
 /// retries or mirrors. A try is retried only while nothing of its answer has reached the client.
 /// </remarks>
 internal sealed partial class HttpForwarding(
-    IHttpForwarder forwarder, BackendHttpClients clients, RequestMirrors mirrors, TimeProvider time, ILogger<HttpForwarding> logger)
+    IHttpForwarder forwarder, BackendHttpClients clients, RequestMirrors mirrors, GatewayMetrics metrics, TimeProvider time, ILogger<HttpForwarding> logger)
 {
     /// <summary>The largest request body buffered so that it can be sent again (retries, mirrors).</summary>
     public const int MaxBufferedBody = 64 * 1024;
@@ -114,7 +115,12 @@ internal sealed partial class HttpForwarding(
             var last = attempt >= tries;
             var transformer = new ForwardingTransformer(inner, plan, mayRetryStatus: !last);
             var timed = traffic.TryTimeout is not null || requestTimeout is not null ? new TryInvoker(pool, traffic.TryTimeout, requestTimeout?.Token ?? default, time) : null;
+            var sent = Stopwatch.GetTimestamp();
             var error = await forwarder.SendAsync(context, destination.Url, timed ?? pool, config, transformer);
+            metrics.Forwarded(
+                match.Route.Tenant, match.Route.Name, GatewayEndpoint.KindName(match.Route.BackendCase),
+                transformer.DiscardedStatus != 0 ? transformer.DiscardedStatus : context.Response.StatusCode,
+                error == ForwarderError.None || transformer.DiscardedStatus != 0 ? null : error.ToString(), Stopwatch.GetElapsedTime(sent));
             if (transformer.DiscardedStatus != 0)
             {
                 destinations.Report(destination, failed: transformer.DiscardedStatus >= 500);

@@ -1,30 +1,33 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
 namespace AgentGateway.Proxy.Telemetry.AccessLog;
 
 /// <summary>
-/// The access log (<see cref="AccessLogOptions"/>): a request's line is taken when it ends and queued; one background
-/// loop formats and writes the queue, a batch at a time, so a request never waits on the log. A full queue drops
-/// lines (counted in <c>agentgateway.accesslog.dropped</c>) rather than hold requests or memory.
+/// The access log (<see cref="AccessLogOptions"/>): a request's line is taken when it ends and queued (no lock, no
+/// signal); one background loop takes the queue every few milliseconds and writes it, formatted straight to UTF-8, in
+/// one write a batch, so a request never waits on the log. A full queue drops lines (counted in
+/// <c>agentgateway.accesslog.dropped</c>) rather than hold requests or memory.
 /// </summary>
 internal sealed partial class AccessLogWriter : BackgroundService
 {
     private const string Redacted = "[redacted]";
 
     private static readonly string[] s_secretParameters = ["token", "key", "secret", "password", "passwd", "sig", "session", "auth", "code", "credential"];
+    private static readonly TimeSpan s_pause = TimeSpan.FromMilliseconds(20);
 
     private readonly AccessLogOptions _options;
-    private readonly Channel<AccessLogEntry> _queue;
+    private readonly ConcurrentQueue<GatewayRequestRecord> _queue = new();
     private readonly bool[] _fields;
+    private readonly bool _countBytes;
     private readonly Counter<long> _dropped;
     private readonly TimeProvider _time;
     private readonly ILogger<AccessLogWriter> _logger;
+    private int _queued;
 
     public AccessLogWriter(IOptions<TelemetryOptions> options, GatewayMetrics metrics, TimeProvider time, ILogger<AccessLogWriter> logger)
     {
@@ -33,13 +36,9 @@ internal sealed partial class AccessLogWriter : BackgroundService
         _options = options.Value.AccessLog;
         _time = time;
         _logger = logger;
-        _queue = Channel.CreateBounded<AccessLogEntry>(new BoundedChannelOptions(_options.BufferSize)
-        {
-            FullMode = BoundedChannelFullMode.DropWrite,
-            SingleReader = true,
-        });
         var chosen = _options.Fields.Count == 0 ? AccessLogFields.All : new HashSet<string>(_options.Fields, StringComparer.Ordinal);
         _fields = [.. AccessLogFields.Ordered.Select(chosen.Contains)];
+        _countBytes = chosen.Contains(AccessLogFields.BytesSent);
         _dropped = metrics.Meter.CreateCounter<long>("agentgateway.accesslog.dropped", "{line}", "Access log lines dropped because the writer fell behind.");
     }
 
@@ -50,40 +49,52 @@ internal sealed partial class AccessLogWriter : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        var at = _time.GetUtcNow();
+        var record = new GatewayRequestRecord { Time = _time.GetUtcNow() };
         var started = Stopwatch.GetTimestamp();
-        var record = new GatewayRequestRecord();
         context.Features.Set(record);
-        var body = new CountingBody(context.Response.Body);
-        context.Response.Body = body;
+        // Counting what is sent costs a wrapper of the response body: only when the line has the field.
+        var body = _countBytes ? new CountingBody(context.Response.Body) : null;
+        if (body is not null)
+        {
+            context.Response.Body = body;
+        }
+
         try
         {
             await next(context);
         }
         finally
         {
-            var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
-            if (Sampled(status))
-            {
-                var request = context.Request;
-                var entry = new AccessLogEntry(
-                    at,
-                    Activity.Current?.TraceId.ToHexString(),
-                    record,
-                    request.Method,
-                    _options.IncludeQuery && request.QueryString.HasValue ? request.Path.Value + RedactQuery(request.QueryString.Value!) : request.Path.Value ?? "/",
-                    status,
-                    Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                    request.ContentLength,
-                    body.Written,
-                    context.Connection.RemoteIpAddress?.ToString(),
-                    request.Headers.UserAgent.Count > 0 ? request.Headers.UserAgent.ToString() : null);
-                if (!_queue.Writer.TryWrite(entry))
-                {
-                    _dropped.Add(1);
-                }
-            }
+            Complete(context, record, started, body);
         }
+    }
+
+    private void Complete(HttpContext context, GatewayRequestRecord record, long started, CountingBody? body)
+    {
+        var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
+        if (!Sampled(status))
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _queued) > _options.BufferSize)
+        {
+            Interlocked.Decrement(ref _queued);
+            _dropped.Add(1);
+            return;
+        }
+
+        var request = context.Request;
+        record.TraceId = Activity.Current?.TraceId.ToHexString();
+        record.Method = request.Method;
+        record.Path = _options.IncludeQuery && request.QueryString.HasValue ? request.Path.Value + RedactQuery(request.QueryString.Value!) : request.Path.Value ?? "/";
+        record.Status = status;
+        record.DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        record.BytesReceived = request.ContentLength;
+        record.BytesSent = body?.Written ?? context.Response.ContentLength ?? 0;
+        record.ClientAddress = context.Connection.RemoteIpAddress;
+        record.UserAgent = request.Headers.UserAgent;
+        _queue.Enqueue(record);
     }
 
     private bool Sampled(int status) =>
@@ -113,54 +124,83 @@ internal sealed partial class AccessLogWriter : BackgroundService
             return;
         }
 
-        await using var output = Open();
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        var toStandardOutput = _options.Path == AccessLogOptions.StandardOutput;
+        if (!toStandardOutput)
+        {
+            LogWritingTo(_logger, _options.Path);
+        }
+
+        await using var output = toStandardOutput
+            ? Console.OpenStandardOutput()
+            : new FileStream(_options.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1, FileOptions.Asynchronous);
+        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        await using var json = new Utf8JsonWriter(buffer);
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
-                while (_queue.Reader.TryRead(out var entry))
+                if (!await WriteQueuedAsync(output, buffer, json, toStandardOutput, stoppingToken))
                 {
-                    buffer.ResetWrittenCount();
-                    Format(entry, buffer);
-                    await output.WriteLineAsync(Encoding.UTF8.GetString(buffer.WrittenSpan));
+                    await Task.Delay(s_pause, _time, stoppingToken);
                 }
-
-                await output.FlushAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: write what is queued.
-            while (_queue.Reader.TryRead(out var entry))
-            {
-                buffer.ResetWrittenCount();
-                Format(entry, buffer);
-                await output.WriteLineAsync(Encoding.UTF8.GetString(buffer.WrittenSpan));
-            }
-
-            await output.FlushAsync(CancellationToken.None);
+            // Stopping: what is queued is written below.
         }
+
+        await WriteQueuedAsync(output, buffer, json, toStandardOutput, CancellationToken.None);
     }
 
-    private TextWriter Open()
+    /// <summary>Writes what is queued, in writes of about 64 KiB; false when nothing was.</summary>
+    private async Task<bool> WriteQueuedAsync(Stream output, ArrayBufferWriter<byte> buffer, Utf8JsonWriter json, bool toStandardOutput, CancellationToken cancellationToken)
     {
-        if (_options.Path == AccessLogOptions.StandardOutput)
+        var wrote = false;
+        while (_queue.TryDequeue(out var record))
         {
-            // The console's writer is synchronized: a line never interleaves with the console logger's.
-            return TextWriter.Synchronized(Console.Out);
+            Interlocked.Decrement(ref _queued);
+            Format(record, json);
+            buffer.Write("\n"u8);
+            wrote = true;
+            if (buffer.WrittenCount >= 60 * 1024)
+            {
+                await FlushAsync(output, buffer, toStandardOutput, cancellationToken);
+            }
         }
 
-        LogWritingTo(_logger, _options.Path);
-        var stream = new FileStream(_options.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 64 * 1024, FileOptions.Asynchronous);
-        return new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = false };
+        if (buffer.WrittenCount > 0)
+        {
+            await FlushAsync(output, buffer, toStandardOutput, cancellationToken);
+        }
+
+        return wrote;
     }
 
-    private void Format(AccessLogEntry entry, IBufferWriter<byte> buffer)
+    private static async Task FlushAsync(Stream output, ArrayBufferWriter<byte> buffer, bool toStandardOutput, CancellationToken cancellationToken)
     {
-        using var json = new Utf8JsonWriter(buffer);
+        if (toStandardOutput)
+        {
+            // The console logger writes to the same stream under the lock of Console.Out: whole lines never interleave.
+            lock (Console.Out)
+            {
+                output.Write(buffer.WrittenSpan);
+                output.Flush();
+            }
+        }
+        else
+        {
+            await output.WriteAsync(buffer.WrittenMemory, cancellationToken);
+            await output.FlushAsync(cancellationToken);
+        }
+
+        buffer.ResetWrittenCount();
+    }
+
+    private void Format(GatewayRequestRecord record, Utf8JsonWriter json)
+    {
+        json.Reset();
         json.WriteStartObject();
-        var record = entry.Record;
         for (var index = 0; index < _fields.Length; index++)
         {
             if (!_fields[index])
@@ -171,20 +211,20 @@ internal sealed partial class AccessLogWriter : BackgroundService
             var name = AccessLogFields.Ordered[index];
             switch (name)
             {
-                case AccessLogFields.Time: json.WriteString(name, entry.Time); break;
-                case AccessLogFields.TraceId: WriteOptional(json, name, entry.TraceId); break;
+                case AccessLogFields.Time: json.WriteString(name, record.Time); break;
+                case AccessLogFields.TraceId: WriteOptional(json, name, record.TraceId); break;
                 case AccessLogFields.Tenant: WriteOptional(json, name, record.Tenant); break;
                 case AccessLogFields.Route: WriteOptional(json, name, record.Route); break;
                 case AccessLogFields.Kind: WriteOptional(json, name, record.Kind); break;
-                case AccessLogFields.Method: json.WriteString(name, entry.Method); break;
-                case AccessLogFields.Path: json.WriteString(name, entry.Path); break;
-                case AccessLogFields.Status: json.WriteNumber(name, entry.Status); break;
-                case AccessLogFields.DurationMs: json.WriteNumber(name, Math.Round(entry.DurationMs, 3)); break;
-                case AccessLogFields.BytesReceived when entry.BytesReceived is { } received: json.WriteNumber(name, received); break;
-                case AccessLogFields.BytesSent: json.WriteNumber(name, entry.BytesSent); break;
+                case AccessLogFields.Method: json.WriteString(name, record.Method); break;
+                case AccessLogFields.Path: json.WriteString(name, record.Path); break;
+                case AccessLogFields.Status: json.WriteNumber(name, record.Status); break;
+                case AccessLogFields.DurationMs: json.WriteNumber(name, Math.Round(record.DurationMs, 3)); break;
+                case AccessLogFields.BytesReceived when record.BytesReceived is { } received: json.WriteNumber(name, received); break;
+                case AccessLogFields.BytesSent: json.WriteNumber(name, record.BytesSent); break;
                 case AccessLogFields.Caller: WriteOptional(json, name, record.Caller); break;
-                case AccessLogFields.ClientAddress: WriteOptional(json, name, entry.ClientAddress); break;
-                case AccessLogFields.UserAgent: WriteOptional(json, name, entry.UserAgent); break;
+                case AccessLogFields.ClientAddress: WriteOptional(json, name, record.ClientAddress?.ToString()); break;
+                case AccessLogFields.UserAgent: WriteOptional(json, name, record.UserAgent.Count > 0 ? record.UserAgent.ToString() : null); break;
                 case AccessLogFields.Operation: WriteOptional(json, name, record.Operation); break;
                 case AccessLogFields.Target: WriteOptional(json, name, record.Target); break;
                 case AccessLogFields.Refusal: WriteOptional(json, name, record.Refusal); break;
@@ -195,6 +235,7 @@ internal sealed partial class AccessLogWriter : BackgroundService
         }
 
         json.WriteEndObject();
+        json.Flush();
     }
 
     private static void WriteOptional(Utf8JsonWriter json, string name, string? value)

@@ -1,11 +1,16 @@
 namespace AgentGateway.Proxy.Telemetry.AccessLog;
 
 /// <summary>
-/// What the corridor and the route's kind learn about one request for its access log line: set on the request's
-/// features while the access log is on (<see cref="Of"/> is null otherwise, and nothing is recorded).
+/// One request's access log line: what the corridor and the route's kind learn about it while it runs, and what the
+/// log takes from the request when it ends (its context is reused after). Set on the request's features while the
+/// access log is on (<see cref="Of"/> is null otherwise, and nothing is recorded).
 /// </summary>
 internal sealed class GatewayRequestRecord
 {
+    public DateTimeOffset Time { get; set; }
+
+    public string? TraceId { get; set; }
+
     public string? Tenant { get; set; }
 
     public string? Route { get; set; }
@@ -13,8 +18,25 @@ internal sealed class GatewayRequestRecord
     /// <summary>The route's kind: http, a2a, mcp or llm.</summary>
     public string? Kind { get; set; }
 
+    public string Method { get; set; } = string.Empty;
+
+    public string Path { get; set; } = string.Empty;
+
+    public int Status { get; set; }
+
+    public double DurationMs { get; set; }
+
+    public long? BytesReceived { get; set; }
+
+    public long BytesSent { get; set; }
+
     /// <summary>The caller the route's policies established: <c>jwt:{issuer}|{sub}</c>, <c>apikey:{id}</c>, or null.</summary>
     public string? Caller { get; set; }
+
+    /// <summary>Formatted by the log's writer, off the request's path.</summary>
+    public System.Net.IPAddress? ClientAddress { get; set; }
+
+    public Microsoft.Extensions.Primitives.StringValues UserAgent { get; set; }
 
     /// <summary>The protocol's operation: an MCP or A2A method, an LLM API.</summary>
     public string? Operation { get; set; }

@@ -48,6 +48,9 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
         ("GET", "/api/v1/tenants/{tenant}/llm-usage", null),
         ("GET", "/api/v1/tenants/{tenant}/llm-usage/records", null),
         ("GET", "/api/v1/tenants/{tenant}/audit", null),
+        ("GET", "/api/v1/tenants/{tenant}/calls", null),
+        ("GET", "/api/v1/tenants/{tenant}/calls/summary", null),
+        ("GET", "/api/v1/tenants/{tenant}/calls/{call}", null),
         ("GET", "/api/v1/tenants/{tenant}/secrets", null),
         ("GET", "/api/v1/tenants/{tenant}/secrets/{secret}", null),
         ("PUT", "/api/v1/tenants/{tenant}/secrets/{secret}", new { value = "taken over" }),
@@ -142,7 +145,8 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
                 .Replace("{tool}", "echo", StringComparison.Ordinal)
                 .Replace("{agent}", "helper", StringComparison.Ordinal)
                 .Replace("{provider}", "models", StringComparison.Ordinal)
-                .Replace("{host}", hostName, StringComparison.Ordinal);
+                .Replace("{host}", hostName, StringComparison.Ordinal)
+                .Replace("{call}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : JsonContent.Create(body) };
             using var response = await outsider.SendAsync(request, Cancellation);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {template}: expected 404, got {(int)response.StatusCode}");

@@ -22,14 +22,24 @@ public sealed record UsageSeries(IReadOnlyList<string> Labels, IReadOnlyList<(st
     public static UsageSeries Build(LlmUsageInfo usage, UsageMetric metric, int maxGroups)
     {
         ArgumentNullException.ThrowIfNull(usage);
-        var format = usage.Interval == "hour" ? "MMM d HH:mm" : "MMM d";
-        var labels = usage.Buckets.Select(bucket => bucket.ToString(format, CultureInfo.InvariantCulture)).ToList();
-        var ranked = usage.Groups.OrderByDescending(group => Value(group.Totals, metric)).ThenBy(group => group.Key, StringComparer.Ordinal).ToList();
-        var series = ranked.Take(maxGroups).Select(group => (group.Key, group.Points.Select(point => Value(point, metric)).ToArray())).ToList();
+        return Build(usage.Buckets, usage.Interval, usage.Groups.Select(group => (group.Key, group.Totals, group.Points)), totals => Value(totals, metric), maxGroups);
+    }
+
+    /// <summary>The chart of any grouped, bucketed answer, by <paramref name="value"/> of its totals.</summary>
+    public static UsageSeries Build<TTotals>(
+        IReadOnlyList<DateTimeOffset> buckets, string interval, IEnumerable<(string Key, TTotals Totals, IReadOnlyList<TTotals> Points)> groups,
+        Func<TTotals, double> value, int maxGroups)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        ArgumentNullException.ThrowIfNull(value);
+        var format = interval == "hour" ? "MMM d HH:mm" : "MMM d";
+        var labels = buckets.Select(bucket => bucket.ToString(format, CultureInfo.InvariantCulture)).ToList();
+        var ranked = groups.OrderByDescending(group => value(group.Totals)).ThenBy(group => group.Key, StringComparer.Ordinal).ToList();
+        var series = ranked.Take(maxGroups).Select(group => (group.Key, group.Points.Select(value).ToArray())).ToList();
         var rest = ranked.Skip(maxGroups).ToList();
         if (rest.Count > 0)
         {
-            series.Add((Other, [.. Enumerable.Range(0, labels.Count).Select(index => rest.Sum(group => Value(group.Points[index], metric)))]));
+            series.Add((Other, [.. Enumerable.Range(0, labels.Count).Select(index => rest.Sum(group => value(group.Points[index])))]));
         }
 
         return new UsageSeries(labels, series);

@@ -30,7 +30,7 @@ namespace AgentGateway.Proxy.Kinds.Llm.Exchange;
 /// </summary>
 internal sealed partial class LlmExchanges(
     RouteRateLimiter rateLimiter, BackendHttpClients clients, DestinationHealthRegistry health, LlmMetrics metrics,
-    LlmWebhooks webhooks, LlmUsageRecorder usageRecorder, LlmKeyLimiter keyLimiter, LlmResponseStore responses, TimeProvider time,
+    LlmWebhooks webhooks, LlmUsageRecorder usageRecorder, CallRecorder calls, LlmKeyLimiter keyLimiter, LlmResponseStore responses, TimeProvider time,
     Microsoft.Extensions.Options.IOptions<GatewayLimitsOptions> limits, ILogger<LlmExchanges> logger)
 {
     /// <summary>The largest request body read (images travel inline).</summary>
@@ -131,6 +131,7 @@ internal sealed partial class LlmExchanges(
         if (guards is not null && await GuardPromptAsync(exchange, guards) is false)
         {
             metrics.Record(runtime.Key, api.Name, null, model, "guarded", null, time.GetElapsedTime(started), null);
+            RecordCall(exchange, null, "guarded", context.Response.StatusCode, null, null);
             return null;
         }
 
@@ -243,6 +244,7 @@ internal sealed partial class LlmExchanges(
 
         await LlmErrors.WriteAsync(context, failure.Status, api.Error(failure.Status, $"No provider could serve model '{exchange.Model}': {failure.Reason}.", "provider_unavailable"));
         metrics.Record(exchange.Runtime.Key, api.Name, null, exchange.Model, "unavailable", null, time.GetElapsedTime(exchange.Started), null);
+        RecordCall(exchange, null, "unavailable", failure.Status, failure.Reason, null);
     }
 
     /// <summary>The answer of the try that counts: the provider's error in the client API's shape, the answer, or the stream.</summary>
@@ -380,6 +382,44 @@ internal sealed partial class LlmExchanges(
     }
 
     /// <summary>
+    /// The audit record of an LLM request past the route's admission: the model asked for, the provider that answered
+    /// (none when a guard refused the prompt or no provider could serve), the tokens, how it ended.
+    /// </summary>
+    private void RecordCall(LlmExchange exchange, LlmTry? attempt, string outcome, int status, string? reason, LlmUsage? usage)
+    {
+        if (!calls.Reporting)
+        {
+            return;
+        }
+
+        var record = calls.Create(
+            exchange.Route.Tenant, exchange.Route.Name, "llm", exchange.Api.Name, exchange.Scope.Caller.Subject, time.GetElapsedTime(exchange.Started));
+        record.Target = exchange.Model;
+        record.Upstream = attempt?.Provider.Name ?? string.Empty;
+        record.InputTokens = (ulong)Math.Max(0, usage?.InputTokens ?? 0);
+        record.OutputTokens = (ulong)Math.Max(0, usage?.OutputTokens ?? 0);
+        switch (outcome)
+        {
+            case "ok":
+                break;
+            case "guarded":
+                CallRecorder.Failed(record, "refused", status, attempt is null ? "a guard rejected the prompt" : "a guard rejected the answer");
+                break;
+            case "cancelled":
+                CallRecorder.Failed(record, "cancelled", 0, "the client left");
+                break;
+            case "unavailable":
+                CallRecorder.Failed(record, "unavailable", status, reason);
+                break;
+            default:
+                CallRecorder.Failed(record, "error", status, $"the provider answered {status}");
+                break;
+        }
+
+        calls.Record(record);
+    }
+
+    /// <summary>
     /// The end of a request a provider answered: its metrics, and its usage record for the control plane (by the
     /// caller's API key or subject, with the tokens, durations and outcome).
     /// </summary>
@@ -400,6 +440,7 @@ internal sealed partial class LlmExchanges(
             }
         }
 
+        RecordCall(exchange, attempt, outcome, exchange.Context.Response.StatusCode, null, usage);
         if (GatewayRequestRecord.Of(exchange.Context) is { } record)
         {
             record.Target = model;

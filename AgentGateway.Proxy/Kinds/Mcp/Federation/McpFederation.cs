@@ -11,6 +11,7 @@ using AgentGateway.Proxy.Kinds.Mcp.Transports;
 using AgentGateway.Proxy.Kinds.Mcp.Upstreams;
 using AgentGateway.Proxy.Protocols;
 using AgentGateway.Proxy.Telemetry;
+using AgentGateway.Proxy.Telemetry.Reporting;
 using ModelContextProtocol.Protocol;
 
 namespace AgentGateway.Proxy.Kinds.Mcp.Federation;
@@ -21,7 +22,7 @@ namespace AgentGateway.Proxy.Kinds.Mcp.Federation;
 /// that owns the name or URI; anything a target sends meanwhile is relayed to the client.
 /// </summary>
 internal sealed partial class McpFederation(
-    McpUpstreams upstreams, McpInputBridge inputBridge, McpAccessGuard guard, GatewayMetrics metrics, ILogger<McpFederation> logger)
+    McpUpstreams upstreams, McpInputBridge inputBridge, McpAccessGuard guard, GatewayMetrics metrics, CallRecorder calls, ILogger<McpFederation> logger)
 {
     private static readonly ListKind s_tools = new(RequestMethods.ToolsList, "tools", "name", ServerFeatures.Tools, IsUri: false);
     private static readonly ListKind s_prompts = new(RequestMethods.PromptsList, "prompts", "name", ServerFeatures.Prompts, IsUri: false);
@@ -37,11 +38,45 @@ internal sealed partial class McpFederation(
         var method = JsonRpc.Method(request)!;
         var name = NamedTarget(method, request);
         return GatewayActivities.ObserveMcpAsync(
-            ActivityKind.Server, method, name, (Federation: this, Metrics: metrics, session, request, downstream, cancellationToken, method, name),
+            ActivityKind.Server, method, name, (Federation: this, Metrics: metrics, Calls: calls, session, request, downstream, cancellationToken, method, name),
             static (state, _) => state.Federation.HandleRequestCoreAsync(state.session, state.request, state.downstream, state.cancellationToken),
-            // A name is a label only when a target answered for it: names clients make up never become series.
-            static (state, error, elapsed) => state.Metrics.McpServed(
-                state.session.RouteKey, state.method, error is null ? state.name : null, error, state.session.State.ProtocolVersion, elapsed));
+            static (state, reply, error, elapsed) =>
+            {
+                // A name is a label only when a target answered for it: names clients make up never become series.
+                state.Metrics.McpServed(state.session.RouteKey, state.method, error is null ? state.name : null, error, state.session.State.ProtocolVersion, elapsed);
+                if (state.Calls.Reporting && state.method is RequestMethods.ToolsCall or RequestMethods.PromptsGet or RequestMethods.ResourcesRead)
+                {
+                    state.Calls.Record(CallOf(state.Calls, state.session, state.request, state.method, reply, error, elapsed));
+                }
+            });
+    }
+
+    /// <summary>The audit record of a tool call, prompt get or resource read.</summary>
+    private static CallRecord CallOf(CallRecorder calls, McpSession session, JsonObject request, string method, JsonObject? reply, string? error, TimeSpan elapsed)
+    {
+        var record = calls.Create(session.Route.Tenant, session.Route.Name, "mcp", method, session.Caller.Subject, elapsed);
+        record.Target = McpHeaders.NameOf(request) ?? string.Empty;
+        if (session.Route.AuditArguments && method == RequestMethods.ToolsCall)
+        {
+            record.Arguments = CallRecorder.RedactArguments(request["params"]?["arguments"]);
+        }
+
+        if (reply?["error"] is JsonObject failure)
+        {
+            var code = failure["code"] is JsonValue value && value.TryGetValue<int>(out var number) ? number : 0;
+            CallRecorder.Failed(record, code == JsonRpcErrorCodes.Forbidden ? "refused" : "error", code, JsonRpc.GetString(failure, "message"));
+        }
+        else if (reply is null)
+        {
+            CallRecorder.Failed(record, "unavailable", 0, error);
+        }
+        else if (reply["result"] is JsonObject result && result["isError"] is JsonValue isError && isError.TryGetValue<bool>(out var failed) && failed)
+        {
+            // The tool ran and reported a failure of its own.
+            CallRecorder.Failed(record, "error", 0, "the tool reported an error");
+        }
+
+        return record;
     }
 
     /// <summary>The tool or prompt a request names (the low-cardinality target of MCP's conventions), or null.</summary>

@@ -338,7 +338,7 @@ internal sealed partial class McpUpstreams(
 
                 return state.Upstreams.ExchangeCoreAsync(state.session, state.target, request, state.relay, state.streaming, state.cancellationToken);
             },
-            static (state, error, elapsed) => state.Metrics.McpSent(
+            static (state, _, error, elapsed) => state.Metrics.McpSent(
                 state.session.RouteKey, state.target.Name, state.method, error is null ? state.name : null, error, elapsed));
     }
 

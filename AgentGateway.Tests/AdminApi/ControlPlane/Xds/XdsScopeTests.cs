@@ -8,7 +8,8 @@ namespace AgentGateway.Tests.AdminApi.ControlPlane.Xds;
 
 /// <summary>
 /// A proxy receives only the tenants it serves: those its node asks for, and never beyond those its credential is
-/// limited to (<c>Xds:ProxyTenants</c>) — their routes, host grants and secrets; nothing of another tenant.
+/// limited to (<c>Xds:ProxyTenants</c>) — their routes, host grants and secrets; nothing of another tenant. Its reports
+/// are held to those tenants too.
 /// </summary>
 [Collection(ControlPlaneCollection.Name)]
 public sealed class XdsScopeTests(ControlPlaneFixture controlPlane)
@@ -54,6 +55,16 @@ public sealed class XdsScopeTests(ControlPlaneFixture controlPlane)
             await narrow.WaitForAsync<Route>(ResourceTypes.Route, "beta/api", _ => true, Cancellation, TimeSpan.FromSeconds(20));
             Assert.False(narrow.Holds(ResourceTypes.Route, "alpha/api"));
             Assert.False(narrow.Holds(ResourceTypes.Route, "gamma/api"));
+
+            // Its reports are held to the same tenants: a call record of gamma from it is dropped.
+            var report = new ReportRequest { NodeId = "scoped" };
+            report.Calls.Add(Endpoints.CallsApiTests.Call("alpha", "api", "GET", string.Empty, null, "ok", 3, DateTimeOffset.UtcNow, kind: "a2a"));
+            report.Calls.Add(Endpoints.CallsApiTests.Call("gamma", "api", "GET", string.Empty, null, "ok", 3, DateTimeOffset.UtcNow, kind: "a2a"));
+            using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(xdsUrl);
+            await new GatewayReports.GatewayReportsClient(channel).ReportAsync(
+                report, new Grpc.Core.Metadata { { "authorization", "Bearer " + await controlPlane.GetTokenAsync("proxy", Cancellation) } }, cancellationToken: Cancellation);
+            Assert.Single(await admin.GetFromJsonAsync<object[]>("/api/v1/tenants/alpha/calls", Cancellation) ?? []);
+            Assert.Empty(await admin.GetFromJsonAsync<object[]>("/api/v1/tenants/gamma/calls", Cancellation) ?? []);
         }
     }
 }

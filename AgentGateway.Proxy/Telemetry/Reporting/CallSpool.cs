@@ -1,0 +1,111 @@
+using System.Globalization;
+using AgentGateway.Contracts.V1;
+using Google.Protobuf;
+
+namespace AgentGateway.Proxy.Telemetry.Reporting;
+
+/// <summary>
+/// Call records a report could not deliver, on disk until one can: one file (segment) per undelivered batch, named
+/// by when it was written and how many records it holds, sent oldest first. The spool is bounded: past
+/// <see cref="MaxBytes"/> the oldest segments go (their records counted as lost in a log line). A restarted proxy with
+/// the same directory sends what the last one left.
+/// </summary>
+internal sealed partial class CallSpool
+{
+    private const string Extension = ".calls";
+
+    private readonly string _directory;
+    private readonly ILogger _logger;
+    private long _sequence;
+
+    public CallSpool(string directory, long maxBytes, ILogger logger)
+    {
+        _directory = directory;
+        MaxBytes = maxBytes;
+        _logger = logger;
+        Directory.CreateDirectory(directory);
+    }
+
+    public long MaxBytes { get; }
+
+    /// <summary>Whether segments wait.</summary>
+    public bool IsEmpty => !Directory.EnumerateFiles(_directory, "*" + Extension).Any();
+
+    /// <summary>Writes <paramref name="records"/> as one segment, then drops the oldest segments beyond the bound.</summary>
+    public void Write(IReadOnlyCollection<CallRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        var name = string.Create(
+            CultureInfo.InvariantCulture, $"{DateTime.UtcNow.Ticks:D20}-{Interlocked.Increment(ref _sequence):D6}-{records.Count}{Extension}");
+        var path = Path.Combine(_directory, name);
+        using (var stream = new FileStream(path + ".partial", FileMode.CreateNew, FileAccess.Write))
+        {
+            foreach (var record in records)
+            {
+                record.WriteDelimitedTo(stream);
+            }
+        }
+
+        // Whole or not at all: a segment is visible only once written.
+        File.Move(path + ".partial", path);
+        Trim();
+    }
+
+    /// <summary>The segments, oldest first.</summary>
+    public IReadOnlyList<string> Segments() =>
+        [.. Directory.EnumerateFiles(_directory, "*" + Extension).Order(StringComparer.Ordinal)];
+
+    /// <summary>The records of a segment; a damaged tail (a crash while writing) ends the list.</summary>
+    public static List<CallRecord> Read(string segment)
+    {
+        var records = new List<CallRecord>();
+        using var stream = File.OpenRead(segment);
+        try
+        {
+            while (stream.Position < stream.Length)
+            {
+                records.Add(CallRecord.Parser.ParseDelimitedFrom(stream));
+            }
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            // What could be read is kept.
+        }
+
+        return records;
+    }
+
+    public static void Delete(string segment) => File.Delete(segment);
+
+    private void Trim()
+    {
+        var segments = Segments().Select(path => new FileInfo(path)).ToList();
+        var total = segments.Sum(file => file.Length);
+        // Never the newest: the batch just written stays.
+        foreach (var oldest in segments.Take(segments.Count - 1))
+        {
+            if (total <= MaxBytes)
+            {
+                break;
+            }
+
+            total -= oldest.Length;
+            oldest.Delete();
+            LogDropped(_logger, CountOf(oldest.Name), MaxBytes);
+        }
+    }
+
+    private static int CountOf(string name)
+    {
+        var parts = Path.GetFileNameWithoutExtension(name).Split('-');
+        return parts.Length == 3 && int.TryParse(parts[2], CultureInfo.InvariantCulture, out var count) ? count : 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The call record spool passed {MaxBytes} bytes: its oldest {Count} records were dropped")]
+    private static partial void LogDropped(ILogger logger, int count, long maxBytes);
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AgentGateway.Contracts;
+using AgentGateway.Contracts.V1;
+using AgentGateway.Tests.AdminApi.Fixtures;
+using Google.Protobuf.WellKnownTypes;
+using static AgentGateway.Tests.AdminApi.Endpoints.RestApiTests;
+
+namespace AgentGateway.Tests.AdminApi.Endpoints;
+
+/// <summary>
+/// The data plane's audit trail through the REST API: call records proxies report, stored once each, searchable by
+/// route, target, caller, outcome and time, summarized with percentiles, and visible to their tenant alone.
+/// </summary>
+[Collection(ControlPlaneCollection.Name)]
+public sealed class CallsApiTests(ControlPlaneFixture controlPlane)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ReportedCalls_AreStoredOnce_SearchableAndSummarized_ForTheirTenantAlone()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await CreateTenantAsync(admin, "developer", "developer");
+        var other = await CreateTenantAsync(admin, "developer", "viewer");
+        var now = DateTimeOffset.UtcNow;
+        var records = new List<CallRecord>();
+        for (var index = 0; index < 10; index++)
+        {
+            records.Add(Call(tenant, "tools", "tools/call", "search", "jwt:https://idp|alice", "ok", durationMs: (uint)(10 * (index + 1)), at: now.AddMinutes(-index)));
+        }
+
+        records.Add(Call(tenant, "tools", "tools/call", "delete", "apikey:k1", "refused", durationMs: 1, at: now.AddMinutes(-1), code: -32041, error: "Forbidden"));
+        records.Add(Call(tenant, "models", "chat.completions", "fast", null, "ok", durationMs: 700, at: now.AddMinutes(-2), kind: "llm", input: 120, output: 30));
+        records.Add(Call(other, "tools", "tools/call", "search", "jwt:https://idp|mallory", "ok", durationMs: 5, at: now));
+        records.Add(Call("no-such-tenant-" + tenant, "tools", "tools/call", "search", null, "ok", durationMs: 5, at: now));
+        var report = new ReportRequest { NodeId = "calls-test" };
+        report.Calls.Add(records);
+        await ToolPinsTests.ReportAsync(controlPlane, report);
+        // The same report again (a retry after a lost answer) stores nothing twice.
+        await ToolPinsTests.ReportAsync(controlPlane, report);
+
+        using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
+        var all = await developer.GetFromJsonAsync<JsonElement[]>($"/api/v1/tenants/{tenant}/calls?limit=500", Cancellation);
+        Assert.Equal(12, all!.Length);
+        Assert.True(all.Zip(all.Skip(1)).All(pair => pair.First.GetProperty("at").GetDateTimeOffset() >= pair.Second.GetProperty("at").GetDateTimeOffset()));
+
+        var refused = Assert.Single(await developer.GetFromJsonAsync<JsonElement[]>($"/api/v1/tenants/{tenant}/calls?outcome=refused", Cancellation) ?? []);
+        Assert.Equal(("delete", "apikey:k1", -32041, "Forbidden"), (refused.GetProperty("target").GetString(), refused.GetProperty("caller").GetString(),
+            refused.GetProperty("code").GetInt32(), refused.GetProperty("error").GetString()));
+        var byCaller = await developer.GetFromJsonAsync<JsonElement[]>(
+            $"/api/v1/tenants/{tenant}/calls?caller={Uri.EscapeDataString("jwt:https://idp|alice")}&target=search&from={Uri.EscapeDataString(now.AddMinutes(-4.5).ToString("O"))}", Cancellation);
+        Assert.Equal(5, byCaller!.Length);
+        var page = await developer.GetFromJsonAsync<JsonElement[]>($"/api/v1/tenants/{tenant}/calls?limit=3", Cancellation);
+        var next = await developer.GetFromJsonAsync<JsonElement[]>(
+            $"/api/v1/tenants/{tenant}/calls?limit=3&before={Uri.EscapeDataString(page![^1].GetProperty("at").GetDateTimeOffset().ToString("O"))}", Cancellation);
+        Assert.DoesNotContain(next!, call => page.Any(seen => seen.GetProperty("id").GetGuid() == call.GetProperty("id").GetGuid()));
+        var one = await developer.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenant}/calls/{refused.GetProperty("id").GetGuid()}", Cancellation);
+        Assert.Equal("tools", one.GetProperty("route").GetString());
+
+        // Per route: counts, the calls that did not end well, and percentiles Postgres computed over the period.
+        var summary = await developer.GetFromJsonAsync<JsonElement>(
+            $"/api/v1/tenants/{tenant}/calls/summary?interval=hour&from={Uri.EscapeDataString(now.AddHours(-1).ToString("O"))}&to={Uri.EscapeDataString(now.AddMinutes(1).ToString("O"))}",
+            Cancellation);
+        Assert.Equal(12, summary.GetProperty("totals").GetProperty("calls").GetInt64());
+        var tools = summary.GetProperty("groups").EnumerateArray().Single(group => group.GetProperty("key").GetString() == "tools").GetProperty("totals");
+        Assert.Equal((11L, 1L), (tools.GetProperty("calls").GetInt64(), tools.GetProperty("errors").GetInt64()));
+        Assert.Equal(50.0, tools.GetProperty("p50Ms").GetDouble());
+        Assert.InRange(tools.GetProperty("p99Ms").GetDouble(), 99.0, 100.0);
+        var models = summary.GetProperty("groups").EnumerateArray().Single(group => group.GetProperty("key").GetString() == "models").GetProperty("totals");
+        Assert.Equal((120L, 30L), (models.GetProperty("inputTokens").GetInt64(), models.GetProperty("outputTokens").GetInt64()));
+        Assert.Equal(12, summary.GetProperty("groups").EnumerateArray().Sum(group => group.GetProperty("points").EnumerateArray().Sum(point => point.GetProperty("calls").GetInt64())));
+
+        // Another tenant's calls are not there, not even by id; a viewer does not read them; bad filters are 400.
+        Assert.DoesNotContain(all, call => call.GetProperty("caller").GetString() == "jwt:https://idp|mallory");
+        var foreign = (await admin.GetFromJsonAsync<JsonElement[]>($"/api/v1/tenants/{other}/calls", Cancellation))!.Single().GetProperty("id").GetGuid();
+        await AssertProblemAsync(await developer.GetAsync(new Uri($"/api/v1/tenants/{tenant}/calls/{foreign}", UriKind.Relative), Cancellation), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await developer.GetAsync(new Uri($"/api/v1/tenants/{other}/calls", UriKind.Relative), Cancellation), HttpStatusCode.Forbidden);
+        foreach (var (query, field) in new[] { ("calls?limit=0", "limit"), ("calls?outcome=maybe", "outcome"), ("calls/summary?groupBy=color", "groupBy"), ("calls/summary?interval=week", "interval") })
+        {
+            var problem = await AssertProblemAsync(await developer.GetAsync(new Uri($"/api/v1/tenants/{tenant}/{query}", UriKind.Relative), Cancellation), HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{query}: {problem}");
+        }
+    }
+
+    [Fact]
+    public async Task ATenantsAuditArgumentsSetting_ReachesItsRoutesOverXds()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await CreateTenantAsync(admin, null, null);
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new
+        {
+            name = "api", kind = "http", destinations = new[] { new { name = "main", url = "http://example.test" } },
+        }, Cancellation)).EnsureSuccessStatusCode();
+
+        await using var xds = await XdsTestClient.ConnectAsync(controlPlane, controlPlane.XdsUrl, Cancellation, ResourceTypes.Route);
+        var before = await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/api", _ => true, Cancellation, TimeSpan.FromSeconds(20));
+        Assert.False(before.AuditArguments);
+
+        using (var set = await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}", new { displayName = tenant, auditArguments = true }, Cancellation))
+        {
+            set.EnsureSuccessStatusCode();
+            Assert.True((await set.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("auditArguments").GetBoolean());
+        }
+
+        await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/api", route => route.AuditArguments, Cancellation, TimeSpan.FromSeconds(20));
+    }
+
+    internal static CallRecord Call(
+        string tenant, string route, string operation, string target, string? caller, string outcome, uint durationMs, DateTimeOffset at,
+        string kind = "mcp", int code = 0, string error = "", ulong input = 0, ulong output = 0) => new()
+    {
+        Id = Guid.NewGuid().ToString("N"),
+        Tenant = tenant,
+        Route = route,
+        Kind = kind,
+        Operation = operation,
+        Target = target,
+        Caller = caller ?? string.Empty,
+        Outcome = outcome,
+        Code = code,
+        Error = error,
+        DurationMs = durationMs,
+        InputTokens = input,
+        OutputTokens = output,
+        At = Timestamp.FromDateTimeOffset(at),
+    };
+}
