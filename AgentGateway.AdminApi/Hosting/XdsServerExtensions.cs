@@ -18,6 +18,7 @@ internal static class XdsServerExtensions
         builder.Services.TryAddScoped<ToolObservations>();
         builder.Services.TryAddScoped<LlmUsageIngestion>();
         builder.Services.TryAddScoped<CallRecordIngestion>();
+        builder.Services.TryAddSingleton<ReportMetrics>();
         builder.Services.AddOptions<CallRetentionOptions>().BindConfiguration(CallRetentionOptions.SectionName);
         builder.Services.AddHostedService<CallRecordRetention>();
         builder.Services.AddHostedService<ConfigChangeListener>();

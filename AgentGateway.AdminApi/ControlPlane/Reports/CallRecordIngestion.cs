@@ -13,7 +13,7 @@ namespace AgentGateway.AdminApi.ControlPlane.Reports;
 /// clipped to its column.
 /// </summary>
 internal sealed partial class CallRecordIngestion(
-    AdminDbContext db, IOptions<XdsScopeOptions> scopes, TimeProvider timeProvider, ILogger<CallRecordIngestion> logger)
+    AdminDbContext db, IOptions<XdsScopeOptions> scopes, ReportMetrics metrics, TimeProvider timeProvider, ILogger<CallRecordIngestion> logger)
 {
     public async Task RecordAsync(string nodeId, string? client, IReadOnlyList<CallRecord> records, CancellationToken cancellationToken)
     {
@@ -31,6 +31,7 @@ internal sealed partial class CallRecordIngestion(
         var stored = (await db.CallRecords.AsNoTracking().Where(entry => ids.Contains(entry.Id)).Select(entry => entry.Id).ToListAsync(cancellationToken)).ToHashSet();
         var now = timeProvider.GetUtcNow();
         var dropped = 0;
+        var added = new List<(string Tenant, string Kind, string Outcome)>();
         foreach (var record in records)
         {
             if (!Guid.TryParse(record.Id, out var id) || !tenants.TryGetValue(record.Tenant, out var tenantId))
@@ -45,6 +46,7 @@ internal sealed partial class CallRecordIngestion(
             }
 
             var at = record.At?.ToDateTimeOffset() ?? now;
+            added.Add((record.Tenant, Clip(record.Kind, 8), Clip(record.Outcome, 16)));
             db.CallRecords.Add(new CallRecordEntry
             {
                 Id = id,
@@ -74,6 +76,10 @@ internal sealed partial class CallRecordIngestion(
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var (tenant, kind, outcome) in added)
+        {
+            metrics.Stored(tenant, kind, outcome);
+        }
     }
 
     private static string Clip(string value, int length) => value.Length > length ? value[..length] : value;

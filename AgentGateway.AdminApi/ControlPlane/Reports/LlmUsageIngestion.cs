@@ -12,7 +12,7 @@ namespace AgentGateway.AdminApi.ControlPlane.Reports;
 /// does not have is not linked. A key whose budget the new records reach is marked exhausted (a config change), so
 /// proxies refuse it until its period ends.
 /// </summary>
-internal sealed partial class LlmUsageIngestion(AdminDbContext db, TimeProvider timeProvider, ILogger<LlmUsageIngestion> logger)
+internal sealed partial class LlmUsageIngestion(AdminDbContext db, ReportMetrics metrics, TimeProvider timeProvider, ILogger<LlmUsageIngestion> logger)
 {
     public async Task RecordAsync(string nodeId, IReadOnlyList<LlmUsageRecord> records, CancellationToken cancellationToken)
     {
@@ -44,6 +44,12 @@ internal sealed partial class LlmUsageIngestion(AdminDbContext db, TimeProvider 
             var output = (long)Math.Min(record.OutputTokens, int.MaxValue);
             var price = prices.GetValueOrDefault(record.ProviderModel) ?? prices.GetValueOrDefault(record.Model);
             var at = record.At?.ToDateTimeOffset() ?? now;
+            var cost = price is null ? (decimal?)null : Cost(price, input, output);
+            if (cost is { } spent)
+            {
+                metrics.Priced(record.Tenant, record.Model, spent);
+            }
+
             db.LlmUsage.Add(new LlmUsageEntry
             {
                 TenantId = tenantId,
@@ -56,7 +62,7 @@ internal sealed partial class LlmUsageIngestion(AdminDbContext db, TimeProvider 
                 InputTokens = input,
                 OutputTokens = output,
                 Estimated = record.Estimated,
-                Cost = price is null ? null : Cost(price, input, output),
+                Cost = cost,
                 DurationMs = (int)Math.Min(record.DurationMs, int.MaxValue),
                 TimeToFirstTokenMs = record.TimeToFirstTokenMs == 0 ? null : (int)Math.Min(record.TimeToFirstTokenMs, int.MaxValue),
                 Outcome = Clip(record.Outcome, 20),

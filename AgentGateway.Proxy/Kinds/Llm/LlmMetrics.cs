@@ -17,6 +17,7 @@ internal sealed class LlmMetrics
     private readonly Counter<long> _requests;
     private readonly Histogram<long> _tokens;
     private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _providerResponse;
     private readonly Histogram<double> _firstToken;
     private readonly Counter<long> _guards;
 
@@ -27,9 +28,28 @@ internal sealed class LlmMetrics
         var meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>("agentgateway.llm.requests", "{request}", "LLM requests by route, provider, model and outcome.");
         _tokens = meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens used per request, by type (input, output).");
-        _duration = meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "How long LLM requests took, streams to their end.");
+        _duration = meter.CreateHistogram<double>("gen_ai.server.request.duration", "s", "How long LLM requests took as the gateway served them, streams to their end.");
+        _providerResponse = meter.CreateHistogram<double>(
+            "agentgateway.llm.provider.response_time", "s", "Until a provider's answer began (its headers), each try, by provider and status or error.");
         _firstToken = meter.CreateHistogram<double>("agentgateway.llm.time_to_first_token", "s", "Until a stream's first chunk reached the client.");
         _guards = meter.CreateCounter<long>("agentgateway.llm.guard.actions", "{action}", "Prompts and answers a guard masked or rejected, by route, guard and phase.");
+    }
+
+    /// <summary>One try of a provider: its status, or the error (<c>timeout</c>, <c>unreachable</c>) when it gave none.</summary>
+    public void RecordTry(string route, string provider, int status, string? error, TimeSpan elapsed)
+    {
+        var tags = new TagList { { "gen_ai.provider.name", provider } };
+        if (error is null)
+        {
+            tags.Add("http.response.status_code", status);
+        }
+        else
+        {
+            tags.Add("error.type", error);
+        }
+
+        _labels.AddTo(ref tags, route);
+        _providerResponse.Record(elapsed.TotalSeconds, tags);
     }
 
     /// <summary>Counts what guards did to one prompt or answer: each guard once per action.</summary>

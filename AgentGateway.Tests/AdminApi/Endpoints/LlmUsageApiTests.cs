@@ -77,6 +77,15 @@ public sealed class LlmUsageApiTests(ControlPlaneFixture controlPlane)
         Assert.Equal([0.00045m, 0.0009m], fast.GetProperty("points").EnumerateArray().Select(point => point.GetProperty("cost").GetDecimal()));
         Assert.Equal(1, byModel.GetProperty("groups")[1].GetProperty("totals").GetProperty("unpricedRequests").GetInt64());
 
+        // The spend is a metric of the control plane too, by tenant and model.
+        using (var scrape = new HttpClient())
+        {
+            var lines = (await scrape.GetStringAsync(new Uri(controlPlane.ManagementUrl, "/metrics"), Cancellation)).Split('\n');
+            var spent = lines.Single(line => line.StartsWith("agentgateway_llm_cost_total{", StringComparison.Ordinal)
+                && line.Contains($"tenant=\"{tenant}\"", StringComparison.Ordinal) && line.Contains("gen_ai_request_model=\"fast\"", StringComparison.Ordinal));
+            Assert.Equal(0.00135, double.Parse(spent[(spent.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture), 9);
+        }
+
         // By key, the costliest first: another tenant's key is not linked. By hour: 48 buckets.
         var byKey = await viewer.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenant}/llm-usage?{period}&groupBy=api-key", Cancellation);
         Assert.Equal(

@@ -25,6 +25,9 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
 
     public Uri XdsUrl { get; private set; } = null!;
 
+    /// <summary>The main AdminApi's management listener (Prometheus at <c>/metrics</c>).</summary>
+    public Uri ManagementUrl { get; } = new($"http://127.0.0.1:{ServiceProcess.GetFreePort()}");
+
     public SampleServerFixture Samples => _samples;
 
     /// <summary>The local issuer AdminApi (and the proxies it configures) trust.</summary>
@@ -65,7 +68,8 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
         await Task.WhenAll(postgres, _identity.InitializeAsync().AsTask(), _samples.InitializeAsync().AsTask());
         _postgres = await postgres;
 
-        (_adminApi, XdsUrl) = await StartAdminApiAsync("agentgateway", NewMasterKey(), [], cancellationToken);
+        (_adminApi, XdsUrl) = await StartAdminApiAsync(
+            "agentgateway", NewMasterKey(), [], cancellationToken, new Dictionary<string, string> { ["Management:Url"] = ManagementUrl.ToString().TrimEnd('/') });
 
         using var admin = await CreateClientAsync("admin", cancellationToken);
         foreach (var rule in new object[]

@@ -197,13 +197,16 @@ internal sealed partial class LlmExchanges(
             CopyAnthropicHeaders(context.Request, message, attempt.Provider);
             new BackendRequestContext(attempt.Provider.Auth, exchange.Scope.Caller, attempt.Provider.Tls).Apply(message);
             HttpResponseMessage response;
+            var tried = time.GetTimestamp();
             try
             {
                 response = await clients.For(attempt.Provider.Tls).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                metrics.RecordTry(exchange.Runtime.Key, attempt.Provider.Name, (int)response.StatusCode, null, time.GetElapsedTime(tried));
             }
             catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
             {
                 var timedOut = exception is OperationCanceledException;
+                metrics.RecordTry(exchange.Runtime.Key, attempt.Provider.Name, 0, timedOut ? "timeout" : "unreachable", time.GetElapsedTime(tried));
                 failure = (timedOut ? $"provider '{attempt.Provider.Name}' did not answer in time" : $"provider '{attempt.Provider.Name}' could not be reached",
                     timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway);
                 LogTryFailed(logger, exchange.Runtime.Key, attempt.Provider.Name, attempt.Model, failure.Reason);

@@ -23,9 +23,11 @@ public sealed class CallRecordsTests(ControlPlaneFixture controlPlane)
         var database = "calls_" + Guid.NewGuid().ToString("N")[..8];
         var key = ControlPlaneFixture.NewMasterKey();
         var xdsUrl = new Uri($"http://127.0.0.1:{ServiceProcess.GetFreePort()}");
+        var management = ServiceProcess.GetFreePort();
         var settings = new Dictionary<string, string>
         {
             ["Kestrel:Endpoints:Xds:Url"] = xdsUrl.ToString(),
+            ["Management:Url"] = $"http://127.0.0.1:{management}",
             ["Audit:CallRetention"] = "1.00:00:00",
             ["Audit:CallRetentionInterval"] = "00:00:01",
         };
@@ -90,6 +92,11 @@ public sealed class CallRecordsTests(ControlPlaneFixture controlPlane)
             Assert.Equal(
                 ["first", "while away 0", "while away 1", "while away 2"],
                 calls.Select(call => JsonDocument.Parse(call.GetProperty("arguments").GetString()!).RootElement.GetProperty("message").GetString()).Order(StringComparer.Ordinal));
+            // The control plane counts what it stored, by tenant, kind and outcome, on its management listener.
+            var scrape = await again.GetStringAsync(new Uri($"http://127.0.0.1:{management}/metrics"), Cancellation);
+            Assert.Contains(scrape.Split('\n'), line => line.StartsWith("agentgateway_calls_stored_total{", StringComparison.Ordinal)
+                && line.Contains("tenant=\"audited\"", StringComparison.Ordinal) && line.Contains("kind=\"mcp\"", StringComparison.Ordinal) && line.EndsWith(" 3", StringComparison.Ordinal));
+
             deadline = DateTime.UtcNow.AddSeconds(20);
             while (Directory.EnumerateFiles(spool, "*.calls").Any())
             {
