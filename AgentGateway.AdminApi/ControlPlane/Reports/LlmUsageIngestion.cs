@@ -85,7 +85,12 @@ internal sealed partial class LlmUsageIngestion(AdminDbContext db, ReportMetrics
         var changed = false;
         foreach (var key in budgeted)
         {
-            changed |= (await LlmBudgets.EvaluateAsync(db, key, now, cancellationToken)).Changed;
+            var (spent, keyChanged) = await LlmBudgets.EvaluateAsync(db, key, now, cancellationToken);
+            changed |= keyChanged;
+            if (spent is { } amountSpent && LlmBudgets.AmountOf(key) is { } amount && tenants.FirstOrDefault(pair => pair.Value == key.TenantId).Key is { } tenantName)
+            {
+                metrics.Budget(tenantName, key.Name, amountSpent, amount);
+            }
         }
 
         if (changed)

@@ -123,6 +123,9 @@ internal static class LlmBudgets
         return (spent, changed);
     }
 
+    /// <summary>The key's budget amount; null when it has no budget.</summary>
+    public static double? AmountOf(ApiKey key) => Parse(key)?.Budget?.Amount;
+
     /// <summary>The key's spend in its budget's current period; null when it has no budget.</summary>
     public static async Task<decimal?> SpentAsync(AdminDbContext db, ApiKey key, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -377,7 +377,8 @@ public sealed partial class ObservabilityAssetsTests
     public void EveryMetricTheDashboardQueries_IsOneTheServicesRecord()
     {
         var root = ServiceProcess.RepositoryRoot;
-        var recorded = Directory.EnumerateFiles(Path.Combine(root, "AgentGateway.Proxy"), "*.cs", SearchOption.AllDirectories)
+        var recorded = new[] { "AgentGateway.Proxy", "AgentGateway.AdminApi" }
+            .SelectMany(project => Directory.EnumerateFiles(Path.Combine(root, project), "*.cs", SearchOption.AllDirectories))
             .Where(file => !file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .SelectMany(file => InstrumentName().Matches(File.ReadAllText(file)).Select(match => match.Groups[1].Value.Replace('.', '_')))
             .Append("http_server_request_duration")

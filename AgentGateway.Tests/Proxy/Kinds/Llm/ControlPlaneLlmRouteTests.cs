@@ -343,6 +343,14 @@ public sealed class ControlPlaneLlmRouteTests(ControlPlaneFixture controlPlane, 
         var key = await admin.GetFromJsonAsync<JsonElement>($"{api}/api-keys/team", Cancellation);
         Assert.True(key.GetProperty("budgetSpent").GetDecimal() >= 0.01m, key.ToString());
         Assert.Equal(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(1), key.GetProperty("budgetExhaustedUntil").GetDateTimeOffset().UtcDateTime);
+        using (var scrape = new HttpClient())
+        {
+            // The control plane shows the budget's state as a metric: spent at or past it.
+            var line = (await scrape.GetStringAsync(new Uri(controlPlane.ManagementUrl, "/metrics"), Cancellation)).Split('\n')
+                .Single(text => text.StartsWith("agentgateway_llm_budget_spent_ratio", StringComparison.Ordinal) && text.Contains($"tenant=\"{tenant}\"", StringComparison.Ordinal)
+                    && text.Contains("api_key=\"team\"", StringComparison.Ordinal));
+            Assert.True(double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) >= 1, line);
+        }
 
         // A larger budget takes effect at once.
         using (var current = await admin.GetAsync(new Uri($"{api}/api-keys/team", UriKind.Relative), Cancellation))
