@@ -24,6 +24,10 @@ internal sealed class TelemetryOptionsValidator : IValidateOptions<TelemetryOpti
         {
             errors.Add($"Telemetry:AccessLog:Path must be '{AccessLogOptions.StandardOutput}' or a file.");
         }
+        else if (log.Enabled && log.Path != AccessLogOptions.StandardOutput && Path.GetDirectoryName(Path.GetFullPath(log.Path)) is { } directory && !Directory.Exists(directory))
+        {
+            errors.Add($"Telemetry:AccessLog:Path is in '{directory}', which does not exist.");
+        }
 
         foreach (var field in log.Fields.Where(field => !AccessLogFields.All.Contains(field)))
         {

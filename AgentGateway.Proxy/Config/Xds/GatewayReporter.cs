@@ -59,16 +59,17 @@ internal sealed partial class GatewayReporter(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping: last-used times and the like are lost with the process; call records wait in the spool.
-            for (var batch = calls.Drain(MaxCallsPerReport); batch.Count > 0; batch = calls.Drain(MaxCallsPerReport))
+            var batch = calls.Drain(MaxCallsPerReport);
+            while (batch.Count > 0 && spool.Write(batch))
             {
-                spool.Write(batch);
+                batch = calls.Drain(MaxCallsPerReport);
             }
         }
     }
 
     /// <summary>
     /// Sends the spooled call records, oldest first, then those recorded since; from the first failure on, what is
-    /// left goes to the spool.
+    /// left goes to the spool, or back to memory when the spool cannot be written.
     /// </summary>
     private async Task ReportCallsAsync(GatewayReports.GatewayReportsClient client, string nodeId, CallSpool spool, CancellationToken cancellationToken)
     {
@@ -89,9 +90,11 @@ internal sealed partial class GatewayReporter(
         {
             var request = new ReportRequest { NodeId = nodeId };
             request.Calls.Add(batch);
-            if (!delivering || !(delivering = await SendAsync(client, request, cancellationToken)))
+            if ((!delivering || !(delivering = await SendAsync(client, request, cancellationToken))) && !spool.Write(batch))
             {
-                spool.Write(batch);
+                // No disk either: the records wait in memory (within its bound) for the next report.
+                calls.Requeue(batch);
+                break;
             }
         }
     }

@@ -177,21 +177,31 @@ internal sealed partial class AccessLogWriter : BackgroundService
         return wrote;
     }
 
-    private static async Task FlushAsync(Stream output, ArrayBufferWriter<byte> buffer, bool toStandardOutput, CancellationToken cancellationToken)
+    private async Task FlushAsync(Stream output, ArrayBufferWriter<byte> buffer, bool toStandardOutput, CancellationToken cancellationToken)
     {
-        if (toStandardOutput)
+        try
         {
-            // The console logger writes to the same stream under the lock of Console.Out: whole lines never interleave.
-            lock (Console.Out)
+            if (toStandardOutput)
             {
-                output.Write(buffer.WrittenSpan);
-                output.Flush();
+                // The console logger writes to the same stream under the lock of Console.Out: whole lines never interleave.
+                lock (Console.Out)
+                {
+                    output.Write(buffer.WrittenSpan);
+                    output.Flush();
+                }
+            }
+            else
+            {
+                await output.WriteAsync(buffer.WrittenMemory, cancellationToken);
+                await output.FlushAsync(cancellationToken);
             }
         }
-        else
+        catch (IOException exception)
         {
-            await output.WriteAsync(buffer.WrittenMemory, cancellationToken);
-            await output.FlushAsync(cancellationToken);
+            // A full disk or a closed pipe costs lines, counted, never the proxy.
+            var lines = buffer.WrittenSpan.Count((byte)'\n');
+            _dropped.Add(lines);
+            LogWriteFailed(_logger, lines, exception.Message);
         }
 
         buffer.ResetWrittenCount();
@@ -245,6 +255,9 @@ internal sealed partial class AccessLogWriter : BackgroundService
             json.WriteString(name, value);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write {Lines} access log lines; they are dropped: {Reason}")]
+    private static partial void LogWriteFailed(ILogger logger, int lines, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Writing the access log to {Path}")]
     private static partial void LogWritingTo(ILogger logger, string path);

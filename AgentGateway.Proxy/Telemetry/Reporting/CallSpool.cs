@@ -23,23 +23,37 @@ internal sealed partial class CallSpool
         _directory = directory;
         MaxBytes = maxBytes;
         _logger = logger;
-        Directory.CreateDirectory(directory);
     }
 
     public long MaxBytes { get; }
 
-    /// <summary>Whether segments wait.</summary>
-    public bool IsEmpty => !Directory.EnumerateFiles(_directory, "*" + Extension).Any();
-
-    /// <summary>Writes <paramref name="records"/> as one segment, then drops the oldest segments beyond the bound.</summary>
-    public void Write(IReadOnlyCollection<CallRecord> records)
+    /// <summary>
+    /// Writes <paramref name="records"/> as one segment, then drops the oldest segments beyond the bound. False when the
+    /// disk refused (full, read-only, no such directory): logged, and the records are the caller's to keep.
+    /// </summary>
+    public bool Write(IReadOnlyCollection<CallRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
         if (records.Count == 0)
         {
-            return;
+            return true;
         }
 
+        try
+        {
+            WriteSegment(records);
+            return true;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            LogWriteFailed(_logger, _directory, exception.Message);
+            return false;
+        }
+    }
+
+    private void WriteSegment(IReadOnlyCollection<CallRecord> records)
+    {
+        Directory.CreateDirectory(_directory);
         var name = string.Create(
             CultureInfo.InvariantCulture, $"{DateTime.UtcNow.Ticks:D20}-{Interlocked.Increment(ref _sequence):D6}-{records.Count}{Extension}");
         var path = Path.Combine(_directory, name);
@@ -56,9 +70,19 @@ internal sealed partial class CallSpool
         Trim();
     }
 
-    /// <summary>The segments, oldest first.</summary>
-    public IReadOnlyList<string> Segments() =>
-        [.. Directory.EnumerateFiles(_directory, "*" + Extension).Order(StringComparer.Ordinal)];
+    /// <summary>The segments, oldest first (none when the directory cannot be read).</summary>
+    public IReadOnlyList<string> Segments()
+    {
+        try
+        {
+            return Directory.Exists(_directory) ? [.. Directory.EnumerateFiles(_directory, "*" + Extension).Order(StringComparer.Ordinal)] : [];
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            LogWriteFailed(_logger, _directory, exception.Message);
+            return [];
+        }
+    }
 
     /// <summary>The records of a segment; a damaged tail (a crash while writing) ends the list.</summary>
     public static List<CallRecord> Read(string segment)
@@ -105,6 +129,9 @@ internal sealed partial class CallSpool
         var parts = Path.GetFileNameWithoutExtension(name).Split('-');
         return parts.Length == 3 && int.TryParse(parts[2], CultureInfo.InvariantCulture, out var count) ? count : 0;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The call record spool at {Directory} cannot be used ({Reason}); records wait in memory")]
+    private static partial void LogWriteFailed(ILogger logger, string directory, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The call record spool passed {MaxBytes} bytes: its oldest {Count} records were dropped")]
     private static partial void LogDropped(ILogger logger, int count, long maxBytes);

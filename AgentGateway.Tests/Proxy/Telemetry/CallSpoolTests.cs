@@ -42,6 +42,19 @@ public sealed class CallSpoolTests : IDisposable
     }
 
     [Fact]
+    public void ASpoolItCannotWrite_SaysSo_AndThrowsNothing()
+    {
+        // A file where the directory should be: nothing can be created below it.
+        Directory.CreateDirectory(_directory);
+        var blocked = Path.Combine(_directory, "not-a-directory");
+        File.WriteAllText(blocked, "in the way");
+        var spool = new CallSpool(Path.Combine(blocked, "spool"), 1024 * 1024, NullLogger.Instance);
+        Assert.False(spool.Write(Batch("d", 2)));
+        Assert.Empty(spool.Segments());
+        Assert.True(spool.Write([]));
+    }
+
+    [Fact]
     public void ADamagedTail_LosesOnlyWhatWasCut()
     {
         var spool = new CallSpool(_directory, 1024 * 1024, NullLogger.Instance);

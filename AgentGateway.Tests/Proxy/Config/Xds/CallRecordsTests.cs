@@ -75,7 +75,7 @@ public sealed class CallRecordsTests(ControlPlaneFixture controlPlane)
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!Directory.EnumerateFiles(spool, "*.calls").Any())
+        while (!Directory.Exists(spool) || !Directory.EnumerateFiles(spool, "*.calls").Any())
         {
             Assert.True(DateTime.UtcNow < deadline, "No call records were spooled while the control plane was down:\n" + proxy.Output);
             await Task.Delay(100, Cancellation);
