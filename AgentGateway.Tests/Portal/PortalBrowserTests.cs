@@ -37,6 +37,13 @@ public sealed class PortalBrowserTests(AppHostFixture platform)
         await Assertions.Expect(tools).ToContainTextAsync("search_notes");
         await Assertions.Expect(page.GetByTestId("route-endpoint")).ToHaveTextAsync(new Uri(platform.ProxyUrl, $"/demo/{routeName}").AbsoluteUri);
 
+        // The page tells common MCP clients how to connect to it.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Connect a client" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("snippet-vs-code")).ToContainTextAsync($"\"demo-{routeName}\"");
+        await Assertions.Expect(page.GetByTestId("snippet-vs-code")).ToContainTextAsync(new Uri(platform.ProxyUrl, $"/demo/{routeName}").AbsoluteUri);
+        await Assertions.Expect(page.GetByTestId("snippet-claude-code")).ToContainTextAsync($"claude mcp add --transport http demo-{routeName}");
+        await browser.OpenAsync($"/tenants/demo/routes/{routeName}");
+
         // Once the proxy serves the route, the page lists through it, and the playground calls a tool through it.
         var tryIt = page.GetByTestId("try-add_note");
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
