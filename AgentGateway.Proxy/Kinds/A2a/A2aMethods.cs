@@ -56,6 +56,10 @@ internal static class A2aMethods
         return s_v10.Contains(jsonRpcMethod) ? (jsonRpcMethod, A2aVersions.V10) : (jsonRpcMethod, string.Empty);
     }
 
+    /// <summary>Whether the method only reads (a task, a list, a push configuration, the extended card): safe to send again.</summary>
+    public static bool IsRead(string method) =>
+        method is GetTask or ListTasks or GetTaskPushNotificationConfig or ListTaskPushNotificationConfigs or GetExtendedAgentCard;
+
     /// <summary>Whether the method answers with a stream of server-sent events.</summary>
     public static bool IsStreaming(string method) => method is SendStreamingMessage or SubscribeToTask;
 

@@ -111,7 +111,11 @@ internal sealed partial class A2aRouteHandler(
 
         var transformer = new A2aTransformer(route.A2A, scope, relative, operation, GatewayBase(context.Request, prefix));
         var mode = new ForwardingMode(operation.IsStreaming, (http, status, message) =>
-            A2aErrorWriter.WriteAsync(http, operation.Binding, operation.Id, new A2aError(status, A2aErrorCodes.AgentUnavailable, message)));
+            A2aErrorWriter.WriteAsync(http, operation.Binding, operation.Id, new A2aError(status, A2aErrorCodes.AgentUnavailable, message)))
+        {
+            // Reads are retried like GETs, whatever the binding's HTTP method; sending a message is not, unless the policy allows it.
+            Idempotent = A2aMethods.IsRead(operation.Method),
+        };
         var a2a = route.A2A;
         var error = await forwarding.ForwardAsync(context, match, scope, a2a.Url, a2a.Auth, a2a.Tls, transformer, mode);
         string result;

@@ -75,7 +75,7 @@ internal sealed partial class HttpForwarding(
         RemoveGatewayCredentials(request, scope.Policies, auth);
         traffic.RequestHeaders?.ApplyTo(request.Headers);
         var path = traffic.Rewrite is { RewritesPath: true } rewrite ? rewrite.Rewrite(request.Path.Value is { Length: > 0 } value ? value : "/", match) : null;
-        var retry = traffic.Retry is { } policy && policy.Allows(request.Method) ? policy : null;
+        var retry = traffic.Retry is { } policy && (policy.Allows(request.Method) || mode?.Idempotent == true) ? policy : null;
 
         byte[]? body = null;
         if (retry is not null || traffic.Mirrors.Count > 0)
@@ -280,4 +280,11 @@ internal delegate Task ForwardingErrorWriter(HttpContext context, int status, st
 /// How a route kind forwards: <see cref="Streaming"/> answers (SSE) get no activity timeout, and
 /// <see cref="WriteError"/> writes failures in the kind's protocol (plain text when null).
 /// </summary>
-internal sealed record ForwardingMode(bool Streaming, ForwardingErrorWriter? WriteError);
+internal sealed record ForwardingMode(bool Streaming, ForwardingErrorWriter? WriteError)
+{
+    /// <summary>
+    /// Whether the kind knows the request to be a read whatever its HTTP method (an A2A <c>GetTask</c> is a POST), so
+    /// that a retry policy retries it without <c>allowNonIdempotent</c>.
+    /// </summary>
+    public bool Idempotent { get; init; }
+}

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Tests.Fixtures;
 using AgentGateway.Tests.Samples;
+using Microsoft.AspNetCore.Http;
 using ModelContextProtocol;
 
 namespace AgentGateway.Tests.Proxy.Pipeline;
@@ -23,6 +25,9 @@ public sealed class RouteKindPoliciesFixture : IAsyncLifetime
 
     public EchoUpstream SlowProvider { get; private set; } = null!;
 
+    /// <summary>An A2A agent's stand-in: it answers whatever it is sent, or fails and waits when told to.</summary>
+    public EchoUpstream Agent { get; private set; } = null!;
+
     public StandaloneProxy Proxy { get; private set; } = null!;
 
     private ServiceProcess? _models;
@@ -37,6 +42,7 @@ public sealed class RouteKindPoliciesFixture : IAsyncLifetime
         Front = await FlakyFront.StartAsync(Samples.UtilsEndpoint);
         Echo = await EchoUpstream.StartAsync();
         SlowProvider = await EchoUpstream.StartAsync("slow");
+        Agent = await EchoUpstream.StartAsync("agent");
         _models = await models;
 
         var target = new { name = "utils", streamableHttp = new { url = Front.Url(Samples.UtilsEndpoint.AbsolutePath).ToString() } };
@@ -89,6 +95,22 @@ public sealed class RouteKindPoliciesFixture : IAsyncLifetime
                     },
                     http = new { destinations = new[] { new { name = "echo", url = Echo.Address.ToString() } } },
                 },
+                new
+                {
+                    tenant = "acme",
+                    name = "agent",
+                    path = "/acme/agent",
+                    policies = new { retry = new { attempts = 2, backoffBaseMs = 5, statusCodes = new[] { 503 } } },
+                    a2a = new { url = Agent.Address.ToString() },
+                },
+                new
+                {
+                    tenant = "acme",
+                    name = "agent-slow",
+                    path = "/acme/agent-slow",
+                    policies = new { timeouts = new { backendRequestMs = 300 } },
+                    a2a = new { url = Agent.Address.ToString() },
+                },
                 Llm("llm", new { authorization = teams }, "models"),
                 Llm("llm-slow", new { timeouts = new { backendRequestMs = 300 } }, "slow", "models"),
                 Llm("llm-deadline", new { timeouts = new { requestMs = 400 } }, "slow"),
@@ -103,7 +125,7 @@ public sealed class RouteKindPoliciesFixture : IAsyncLifetime
             await Proxy.DisposeAsync();
         }
 
-        foreach (var disposable in new IAsyncDisposable?[] { Front, Echo, SlowProvider, _models })
+        foreach (var disposable in new IAsyncDisposable?[] { Front, Echo, SlowProvider, Agent, _models })
         {
             if (disposable is not null)
             {
@@ -130,6 +152,7 @@ public sealed class RouteKindPoliciesTests(RouteKindPoliciesFixture fixture) : I
     {
         fixture.Front.Reset();
         fixture.SlowProvider.Reset();
+        fixture.Agent.Reset();
     }
 
     [Fact]
@@ -227,6 +250,43 @@ public sealed class RouteKindPoliciesTests(RouteKindPoliciesFixture fixture) : I
         using var timedOut = await http.PostAsJsonAsync(fixture.Route("llm-deadline/v1/chat/completions"), Chat(), Cancellation);
         Assert.Equal(HttpStatusCode.GatewayTimeout, timedOut.StatusCode);
         Assert.Contains("request timeout", (string)JsonNode.Parse(await timedOut.Content.ReadAsStringAsync(Cancellation))!["error"]!["message"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnA2aRoutesRetry_SendsAReadAgain_ButNotAMessage_AndItsBackendTimeout_AnswersInJsonRpc()
+    {
+        using var http = new HttpClient();
+        static StringContent JsonRpc(string method, object parameters) =>
+            new(JsonSerializer.Serialize(new { jsonrpc = "2.0", id = 7, method, @params = parameters }), System.Text.Encoding.UTF8, "application/json");
+
+        // A read the agent answers 503 once is sent again, and the client sees the second answer.
+        fixture.Agent.FailNext(1, StatusCodes.Status503ServiceUnavailable);
+        using (var read = await http.PostAsync(fixture.Route("agent"), JsonRpc("tasks/get", new { id = "task-1" }), Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        }
+
+        Assert.Equal(2, fixture.Agent.Requests.Count);
+
+        // Sending a message is not a read: the agent's 503 is the answer, and it was sent once.
+        fixture.Agent.Reset();
+        fixture.Agent.FailNext(1, StatusCodes.Status503ServiceUnavailable);
+        var message = new { message = new { role = "user", messageId = "m-1", parts = new[] { new { kind = "text", text = "once" } } } };
+        using (var sent = await http.PostAsync(fixture.Route("agent"), JsonRpc("message/send", message), Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, sent.StatusCode);
+        }
+
+        Assert.Single(fixture.Agent.Requests);
+
+        // An agent slower than the route's backend timeout: 504, as an A2A JSON-RPC error with the request's id.
+        fixture.Agent.Reset();
+        fixture.Agent.DelayNext(1, TimeSpan.FromSeconds(3));
+        using var late = await http.PostAsync(fixture.Route("agent-slow"), JsonRpc("tasks/get", new { id = "task-1" }), Cancellation);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, late.StatusCode);
+        var error = JsonNode.Parse(await late.Content.ReadAsStringAsync(Cancellation))!;
+        Assert.Equal(7, (int)error["id"]!);
+        Assert.NotNull(error["error"]?["code"]);
     }
 
     [Fact]
