@@ -35,12 +35,6 @@ public static class Extensions
     public const string ManagementUrlKey = "Management:Url";
 
     /// <summary>
-    /// Configuration key of the instruments not collected at all (a list of names, <c>*</c> wildcards allowed): what
-    /// nobody reads costs nothing per request.
-    /// </summary>
-    public const string DroppedMetricsKey = "Telemetry:Metrics:Drop";
-
-    /// <summary>
     /// Configuration key of whether HttpClient's own metrics (five instruments a request) are collected; on by default.
     /// The proxy turns them off: it records one histogram of its own per forwarded request.
     /// </summary>
@@ -115,10 +109,6 @@ public static class Extensions
                     metrics.AddHttpClientInstrumentation();
                 }
 
-                foreach (var dropped in builder.Configuration.GetSection(DroppedMetricsKey).GetChildren().Select(item => item.Value).OfType<string>())
-                {
-                    metrics.AddView(dropped, MetricStreamConfiguration.Drop);
-                }
                 if (prometheus)
                 {
                     metrics.AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0);

@@ -1,3 +1,4 @@
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Proxy.Pipeline.Authentication;
 using AgentGateway.Proxy.Pipeline.Snapshots;
 using AgentGateway.Proxy.Pipeline.Traffic;
@@ -79,7 +80,7 @@ internal sealed class GatewayEndpoint
         {
             record.Tenant = match.Route.Tenant;
             record.Route = match.Route.Name;
-            record.Kind = KindName(match.Route.BackendCase);
+            record.Kind = RouteKinds.Of(match.Route);
         }
 
         var answered = TrafficResponses.TryAnswerAsync(context, request.Runtime.Policies.Traffic, match);
@@ -142,7 +143,7 @@ internal sealed class GatewayEndpoint
         }
 
         var refusal = outcome.Refusal!;
-        _metrics.Refused(request.Runtime.Key, KindName(request.Route.BackendCase), refusal.Policy);
+        _metrics.Refused(request.Runtime.Key, RouteKinds.Of(request.Route) ?? string.Empty, refusal.Policy);
         if (record is not null)
         {
             record.Refusal = refusal.Policy;
@@ -150,14 +151,4 @@ internal sealed class GatewayEndpoint
 
         return kind.RefuseAsync(context, request, refusal);
     }
-
-    /// <summary>The kind's name in metrics and logs: http, a2a, mcp or llm.</summary>
-    public static string KindName(Route.BackendOneofCase backend) => backend switch
-    {
-        Route.BackendOneofCase.Http => "http",
-        Route.BackendOneofCase.A2A => "a2a",
-        Route.BackendOneofCase.Mcp => "mcp",
-        Route.BackendOneofCase.Llm => "llm",
-        _ => "none",
-    };
 }

@@ -7,7 +7,8 @@ namespace AgentGateway.Proxy.Telemetry;
 /// The proxy's own metrics (meter <c>AgentGateway.Proxy</c>) beside ASP.NET Core's HTTP server and client ones: policy
 /// refusals by policy, MCP operations as the gateway serves them and as it sends them to targets (OpenTelemetry's MCP
 /// conventions), rate-limit decisions and config updates. Gauges are observed where their state lives (sessions,
-/// upstream health, the xDS stream) on the same meter. Routes are labels only as <see cref="MetricLabels"/> says.
+/// upstream health, the xDS stream) on the same meter. Routes are labels only as <see cref="MetricLabels"/> says. Without
+/// a listener (no exporter configured) a measurement builds no tags: it returns at once.
 /// </summary>
 internal sealed class GatewayMetrics
 {
@@ -52,6 +53,11 @@ internal sealed class GatewayMetrics
 
     public void Refused(string routeKey, string kind, string policy)
     {
+        if (!_refusals.Enabled)
+        {
+            return;
+        }
+
         var tags = new TagList { { "policy", policy }, { "agentgateway.route.kind", kind } };
         _labels.AddTo(ref tags, routeKey);
         _refusals.Add(1, tags);
@@ -60,6 +66,11 @@ internal sealed class GatewayMetrics
     /// <summary>One forwarded try: the upstream's status, or what went wrong (<paramref name="error"/>) when it gave none.</summary>
     public void Forwarded(string tenant, string route, string kind, int status, string? error, TimeSpan elapsed)
     {
+        if (!_upstream.Enabled)
+        {
+            return;
+        }
+
         var tags = new TagList { { "agentgateway.route.kind", kind } };
         if (error is null)
         {
@@ -76,6 +87,11 @@ internal sealed class GatewayMetrics
 
     public void RateLimited(string tenant, string route, bool allowed)
     {
+        if (!_rateLimit.Enabled)
+        {
+            return;
+        }
+
         var tags = new TagList { { "outcome", allowed ? "allowed" : "limited" } };
         _labels.AddTo(ref tags, tenant, route);
         _rateLimit.Add(1, tags);
@@ -88,6 +104,11 @@ internal sealed class GatewayMetrics
     /// <param name="error">The JSON-RPC error code of an error answer, or the exception's kind; null when it succeeded.</param>
     public void McpServed(string routeKey, string method, string? name, string? error, string? protocolVersion, TimeSpan elapsed)
     {
+        if (!_mcpServer.Enabled)
+        {
+            return;
+        }
+
         var tags = McpTags(method, name, error);
         tags.Add("network.transport", "tcp");
         if (protocolVersion is not null)
@@ -101,6 +122,11 @@ internal sealed class GatewayMetrics
 
     public void McpSent(string routeKey, string target, string method, string? name, string? error, TimeSpan elapsed)
     {
+        if (!_mcpClient.Enabled)
+        {
+            return;
+        }
+
         var tags = McpTags(method, name, error);
         _labels.AddTo(ref tags, routeKey);
         if (_labels.ByRoute)

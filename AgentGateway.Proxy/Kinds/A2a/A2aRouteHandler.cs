@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Forwarding;
 using AgentGateway.Proxy.Pipeline.Snapshots;
@@ -151,7 +152,7 @@ internal sealed partial class A2aRouteHandler(
             return;
         }
 
-        var record = calls.Create(route.Tenant, route.Name, "a2a", operation.Method, scope.Caller.Subject, elapsed);
+        var record = calls.Create(route.Tenant, route.Name, RouteKinds.A2a, operation.Method, scope.Caller.Subject, elapsed);
         if (outcome != "ok")
         {
             CallRecorder.Failed(record, outcome, status, message);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Pipeline.Routing;
 using AgentGateway.Proxy.Pipeline.Traffic;
@@ -118,7 +119,7 @@ internal sealed partial class HttpForwarding(
             var sent = Stopwatch.GetTimestamp();
             var error = await forwarder.SendAsync(context, destination.Url, timed ?? pool, config, transformer);
             metrics.Forwarded(
-                match.Route.Tenant, match.Route.Name, GatewayEndpoint.KindName(match.Route.BackendCase),
+                match.Route.Tenant, match.Route.Name, RouteKinds.Of(match.Route) ?? string.Empty,
                 transformer.DiscardedStatus != 0 ? transformer.DiscardedStatus : context.Response.StatusCode,
                 error == ForwarderError.None || transformer.DiscardedStatus != 0 ? null : error.ToString(), Stopwatch.GetElapsedTime(sent));
             if (transformer.DiscardedStatus != 0)

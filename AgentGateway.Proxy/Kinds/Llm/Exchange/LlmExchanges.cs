@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Kinds.Llm.Guards;
 using AgentGateway.Proxy.Kinds.Llm.Providers;
@@ -396,7 +397,7 @@ internal sealed partial class LlmExchanges(
         }
 
         var record = calls.Create(
-            exchange.Route.Tenant, exchange.Route.Name, "llm", exchange.Api.Name, exchange.Scope.Caller.Subject, time.GetElapsedTime(exchange.Started));
+            exchange.Route.Tenant, exchange.Route.Name, RouteKinds.Llm, exchange.Api.Name, exchange.Scope.Caller.Subject, time.GetElapsedTime(exchange.Started));
         record.Target = exchange.Model;
         record.Upstream = attempt?.Provider.Name ?? string.Empty;
         record.InputTokens = (ulong)Math.Max(0, usage?.InputTokens ?? 0);

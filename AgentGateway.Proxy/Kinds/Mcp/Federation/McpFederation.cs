@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AgentGateway.Contracts.Mcp;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Kinds.Mcp.Governance;
 using AgentGateway.Proxy.Kinds.Mcp.Sessions;
@@ -54,7 +55,7 @@ internal sealed partial class McpFederation(
     /// <summary>The audit record of a tool call, prompt get or resource read.</summary>
     private static CallRecord CallOf(CallRecorder calls, McpSession session, JsonObject request, string method, JsonObject? reply, string? error, TimeSpan elapsed)
     {
-        var record = calls.Create(session.Route.Tenant, session.Route.Name, "mcp", method, session.Caller.Subject, elapsed);
+        var record = calls.Create(session.Route.Tenant, session.Route.Name, RouteKinds.Mcp, method, session.Caller.Subject, elapsed);
         record.Target = McpHeaders.NameOf(request) ?? string.Empty;
         if (session.Route.AuditArguments && method == RequestMethods.ToolsCall)
         {

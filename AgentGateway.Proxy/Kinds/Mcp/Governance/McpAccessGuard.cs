@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.Policies;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Kinds.Mcp.Sessions;
 using AgentGateway.Proxy.Pipeline;
@@ -73,7 +74,7 @@ internal sealed partial class McpAccessGuard(ToolPinRegistry pins, GatewayMetric
         if (!IsAuthorized(session, method, kind, name, target.Name))
         {
             LogDenied(logger, session.RouteKey, method, name, target.Name);
-            metrics.Refused(session.RouteKey, "mcp", "mcp_authorization");
+            metrics.Refused(session.RouteKey, RouteKinds.Mcp, "mcp_authorization");
             throw new McpGatewayException(JsonRpcErrorCodes.Forbidden,
                 $"Forbidden: this route's authorization rules do not allow {method} of the {kind} '{name}' (target '{target.Name}').");
         }
