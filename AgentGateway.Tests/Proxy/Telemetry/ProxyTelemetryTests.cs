@@ -107,6 +107,9 @@ public sealed class ProxyTelemetryTests(ProxyTelemetryFixture fixture) : IClassF
     [Fact]
     public async Task Prometheus_OnTheManagementListener_CountsEachToolCallAndEachRefusal_ByTenantAndRoute()
     {
+        // Other tests of this class call the same tool and route; only what this test adds is counted.
+        using var http = new HttpClient();
+        var before = await http.GetStringAsync(fixture.Management("/metrics"), Cancellation);
         await using (var client = await ConnectAsync())
         {
             for (var call = 0; call < 3; call++)
@@ -116,7 +119,6 @@ public sealed class ProxyTelemetryTests(ProxyTelemetryFixture fixture) : IClassF
             }
         }
 
-        using var http = new HttpClient();
         for (var refused = 0; refused < 2; refused++)
         {
             using var response = await http.GetAsync(fixture.Route("locked/counted"), Cancellation);
@@ -124,12 +126,13 @@ public sealed class ProxyTelemetryTests(ProxyTelemetryFixture fixture) : IClassF
         }
 
         var scrape = await http.GetStringAsync(fixture.Management("/metrics"), Cancellation);
-        Assert.Equal(3, Value(scrape, "mcp_server_operation_duration_seconds_count",
+        double Added(string metric, params string[] labels) => Value(scrape, metric, labels) - (ValueOrNone(before, metric, labels) ?? 0);
+        Assert.Equal(3, Added("mcp_server_operation_duration_seconds_count",
             "mcp_method_name=\"tools/call\"", "gen_ai_tool_name=\"utils_echo\"", "route=\"acme/tools\"", "tenant=\"acme\""));
         // Beneath each served call, one to the target that has the tool, by the target's own name for it.
-        Assert.Equal(3, Value(scrape, "mcp_client_operation_duration_seconds_count",
+        Assert.Equal(3, Added("mcp_client_operation_duration_seconds_count",
             "mcp_method_name=\"tools/call\"", "gen_ai_tool_name=\"echo\"", "agentgateway_mcp_target=\"utils\""));
-        Assert.Equal(2, Value(scrape, "agentgateway_policy_refusals_total",
+        Assert.Equal(2, Added("agentgateway_policy_refusals_total",
             "policy=\"authentication\"", "agentgateway_route_kind=\"http\"", "route=\"acme/locked\""));
         Assert.True(Value(scrape, "agentgateway_mcp_sessions") >= 0);
         Assert.True(Value(scrape, "agentgateway_config_updates_total", "source=\"file\"", "result=\"applied\"") >= 1);
@@ -254,13 +257,18 @@ public sealed class ProxyTelemetryTests(ProxyTelemetryFixture fixture) : IClassF
     /// <summary>The value of the one series of <paramref name="metric"/> whose labels include all of <paramref name="labels"/>.</summary>
     private static double Value(string scrape, string metric, params string[] labels)
     {
-        var lines = scrape.Split('\n')
-            .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) || line.StartsWith(metric + " ", StringComparison.Ordinal))
-            .Where(line => labels.All(label => line.Contains(label, StringComparison.Ordinal)))
-            .ToList();
+        var lines = Series(scrape, metric, labels);
         Assert.True(lines.Count == 1, $"Expected one series of {metric} with {string.Join(",", labels)}; got:\n{string.Join('\n', lines)}\nin:\n{scrape}");
         return double.Parse(lines[0][(lines[0].LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
     }
+
+    private static double? ValueOrNone(string scrape, string metric, params string[] labels) =>
+        Series(scrape, metric, labels).Count == 0 ? null : Value(scrape, metric, labels);
+
+    private static List<string> Series(string scrape, string metric, string[] labels) => scrape.Split('\n')
+        .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) || line.StartsWith(metric + " ", StringComparison.Ordinal))
+        .Where(line => labels.All(label => line.Contains(label, StringComparison.Ordinal)))
+        .ToList();
 
     private async Task<JsonObject> WaitForLineAsync(Func<JsonObject, bool> predicate)
     {
