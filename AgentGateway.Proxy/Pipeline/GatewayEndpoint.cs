@@ -1,5 +1,6 @@
 using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Proxy.Pipeline.Authentication;
+using AgentGateway.Proxy.Pipeline.Draining;
 using AgentGateway.Proxy.Pipeline.Snapshots;
 using AgentGateway.Proxy.Pipeline.Traffic;
 using AgentGateway.Proxy.Telemetry;
@@ -20,10 +21,12 @@ internal sealed class GatewayEndpoint
     private readonly RoutePolicyPipeline _policies;
     private readonly GatewayMetrics _metrics;
     private readonly IRouteKind?[] _kinds;
+    private readonly ProxyDrain _drain;
 
-    public GatewayEndpoint(SnapshotStore snapshots, RoutePolicyPipeline policies, GatewayMetrics metrics, IEnumerable<IRouteKind> kinds)
+    public GatewayEndpoint(SnapshotStore snapshots, RoutePolicyPipeline policies, GatewayMetrics metrics, IEnumerable<IRouteKind> kinds, ProxyDrain drain)
     {
         ArgumentNullException.ThrowIfNull(kinds);
+        _drain = drain;
         _snapshots = snapshots;
         _policies = policies;
         _metrics = metrics;
@@ -41,6 +44,7 @@ internal sealed class GatewayEndpoint
     /// </remarks>
     public Task HandleAsync(HttpContext context)
     {
+        _drain.CloseAfterRequest(context);
         var snapshot = _snapshots.Current;
         if (snapshot is null)
         {

@@ -1,5 +1,6 @@
 using AgentGateway.Proxy.Pipeline.Authentication;
 using AgentGateway.Proxy.Pipeline.Authentication.Jwt;
+using AgentGateway.Proxy.Pipeline.Draining;
 using AgentGateway.Proxy.Pipeline.ExtAuthz;
 using AgentGateway.Proxy.Pipeline.Forwarding;
 using AgentGateway.Proxy.Pipeline.Health;
@@ -30,7 +31,13 @@ internal static class PipelineExtensions
         services.AddGatewayTelemetry();
         services.TryAddSingleton<SnapshotStore>();
         services.TryAddSingleton<IEgressPolicySource>(provider => provider.GetRequiredService<SnapshotStore>());
-        services.AddHealthChecks().AddCheck<ConfigAppliedHealthCheck>("config");
+        services.AddHealthChecks().AddCheck<ConfigAppliedHealthCheck>("config").AddCheck<DrainingHealthCheck>("draining");
+        services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ShutdownOptions>, ShutdownOptionsValidator>());
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
+            host.ShutdownTimeout = shutdown.Value.DrainDelay + shutdown.Value.Timeout);
+        services.TryAddSingleton<ProxyDrain>();
+        services.AddHostedService(provider => provider.GetRequiredService<ProxyDrain>());
         services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PolicyOptions>, PolicyOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

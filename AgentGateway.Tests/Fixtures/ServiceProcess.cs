@@ -122,6 +122,33 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Sends SIGTERM, as an orchestrator does to stop a pod or a service manager a unit.</summary>
+    public async Task TerminateAsync(CancellationToken cancellationToken)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        await kill.WaitForExitAsync(cancellationToken);
+    }
+
+    /// <summary>Waits for the process to exit by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The process did not exit within {timeout}:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
     public static int GetFreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -7,6 +7,7 @@ using AgentGateway.Proxy.Kinds.Mcp.Governance;
 using AgentGateway.Proxy.Kinds.Mcp.Sessions;
 using AgentGateway.Proxy.Kinds.Mcp.Upstreams;
 using AgentGateway.Proxy.Pipeline;
+using AgentGateway.Proxy.Pipeline.Draining;
 using AgentGateway.Proxy.Pipeline.Routing;
 using AgentGateway.Proxy.Protocols;
 using Microsoft.Extensions.Options;
@@ -27,7 +28,7 @@ internal sealed class LegacySseEndpoint(
     McpFederation federation,
     IOptions<McpGatewayOptions> options,
     TimeProvider timeProvider,
-    IHostApplicationLifetime lifetime)
+    ProxyDrain drain)
 {
     private const string LegacyStreamSuffix = RouteTable.LegacyStreamSuffix;
     private const string LegacyMessageSuffix = RouteTable.LegacyMessageSuffix;
@@ -56,7 +57,7 @@ internal sealed class LegacySseEndpoint(
     private async Task LegacyStreamAsync(HttpContext context, Route route, RequestScope scope)
     {
         var id = Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
-        using var connection = new LegacyConnection(route.Match.Path, scope, lifetime.ApplicationStopping);
+        using var connection = new LegacyConnection(route.Match.Path, scope, drain.StreamsEnded);
         _legacyConnections[id] = connection;
         var placeholder = new LocalSession(new McpSessionState { Nonce = id, Route = McpRequestSessions.RouteKey(route), ProtocolVersion = "2024-11-05" }, timeProvider);
         try

@@ -4,6 +4,7 @@ using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Kinds.Mcp.Federation;
 using AgentGateway.Proxy.Kinds.Mcp.Sessions;
 using AgentGateway.Proxy.Kinds.Mcp.Upstreams;
+using AgentGateway.Proxy.Pipeline.Draining;
 using Microsoft.Extensions.Options;
 
 namespace AgentGateway.Proxy.Kinds.Mcp.Transports;
@@ -16,7 +17,7 @@ internal sealed partial class McpStreams(
     McpUpstreams upstreams,
     IOptions<McpGatewayOptions> options,
     TimeProvider timeProvider,
-    IHostApplicationLifetime lifetime,
+    ProxyDrain drain,
     ILogger<McpStreams> logger)
 {
     /// <summary>
@@ -27,7 +28,7 @@ internal sealed partial class McpStreams(
     public async Task StreamAsync(
         HttpContext context, LocalSession session, Func<CancellationToken, Task>? opening, Func<ChannelWriter<StreamItem>, CancellationToken, IReadOnlyList<Task>> producers)
     {
-        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, drain.StreamsEnded);
         var events = Channel.CreateBounded<StreamItem>(new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         Task completion = Task.CompletedTask;
         try
@@ -71,12 +72,34 @@ internal sealed partial class McpStreams(
         }
         catch (OperationCanceledException)
         {
-            // The client went away, the session ended or the proxy is stopping: the stream simply closes.
+            // The client went away, the session ended or the proxy is stopping: the stream closes, in the last case
+            // telling the client when to reconnect (to another replica; its session id works on any).
+            if (drain.StreamsEnded.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+            {
+                await EndForDrainAsync(context);
+            }
         }
         finally
         {
             await stream.CancelAsync();
             await completion;
+        }
+    }
+
+    private async Task EndForDrainAsync(HttpContext context)
+    {
+        try
+        {
+            if (!context.Response.HasStarted)
+            {
+                McpSse.Start(context.Response);
+            }
+
+            await McpSse.WriteEventAsync(context.Response, null, null, drain.ReconnectHint, context.RequestAborted);
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // The client left meanwhile.
         }
     }
 
