@@ -20,6 +20,7 @@ internal static class AdminApiExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddProblemDetails();
+        services.AddExceptionHandler<StoreUnavailableHandler>();
         services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never);
         services.AddOpenApi();

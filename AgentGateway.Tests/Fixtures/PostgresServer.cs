@@ -11,13 +11,12 @@ namespace AgentGateway.Tests.Fixtures;
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly string _root;
     private readonly StringBuilder _output = new();
+    private Process _process = null!;
 
-    private PostgresServer(Process process, string root, int port, string password)
+    private PostgresServer(string root, int port, string password)
     {
-        _process = process;
         _root = root;
         Port = port;
         Password = password;
@@ -36,10 +35,27 @@ public sealed class PostgresServer : IAsyncDisposable
         var root = Path.Combine(Path.GetTempPath(), "agentgateway-pg-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-        var passwordFile = Path.Combine(root, "password");
-        await File.WriteAllTextAsync(passwordFile, password, cancellationToken);
-        var port = ServiceProcess.GetFreePort();
+        await File.WriteAllTextAsync(Path.Combine(root, "password"), password, cancellationToken);
+        var server = new PostgresServer(root, ServiceProcess.GetFreePort(), password);
+        await server.LaunchAsync(cancellationToken);
+        return server;
+    }
 
+    /// <summary>Kills the server (and its backends) as a crash or a lost machine would; its data stays.</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Starts the server again on the same data and port, after <see cref="StopAsync"/>.</summary>
+    public Task RestartAsync(CancellationToken cancellationToken) => LaunchAsync(cancellationToken);
+
+    private async Task LaunchAsync(CancellationToken cancellationToken)
+    {
         var start = new ProcessStartInfo("bash")
         {
             RedirectStandardOutput = true,
@@ -47,13 +63,14 @@ public sealed class PostgresServer : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(ServiceProcess.RepositoryRoot, "AgentGateway.AppHost", "Postgres", "run-postgres.sh"));
-        start.ArgumentList.Add(Path.Combine(root, "data"));
-        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        start.ArgumentList.Add(passwordFile);
+        start.ArgumentList.Add(Path.Combine(_root, "data"));
+        start.ArgumentList.Add(Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(Path.Combine(_root, "password"));
         var process = new Process { StartInfo = start };
-        var server = new PostgresServer(process, root, port, password);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        _process?.Dispose();
+        _process = process;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.Start();
         ChildProcesses.Track(process);
         process.BeginOutputReadLine();
@@ -64,9 +81,9 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             try
             {
-                await using var connection = new NpgsqlConnection(server.ConnectionString("postgres"));
+                await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
                 await connection.OpenAsync(cancellationToken);
-                return server;
+                return;
             }
             catch (NpgsqlException) when (deadline.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited)
             {
@@ -74,8 +91,8 @@ public sealed class PostgresServer : IAsyncDisposable
             }
             catch (NpgsqlException exception)
             {
-                await server.DisposeAsync();
-                throw new InvalidOperationException($"PostgreSQL did not start: {exception.Message}\n{server.Output}", exception);
+                await DisposeAsync();
+                throw new InvalidOperationException($"PostgreSQL did not start: {exception.Message}\n{Output}", exception);
             }
         }
     }
@@ -93,12 +110,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync(CancellationToken.None);
-        }
-
+        await StopAsync();
         _process.Dispose();
         try
         {

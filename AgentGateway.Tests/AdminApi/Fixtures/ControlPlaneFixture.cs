@@ -19,6 +19,7 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
     private readonly IdentityServerFixture _identity = new();
     private readonly SampleServerFixture _samples = new();
     private PostgresServer? _postgres;
+    private readonly string _masterKey = NewMasterKey();
     private ServiceProcess? _adminApi;
 
     public Uri AdminApiUrl => _adminApi!.BaseAddress;
@@ -69,7 +70,7 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
         _postgres = await postgres;
 
         (_adminApi, XdsUrl) = await StartAdminApiAsync(
-            "agentgateway", NewMasterKey(), [], cancellationToken, new Dictionary<string, string> { ["Management:Url"] = ManagementUrl.ToString().TrimEnd('/') });
+            "agentgateway", _masterKey, [], cancellationToken, new Dictionary<string, string> { ["Management:Url"] = ManagementUrl.ToString().TrimEnd('/') });
 
         using var admin = await CreateClientAsync("admin", cancellationToken);
         foreach (var rule in new object[]
@@ -89,10 +90,10 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
     /// </summary>
     public async Task<(ServiceProcess AdminApi, Uri XdsUrl)> StartAdminApiAsync(
         string database, string masterKey, IReadOnlyList<string> previousMasterKeys, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? settings = null)
+        IReadOnlyDictionary<string, string>? settings = null, Uri? baseAddress = null, Uri? xdsUrl = null)
     {
-        var port = ServiceProcess.GetFreePort();
-        var xdsUrl = new Uri($"http://127.0.0.1:{ServiceProcess.GetFreePort()}");
+        var port = baseAddress?.Port ?? ServiceProcess.GetFreePort();
+        xdsUrl ??= new Uri($"http://127.0.0.1:{ServiceProcess.GetFreePort()}");
         var configuration = new Dictionary<string, string>
         {
             ["ConnectionStrings:agentgateway"] = _postgres!.ConnectionString(database),
@@ -114,6 +115,18 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
 
         return (await ServiceProcess.StartAsync("AgentGateway.AdminApi", configuration, cancellationToken, port), xdsUrl);
     }
+
+    /// <summary>The control plane's PostgreSQL, to stop and start again.</summary>
+    public PostgresServer Postgres => _postgres!;
+
+    /// <summary>Kills the main AdminApi process, as a crash would.</summary>
+    public Task StopAdminApiAsync() => _adminApi!.DisposeAsync().AsTask();
+
+    /// <summary>Starts the main AdminApi again, on the same addresses (the proxies' xDS address included) and settings.</summary>
+    public async Task RestartAdminApiAsync(CancellationToken cancellationToken) =>
+        (_adminApi, _) = await StartAdminApiAsync(
+            "agentgateway", _masterKey, [], cancellationToken, new Dictionary<string, string> { ["Management:Url"] = ManagementUrl.ToString().TrimEnd('/') },
+            AdminApiUrl, XdsUrl);
 
     public static string NewMasterKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
