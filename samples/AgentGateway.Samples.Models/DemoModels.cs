@@ -6,7 +6,8 @@ namespace AgentGateway.Samples.Models;
 /// <summary>
 /// A small OpenAI-compatible model server for the demo: <c>GET /v1/models</c> and <c>POST /v1/chat/completions</c>
 /// (blocking and streamed, with usage), serving two deterministic models: <c>demo-echo</c> answers with what the
-/// user said last, <c>demo-reverse</c> with its words reversed. Tokens are counted at four characters each.
+/// user said last, <c>demo-reverse</c> with its words reversed. Tokens are counted at four characters each. A stream
+/// sends a word per chunk, <c>Models:WordDelay</c> apart (none by default), to look like a model thinking.
 /// </summary>
 internal static class DemoModels
 {
@@ -100,8 +101,14 @@ internal static class DemoModels
 
         await SendAsync(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty }, null);
         var words = answer.Split(' ');
+        var pace = context.RequestServices.GetRequiredService<IConfiguration>().GetValue<TimeSpan>("Models:WordDelay");
         for (var index = 0; index < words.Length; index++)
         {
+            if (pace > TimeSpan.Zero)
+            {
+                await Task.Delay(pace, context.RequestAborted);
+            }
+
             await SendAsync(new JsonObject { ["content"] = index == 0 ? words[index] : " " + words[index] }, null);
         }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Kinds.Llm.Providers;
+using AgentGateway.Proxy.Protocols;
 
 namespace AgentGateway.Proxy.Kinds.Llm;
 
@@ -28,6 +29,12 @@ internal abstract class LlmClientApi
 
     /// <summary>The adapter to a provider model of <paramref name="api"/>, or null when such models do not serve this API.</summary>
     protected abstract ProviderAdapter? AdapterFor(ProviderApi api);
+
+    /// <summary>
+    /// The event that ends a stream the provider broke (its connection failed before the stream's end), in this API's
+    /// form, so the client's SDK raises an error instead of taking a cut answer for a whole one.
+    /// </summary>
+    public virtual SseEvent StreamError(string message) => new(null, Error(StatusCodes.Status502BadGateway, message, "upstream_stream_broken").ToJsonString());
 
     /// <summary>Whether the client asked for the usage in its stream (Anthropic's streams always carry it).</summary>
     public abstract bool WantsStreamUsage(JsonObject request);
@@ -65,6 +72,8 @@ internal abstract class LlmClientApi
         };
 
         public override bool WantsStreamUsage(JsonObject request) => true;
+
+        public override SseEvent StreamError(string message) => new("error", Error(StatusCodes.Status502BadGateway, message).ToJsonString());
     }
 
     /// <summary>
@@ -97,6 +106,14 @@ internal abstract class LlmClientApi
         public override string? Unsupported(JsonObject request) => ResponsesAdapter.Unsupported(request);
 
         public override LlmClientApi GuardedEvents => OpenAiChat;
+
+        public override SseEvent StreamError(string message) => new("error", new JsonObject
+        {
+            ["type"] = "error",
+            ["code"] = "upstream_stream_broken",
+            ["message"] = message,
+            ["param"] = null,
+        }.ToJsonString());
     }
 
     /// <summary>

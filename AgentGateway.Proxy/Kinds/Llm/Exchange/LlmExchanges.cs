@@ -341,7 +341,7 @@ internal sealed partial class LlmExchanges(
         Func<JsonObject, Task>? onResponse = api == LlmClientApi.OpenAiResponses
             ? done => responses.SaveAsync(exchange.Route, exchange.Scope.Caller, exchange.Request, done, context.RequestAborted)
             : null;
-        var firstToken = await RelayStreamAsync(context, response, adapter, state, guardsChunks ? null : streamGuard, exchange.Started, onResponse);
+        var firstToken = await RelayStreamAsync(exchange, response, adapter, state, guardsChunks ? null : streamGuard, onResponse);
         if (streamGuard is not null)
         {
             metrics.RecordGuards(exchange.Runtime.Key, "answer", streamGuard.Hits);
@@ -593,9 +593,10 @@ internal sealed partial class LlmExchanges(
 
     /// <summary>Relays the provider's stream as the client API's events, flushing each; returns when the first reached the client.</summary>
     private async Task<TimeSpan?> RelayStreamAsync(
-        HttpContext context, HttpResponseMessage response, ProviderAdapter adapter, StreamState state, StreamGuard? guard, long started,
+        LlmExchange exchange, HttpResponseMessage response, ProviderAdapter adapter, StreamState state, StreamGuard? guard,
         Func<JsonObject, Task>? onResponse)
     {
+        var context = exchange.Context;
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/event-stream";
@@ -631,16 +632,39 @@ internal sealed partial class LlmExchanges(
                 Encoding.UTF8.GetBytes(sse.Data, body);
                 Encoding.UTF8.GetBytes("\n\n", body);
                 await body.FlushAsync(context.RequestAborted);
-                firstToken ??= time.GetElapsedTime(started);
+                firstToken ??= time.GetElapsedTime(exchange.Started);
             }
         }
         catch (Exception exception) when (exception is IOException or HttpRequestException or OperationCanceledException)
         {
-            // The client left, or the provider broke the stream: what was sent stays sent.
-            LogStreamEnded(logger, exception.Message);
+            // The client left, or the provider broke the stream: what was sent stays sent, and a client still there is
+            // told in its API's error event that the answer is cut.
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                LogStreamEnded(logger, exception.Message);
+            }
+            else
+            {
+                LogProviderBrokeStream(logger, exchange.Runtime.Key, exception.Message);
+                await WriteStreamErrorAsync(context, exchange.Api.StreamError($"The provider's stream broke before its end: {exception.Message}"));
+            }
         }
 
         return firstToken;
+    }
+
+    private static async Task WriteStreamErrorAsync(HttpContext context, SseEvent error)
+    {
+        try
+        {
+            var text = (error.Name is null ? string.Empty : $"event: {error.Name}\n") + $"data: {error.Data}\n\n";
+            await context.Response.WriteAsync(text, context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException)
+        {
+            // The client left meanwhile.
+        }
     }
 
     /// <summary>The request's JSON object, or the status and message of why there is none.</summary>
@@ -688,6 +712,9 @@ internal sealed partial class LlmExchanges(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "LLM route {Route}: provider {Provider} ejected for {EjectionMs} ms after consecutive failures")]
     private static partial void LogEjected(ILogger logger, string route, string provider, uint ejectionMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LLM route {Route}: the provider's stream broke before its end: {Reason}")]
+    private static partial void LogProviderBrokeStream(ILogger logger, string route, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "LLM stream ended early: {Reason}")]
     private static partial void LogStreamEnded(ILogger logger, string reason);
