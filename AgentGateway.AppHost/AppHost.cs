@@ -6,7 +6,7 @@ var ports = GatewayPorts.From(builder.Configuration);
 // Control-plane database: a container when Docker/Podman is healthy, else the local PostgreSQL binaries.
 var postgres = builder.AddAgentGatewayPostgres(ports.Postgres);
 
-// Rate-limit counters shared by the proxies: a container when Docker/Podman is healthy, else the local redis-server.
+// Rate-limit counters shared by the proxies, and the Portal's sessions: a container when Docker/Podman is healthy, else the local redis-server.
 var redis = builder.AddAgentGatewayRedis();
 
 // Identity: the local Keycloak-shaped issuer, or the external realm named by Identity:Authority.
@@ -52,6 +52,8 @@ builder.AddService<Projects.AgentGateway_Portal>("portal", ports.Portal)
     .WithIdentity(identity)
     .WithEnvironment("Identity__ClientId", identity.Clients.PortalClientId)
     .WithEnvironment("Identity__ClientSecret", identity.Clients.PortalClientSecret)
+    .WithReference(redis)
+    .WaitFor(redis)
     .WaitFor(adminApi);
 
 builder.Build().Run();

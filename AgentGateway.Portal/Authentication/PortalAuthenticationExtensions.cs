@@ -12,6 +12,8 @@ namespace AgentGateway.Portal.Authentication;
 
 internal static class PortalAuthenticationExtensions
 {
+    private const string SignOutIdTokenKey = "agentgateway.signout.id_token";
+
     /// <summary>Cookie sessions signed in through the issuer (authorization code + PKCE); every page needs a user.</summary>
     public static IHostApplicationBuilder AddPortalAuthentication(this IHostApplicationBuilder builder)
     {
@@ -19,6 +21,7 @@ internal static class PortalAuthenticationExtensions
         var services = builder.Services;
         services.AddOptions<PortalIdentityOptions>().BindConfiguration(PortalIdentityOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PortalIdentityOptions>, PortalIdentityOptionsValidator>());
+        builder.AddPortalSessionStorage();
         services.TryAddSingleton<UserTokenStore>();
         services.TryAddSingleton(TimeProvider.System);
 
@@ -31,7 +34,20 @@ internal static class PortalAuthenticationExtensions
             {
                 options.Cookie.Name = "agentgateway.portal";
                 options.Cookie.SameSite = SameSiteMode.Lax;
-                options.ExpireTimeSpan = TimeSpan.FromHours(8);
+                options.ExpireTimeSpan = UserTokenStore.Lifetime;
+
+                // A session is only as good as its tokens on the server: signed out (here or on another instance),
+                // expired there, or never stored, the cookie no longer signs anyone in.
+                options.Events.OnValidatePrincipal = async context =>
+                {
+                    var store = context.HttpContext.RequestServices.GetRequiredService<UserTokenStore>();
+                    if (context.Principal?.FindFirstValue(PortalClaims.Session) is not { } session
+                        || await store.GetAsync(session, context.HttpContext.RequestAborted) is null)
+                    {
+                        context.RejectPrincipal();
+                        await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                    }
+                };
             })
             .AddOpenIdConnect();
         services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme)
@@ -44,7 +60,8 @@ internal static class PortalAuthenticationExtensions
                 oidc.ClientSecret = settings.ClientSecret;
                 oidc.ResponseType = OpenIdConnectResponseType.Code;
                 oidc.UsePkce = true;
-                oidc.SaveTokens = true;
+                // The tokens go to the server-side store (below), not into the cookie.
+                oidc.SaveTokens = false;
                 oidc.MapInboundClaims = false;
                 oidc.GetClaimsFromUserInfoEndpoint = false;
                 oidc.Scope.Clear();
@@ -55,9 +72,30 @@ internal static class PortalAuthenticationExtensions
 
                 oidc.TokenValidationParameters.NameClaimType = PortalClaims.PreferredUsername;
                 oidc.TokenValidationParameters.RoleClaimType = "role";
-                oidc.Events.OnTokenValidated = context =>
+                oidc.Events.OnTokenValidated = async context =>
                 {
-                    (context.Principal?.Identity as ClaimsIdentity)?.AddClaim(new Claim(PortalClaims.Session, Guid.NewGuid().ToString("N")));
+                    if (context.TokenEndpointResponse is not { AccessToken: { Length: > 0 } accessToken } tokens
+                        || context.Principal?.Identity is not ClaimsIdentity identity)
+                    {
+                        context.Fail("The issuer gave no access token.");
+                        return;
+                    }
+
+                    var session = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+                    identity.AddClaim(new Claim(PortalClaims.Session, session));
+                    var lifetime = int.TryParse(tokens.ExpiresIn, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) ? seconds : 300;
+                    var now = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+                    await context.HttpContext.RequestServices.GetRequiredService<UserTokenStore>()
+                        .SetAsync(session, new UserTokens(accessToken, tokens.RefreshToken, now.AddSeconds(lifetime), tokens.IdToken), context.HttpContext.RequestAborted);
+                };
+                oidc.Events.OnRedirectToIdentityProviderForSignOut = context =>
+                {
+                    // The ID token lives in the store, not the cookie; /logout reads it before removing the session.
+                    if (context.HttpContext.Items[SignOutIdTokenKey] is string idToken)
+                    {
+                        context.ProtocolMessage.IdTokenHint = idToken;
+                    }
+
                     return Task.CompletedTask;
                 };
             });
@@ -69,28 +107,12 @@ internal static class PortalAuthenticationExtensions
         return builder;
     }
 
-    /// <summary>Authentication, authorization, and the hand-over of each signed-in user's tokens to interactive pages.</summary>
+    /// <summary>Authentication and authorization.</summary>
     public static WebApplication UsePortalAuthentication(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseAuthentication();
         app.UseAuthorization();
-        app.Use(async (context, next) =>
-        {
-            if (context.User.FindFirstValue(PortalClaims.Session) is { } session)
-            {
-                var accessToken = await context.GetTokenAsync("access_token");
-                var expiresAt = await context.GetTokenAsync("expires_at");
-                if (accessToken is not null
-                    && DateTimeOffset.TryParse(expiresAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var expiry))
-                {
-                    var store = context.RequestServices.GetRequiredService<UserTokenStore>();
-                    store.Offer(session, new UserTokens(accessToken, await context.GetTokenAsync("refresh_token"), expiry));
-                }
-            }
-
-            await next(context);
-        });
         return app;
     }
 
@@ -102,11 +124,12 @@ internal static class PortalAuthenticationExtensions
         {
             RedirectUri = LocalUrls.IsLocal(returnUrl) ? returnUrl : "/",
         })).AllowAnonymous();
-        endpoints.MapGet("/logout", (ClaimsPrincipal user, UserTokenStore store) =>
+        endpoints.MapGet("/logout", async (HttpContext context, ClaimsPrincipal user, UserTokenStore store, CancellationToken cancellationToken) =>
         {
             if (user.FindFirstValue(PortalClaims.Session) is { } session)
             {
-                store.Remove(session);
+                context.Items[SignOutIdTokenKey] = (await store.GetAsync(session, cancellationToken))?.IdToken;
+                await store.RemoveAsync(session, cancellationToken);
             }
 
             return TypedResults.SignOut(

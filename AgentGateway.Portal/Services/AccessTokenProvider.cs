@@ -25,7 +25,7 @@ internal sealed class AccessTokenProvider(
     public async Task<string?> GetAccessTokenAsync(CancellationToken cancellationToken)
     {
         var state = await authenticationState.GetAuthenticationStateAsync();
-        if (state.User.FindFirstValue(PortalClaims.Session) is not { } session || !store.TryGet(session, out var tokens))
+        if (state.User.FindFirstValue(PortalClaims.Session) is not { } session || await store.GetAsync(session, cancellationToken) is not { } tokens)
         {
             return null;
         }
@@ -35,17 +35,17 @@ internal sealed class AccessTokenProvider(
             return tokens.AccessToken;
         }
 
-        var refreshed = await RefreshAsync(tokens.RefreshToken, cancellationToken);
+        var refreshed = await RefreshAsync(tokens, cancellationToken);
         if (refreshed is null)
         {
             return tokens.AccessToken;
         }
 
-        store.Set(session, refreshed);
+        await store.SetAsync(session, refreshed, cancellationToken);
         return refreshed.AccessToken;
     }
 
-    private async Task<UserTokens?> RefreshAsync(string refreshToken, CancellationToken cancellationToken)
+    private async Task<UserTokens?> RefreshAsync(UserTokens current, CancellationToken cancellationToken)
     {
         var options = oidcOptions.Get(OpenIdConnectDefaults.AuthenticationScheme);
         if (options.ConfigurationManager is null)
@@ -58,7 +58,7 @@ internal sealed class AccessTokenProvider(
         using var response = await http.PostAsync(configuration.TokenEndpoint, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "refresh_token",
-            ["refresh_token"] = refreshToken,
+            ["refresh_token"] = current.RefreshToken!,
             ["client_id"] = options.ClientId!,
             ["client_secret"] = options.ClientSecret ?? string.Empty,
         }), cancellationToken);
@@ -71,7 +71,8 @@ internal sealed class AccessTokenProvider(
         var lifetime = body.TryGetProperty("expires_in", out var expiresIn) && expiresIn.TryGetInt32(out var seconds) ? seconds : 300;
         return new UserTokens(
             body.GetProperty("access_token").GetString()!,
-            body.TryGetProperty("refresh_token", out var next) ? next.GetString() : refreshToken,
-            timeProvider.GetUtcNow().AddSeconds(lifetime));
+            body.TryGetProperty("refresh_token", out var next) ? next.GetString() : current.RefreshToken,
+            timeProvider.GetUtcNow().AddSeconds(lifetime),
+            body.TryGetProperty("id_token", out var idToken) ? idToken.GetString() : current.IdToken);
     }
 }
