@@ -88,7 +88,7 @@ public sealed class ContainerPropertiesTests
             TimeSpan.FromMinutes(1),
             Cancellation);
         Assert.True(result.ExitCode == 0, $"dotnet msbuild {project} failed:\n{result.Output}");
-        using var json = JsonDocument.Parse(result.Output);
+        using var json = JsonDocument.Parse(result.StandardOutput);
         var items = json.RootElement.GetProperty("Items");
         return new Evaluation(
             json.RootElement.GetProperty("Properties").EnumerateObject().ToDictionary(property => property.Name, property => property.Value.GetString() ?? string.Empty),

@@ -5,7 +5,11 @@ using AgentGateway.Tests.Fixtures;
 namespace AgentGateway.Tests.Deploy.Fixtures;
 
 /// <summary>What a finished command wrote and how it ended.</summary>
-public sealed record CommandResult(int ExitCode, string Output);
+public sealed record CommandResult(int ExitCode, string StandardOutput, string StandardError)
+{
+    /// <summary>Both streams, for failure messages.</summary>
+    public string Output => StandardOutput + StandardError;
+}
 
 /// <summary>Runs a command line tool (<c>dotnet</c>, <c>kubectl</c>) to its end from the repository root.</summary>
 public static class CommandLine
@@ -32,9 +36,10 @@ public static class CommandLine
         }
 
         var output = new StringBuilder();
+        var errors = new StringBuilder();
         using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(errors, e.Data);
         process.Start();
         ChildProcesses.Track(process);
         process.BeginOutputReadLine();
@@ -48,29 +53,29 @@ public static class CommandLine
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{fileName} {string.Join(' ', start.ArgumentList)}' did not end within {timeout}:\n{Text()}");
+            throw new TimeoutException($"'{fileName} {string.Join(' ', start.ArgumentList)}' did not end within {timeout}:\n{Text(output)}{Text(errors)}");
         }
 
         // The asynchronous readers see the end of both streams only after WaitForExit without a timeout.
         await process.WaitForExitAsync(CancellationToken.None);
-        return new CommandResult(process.ExitCode, Text());
+        return new CommandResult(process.ExitCode, Text(output), Text(errors));
 
-        void Append(string? line)
+        static void Append(StringBuilder text, string? line)
         {
             if (line is not null)
             {
-                lock (output)
+                lock (text)
                 {
-                    output.AppendLine(line);
+                    text.AppendLine(line);
                 }
             }
         }
 
-        string Text()
+        static string Text(StringBuilder text)
         {
-            lock (output)
+            lock (text)
             {
-                return output.ToString();
+                return text.ToString();
             }
         }
     }
