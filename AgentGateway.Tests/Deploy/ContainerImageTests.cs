@@ -29,7 +29,7 @@ public sealed class ContainerImageTests
             var publish = await CommandLine.RunAsync(
                 "dotnet",
                 [
-                    "publish", "AgentGateway.Proxy", "--no-build", "-c", ServiceProcess.BuildConfiguration, "-t:PublishContainer", "-nologo",
+                    "publish", "AgentGateway.Proxy", "--no-build", "-c", ServiceProcess.BuildConfiguration, "-t:PublishContainer", "-nologo", "-nodeReuse:false",
                     $"-p:ContainerBaseImage={baseImage}",
                     $"-p:ContainerArchiveOutputPath={archive}",
                     $"-p:PublishDir={Path.Combine(directory.FullName, "publish")}{Path.DirectorySeparatorChar}",

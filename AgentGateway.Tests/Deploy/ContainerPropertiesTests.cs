@@ -18,6 +18,8 @@ public sealed class ContainerPropertiesTests
         { "AgentGateway.Identity", "agentgateway/identity" },
     };
 
+    public static TheoryData<string> Projects => ["AgentGateway.Proxy", "AgentGateway.AdminApi", "AgentGateway.Portal", "AgentGateway.Identity"];
+
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Theory]
@@ -38,10 +40,9 @@ public sealed class ContainerPropertiesTests
     }
 
     [Theory]
-    [MemberData(nameof(Images))]
-    public async Task Image_ExposesExactlyThePortsItsEnvironmentMakesTheServiceListenOn(string project, string repository)
+    [MemberData(nameof(Projects))]
+    public async Task Image_ExposesExactlyThePortsItsEnvironmentMakesTheServiceListenOn(string project)
     {
-        _ = repository;
         var evaluation = await EvaluateAsync(project);
 
         // ASPNETCORE_HTTP_PORTS, named Kestrel endpoints and the management listener are how the services listen.
@@ -63,10 +64,9 @@ public sealed class ContainerPropertiesTests
     }
 
     [Theory]
-    [MemberData(nameof(Images))]
-    public async Task Publish_LeavesOutTheDevelopmentSettings(string project, string repository)
+    [MemberData(nameof(Projects))]
+    public async Task Publish_LeavesOutTheDevelopmentSettings(string project)
     {
-        _ = repository;
         var evaluation = await EvaluateAsync(project);
 
         Assert.All(
@@ -81,7 +81,7 @@ public sealed class ContainerPropertiesTests
         var result = await CommandLine.RunAsync(
             "dotnet",
             [
-                "msbuild", project, "-nologo",
+                "msbuild", project, "-nologo", "-nodeReuse:false",
                 .. properties.Select(property => $"-getProperty:{property}"),
                 "-getItem:ContainerPort", "-getItem:ContainerEnvironmentVariable", "-getItem:Content",
             ],

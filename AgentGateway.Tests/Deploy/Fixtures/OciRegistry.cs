@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using AgentGateway.Tests.Fixtures;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -38,7 +39,7 @@ public sealed class OciRegistry : IAsyncDisposable
 
     public static async Task<OciRegistry> StartAsync()
     {
-        var registry = new OciRegistry(AgentGateway.Tests.Fixtures.ServiceProcess.GetFreePort());
+        var registry = new OciRegistry(ServiceProcess.GetFreePort());
         await registry._app.StartAsync();
         return registry;
     }
