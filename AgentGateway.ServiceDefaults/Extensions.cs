@@ -141,7 +141,8 @@ public static class Extensions
 
     /// <summary>
     /// Adds the management listener (<see cref="ManagementUrlKey"/>) beside the service's own: to its named Kestrel
-    /// endpoints when it has some, else to its URLs.
+    /// endpoints when it has some, else to its URLs — or, with none, to the ports of <c>ASPNETCORE_HTTP_PORTS</c> and
+    /// <c>ASPNETCORE_HTTPS_PORTS</c> (what the .NET container images set), else to ASP.NET Core's default.
     /// </summary>
     private static void AddManagementListener(this WebApplicationBuilder builder)
     {
@@ -156,9 +157,23 @@ public static class Extensions
             return;
         }
 
-        var urls = builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey);
-        builder.WebHost.UseUrls(
-            [.. (string.IsNullOrWhiteSpace(urls) ? "http://localhost:5000" : urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), url]);
+        var urls = Split(builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
+        if (urls.Length == 0)
+        {
+            // Given URLs, the host ignores the ports settings (and warns that it does): they become URLs here instead.
+            urls =
+            [
+                .. Split(builder.WebHost.GetSetting(WebHostDefaults.HttpPortsKey)).Select(port => $"http://*:{port}"),
+                .. Split(builder.WebHost.GetSetting(WebHostDefaults.HttpsPortsKey)).Select(port => $"https://*:{port}"),
+            ];
+            builder.WebHost.UseSetting(WebHostDefaults.HttpPortsKey, string.Empty);
+            builder.WebHost.UseSetting(WebHostDefaults.HttpsPortsKey, string.Empty);
+        }
+
+        builder.WebHost.UseUrls([.. urls.Length == 0 ? ["http://localhost:5000"] : urls, url]);
+
+        static string[] Split(string? list) =>
+            (list ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
     /// <summary>The port of the management listener, or null when there is none.</summary>

@@ -38,10 +38,12 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>
     /// Starts <paramref name="projectPath"/> (relative to the repository root) on <paramref name="port"/> (a free one
     /// when null), passing configuration as command-line arguments and <paramref name="environment"/> as environment variables.
+    /// The port is given as <c>--urls</c>, or, with <paramref name="portInHttpPortsVariable"/>, as <c>ASPNETCORE_HTTP_PORTS</c>
+    /// the way the .NET container images give it.
     /// </summary>
     public static async Task<ServiceProcess> StartAsync(
         string projectPath, IReadOnlyDictionary<string, string> configuration, CancellationToken cancellationToken, int? port = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, bool portInHttpPortsVariable = false)
     {
         port ??= GetFreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -63,8 +65,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(assembly);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(baseAddress.ToString());
+        if (portInHttpPortsVariable)
+        {
+            start.Environment["ASPNETCORE_HTTP_PORTS"] = port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add(baseAddress.ToString());
+        }
+
         foreach (var (key, value) in configuration)
         {
             start.ArgumentList.Add($"--{key}={value}");
@@ -175,7 +185,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    private static string BuildConfiguration =>
+    /// <summary>The configuration the tests were built in (Debug or Release), as the services were.</summary>
+    public static string BuildConfiguration =>
         new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
     private static string FindRepositoryRoot()
