@@ -271,9 +271,13 @@ public sealed class KubernetesManifestsTests
                 Assert.Null(container["lifecycle"]?["preStop"]?["exec"]);
 
                 var environment = Environment(container, manifests);
-                var drain = environment.TryGetValue("Shutdown__DrainDelay", out var delay) ? TimeSpan.Parse(delay, CultureInfo.InvariantCulture) : TimeSpan.Zero;
-                // The host's default shutdown timeout is 30 s; the manifests shorten it to fit the grace period.
-                var shutdown = TimeSpan.FromSeconds(int.Parse(environment.GetValueOrDefault("DOTNET_SHUTDOWNTIMEOUTSECONDS", "30"), CultureInfo.InvariantCulture));
+                // The proxy drains (Shutdown__DrainDelay, 5 s by default) and then gives requests Shutdown__Timeout (20 s by
+                // default); other services stop within the host's shutdown timeout (30 s unless shortened).
+                var drain = environment.TryGetValue("Shutdown__DrainDelay", out var delay) ? TimeSpan.Parse(delay, CultureInfo.InvariantCulture)
+                    : name.Contains("proxy", StringComparison.Ordinal) ? TimeSpan.FromSeconds(5) : TimeSpan.Zero;
+                var shutdown = environment.TryGetValue("Shutdown__Timeout", out var timeout) ? TimeSpan.Parse(timeout, CultureInfo.InvariantCulture)
+                    : name.Contains("proxy", StringComparison.Ordinal) ? TimeSpan.FromSeconds(20)
+                    : TimeSpan.FromSeconds(int.Parse(environment.GetValueOrDefault("DOTNET_SHUTDOWNTIMEOUTSECONDS", "30"), CultureInfo.InvariantCulture));
                 var grace = TimeSpan.FromSeconds(Int(pod["terminationGracePeriodSeconds"]));
                 Assert.True(drain + shutdown < grace, $"{name}: drain {drain} + shutdown {shutdown} do not fit in the grace period {grace}");
             }
