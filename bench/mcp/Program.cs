@@ -8,7 +8,7 @@ using System.Text.Json.Nodes;
 // Drives MCP tools/call against the same upstream directly and through the gateway, side by side:
 // latency at a fixed rate, throughput and latency at saturation, and the gateway's memory per idle session.
 //   dotnet run -c Release -- --direct URL --one URL --three URL --proxy-pid PID [--rate 200] [--seconds 20]
-//                             [--concurrency 32] [--sessions 10000]
+//                             [--concurrency 32] [--sessions 10000] [--hold-minutes 0] [--idle-only]
 var settings = Settings.Parse(args);
 using var http = new HttpClient(new SocketsHttpHandler
 {
@@ -31,7 +31,7 @@ Console.WriteLine($"MCP tools/call benchmark, {Environment.ProcessorCount} cores
 Console.WriteLine($"fixed rate {settings.Rate}/s for {settings.Seconds} s; saturation with {settings.Concurrency} concurrent clients for {settings.Seconds} s");
 Console.WriteLine();
 var results = new List<(string Case, Measurement Fixed, Measurement Saturated)>();
-foreach (var (name, endpoint, tool) in cases)
+foreach (var (name, endpoint, tool) in settings.IdleOnly ? [] : cases)
 {
     var client = await McpHttpClient.ConnectAsync(http, endpoint, settings.Concurrency);
     await client.WarmUpAsync(tool, TimeSpan.FromSeconds(3));
@@ -40,30 +40,51 @@ foreach (var (name, endpoint, tool) in cases)
     results.Add((name, fixedRate, saturated));
 }
 
-Console.WriteLine("| case | fixed rate: achieved/s | p50 ms | p99 ms | errors | saturated: req/s | p50 ms | p99 ms | errors |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
-foreach (var (name, fixedRate, saturated) in results)
+if (results.Count > 0)
 {
-    Console.WriteLine($"| {name} | {fixedRate.Throughput:0} | {fixedRate.P50:0.00} | {fixedRate.P99:0.00} | {fixedRate.Errors} | {saturated.Throughput:0} | {saturated.P50:0.00} | {saturated.P99:0.00} | {saturated.Errors} |");
-}
+    Console.WriteLine("| case | fixed rate: achieved/s | p50 ms | p99 ms | errors | saturated: req/s | p50 ms | p99 ms | errors |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+    foreach (var (name, fixedRate, saturated) in results)
+    {
+        Console.WriteLine($"| {name} | {fixedRate.Throughput:0} | {fixedRate.P50:0.00} | {fixedRate.P99:0.00} | {fixedRate.Errors} | {saturated.Throughput:0} | {saturated.P50:0.00} | {saturated.P99:0.00} | {saturated.Errors} |");
+    }
 
-var direct = results[0];
-Console.WriteLine();
-foreach (var (name, fixedRate, saturated) in results.Skip(1))
-{
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{name}: added p50 {fixedRate.P50 - direct.Fixed.P50:0.00} ms, added p99 {fixedRate.P99 - direct.Fixed.P99:0.00} ms at {settings.Rate}/s; saturated throughput {100 * saturated.Throughput / direct.Saturated.Throughput:0}% of direct"));
+    var direct = results[0];
+    Console.WriteLine();
+    foreach (var (name, fixedRate, saturated) in results.Skip(1))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: added p50 {fixedRate.P50 - direct.Fixed.P50:0.00} ms, added p99 {fixedRate.P99 - direct.Fixed.P99:0.00} ms at {settings.Rate}/s; saturated throughput {100 * saturated.Throughput / direct.Saturated.Throughput:0}% of direct"));
+    }
 }
 
 if (settings.ProxyPid is { } pid && settings.Sessions > 0)
 {
     Console.WriteLine();
     var before = Rss(pid);
-    var opened = await McpHttpClient.OpenIdleSessionsAsync(http, settings.One, settings.Sessions);
+    var idle = await McpHttpClient.OpenIdleSessionsAsync(http, settings.One, settings.Sessions);
+    var opened = idle.Count;
     await Task.Delay(TimeSpan.FromSeconds(5));
     var after = Rss(pid);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"idle sessions: {opened} opened through the gateway; proxy RSS {before / 1024.0 / 1024:0.0} MiB -> {after / 1024.0 / 1024:0.0} MiB, {(after - before) / 1024.0 / opened:0.00} KiB per session"));
+
+    // Held without a request: the proxy's memory sampled every 30 s, then every session used once to show it lived.
+    if (settings.HoldMinutes > 0)
+    {
+        var samples = new List<long> { after };
+        var held = Stopwatch.StartNew();
+        while (held.Elapsed < TimeSpan.FromMinutes(settings.HoldMinutes))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30));
+            samples.Add(Rss(pid));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {held.Elapsed.TotalMinutes:0.0} min: proxy RSS {samples[^1] / 1024.0 / 1024:0.0} MiB"));
+        }
+
+        var alive = await McpHttpClient.CountLiveSessionsAsync(http, settings.One, idle);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"held {opened} idle sessions for {settings.HoldMinutes} min: proxy RSS from {samples.Min() / 1024.0 / 1024:0.0} to {samples.Max() / 1024.0 / 1024:0.0} MiB (first {samples[0] / 1024.0 / 1024:0.0}, last {samples[^1] / 1024.0 / 1024:0.0}); {alive} of {opened} sessions still answer"));
+    }
 }
 
 static long Rss(int pid)
@@ -79,7 +100,7 @@ static long Rss(int pid)
     throw new InvalidOperationException($"No VmRSS for process {pid}.");
 }
 
-internal sealed record Settings(Uri Direct, Uri One, Uri Three, int? ProxyPid, int Rate, int Seconds, int Concurrency, int Sessions)
+internal sealed record Settings(Uri Direct, Uri One, Uri Three, int? ProxyPid, int Rate, int Seconds, int Concurrency, int Sessions, int HoldMinutes, bool IdleOnly)
 {
     public static Settings Parse(string[] args)
     {
@@ -94,7 +115,8 @@ internal sealed record Settings(Uri Direct, Uri One, Uri Three, int? ProxyPid, i
         return new Settings(
             Required("--direct"), Required("--one"), Required("--three"),
             Value("--proxy-pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
-            Number("--rate", 200), Number("--seconds", 20), Number("--concurrency", 32), Number("--sessions", 10_000));
+            Number("--rate", 200), Number("--seconds", 20), Number("--concurrency", 32), Number("--sessions", 10_000),
+            Number("--hold-minutes", 0), args.Contains("--idle-only"));
     }
 }
 
@@ -125,21 +147,34 @@ internal sealed class McpHttpClient(HttpClient http, Uri endpoint, string?[] ses
         return new McpHttpClient(http, endpoint, sessions);
     }
 
-    public static async Task<int> OpenIdleSessionsAsync(HttpClient http, Uri endpoint, int count)
+    public static async Task<IReadOnlyList<string>> OpenIdleSessionsAsync(HttpClient http, Uri endpoint, int count)
     {
-        var opened = 0;
+        var opened = new System.Collections.Concurrent.ConcurrentBag<string>();
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (_, _) =>
+            opened.Add(await InitializeAsync(http, endpoint) ?? throw new InvalidOperationException($"{endpoint} opened no session")));
+        return [.. opened];
+    }
+
+    /// <summary>How many of <paramref name="sessions"/> still answer a <c>tools/list</c>.</summary>
+    public static async Task<int> CountLiveSessionsAsync(HttpClient http, Uri endpoint, IReadOnlyList<string> sessions)
+    {
+        var alive = 0;
+        await Parallel.ForEachAsync(sessions, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (session, _) =>
         {
-            if (await InitializeAsync(http, endpoint) is not null)
+            using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
             {
-                Interlocked.Increment(ref opened);
-            }
-            else
+                Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+            request.Headers.Add("Mcp-Session-Id", session);
+            request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+            using var response = await http.SendAsync(request);
+            if (response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync()).Contains("\"tools\"", StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"{endpoint} opened no session");
+                Interlocked.Increment(ref alive);
             }
         });
-        return opened;
+        return alive;
     }
 
     public async Task WarmUpAsync(string tool, TimeSpan duration) => await RunSaturatedAsync(tool, sessions.Length, duration);
