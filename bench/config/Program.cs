@@ -11,9 +11,8 @@ using System.Text.Json.Nodes;
 //   dotnet AgentGateway.Bench.Config.dll --admin URL --token-endpoint URL --xds URL --authority URL --upstream URL
 //       --proxy-dll PATH [--tenants 1000] [--routes 10] [--changes 40] [--proxies 2]
 var settings = Settings.Parse(args);
-using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { Timeout = TimeSpan.FromSeconds(60) };
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { Timeout = TimeSpan.FromSeconds(60), BaseAddress = settings.Admin };
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(http, settings.TokenEndpoint));
-http.BaseAddress = settings.Admin;
 
 Console.WriteLine($"Config scale benchmark, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine($"{settings.Tenants} tenants x {settings.Routes} routes = {settings.Tenants * settings.Routes} routes");

@@ -56,6 +56,7 @@ internal sealed partial class ConfigChangeListener(
 
     private async Task RebuildAsync(CancellationToken cancellationToken)
     {
+        var started = timeProvider.GetTimestamp();
         var snapshot = await builder.BuildAsync(cancellationToken);
         if (snapshot.Revision == cache.Current.Revision)
         {
@@ -63,11 +64,11 @@ internal sealed partial class ConfigChangeListener(
         }
 
         cache.Set(snapshot);
-        LogSnapshotBuilt(logger, snapshot.Revision, snapshot.Count);
+        LogSnapshotBuilt(logger, snapshot.Revision, snapshot.Count, (long)timeProvider.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "xDS snapshot at config revision {Revision} with {ResourceCount} routes")]
-    private static partial void LogSnapshotBuilt(ILogger logger, long revision, int resourceCount);
+    [LoggerMessage(Level = LogLevel.Information, Message = "xDS snapshot at config revision {Revision} with {ResourceCount} routes, built in {ElapsedMs} ms")]
+    private static partial void LogSnapshotBuilt(ILogger logger, long revision, int resourceCount, long elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for config changes failed; retrying in {Delay}: {Reason}")]
     private static partial void LogListenFailed(ILogger logger, TimeSpan delay, string reason);

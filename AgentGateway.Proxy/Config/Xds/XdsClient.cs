@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RpcStatus = AgentGateway.Contracts.Rpc.Status;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Envoy.Core;
@@ -140,6 +141,7 @@ internal sealed partial class XdsClient(
             receivedAny = true;
             var response = call.ResponseStream.Current;
             var reply = new DeltaDiscoveryRequest { TypeUrl = response.TypeUrl, ResponseNonce = response.Nonce };
+            var started = Stopwatch.GetTimestamp();
             var (error, snapshot) = _state.Apply(response);
             metrics.ConfigUpdated("xds", error is null);
             if (error is not null)
@@ -157,7 +159,7 @@ internal sealed partial class XdsClient(
                 reply.ErrorDetail = _state.RejectionStatus();
                 if (reply.ErrorDetail is null)
                 {
-                    LogAcked(logger, response.SystemVersionInfo, response.Resources.Count, response.RemovedResources.Count);
+                    LogAcked(logger, response.SystemVersionInfo, response.Resources.Count, response.RemovedResources.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 }
                 else
                 {
@@ -174,8 +176,8 @@ internal sealed partial class XdsClient(
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the control plane at {Address}, holding {HeldCount} resources")]
     private static partial void LogConnected(ILogger logger, Uri address, int heldCount);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "ACK config {Version}: {Updated} updated, {Removed} removed")]
-    private static partial void LogAcked(ILogger logger, string version, int updated, int removed);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "ACK config {Version}: {Updated} updated, {Removed} removed, applied in {ElapsedMs} ms")]
+    private static partial void LogAcked(ILogger logger, string version, int updated, int removed, long elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Applied config {Version} except the routes it refuses: {Reason}")]
     private static partial void LogAppliedWithRejections(ILogger logger, string version, string reason);
