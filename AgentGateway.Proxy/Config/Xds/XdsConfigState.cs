@@ -22,6 +22,10 @@ internal sealed class XdsConfigState
     private Dictionary<string, Held> _servedRoutes = new(StringComparer.Ordinal);
     private bool _routesReceived;
 
+    // The snapshot last built: a response of routes alone leaves the shared types as they were, so the routes it does
+    // not change keep what this snapshot made of them.
+    private GatewaySnapshot? _applied;
+
     /// <summary>The routes currently refused, by name.</summary>
     public IReadOnlyDictionary<string, RejectedResource> Rejected { get; private set; } = new Dictionary<string, RejectedResource>(StringComparer.Ordinal);
 
@@ -102,7 +106,8 @@ internal sealed class XdsConfigState
                 response.SystemVersionInfo,
                 [.. latestRoutes.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => (Route)pair.Value.Resource)],
                 _servedRoutes.ToDictionary(pair => pair.Key, pair => (Route)pair.Value.Resource, StringComparer.Ordinal),
-                keys, egress, grants);
+                keys, egress, grants,
+                unchangedFrom: response.TypeUrl == ResourceTypes.Route ? _applied : null);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -137,6 +142,7 @@ internal sealed class XdsConfigState
         }
 
         Adopt(shared);
+        _applied = result.Snapshot;
         _routesReceived = true;
         _latestRoutes = latestRoutes;
         _servedRoutes = served;

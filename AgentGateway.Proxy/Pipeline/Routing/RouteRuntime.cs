@@ -3,7 +3,8 @@ namespace AgentGateway.Proxy.Pipeline.Routing;
 /// <summary>
 /// Everything the gateway made of one route for one config version: the route, its name, its compiled policies and the
 /// state its kind keeps for it (destinations with their health, compiled guards, targets' fingerprints). Part of the
-/// immutable snapshot: a config change brings new runtimes, and the old ones go with the old snapshot.
+/// immutable snapshot: a config change brings new runtimes for the routes it changes (for all of them when the session
+/// keys, egress policy or host grants change); the routes it leaves alone keep theirs.
 /// </summary>
 internal sealed class RouteRuntime
 {

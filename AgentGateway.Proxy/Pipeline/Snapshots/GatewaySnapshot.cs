@@ -47,6 +47,9 @@ internal sealed class GatewaySnapshot
     /// <summary>What the gateway made of a route of this snapshot: its compiled policies and its kind's state.</summary>
     public RouteRuntime RuntimeOf(Route route) => _runtimes[route];
 
+    /// <summary>The runtime this snapshot made of exactly <paramref name="route"/> (the same instance), if any.</summary>
+    private RouteRuntime? RuntimeOrNull(Route route) => _runtimes.GetValueOrDefault(route);
+
     /// <summary>The compiled policies of a route of this snapshot.</summary>
     public RoutePolicyRuntime PoliciesOf(Route route) => _runtimes[route].Policies;
 
@@ -58,13 +61,18 @@ internal sealed class GatewaySnapshot
     /// (by resource name) holds in another version is served in that version, if it still passes; the refusal is still
     /// reported, marked <see cref="RejectedRoute.PreviousServed"/>.
     /// </summary>
+    /// <param name="unchangedFrom">
+    /// A snapshot built from the same session keys, egress policy and host grants: a route it holds (the same instance)
+    /// keeps its validation and its runtime, compiled policies and kind state included, so a change to one route of
+    /// thousands costs that route, not all of them.
+    /// </param>
     public static SnapshotResult CreateKeepingPrevious(
         string version, IReadOnlyList<Route> routes, IReadOnlyDictionary<string, Route> previous, IReadOnlyCollection<SessionKey>? sessionKeys = null,
-        EgressPolicy? egress = null, IReadOnlyList<HostGrant>? hostGrants = null)
+        EgressPolicy? egress = null, IReadOnlyList<HostGrant>? hostGrants = null, GatewaySnapshot? unchangedFrom = null)
     {
         ArgumentNullException.ThrowIfNull(routes);
         ArgumentNullException.ThrowIfNull(previous);
-        var result = Create(version, routes, sessionKeys, egress, hostGrants);
+        var result = Create(version, routes, sessionKeys, egress, hostGrants, unchangedFrom);
         if (result.Snapshot is null || result.Rejected.Count == 0)
         {
             return result;
@@ -77,7 +85,7 @@ internal sealed class GatewaySnapshot
             return result;
         }
 
-        var retried = Create(version, fallbacks, sessionKeys, egress, hostGrants);
+        var retried = Create(version, fallbacks, sessionKeys, egress, hostGrants, unchangedFrom);
         if (retried.Snapshot is null)
         {
             return result;
@@ -98,7 +106,7 @@ internal sealed class GatewaySnapshot
     /// </summary>
     public static SnapshotResult Create(
         string version, IReadOnlyCollection<Route> routes, IReadOnlyCollection<SessionKey>? sessionKeys = null, EgressPolicy? egress = null,
-        IReadOnlyList<HostGrant>? hostGrants = null)
+        IReadOnlyList<HostGrant>? hostGrants = null, GatewaySnapshot? unchangedFrom = null)
     {
         ArgumentNullException.ThrowIfNull(routes);
         sessionKeys ??= [];
@@ -116,6 +124,22 @@ internal sealed class GatewaySnapshot
         var runtimes = new Dictionary<Route, RouteRuntime>(ReferenceEqualityComparer.Instance);
         foreach (var route in routes)
         {
+            if (unchangedFrom?.RuntimeOrNull(route) is { } kept)
+            {
+                // Validated and compiled when it came; only its match may now meet a newcomer's.
+                if (matches.TryAdd(RouteResourceValidator.MatchKey(route.Match), NameOf(route)))
+                {
+                    runtimes[route] = kept;
+                    accepted.Add(route);
+                }
+                else
+                {
+                    rejected.Add(new RejectedRoute(NameOf(route), [$"match: route '{matches[RouteResourceValidator.MatchKey(route.Match)]}' has the same match"]));
+                }
+
+                continue;
+            }
+
             var routeErrors = SnapshotValidator.ValidateRoute(route, grants);
             if (routeErrors.Count == 0 && !matches.TryAdd(RouteResourceValidator.MatchKey(route.Match), NameOf(route)))
             {
