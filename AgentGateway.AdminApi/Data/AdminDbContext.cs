@@ -3,8 +3,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AgentGateway.AdminApi.Data;
 
-internal sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) : DbContext(options)
+internal sealed class AdminDbContext : DbContext
 {
+    public AdminDbContext(DbContextOptions<AdminDbContext> options)
+        : base(options)
+    {
+        SavingChanges += (_, _) => ConfigScope.Collect(ChangeTracker);
+    }
+
+    /// <summary>What the changes saved since the last config revision bump touch (see <see cref="ConfigChanges"/>).</summary>
+    public ConfigChangeScope ConfigScope { get; } = new();
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<TenantMember> TenantMembers => Set<TenantMember>();

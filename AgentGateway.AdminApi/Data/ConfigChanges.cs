@@ -50,7 +50,8 @@ internal static class ConfigChanges
             .SqlQuery<long>($"UPDATE config_revisions SET \"Revision\" = \"Revision\" + 1 WHERE \"Id\" = {ConfigRevision.SingletonId} RETURNING \"Revision\" AS \"Value\"")
             .ToListAsync(cancellationToken);
         var revision = revisions.Single();
-        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {revision.ToString(System.Globalization.CultureInfo.InvariantCulture)})", cancellationToken);
+        // The payload says which tenants' config changed ("{revision}:{tenant,...}" or "{revision}:*").
+        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {db.ConfigScope.TakePayload(revision)})", cancellationToken);
         return revision;
     }
 }

@@ -5,8 +5,9 @@ namespace AgentGateway.AdminApi.ControlPlane.Xds;
 
 /// <summary>
 /// Keeps the xDS snapshot in step with Postgres: builds it at start, then <c>LISTEN</c>s for the notification every
-/// committed config write sends (from any AdminApi replica) and rebuilds. If the connection drops it reconnects and
-/// rebuilds, so a change made meanwhile is not missed.
+/// committed config write sends (from any AdminApi replica) and rebuilds what it names: the routes of the tenants it
+/// changed, or everything. If the connection drops it reconnects and rebuilds it all, so a change made meanwhile is
+/// not missed.
 /// </summary>
 internal sealed partial class ConfigChangeListener(
     NpgsqlDataSource dataSource,
@@ -24,8 +25,9 @@ internal sealed partial class ConfigChangeListener(
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                var pending = 1;
-                connection.Notification += (_, _) => Interlocked.Exchange(ref pending, 1);
+                // Connected (again): changes may have been missed meanwhile, so the first build is a whole one.
+                var pending = PendingChanges.Everything();
+                connection.Notification += (_, notification) => pending.Add(notification.Payload);
                 await using (var listen = new NpgsqlCommand($"LISTEN {ConfigChanges.Channel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
@@ -33,9 +35,9 @@ internal sealed partial class ConfigChangeListener(
 
                 while (!stoppingToken.IsCancellationRequested)
                 {
-                    if (Interlocked.Exchange(ref pending, 0) == 1)
+                    if (pending.Take() is { } changes)
                     {
-                        await RebuildAsync(stoppingToken);
+                        await RebuildAsync(changes, stoppingToken);
                     }
 
                     // Wait for the next notification; a burst of them leads to a single rebuild.
@@ -54,21 +56,79 @@ internal sealed partial class ConfigChangeListener(
         }
     }
 
-    private async Task RebuildAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the snapshot again: whole, or when the changes since the last build name their tenants (and the last
+    /// build was whole or built from one), only those tenants' routes on top of the current snapshot.
+    /// </summary>
+    private async Task RebuildAsync(PendingChanges.Batch changes, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        var snapshot = await builder.BuildAsync(cancellationToken);
-        if (snapshot.Revision == cache.Current.Revision)
+        var current = cache.Current;
+        var snapshot = changes is { Tenants: { } tenants, Revision: { } revision } && current.Revision >= 0
+            ? revision <= current.Revision ? null : await builder.BuildTenantsAsync(current, tenants, revision, cancellationToken)
+            : await builder.BuildAsync(cancellationToken);
+        if (snapshot is null || snapshot.Revision == current.Revision)
         {
             return;
         }
 
         cache.Set(snapshot);
-        LogSnapshotBuilt(logger, snapshot.Revision, snapshot.Count, (long)timeProvider.GetElapsedTime(started).TotalMilliseconds);
+        var scope = changes.Tenants is { Count: var count } && current.Revision >= 0 ? $"the routes of {count} tenant(s) rebuilt" : "whole";
+        LogSnapshotBuilt(logger, snapshot.Revision, snapshot.Count, (long)timeProvider.GetElapsedTime(started).TotalMilliseconds, scope);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "xDS snapshot at config revision {Revision} with {ResourceCount} routes, built in {ElapsedMs} ms")]
-    private static partial void LogSnapshotBuilt(ILogger logger, long revision, int resourceCount, long elapsedMs);
+    /// <summary>The changes notified and not yet built: their last revision and the tenants they touch (null: everything).</summary>
+    private sealed class PendingChanges
+    {
+        private readonly Lock _lock = new();
+        private readonly HashSet<Guid> _tenants = [];
+        private long _revision;
+        private bool _any;
+        private bool _everything;
+
+        public static PendingChanges Everything() => new() { _any = true, _everything = true };
+
+        public void Add(string? payload)
+        {
+            var (revision, tenants) = ConfigChangeScope.Parse(payload);
+            lock (_lock)
+            {
+                _any = true;
+                _revision = Math.Max(_revision, revision ?? 0);
+                if (tenants is null)
+                {
+                    // Everything changed, or a notification this version cannot read: build it all.
+                    _everything = true;
+                }
+                else
+                {
+                    _tenants.UnionWith(tenants);
+                }
+            }
+        }
+
+        public Batch? Take()
+        {
+            lock (_lock)
+            {
+                if (!_any)
+                {
+                    return null;
+                }
+
+                var batch = _everything ? new Batch(null, null) : new Batch(_revision, new HashSet<Guid>(_tenants));
+                (_any, _everything, _revision) = (false, false, 0);
+                _tenants.Clear();
+                return batch;
+            }
+        }
+
+        /// <summary>Null tenants: build everything.</summary>
+        public sealed record Batch(long? Revision, IReadOnlySet<Guid>? Tenants);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "xDS snapshot at config revision {Revision} with {ResourceCount} resources, built in {ElapsedMs} ms ({Scope})")]
+    private static partial void LogSnapshotBuilt(ILogger logger, long revision, int resourceCount, long elapsedMs, string scope);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for config changes failed; retrying in {Delay}: {Reason}")]
     private static partial void LogListenFailed(ILogger logger, TimeSpan delay, string reason);

@@ -14,6 +14,9 @@ internal sealed record XdsSnapshot(long Revision, FrozenDictionary<string, Froze
     /// <summary>The tenant of each host grant, by host (the resource's name).</summary>
     public FrozenDictionary<string, string> GrantTenants { get; init; } = FrozenDictionary<string, string>.Empty;
 
+    /// <summary>The tenant of each route built, sent or left out, by resource name: what a rebuild of some tenants replaces.</summary>
+    public FrozenDictionary<string, Guid> RouteTenants { get; init; } = FrozenDictionary<string, Guid>.Empty;
+
     /// <summary>Routes not sent to proxies because they cannot work as configured (a missing secret, a rule they break).</summary>
     public FrozenDictionary<string, string> LeftOut { get; init; } = FrozenDictionary<string, string>.Empty;
 

@@ -30,30 +30,60 @@ internal sealed partial class XdsSnapshotBuilder(
     TimeProvider timeProvider,
     ILogger<XdsSnapshotBuilder> logger)
 {
-    public async Task<XdsSnapshot> BuildAsync(CancellationToken cancellationToken)
+    /// <summary>The whole snapshot, at the revision the database is at.</summary>
+    public Task<XdsSnapshot> BuildAsync(CancellationToken cancellationToken) => BuildAsync(null, cancellationToken);
+
+    /// <summary>
+    /// <paramref name="previous"/> with the routes of <paramref name="tenants"/> built again from the database and every
+    /// other resource kept: for changes that touched those tenants alone (see <see cref="ConfigChangeScope"/>), at
+    /// <paramref name="revision"/>, the last of them (every earlier change is in <paramref name="previous"/> or these tenants).
+    /// </summary>
+    public Task<XdsSnapshot> BuildTenantsAsync(XdsSnapshot previous, IReadOnlySet<Guid> tenants, long revision, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(previous);
+        ArgumentNullException.ThrowIfNull(tenants);
+        return BuildAsync((previous, [.. tenants], revision), cancellationToken);
+    }
+
+    private async Task<XdsSnapshot> BuildAsync((XdsSnapshot Snapshot, Guid[] Tenants, long Revision)? increment, CancellationToken cancellationToken)
+    {
+        var only = increment?.Tenants;
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AdminDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        var revision = await db.ConfigRevisions.AsNoTracking().Select(row => row.Revision).SingleAsync(cancellationToken);
-        var routes = await db.Routes.AsNoTracking()
+        var revision = increment?.Revision ?? await db.ConfigRevisions.AsNoTracking().Select(row => row.Revision).SingleAsync(cancellationToken);
+        var routes = await Of(db.Routes, only)
             .Include(route => route.Tenant)
             .Include(route => route.Agent)
             .Include(route => route.Targets).ThenInclude(target => target.McpServer)
             .ToListAsync(cancellationToken);
-        var keys = await db.SessionKeys.AsNoTracking().ToListAsync(cancellationToken);
-        var policies = await db.Policies.AsNoTracking().ToListAsync(cancellationToken);
-        var secrets = await db.Secrets.AsNoTracking().ToListAsync(cancellationToken);
-        var apiKeys = await db.ApiKeys.AsNoTracking().Where(key => key.RevokedAt == null).ToListAsync(cancellationToken);
-        var roleBindings = await db.RoleBindings.AsNoTracking().Include(binding => binding.Role).ToListAsync(cancellationToken);
-        var pins = await db.ToolPins.AsNoTracking().Where(pin => pin.ApprovedSha256 != null).ToListAsync(cancellationToken);
-        var llmProviders = await db.LlmProviders.AsNoTracking().ToListAsync(cancellationToken);
-        var allowRules = await EgressGuard.AllowRulesAsync(db, cancellationToken);
-        var grantedHosts = await db.HostClaims.AsNoTracking().Where(claim => claim.Granted).Include(claim => claim.Tenant)
-            .Select(claim => new HostGrant { Host = claim.Host, Tenant = claim.Tenant!.Name }).ToListAsync(cancellationToken);
+        var policies = await Of(db.Policies, only).ToListAsync(cancellationToken);
+        var secrets = await Of(db.Secrets, only).ToListAsync(cancellationToken);
+        var apiKeys = await Of(db.ApiKeys, only).Where(key => key.RevokedAt == null).ToListAsync(cancellationToken);
+        var roleBindings = await Of(db.RoleBindings, only).Include(binding => binding.Role).ToListAsync(cancellationToken);
+        var pins = await Of(db.ToolPins, only).Where(pin => pin.ApprovedSha256 != null).ToListAsync(cancellationToken);
+        var llmProviders = await Of(db.LlmProviders, only).ToListAsync(cancellationToken);
+
+        // The shared resources change only with a change of everything: an increment keeps the previous ones.
+        List<Data.Entities.SessionKey> keys = [];
+        List<AgentGateway.Contracts.V1.EgressAllowRule> allowRules = [];
+        List<HostGrant> grantedHosts;
+        if (increment is { Snapshot: var previous })
+        {
+            grantedHosts = [.. previous.GrantTenants.Select(grant => new HostGrant { Host = grant.Key, Tenant = grant.Value })];
+        }
+        else
+        {
+            keys = await db.SessionKeys.AsNoTracking().ToListAsync(cancellationToken);
+            allowRules = await EgressGuard.AllowRulesAsync(db, cancellationToken);
+            grantedHosts = await db.HostClaims.AsNoTracking().Where(claim => claim.Granted).Include(claim => claim.Tenant)
+                .Select(claim => new HostGrant { Host = claim.Host, Tenant = claim.Tenant!.Name }).ToListAsync(cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         var grants = HostGrantSet.Create(grantedHosts);
         var leftOut = new Dictionary<string, string>(StringComparer.Ordinal);
+        var routeTenants = new Dictionary<string, Guid>(StringComparer.Ordinal);
 
         var now = timeProvider.GetUtcNow();
         var policiesByTenant = policies.ToLookup(policy => policy.TenantId);
@@ -72,6 +102,7 @@ internal sealed partial class XdsSnapshotBuilder(
         foreach (var route in routes)
         {
             var name = RouteResources.ResourceName(route.Tenant!.Name, route.Name);
+            routeTenants[name] = route.TenantId;
             var tenantSecurity = security.GetValueOrDefault(route.TenantId) ?? TenantSecurity.Empty;
             var llm = route.Kind == RouteKinds.Llm ? RouteDefinitions.Of(route).Llm : null;
             var unreadableFor = tenantSecurity.Policies.UnreadableFor(
@@ -123,6 +154,11 @@ internal sealed partial class XdsSnapshotBuilder(
             routeResources[name] = new Resource { Name = name, Version = RouteResources.Version(message), Resource_ = Any.Pack(message) };
         }
 
+        if (increment is { Snapshot: var before, Tenants: var rebuilt })
+        {
+            return Merge(before, rebuilt.ToHashSet(), revision, routeResources, leftOut, routeTenants);
+        }
+
         var keyResources = new Dictionary<string, Resource>(StringComparer.Ordinal);
         foreach (var key in keys)
         {
@@ -151,6 +187,7 @@ internal sealed partial class XdsSnapshotBuilder(
         {
             LeftOut = leftOut.ToFrozenDictionary(StringComparer.Ordinal),
             GrantTenants = grantedHosts.ToFrozenDictionary(grant => grant.Host, grant => grant.Tenant, StringComparer.Ordinal),
+            RouteTenants = routeTenants.ToFrozenDictionary(StringComparer.Ordinal),
         };
 
         string? Decrypt(Guid tenantId, string secretName)
@@ -176,6 +213,45 @@ internal sealed partial class XdsSnapshotBuilder(
             decrypted[(tenantId, secretName)] = value;
             return value;
         }
+    }
+
+    /// <summary>The rows of <paramref name="tenants"/> (all when null), read-only.</summary>
+    private static IQueryable<T> Of<T>(DbSet<T> rows, Guid[]? tenants)
+        where T : class, ITenantOwned =>
+        tenants is null ? rows.AsNoTracking() : rows.AsNoTracking().Where(row => tenants.Contains(row.TenantId));
+
+    /// <summary><paramref name="previous"/> with the routes of <paramref name="tenants"/> replaced by those just built.</summary>
+    private static XdsSnapshot Merge(
+        XdsSnapshot previous, HashSet<Guid> tenants, long revision, Dictionary<string, Resource> routes, Dictionary<string, string> leftOut,
+        Dictionary<string, Guid> routeTenants)
+    {
+        bool Kept(string name) => !(previous.RouteTenants.TryGetValue(name, out var tenant) && tenants.Contains(tenant));
+        foreach (var (name, resource) in previous.Of(ResourceTypes.Route).Where(pair => Kept(pair.Key)))
+        {
+            routes.TryAdd(name, resource);
+        }
+
+        foreach (var (name, reason) in previous.LeftOut.Where(pair => Kept(pair.Key)))
+        {
+            leftOut.TryAdd(name, reason);
+        }
+
+        foreach (var (name, tenant) in previous.RouteTenants.Where(pair => Kept(pair.Key)))
+        {
+            routeTenants.TryAdd(name, tenant);
+        }
+
+        var resources = new Dictionary<string, FrozenDictionary<string, Resource>>(previous.Resources, StringComparer.Ordinal)
+        {
+            [ResourceTypes.Route] = routes.ToFrozenDictionary(StringComparer.Ordinal),
+        };
+        return previous with
+        {
+            Revision = revision,
+            Resources = resources.ToFrozenDictionary(StringComparer.Ordinal),
+            LeftOut = leftOut.ToFrozenDictionary(StringComparer.Ordinal),
+            RouteTenants = routeTenants.ToFrozenDictionary(StringComparer.Ordinal),
+        };
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Route {Route} is left out of the proxies' config: its policies reference secret {Secret}, which does not exist or cannot be decrypted")]

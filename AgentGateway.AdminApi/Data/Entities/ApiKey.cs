@@ -5,7 +5,7 @@ namespace AgentGateway.AdminApi.Data.Entities;
 /// made. Scoped to some routes (none: every route of the tenant), it works while it is neither expired nor revoked,
 /// on routes whose policies include API key authentication.
 /// </summary>
-internal sealed class ApiKey
+internal sealed class ApiKey : ITenantOwned
 {
     public Guid Id { get; set; }
 

@@ -7,7 +7,7 @@ namespace AgentGateway.AdminApi.Data.Entities;
 /// A client-facing endpoint of a tenant: it federates MCP servers (kind <c>mcp</c>), forwards to HTTP destinations
 /// (<c>http</c>), exposes an agent of the tenant's catalog (<c>a2a</c>) or its LLM providers (<c>llm</c>).
 /// </summary>
-internal sealed class GatewayRoute
+internal sealed class GatewayRoute : ITenantOwned
 {
     public Guid Id { get; set; }
 

@@ -4,7 +4,7 @@ namespace AgentGateway.AdminApi.Data.Entities;
 /// An LLM provider in a tenant's catalog: an OpenAI-compatible or Anthropic API. LLM routes serve their models from
 /// the providers they name; a backend-auth policy attached to the provider holds its API key.
 /// </summary>
-internal sealed class LlmProvider
+internal sealed class LlmProvider : ITenantOwned
 {
     public Guid Id { get; set; }
 

@@ -7,7 +7,7 @@ namespace AgentGateway.AdminApi.Data.Entities;
 /// A security policy of a tenant (authentication, authorization, backend credentials, backend TLS) attached to the
 /// tenant, one of its routes or one of its MCP servers. The most specific attachment of a kind wins.
 /// </summary>
-internal sealed class Policy
+internal sealed class Policy : ITenantOwned
 {
     public Guid Id { get; set; }
 

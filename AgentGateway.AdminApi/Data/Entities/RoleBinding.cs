@@ -1,7 +1,7 @@
 namespace AgentGateway.AdminApi.Data.Entities;
 
 /// <summary>Gives a role to subjects (users, groups, realm roles, claims, API keys, expressions) on some routes.</summary>
-internal sealed class RoleBinding
+internal sealed class RoleBinding : ITenantOwned
 {
     public Guid Id { get; set; }
 

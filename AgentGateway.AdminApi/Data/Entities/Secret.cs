@@ -1,7 +1,7 @@
 namespace AgentGateway.AdminApi.Data.Entities;
 
 /// <summary>A value a tenant's policies reference by name (a client secret, a key): stored encrypted, never returned.</summary>
-internal sealed class Secret
+internal sealed class Secret : ITenantOwned
 {
     public Guid Id { get; set; }
 

@@ -6,7 +6,7 @@ namespace AgentGateway.AdminApi.Data.Entities;
 /// The approved definition of one tool of one target of a route — the defence against tool poisoning — and the
 /// definition waiting for approval when the target started listing another one.
 /// </summary>
-internal sealed class ToolPin
+internal sealed class ToolPin : ITenantOwned
 {
     public Guid Id { get; set; }
 
