@@ -42,6 +42,12 @@ internal sealed partial class ConfigChangeListener(
 
                     // Wait for the next notification; a burst of them leads to a single rebuild.
                     await connection.WaitAsync(stoppingToken);
+
+                    // Each wait reads one notification: take every one already here, so that a burst of writes leads
+                    // to one build of what they changed, not one build each.
+                    while (await connection.WaitAsync(1, stoppingToken))
+                    {
+                    }
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
