@@ -12,6 +12,7 @@ public sealed class NodeMcpServer : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private int _disposed;
 
     private NodeMcpServer(Process process, int port, string path)
     {
@@ -73,6 +74,11 @@ public sealed class NodeMcpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -84,6 +84,9 @@ internal sealed class XdsTestClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The version of a resource held now, or null.</summary>
+    public string? VersionOf(string typeUrl, string name) => _held.GetValueOrDefault(typeUrl)?.GetValueOrDefault(name)?.Version;
+
     /// <summary>Whether a resource is held now (after the responses read so far).</summary>
     public bool Holds(string typeUrl, string name) => _held.GetValueOrDefault(typeUrl)?.ContainsKey(name) == true;
 

@@ -405,7 +405,11 @@ internal sealed partial class McpUpstreams(
                     await relay(item);
                 }
 
-                throw new UpstreamStreamPausedException(lastEventId, retry);
+                // Ended before the answer: a pause the client resumes from the last event id, or, with none to resume
+                // from, a failure the caller is told of.
+                throw lastEventId is null
+                    ? new UpstreamException("it ended its stream before the answer, with no event id to resume from")
+                    : new UpstreamStreamPausedException(lastEventId, retry);
             }
             catch (UpstreamSessionExpiredException) when (attempt == 0)
             {

@@ -323,6 +323,11 @@ internal sealed class UpstreamResponse : IDisposable
                 // The target broke the stream's bound: its failure, reported as such, never the proxy's memory.
                 throw new UpstreamException(exception.Message, exception);
             }
+            catch (IOException exception)
+            {
+                // The stream broke (the target died, the connection reset): the target's failure, for whoever reads it.
+                throw new UpstreamException($"its stream broke: {exception.Message}", exception);
+            }
 
             var item = events.Current;
             if (item.EventType == SseParser.EventTypeDefault)
