@@ -13,6 +13,8 @@ internal static class SecretsExtensions
 {
     public const string MasterKeyFileName = "secrets-master.key";
 
+    private const string ParameterName = "secrets-master-key";
+
     public static IResourceBuilder<ProjectResource> WithSecretsMasterKey(this IResourceBuilder<ProjectResource> adminApi)
     {
         ArgumentNullException.ThrowIfNull(adminApi);
@@ -22,7 +24,10 @@ internal static class SecretsExtensions
             : OwnerOnlyFile.ReadOrCreate(
                 Path.Combine(Path.GetDirectoryName(PostgresExtensions.DataDirectory(builder))!, MasterKeyFileName),
                 () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        var parameter = builder.AddParameter("secrets-master-key", key, secret: true);
+        // Every AdminApi replica gets the one key.
+        var parameter = builder.Resources.OfType<ParameterResource>().FirstOrDefault(resource => resource.Name == ParameterName) is { } existing
+            ? builder.CreateResourceBuilder(existing)
+            : builder.AddParameter(ParameterName, key, secret: true);
         return adminApi.WithEnvironment("Secrets__MasterKey", parameter);
     }
 }
