@@ -30,7 +30,6 @@ internal static class PortalSessionStorage
             var options = ConfigurationOptions.Parse(redis);
             options.AbortOnConnectFail = false;
             var connection = new Lazy<IConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(options));
-            builder.Services.AddSingleton(_ => connection.Value);
             dataProtection.PersistKeysToStackExchangeRedis(() => connection.Value.GetDatabase(), KeyRingKey);
             builder.Services.AddStackExchangeRedisCache(cache =>
             {

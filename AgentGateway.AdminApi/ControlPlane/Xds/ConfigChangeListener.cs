@@ -40,11 +40,9 @@ internal sealed partial class ConfigChangeListener(
                         await RebuildAsync(changes, stoppingToken);
                     }
 
-                    // Wait for the next notification; a burst of them leads to a single rebuild.
+                    // Wait for the next notification. Each wait reads one: take every one already here too, so that
+                    // a burst of writes leads to one build of what they changed, not one build each.
                     await connection.WaitAsync(stoppingToken);
-
-                    // Each wait reads one notification: take every one already here, so that a burst of writes leads
-                    // to one build of what they changed, not one build each.
                     while (await connection.WaitAsync(1, stoppingToken))
                     {
                     }
@@ -70,16 +68,23 @@ internal sealed partial class ConfigChangeListener(
     {
         var started = timeProvider.GetTimestamp();
         var current = cache.Current;
-        var snapshot = changes is { Tenants: { } tenants, Revision: { } revision } && current.Revision >= 0
-            ? revision <= current.Revision ? null : await builder.BuildTenantsAsync(current, tenants, revision, cancellationToken)
-            : await builder.BuildAsync(cancellationToken);
-        if (snapshot is null || snapshot.Revision == current.Revision)
+        var tenants = current.Revision >= 0 ? changes.Tenants : null;
+        if (tenants is not null && changes.Revision <= current.Revision)
+        {
+            // A whole build since has these changes already.
+            return;
+        }
+
+        var snapshot = tenants is null
+            ? await builder.BuildAsync(cancellationToken)
+            : await builder.BuildTenantsAsync(current, tenants, changes.Revision!.Value, cancellationToken);
+        if (snapshot.Revision == current.Revision)
         {
             return;
         }
 
         cache.Set(snapshot);
-        var scope = changes.Tenants is { Count: var count } && current.Revision >= 0 ? $"the routes of {count} tenant(s) rebuilt" : "whole";
+        var scope = tenants is null ? "whole" : $"the routes of {tenants.Count} tenant(s) rebuilt";
         LogSnapshotBuilt(logger, snapshot.Revision, snapshot.Count, (long)timeProvider.GetElapsedTime(started).TotalMilliseconds, scope);
     }
 

@@ -42,12 +42,12 @@ internal sealed partial class XdsSnapshotBuilder(
     {
         ArgumentNullException.ThrowIfNull(previous);
         ArgumentNullException.ThrowIfNull(tenants);
-        return BuildAsync((previous, [.. tenants], revision), cancellationToken);
+        return BuildAsync((previous, tenants, revision), cancellationToken);
     }
 
-    private async Task<XdsSnapshot> BuildAsync((XdsSnapshot Snapshot, Guid[] Tenants, long Revision)? increment, CancellationToken cancellationToken)
+    private async Task<XdsSnapshot> BuildAsync((XdsSnapshot Snapshot, IReadOnlySet<Guid> Tenants, long Revision)? increment, CancellationToken cancellationToken)
     {
-        var only = increment?.Tenants;
+        Guid[]? only = increment is { Tenants: var tenants } ? [.. tenants] : null;
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AdminDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
@@ -156,7 +156,7 @@ internal sealed partial class XdsSnapshotBuilder(
 
         if (increment is { Snapshot: var before, Tenants: var rebuilt })
         {
-            return Merge(before, rebuilt.ToHashSet(), revision, routeResources, leftOut, routeTenants);
+            return Merge(before, rebuilt, revision, routeResources, leftOut, routeTenants);
         }
 
         var keyResources = new Dictionary<string, Resource>(StringComparer.Ordinal);
@@ -222,7 +222,7 @@ internal sealed partial class XdsSnapshotBuilder(
 
     /// <summary><paramref name="previous"/> with the routes of <paramref name="tenants"/> replaced by those just built.</summary>
     private static XdsSnapshot Merge(
-        XdsSnapshot previous, HashSet<Guid> tenants, long revision, Dictionary<string, Resource> routes, Dictionary<string, string> leftOut,
+        XdsSnapshot previous, IReadOnlySet<Guid> tenants, long revision, Dictionary<string, Resource> routes, Dictionary<string, string> leftOut,
         Dictionary<string, Guid> routeTenants)
     {
         bool Kept(string name) => !(previous.RouteTenants.TryGetValue(name, out var tenant) && tenants.Contains(tenant));

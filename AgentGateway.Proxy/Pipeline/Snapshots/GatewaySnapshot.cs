@@ -47,9 +47,6 @@ internal sealed class GatewaySnapshot
     /// <summary>What the gateway made of a route of this snapshot: its compiled policies and its kind's state.</summary>
     public RouteRuntime RuntimeOf(Route route) => _runtimes[route];
 
-    /// <summary>The runtime this snapshot made of exactly <paramref name="route"/> (the same instance), if any.</summary>
-    private RouteRuntime? RuntimeOrNull(Route route) => _runtimes.GetValueOrDefault(route);
-
     /// <summary>The compiled policies of a route of this snapshot.</summary>
     public RoutePolicyRuntime PoliciesOf(Route route) => _runtimes[route].Policies;
 
@@ -124,23 +121,10 @@ internal sealed class GatewaySnapshot
         var runtimes = new Dictionary<Route, RouteRuntime>(ReferenceEqualityComparer.Instance);
         foreach (var route in routes)
         {
-            if (unchangedFrom?.RuntimeOrNull(route) is { } kept)
-            {
-                // Validated and compiled when it came; only its match may now meet a newcomer's.
-                if (matches.TryAdd(RouteResourceValidator.MatchKey(route.Match), NameOf(route)))
-                {
-                    runtimes[route] = kept;
-                    accepted.Add(route);
-                }
-                else
-                {
-                    rejected.Add(new RejectedRoute(NameOf(route), [$"match: route '{matches[RouteResourceValidator.MatchKey(route.Match)]}' has the same match"]));
-                }
-
-                continue;
-            }
-
-            var routeErrors = SnapshotValidator.ValidateRoute(route, grants);
+            // A route the previous snapshot holds was validated and compiled when it came; only its match may now meet
+            // a newcomer's.
+            var kept = unchangedFrom?._runtimes.GetValueOrDefault(route);
+            IReadOnlyList<string> routeErrors = kept is null ? SnapshotValidator.ValidateRoute(route, grants) : [];
             if (routeErrors.Count == 0 && !matches.TryAdd(RouteResourceValidator.MatchKey(route.Match), NameOf(route)))
             {
                 routeErrors = [$"match: route '{matches[RouteResourceValidator.MatchKey(route.Match)]}' has the same match"];
@@ -150,7 +134,7 @@ internal sealed class GatewaySnapshot
             {
                 try
                 {
-                    runtimes[route] = new RouteRuntime(route, RoutePolicyRuntime.Compile(route));
+                    runtimes[route] = kept ?? new RouteRuntime(route, RoutePolicyRuntime.Compile(route));
                 }
                 catch (Exception exception) when (exception is Cel.CelException or ArgumentException or InvalidOperationException or FormatException)
                 {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Tests.Fixtures;
 using AgentGateway.Tests.Samples;
@@ -100,11 +99,12 @@ public sealed class ProxyDrainTests : IAsyncLifetime
                 return null;
             }
 
-            var reply = await PostAsync(client, proxy, session, Request("tools/call", new JsonObject
+            var (status, reply) = await McpTestClient.PostAsync(client, new Uri(proxy, "/acme/mcp"), session, McpTestClient.Request("tools/call", new JsonObject
             {
                 ["name"] = "utils_echo",
                 ["arguments"] = new JsonObject { ["message"] = "rolling" },
             }), token);
+            Assert.True(status == HttpStatusCode.OK, $"{proxy}: {(int)status}");
             Assert.True(reply?["result"]?["content"]?[0]?["text"]?.GetValue<string>().Contains("rolling", StringComparison.Ordinal) == true, $"{proxy}: {reply}");
             return true;
         });
@@ -188,32 +188,7 @@ public sealed class ProxyDrainTests : IAsyncLifetime
         }
     }
 
-    private static JsonObject Request(string method, JsonObject? parameters = null) => new()
-    {
-        ["jsonrpc"] = "2.0",
-        ["id"] = Guid.NewGuid().ToString("N"),
-        ["method"] = method,
-        ["params"] = parameters ?? [],
-    };
-
-    private static async Task<string> InitializeAsync(HttpClient http, Uri proxy)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(proxy, "/acme/mcp"))
-        {
-            Content = JsonContent.Create(Request("initialize", new JsonObject
-            {
-                ["protocolVersion"] = "2025-11-25",
-                ["capabilities"] = new JsonObject(),
-                ["clientInfo"] = new JsonObject { ["name"] = "tests", ["version"] = "1.0" },
-            })),
-        };
-        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
-        using var response = await http.SendAsync(request, Cancellation);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var session = response.Headers.GetValues("Mcp-Session-Id").Single();
-        await PostAsync(http, proxy, session, new JsonObject { ["jsonrpc"] = "2.0", ["method"] = "notifications/initialized" }, Cancellation);
-        return session;
-    }
+    private static Task<string> InitializeAsync(HttpClient http, Uri proxy) => McpTestClient.OpenSessionAsync(http, new Uri(proxy, "/acme/mcp"), Cancellation);
 
     private static async Task<StreamReader> OpenStreamAsync(HttpClient http, Uri proxy, string session)
     {
@@ -224,26 +199,6 @@ public sealed class ProxyDrainTests : IAsyncLifetime
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Cancellation);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return new StreamReader(await response.Content.ReadAsStreamAsync(Cancellation));
-    }
-
-    /// <summary>POSTs one message on the session; the answer is the JSON body or the last JSON-RPC response of the SSE stream.</summary>
-    private static async Task<JsonObject?> PostAsync(HttpClient http, Uri proxy, string session, JsonObject message, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(proxy, "/acme/mcp")) { Content = JsonContent.Create(message) };
-        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
-        request.Headers.Add("Mcp-Session-Id", session);
-        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
-        using var response = await http.SendAsync(request, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
-        {
-            return body.Split('\n').Where(line => line.StartsWith("data: {", StringComparison.Ordinal))
-                .Select(line => JsonNode.Parse(line[6..])!.AsObject())
-                .LastOrDefault(candidate => candidate.ContainsKey("result") || candidate.ContainsKey("error"));
-        }
-
-        return body.Length == 0 ? null : JsonNode.Parse(body)!.AsObject();
     }
 
     /// <summary>

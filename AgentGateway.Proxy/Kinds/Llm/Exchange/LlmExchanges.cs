@@ -620,17 +620,8 @@ internal sealed partial class LlmExchanges(
                     onResponse = null;
                 }
 
-                // The frame is encoded straight into the response's buffer, and flushed: each event reaches the client as it comes.
-                if (sse.Name is not null)
-                {
-                    Encoding.UTF8.GetBytes("event: ", body);
-                    Encoding.UTF8.GetBytes(sse.Name, body);
-                    Encoding.UTF8.GetBytes("\n", body);
-                }
-
-                Encoding.UTF8.GetBytes("data: ", body);
-                Encoding.UTF8.GetBytes(sse.Data, body);
-                Encoding.UTF8.GetBytes("\n\n", body);
+                // Flushed event by event: each reaches the client as it comes.
+                WriteEvent(body, sse);
                 await body.FlushAsync(context.RequestAborted);
                 firstToken ??= time.GetElapsedTime(exchange.Started);
             }
@@ -653,13 +644,27 @@ internal sealed partial class LlmExchanges(
         return firstToken;
     }
 
+    /// <summary>One server-sent event's frame, encoded straight into the response's buffer.</summary>
+    private static void WriteEvent(System.IO.Pipelines.PipeWriter body, SseEvent sse)
+    {
+        if (sse.Name is not null)
+        {
+            Encoding.UTF8.GetBytes("event: ", body);
+            Encoding.UTF8.GetBytes(sse.Name, body);
+            Encoding.UTF8.GetBytes("\n", body);
+        }
+
+        Encoding.UTF8.GetBytes("data: ", body);
+        Encoding.UTF8.GetBytes(sse.Data, body);
+        Encoding.UTF8.GetBytes("\n\n", body);
+    }
+
     private static async Task WriteStreamErrorAsync(HttpContext context, SseEvent error)
     {
         try
         {
-            var text = (error.Name is null ? string.Empty : $"event: {error.Name}\n") + $"data: {error.Data}\n\n";
-            await context.Response.WriteAsync(text, context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
+            WriteEvent(context.Response.BodyWriter, error);
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
         }
         catch (Exception exception) when (exception is IOException or OperationCanceledException)
         {

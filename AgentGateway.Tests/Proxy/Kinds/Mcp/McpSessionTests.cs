@@ -353,51 +353,12 @@ public sealed class McpSessionTests(TwoReplicasFixture fixture) : IClassFixture<
         Assert.Contains("after", Assert.IsType<TextContentBlock>(after.Content[0]).Text, StringComparison.Ordinal);
     }
 
-    private static JsonObject Request(string method, JsonObject? parameters = null) => new()
-    {
-        ["jsonrpc"] = "2.0",
-        ["id"] = Guid.NewGuid().ToString("N"),
-        ["method"] = method,
-        ["params"] = parameters ?? [],
-    };
+    private static JsonObject Request(string method, JsonObject? parameters = null) => McpTestClient.Request(method, parameters);
 
-    private static async Task<string> InitializeAsync(Uri endpoint)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
-        {
-            Content = JsonContent.Create(Request("initialize", new JsonObject
-            {
-                ["protocolVersion"] = "2025-11-25",
-                ["capabilities"] = new JsonObject(),
-                ["clientInfo"] = new JsonObject { ["name"] = "tests", ["version"] = "1.0" },
-            })),
-        };
-        request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.Accept.ParseAdd("text/event-stream");
-        using var response = await s_http.SendAsync(request, Cancellation);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var sessionId = response.Headers.GetValues("Mcp-Session-Id").Single();
-        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(endpoint, sessionId, new JsonObject { ["jsonrpc"] = "2.0", ["method"] = "notifications/initialized" })).Status);
-        return sessionId;
-    }
+    private static Task<string> InitializeAsync(Uri endpoint) => McpTestClient.OpenSessionAsync(s_http, endpoint, Cancellation);
 
-    /// <summary>POSTs one message; the answer is the JSON body or the last JSON-RPC response of the SSE stream.</summary>
-    private static async Task<(HttpStatusCode Status, JsonObject? Message)> PostAsync(Uri endpoint, string sessionId, JsonObject message)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = JsonContent.Create(message) };
-        request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.Accept.ParseAdd("text/event-stream");
-        request.Headers.Add("Mcp-Session-Id", sessionId);
-        using var response = await s_http.SendAsync(request, Cancellation);
-        var body = await response.Content.ReadAsStringAsync(Cancellation);
-        if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
-        {
-            var data = body.Split('\n').Where(line => line.StartsWith("data: {", StringComparison.Ordinal)).Select(line => JsonNode.Parse(line[6..])!.AsObject());
-            return (response.StatusCode, data.LastOrDefault(candidate => candidate.ContainsKey("result") || candidate.ContainsKey("error")));
-        }
-
-        return (response.StatusCode, body.Length == 0 ? null : JsonNode.Parse(body)!.AsObject());
-    }
+    private static Task<(HttpStatusCode Status, JsonObject? Message)> PostAsync(Uri endpoint, string sessionId, JsonObject message) =>
+        McpTestClient.PostAsync(s_http, endpoint, sessionId, message, Cancellation);
 
     /// <summary>Records progress as it is reported (Progress&lt;T&gt; would post to the thread pool and race the assertion).</summary>
     private sealed class SynchronousProgress(List<ProgressNotificationValue> values) : IProgress<ProgressNotificationValue>
