@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -20,6 +21,18 @@ internal sealed class GatewayMetrics
         HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     };
 
+    /// <summary>
+    /// The MCP request methods of both protocol eras: any other name a client sends is labelled
+    /// <see cref="MetricLabels.Other"/>, so that made-up methods never become series.
+    /// </summary>
+    private static readonly FrozenSet<string> s_mcpMethods = new[]
+    {
+        "initialize", "ping", "server/discover", "tools/list", "tools/call", "prompts/list", "prompts/get", "resources/list",
+        "resources/templates/list", "resources/read", "resources/subscribe", "resources/unsubscribe", "subscriptions/listen",
+        "completion/complete", "logging/setLevel", "tasks/get", "tasks/list", "tasks/result", "tasks/cancel",
+        "sampling/createMessage", "elicitation/create", "roots/list",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
     private readonly MetricLabels _labels;
     private readonly Counter<long> _refusals;
     private readonly Histogram<double> _mcpServer;
@@ -34,7 +47,7 @@ internal sealed class GatewayMetrics
         _labels = labels;
         Meter = meterFactory.Create(MeterName);
         _refusals = Meter.CreateCounter<long>(
-            "agentgateway.policy.refusals", "{request}", "Requests a route's policies refused, by policy (authentication, ext_authz, authorization, rate_limit, mcp_authorization, a2a_authorization) and route kind.");
+            "agentgateway.policy.refusals", "{request}", "Requests a route's policies refused, by policy (authentication, ext_authz, authorization, rate_limit, mcp_authorization, a2a_authorization, virtual_key) and route kind.");
         _mcpServer = Meter.CreateHistogram(
             "mcp.server.operation.duration", "s", "MCP requests as the gateway served them, from receipt to answer, by method and tool or prompt.", advice: s_durations);
         _mcpClient = Meter.CreateHistogram(
@@ -139,7 +152,7 @@ internal sealed class GatewayMetrics
 
     private static TagList McpTags(string method, string? name, string? error)
     {
-        var tags = new TagList { { "mcp.method.name", method } };
+        var tags = new TagList { { "mcp.method.name", s_mcpMethods.Contains(method) ? method : MetricLabels.Other } };
         if (name is not null)
         {
             tags.Add(method == "prompts/get" ? "gen_ai.prompt.name" : "gen_ai.tool.name", name);

@@ -6,6 +6,12 @@ namespace AgentGateway.Proxy.Telemetry;
 /// <summary>Adds the labels that name a route to a metric's tags, as configured (<see cref="MetricLabelOptions"/>).</summary>
 internal sealed class MetricLabels(IOptions<TelemetryOptions> options)
 {
+    /// <summary>
+    /// The label of a value a caller named that the gateway does not know (a method, a model): OpenTelemetry's
+    /// convention for open sets, so that what clients make up never becomes a series of its own.
+    /// </summary>
+    public const string Other = "_OTHER";
+
     private readonly bool _tenant = options.Value.Metrics.Tenant;
     private readonly bool _route = options.Value.Metrics.Route;
 

@@ -79,6 +79,11 @@ public sealed class OtlpReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>Every value attribute <paramref name="attribute"/> has in the last export of metric <paramref name="name"/>.</summary>
+    public IReadOnlyList<string> ValuesOf(string name, string attribute) => _metrics.TryGetValue(name, out var points)
+        ? [.. points.Select(point => point.Attributes.GetValueOrDefault(attribute)).OfType<string>().Distinct(StringComparer.Ordinal)]
+        : [];
+
     private async Task<IResult> ReceiveMetricsAsync(HttpRequest request)
     {
         using var body = new MemoryStream();

@@ -56,6 +56,9 @@ internal static class A2aMethods
         return s_v10.Contains(jsonRpcMethod) ? (jsonRpcMethod, A2aVersions.V10) : (jsonRpcMethod, string.Empty);
     }
 
+    /// <summary>Whether <paramref name="method"/> is a normalized name of an operation either version knows.</summary>
+    public static bool IsKnown(string method) => s_v10.Contains(method);
+
     /// <summary>Whether the method only reads (a task, a list, a push configuration, the extended card): safe to send again.</summary>
     public static bool IsRead(string method) =>
         method is GetTask or ListTasks or GetTaskPushNotificationConfig or ListTaskPushNotificationConfigs or GetExtendedAgentCard;

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using AgentGateway.Proxy.Telemetry;
@@ -11,6 +12,14 @@ namespace AgentGateway.Proxy.Kinds.A2a;
 internal sealed class A2aMetrics
 {
     public const string MeterName = "AgentGateway.A2a";
+
+    /// <summary>The task states of both versions (v0.3's names, v1.0's enum names); any other an agent answers is <see cref="MetricLabels.Other"/>.</summary>
+    private static readonly FrozenSet<string> s_states = new[]
+    {
+        "submitted", "working", "input-required", "auth-required", "completed", "canceled", "failed", "rejected", "unknown",
+        "TASK_STATE_SUBMITTED", "TASK_STATE_WORKING", "TASK_STATE_INPUT_REQUIRED", "TASK_STATE_AUTH_REQUIRED", "TASK_STATE_COMPLETED",
+        "TASK_STATE_CANCELED", "TASK_STATE_FAILED", "TASK_STATE_REJECTED", "TASK_STATE_UNSPECIFIED",
+    }.ToFrozenSet(StringComparer.Ordinal);
 
     private readonly MetricLabels _labels;
     private readonly Counter<long> _requests;
@@ -30,9 +39,11 @@ internal sealed class A2aMetrics
     /// <param name="outcome">"ok", "agent_error" (the agent answered 4xx/5xx), "unreachable", "unauthenticated", "forbidden", "invalid".</param>
     public void Record(string route, string method, string binding, string outcome, TimeSpan elapsed, string? taskState)
     {
+        // Methods and states are labels only as the protocol names them: what callers and agents make up is one series.
+        method = method.Length == 0 ? "(none)" : A2aMethods.IsKnown(method) ? method : MetricLabels.Other;
         var tags = new TagList
         {
-            { "a2a.method", method.Length > 0 ? method : "(none)" },
+            { "a2a.method", method },
             { "a2a.binding", binding },
             { "outcome", outcome },
         };
@@ -41,7 +52,7 @@ internal sealed class A2aMetrics
         _duration.Record(elapsed.TotalSeconds, tags);
         if (taskState is not null)
         {
-            var states = new TagList { { "a2a.method", method }, { "a2a.task.state", taskState } };
+            var states = new TagList { { "a2a.method", method }, { "a2a.task.state", s_states.Contains(taskState) ? taskState : MetricLabels.Other } };
             _labels.AddTo(ref states, route);
             _taskStates.Add(1, states);
         }

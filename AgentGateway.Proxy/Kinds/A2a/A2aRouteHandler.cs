@@ -4,6 +4,7 @@ using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Forwarding;
 using AgentGateway.Proxy.Pipeline.Snapshots;
+using AgentGateway.Proxy.Telemetry;
 using AgentGateway.Proxy.Telemetry.AccessLog;
 using AgentGateway.Proxy.Telemetry.Reporting;
 using Microsoft.AspNetCore.Http.Features;
@@ -22,6 +23,7 @@ internal sealed partial class A2aRouteHandler(
     HttpForwarding forwarding,
     A2aWebhookGuard webhooks,
     A2aMetrics metrics,
+    GatewayMetrics gatewayMetrics,
     CallRecorder calls,
     TimeProvider time,
     ILogger<A2aRouteHandler> logger) : IRouteKind
@@ -92,6 +94,7 @@ internal sealed partial class A2aRouteHandler(
             if (refused.Code == A2aErrorCodes.Forbidden)
             {
                 LogDenied(logger, routeKey, operation.Method);
+                gatewayMetrics.Refused(routeKey, RouteKinds.A2a, "a2a_authorization");
             }
 
             metrics.Record(routeKey, operation.Method, operation.Binding, outcome, time.GetElapsedTime(started), null);

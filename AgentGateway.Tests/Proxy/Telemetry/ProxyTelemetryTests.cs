@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
@@ -126,7 +125,7 @@ public sealed class ProxyTelemetryTests(ProxyTelemetryFixture fixture) : IClassF
         }
 
         var scrape = await http.GetStringAsync(fixture.Management("/metrics"), Cancellation);
-        double Added(string metric, params string[] labels) => Value(scrape, metric, labels) - (ValueOrNone(before, metric, labels) ?? 0);
+        double Added(string metric, params string[] labels) => PrometheusText.Added(before, scrape, metric, labels);
         Assert.Equal(3, Added("mcp_server_operation_duration_seconds_count",
             "mcp_method_name=\"tools/call\"", "gen_ai_tool_name=\"utils_echo\"", "route=\"acme/tools\"", "tenant=\"acme\""));
         // Beneath each served call, one to the target that has the tool, by the target's own name for it.
@@ -134,8 +133,8 @@ public sealed class ProxyTelemetryTests(ProxyTelemetryFixture fixture) : IClassF
             "mcp_method_name=\"tools/call\"", "gen_ai_tool_name=\"echo\"", "agentgateway_mcp_target=\"utils\""));
         Assert.Equal(2, Added("agentgateway_policy_refusals_total",
             "policy=\"authentication\"", "agentgateway_route_kind=\"http\"", "route=\"acme/locked\""));
-        Assert.True(Value(scrape, "agentgateway_mcp_sessions") >= 0);
-        Assert.True(Value(scrape, "agentgateway_config_updates_total", "source=\"file\"", "result=\"applied\"") >= 1);
+        Assert.True(PrometheusText.Value(scrape, "agentgateway_mcp_sessions") >= 0);
+        Assert.True(PrometheusText.Value(scrape, "agentgateway_config_updates_total", "source=\"file\"", "result=\"applied\"") >= 1);
     }
 
     [Fact]
@@ -249,26 +248,57 @@ public sealed class ProxyTelemetryTests(ProxyTelemetryFixture fixture) : IClassF
         Assert.Contains(fixture.Notes.Posts, post => (string?)post.Body?["method"] == "tools/list" && HasTrace(post.Body, traceId));
     }
 
+    [Fact]
+    public async Task MethodsClientsMakeUp_AreCountedAsOneOtherSeries_NeverUnderTheirOwnNames()
+    {
+        using var http = new HttpClient();
+        var sessionId = await McpTestClient.OpenSessionAsync(http, fixture.Route("tools"), Cancellation);
+        var before = await http.GetStringAsync(fixture.Management("/metrics"), Cancellation);
+        var madeUp = $"made-up/{Guid.NewGuid():N}";
+        for (var call = 0; call < 3; call++)
+        {
+            var (_, reply) = await McpTestClient.PostAsync(http, fixture.Route("tools"), sessionId, McpTestClient.Request($"{madeUp}-{call}"), Cancellation);
+            Assert.Equal(-32601, (int)reply!["error"]!["code"]!);
+        }
+
+        var scrape = await http.GetStringAsync(fixture.Management("/metrics"), Cancellation);
+        Assert.DoesNotContain(madeUp, scrape, StringComparison.Ordinal);
+        Assert.Equal(3, PrometheusText.Added(before, scrape, "mcp_server_operation_duration_seconds_count",
+            "mcp_method_name=\"_OTHER\"", "error_type=\"-32601\"", "route=\"acme/tools\""));
+    }
+
+    [Fact]
+    public async Task ATraceContextInMeta_ParentsTheServedSpan_WhichCarriesTheRequestIdAndProtocolVersion()
+    {
+        // No traceparent header: the client's context travels in params._meta alone, as MCP SDKs put it.
+        var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        var clientSpan = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..8]);
+        using var http = new HttpClient();
+        var sessionId = await McpTestClient.OpenSessionAsync(http, fixture.Route("tools"), Cancellation);
+        var request = McpTestClient.Request("tools/call", new JsonObject
+        {
+            ["name"] = "utils_echo",
+            ["arguments"] = new JsonObject { ["message"] = "in meta" },
+            ["_meta"] = new JsonObject { ["traceparent"] = $"00-{traceId}-{clientSpan}-01" },
+        });
+        var (status, reply) = await McpTestClient.PostAsync(http, fixture.Route("tools"), sessionId, request, Cancellation);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.NotNull(reply!["result"]);
+
+        var served = await WaitForSpanAsync(span => span.TraceId == traceId && span.Kind == 2);
+        Assert.Equal("tools/call utils_echo", served.Name);
+        Assert.Equal(clientSpan, served.ParentSpanId);
+        Assert.Equal((string)request["id"]!, served.Attributes["jsonrpc.request.id"]);
+        Assert.Equal(Stateful, served.Attributes["mcp.protocol.version"]);
+        var sent = await WaitForSpanAsync(span => span.TraceId == traceId && span.Name == "tools/call echo" && span.Kind == 3);
+        Assert.Equal(served.SpanId, sent.ParentSpanId);
+        Assert.Contains(fixture.Utils.Posts, post => (string?)post.Body?["params"]?["_meta"]?["traceparent"] == $"00-{traceId}-{sent.SpanId}-01");
+    }
+
     private Task<McpClient> ConnectAsync() => McpTestClient.ConnectAsync(fixture.Route("tools"), Cancellation, protocolVersion: Stateful);
 
     private static bool HasTrace(JsonObject? body, string traceId) =>
         (string?)body?["params"]?["_meta"]?["traceparent"] is { } traceparent && traceparent.StartsWith($"00-{traceId}-", StringComparison.Ordinal);
-
-    /// <summary>The value of the one series of <paramref name="metric"/> whose labels include all of <paramref name="labels"/>.</summary>
-    private static double Value(string scrape, string metric, params string[] labels)
-    {
-        var lines = Series(scrape, metric, labels);
-        Assert.True(lines.Count == 1, $"Expected one series of {metric} with {string.Join(",", labels)}; got:\n{string.Join('\n', lines)}\nin:\n{scrape}");
-        return double.Parse(lines[0][(lines[0].LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-    }
-
-    private static double? ValueOrNone(string scrape, string metric, params string[] labels) =>
-        Series(scrape, metric, labels).Count == 0 ? null : Value(scrape, metric, labels);
-
-    private static List<string> Series(string scrape, string metric, string[] labels) => scrape.Split('\n')
-        .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) || line.StartsWith(metric + " ", StringComparison.Ordinal))
-        .Where(line => labels.All(label => line.Contains(label, StringComparison.Ordinal)))
-        .ToList();
 
     private async Task<JsonObject> WaitForLineAsync(Func<JsonObject, bool> predicate)
     {

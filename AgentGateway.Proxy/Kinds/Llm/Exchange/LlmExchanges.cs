@@ -66,6 +66,7 @@ internal sealed partial class LlmExchanges(
     {
         var started = time.GetTimestamp();
         var route = runtime.Route;
+        // The model is a label once the route knows it: before that, what the client named is MetricLabels.Other.
         async Task<LlmExchange?> RefuseAsync(int status, JsonObject error, string model, string outcome = "invalid")
         {
             await LlmErrors.WriteAsync(context, status, error);
@@ -87,7 +88,7 @@ internal sealed partial class LlmExchanges(
 
         if (api.Unsupported(request) is { } unsupported)
         {
-            return await RefuseAsync(StatusCodes.Status400BadRequest, api.Error(StatusCodes.Status400BadRequest, unsupported, "unsupported_parameter"), model);
+            return await RefuseAsync(StatusCodes.Status400BadRequest, api.Error(StatusCodes.Status400BadRequest, unsupported, "unsupported_parameter"), MetricLabels.Other);
         }
 
         if (api == LlmClientApi.OpenAiResponses && await responses.ContinueAsync(route, scope.Caller, request, context.RequestAborted) is var (notFound, why))
@@ -98,13 +99,13 @@ internal sealed partial class LlmExchanges(
                 details["param"] = "previous_response_id";
             }
 
-            return await RefuseAsync(notFound, error, model);
+            return await RefuseAsync(notFound, error, MetricLabels.Other);
         }
 
         if (LlmTargets.For(route.Llm, model, Random.Shared) is not { Count: > 0 } tries)
         {
             return await RefuseAsync(StatusCodes.Status404NotFound,
-                api.Error(StatusCodes.Status404NotFound, $"The model '{model}' does not exist or you do not have access to it.", "model_not_found"), model);
+                api.Error(StatusCodes.Status404NotFound, $"The model '{model}' does not exist or you do not have access to it.", "model_not_found"), MetricLabels.Other);
         }
 
         // Provider models of an API that does not serve the client's (Anthropic has no embeddings) are no targets for it.

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using AgentGateway.Contracts.Policies.Kinds;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Pipeline.Authentication;
 using AgentGateway.Proxy.Pipeline.RateLimiting;
+using AgentGateway.Proxy.Telemetry;
 using AgentGateway.Proxy.Telemetry.Reporting;
 using Microsoft.Extensions.Options;
 
@@ -17,18 +19,29 @@ internal sealed record LlmKeyRefusal(int Status, string Message, string Code, IR
 /// replica), else by this proxy; tokens are taken like a route's token limits, one at admission and the rest once
 /// the answer's usage is known.
 /// </summary>
-internal sealed class LlmKeyLimiter(RouteRateLimiter limiter, IOptions<RateLimitingOptions> options, TimeProvider time)
+internal sealed class LlmKeyLimiter(RouteRateLimiter limiter, IOptions<RateLimitingOptions> options, GatewayMetrics metrics, TimeProvider time)
 {
     /// <summary>The pseudo-route key buckets belong to: one state per key across the tenant's routes.</summary>
     private const string KeyScope = "(api-key)";
 
     private readonly ConcurrentDictionary<(string Tenant, uint Requests, uint Tokens), KeyPlans> _plans = new();
 
-    /// <summary>Null when the caller may go on; else why not.</summary>
+    /// <summary>Null when the caller may go on; else why not (counted as a refusal of policy <c>virtual_key</c>).</summary>
     public async ValueTask<LlmKeyRefusal?> AdmitAsync(HttpContext context, Route route, GatewayCaller caller, string model)
     {
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(caller);
+        var refusal = await DecideAsync(context, route, caller, model);
+        if (refusal is not null)
+        {
+            metrics.Refused($"{route.Tenant}/{route.Name}", RouteKinds.Llm, "virtual_key");
+        }
+
+        return refusal;
+    }
+
+    private async ValueTask<LlmKeyRefusal?> DecideAsync(HttpContext context, Route route, GatewayCaller caller, string model)
+    {
         if (caller.ApiKey is not { Llm: { } limits } key)
         {
             return null;

@@ -39,7 +39,7 @@ internal sealed partial class McpFederation(
         var method = JsonRpc.Method(request)!;
         var name = NamedTarget(method, request);
         return GatewayActivities.ObserveMcpAsync(
-            ActivityKind.Server, method, name, (Federation: this, Metrics: metrics, Calls: calls, session, request, downstream, cancellationToken, method, name),
+            ActivityKind.Server, method, name, request, session.State.ProtocolVersion, (Federation: this, Metrics: metrics, Calls: calls, session, request, downstream, cancellationToken, method, name),
             static (state, _) => state.Federation.HandleRequestCoreAsync(state.session, state.request, state.downstream, state.cancellationToken),
             static (state, reply, error, elapsed) =>
             {

@@ -325,7 +325,7 @@ internal sealed partial class McpUpstreams(
         var method = JsonRpc.Method(request) ?? string.Empty;
         var name = McpFederation.NamedTarget(method, request);
         return GatewayActivities.ObserveMcpAsync(
-            ActivityKind.Client, method, name, (Upstreams: this, Metrics: metrics, session, target, request, relay, streaming, cancellationToken, method, name),
+            ActivityKind.Client, method, name, request, null, (Upstreams: this, Metrics: metrics, session, target, request, relay, streaming, cancellationToken, method, name),
             static (state, activity) =>
             {
                 var request = state.request;

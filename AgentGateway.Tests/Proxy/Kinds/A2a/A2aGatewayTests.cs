@@ -146,6 +146,28 @@ public sealed class A2aGatewayTests(A2aGatewayFixture gateway) : IClassFixture<A
     }
 
     [Fact]
+    public async Task Metrics_NameOnlyMethodsTheProtocolKnows_AndCountAuthorizationDenials()
+    {
+        var madeUp = $"made-up/{Guid.NewGuid():N}";
+        using (var unknown = await PostJsonRpcAsync("agent10", madeUp, new JsonObject()))
+        {
+            // The agent answers a method it does not know with an error; the gateway passes it on.
+            Assert.NotNull(JsonNode.Parse(await unknown.Content.ReadAsStringAsync(Cancellation))!["error"]?["code"]);
+        }
+
+        using (var denied = await PostJsonRpcAsync("rbac", "CancelTask", new JsonObject { ["id"] = "task-1" }, gateway.Token("bob")))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        }
+
+        var other = new Dictionary<string, string> { ["route"] = "acme/agent10", ["a2a.method"] = "_OTHER" };
+        Assert.True(await gateway.Telemetry.WaitForAsync("agentgateway.a2a.requests", other, Cancellation) >= 1);
+        Assert.DoesNotContain(gateway.Telemetry.ValuesOf("agentgateway.a2a.requests", "a2a.method"), method => method.StartsWith("made-up/", StringComparison.Ordinal));
+        var refusal = new Dictionary<string, string> { ["route"] = "acme/rbac", ["policy"] = "a2a_authorization", ["agentgateway.route.kind"] = "a2a" };
+        Assert.True(await gateway.Telemetry.WaitForAsync("agentgateway.policy.refusals", refusal, Cancellation) >= 1);
+    }
+
+    [Fact]
     public async Task AuthorizationRules_DenyAMethod_WithAForbiddenJsonRpcError_WhateverItsName()
     {
         var token = gateway.Token("bob");

@@ -38,6 +38,9 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
 
     public StandaloneProxy Proxy => _proxy!;
 
+    /// <summary>The proxy's management listener, where it serves Prometheus.</summary>
+    public Uri Management { get; } = new($"http://127.0.0.1:{ServiceProcess.GetFreePort()}");
+
     /// <summary>A webhook nobody listens on (the discard port).</summary>
     private static string DeadUrl => "http://127.0.0.1:9/moderation";
 
@@ -324,7 +327,7 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
         };
         Redis = await RedisServer.StartAsync(TestContext.Current.CancellationToken);
         _proxy = await StandaloneProxy.StartAsync(config, TestContext.Current.CancellationToken,
-            new Dictionary<string, string> { ["RateLimiting:Redis"] = Redis.ConnectionString });
+            new Dictionary<string, string> { ["RateLimiting:Redis"] = Redis.ConnectionString, ["Management:Url"] = Management.ToString().TrimEnd('/') });
     }
 
     public async ValueTask DisposeAsync()

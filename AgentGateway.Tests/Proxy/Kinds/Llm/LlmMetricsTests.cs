@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using AgentGateway.Tests.Fixtures;
+
+namespace AgentGateway.Tests.Proxy.Kinds.Llm;
+
+/// <summary>An LLM route's metrics on the proxy's Prometheus endpoint after a known workload, on a proxy of this class alone.</summary>
+[Trait("Category", "EndToEnd")]
+public sealed class LlmMetricsTests(LlmGatewayFixture gateway) : IClassFixture<LlmGatewayFixture>
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TokensDurationsAndKeyRefusals_AreCounted_AndModelsNoRouteKnows_AreOneOtherSeries()
+    {
+        // Two answers of the recorded completion (19 input and 10 output tokens each), one key over its budget, one made-up model.
+        for (var call = 0; call < 2; call++)
+        {
+            using var answered = await ChatAsync("sk-spare", "fast");
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        }
+
+        using (var broke = await ChatAsync("sk-broke", "fast"))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, broke.StatusCode);
+        }
+
+        var madeUp = $"made-up-{Guid.NewGuid():N}";
+        using (var unknown = await ChatAsync("sk-spare", madeUp))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        var scrape = await Http.GetStringAsync(new Uri(gateway.Management, "/metrics"), Cancellation);
+        Assert.DoesNotContain(madeUp, scrape, StringComparison.Ordinal);
+        string[] fast = ["gen_ai_request_model=\"fast\"", "gen_ai_operation_name=\"chat.completions\""];
+        Assert.Equal(38, PrometheusText.Value(scrape, "gen_ai_client_token_usage_sum", [.. fast, "gen_ai_token_type=\"input\""]));
+        Assert.Equal(20, PrometheusText.Value(scrape, "gen_ai_client_token_usage_sum", [.. fast, "gen_ai_token_type=\"output\""]));
+        Assert.Equal(2, PrometheusText.Value(scrape, "gen_ai_server_request_duration_seconds_count", [.. fast, "outcome=\"ok\"", "gen_ai_provider_name=\"openai\""]));
+        Assert.Equal(1, PrometheusText.Value(scrape, "gen_ai_server_request_duration_seconds_count", [.. fast, "outcome=\"refused\""]));
+        Assert.Equal(1, PrometheusText.Value(scrape, "agentgateway_llm_requests_total", "gen_ai_request_model=\"_OTHER\"", "outcome=\"invalid\""));
+        Assert.Equal(1, PrometheusText.Value(scrape, "agentgateway_policy_refusals_total", "policy=\"virtual_key\"", "agentgateway_route_kind=\"llm\""));
+    }
+
+    private async Task<HttpResponseMessage> ChatAsync(string key, string model)
+    {
+        var chat = new JsonObject { ["model"] = model, ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Hi" }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway.BaseUrl("keyed") + "/chat/completions"))
+        {
+            Content = new StringContent(chat.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return await Http.SendAsync(request, Cancellation);
+    }
+}
