@@ -15,6 +15,7 @@ internal static class XdsServerExtensions
         builder.Services.TryAddSingleton<RouteStatuses>();
         builder.Services.TryAddSingleton<XdsSnapshotBuilder>();
         builder.Services.TryAddSingleton<ProxyRegistry>();
+        builder.Services.TryAddSingleton<XdsMetrics>();
         builder.Services.TryAddScoped<ToolObservations>();
         builder.Services.TryAddScoped<LlmUsageIngestion>();
         builder.Services.TryAddScoped<CallRecordIngestion>();

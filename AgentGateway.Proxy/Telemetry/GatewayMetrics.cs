@@ -56,7 +56,7 @@ internal sealed class GatewayMetrics
             "agentgateway.upstream.request.duration", "s", "Requests forwarded to HTTP and A2A upstreams, each try until its answer was passed on, by status (or error) and route kind.",
             advice: s_durations);
         _rateLimit = Meter.CreateCounter<long>("agentgateway.ratelimit.decisions", "{decision}", "Rate-limit decisions by outcome (allowed, limited).");
-        _configUpdates = Meter.CreateCounter<long>("agentgateway.config.updates", "{update}", "Config updates by source (xds, file) and result (applied, rejected).");
+        _configUpdates = Meter.CreateCounter<long>("agentgateway.config.updates", "{update}", "Config updates by source (xds, file) and result (applied, partial: applied but for routes it refuses, rejected).");
     }
 
     /// <summary>The meter, for gauges observed where their state lives.</summary>
@@ -110,8 +110,9 @@ internal sealed class GatewayMetrics
         _rateLimit.Add(1, tags);
     }
 
-    public void ConfigUpdated(string source, bool applied) =>
-        _configUpdates.Add(1, new TagList { { "source", source }, { "result", applied ? "applied" : "rejected" } });
+    /// <param name="result"><c>applied</c>, <c>partial</c> (applied but for the routes it refuses) or <c>rejected</c> (the last good config kept).</param>
+    public void ConfigUpdated(string source, string result) =>
+        _configUpdates.Add(1, new TagList { { "source", source }, { "result", result } });
 
     /// <param name="name">The tool or prompt, when the method names one.</param>
     /// <param name="error">The JSON-RPC error code of an error answer, or the exception's kind; null when it succeeded.</param>

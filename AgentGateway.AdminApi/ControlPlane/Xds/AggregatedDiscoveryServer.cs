@@ -17,6 +17,7 @@ namespace AgentGateway.AdminApi.ControlPlane.Xds;
 internal sealed partial class AggregatedDiscoveryServer(
     XdsSnapshotCache cache,
     ProxyRegistry registry,
+    XdsMetrics metrics,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
     Microsoft.Extensions.Options.IOptions<XdsScopeOptions> scopes,
@@ -173,16 +174,19 @@ internal sealed partial class AggregatedDiscoveryServer(
             {
                 // Applied, except the resources listed: the latest reply lists every one the proxy refuses.
                 registry.AppliedWithRejections(streamId, version, rejected);
+                metrics.Replied("partial");
                 LogAppliedWithRejections(logger, nodeId, version, error.Message);
             }
             else if (request.ErrorDetail is { } nack)
             {
                 registry.Nacked(streamId, nack.Message);
+                metrics.Replied("nack");
                 LogNacked(logger, nodeId, version, nack.Message);
             }
             else
             {
                 registry.Acked(streamId, version);
+                metrics.Replied("ack");
                 LogAcked(logger, nodeId, version);
             }
         }

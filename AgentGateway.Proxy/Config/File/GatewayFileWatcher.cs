@@ -65,7 +65,7 @@ internal sealed partial class GatewayFileWatcher(
                 version, [.. content.Routes, .. unread], previous, content.SessionKeys, content.Egress, content.HostGrants);
             if (result.Snapshot is null)
             {
-                metrics.ConfigUpdated("file", applied: false);
+                metrics.ConfigUpdated("file", "rejected");
                 LogRejected(logger, path, result.ErrorMessage);
                 return;
             }
@@ -77,11 +77,11 @@ internal sealed partial class GatewayFileWatcher(
             }
 
             store.Apply(result.Snapshot);
-            metrics.ConfigUpdated("file", applied: true);
+            metrics.ConfigUpdated("file", "applied");
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            metrics.ConfigUpdated("file", applied: false);
+            metrics.ConfigUpdated("file", "rejected");
             // Whatever is wrong with the file, the proxy keeps serving the last good config.
             LogRejected(logger, path, exception.Message);
         }

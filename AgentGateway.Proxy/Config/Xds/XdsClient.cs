@@ -32,11 +32,16 @@ internal sealed partial class XdsClient(
 
     private readonly XdsConfigState _state = new();
     private int _connected;
+    private long _revision;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         metrics.Meter.CreateObservableGauge(
             "agentgateway.xds.connected", () => Volatile.Read(ref _connected), "{stream}", "1 while the proxy holds a stream to the control plane, else 0.");
+        metrics.Meter.CreateObservableGauge(
+            "agentgateway.xds.revision", () => Volatile.Read(ref _revision), "{revision}", "The control plane's config revision the proxy last applied (0 before the first).");
+        metrics.Meter.CreateObservableGauge(
+            "agentgateway.xds.rejected_routes", () => _state.Rejected.Count, "{route}", "Routes of the applied config the proxy refuses (it serves their last good version, or nothing).");
         var settings = options.Value;
         using var channel = GrpcChannel.ForAddress(settings.Address!, new GrpcChannelOptions
         {
@@ -143,7 +148,12 @@ internal sealed partial class XdsClient(
             var reply = new DeltaDiscoveryRequest { TypeUrl = response.TypeUrl, ResponseNonce = response.Nonce };
             var started = Stopwatch.GetTimestamp();
             var (error, snapshot) = _state.Apply(response);
-            metrics.ConfigUpdated("xds", error is null);
+            metrics.ConfigUpdated("xds", error is not null ? "rejected" : _state.Rejected.Count > 0 ? "partial" : "applied");
+            if (error is null && long.TryParse(response.SystemVersionInfo, System.Globalization.CultureInfo.InvariantCulture, out var revision))
+            {
+                Volatile.Write(ref _revision, revision);
+            }
+
             if (error is not null)
             {
                 reply.ErrorDetail = new RpcStatus { Code = (int)StatusCode.InvalidArgument, Message = error };

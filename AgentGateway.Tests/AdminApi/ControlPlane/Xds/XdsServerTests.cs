@@ -6,6 +6,7 @@ using AgentGateway.Contracts.Envoy.Discovery;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Tests.AdminApi.Endpoints;
 using AgentGateway.Tests.AdminApi.Fixtures;
+using AgentGateway.Tests.Fixtures;
 using Grpc.Core;
 using Grpc.Net.Client;
 using RpcStatus = AgentGateway.Contracts.Rpc.Status;
@@ -28,6 +29,8 @@ public sealed class XdsServerTests(ControlPlaneFixture controlPlane)
         await RestApiTests.CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
         (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new { name = "first", targets = new[] { "utils" } }, Cancellation)).EnsureSuccessStatusCode();
 
+        using var scrape = new HttpClient();
+        var before = await scrape.GetStringAsync(new Uri(controlPlane.ManagementUrl, "/metrics"), Cancellation);
         using var channel = GrpcChannel.ForAddress(controlPlane.XdsUrl);
         var client = new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(channel);
         var nodeId = "test-" + Guid.NewGuid().ToString("N")[..8];
@@ -74,6 +77,13 @@ public sealed class XdsServerTests(ControlPlaneFixture controlPlane)
             }, Cancellation);
             await WaitForProxyAsync(admin, nodeId, status => status.GetProperty("lastNackError").GetString() == "route rejected by test");
         }
+
+        // The metrics count this proxy's replies and hold it among the proxies that NACKed, at the revision served.
+        var after = await scrape.GetStringAsync(new Uri(controlPlane.ManagementUrl, "/metrics"), Cancellation);
+        Assert.Equal(1, PrometheusText.Added(before, after, "agentgateway_xds_replies_total", "result=\"nack\""));
+        Assert.True(PrometheusText.Added(before, after, "agentgateway_xds_replies_total", "result=\"ack\"") >= 1);
+        Assert.True(PrometheusText.Value(after, "agentgateway_xds_proxies", "state=\"nacked\"") >= 1);
+        Assert.True(PrometheusText.Value(after, "agentgateway_xds_revision") >= long.Parse(response.SystemVersionInfo, System.Globalization.CultureInfo.InvariantCulture));
 
         // A deleted route is announced as removed.
         (await admin.DeleteAsync(new Uri($"/api/v1/tenants/{tenant}/routes/first", UriKind.Relative), Cancellation)).EnsureSuccessStatusCode();

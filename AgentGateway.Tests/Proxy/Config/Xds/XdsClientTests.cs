@@ -15,6 +15,7 @@ public sealed class XdsClientTests : IAsyncLifetime
     private readonly SampleServerFixture _samples = new();
     private XdsTestControlPlane? _controlPlane;
     private ServiceProcess? _proxy;
+    private readonly Uri _management = new($"http://127.0.0.1:{ServiceProcess.GetFreePort()}");
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
@@ -28,6 +29,7 @@ public sealed class XdsClientTests : IAsyncLifetime
             ["Xds:ClientId"] = string.Empty,
             ["Xds:InitialBackoff"] = "00:00:00.200",
             ["Xds:MaxBackoff"] = "00:00:01",
+            ["Management:Url"] = _management.ToString().TrimEnd('/'),
         }, Cancellation);
     }
 
@@ -102,6 +104,13 @@ public sealed class XdsClientTests : IAsyncLifetime
         await AssertServesEchoAsync("/demo/more");
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync(new Uri("/demo/bad", UriKind.Relative), null, Cancellation)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync(new Uri("/victim/mcp", UriKind.Relative), null, Cancellation)).StatusCode);
+
+        // The metrics say so: the revision applied, an update applied in part, the two routes refused.
+        var scrape = await http.GetStringAsync(new Uri(_management, "/metrics"), Cancellation);
+        Assert.Equal(2, PrometheusText.Value(scrape, "agentgateway_xds_revision"));
+        Assert.Equal(2, PrometheusText.Value(scrape, "agentgateway_xds_rejected_routes"));
+        Assert.Equal(1, PrometheusText.Value(scrape, "agentgateway_config_updates_total", "source=\"xds\"", "result=\"partial\""));
+        Assert.Equal(1, PrometheusText.Value(scrape, "agentgateway_xds_connected"));
 
         // A bad new version of a served route: the previous version keeps serving, and the reply says so. Every reply
         // lists every route refused, so the latest one is the whole picture.
