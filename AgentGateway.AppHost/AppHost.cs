@@ -66,6 +66,10 @@ var proxies = Enumerable.Range(1, scale.Proxies).Select(replica =>
         .WithManagementEndpoint(managementPort)
         .WithEndpointsInEnvironment(endpoint => endpoint.Name != AgentGateway.AppHost.Extensions.ProjectResourceExtensions.ManagementEndpoint)
         .WithEnvironment("Xds__Address", xdsUrl)
+        // On one machine the dashboard takes every label: metrics by tenant and route, and an access log line a request.
+        .WithEnvironment("Telemetry__Metrics__Tenant", "true")
+        .WithEnvironment("Telemetry__Metrics__Route", "true")
+        .WithEnvironment("Telemetry__AccessLog__Enabled", "true")
         .WithEnvironment("Xds__ClientId", identity.Clients.ProxyClientId)
         .WithEnvironment("Xds__ClientSecret", identity.Clients.ProxyClientSecret)
         .WithIdentity(identity)

@@ -29,10 +29,13 @@ public sealed class AppHostScaleTests
             await AssertBalancesAsync(projects["adminapi-xds"], [(5181, 5182), (5281, 5282)], 5081);
             Assert.Equal("true", (await EnvironmentOf(projects["adminapi-xds"]))["Balancer__Http2"]);
 
-            // Every proxy replica takes its config through the xDS balancer; every AdminApi replica has the one master key.
+            // Every proxy replica takes its config through the xDS balancer and shows every label and an access log on the
+            // dashboard; every AdminApi replica has the one master key.
             foreach (var proxy in new[] { "proxy-1", "proxy-2", "proxy-3" })
             {
-                Assert.Equal("http://localhost:5081", (await EnvironmentOf(projects[proxy]))["Xds__Address"]);
+                var environment = await EnvironmentOf(projects[proxy]);
+                Assert.Equal("http://localhost:5081", environment["Xds__Address"]);
+                Assert.Equal(["true", "true", "true"], [environment["Telemetry__Metrics__Tenant"], environment["Telemetry__Metrics__Route"], environment["Telemetry__AccessLog__Enabled"]]);
             }
 
             var keys = await Task.WhenAll(new[] { "adminapi-1", "adminapi-2" }.Select(async name => (await EnvironmentOf(projects[name]))["Secrets__MasterKey"]));

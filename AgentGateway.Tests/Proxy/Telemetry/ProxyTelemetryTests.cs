@@ -436,6 +436,21 @@ public sealed partial class ObservabilityAssetsTests
         Assert.Contains("localhost:5082", scrape, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TheDashboard_NarrowsTrafficPanelsToTheTenantsAndRoutesChosen()
+    {
+        var dashboard = JsonNode.Parse(File.ReadAllText(Path.Combine(ServiceProcess.RepositoryRoot, "deploy", "observability", "grafana", "agentgateway.json")))!;
+        var variables = dashboard["templating"]!["list"]!.AsArray().Select(variable => (string)variable!["name"]!).ToList();
+        Assert.Contains("tenant", variables);
+        Assert.Contains("route", variables);
+        var traffic = dashboard["panels"]!.AsArray().SelectMany(panel => panel!["targets"]?.AsArray() ?? []).Select(target => (string)target!["expr"]!)
+            .Where(query => query.Contains("mcp_server_", StringComparison.Ordinal) || query.Contains("agentgateway_a2a_", StringComparison.Ordinal)
+                || query.Contains("gen_ai_client_", StringComparison.Ordinal) || query.Contains("agentgateway_upstream_request", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(traffic);
+        Assert.All(traffic, query => Assert.Contains("route=~\"$route\"", query, StringComparison.Ordinal));
+    }
+
     [GeneratedRegex("\"((?:agentgateway|gen_ai|mcp)\\.[a-z0-9_.]+)\"")]
     private static partial Regex InstrumentName();
 
