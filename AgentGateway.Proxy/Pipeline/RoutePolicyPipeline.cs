@@ -14,10 +14,38 @@ namespace AgentGateway.Proxy.Pipeline;
 /// </summary>
 internal sealed class RoutePolicyPipeline(RequestAuthenticator authenticator, ExternalAuthorizer externalAuthorizer, RouteRateLimiter rateLimiter, GatewayMetrics metrics)
 {
-    public async ValueTask<(RequestScope? Scope, PolicyRefusal? Refusal)> RunAsync(HttpContext context, Route route, RoutePolicyRuntime policies)
+    /// <remarks>
+    /// When traces are exported the policies run in a span of their own (<c>policies</c>, beneath the request's), where
+    /// calls they make (external authorization, a JWKS fetch, Redis) show as children and a refusal as an error naming
+    /// the policy; otherwise no span is made.
+    /// </remarks>
+    public ValueTask<(RequestScope? Scope, PolicyRefusal? Refusal)> RunAsync(HttpContext context, Route route, RoutePolicyRuntime policies)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(policies);
+        return GatewayActivities.Source.HasListeners() ? RunObservedAsync(context, route, policies) : RunCoreAsync(context, route, policies);
+    }
+
+    private async ValueTask<(RequestScope? Scope, PolicyRefusal? Refusal)> RunObservedAsync(HttpContext context, Route route, RoutePolicyRuntime policies)
+    {
+        using var activity = GatewayActivities.Source.StartActivity("policies", System.Diagnostics.ActivityKind.Internal);
+        var outcome = await RunCoreAsync(context, route, policies);
+        if (activity is not null)
+        {
+            activity.SetTag("agentgateway.route", $"{route.Tenant}/{route.Name}");
+            if (outcome.Refusal is { } refusal)
+            {
+                activity.SetTag("agentgateway.policy", refusal.Policy);
+                activity.SetTag("http.response.status_code", refusal.StatusCode);
+                GatewayActivities.Failed(activity, refusal.Policy, refusal.Message);
+            }
+        }
+
+        return outcome;
+    }
+
+    private async ValueTask<(RequestScope? Scope, PolicyRefusal? Refusal)> RunCoreAsync(HttpContext context, Route route, RoutePolicyRuntime policies)
+    {
         var authentication = await authenticator.AuthenticateAsync(context, route, policies);
         if (authentication.Caller is not { } caller)
         {

@@ -122,8 +122,15 @@ public sealed class OtlpReceiver : IAsyncDisposable
         return Results.Ok();
     }
 
+    /// <summary>Attributes as text: strings as they are, numbers and booleans in invariant form.</summary>
     private static Dictionary<string, string> Attributes(IEnumerable<KeyValue> attributes) =>
-        attributes.ToDictionary(attribute => attribute.Key, attribute => attribute.Value?.StringValue ?? string.Empty, StringComparer.Ordinal);
+        attributes.ToDictionary(attribute => attribute.Key, attribute => attribute.Value?.ValueCase switch
+        {
+            AnyValue.ValueOneofCase.IntValue => attribute.Value.IntValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            AnyValue.ValueOneofCase.DoubleValue => attribute.Value.DoubleValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            AnyValue.ValueOneofCase.BoolValue => attribute.Value.BoolValue ? "true" : "false",
+            _ => attribute.Value?.StringValue ?? string.Empty,
+        }, StringComparer.Ordinal);
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 

@@ -19,8 +19,11 @@ internal abstract class LlmClientApi
 
     public static readonly LlmClientApi OpenAiResponses = new OpenAiResponsesApi();
 
-    /// <summary>The API's name in metrics.</summary>
+    /// <summary>The API's name in metrics (<c>agentgateway.llm.api</c>) and call records.</summary>
     public abstract string Name { get; }
+
+    /// <summary>What the API does in OpenTelemetry's GenAI terms (<c>gen_ai.operation.name</c>): <c>chat</c> or <c>embeddings</c>.</summary>
+    public string Operation => this == OpenAiEmbeddings ? "embeddings" : "chat";
 
     public abstract JsonObject Error(int status, string message, string? code = null);
 

@@ -64,11 +64,12 @@ internal sealed class LlmMetrics
     }
 
     /// <param name="outcome">"ok", "provider_error" (the provider answered 4xx), "unavailable" (every try failed), "invalid", "refused", "guarded" (a guard rejected the prompt or the answer).</param>
-    public void Record(string route, string api, string? provider, string model, string outcome, LlmUsage? usage, TimeSpan elapsed, TimeSpan? firstToken)
+    public void Record(string route, LlmClientApi api, string? provider, string model, string outcome, LlmUsage? usage, TimeSpan elapsed, TimeSpan? firstToken)
     {
         var tags = new TagList
         {
-            { "gen_ai.operation.name", api },
+            { "gen_ai.operation.name", api.Operation },
+            { "agentgateway.llm.api", api.Name },
             { "gen_ai.provider.name", provider ?? "(none)" },
             { "gen_ai.request.model", model.Length > 0 ? model : "(none)" },
             { "outcome", outcome },
@@ -88,11 +89,12 @@ internal sealed class LlmMetrics
         }
     }
 
-    private void RecordTokens(string route, string api, string? provider, string model, string type, long tokens)
+    private void RecordTokens(string route, LlmClientApi api, string? provider, string model, string type, long tokens)
     {
         var tags = new TagList
         {
-            { "gen_ai.operation.name", api },
+            { "gen_ai.operation.name", api.Operation },
+            { "agentgateway.llm.api", api.Name },
             { "gen_ai.provider.name", provider ?? "(none)" },
             { "gen_ai.request.model", model.Length > 0 ? model : "(none)" },
             { "gen_ai.token.type", type },

@@ -37,7 +37,7 @@ internal sealed class LlmRouteHandler(LlmExchanges exchanges, BackendHttpClients
         // Anthropic's clients send its version header; their errors go in its shape.
         var api = relative == "/messages" || context.Request.Headers.ContainsKey("anthropic-version") ? LlmClientApi.AnthropicMessages : LlmClientApi.OpenAiChat;
         await LlmErrors.WriteAsync(context, refusal.StatusCode, api.Error(refusal.StatusCode, refusal.Message));
-        metrics.Record(request.Runtime.Key, api.Name, null, string.Empty, "refused", null, TimeSpan.Zero, null);
+        metrics.Record(request.Runtime.Key, api, null, string.Empty, "refused", null, TimeSpan.Zero, null);
     }
 
     public async Task ServeAsync(HttpContext context, RouteRequest request)

@@ -295,6 +295,23 @@ public sealed class ProxyTelemetryTests(ProxyTelemetryFixture fixture) : IClassF
         Assert.Contains(fixture.Utils.Posts, post => (string?)post.Body?["params"]?["_meta"]?["traceparent"] == $"00-{traceId}-{sent.SpanId}-01");
     }
 
+    [Fact]
+    public async Task ARefusal_ShowsInTheTrace_AsThePoliciesSpanFailing_WithThePolicyThatRefused()
+    {
+        var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, fixture.Route("locked/traced"));
+        request.Headers.Add("traceparent", $"00-{traceId}-{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..8])}-01");
+        using var response = await http.SendAsync(request, Cancellation);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+
+        var policies = await WaitForSpanAsync(span => span.TraceId == traceId && span.Name == "policies");
+        Assert.Equal("authentication", policies.Attributes["agentgateway.policy"]);
+        Assert.Equal("authentication", policies.Attributes["error.type"]);
+        Assert.Equal("401", policies.Attributes["http.response.status_code"]);
+        Assert.Equal("acme/locked", policies.Attributes["agentgateway.route"]);
+    }
+
     private Task<McpClient> ConnectAsync() => McpTestClient.ConnectAsync(fixture.Route("tools"), Cancellation, protocolVersion: Stateful);
 
     private static bool HasTrace(JsonObject? body, string traceId) =>

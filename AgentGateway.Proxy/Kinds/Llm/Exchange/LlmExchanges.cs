@@ -52,10 +52,12 @@ internal sealed partial class LlmExchanges(
 
         if (await PrepareAsync(context, runtime, scope, api) is { } exchange)
         {
+            // A client span in OpenTelemetry's GenAI terms ("{operation} {model}"); each provider try is an HTTP client span beneath it.
             using var activity = GatewayActivities.Source.HasListeners()
-                ? GatewayActivities.Source.StartActivity($"{api.Name} {exchange.Model}", ActivityKind.Internal)
+                ? GatewayActivities.Source.StartActivity($"{api.Operation} {exchange.Model}", ActivityKind.Client)
                 : null;
-            activity?.SetTag("gen_ai.operation.name", api.Name);
+            activity?.SetTag("gen_ai.operation.name", api.Operation);
+            activity?.SetTag("agentgateway.llm.api", api.Name);
             activity?.SetTag("gen_ai.request.model", exchange.Model);
             await SendToTargetsAsync(exchange);
         }
@@ -70,7 +72,7 @@ internal sealed partial class LlmExchanges(
         async Task<LlmExchange?> RefuseAsync(int status, JsonObject error, string model, string outcome = "invalid")
         {
             await LlmErrors.WriteAsync(context, status, error);
-            metrics.Record(runtime.Key, api.Name, null, model, outcome, null, time.GetElapsedTime(started), null);
+            metrics.Record(runtime.Key, api, null, model, outcome, null, time.GetElapsedTime(started), null);
             return null;
         }
 
@@ -132,7 +134,7 @@ internal sealed partial class LlmExchanges(
         var exchange = new LlmExchange(context, runtime, scope, api, request, model, tries, guards, started, stream, stream && api.WantsStreamUsage(request));
         if (guards is not null && await GuardPromptAsync(exchange, guards) is false)
         {
-            metrics.Record(runtime.Key, api.Name, null, model, "guarded", null, time.GetElapsedTime(started), null);
+            metrics.Record(runtime.Key, api, null, model, "guarded", null, time.GetElapsedTime(started), null);
             RecordCall(exchange, null, "guarded", context.Response.StatusCode, null, null);
             return null;
         }
@@ -191,7 +193,7 @@ internal sealed partial class LlmExchanges(
                     ? (exception.Message, "unsupported_content")
                     : ($"The request has a field of the wrong type for the {api.Name} API: {exception.Message}", "invalid_request");
                 await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest, api.Error(StatusCodes.Status400BadRequest, reason, code));
-                metrics.Record(exchange.Runtime.Key, api.Name, attempt.Provider.Name, exchange.Model, "invalid", null, time.GetElapsedTime(exchange.Started), null);
+                metrics.Record(exchange.Runtime.Key, api, attempt.Provider.Name, exchange.Model, "invalid", null, time.GetElapsedTime(exchange.Started), null);
                 return;
             }
 
@@ -248,7 +250,7 @@ internal sealed partial class LlmExchanges(
         }
 
         await LlmErrors.WriteAsync(context, failure.Status, api.Error(failure.Status, $"No provider could serve model '{exchange.Model}': {failure.Reason}.", "provider_unavailable"));
-        metrics.Record(exchange.Runtime.Key, api.Name, null, exchange.Model, "unavailable", null, time.GetElapsedTime(exchange.Started), null);
+        metrics.Record(exchange.Runtime.Key, api, null, exchange.Model, "unavailable", null, time.GetElapsedTime(exchange.Started), null);
         RecordCall(exchange, null, "unavailable", failure.Status, failure.Reason, null);
     }
 
@@ -432,7 +434,7 @@ internal sealed partial class LlmExchanges(
     {
         var (route, scope, api, model) = (exchange.Route, exchange.Scope, exchange.Api, exchange.Model);
         var elapsed = time.GetElapsedTime(exchange.Started);
-        metrics.Record(exchange.Runtime.Key, api.Name, attempt.Provider.Name, model, outcome, usage, elapsed, firstToken);
+        metrics.Record(exchange.Runtime.Key, api, attempt.Provider.Name, model, outcome, usage, elapsed, firstToken);
         if (Activity.Current is { } activity && activity.Source == GatewayActivities.Source)
         {
             activity.SetTag("gen_ai.provider.name", attempt.Provider.Name);

@@ -38,6 +38,9 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
 
     public StandaloneProxy Proxy => _proxy!;
 
+    /// <summary>Where the proxy exports its traces.</summary>
+    public OtlpReceiver Otlp { get; private set; } = null!;
+
     /// <summary>The proxy's management listener, where it serves Prometheus.</summary>
     public Uri Management { get; } = new($"http://127.0.0.1:{ServiceProcess.GetFreePort()}");
 
@@ -53,6 +56,7 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Providers = await RecordedLlmProviders.StartAsync();
+        Otlp = await OtlpReceiver.StartAsync();
         object OpenAi(string name = "openai") => new
         {
             name,
@@ -327,7 +331,11 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
         };
         Redis = await RedisServer.StartAsync(TestContext.Current.CancellationToken);
         _proxy = await StandaloneProxy.StartAsync(config, TestContext.Current.CancellationToken,
-            new Dictionary<string, string> { ["RateLimiting:Redis"] = Redis.ConnectionString, ["Management:Url"] = Management.ToString().TrimEnd('/') });
+            new Dictionary<string, string>(Otlp.Settings(TimeSpan.FromMilliseconds(300)))
+            {
+                ["RateLimiting:Redis"] = Redis.ConnectionString,
+                ["Management:Url"] = Management.ToString().TrimEnd('/'),
+            });
     }
 
     public async ValueTask DisposeAsync()
@@ -335,6 +343,11 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
         if (_proxy is not null)
         {
             await _proxy.DisposeAsync();
+        }
+
+        if (Otlp is not null)
+        {
+            await Otlp.DisposeAsync();
         }
 
         if (Providers is not null)

@@ -37,13 +37,44 @@ public sealed class LlmMetricsTests(LlmGatewayFixture gateway) : IClassFixture<L
 
         var scrape = await Http.GetStringAsync(new Uri(gateway.Management, "/metrics"), Cancellation);
         Assert.DoesNotContain(madeUp, scrape, StringComparison.Ordinal);
-        string[] fast = ["gen_ai_request_model=\"fast\"", "gen_ai_operation_name=\"chat.completions\""];
+        string[] fast = ["gen_ai_request_model=\"fast\"", "gen_ai_operation_name=\"chat\"", "agentgateway_llm_api=\"chat.completions\""];
         Assert.Equal(38, PrometheusText.Value(scrape, "gen_ai_client_token_usage_sum", [.. fast, "gen_ai_token_type=\"input\""]));
         Assert.Equal(20, PrometheusText.Value(scrape, "gen_ai_client_token_usage_sum", [.. fast, "gen_ai_token_type=\"output\""]));
         Assert.Equal(2, PrometheusText.Value(scrape, "gen_ai_server_request_duration_seconds_count", [.. fast, "outcome=\"ok\"", "gen_ai_provider_name=\"openai\""]));
         Assert.Equal(1, PrometheusText.Value(scrape, "gen_ai_server_request_duration_seconds_count", [.. fast, "outcome=\"refused\""]));
         Assert.Equal(1, PrometheusText.Value(scrape, "agentgateway_llm_requests_total", "gen_ai_request_model=\"_OTHER\"", "outcome=\"invalid\""));
         Assert.Equal(1, PrometheusText.Value(scrape, "agentgateway_policy_refusals_total", "policy=\"virtual_key\"", "agentgateway_route_kind=\"llm\""));
+    }
+
+    [Fact]
+    public async Task EachAnsweredRequest_IsAGenAiClientSpan_WithItsProviderModelAndUsage_AndThePoliciesSpanBesideIt()
+    {
+        // A key of its own (the other test spends sk-spare's two requests a minute).
+        using (var answered = await ChatAsync("sk-tokens", "fast"))
+        {
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        OtlpReceiver.ExportedSpan? span;
+        while ((span = gateway.Otlp.Spans.FirstOrDefault(candidate => candidate.Name == "chat fast")) is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, Cancellation);
+        }
+
+        Assert.NotNull(span);
+        Assert.Equal(3, span.Kind);
+        Assert.Equal("chat", span.Attributes["gen_ai.operation.name"]);
+        Assert.Equal("chat.completions", span.Attributes["agentgateway.llm.api"]);
+        Assert.Equal("openai", span.Attributes["gen_ai.provider.name"]);
+        Assert.Equal("gpt-4o-mini", span.Attributes["gen_ai.response.model"]);
+        Assert.Equal("19", span.Attributes["gen_ai.usage.input_tokens"]);
+        Assert.Equal("10", span.Attributes["gen_ai.usage.output_tokens"]);
+
+        // The route's policies (the virtual key's authentication) ran in a span of the same trace.
+        var policies = gateway.Otlp.Spans.FirstOrDefault(candidate => candidate.Name == "policies" && candidate.TraceId == span.TraceId);
+        Assert.NotNull(policies);
+        Assert.Equal("acme/keyed", policies.Attributes["agentgateway.route"]);
     }
 
     private async Task<HttpResponseMessage> ChatAsync(string key, string model)
