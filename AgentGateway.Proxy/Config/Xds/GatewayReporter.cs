@@ -8,11 +8,11 @@ namespace AgentGateway.Proxy.Config.Xds;
 
 /// <summary>
 /// Sends the control plane, at a steady interval and only when there is something to say, what this proxy saw: the
-/// use of API keys (for their last-used time), tool definitions no approved pin matches (to pin or review them) and
-/// the usage of LLM routes, and the records of the calls it served. Tool observations and usage records a failed report
-/// could not deliver are kept for the next one; a backlog of usage records goes in several reports. Call records a
-/// report could not deliver go to a <see cref="CallSpool"/> on disk (and so do those waiting when the proxy stops),
-/// and are sent from there, oldest first, before newer ones.
+/// use of API keys (for their last-used time), tool definitions no approved pin matches (to pin or review them), the
+/// usage of LLM routes and the records of the calls it served. Tool observations a failed report could not deliver
+/// are kept for the next one. Call and usage records go to a <see cref="RecordJournal{T}"/> on disk every
+/// <see cref="JournalInterval"/> and are sent from there, oldest first, so that a control plane down for long or a
+/// proxy killed outright loses none (a journal the disk refuses leaves them in memory, sent from there).
 /// </summary>
 internal sealed partial class GatewayReporter(
     IOptions<XdsOptions> options,
@@ -25,11 +25,11 @@ internal sealed partial class GatewayReporter(
     TimeProvider timeProvider,
     ILogger<GatewayReporter> logger) : BackgroundService
 {
-    /// <summary>The most usage records one report carries (the control plane takes at most 10000).</summary>
-    public const int MaxLlmUsagePerReport = 5_000;
+    /// <summary>The most records of a kind one report (and one journal segment) carries (the control plane takes at most 10000).</summary>
+    public const int MaxRecordsPerReport = 5_000;
 
-    /// <summary>The most call records one report (and one spool segment) carries (the control plane takes at most 10000).</summary>
-    public const int MaxCallsPerReport = 5_000;
+    /// <summary>How often records in memory go to the journal: what a proxy killed outright may lose.</summary>
+    public static readonly TimeSpan JournalInterval = TimeSpan.FromMilliseconds(100);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -45,56 +45,98 @@ internal sealed partial class GatewayReporter(
         });
         var client = new GatewayReports.GatewayReportsClient(channel);
         var nodeId = string.IsNullOrEmpty(settings.NodeId) ? $"{Environment.MachineName}-{Environment.ProcessId}" : settings.NodeId;
-        var spool = new CallSpool(
-            settings.SpoolDirectory ?? Path.Combine(Path.GetTempPath(), "agentgateway-spool", settings.NodeId ?? Environment.MachineName), settings.SpoolMaxBytes, logger);
-        using var timer = new PeriodicTimer(settings.ReportInterval, timeProvider);
+        var directory = settings.SpoolDirectory ?? Path.Combine(Path.GetTempPath(), "agentgateway-spool", settings.NodeId ?? Environment.MachineName);
+        var callJournal = new RecordJournal<CallRecord>(directory, "calls", CallRecord.Parser, settings.SpoolMaxBytes, logger);
+        var usageJournal = new RecordJournal<LlmUsageRecord>(directory, "usage", LlmUsageRecord.Parser, settings.SpoolMaxBytes, logger);
+        using var timer = new PeriodicTimer(JournalInterval < settings.ReportInterval ? JournalInterval : settings.ReportInterval, timeProvider);
+        var lastReport = timeProvider.GetTimestamp();
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                Journal(calls, callJournal);
+                Journal(llmUsage, usageJournal);
+                if (timeProvider.GetElapsedTime(lastReport) < settings.ReportInterval)
+                {
+                    continue;
+                }
+
+                lastReport = timeProvider.GetTimestamp();
                 await ReportAsync(client, nodeId, stoppingToken);
-                await ReportCallsAsync(client, nodeId, spool, stoppingToken);
+                await DeliverAsync(client, nodeId, callJournal, calls, static (request, batch) => request.Calls.Add(batch), stoppingToken);
+                await DeliverAsync(client, nodeId, usageJournal, llmUsage, static (request, batch) => request.LlmUsage.Add(batch), stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: last-used times and the like are lost with the process; call records wait in the spool.
-            var batch = calls.Drain(MaxCallsPerReport);
-            while (batch.Count > 0 && spool.Write(batch))
+            // Stopping: last-used times and the like are lost with the process; records wait in the journal.
+            Journal(calls, callJournal);
+            Journal(llmUsage, usageJournal);
+            callJournal.Seal();
+            usageJournal.Seal();
+        }
+    }
+
+    /// <summary>Moves the records waiting in memory to the journal, sealing a segment when it holds what a report carries.</summary>
+    private static void Journal<T>(PendingRecords<T> pending, RecordJournal<T> journal)
+        where T : class, Google.Protobuf.IMessage<T>
+    {
+        while (true)
+        {
+            if (journal.OpenCount >= MaxRecordsPerReport)
             {
-                batch = calls.Drain(MaxCallsPerReport);
+                journal.Seal();
+            }
+
+            var batch = pending.Drain(MaxRecordsPerReport - journal.OpenCount);
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            if (!journal.Append(batch))
+            {
+                // No disk: the records wait in memory (within its bound) and go from there.
+                pending.Requeue(batch);
+                return;
             }
         }
     }
 
     /// <summary>
-    /// Sends the spooled call records, oldest first, then those recorded since; from the first failure on, what is
-    /// left goes to the spool, or back to memory when the spool cannot be written.
+    /// Sends the journal's segments, oldest first, deleting each once delivered, then what waits in memory because the
+    /// journal could not take it; stops at the first failure (the rest waits for the next report).
     /// </summary>
-    private async Task ReportCallsAsync(GatewayReports.GatewayReportsClient client, string nodeId, CallSpool spool, CancellationToken cancellationToken)
+    private async Task DeliverAsync<T>(
+        GatewayReports.GatewayReportsClient client, string nodeId, RecordJournal<T> journal, PendingRecords<T> pending,
+        Action<ReportRequest, IEnumerable<T>> add, CancellationToken cancellationToken)
+        where T : class, Google.Protobuf.IMessage<T>
     {
-        var delivering = true;
-        foreach (var segment in spool.Segments())
+        journal.Seal();
+        foreach (var segment in journal.Segments())
         {
-            var request = new ReportRequest { NodeId = nodeId };
-            request.Calls.Add(CallSpool.Read(segment));
-            if (!(delivering = await SendAsync(client, request, cancellationToken)))
+            var records = journal.Read(segment);
+            if (records.Count > 0)
             {
-                break;
+                var request = new ReportRequest { NodeId = nodeId };
+                add(request, records);
+                if (!await SendAsync(client, request, cancellationToken))
+                {
+                    return;
+                }
             }
 
-            CallSpool.Delete(segment);
+            RecordJournal<T>.Delete(segment);
         }
 
-        for (var batch = calls.Drain(MaxCallsPerReport); batch.Count > 0; batch = calls.Drain(MaxCallsPerReport))
+        for (var batch = pending.Drain(MaxRecordsPerReport); batch.Count > 0; batch = pending.Drain(MaxRecordsPerReport))
         {
             var request = new ReportRequest { NodeId = nodeId };
-            request.Calls.Add(batch);
-            if ((!delivering || !(delivering = await SendAsync(client, request, cancellationToken))) && !spool.Write(batch))
+            add(request, batch);
+            if (!await SendAsync(client, request, cancellationToken))
             {
-                // No disk either: the records wait in memory (within its bound) for the next report.
-                calls.Requeue(batch);
-                break;
+                pending.Requeue(batch);
+                return;
             }
         }
     }
@@ -104,22 +146,15 @@ internal sealed partial class GatewayReporter(
         var request = new ReportRequest { NodeId = nodeId };
         request.ApiKeyUses.Add(keyUsage.Drain());
         request.ToolObservations.Add(toolObservations.Drain());
-        request.LlmUsage.Add(llmUsage.Drain(MaxLlmUsagePerReport));
-        while (await SendAsync(client, request, cancellationToken) && request.LlmUsage.Count == MaxLlmUsagePerReport)
+        if (request.ApiKeyUses.Count + request.ToolObservations.Count > 0 && !await SendAsync(client, request, cancellationToken))
         {
-            request = new ReportRequest { NodeId = nodeId };
-            request.LlmUsage.Add(llmUsage.Drain(MaxLlmUsagePerReport));
+            toolObservations.Requeue(request.ToolObservations);
         }
     }
 
-    /// <summary>Sends one report; false when it failed (what it carried is kept for the next) or had nothing to say.</summary>
+    /// <summary>Sends one report; false when it failed (what it carried is the caller's to keep).</summary>
     private async Task<bool> SendAsync(GatewayReports.GatewayReportsClient client, ReportRequest request, CancellationToken cancellationToken)
     {
-        if (request.ApiKeyUses.Count == 0 && request.ToolObservations.Count == 0 && request.LlmUsage.Count == 0 && request.Calls.Count == 0)
-        {
-            return false;
-        }
-
         try
         {
             var headers = new Metadata();
@@ -139,8 +174,6 @@ internal sealed partial class GatewayReporter(
                 tokens.Invalidate();
             }
 
-            toolObservations.Requeue(request.ToolObservations);
-            llmUsage.Requeue(request.LlmUsage);
             LogReportFailed(logger, exception.Message);
             return false;
         }

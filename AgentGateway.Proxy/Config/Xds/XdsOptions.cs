@@ -33,11 +33,12 @@ internal sealed class XdsOptions
     public TimeSpan ReportInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Where call records wait on disk while the control plane cannot take them; defaults to
-    /// <c>{temp}/agentgateway-spool/{node id}</c> (give proxies a node id, or a directory, to find theirs after a restart).
+    /// Where call and LLM usage records wait on disk until the control plane took them (the journal); defaults to
+    /// <c>{temp}/agentgateway-spool/{node id}</c> (give proxies a node id, or a directory on a volume, to find theirs after
+    /// a restart or a crash).
     /// </summary>
     public string? SpoolDirectory { get; set; }
 
-    /// <summary>The most the spool holds on disk; past it the oldest records go.</summary>
+    /// <summary>The most the journal holds on disk for each kind of record; past it the oldest records go.</summary>
     public long SpoolMaxBytes { get; set; } = 256L * 1024 * 1024;
 }

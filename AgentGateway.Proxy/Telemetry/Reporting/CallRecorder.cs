@@ -8,8 +8,8 @@ namespace AgentGateway.Proxy.Telemetry.Reporting;
 
 /// <summary>
 /// Keeps the records of the calls the proxy served (MCP tool calls, prompt gets and resource reads; A2A operations;
-/// LLM requests) for the control plane's audit trail until a report takes them; what a report cannot deliver goes to
-/// the <see cref="CallSpool"/> on disk.
+/// LLM requests) for the control plane's audit trail, in memory until the reporter moves them to its
+/// <see cref="RecordJournal{T}"/> on disk.
 /// </summary>
 internal sealed class CallRecorder(TimeProvider time, ILogger<CallRecorder> logger) : PendingRecords<CallRecord>(logger, "call records")
 {

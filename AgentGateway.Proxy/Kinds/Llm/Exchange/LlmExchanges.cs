@@ -462,6 +462,7 @@ internal sealed partial class LlmExchanges(
 
         usageRecorder.Record(new LlmUsageRecord
         {
+            Id = Guid.NewGuid().ToString("N"),
             Tenant = route.Tenant,
             Route = route.Name,
             ApiKeyId = scope.Caller.ApiKey?.Id ?? string.Empty,

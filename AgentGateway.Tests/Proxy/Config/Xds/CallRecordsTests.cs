@@ -58,7 +58,7 @@ public sealed class CallRecordsTests(ControlPlaneFixture controlPlane)
             await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "first", ["password"] = "hunter2" }, cancellationToken: Cancellation);
         }
 
-        var first = Assert.Single(await WaitForCallsAsync(admin, 1));
+        var first = Assert.Single(await WaitForCallsAsync(admin, "audited", 1));
         Assert.Equal(("mcp", "tools/call", "echo", "ok"), (first.GetProperty("kind").GetString(), first.GetProperty("operation").GetString(),
             first.GetProperty("target").GetString(), first.GetProperty("outcome").GetString()));
         var arguments = JsonDocument.Parse(first.GetProperty("arguments").GetString()!).RootElement;
@@ -87,7 +87,7 @@ public sealed class CallRecordsTests(ControlPlaneFixture controlPlane)
         {
             using var again = new HttpClient { BaseAddress = back.BaseAddress };
             again.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            var calls = await WaitForCallsAsync(again, 4);
+            var calls = await WaitForCallsAsync(again, "audited", 4);
             Assert.Equal(4, calls.Select(call => call.GetProperty("id").GetGuid()).Distinct().Count());
             Assert.Equal(
                 ["first", "while away 0", "while away 1", "while away 2"],
@@ -112,21 +112,92 @@ public sealed class CallRecordsTests(ControlPlaneFixture controlPlane)
                 Assert.Equal(1, await age.ExecuteNonQueryAsync(Cancellation));
             }
 
-            await WaitForCallsAsync(again, 3);
+            await WaitForCallsAsync(again, "audited", 3);
         }
 
         Directory.Delete(spool, recursive: true);
     }
 
+    [Fact]
+    public async Task CallsOfAProxyKilledOutright_ReachTheAuditTrail_FromTheJournalTheNextProxyFinds()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await AgentGateway.Tests.AdminApi.Endpoints.RestApiTests.CreateTenantAsync(admin, null, null);
+        await AgentGateway.Tests.AdminApi.Endpoints.RestApiTests.CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new { name = "mcp", targets = new[] { "utils" } }, Cancellation)).EnsureSuccessStatusCode();
+        var journal = Path.Combine(Path.GetTempPath(), "agentgateway-journal-test-" + Guid.NewGuid().ToString("N"));
+
+        // Reports an hour apart: when the proxy dies, its calls are on its disk alone.
+        var dying = await controlPlane.StartProxyAsync(Cancellation, new Dictionary<string, string>
+        {
+            ["Xds:ReportInterval"] = "01:00:00",
+            ["Xds:SpoolDirectory"] = journal,
+        });
+        var route = new Uri(dying.BaseAddress, $"/{tenant}/mcp");
+        await using (var client = await ConnectWhenServedAsync(route))
+        {
+            for (var index = 0; index < 3; index++)
+            {
+                await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = $"before the crash {index}" }, cancellationToken: Cancellation);
+            }
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!Directory.Exists(journal) || !Directory.EnumerateFiles(journal, "*.calls.open").Any(file => new FileInfo(file).Length > 0))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "No call records were journaled:\n" + dying.Output);
+            await Task.Delay(50, Cancellation);
+        }
+
+        await dying.DisposeAsync();
+        Assert.Empty((await admin.GetFromJsonAsync<JsonElement[]>($"/api/v1/tenants/{tenant}/calls", Cancellation))!);
+
+        // The next proxy on the same directory delivers them, each once, and empties the journal.
+        await using (await controlPlane.StartProxyAsync(Cancellation, new Dictionary<string, string>
+        {
+            ["Xds:ReportInterval"] = "00:00:00.300",
+            ["Xds:SpoolDirectory"] = journal,
+        }))
+        {
+            var calls = await WaitForCallsAsync(admin, tenant, 3);
+            Assert.Equal(3, calls.Select(call => call.GetProperty("id").GetGuid()).Distinct().Count());
+            deadline = DateTime.UtcNow.AddSeconds(20);
+            while (Directory.EnumerateFiles(journal).Any())
+            {
+                Assert.True(DateTime.UtcNow < deadline, "The journal did not empty");
+                await Task.Delay(100, Cancellation);
+            }
+        }
+
+        Directory.Delete(journal, recursive: true);
+    }
+
+    /// <summary>An MCP client of <paramref name="route"/> once the proxy serves it (a route just created may take a push).</summary>
+    private static async Task<ModelContextProtocol.Client.McpClient> ConnectWhenServedAsync(Uri route)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            try
+            {
+                return await McpTestClient.ConnectAsync(route, Cancellation);
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200, Cancellation);
+            }
+        }
+    }
+
     /// <summary>The tenant's calls once there are exactly <paramref name="count"/>.</summary>
-    private static async Task<JsonElement[]> WaitForCallsAsync(HttpClient admin, int count)
+    private static async Task<JsonElement[]> WaitForCallsAsync(HttpClient admin, string tenant, int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
             try
             {
-                var calls = await admin.GetFromJsonAsync<JsonElement[]>("/api/v1/tenants/audited/calls", Cancellation);
+                var calls = await admin.GetFromJsonAsync<JsonElement[]>($"/api/v1/tenants/{tenant}/calls", Cancellation);
                 if (calls!.Length == count)
                 {
                     return calls;
