@@ -156,6 +156,14 @@ internal static class RoutesApi
             return preconditionFailed;
         }
 
+        if (definition.Kind != entity.Kind
+            && await PolicyAttachments.WithoutEffectOnAsync(db, grant.Tenant.Id, entity.Name, definition.Kind, cancellationToken) is { Count: > 0 } idle)
+        {
+            return Problems.Conflict(
+                $"Route '{route}' cannot become an {definition.Kind} route while these policies are attached to it, as they would have no effect on it: "
+                + $"{string.Join(", ", idle.Select(policy => $"'{policy.Policy}' ({policy.Reason})"))}. Delete them or attach them elsewhere first.");
+        }
+
         var now = time.GetUtcNow();
         if (await MatchConflictAsync(db, grant.Tenant, definition, except: entity.Id, proxy.Value, Caller.From(user).Username, now, cancellationToken) is { } conflict)
         {
