@@ -16,6 +16,10 @@ namespace AgentGateway.AdminApi.Endpoints;
 /// <summary>A tenant's catalog of A2A agents, each with what its agent card says; A2A routes expose them.</summary>
 internal static class AgentsApi
 {
+    /// <summary>The agent the path names.</summary>
+    private static readonly TenantItem s_agent = new("Agent", "agent", (db, tenantId, name, cancellationToken) =>
+        db.Agents.AnyAsync(agent => agent.TenantId == tenantId && agent.Name == name, cancellationToken));
+
     public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapTenantGroup("/agents").WithTags("Agents");
@@ -24,12 +28,13 @@ internal static class AgentsApi
             .RequireTenantRole(TenantRole.Developer, "register agents (developers and above)");
         api.MapGet("/{agent}", GetAgent).WithName("GetAgent").WithSummary("One agent");
         api.MapPut("/{agent}", UpdateAgent).WithName("UpdateAgent").WithSummary("Change an agent (honours If-Match; the card is fetched again)")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Developer, "change agents (developers and above)", s_agent)
+            .HonoursIfMatch();
         api.MapDelete("/{agent}", DeleteAgent).WithName("DeleteAgent").WithSummary("Delete an agent no route uses")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Developer, "delete agents (developers and above)", s_agent);
         api.MapPost("/{agent}/refresh", RefreshAgent).WithName("RefreshAgent")
             .WithSummary("Fetch the agent's card again; a card that cannot be fetched is recorded in cardError, the last good one kept")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Developer, "refresh agents (developers and above)", s_agent);
         return endpoints;
     }
 
@@ -41,7 +46,7 @@ internal static class AgentsApi
     }
 
     private static async Task<Results<Created<AgentResponse>, ValidationProblem, ProblemHttpResult>> CreateAgent(
-        string tenant, CreateAgentRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, AgentCardFetcher fetcher, HttpContext context,
+        string tenant, CreateAgentRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, AgentCardFetcher fetcher,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = Validation.Errors();
@@ -88,12 +93,11 @@ internal static class AgentsApi
             return Problems.Conflict($"Tenant '{tenant}' already has an agent named '{request.Name}'.");
         }
 
-        ETags.Set(context.Response, agent.Version);
         return TypedResults.Created($"/api/v1/tenants/{tenant}/agents/{agent.Name}", ToResponse(agent, []));
     }
 
     private static async Task<Results<Ok<AgentResponse>, ProblemHttpResult>> GetAgent(
-        string agent, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string agent, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await FindAsync(db.Agents.AsNoTracking(), grant, agent, cancellationToken);
         if (entity is null)
@@ -101,7 +105,6 @@ internal static class AgentsApi
             return Problems.NotFound("Agent", agent);
         }
 
-        ETags.Set(context.Response, entity.Version);
         return TypedResults.Ok(ToResponse(entity, await RoutesOfAsync(db, entity, cancellationToken)));
     }
 
@@ -113,11 +116,6 @@ internal static class AgentsApi
         if (entity is null)
         {
             return Problems.NotFound("Agent", agent);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("change agents (developers and above)");
         }
 
         var errors = Validation.Errors();
@@ -147,10 +145,7 @@ internal static class AgentsApi
         entity.CardFetchedAt = now;
         entity.CardError = null;
         entity.UpdatedAt = now;
-        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => entity.Version, cancellationToken) is { } changedMeanwhile)
-        {
-            return changedMeanwhile;
-        }
+        await db.SaveConfigChangesAsync(cancellationToken);
 
         return TypedResults.Ok(ToResponse(entity, await RoutesOfAsync(db, entity, cancellationToken)));
     }
@@ -162,11 +157,6 @@ internal static class AgentsApi
         if (entity is null)
         {
             return Problems.NotFound("Agent", agent);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("delete agents (developers and above)");
         }
 
         var routes = await RoutesOfAsync(db, entity, cancellationToken);
@@ -187,18 +177,13 @@ internal static class AgentsApi
     }
 
     private static async Task<Results<Ok<AgentResponse>, ProblemHttpResult>> RefreshAgent(
-        string agent, TenantGrant grant, AdminDbContext db, AgentCardFetcher fetcher, HttpContext context, TimeProvider time,
+        string agent, TenantGrant grant, AdminDbContext db, AgentCardFetcher fetcher, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var entity = await FindAsync(db.Agents, grant, agent, cancellationToken);
         if (entity is null)
         {
             return Problems.NotFound("Agent", agent);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("refresh agents (developers and above)");
         }
 
         var (card, cardError) = await fetcher.FetchAsync(entity.Url, entity.CardUrl, cancellationToken);
@@ -217,7 +202,6 @@ internal static class AgentsApi
 
         entity.UpdatedAt = now;
         await db.SaveConfigChangesAsync(cancellationToken);
-        ETags.Set(context.Response, entity.Version);
         return TypedResults.Ok(ToResponse(entity, await RoutesOfAsync(db, entity, cancellationToken)));
     }
 

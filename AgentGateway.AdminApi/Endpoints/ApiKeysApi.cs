@@ -23,6 +23,10 @@ internal static partial class ApiKeysApi
     private const int MaxMetadata = 32;
     private const int MaxRoutes = 100;
 
+    /// <summary>The API key the path names.</summary>
+    private static readonly TenantItem s_key = new("API key", "apiKey", (db, tenantId, name, cancellationToken) =>
+        db.ApiKeys.AnyAsync(key => key.TenantId == tenantId && key.Name == name, cancellationToken));
+
     public static IEndpointRouteBuilder MapApiKeysApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapTenantGroup("/api-keys").WithTags("API keys");
@@ -33,11 +37,12 @@ internal static partial class ApiKeysApi
         api.MapGet("/{apiKey}", GetKey).WithName("GetApiKey").WithSummary("One API key, by name");
         api.MapPut("/{apiKey}", UpdateKey).WithName("UpdateApiKey")
             .WithSummary("Change a key's description, routes, metadata or expiry (developers and above; honours If-Match)")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Developer, "change API keys (developers and above)", s_key)
+            .HonoursIfMatch();
         api.MapDelete("/{apiKey}", DeleteKey).WithName("DeleteApiKey").WithSummary("Delete an API key: it stops working at once")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Developer, "delete API keys (developers and above)", s_key);
         api.MapPost("/{apiKey}/revoke", RevokeKey).WithName("RevokeApiKey").WithSummary("Revoke an API key: it stops working at once and stays listed")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Developer, "revoke API keys (developers and above)", s_key);
         return endpoints;
     }
 
@@ -100,7 +105,6 @@ internal static partial class ApiKeysApi
             return Problems.Conflict($"Tenant '{tenant}' already has an API key named '{request.Name}'.");
         }
 
-        ETags.Set(context.Response, key.Version);
         context.Response.Headers.CacheControl = "no-store";
         var shown = ToResponse(key, now, null);
         return TypedResults.Created($"/api/v1/tenants/{tenant}/api-keys/{key.Name}", new CreatedApiKeyResponse(
@@ -109,7 +113,7 @@ internal static partial class ApiKeysApi
     }
 
     private static async Task<Results<Ok<ApiKeyResponse>, ProblemHttpResult>> GetKey(
-        string apiKey, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string apiKey, TenantGrant grant, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var key = await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == apiKey, cancellationToken);
         if (key is null)
@@ -117,7 +121,6 @@ internal static partial class ApiKeysApi
             return Problems.NotFound("API key", apiKey);
         }
 
-        ETags.Set(context.Response, key.Version);
         var now = time.GetUtcNow();
         return TypedResults.Ok(ToResponse(key, now, await LlmBudgets.SpentAsync(db, key, now, cancellationToken)));
     }
@@ -130,11 +133,6 @@ internal static partial class ApiKeysApi
         if (key is null)
         {
             return Problems.NotFound("API key", apiKey);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("change API keys (developers and above)");
         }
 
         if (key.RevokedAt is not null)
@@ -163,10 +161,7 @@ internal static partial class ApiKeysApi
         key.Llm = llm;
         // A budget raised (or lowered) against this period's spend takes effect at once.
         var (spent, _) = await LlmBudgets.EvaluateAsync(db, key, now, cancellationToken);
-        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => key.Version, cancellationToken) is { } changedMeanwhile)
-        {
-            return changedMeanwhile;
-        }
+        await db.SaveConfigChangesAsync(cancellationToken);
 
         return TypedResults.Ok(ToResponse(key, now, spent));
     }
@@ -180,28 +175,18 @@ internal static partial class ApiKeysApi
             return Problems.NotFound("API key", apiKey);
         }
 
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("delete API keys (developers and above)");
-        }
-
         db.ApiKeys.Remove(key);
         await db.SaveConfigChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<ApiKeyResponse>, ProblemHttpResult>> RevokeKey(
-        string apiKey, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        string apiKey, TenantGrant grant, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var key = await db.ApiKeys.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == apiKey, cancellationToken);
         if (key is null)
         {
             return Problems.NotFound("API key", apiKey);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("revoke API keys (developers and above)");
         }
 
         var now = time.GetUtcNow();
@@ -211,7 +196,6 @@ internal static partial class ApiKeysApi
             await db.SaveConfigChangesAsync(cancellationToken);
         }
 
-        ETags.Set(context.Response, key.Version);
         return TypedResults.Ok(ToResponse(key, now, await LlmBudgets.SpentAsync(db, key, now, cancellationToken)));
     }
 

@@ -1,44 +1,31 @@
-using AgentGateway.AdminApi.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
 namespace AgentGateway.AdminApi.Endpoints;
 
-/// <summary>Strong ETags from row versions, and <c>If-Match</c> checks against them.</summary>
+/// <summary>
+/// Strong ETags from row versions, and <c>If-Match</c> checks against them. The header itself is set by
+/// <see cref="Filters.ETagFilter"/> from the resource a handler answers with.
+/// </summary>
 internal static class ETags
 {
-    public static string Format(uint version) => $"\"{version}\"";
+    public static string Format(uint version) => Format(version.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    public static void Set(HttpResponse response, uint version) => response.Headers.ETag = Format(version);
+    public static string Format(string version) => $"\"{version}\"";
+
+    public static void Set(HttpResponse response, string version)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.ETag = Format(version);
+    }
 
     /// <summary>
     /// The 412 to answer when the request's <c>If-Match</c> names another version than <paramref name="version"/>;
-    /// null when it may go on (no <c>If-Match</c>, <c>*</c>, or the version's ETag).
+    /// null when it may go on (no <c>If-Match</c>, <c>*</c>, or the version's ETag). Handlers call it once the row is
+    /// read and the request found valid, before they change anything.
     /// </summary>
     public static ProblemHttpResult? CheckIfMatch(HttpRequest request, uint version) =>
         IfMatchAllows(request, version) ? null : Problems.PreconditionFailed();
-
-    /// <summary>
-    /// Saves the config change to a row read under its ETag: the 412 when another request changed the row meanwhile;
-    /// otherwise null, with the row's new ETag (<paramref name="version"/>, read after the save) on the response.
-    /// </summary>
-    public static async Task<ProblemHttpResult?> SaveConfigChangesAsync(AdminDbContext db, HttpResponse response, Func<uint> version, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(version);
-        try
-        {
-            await db.SaveConfigChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.PreconditionFailed();
-        }
-
-        Set(response, version());
-        return null;
-    }
 
     private static bool IfMatchAllows(HttpRequest request, uint version)
     {

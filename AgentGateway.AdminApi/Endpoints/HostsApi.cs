@@ -21,6 +21,13 @@ namespace AgentGateway.AdminApi.Endpoints;
 /// </summary>
 internal static class HostsApi
 {
+    /// <summary>The host the tenant holds that the path names (in its normal form).</summary>
+    private static readonly TenantItem s_host = new("Host", ["host"], (db, tenantId, values, cancellationToken) =>
+    {
+        var host = HostClaims.Normalize(values[0]);
+        return db.HostClaims.AnyAsync(claim => claim.TenantId == tenantId && claim.Host == host, cancellationToken);
+    }, values => HostClaims.Normalize(values[0]));
+
     public static IEndpointRouteBuilder MapHostsApi(this IEndpointRouteBuilder endpoints)
     {
         var tenantHosts = endpoints.MapTenantGroup("/hosts").WithTags("Hosts");
@@ -29,7 +36,7 @@ internal static class HostsApi
             .WithSummary("Claim a host for the tenant (first come, first served); routes claim the hosts they name too")
             .RequireTenantRole(TenantRole.Developer, "claim hosts (developers and above)");
         tenantHosts.MapDelete("/{host}", ReleaseTenantHost).WithName("ReleaseTenantHost").WithSummary("Give up a host no route of the tenant names (admins and above)")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Admin, "release hosts (admins and above)", s_host);
 
         var platformHosts = endpoints.MapGroup("/api/v1/hosts").WithTags("Hosts");
         platformHosts.MapGet("/", ListHosts).WithName("ListHosts").WithSummary("Every host a tenant holds (platform admins)")
@@ -93,11 +100,6 @@ internal static class HostsApi
         if (claim is null)
         {
             return Problems.NotFound("Host", normalized);
-        }
-
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("release hosts (admins and above)");
         }
 
         return await ReleaseAsync(db, grant.Tenant, claim, transaction, cancellationToken);

@@ -19,6 +19,10 @@ namespace AgentGateway.AdminApi.Endpoints;
 /// <summary>A tenant's catalog of LLM providers (OpenAI-compatible and Anthropic APIs); LLM routes serve models from them.</summary>
 internal static class LlmProvidersApi
 {
+    /// <summary>The LLM provider the path names.</summary>
+    private static readonly TenantItem s_provider = new("LLM provider", "provider", (db, tenantId, name, cancellationToken) =>
+        db.LlmProviders.AnyAsync(provider => provider.TenantId == tenantId && provider.Name == name, cancellationToken));
+
     public static IEndpointRouteBuilder MapLlmProvidersApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapTenantGroup("/llm-providers").WithTags("LLM providers");
@@ -27,9 +31,10 @@ internal static class LlmProvidersApi
             .RequireTenantRole(TenantRole.Developer, "register LLM providers (developers and above)");
         api.MapGet("/{provider}", GetProvider).WithName("GetLlmProvider").WithSummary("One LLM provider");
         api.MapPut("/{provider}", UpdateProvider).WithName("UpdateLlmProvider").WithSummary("Change an LLM provider (honours If-Match)")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Developer, "change LLM providers (developers and above)", s_provider)
+            .HonoursIfMatch();
         api.MapDelete("/{provider}", DeleteProvider).WithName("DeleteLlmProvider").WithSummary("Delete an LLM provider no route uses")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Developer, "delete LLM providers (developers and above)", s_provider);
         return endpoints;
     }
 
@@ -42,7 +47,7 @@ internal static class LlmProvidersApi
     }
 
     private static async Task<Results<Created<LlmProviderResponse>, ValidationProblem, ProblemHttpResult>> CreateProvider(
-        string tenant, CreateLlmProviderRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context, TimeProvider time,
+        string tenant, CreateLlmProviderRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var errors = Validation.Errors();
@@ -82,12 +87,11 @@ internal static class LlmProvidersApi
             return Problems.Conflict($"Tenant '{tenant}' already has an LLM provider named '{request.Name}'.");
         }
 
-        ETags.Set(context.Response, provider.Version);
         return TypedResults.Created($"/api/v1/tenants/{tenant}/llm-providers/{provider.Name}", ToResponse(provider, []));
     }
 
     private static async Task<Results<Ok<LlmProviderResponse>, ProblemHttpResult>> GetProvider(
-        string provider, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string provider, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await FindAsync(db.LlmProviders.AsNoTracking(), grant, provider, cancellationToken);
         if (entity is null)
@@ -95,7 +99,6 @@ internal static class LlmProvidersApi
             return Problems.NotFound("LLM provider", provider);
         }
 
-        ETags.Set(context.Response, entity.Version);
         var routes = await LlmProviderRoutes.RoutesByProviderAsync(db, grant.Tenant.Id, cancellationToken);
         return TypedResults.Ok(ToResponse(entity, routes[entity.Name]));
     }
@@ -108,11 +111,6 @@ internal static class LlmProvidersApi
         if (entity is null)
         {
             return Problems.NotFound("LLM provider", provider);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("change LLM providers (developers and above)");
         }
 
         var errors = Validation.Errors();
@@ -133,10 +131,7 @@ internal static class LlmProvidersApi
         entity.Description = request.Description;
         entity.ApiVersion = NullIfEmpty(request.ApiVersion);
         entity.UpdatedAt = time.GetUtcNow();
-        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => entity.Version, cancellationToken) is { } changedMeanwhile)
-        {
-            return changedMeanwhile;
-        }
+        await db.SaveConfigChangesAsync(cancellationToken);
 
         var routes = await LlmProviderRoutes.RoutesByProviderAsync(db, grant.Tenant.Id, cancellationToken);
         return TypedResults.Ok(ToResponse(entity, routes[entity.Name]));
@@ -149,11 +144,6 @@ internal static class LlmProvidersApi
         if (entity is null)
         {
             return Problems.NotFound("LLM provider", provider);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("delete LLM providers (developers and above)");
         }
 
         var routes = (await LlmProviderRoutes.RoutesByProviderAsync(db, grant.Tenant.Id, cancellationToken))[entity.Name].ToList();

@@ -17,6 +17,10 @@ namespace AgentGateway.AdminApi.Endpoints;
 /// <summary>The MCP servers a tenant registers, for its routes to federate.</summary>
 internal static class McpServersApi
 {
+    /// <summary>The MCP server the path names.</summary>
+    private static readonly TenantItem s_server = new("MCP server", "server", (db, tenantId, name, cancellationToken) =>
+        db.McpServers.AnyAsync(server => server.TenantId == tenantId && server.Name == name, cancellationToken));
+
     public static IEndpointRouteBuilder MapMcpServersApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapTenantGroup("/mcp-servers").WithTags("MCP servers");
@@ -25,9 +29,10 @@ internal static class McpServersApi
             .RequireTenantRole(TenantRole.Developer, "register MCP servers (developers and above)");
         api.MapGet("/{server}", GetServer).WithName("GetMcpServer").WithSummary("One MCP server");
         api.MapPut("/{server}", UpdateServer).WithName("UpdateMcpServer").WithSummary("Change an MCP server (honours If-Match)")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Developer, "change MCP servers (developers and above)", s_server)
+            .HonoursIfMatch();
         api.MapDelete("/{server}", DeleteServer).WithName("DeleteMcpServer").WithSummary("Delete an MCP server no route uses")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Developer, "delete MCP servers (developers and above)", s_server);
         return endpoints;
     }
 
@@ -39,7 +44,7 @@ internal static class McpServersApi
     }
 
     private static async Task<Results<Created<McpServerResponse>, ValidationProblem, ProblemHttpResult>> CreateServer(
-        string tenant, CreateMcpServerRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context,
+        string tenant, CreateMcpServerRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, EgressGuard egress,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var transport = request.Transport ?? Validation.StreamableHttpTransport;
@@ -91,12 +96,11 @@ internal static class McpServersApi
             return Problems.Conflict($"Tenant '{tenant}' already has an MCP server named '{request.Name}'.");
         }
 
-        ETags.Set(context.Response, server.Version);
         return TypedResults.Created($"/api/v1/tenants/{tenant}/mcp-servers/{server.Name}", ToResponse(server));
     }
 
     private static async Task<Results<Ok<McpServerResponse>, ProblemHttpResult>> GetServer(
-        string server, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string server, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await FindAsync(db.McpServers.AsNoTracking(), grant, server, cancellationToken);
         if (entity is null)
@@ -104,7 +108,6 @@ internal static class McpServersApi
             return Problems.NotFound("MCP server", server);
         }
 
-        ETags.Set(context.Response, entity.Version);
         return TypedResults.Ok(ToResponse(entity));
     }
 
@@ -116,11 +119,6 @@ internal static class McpServersApi
         if (entity is null)
         {
             return Problems.NotFound("MCP server", server);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("change MCP servers (developers and above)");
         }
 
         var transport = request.Transport ?? Validation.StreamableHttpTransport;
@@ -153,10 +151,7 @@ internal static class McpServersApi
         entity.Env = transport == Validation.StdioTransport ? request.Env ?? [] : [];
         entity.WorkingDirectory = transport == Validation.StdioTransport ? request.WorkingDirectory : null;
         entity.UpdatedAt = time.GetUtcNow();
-        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => entity.Version, cancellationToken) is { } changedMeanwhile)
-        {
-            return changedMeanwhile;
-        }
+        await db.SaveConfigChangesAsync(cancellationToken);
 
         return TypedResults.Ok(ToResponse(entity));
     }
@@ -168,11 +163,6 @@ internal static class McpServersApi
         if (entity is null)
         {
             return Problems.NotFound("MCP server", server);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("delete MCP servers (developers and above)");
         }
 
         var usedBy = await db.RouteTargets.Where(target => target.McpServerId == entity.Id)

@@ -29,6 +29,10 @@ internal static class PoliciesApi
         + "route's destinations take the route's, else the tenant's). A kind is attached at most once per tenant, route, server or agent, "
         + "and only where it acts: a route-level kind on a route kind it does nothing on is refused, and a tenant's reaches only the routes it acts on.";
 
+    /// <summary>The policy the path names.</summary>
+    private static readonly TenantItem s_policy = new("Policy", "policy", (db, tenantId, name, cancellationToken) =>
+        db.Policies.AnyAsync(policy => policy.TenantId == tenantId && policy.Name == name, cancellationToken));
+
     public static IEndpointRouteBuilder MapPoliciesApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapTenantGroup("").WithTags("Policies");
@@ -39,9 +43,10 @@ internal static class PoliciesApi
         api.MapGet("/policies/{policy}", GetPolicy).WithName("GetPolicy").WithSummary("One policy");
         api.MapPut("/policies/{policy}", UpdatePolicy).WithName("UpdatePolicy")
             .WithSummary("Change a policy (tenant admins and above; honours If-Match)").WithDescription(Precedence)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Admin, "change policies (tenant admins and above)", s_policy)
+            .HonoursIfMatch();
         api.MapDelete("/policies/{policy}", DeletePolicy).WithName("DeletePolicy").WithSummary("Delete a policy (tenant admins and above)")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Admin, "delete policies (tenant admins and above)", s_policy);
         api.MapGet("/routes/{route}/effective-policies", GetEffectivePolicies).WithName("GetEffectivePolicies")
             .WithSummary("The policies that apply to a route after precedence, each with the policy it came from (secrets as references only)")
             .WithDescription(Precedence);
@@ -56,7 +61,7 @@ internal static class PoliciesApi
     }
 
     private static async Task<Results<Created<PolicyResponse>, ValidationProblem, ProblemHttpResult>> CreatePolicy(
-        string tenant, CreatePolicyRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context, TimeProvider time,
+        string tenant, CreatePolicyRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var errors = Validation.Errors();
@@ -102,12 +107,11 @@ internal static class PoliciesApi
             return Problems.Conflict($"A policy named '{request.Name}', or a {draft.Kind.Name} policy on {Describe(draft.TargetKind, draft.TargetName)}, already exists.");
         }
 
-        ETags.Set(context.Response, policy.Version);
         return TypedResults.Created($"/api/v1/tenants/{tenant}/policies/{policy.Name}", ToResponse(policy));
     }
 
     private static async Task<Results<Ok<PolicyResponse>, ProblemHttpResult>> GetPolicy(
-        string policy, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string policy, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await db.Policies.AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == policy, cancellationToken);
         if (entity is null)
@@ -115,7 +119,6 @@ internal static class PoliciesApi
             return Problems.NotFound("Policy", policy);
         }
 
-        ETags.Set(context.Response, entity.Version);
         return TypedResults.Ok(ToResponse(entity));
     }
 
@@ -127,11 +130,6 @@ internal static class PoliciesApi
         if (entity is null)
         {
             return Problems.NotFound("Policy", policy);
-        }
-
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("change policies (tenant admins and above)");
         }
 
         var errors = Validation.Errors();
@@ -162,16 +160,11 @@ internal static class PoliciesApi
         {
             await db.SaveConfigChangesAsync(cancellationToken);
         }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.PreconditionFailed();
-        }
         catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception))
         {
             return Problems.Conflict($"A {draft.Kind.Name} policy on {Describe(draft.TargetKind, draft.TargetName)} already exists.");
         }
 
-        ETags.Set(context.Response, entity.Version);
         return TypedResults.Ok(ToResponse(entity));
     }
 
@@ -182,11 +175,6 @@ internal static class PoliciesApi
         if (entity is null)
         {
             return Problems.NotFound("Policy", policy);
-        }
-
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("delete policies (tenant admins and above)");
         }
 
         db.Policies.Remove(entity);

@@ -22,6 +22,10 @@ internal static class RoleBindingsApi
     private const int MaxValueLength = 256;
     private const int MaxExpressionLength = 2048;
 
+    /// <summary>The role binding the path names.</summary>
+    private static readonly TenantItem s_binding = new("Role binding", "binding", (db, tenantId, name, cancellationToken) =>
+        db.RoleBindings.AnyAsync(binding => binding.TenantId == tenantId && binding.Name == name, cancellationToken));
+
     public static IEndpointRouteBuilder MapRoleBindingsApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapTenantGroup("/role-bindings").WithTags("Authorization roles");
@@ -31,9 +35,10 @@ internal static class RoleBindingsApi
             .RequireTenantRole(TenantRole.Admin, "bind roles (tenant admins and above)");
         api.MapGet("/{binding}", GetBinding).WithName("GetRoleBinding").WithSummary("One role binding");
         api.MapPut("/{binding}", UpdateBinding).WithName("UpdateRoleBinding").WithSummary("Change a role binding (tenant admins and above; honours If-Match)")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Admin, "change role bindings (tenant admins and above)", s_binding)
+            .HonoursIfMatch();
         api.MapDelete("/{binding}", DeleteBinding).WithName("DeleteRoleBinding").WithSummary("Delete a role binding")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Admin, "delete role bindings (tenant admins and above)", s_binding);
         return endpoints;
     }
 
@@ -45,7 +50,7 @@ internal static class RoleBindingsApi
     }
 
     private static async Task<Results<Created<RoleBindingResponse>, ValidationProblem, ProblemHttpResult>> CreateBinding(
-        string tenant, CreateRoleBindingRequest request, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time,
+        string tenant, CreateRoleBindingRequest request, TenantGrant grant, AdminDbContext db, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var errors = Validation.Errors();
@@ -85,12 +90,11 @@ internal static class RoleBindingsApi
             return Problems.Conflict($"Tenant '{tenant}' already has a role binding named '{request.Name}'.");
         }
 
-        ETags.Set(context.Response, binding.Version);
         return TypedResults.Created($"/api/v1/tenants/{tenant}/role-bindings/{binding.Name}", ToResponse(binding));
     }
 
     private static async Task<Results<Ok<RoleBindingResponse>, ProblemHttpResult>> GetBinding(
-        string binding, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string binding, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await db.RoleBindings.AsNoTracking().Include(candidate => candidate.Role)
             .SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == binding, cancellationToken);
@@ -99,7 +103,6 @@ internal static class RoleBindingsApi
             return Problems.NotFound("Role binding", binding);
         }
 
-        ETags.Set(context.Response, entity.Version);
         return TypedResults.Ok(ToResponse(entity));
     }
 
@@ -112,11 +115,6 @@ internal static class RoleBindingsApi
         if (entity is null)
         {
             return Problems.NotFound("Role binding", binding);
-        }
-
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("change role bindings (tenant admins and above)");
         }
 
         var errors = Validation.Errors();
@@ -137,10 +135,7 @@ internal static class RoleBindingsApi
         entity.Subjects = subjects;
         entity.Routes = [.. (request.Routes ?? []).Order(StringComparer.Ordinal)];
         entity.UpdatedAt = time.GetUtcNow();
-        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => entity.Version, cancellationToken) is { } changedMeanwhile)
-        {
-            return changedMeanwhile;
-        }
+        await db.SaveConfigChangesAsync(cancellationToken);
 
         return TypedResults.Ok(ToResponse(entity));
     }
@@ -152,11 +147,6 @@ internal static class RoleBindingsApi
         if (entity is null)
         {
             return Problems.NotFound("Role binding", binding);
-        }
-
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("delete role bindings (tenant admins and above)");
         }
 
         db.RoleBindings.Remove(entity);

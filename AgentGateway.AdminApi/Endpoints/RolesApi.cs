@@ -19,6 +19,10 @@ internal static class RolesApi
 {
     public const int MaxRules = 50;
 
+    /// <summary>The role the path names.</summary>
+    private static readonly TenantItem s_role = new("Role", "role", (db, tenantId, name, cancellationToken) =>
+        db.AuthorizationRoles.AnyAsync(role => role.TenantId == tenantId && role.Name == name, cancellationToken));
+
     public static IEndpointRouteBuilder MapRolesApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapTenantGroup("/roles").WithTags("Authorization roles");
@@ -27,9 +31,10 @@ internal static class RolesApi
             .RequireTenantRole(TenantRole.Admin, "define roles (tenant admins and above)");
         api.MapGet("/{role}", GetRole).WithName("GetRole").WithSummary("One role, with the bindings that give it");
         api.MapPut("/{role}", UpdateRole).WithName("UpdateRole").WithSummary("Change a role's rules (tenant admins and above; honours If-Match)")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Admin, "change roles (tenant admins and above)", s_role)
+            .HonoursIfMatch();
         api.MapDelete("/{role}", DeleteRole).WithName("DeleteRole").WithSummary("Delete a role no binding gives")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Admin, "delete roles (tenant admins and above)", s_role);
         return endpoints;
     }
 
@@ -42,7 +47,7 @@ internal static class RolesApi
     }
 
     private static async Task<Results<Created<RoleResponse>, ValidationProblem, ProblemHttpResult>> CreateRole(
-        string tenant, CreateRoleRequest request, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time,
+        string tenant, CreateRoleRequest request, TenantGrant grant, AdminDbContext db, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var errors = Validation.Errors();
@@ -80,12 +85,11 @@ internal static class RolesApi
             return Problems.Conflict($"Tenant '{tenant}' already has a role named '{request.Name}'.");
         }
 
-        ETags.Set(context.Response, role.Version);
         return TypedResults.Created($"/api/v1/tenants/{tenant}/roles/{role.Name}", ToResponse(role, []));
     }
 
     private static async Task<Results<Ok<RoleResponse>, ProblemHttpResult>> GetRole(
-        string role, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string role, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await db.AuthorizationRoles.AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == role, cancellationToken);
         if (entity is null)
@@ -93,7 +97,6 @@ internal static class RolesApi
             return Problems.NotFound("Role", role);
         }
 
-        ETags.Set(context.Response, entity.Version);
         return TypedResults.Ok(ToResponse(entity, await UsedByAsync(db, entity.Id, cancellationToken)));
     }
 
@@ -105,11 +108,6 @@ internal static class RolesApi
         if (entity is null)
         {
             return Problems.NotFound("Role", role);
-        }
-
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("change roles (tenant admins and above)");
         }
 
         var errors = Validation.Errors();
@@ -144,10 +142,7 @@ internal static class RolesApi
         entity.Description = request.Description;
         entity.Rules = request.Rules!;
         entity.UpdatedAt = time.GetUtcNow();
-        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => entity.Version, cancellationToken) is { } changedMeanwhile)
-        {
-            return changedMeanwhile;
-        }
+        await db.SaveConfigChangesAsync(cancellationToken);
 
         return TypedResults.Ok(ToResponse(entity, await UsedByAsync(db, entity.Id, cancellationToken)));
     }
@@ -159,11 +154,6 @@ internal static class RolesApi
         if (entity is null)
         {
             return Problems.NotFound("Role", role);
-        }
-
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("delete roles (tenant admins and above)");
         }
 
         var usedBy = await UsedByAsync(db, entity.Id, cancellationToken);

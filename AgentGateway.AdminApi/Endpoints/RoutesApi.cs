@@ -22,6 +22,10 @@ namespace AgentGateway.AdminApi.Endpoints;
 /// <summary>A tenant's routes: client-facing endpoints that federate its MCP servers, forward HTTP, expose its agents or its LLM providers.</summary>
 internal static class RoutesApi
 {
+    /// <summary>The route the path names.</summary>
+    private static readonly TenantItem s_route = new("Route", "route", (db, tenantId, name, cancellationToken) =>
+        db.Routes.AnyAsync(route => route.TenantId == tenantId && route.Name == name, cancellationToken));
+
     public static IEndpointRouteBuilder MapRoutesApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapTenantGroup("/routes").WithTags("Routes");
@@ -31,9 +35,10 @@ internal static class RoutesApi
             .RequireTenantRole(TenantRole.Developer, "create routes (developers and above)");
         api.MapGet("/{route}", GetRoute).WithName("GetRoute").WithSummary("One route");
         api.MapPut("/{route}", UpdateRoute).WithName("UpdateRoute").WithSummary("Change a route (honours If-Match)")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Developer, "change routes (developers and above)", s_route)
+            .HonoursIfMatch();
         api.MapDelete("/{route}", DeleteRoute).WithName("DeleteRoute").WithSummary("Delete a route")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Developer, "delete routes (developers and above)", s_route);
         api.MapGet("/{route}/tools", ListRouteTools).WithName("ListRouteTools").WithSummary("The tools the route exposes, listed live from its targets");
         return endpoints;
     }
@@ -48,7 +53,7 @@ internal static class RoutesApi
 
     private static async Task<Results<Created<RouteResponse>, ValidationProblem, ProblemHttpResult>> CreateRoute(
         string tenant, CreateRouteRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, EgressGuard egress,
-        IOptions<ProxyOptions> proxy, RouteStatuses statuses, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<ProxyOptions> proxy, RouteStatuses statuses, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
@@ -105,12 +110,11 @@ internal static class RoutesApi
             return Problems.Conflict($"A route named '{request.Name}', or one taking the same requests ({Describe(definition.Match)}), already exists.");
         }
 
-        ETags.Set(context.Response, route.Version);
         return TypedResults.Created($"/api/v1/tenants/{tenant}/routes/{route.Name}", ToResponse(route, grant.Tenant.Name, proxy.Value, statuses));
     }
 
     private static async Task<Results<Ok<RouteResponse>, ProblemHttpResult>> GetRoute(
-        string route, TenantGrant grant, AdminDbContext db, IOptions<ProxyOptions> proxy, RouteStatuses statuses, HttpContext context,
+        string route, TenantGrant grant, AdminDbContext db, IOptions<ProxyOptions> proxy, RouteStatuses statuses,
         CancellationToken cancellationToken)
     {
         var entity = await RoutesWithTargets(db).SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == route, cancellationToken);
@@ -119,7 +123,6 @@ internal static class RoutesApi
             return Problems.NotFound("Route", route);
         }
 
-        ETags.Set(context.Response, entity.Version);
         return TypedResults.Ok(ToResponse(entity, grant.Tenant.Name, proxy.Value, statuses));
     }
 
@@ -131,11 +134,6 @@ internal static class RoutesApi
         if (entity is null)
         {
             return Problems.NotFound("Route", route);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("change routes (developers and above)");
         }
 
         var errors = Validation.Errors();
@@ -156,6 +154,14 @@ internal static class RoutesApi
         if (ETags.CheckIfMatch(context.Request, entity.Version) is { } preconditionFailed)
         {
             return preconditionFailed;
+        }
+
+        if (definition.Kind != entity.Kind
+            && await PolicyAttachments.WithoutEffectOnAsync(db, grant.Tenant.Id, entity.Name, definition.Kind, cancellationToken) is { Count: > 0 } idle)
+        {
+            return Problems.Conflict(
+                $"Route '{route}' cannot become an {definition.Kind} route while these policies are attached to it, as they would have no effect on it: "
+                + $"{string.Join(", ", idle.Select(policy => $"'{policy.Policy}' ({policy.Reason})"))}. Delete them or attach them elsewhere first.");
         }
 
         var now = time.GetUtcNow();
@@ -181,16 +187,11 @@ internal static class RoutesApi
             await db.SaveConfigChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.PreconditionFailed();
-        }
         catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception))
         {
             return Problems.Conflict($"Another route already takes the same requests ({Describe(definition.Match)}).");
         }
 
-        ETags.Set(context.Response, entity.Version);
         return TypedResults.Ok(ToResponse(entity, grant.Tenant.Name, proxy.Value, statuses));
     }
 
@@ -201,11 +202,6 @@ internal static class RoutesApi
         if (entity is null)
         {
             return Problems.NotFound("Route", route);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("delete routes (developers and above)");
         }
 
         var policies = await PolicyAttachments.AttachedToAsync(db, grant.Tenant.Id, PolicyTargets.Route, entity.Name, cancellationToken);

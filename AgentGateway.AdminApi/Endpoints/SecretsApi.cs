@@ -19,6 +19,10 @@ internal static class SecretsApi
 {
     private const int MaxValueLength = 65_536;
 
+    /// <summary>The secret the path names.</summary>
+    private static readonly TenantItem s_secret = new("Secret", "secret", (db, tenantId, name, cancellationToken) =>
+        db.Secrets.AnyAsync(secret => secret.TenantId == tenantId && secret.Name == name, cancellationToken));
+
     public static IEndpointRouteBuilder MapSecretsApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapTenantGroup("/secrets").WithTags("Secrets");
@@ -26,9 +30,10 @@ internal static class SecretsApi
         api.MapGet("/{secret}", GetSecret).WithName("GetSecret").WithSummary("One secret, without its value");
         api.MapPut("/{secret}", PutSecret).WithName("PutSecret")
             .WithSummary("Create or replace a secret (developers and above; honours If-Match); the routes that use it are pushed to proxies")
-            .RequireTenantRole(TenantRole.Developer, "write secrets (developers and above)");
+            .RequireTenantRole(TenantRole.Developer, "write secrets (developers and above)")
+            .HonoursIfMatch();
         api.MapDelete("/{secret}", DeleteSecret).WithName("DeleteSecret").WithSummary("Delete a secret no policy references")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Developer, "delete secrets (developers and above)", s_secret);
         return endpoints;
     }
 
@@ -41,7 +46,7 @@ internal static class SecretsApi
     }
 
     private static async Task<Results<Ok<SecretResponse>, ProblemHttpResult>> GetSecret(
-        string secret, TenantGrant grant, AdminDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string secret, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await db.Secrets.AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == secret, cancellationToken);
         if (entity is null)
@@ -49,7 +54,6 @@ internal static class SecretsApi
             return Problems.NotFound("Secret", secret);
         }
 
-        ETags.Set(context.Response, entity.Version);
         return TypedResults.Ok(ToResponse(entity, await SecretUsage.OfAsync(db, grant.Tenant.Id, secret, cancellationToken)));
     }
 
@@ -104,16 +108,11 @@ internal static class SecretsApi
         {
             await db.SaveConfigChangesAsync(cancellationToken);
         }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.PreconditionFailed();
-        }
         catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception))
         {
             return Problems.Conflict($"Secret '{secret}' was created by another request at the same time; read it and retry.");
         }
 
-        ETags.Set(context.Response, entity.Version);
         var response = ToResponse(entity, await SecretUsage.OfAsync(db, grant.Tenant.Id, secret, cancellationToken));
         return created
             ? TypedResults.Created($"/api/v1/tenants/{tenant}/secrets/{secret}", response)
@@ -127,11 +126,6 @@ internal static class SecretsApi
         if (entity is null)
         {
             return Problems.NotFound("Secret", secret);
-        }
-
-        if (!grant.Allows(TenantRole.Developer))
-        {
-            return Problems.Forbidden("delete secrets (developers and above)");
         }
 
         var usedBy = await SecretUsage.OfAsync(db, grant.Tenant.Id, secret, cancellationToken);

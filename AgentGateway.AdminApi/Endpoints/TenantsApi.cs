@@ -20,7 +20,7 @@ internal static class TenantsApi
         var api = endpoints.MapGroup("/api/v1").WithTags("Tenants");
         api.MapGet("/me", GetMe).WithName("GetMe").WithSummary("Who the caller is and the tenants they belong to");
 
-        var tenants = api.MapGroup("/tenants");
+        var tenants = api.MapGroup("/tenants").WithETags();
         tenants.MapGet("/", ListTenants).WithName("ListTenants").WithSummary("Tenants the caller can see");
         tenants.MapPost("/", CreateTenant).WithName("CreateTenant").WithSummary("Create a tenant (platform admins)")
             .RequirePlatformAdmin("create tenants (platform admins only)");
@@ -28,7 +28,8 @@ internal static class TenantsApi
         var tenant = endpoints.MapTenantGroup("").WithTags("Tenants");
         tenant.MapGet("", GetTenant).WithName("GetTenant").WithSummary("One tenant");
         tenant.MapPut("", UpdateTenant).WithName("UpdateTenant").WithSummary("Change a tenant's display name and whether its call records carry tool arguments")
-            .RequireTenantRole(TenantRole.Admin, "change this tenant (admins and owners only)");
+            .RequireTenantRole(TenantRole.Admin, "change this tenant (admins and owners only)")
+            .HonoursIfMatch();
         tenant.MapDelete("", DeleteTenant).WithName("DeleteTenant").WithSummary("Delete a tenant and everything in it (platform admins)")
             .RequirePlatformAdmin("delete tenants (platform admins only)");
 
@@ -83,7 +84,7 @@ internal static class TenantsApi
     }
 
     private static async Task<Results<Created<TenantResponse>, ValidationProblem, ProblemHttpResult>> CreateTenant(
-        CreateTenantRequest request, AdminDbContext db, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+        CreateTenantRequest request, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
@@ -110,13 +111,11 @@ internal static class TenantsApi
             return Problems.Conflict($"A tenant named '{request.Name}' already exists.");
         }
 
-        ETags.Set(context.Response, tenant.Version);
         return TypedResults.Created($"/api/v1/tenants/{tenant.Name}", ToResponse(tenant));
     }
 
-    private static Ok<TenantResponse> GetTenant(TenantGrant grant, HttpContext context)
+    private static Ok<TenantResponse> GetTenant(TenantGrant grant)
     {
-        ETags.Set(context.Response, grant.Tenant.Version);
         return TypedResults.Ok(ToResponse(grant.Tenant));
     }
 
@@ -154,10 +153,7 @@ internal static class TenantsApi
         grant.Tenant.AuditArguments = request.AuditArguments ?? grant.Tenant.AuditArguments;
         grant.Tenant.DisplayName = request.DisplayName!.Trim();
         grant.Tenant.UpdatedAt = time.GetUtcNow();
-        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => grant.Tenant.Version, cancellationToken) is { } changedMeanwhile)
-        {
-            return changedMeanwhile;
-        }
+        await db.SaveConfigChangesAsync(cancellationToken);
 
         return TypedResults.Ok(ToResponse(grant.Tenant));
     }

@@ -16,6 +16,13 @@ namespace AgentGateway.AdminApi.Endpoints;
 /// </summary>
 internal static class ToolPinsApi
 {
+    /// <summary>The pin of a tool of a target of a route that the path names, as "{route}/{target}/{tool}".</summary>
+    private static readonly TenantItem s_pin = new("Tool pin", ["route", "target", "tool"], (db, tenantId, values, cancellationToken) =>
+    {
+        var (route, target, tool) = (values[0], values[1], values[2]);
+        return db.ToolPins.AnyAsync(pin => pin.Route!.TenantId == tenantId && pin.Route.Name == route && pin.Target == target && pin.Tool == tool, cancellationToken);
+    });
+
     public static IEndpointRouteBuilder MapToolPinsApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapTenantGroup("/routes/{route}/tool-pins").WithTags("Tool pins");
@@ -23,10 +30,11 @@ internal static class ToolPinsApi
             .WithSummary("The route's tool pins, each with its approved and its pending definition (to compare)");
         api.MapPost("/{target}/{tool}/approve", ApprovePin).WithName("ApproveToolPin")
             .WithSummary("Approve the pending definition of a tool (tenant admins; honours If-Match); proxies then serve it")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Admin, "approve tool definitions (tenant admins and above)", s_pin)
+            .HonoursIfMatch();
         api.MapDelete("/{target}/{tool}", DeletePin).WithName("DeleteToolPin")
             .WithSummary("Forget a tool's pin (tenant admins): its next sight is a first sight again")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireTenantRole(TenantRole.Admin, "forget tool pins (tenant admins and above)", s_pin);
         return endpoints;
     }
 
@@ -54,11 +62,6 @@ internal static class ToolPinsApi
             return Problems.NotFound("Tool pin", $"{route}/{target}/{tool}");
         }
 
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("approve tool definitions (tenant admins and above)");
-        }
-
         if (pin.PendingSha256 is null)
         {
             return Problems.Conflict($"Tool '{tool}' of target '{target}' has no definition waiting for approval.");
@@ -79,10 +82,7 @@ internal static class ToolPinsApi
         pin.PendingFindings = [];
         pin.Status = ToolPinStatus.Approved;
         pin.UpdatedAt = now;
-        if (await ETags.SaveConfigChangesAsync(db, context.Response, () => pin.Version, cancellationToken) is { } changedMeanwhile)
-        {
-            return changedMeanwhile;
-        }
+        await db.SaveConfigChangesAsync(cancellationToken);
 
         return TypedResults.Ok(ToResponse(pin));
     }
@@ -93,11 +93,6 @@ internal static class ToolPinsApi
         if (await FindAsync(db, grant, route, target, tool, cancellationToken) is not { } pin)
         {
             return Problems.NotFound("Tool pin", $"{route}/{target}/{tool}");
-        }
-
-        if (!grant.Allows(TenantRole.Admin))
-        {
-            return Problems.Forbidden("forget tool pins (tenant admins and above)");
         }
 
         db.ToolPins.Remove(pin);

@@ -6,6 +6,7 @@ using AgentGateway.AdminApi.Domain.Mcp;
 using AgentGateway.AdminApi.Domain.Routes;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints;
+using AgentGateway.AdminApi.Endpoints.Filters;
 using AgentGateway.AdminApi.Hosting.DemoData;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
@@ -26,6 +27,8 @@ internal static class AdminApiExtensions
         services.AddOpenApi();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddScoped<TenantAccess>();
+        // A tenant endpoint's TenantGrant parameter: the stand-in its filter replaces with the caller's grant.
+        services.TryAddScoped(_ => TenantFilter.Unresolved);
         services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.SectionName);
         services.TryAddScoped<EgressGuard>();
         services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.SectionName);

@@ -18,6 +18,24 @@ internal static class PolicyAttachments
             .OrderBy(policy => policy.Name).Select(policy => policy.Name).ToListAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// The policies attached to a route that would do nothing on a route of <paramref name="routeKind"/>, each with why
+    /// (the catalog's <see cref="PolicyKind.NoEffect"/>): a route may not change its kind under them, or they would
+    /// silently stop acting.
+    /// </summary>
+    public static async Task<List<(string Policy, string Reason)>> WithoutEffectOnAsync(
+        AdminDbContext db, Guid tenantId, string routeName, string routeKind, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var attached = await db.Policies.AsNoTracking()
+            .Where(policy => policy.TenantId == tenantId && policy.TargetKind == PolicyTargets.Route && policy.TargetName == routeName)
+            .OrderBy(policy => policy.Name).Select(policy => new { policy.Name, policy.Kind }).ToListAsync(cancellationToken);
+        return [.. attached
+            .Select(policy => (policy.Name, Reason: PolicyKinds.Find(policy.Kind)?.NoEffect(PolicyTargets.Route, routeKind)))
+            .Where(policy => policy.Reason is not null)
+            .Select(policy => (policy.Name, policy.Reason!))];
+    }
+
     /// <summary>The tenant's policies that use the proxy's own cloud identity.</summary>
     public static async Task<List<string>> UsingProxyIdentityAsync(AdminDbContext db, Guid tenantId, CancellationToken cancellationToken)
     {

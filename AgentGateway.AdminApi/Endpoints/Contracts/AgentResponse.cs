@@ -20,4 +20,4 @@ public sealed record AgentResponse(
     IReadOnlyList<string> Routes,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    string Version);
+    string Version) : IVersionedResponse;

@@ -22,4 +22,4 @@ public sealed record ApiKeyResponse(
     string Version,
     ApiKeyLlmLimits? Llm = null,
     decimal? BudgetSpent = null,
-    DateTimeOffset? BudgetExhaustedUntil = null);
+    DateTimeOffset? BudgetExhaustedUntil = null) : IVersionedResponse;

@@ -16,4 +16,4 @@ public sealed record CreatedApiKeyResponse(
     string CreatedBy,
     DateTimeOffset CreatedAt,
     string Version,
-    ApiKeyLlmLimits? Llm = null);
+    ApiKeyLlmLimits? Llm = null) : IVersionedResponse;

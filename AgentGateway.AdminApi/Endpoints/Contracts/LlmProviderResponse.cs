@@ -24,4 +24,4 @@ public sealed record LlmProviderResponse(
     string? ApiVersion,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    string Version);
+    string Version) : IVersionedResponse;

@@ -12,4 +12,4 @@ public sealed record McpServerResponse(
     string? WorkingDirectory,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    string Version);
+    string Version) : IVersionedResponse;

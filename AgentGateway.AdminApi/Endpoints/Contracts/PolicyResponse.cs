@@ -11,4 +11,4 @@ public sealed record PolicyResponse(
     IReadOnlyList<string> SecretRefs,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    string Version);
+    string Version) : IVersionedResponse;

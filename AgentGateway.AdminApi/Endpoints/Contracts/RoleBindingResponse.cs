@@ -8,4 +8,4 @@ public sealed record RoleBindingResponse(
     IReadOnlyList<string> Routes,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    string Version);
+    string Version) : IVersionedResponse;

@@ -39,4 +39,4 @@ public sealed record RouteResponse(
     string? Agent,
     IReadOnlyList<string> Providers,
     IReadOnlyList<RouteLlmModel> Models,
-    RouteStatusResponse Status);
+    RouteStatusResponse Status) : IVersionedResponse;

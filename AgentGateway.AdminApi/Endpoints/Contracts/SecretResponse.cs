@@ -8,4 +8,4 @@ public sealed record SecretResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string Version,
-    IReadOnlyList<string> UsedBy);
+    IReadOnlyList<string> UsedBy) : IVersionedResponse;

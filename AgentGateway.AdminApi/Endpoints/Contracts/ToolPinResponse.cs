@@ -19,4 +19,4 @@ public sealed record ToolPinResponse(
     DateTimeOffset UpdatedAt,
     string? ApprovedBy,
     DateTimeOffset? ApprovedAt,
-    string Version);
+    string Version) : IVersionedResponse;

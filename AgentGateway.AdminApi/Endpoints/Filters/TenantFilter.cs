@@ -1,3 +1,4 @@
+using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Tenants;
 
@@ -6,14 +7,21 @@ namespace AgentGateway.AdminApi.Endpoints.Filters;
 /// <summary>
 /// What every endpoint under <c>/api/v1/tenants/{tenant}</c> does first: resolves the tenant the path names for the
 /// caller (404 "Tenant not found" when there is none, or the caller has no role in it, so a foreign tenant looks
-/// absent), checks the endpoint's <see cref="TenantRoleRequirement"/> (403), and hands the handler the caller's
-/// <see cref="TenantGrant"/> in place of the stand-in its parameter was bound to.
+/// absent), checks the endpoint's <see cref="TenantRoleRequirement"/> (403; but 404 when the endpoint's
+/// <see cref="TenantItem"/> is not there), and hands the handler the caller's <see cref="TenantGrant"/> in place of
+/// the stand-in its parameter was bound to (<see cref="Unresolved"/>).
 /// </summary>
 /// <param name="grantIndex">The position of the handler's <see cref="TenantGrant"/> parameter; -1 when it has none.</param>
 internal sealed class TenantFilter(int grantIndex) : IEndpointFilter
 {
     /// <summary>The route parameter that names the tenant.</summary>
     public const string RouteParameter = "tenant";
+
+    /// <summary>
+    /// What a handler's <see cref="TenantGrant"/> parameter is bound to (from the request's services) before the
+    /// tenant is resolved: no tenant at all. Binding runs before endpoint filters; this filter replaces it.
+    /// </summary>
+    public static TenantGrant Unresolved { get; } = new(null!, TenantRole.Viewer);
 
     /// <summary>The filter of one endpoint, which knows where its handler takes the grant.</summary>
     public static EndpointFilterDelegate Create(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
@@ -42,9 +50,13 @@ internal sealed class TenantFilter(int grantIndex) : IEndpointFilter
             return Problems.NotFound("Tenant", tenant);
         }
 
-        if (http.GetEndpoint()?.Metadata.GetMetadata<TenantRoleRequirement>() is { } requirement && !grant.Allows(requirement.Role))
+        var metadata = http.GetEndpoint()?.Metadata;
+        if (metadata?.GetMetadata<TenantRoleRequirement>() is { } requirement && !grant.Allows(requirement.Role))
         {
-            return Problems.Forbidden(requirement.Action);
+            // What is not there is a 404 whatever the caller's role; only what is there can be forbidden.
+            return metadata.GetMetadata<TenantItem>() is { } item && await item.NotFoundAsync(http, grant) is { } notFound
+                ? notFound
+                : Problems.Forbidden(requirement.Action);
         }
 
         if (grantIndex >= 0)

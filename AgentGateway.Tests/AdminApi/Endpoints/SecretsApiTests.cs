@@ -92,6 +92,9 @@ public sealed class SecretsApiTests(ControlPlaneFixture controlPlane)
         Assert.Equal(HttpStatusCode.OK, (await developer.GetAsync(new Uri($"{secrets}/token", UriKind.Relative), Cancellation)).StatusCode);
         await AssertProblemAsync(await developer.PutAsJsonAsync($"{secrets}/token", new { value = "w" }, Cancellation), HttpStatusCode.Forbidden);
         await AssertProblemAsync(await developer.DeleteAsync(new Uri($"{secrets}/token", UriKind.Relative), Cancellation), HttpStatusCode.Forbidden);
+        // What is not there is not there, whatever the caller's role.
+        var missing = await AssertProblemAsync(await developer.DeleteAsync(new Uri($"{secrets}/missing", UriKind.Relative), Cancellation), HttpStatusCode.NotFound);
+        Assert.Equal("Secret not found", missing.GetProperty("title").GetString());
 
         // A referenced secret names the policies that use it and cannot be deleted while they do.
         (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new

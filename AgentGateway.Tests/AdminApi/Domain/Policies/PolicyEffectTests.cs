@@ -12,7 +12,8 @@ namespace AgentGateway.Tests.AdminApi.Domain.Policies;
 /// <summary>
 /// A policy acts only where its kind has an effect: attached to a route it does nothing on, it is refused (400 naming
 /// the kind and the route kinds it acts on); attached to the tenant, it reaches only the routes it acts on; one stored
-/// before that rule is reported on the route's effective policies and never sent to proxies.
+/// before that rule is reported on the route's effective policies and never sent to proxies; a route does not change
+/// its kind under policies that would then do nothing.
 /// </summary>
 [Collection(ControlPlaneCollection.Name)]
 public sealed class PolicyEffectTests(ControlPlaneFixture controlPlane)
@@ -93,5 +94,45 @@ public sealed class PolicyEffectTests(ControlPlaneFixture controlPlane)
         await using var xds = await XdsTestClient.ConnectAsync(controlPlane, Cancellation, ResourceTypes.Route);
         var route = await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/mcp", candidate => candidate.Policies?.RequestHeaders is null, Cancellation);
         Assert.True(route.Policies is null || route.Policies.UrlRewrite is null);
+    }
+
+    [Fact]
+    public async Task ARouteKeepsItsKind_WhileAPolicyAttachedToItWouldDoNothingOnTheNewKind()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await CreateTenantAsync(admin, null, null);
+        await CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new
+        {
+            name = "api", kind = "http", destinations = new[] { new { name = "main", url = $"http://127.0.0.1:{ControlPlaneFixture.DiscardPort}" } },
+        }, Cancellation)).EnsureSuccessStatusCode();
+        var policies = $"/api/v1/tenants/{tenant}/policies";
+        (await admin.PostAsJsonAsync(policies, new
+        {
+            name = "copies", kind = "mirrors", targetRef = new { kind = "route", name = "api" },
+            spec = new { mirrors = new[] { new { url = $"http://127.0.0.1:{ControlPlaneFixture.DiscardPort}", percentage = 10 } } },
+        }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(policies, new
+        {
+            name = "readers", kind = "authorization", targetRef = new { kind = "route", name = "api" },
+            spec = new { rules = new[] { new { name = "reads", expression = "request.method == 'GET'" } } },
+        }, Cancellation)).EnsureSuccessStatusCode();
+        var route = $"/api/v1/tenants/{tenant}/routes/api";
+        var toMcp = new { kind = "mcp", targets = new[] { "utils" } };
+
+        // Mirrors act on HTTP and A2A routes only: the route stays HTTP, and the answer names the policy and why.
+        var refused = await AssertProblemAsync(await admin.PutAsJsonAsync(route, toMcp, Cancellation), HttpStatusCode.Conflict);
+        var detail = refused.GetProperty("detail").GetString()!;
+        Assert.Contains("'copies' ('mirrors' has no effect on mcp routes; it applies to http, a2a routes)", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("'readers'", detail, StringComparison.Ordinal);
+        Assert.Equal("http", (await admin.GetFromJsonAsync<JsonElement>(route, Cancellation)).GetProperty("kind").GetString());
+
+        // Without them, it changes; request authorization acts on every kind and stays attached.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync(new Uri($"{policies}/copies", UriKind.Relative), Cancellation)).StatusCode);
+        using var changed = await admin.PutAsJsonAsync(route, toMcp, Cancellation);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.Equal("mcp", (await changed.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("kind").GetString());
+        var effective = await admin.GetFromJsonAsync<JsonElement>($"{route}/effective-policies", Cancellation);
+        Assert.Contains(effective.GetProperty("policies").EnumerateArray(), part => part.GetProperty("policy").GetString() == "readers");
     }
 }
