@@ -10,7 +10,8 @@ namespace AgentGateway.AdminApi.ControlPlane.Reports;
 /// Stores the LLM usage records proxies report, each priced by the model price table as it is now (a provider's name
 /// for the model first, then the client's). Records of tenants that do not exist are dropped; an API key the tenant
 /// does not have is not linked. A key whose budget the new records reach is marked exhausted (a config change), so
-/// proxies refuse it until its period ends.
+/// proxies refuse it until its period ends. A record whose id is stored already (sent again after a failed report or a
+/// proxy's crash) is skipped: stored, priced and counted once.
 /// </summary>
 internal sealed partial class LlmUsageIngestion(AdminDbContext db, ReportMetrics metrics, TimeProvider timeProvider, ILogger<LlmUsageIngestion> logger)
 {
@@ -29,6 +30,9 @@ internal sealed partial class LlmUsageIngestion(AdminDbContext db, ReportMetrics
         var keys = await db.ApiKeys.AsNoTracking().Where(key => keyIds.Contains(key.Id))
             .ToDictionaryAsync(key => key.Id, key => key.TenantId, cancellationToken);
         var prices = await db.ModelPrices.AsNoTracking().ToDictionaryAsync(price => price.Model, StringComparer.Ordinal, cancellationToken);
+        var recordIds = records.Select(record => Guid.TryParse(record.Id, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).Distinct().ToList();
+        var stored = (await db.LlmUsage.AsNoTracking().Where(entry => entry.RecordId != null && recordIds.Contains(entry.RecordId.Value))
+            .Select(entry => entry.RecordId!.Value).ToListAsync(cancellationToken)).ToHashSet();
         var now = timeProvider.GetUtcNow();
         var dropped = 0;
         foreach (var record in records)
@@ -36,6 +40,12 @@ internal sealed partial class LlmUsageIngestion(AdminDbContext db, ReportMetrics
             if (!tenants.TryGetValue(record.Tenant, out var tenantId))
             {
                 dropped++;
+                continue;
+            }
+
+            Guid? recordId = Guid.TryParse(record.Id, out var parsedId) ? parsedId : null;
+            if (recordId is { } known && !stored.Add(known))
+            {
                 continue;
             }
 
@@ -52,6 +62,7 @@ internal sealed partial class LlmUsageIngestion(AdminDbContext db, ReportMetrics
 
             db.LlmUsage.Add(new LlmUsageEntry
             {
+                RecordId = recordId,
                 TenantId = tenantId,
                 Route = Clip(record.Route, 63),
                 ApiKeyId = keyId,

@@ -8,6 +8,9 @@ internal sealed class LlmUsageEntry
 {
     public long Id { get; set; }
 
+    /// <summary>The proxy's id of the record, so that one sent again (after a failed report, or by the next proxy after a crash) is stored once; null for records of proxies that sent none.</summary>
+    public Guid? RecordId { get; set; }
+
     public Guid TenantId { get; set; }
 
     public required string Route { get; set; }

@@ -21,6 +21,7 @@ internal sealed class LlmUsageEntryConfiguration : IEntityTypeConfiguration<LlmU
         builder.Property(entry => entry.Api).HasMaxLength(30);
         builder.Property(entry => entry.NodeId).HasMaxLength(256);
         builder.HasIndex(entry => new { entry.TenantId, entry.At });
+        builder.HasIndex(entry => entry.RecordId).IsUnique();
         builder.HasOne<Tenant>().WithMany().HasForeignKey(entry => entry.TenantId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<ApiKey>().WithMany().HasForeignKey(entry => entry.ApiKeyId).OnDelete(DeleteBehavior.SetNull);
     }

@@ -650,6 +650,9 @@ namespace AgentGateway.AdminApi.Data.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<Guid?>("RecordId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Route")
                         .IsRequired()
                         .HasMaxLength(63)
@@ -668,6 +671,9 @@ namespace AgentGateway.AdminApi.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("ApiKeyId");
+
+                    b.HasIndex("RecordId")
+                        .IsUnique();
 
                     b.HasIndex("TenantId", "At");
 

@@ -61,6 +61,11 @@ public sealed class LlmUsageApiTests(ControlPlaneFixture controlPlane)
         report.LlmUsage.Add(Record("no-such-tenant-" + tenant, null, "fast", priced, 5, 5, second));
         await ToolPinsTests.ReportAsync(controlPlane, report);
 
+        // The same records again (a report the proxy did not see answered, or its journal sent by the next proxy after
+        // a crash), one of them twice: stored, priced and counted once.
+        report.LlmUsage.Add(report.LlmUsage[0]);
+        await ToolPinsTests.ReportAsync(controlPlane, report);
+
         using var viewer = await controlPlane.CreateClientAsync("developer", Cancellation);
         var period = $"from={Uri.EscapeDataString(today.AddDays(-2).ToString("O"))}&to={Uri.EscapeDataString(today.ToString("O"))}";
         var byModel = await viewer.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenant}/llm-usage?{period}", Cancellation);
@@ -116,6 +121,7 @@ public sealed class LlmUsageApiTests(ControlPlaneFixture controlPlane)
     private static LlmUsageRecord Record(
         string tenant, string? keyId, string model, string providerModel, ulong input, ulong output, DateTimeOffset at, string subject = "", bool estimated = false) => new()
     {
+        Id = Guid.NewGuid().ToString("N"),
         Tenant = tenant,
         Route = "models",
         ApiKeyId = keyId ?? string.Empty,
