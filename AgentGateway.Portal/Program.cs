@@ -1,6 +1,7 @@
 using AgentGateway.Portal.Authentication;
 using AgentGateway.Portal.Components;
 using AgentGateway.Portal.Services;
+using AgentGateway.Portal.Telemetry;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -8,6 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddPortalAuthentication();
 builder.AddAdminApiClient();
+builder.AddTraceLinks();
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 

@@ -24,10 +24,14 @@ internal static class CallsApi
     {
         ["route"] = "c.\"Route\"",
         ["target"] = "c.\"Target\"",
+        ["operation"] = "c.\"Operation\"",
+        ["tool"] = "c.\"Operation\" || ' ' || c.\"Target\"",
         ["kind"] = "c.\"Kind\"",
         ["caller"] = "coalesce(c.\"Caller\", '(anonymous)')",
         ["outcome"] = "c.\"Outcome\"",
     };
+
+    private static readonly CallTotals s_empty = new(0, 0, null, null, 0, 0);
 
     private static readonly HashSet<string> s_outcomes = new(StringComparer.Ordinal) { "ok", "error", "refused", "unavailable", "cancelled" };
 
@@ -38,7 +42,7 @@ internal static class CallsApi
             .WithSummary("The calls proxies served for the tenant, newest first, by route, kind, operation, target, caller, outcome and time")
             .RequireTenantRole(TenantRole.Developer, "read the tenant's call records (developers, admins and owners)");
         api.MapGet("/summary", Summarize).WithName("SummarizeCalls")
-            .WithSummary("Calls, errors, median and p99 duration and tokens over a period, per route, target, kind, caller or outcome, hourly or daily")
+            .WithSummary("Calls, errors, median and p99 duration and tokens over a period, per route, target, operation, tool, kind, caller or outcome, hourly or daily, of the calls the filters match")
             .RequireTenantRole(TenantRole.Developer, "read the tenant's call records (developers, admins and owners)");
         api.MapGet("/{call:guid}", GetCall).WithName("GetCall").WithSummary("One call")
             .RequireTenantRole(TenantRole.Developer, "read the tenant's call records (developers, admins and owners)");
@@ -89,12 +93,17 @@ internal static class CallsApi
     }
 
     /// <param name="interval">'day' (default) or 'hour'.</param>
-    /// <param name="groupBy">'route' (default), 'target', 'kind', 'caller' or 'outcome'.</param>
+    /// <param name="groupBy">'route' (default), 'target', 'operation', 'tool' (operation and target), 'kind', 'caller' or 'outcome'.</param>
     private static async Task<Results<Ok<CallSummaryResponse>, ValidationProblem>> Summarize(
-        DateTimeOffset? from, DateTimeOffset? to, string? interval, string? groupBy, string? kind, TenantGrant grant, AdminDbContext db, TimeProvider time,
-        CancellationToken cancellationToken)
+        DateTimeOffset? from, DateTimeOffset? to, string? interval, string? groupBy, string? route, string? kind, string? operation, string? target,
+        string? caller, string? outcome, TenantGrant grant, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = Validation.Errors();
+        if (outcome is not null && !s_outcomes.Contains(outcome))
+        {
+            errors["outcome"] = [$"must be {string.Join(", ", s_outcomes.Select(name => $"'{name}'"))}."];
+        }
+
         var period = UsagePeriod.Parse(from, to, interval, time.GetUtcNow(), errors);
         var grouping = groupBy ?? "route";
         if (!s_groupings.TryGetValue(grouping, out var keySql))
@@ -107,36 +116,47 @@ internal static class CallsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        // Percentiles do not add up: the points per bucket, each group's totals and the tenant's are three queries.
-        var perBucket = await QueryAsync(db, SummarySql("date_trunc(@unit, c.\"At\" AT TIME ZONE 'UTC')", keySql!), grant, period, kind, cancellationToken);
-        var perGroup = await QueryAsync(db, SummarySql("NULL::timestamp", keySql!), grant, period, kind, cancellationToken);
-        var overall = await QueryAsync(db, SummarySql("NULL::timestamp", "''"), grant, period, kind, cancellationToken);
+        // Percentiles do not add up: the points per bucket and group, each group's totals, the tenant's per bucket and
+        // over the period are four queries.
+        var filter = new CallSummaryFilter(route, kind, operation, target, caller, outcome);
+        const string bucketSql = "date_trunc(@unit, c.\"At\" AT TIME ZONE 'UTC')";
+        var perBucket = await QueryAsync(db, SummarySql(bucketSql, keySql!), grant, period, filter, cancellationToken);
+        var perGroup = await QueryAsync(db, SummarySql("NULL::timestamp", keySql!), grant, period, filter, cancellationToken);
+        var overallPerBucket = await QueryAsync(db, SummarySql(bucketSql, "''"), grant, period, filter, cancellationToken);
+        var overall = await QueryAsync(db, SummarySql("NULL::timestamp", "''"), grant, period, filter, cancellationToken);
 
-        var empty = new CallTotals(0, 0, null, null, 0, 0);
-        var groups = perGroup.Select(total =>
-        {
-            var points = Enumerable.Repeat(empty, period.Buckets.Count).ToArray();
-            foreach (var row in perBucket.Where(row => row.Key == total.Key))
-            {
-                if (row.Bucket is { } bucket && period.IndexOf(bucket) is { } position)
-                {
-                    points[position] = row.Totals();
-                }
-            }
-
-            return new CallGroup(total.Key, total.Totals(), points);
-        }).OrderByDescending(group => group.Totals.Calls).ThenBy(group => group.Key, StringComparer.Ordinal).ToList();
+        var groups = perGroup.Select(total => new CallGroup(total.Key, total.Totals(), Points(period, perBucket.Where(row => row.Key == total.Key))))
+            .OrderByDescending(group => group.Totals.Calls).ThenBy(group => group.Key, StringComparer.Ordinal).ToList();
         return TypedResults.Ok(new CallSummaryResponse(
-            period.From, period.To, period.Unit, grouping, overall.SingleOrDefault()?.Totals() ?? empty, period.Buckets, groups));
+            period.From, period.To, period.Unit, grouping, overall.SingleOrDefault()?.Totals() ?? s_empty, period.Buckets, groups, Points(period, overallPerBucket)));
+    }
+
+    /// <summary>A point per bucket of the period: the row of that bucket, or nothing.</summary>
+    private static CallTotals[] Points(UsagePeriod period, IEnumerable<SummaryRow> rows)
+    {
+        var points = Enumerable.Repeat(s_empty, period.Buckets.Count).ToArray();
+        foreach (var row in rows)
+        {
+            if (row.Bucket is { } bucket && period.IndexOf(bucket) is { } position)
+            {
+                points[position] = row.Totals();
+            }
+        }
+
+        return points;
     }
 
     private static Task<List<SummaryRow>> QueryAsync(
-        AdminDbContext db, string sql, TenantGrant grant, UsagePeriod period, string? kind, CancellationToken cancellationToken) =>
+        AdminDbContext db, string sql, TenantGrant grant, UsagePeriod period, CallSummaryFilter filter, CancellationToken cancellationToken) =>
         db.Database.SqlQueryRaw<SummaryRow>(
             sql,
             new NpgsqlParameter("unit", period.Unit), new NpgsqlParameter("tenant", grant.Tenant.Id),
             new NpgsqlParameter("from", period.From), new NpgsqlParameter("to", period.To),
-            new NpgsqlParameter("kind", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)kind ?? DBNull.Value }).ToListAsync(cancellationToken);
+            Text("route", filter.Route), Text("kind", filter.Kind), Text("operation", filter.Operation), Text("target", filter.Target),
+            Text("caller", filter.Caller), Text("outcome", filter.Outcome)).ToListAsync(cancellationToken);
+
+    private static NpgsqlParameter Text(string name, string? value) =>
+        new(name, NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
 
     /// <summary>The summary per bucket (or none) and group; both texts are the fixed ones above, every value a parameter.</summary>
     private static string SummarySql(string bucketSql, string keySql) => $"""
@@ -146,13 +166,19 @@ internal static class CallsApi
                percentile_cont(0.99) WITHIN GROUP (ORDER BY c."DurationMs") AS "P99",
                coalesce(sum(c."InputTokens"), 0)::bigint AS "InputTokens", coalesce(sum(c."OutputTokens"), 0)::bigint AS "OutputTokens"
         FROM call_records c
-        WHERE c."TenantId" = @tenant AND c."At" >= @from AND c."At" < @to AND (@kind IS NULL OR c."Kind" = @kind)
+        WHERE c."TenantId" = @tenant AND c."At" >= @from AND c."At" < @to
+          AND (@route IS NULL OR c."Route" = @route) AND (@kind IS NULL OR c."Kind" = @kind)
+          AND (@operation IS NULL OR c."Operation" = @operation) AND (@target IS NULL OR c."Target" = @target)
+          AND (@caller IS NULL OR c."Caller" = @caller) AND (@outcome IS NULL OR c."Outcome" = @outcome)
         GROUP BY 1, 2
         """;
 
     private static CallRecordResponse ToResponse(CallRecordEntry entry) => new(
         entry.Id, entry.At, entry.Route, entry.Kind, entry.Operation, entry.Target, entry.Upstream, entry.Caller, entry.Outcome, entry.Code, entry.Error,
         entry.DurationMs, entry.InputTokens, entry.OutputTokens, entry.TraceId, entry.Arguments);
+
+    /// <summary>What the summary counts: the calls whose fields equal those given.</summary>
+    private sealed record CallSummaryFilter(string? Route, string? Kind, string? Operation, string? Target, string? Caller, string? Outcome);
 
     /// <summary>One group's summary in one bucket (or over the period), as Postgres returns it.</summary>
     private sealed class SummaryRow

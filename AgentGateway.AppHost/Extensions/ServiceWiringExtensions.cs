@@ -18,6 +18,19 @@ internal static class ServiceWiringExtensions
         return service;
     }
 
+    /// <summary>
+    /// Makes the Portal link a call's trace id to the trace: <c>Telemetry:TraceUrlTemplate</c> when set, else the Aspire
+    /// dashboard's page of the trace (the dashboard is on the AppHost's own URL); nothing when neither is known.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithTraceLinks(this IResourceBuilder<ProjectResource> portal)
+    {
+        var configuration = portal.ApplicationBuilder.Configuration;
+        var dashboard = configuration["ASPNETCORE_URLS"]?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        var template = configuration["Telemetry:TraceUrlTemplate"]
+            ?? (Uri.TryCreate(dashboard, UriKind.Absolute, out var url) ? $"{url.GetLeftPart(UriPartial.Authority)}/traces/detail/{{traceId}}" : null);
+        return template is null ? portal : portal.WithEnvironment("Telemetry__TraceUrlTemplate", template);
+    }
+
     /// <summary>Makes AdminApi seed tenant <c>demo</c> with the two sample MCP servers (only when it does not exist yet).</summary>
     public static IResourceBuilder<ProjectResource> WithDemoData(
         this IResourceBuilder<ProjectResource> adminApi,

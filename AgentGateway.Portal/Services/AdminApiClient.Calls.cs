@@ -9,9 +9,41 @@ internal sealed partial class AdminApiClient
     public Task<List<CallRecordInfo>> GetCallsAsync(
         string tenant, CallFilter filter, DateTimeOffset? before, int limit, CancellationToken cancellationToken = default)
     {
+        var query = Query(filter);
+        query.Add($"limit={limit}");
+        if (before is { } cutoff)
+        {
+            query.Add($"before={Time(cutoff)}");
+        }
+
+        return SendAsync<List<CallRecordInfo>>(HttpMethod.Get, TenantPath(tenant, "calls?" + string.Join('&', query)), null, cancellationToken);
+    }
+
+    /// <summary>One call.</summary>
+    public Task<CallRecordInfo> GetCallAsync(string tenant, Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync<CallRecordInfo>(HttpMethod.Get, TenantPath(tenant, $"calls/{id}"), null, cancellationToken);
+
+    /// <summary>
+    /// Calls, errors, median and p99 duration and tokens from <paramref name="from"/> to <paramref name="to"/> per bucket
+    /// and group, of the calls matching <paramref name="filter"/> (its times aside).
+    /// </summary>
+    public Task<CallSummaryInfo> GetCallSummaryAsync(
+        string tenant, DateTimeOffset from, DateTimeOffset to, string interval, string groupBy, CallFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var query = Query((filter ?? new CallFilter()) with { From = from, To = to });
+        query.Add($"interval={Uri.EscapeDataString(interval)}");
+        query.Add($"groupBy={Uri.EscapeDataString(groupBy)}");
+        return SendAsync<CallSummaryInfo>(HttpMethod.Get, TenantPath(tenant, "calls/summary?" + string.Join('&', query)), null, cancellationToken);
+    }
+
+    private static List<string> Query(CallFilter filter)
+    {
         ArgumentNullException.ThrowIfNull(filter);
-        var query = new List<string> { $"limit={limit}" };
-        foreach (var (name, value) in new[] { ("route", filter.Route), ("target", filter.Target), ("caller", filter.Caller), ("outcome", filter.Outcome), ("kind", filter.Kind) })
+        var query = new List<string>();
+        foreach (var (name, value) in new[]
+        {
+            ("route", filter.Route), ("target", filter.Target), ("caller", filter.Caller), ("outcome", filter.Outcome), ("kind", filter.Kind), ("operation", filter.Operation),
+        })
         {
             if (!string.IsNullOrWhiteSpace(value))
             {
@@ -19,20 +51,20 @@ internal sealed partial class AdminApiClient
             }
         }
 
-        if (before is { } cutoff)
+        if (filter.From is { } from)
         {
-            query.Add($"before={Uri.EscapeDataString(cutoff.ToString("O", CultureInfo.InvariantCulture))}");
+            query.Add($"from={Time(from)}");
         }
 
-        return SendAsync<List<CallRecordInfo>>(HttpMethod.Get, TenantPath(tenant, "calls?" + string.Join('&', query)), null, cancellationToken);
+        if (filter.To is { } to)
+        {
+            query.Add($"to={Time(to)}");
+        }
+
+        return query;
     }
 
-    /// <summary>Calls, errors, median and p99 duration and tokens from <paramref name="from"/> to <paramref name="to"/> per bucket and group.</summary>
-    public Task<CallSummaryInfo> GetCallSummaryAsync(
-        string tenant, DateTimeOffset from, DateTimeOffset to, string interval, string groupBy, CancellationToken cancellationToken = default) =>
-        SendAsync<CallSummaryInfo>(HttpMethod.Get, TenantPath(tenant,
-            $"calls/summary?from={Uri.EscapeDataString(from.ToString("O", CultureInfo.InvariantCulture))}&to={Uri.EscapeDataString(to.ToString("O", CultureInfo.InvariantCulture))}" +
-            $"&interval={Uri.EscapeDataString(interval)}&groupBy={Uri.EscapeDataString(groupBy)}"), null, cancellationToken);
+    private static string Time(DateTimeOffset at) => Uri.EscapeDataString(at.ToString("O", CultureInfo.InvariantCulture));
 
     /// <summary>Whether the call records of the tenant's tool calls carry their (redacted) arguments.</summary>
     public Task<TenantInfo> SetAuditArgumentsAsync(string tenant, string displayName, bool auditArguments, string version, CancellationToken cancellationToken = default) =>

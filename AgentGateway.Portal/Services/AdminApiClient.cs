@@ -58,13 +58,29 @@ internal sealed partial class AdminApiClient(HttpClient http, AccessTokenProvide
     public Task DeleteRouteAsync(string tenant, string route, CancellationToken cancellationToken = default) =>
         SendAsync<object>(HttpMethod.Delete, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/routes/{Uri.EscapeDataString(route)}", null, cancellationToken);
 
-    /// <summary>A page of the tenant's audit log, newest first, older than <paramref name="before"/> when given.</summary>
-    public Task<List<AuditEntryInfo>> GetAuditAsync(string tenant, DateTimeOffset? before, CancellationToken cancellationToken = default) =>
-        SendAsync<List<AuditEntryInfo>>(
-            HttpMethod.Get,
-            $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/audit?limit=50" + (before is { } cutoff ? $"&before={Uri.EscapeDataString(cutoff.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}" : string.Empty),
-            null,
-            cancellationToken);
+    /// <summary>A page of the tenant's audit log matching <paramref name="filter"/>, newest first, older than <paramref name="before"/> when given.</summary>
+    public Task<List<AuditEntryInfo>> GetAuditAsync(string tenant, AuditFilter filter, DateTimeOffset? before, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var query = new List<string> { $"limit={limit}" };
+        foreach (var (name, value) in new[] { ("actor", filter.Actor), ("type", filter.Type), ("resource", filter.Resource), ("action", filter.Action) })
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                query.Add($"{name}={Uri.EscapeDataString(value.Trim())}");
+            }
+        }
+
+        foreach (var (name, value) in new[] { ("from", filter.From), ("to", filter.To), ("before", before) })
+        {
+            if (value is { } at)
+            {
+                query.Add($"{name}={Uri.EscapeDataString(at.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}");
+            }
+        }
+
+        return SendAsync<List<AuditEntryInfo>>(HttpMethod.Get, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/audit?{string.Join('&', query)}", null, cancellationToken);
+    }
 
     /// <summary>Changes a route; <paramref name="version"/> (from the route as read) guards against overwriting someone else's change.</summary>
     public Task<RouteInfo> UpdateRouteAsync(string tenant, string route, RouteUpdate update, string version, CancellationToken cancellationToken = default) =>

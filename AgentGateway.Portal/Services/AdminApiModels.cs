@@ -196,11 +196,17 @@ public sealed record CallRecordInfo(
 /// <summary>Calls over a period per group, in buckets.</summary>
 public sealed record CallSummaryInfo(
     DateTimeOffset From, DateTimeOffset To, string Interval, string GroupBy, CallTotalsInfo Totals, IReadOnlyList<DateTimeOffset> Buckets,
-    IReadOnlyList<CallGroupInfo> Groups);
+    IReadOnlyList<CallGroupInfo> Groups, IReadOnlyList<CallTotalsInfo>? Points = null);
 
 public sealed record CallGroupInfo(string Key, CallTotalsInfo Totals, IReadOnlyList<CallTotalsInfo> Points);
 
 public sealed record CallTotalsInfo(long Calls, long Errors, double? P50Ms, double? P99Ms, long InputTokens, long OutputTokens);
 
-/// <summary>What the call list is narrowed to; a field left empty does not narrow it.</summary>
-public sealed record CallFilter(string? Route = null, string? Target = null, string? Caller = null, string? Outcome = null, string? Kind = null);
+/// <summary>What the call list and its charts are narrowed to; a field left empty does not narrow it.</summary>
+public sealed record CallFilter(
+    string? Route = null, string? Target = null, string? Caller = null, string? Outcome = null, string? Kind = null, string? Operation = null,
+    DateTimeOffset? From = null, DateTimeOffset? To = null);
+
+/// <summary>What the audit log is narrowed to; a field left empty does not narrow it.</summary>
+public sealed record AuditFilter(
+    string? Actor = null, string? Type = null, string? Resource = null, string? Action = null, DateTimeOffset? From = null, DateTimeOffset? To = null);

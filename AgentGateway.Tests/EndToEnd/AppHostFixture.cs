@@ -14,6 +14,9 @@ namespace AgentGateway.Tests.EndToEnd;
 /// </summary>
 public sealed class AppHostFixture : IAsyncLifetime
 {
+    /// <summary>Where the Portal links a call's trace id.</summary>
+    public const string TraceUrlTemplate = "http://dashboard.test/traces/detail/{traceId}";
+
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromMinutes(3);
     private readonly string _dataRoot = Path.Combine(Path.GetTempPath(), "agentgateway-e2e-" + Guid.NewGuid().ToString("N"));
     private DistributedApplication? _app;
@@ -73,6 +76,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             $"--Postgres:DataDirectory={Path.Combine(_dataRoot, "postgres")}",
             $"--Identity:DataPath={Path.Combine(_dataRoot, "identity")}",
             "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
+            $"--Telemetry:TraceUrlTemplate={TraceUrlTemplate}",
         ];
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AgentGateway_AppHost>(args, timeout.Token);

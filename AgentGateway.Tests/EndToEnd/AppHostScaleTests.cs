@@ -78,7 +78,7 @@ public sealed class AppHostScaleTests
         Assert.False(environment.ContainsKey($"Balancer__Destinations__{replicas.Length}__Address"));
     }
 
-    private static async Task<Dictionary<string, string>> EnvironmentOf(ProjectResource project)
+    internal static async Task<Dictionary<string, string>> EnvironmentOf(ProjectResource project)
     {
         var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run));
         foreach (var callback in project.Annotations.OfType<EnvironmentCallbackAnnotation>())

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using AgentGateway.Portal.Components.Shared;
 using AgentGateway.Tests.EndToEnd;
 using Microsoft.Playwright;
 
@@ -8,7 +9,8 @@ namespace AgentGateway.Tests.Portal;
 /// <summary>
 /// The calls page in a real browser: LLM requests sent through the platform's proxy show up in the tenant's call
 /// records and analytics (reported by the proxy, stored by AdminApi), searchable by model, with a refused request's
-/// details; and the tenant's choice to record tool arguments is made there.
+/// details; filtered by time, kind, operation and outcome, charted per model, one call opened on its page with its
+/// trace linked; and the tenant's choice to record tool arguments is made there.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 [Trait("Category", "EndToEnd")]
@@ -63,7 +65,85 @@ public sealed class PortalCallsBrowserTests(AppHostFixture platform)
         await Assertions.Expect(page.GetByTestId("calls-row-outcome").First).ToContainTextAsync("refused");
         await Assertions.Expect(page.GetByTestId("calls-table")).Not.ToContainTextAsync("echo");
         await page.GetByText("Details").First.ClickAsync();
-        await Assertions.Expect(page.GetByTestId("calls-detail")).ToContainTextAsync("guard");
+        await Assertions.Expect(page.GetByTestId("call-field-error")).ToContainTextAsync("guard");
+    }
+
+    [Fact]
+    public async Task Calls_FilteredByTimeKindAndOperation_AreChartedPerModel_AndOneOpensOnItsPageWithItsTrace()
+    {
+        using var api = await platform.CreateAdminApiClientAsync(Cancellation);
+        using var http = new HttpClient { BaseAddress = platform.ProxyUrl };
+        var model = "reverse";
+        using (var response = await http.PostAsJsonAsync("/demo/models/v1/chat/completions",
+            new { model, messages = new[] { new { role = "user", content = "Pay with 4111 1111 1111 1111" } } }, Cancellation))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        }
+
+        // The proxy reports every few seconds.
+        JsonElement[] found;
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        while ((found = (await api.GetFromJsonAsync<JsonElement[]>($"/api/v1/tenants/demo/calls?target={model}&outcome=refused&limit=1", Cancellation))!).Length == 0)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "The refused call was not stored");
+            await Task.Delay(1000, Cancellation);
+        }
+
+        var refused = found[0];
+        var (id, operation, traceId) = (refused.GetProperty("id").GetGuid(), refused.GetProperty("operation").GetString()!, refused.GetProperty("traceId").GetString());
+
+        await using var browser = await PortalBrowser.LaunchAsync(platform.PortalUrl);
+        var page = browser.Page;
+        await browser.SignInAsync("/tenants/demo/calls", "admin", "admin");
+
+        // Kind, operation and an hour around now: the LLM calls, charted per model with their errors, latency and tokens.
+        await browser.SelectAsync("calls-period", "From … to …");
+        var now = DateTimeOffset.UtcNow;
+        await browser.Input("calls-filter-from").FillAsync(UtcTime.Format(now.AddHours(-1)));
+        await browser.Input("calls-filter-to").FillAsync(UtcTime.Format(now.AddHours(1)));
+        await browser.SelectAsync("calls-filter-kind", "llm");
+        await browser.Input("calls-filter-operation").FillAsync(operation);
+        await browser.SelectAsync("calls-filter-outcome", "refused");
+        await page.GetByTestId("calls-search").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("calls-row-call").First).ToContainTextAsync(operation);
+        await Assertions.Expect(page.GetByTestId("calls-table")).Not.ToContainTextAsync("tools/call");
+        await Assertions.Expect(page.GetByTestId("calls-table")).Not.ToContainTextAsync("echo");
+        await browser.SelectAsync("calls-group-by", "model (LLM calls)");
+        await Assertions.Expect(page.GetByTestId($"calls-group-{model}")).ToBeVisibleAsync();
+        foreach (var chart in new[] { "calls-chart", "calls-errors-chart", "calls-p50-chart", "calls-p99-chart", "calls-tokens-chart" })
+        {
+            await Assertions.Expect(page.GetByTestId(chart)).ToBeVisibleAsync();
+        }
+
+        // A period that holds none of them lists none.
+        await browser.Input("calls-filter-from").FillAsync(UtcTime.Format(now.AddHours(1)));
+        await browser.Input("calls-filter-to").FillAsync(UtcTime.Format(now.AddHours(2)));
+        await page.GetByTestId("calls-search").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("calls-table")).ToContainTextAsync("No calls recorded match.");
+        await Assertions.Expect(page.GetByTestId("calls-empty")).ToBeVisibleAsync();
+
+        // One call on its page: every field, and its trace id linked to the trace viewer.
+        await browser.OpenAsync($"/tenants/demo/calls/{id}");
+        await Assertions.Expect(page.GetByTestId("call-field-id")).ToHaveTextAsync(id.ToString());
+        await Assertions.Expect(page.GetByTestId("call-field-kind")).ToHaveTextAsync("llm");
+        await Assertions.Expect(page.GetByTestId("call-field-operation")).ToHaveTextAsync(operation);
+        await Assertions.Expect(page.GetByTestId("call-field-target")).ToHaveTextAsync(model);
+        await Assertions.Expect(page.GetByTestId("call-field-outcome")).ToContainTextAsync("refused");
+        await Assertions.Expect(page.GetByTestId("call-field-error")).ToContainTextAsync("guard");
+        if (traceId is null)
+        {
+            // The fixture's services record no traces (they have no OTLP endpoint): nothing to link.
+            await Assertions.Expect(page.GetByTestId("call-field-traceId")).ToHaveTextAsync("–");
+            await Assertions.Expect(page.GetByTestId("call-trace-link")).ToHaveCountAsync(0);
+        }
+        else
+        {
+            await Assertions.Expect(page.GetByTestId("call-trace-link")).ToHaveAttributeAsync("href", AppHostFixture.TraceUrlTemplate.Replace("{traceId}", traceId, StringComparison.Ordinal));
+        }
+
+        await Assertions.Expect(page.GetByTestId("call-no-arguments")).ToBeVisibleAsync();
+        await page.GetByTestId("call-back").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("calls-table")).ToBeVisibleAsync();
     }
 
     [Fact]

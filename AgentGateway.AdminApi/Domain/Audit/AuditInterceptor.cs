@@ -86,11 +86,11 @@ internal sealed class AuditInterceptor(IHttpContextAccessor httpContextAccessor,
     private static AuditEntry Entry(
         EntityEntry entry, (string Type, string Name, Guid? TenantId) described, string actor, string? requestId, DateTimeOffset now, DbContext context, bool forceUpdate = false)
     {
-        var action = forceUpdate ? "updated" : entry.State switch
+        var action = forceUpdate ? AuditNames.Updated : entry.State switch
         {
-            EntityState.Added => "created",
-            EntityState.Deleted => "deleted",
-            _ => "updated",
+            EntityState.Added => AuditNames.Created,
+            EntityState.Deleted => AuditNames.Deleted,
+            _ => AuditNames.Updated,
         };
 
         return new AuditEntry
@@ -102,13 +102,13 @@ internal sealed class AuditInterceptor(IHttpContextAccessor httpContextAccessor,
             Action = action,
             EntityType = described.Type,
             EntityName = described.Name,
-            Before = action == "created" ? null : Values(entry, original: true, context),
-            After = action == "deleted" ? null : Values(entry, original: false, context),
+            Before = action == AuditNames.Created ? null : Values(entry, original: true, context),
+            After = action == AuditNames.Deleted ? null : Values(entry, original: false, context),
             RequestId = requestId,
         };
     }
 
-    /// <summary>The kind, name and tenant of an audited entity; null for what is not audited.</summary>
+    /// <summary>The kind (one of <see cref="AuditNames.EntityTypes"/>), name and tenant of an audited entity; null for what is not audited.</summary>
     private static (string Type, string Name, Guid? TenantId)? Describe(EntityEntry entry) => entry.Entity switch
     {
         Tenant tenant => ("tenant", tenant.Name, tenant.Id),

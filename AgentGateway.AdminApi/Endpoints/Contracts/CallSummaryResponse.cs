@@ -1,8 +1,9 @@
 namespace AgentGateway.AdminApi.Endpoints.Contracts;
 
 /// <summary>A tenant's calls over a period, in buckets of <see cref="Interval"/>, per group.</summary>
-/// <param name="GroupBy">'route', 'target', 'kind', 'caller' or 'outcome'.</param>
+/// <param name="GroupBy">'route', 'target', 'operation', 'tool', 'kind', 'caller' or 'outcome'.</param>
 /// <param name="Buckets">The start of every bucket, in order; each group's points line up with them.</param>
+/// <param name="Points">The tenant's calls (all groups) in every bucket.</param>
 public sealed record CallSummaryResponse(
     DateTimeOffset From,
     DateTimeOffset To,
@@ -10,7 +11,8 @@ public sealed record CallSummaryResponse(
     string GroupBy,
     CallTotals Totals,
     IReadOnlyList<DateTimeOffset> Buckets,
-    IReadOnlyList<CallGroup> Groups);
+    IReadOnlyList<CallGroup> Groups,
+    IReadOnlyList<CallTotals> Points);
 
 /// <summary>One group's totals over the period and its point in every bucket.</summary>
 public sealed record CallGroup(string Key, CallTotals Totals, IReadOnlyList<CallTotals> Points);

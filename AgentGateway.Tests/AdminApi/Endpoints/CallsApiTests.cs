@@ -85,6 +85,75 @@ public sealed class CallsApiTests(ControlPlaneFixture controlPlane)
     }
 
     [Fact]
+    public async Task Summary_PerToolAndBucket_HasTheCountsErrorsPercentilesAndTokensOfTheCallsItsFiltersMatch()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await CreateTenantAsync(admin, null, null);
+        var now = DateTimeOffset.UtcNow;
+        var start = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(-3);
+        var report = new ReportRequest { NodeId = "calls-summary-test" };
+        foreach (var duration in new uint[] { 10, 20, 30, 40 })
+        {
+            report.Calls.Add(Call(tenant, "tools", "tools/call", "search", "apikey:k1", "ok", duration, start.AddMinutes(duration)));
+        }
+
+        report.Calls.Add(Call(tenant, "tools", "tools/call", "delete", "apikey:k1", "error", 100, start.AddMinutes(50), code: -32603, error: "failed"));
+        report.Calls.Add(Call(tenant, "tools", "tools/call", "search", "apikey:k2", "ok", 50, start.AddHours(1).AddMinutes(5)));
+        report.Calls.Add(Call(tenant, "tools", "chat.completions", "fast", "apikey:k2", "ok", 200, start.AddHours(1).AddMinutes(10), kind: "llm", input: 100, output: 10));
+        report.Calls.Add(Call(tenant, "tools", "chat.completions", "fast", "apikey:k2", "refused", 400, start.AddHours(1).AddMinutes(20), kind: "llm", input: 50, output: 5));
+        report.Calls.Add(Call(tenant, "other", "tools/call", "search", "jwt:https://idp|bob", "ok", 1000, start.AddHours(2).AddMinutes(1)));
+        await ToolPinsTests.ReportAsync(controlPlane, report);
+
+        var period = $"interval=hour&from={Uri.EscapeDataString(start.AddHours(-1).ToString("O"))}&to={Uri.EscapeDataString(start.AddHours(3).ToString("O"))}";
+        var summary = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenant}/calls/summary?{period}&groupBy=tool&route=tools", Cancellation);
+        Assert.Equal(4, summary.GetProperty("buckets").GetArrayLength());
+        Assert.Equal(8, summary.GetProperty("totals").GetProperty("calls").GetInt64());
+        Assert.Equal(["tools/call search", "chat.completions fast", "tools/call delete"],
+            summary.GetProperty("groups").EnumerateArray().Select(group => group.GetProperty("key").GetString()));
+
+        var search = Group(summary, "tools/call search");
+        Assert.Equal((5L, 0L, 30.0), (search.GetProperty("totals").GetProperty("calls").GetInt64(), search.GetProperty("totals").GetProperty("errors").GetInt64(),
+            search.GetProperty("totals").GetProperty("p50Ms").GetDouble()));
+        var points = search.GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal([0L, 4L, 1L, 0L], points.Select(point => point.GetProperty("calls").GetInt64()));
+        Assert.Equal(25.0, points[1].GetProperty("p50Ms").GetDouble());
+        Assert.Equal(39.7, points[1].GetProperty("p99Ms").GetDouble(), 6);
+        Assert.Equal(50.0, points[2].GetProperty("p50Ms").GetDouble());
+        Assert.Equal(JsonValueKind.Null, points[0].GetProperty("p50Ms").ValueKind);
+
+        var fast = Group(summary, "chat.completions fast").GetProperty("points")[2];
+        Assert.Equal((2L, 1L, 300.0, 150L, 15L), (fast.GetProperty("calls").GetInt64(), fast.GetProperty("errors").GetInt64(), fast.GetProperty("p50Ms").GetDouble(),
+            fast.GetProperty("inputTokens").GetInt64(), fast.GetProperty("outputTokens").GetInt64()));
+        Assert.Equal(398.0, fast.GetProperty("p99Ms").GetDouble(), 6);
+
+        // The tenant's points over all groups: percentiles of the bucket's calls, not of the groups'.
+        var overall = summary.GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal([0L, 5L, 3L, 0L], overall.Select(point => point.GetProperty("calls").GetInt64()));
+        Assert.Equal([0L, 1L, 1L, 0L], overall.Select(point => point.GetProperty("errors").GetInt64()));
+        Assert.Equal(30.0, overall[1].GetProperty("p50Ms").GetDouble());
+        Assert.Equal(200.0, overall[2].GetProperty("p50Ms").GetDouble());
+
+        // Each filter narrows what is counted: by kind (models per target), caller, operation and outcome.
+        var models = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenant}/calls/summary?{period}&groupBy=target&kind=llm", Cancellation);
+        var model = Assert.Single(models.GetProperty("groups").EnumerateArray());
+        Assert.Equal(("fast", 150L), (model.GetProperty("key").GetString(), model.GetProperty("totals").GetProperty("inputTokens").GetInt64()));
+        var bob = await admin.GetFromJsonAsync<JsonElement>(
+            $"/api/v1/tenants/{tenant}/calls/summary?{period}&groupBy=route&caller={Uri.EscapeDataString("jwt:https://idp|bob")}", Cancellation);
+        Assert.Equal((1L, 1000.0), (bob.GetProperty("totals").GetProperty("calls").GetInt64(), bob.GetProperty("totals").GetProperty("p99Ms").GetDouble()));
+        var byCaller = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenant}/calls/summary?{period}&groupBy=caller&operation=tools/call", Cancellation);
+        Assert.Equal([("apikey:k1", 5L), ("apikey:k2", 1L), ("jwt:https://idp|bob", 1L)],
+            byCaller.GetProperty("groups").EnumerateArray().Select(group => (group.GetProperty("key").GetString(), group.GetProperty("totals").GetProperty("calls").GetInt64())));
+        var refused = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenant}/calls/summary?{period}&outcome=refused", Cancellation);
+        Assert.Equal(1, refused.GetProperty("totals").GetProperty("calls").GetInt64());
+        var problem = await AssertProblemAsync(
+            await admin.GetAsync(new Uri($"/api/v1/tenants/{tenant}/calls/summary?outcome=maybe", UriKind.Relative), Cancellation), HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("outcome", out _));
+    }
+
+    private static JsonElement Group(JsonElement summary, string key) =>
+        summary.GetProperty("groups").EnumerateArray().Single(group => group.GetProperty("key").GetString() == key);
+
+    [Fact]
     public async Task ATenantsAuditArgumentsSetting_ReachesItsRoutesOverXds()
     {
         using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);

@@ -4,16 +4,59 @@ using AgentGateway.Portal.Services;
 
 namespace AgentGateway.Portal.Components.Pages.Calls;
 
-/// <summary>How the calls page shows its numbers: calls per group and bucket as a chart, durations and error shares as text.</summary>
+/// <summary>What the calls page charts over time and how it shows its numbers.</summary>
+public enum CallMetric
+{
+    Calls,
+    Errors,
+    P50,
+    P99,
+    Tokens,
+}
+
+/// <summary>How the calls page shows its numbers: calls, errors, latency and tokens per group and bucket as charts, durations and error shares as text.</summary>
 public static class CallCharts
 {
     public const int MaxSeries = 8;
 
+    /// <summary>The series of every bucket's calls of the tenant, over all groups, in a percentile chart.</summary>
+    public const string All = "(all)";
+
     /// <summary>Calls per bucket, a series per group (the busiest <see cref="MaxSeries"/>, the rest as "other").</summary>
-    public static UsageSeries Calls(CallSummaryInfo summary)
+    public static UsageSeries Calls(CallSummaryInfo summary) => Chart(summary, CallMetric.Calls);
+
+    /// <summary>
+    /// <paramref name="metric"/> per bucket, a series per group. Counts stack: the largest <see cref="MaxSeries"/> groups
+    /// and the rest as "other". Percentiles do not add up: the tenant's over all groups, then those of the busiest groups;
+    /// a bucket without calls is 0.
+    /// </summary>
+    public static UsageSeries Chart(CallSummaryInfo summary, CallMetric metric)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        return UsageSeries.Build(summary.Buckets, summary.Interval, summary.Groups.Select(group => (group.Key, group.Totals, group.Points)), totals => totals.Calls, MaxSeries);
+        var groups = summary.Groups.Select(group => (group.Key, group.Totals, group.Points));
+        if (metric is not (CallMetric.P50 or CallMetric.P99))
+        {
+            return UsageSeries.Build(summary.Buckets, summary.Interval, groups, totals => Value(totals, metric), MaxSeries);
+        }
+
+        var ranked = UsageSeries.Build(summary.Buckets, summary.Interval, groups, totals => totals.Calls, MaxSeries - 1);
+        var busiest = ranked.Series.Where(series => series.Name != UsageSeries.Other)
+            .Select(series => (series.Name, summary.Groups.First(group => group.Key == series.Name).Points.Select(point => Value(point, metric)).ToArray()));
+        var all = summary.Points is { } points ? [(All, points.Select(point => Value(point, metric)).ToArray())] : Array.Empty<(string, double[])>();
+        return new UsageSeries(ranked.Labels, [.. all, .. busiest]);
+    }
+
+    public static double Value(CallTotalsInfo totals, CallMetric metric)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
+        return metric switch
+        {
+            CallMetric.Errors => totals.Errors,
+            CallMetric.P50 => totals.P50Ms ?? 0,
+            CallMetric.P99 => totals.P99Ms ?? 0,
+            CallMetric.Tokens => totals.InputTokens + totals.OutputTokens,
+            _ => totals.Calls,
+        };
     }
 
     /// <summary>A duration in ms, or a dash when there were no calls.</summary>
