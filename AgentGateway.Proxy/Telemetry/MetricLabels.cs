@@ -34,6 +34,29 @@ internal sealed class MetricLabels(IOptions<TelemetryOptions> options)
         }
     }
 
+    /// <summary>
+    /// The same labels, and the route's kind, on ASP.NET Core's <c>http.server.request.duration</c> of the request
+    /// (whose <c>http.route</c> stays empty: routes are the gateway's, not endpoint routing's).
+    /// </summary>
+    public void AddTo(HttpContext context, string tenant, string name, string? kind)
+    {
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMetricsTagsFeature>() is not { MetricsDisabled: false } metrics)
+        {
+            return;
+        }
+
+        metrics.Tags.Add(new("agentgateway.route.kind", kind));
+        if (_tenant)
+        {
+            metrics.Tags.Add(new("tenant", tenant));
+        }
+
+        if (_route)
+        {
+            metrics.Tags.Add(new("route", $"{tenant}/{name}"));
+        }
+    }
+
     /// <param name="routeKey"><c>{tenant}/{route}</c>.</param>
     public void AddTo(ref TagList tags, string routeKey)
     {

@@ -133,6 +133,9 @@ public sealed class ProxyTelemetryTests(ProxyTelemetryFixture fixture) : IClassF
             "mcp_method_name=\"tools/call\"", "gen_ai_tool_name=\"echo\"", "agentgateway_mcp_target=\"utils\""));
         Assert.Equal(2, Added("agentgateway_policy_refusals_total",
             "policy=\"authentication\"", "agentgateway_route_kind=\"http\"", "route=\"acme/locked\""));
+        // ASP.NET Core's server metric names the route and its kind too.
+        Assert.Equal(2, Added("http_server_request_duration_seconds_count",
+            "http_response_status_code=\"401\"", "agentgateway_route_kind=\"http\"", "route=\"acme/locked\"", "tenant=\"acme\""));
         Assert.True(PrometheusText.Value(scrape, "agentgateway_mcp_sessions") >= 0);
         Assert.True(PrometheusText.Value(scrape, "agentgateway_config_updates_total", "source=\"file\"", "result=\"applied\"") >= 1);
     }
