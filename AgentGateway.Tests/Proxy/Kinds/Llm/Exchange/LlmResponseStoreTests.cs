@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
-namespace AgentGateway.Tests.Proxy.Kinds.Llm;
+namespace AgentGateway.Tests.Proxy.Kinds.Llm.Exchange;
 
 /// <summary>Stored responses of a proxy without Redis: kept by the proxy, per route and caller, for their lifetime.</summary>
 public sealed class LlmResponseStoreTests

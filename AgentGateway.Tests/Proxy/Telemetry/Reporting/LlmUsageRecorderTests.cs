@@ -3,7 +3,7 @@ using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Telemetry.Reporting;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentGateway.Tests.Proxy.Kinds.Llm;
+namespace AgentGateway.Tests.Proxy.Telemetry.Reporting;
 
 /// <summary>The proxy's backlog of usage records, and the calendar periods of budgets.</summary>
 public sealed class LlmUsageRecorderTests

@@ -4,7 +4,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
-namespace AgentGateway.Tests.Proxy.Kinds.Mcp;
+namespace AgentGateway.Tests.Proxy.Kinds.Mcp.Upstreams;
 
 /// <summary>
 /// A federated MCP target's process killed while a tool call streams its progress through the proxy, for a client of

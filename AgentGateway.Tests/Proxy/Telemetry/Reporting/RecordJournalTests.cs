@@ -2,7 +2,7 @@ using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Telemetry.Reporting;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentGateway.Tests.Proxy.Telemetry;
+namespace AgentGateway.Tests.Proxy.Telemetry.Reporting;
 
 /// <summary>
 /// The record journal: records on disk from moments after they were made, in segments sealed for reports, read oldest

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Tests.Fixtures;
 
-namespace AgentGateway.Tests.Proxy.Kinds.Llm;
+namespace AgentGateway.Tests.Proxy.Kinds.Llm.Providers;
 
 /// <summary>
 /// LLM routes in front of the clouds' own APIs: AWS Bedrock's Converse (requests signed with SigV4, streams in AWS's

@@ -4,7 +4,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
-namespace AgentGateway.Tests.Proxy.Kinds.Mcp;
+namespace AgentGateway.Tests.Proxy.Kinds.Mcp.Federation;
 
 /// <summary>The proxy in standalone mode (a YAML file it watches) in front of the two sample servers.</summary>
 public sealed class StandaloneProxyFixture : IAsyncLifetime

@@ -7,7 +7,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
-namespace AgentGateway.Tests.Proxy.Kinds.Mcp;
+namespace AgentGateway.Tests.Proxy.Kinds.Mcp.Sessions;
 
 /// <summary>
 /// Two standalone proxies sharing one config file (and so its session keys) in front of the utilities sample and

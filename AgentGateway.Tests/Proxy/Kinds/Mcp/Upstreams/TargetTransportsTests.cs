@@ -3,7 +3,7 @@ using AgentGateway.Tests.Samples;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
-namespace AgentGateway.Tests.Proxy.Kinds.Mcp;
+namespace AgentGateway.Tests.Proxy.Kinds.Mcp.Upstreams;
 
 /// <summary>
 /// A standalone proxy federating targets over every upstream transport: the utilities sample (Streamable HTTP),

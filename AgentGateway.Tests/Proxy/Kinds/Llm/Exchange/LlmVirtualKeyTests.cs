@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace AgentGateway.Tests.Proxy.Kinds.Llm;
+namespace AgentGateway.Tests.Proxy.Kinds.Llm.Exchange;
 
 /// <summary>Virtual keys on an LLM route, from the standalone YAML: allowed models, requests and tokens per minute, an exhausted budget.</summary>
 [Trait("Category", "EndToEnd")]

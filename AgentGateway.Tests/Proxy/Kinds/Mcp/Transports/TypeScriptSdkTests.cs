@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using AgentGateway.Tests.Fixtures;
 
-namespace AgentGateway.Tests.Proxy.Kinds.Mcp;
+namespace AgentGateway.Tests.Proxy.Kinds.Mcp.Transports;
 
 /// <summary>
 /// server-everything behind the gateway in each of its modes — Streamable HTTP, the legacy SSE transport and a

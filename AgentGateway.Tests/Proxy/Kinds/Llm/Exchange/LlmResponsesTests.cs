@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Tests.Fixtures;
 
-namespace AgentGateway.Tests.Proxy.Kinds.Llm;
+namespace AgentGateway.Tests.Proxy.Kinds.Llm.Exchange;
 
 /// <summary>
 /// OpenAI's Responses API through the gateway, with the official <c>openai</c> client: translated to Chat Completions

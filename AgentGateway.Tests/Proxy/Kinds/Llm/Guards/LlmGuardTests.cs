@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace AgentGateway.Tests.Proxy.Kinds.Llm;
+namespace AgentGateway.Tests.Proxy.Kinds.Llm.Guards;
 
 /// <summary>
 /// An LLM route's guards end to end, from the standalone YAML: prompts masked and rejected before a provider sees

@@ -7,7 +7,7 @@ using AgentGateway.Proxy.Kinds.Llm;
 using AgentGateway.Proxy.Kinds.Llm.Guards;
 using AgentGateway.Proxy.Protocols;
 
-namespace AgentGateway.Tests.Proxy.Kinds.Llm;
+namespace AgentGateway.Tests.Proxy.Kinds.Llm.Guards;
 
 /// <summary>The built-in detectors, guard config rules, and how a stream is held back and masked.</summary>
 public sealed class LlmGuardRulesTests

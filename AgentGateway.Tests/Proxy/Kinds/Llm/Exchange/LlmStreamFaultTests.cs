@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Tests.Fixtures;
 
-namespace AgentGateway.Tests.Proxy.Kinds.Llm;
+namespace AgentGateway.Tests.Proxy.Kinds.Llm.Exchange;
 
 /// <summary>
 /// A model server process killed while it streams answers through the proxy, beside another one that goes on: each

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using AgentGateway.Tests.Fixtures;
 using AgentGateway.Tests.Samples;
 
-namespace AgentGateway.Tests.Proxy.Pipeline;
+namespace AgentGateway.Tests.Proxy.Pipeline.Draining;
 
 /// <summary>
 /// Proxies stopped with SIGTERM, as an orchestrator stops them, while clients keep sending: an HTTP route to an echo
