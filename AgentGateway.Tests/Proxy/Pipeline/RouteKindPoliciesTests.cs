@@ -77,6 +77,8 @@ public sealed class RouteKindPoliciesFixture : IAsyncLifetime
                 Mcp("mcp-slow", new { timeouts = new { backendRequestMs = 300 } }),
                 Mcp("mcp-deadline", new { timeouts = new { requestMs = 400 } }, targetTimeoutMs: 10_000),
                 Mcp("mcp-mirrored", new { mirrors = new[] { new { url = Echo.Address.ToString(), percentage = 100 } } }),
+                Mcp("mcp-authz", new { authorization = teams }),
+                new { tenant = "acme", name = "agent-authz", path = "/acme/agent-authz", policies = new { authorization = teams }, a2a = new { url = Agent.Address.ToString() } },
                 new
                 {
                     tenant = "acme",
@@ -192,6 +194,64 @@ public sealed class RouteKindPoliciesTests(RouteKindPoliciesFixture fixture) : I
         using var answered = await http.SendAsync(request, Cancellation);
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
         Assert.Contains("You said: hello", await answered.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task McpAndA2aRoutesAuthorizationRules_RefuseInTheirProtocol_AndLetThroughWhatTheyAllow()
+    {
+        using var http = new HttpClient();
+        HttpRequestMessage Initialize(string? team)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, fixture.Route("mcp-authz"))
+            {
+                Content = JsonContent.Create(McpTestClient.Request("initialize", new JsonObject
+                {
+                    ["protocolVersion"] = Stateful,
+                    ["capabilities"] = new JsonObject(),
+                    ["clientInfo"] = new JsonObject { ["name"] = "tests", ["version"] = "1.0" },
+                })),
+            };
+            request.Headers.Accept.ParseAdd("application/json");
+            request.Headers.Accept.ParseAdd("text/event-stream");
+            if (team is not null)
+            {
+                request.Headers.Add("x-team", team);
+            }
+
+            return request;
+        }
+
+        using (var refused = await http.SendAsync(Initialize("red"), Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            var error = JsonNode.Parse(await refused.Content.ReadAsStringAsync(Cancellation))!["error"]!;
+            Assert.Equal(-32041, (int)error["code"]!);
+            Assert.Contains("authorization rules", (string)error["message"]!, StringComparison.Ordinal);
+        }
+
+        using (var allowed = await http.SendAsync(Initialize("blue"), Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+            Assert.True(allowed.Headers.Contains("Mcp-Session-Id"));
+        }
+
+        // A2A: the refusal is a JSON-RPC error too, and the agent never sees the request.
+        static StringContent GetTask() => new("""{"jsonrpc":"2.0","id":7,"method":"tasks/get","params":{"id":"task-1"}}""", System.Text.Encoding.UTF8, "application/json");
+        using (var refused = await http.PostAsync(fixture.Route("agent-authz"), GetTask(), Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal(-32041, (int)JsonNode.Parse(await refused.Content.ReadAsStringAsync(Cancellation))!["error"]!["code"]!);
+        }
+
+        Assert.Empty(fixture.Agent.Requests);
+        using var blue = new HttpRequestMessage(HttpMethod.Post, fixture.Route("agent-authz")) { Content = GetTask() };
+        blue.Headers.Add("x-team", "blue");
+        using (var answered = await http.SendAsync(blue, Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        }
+
+        Assert.Single(fixture.Agent.Requests);
     }
 
     [Fact]
