@@ -4,7 +4,7 @@ using AgentGateway.Contracts.V1;
 
 namespace AgentGateway.Contracts.Policies;
 
-/// <summary>Guards of LLM routes.</summary>
+/// <summary>Guards of LLM routes (prompts and answers) and of MCP routes (tool arguments and results).</summary>
 public static partial class PolicyValidator
 {
     public static void Validate(LlmGuards guards, string path, SecretSources sources, List<ConfigError> errors)
@@ -42,6 +42,36 @@ public static partial class PolicyValidator
             if (webhook.Auth is { } auth)
             {
                 Validate(auth, Join(field, "auth"), sources, errors);
+            }
+        }
+    }
+
+    public static void Validate(ToolGuards guards, string path, List<ConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(guards);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (guards.Arguments.Count + guards.Results.Count == 0 && guards.MaxArgumentBytes == 0 && guards.MaxResultBytes == 0)
+        {
+            errors.Add(new ConfigError(path, "needs at least one arguments or results guard, or a size bound"));
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        Guards(guards.Arguments, Join(path, "arguments"), names, errors);
+        Guards(guards.Results, Join(path, "results"), names, errors);
+        for (var index = 0; index < guards.Tools.Count; index++)
+        {
+            var tool = guards.Tools[index];
+            if (string.IsNullOrEmpty(tool) || tool.Length > 256 || tool.Any(char.IsControl))
+            {
+                errors.Add(new ConfigError($"{Join(path, "tools")}[{index}]", "must be a tool name of 1 to 256 characters, '*' matching any"));
+            }
+        }
+
+        foreach (var (bound, field) in new[] { (guards.MaxArgumentBytes, "maxArgumentBytes"), (guards.MaxResultBytes, "maxResultBytes") })
+        {
+            if (bound is > 0 and < 64 or > 64 * 1024 * 1024)
+            {
+                errors.Add(new ConfigError(Join(path, field), "must be from 64 bytes to 64 MiB (or 0 for no bound of its own)"));
             }
         }
     }

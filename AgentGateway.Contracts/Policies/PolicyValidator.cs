@@ -64,6 +64,11 @@ public static partial class PolicyValidator
             Validate(llmGuards, Join(path, "llmGuards"), sources, errors);
         }
 
+        if (policies.ToolGuards is { } toolGuards)
+        {
+            Validate(toolGuards, Join(path, "toolGuards"), errors);
+        }
+
         if (policies.Authorization is { } requestAuthorization)
         {
             Validate(requestAuthorization, Join(path, "authorization"), errors);

@@ -40,6 +40,7 @@ internal sealed class GatewayMetrics
     private readonly Histogram<double> _upstream;
     private readonly Counter<long> _rateLimit;
     private readonly Counter<long> _configUpdates;
+    private readonly Counter<long> _toolGuards;
 
     public GatewayMetrics(IMeterFactory meterFactory, MetricLabels labels)
     {
@@ -56,6 +57,8 @@ internal sealed class GatewayMetrics
             "agentgateway.upstream.request.duration", "s", "Requests forwarded to HTTP and A2A upstreams, each try until its answer was passed on, by status (or error) and route kind.",
             advice: s_durations);
         _rateLimit = Meter.CreateCounter<long>("agentgateway.ratelimit.decisions", "{decision}", "Rate-limit decisions by outcome (allowed, limited).");
+        _toolGuards = Meter.CreateCounter<long>(
+            "agentgateway.mcp.guard.actions", "{action}", "Tool calls' arguments and results a tool guard masked or refused, by guard (or size bound), phase and action.");
         _configUpdates = Meter.CreateCounter<long>("agentgateway.config.updates", "{update}", "Config updates by source (xds, file) and result (applied, partial: applied but for routes it refuses, rejected).");
     }
 
@@ -108,6 +111,19 @@ internal sealed class GatewayMetrics
         var tags = new TagList { { "outcome", allowed ? "allowed" : "limited" } };
         _labels.AddTo(ref tags, tenant, route);
         _rateLimit.Add(1, tags);
+    }
+
+    /// <summary>A tool guard (or a size bound) that masked or refused a call's <paramref name="phase"/> (arguments, result).</summary>
+    public void ToolGuarded(string routeKey, string guard, string phase, bool rejected)
+    {
+        if (!_toolGuards.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList { { "guard", guard }, { "phase", phase }, { "action", rejected ? "reject" : "mask" } };
+        _labels.AddTo(ref tags, routeKey);
+        _toolGuards.Add(1, tags);
     }
 
     /// <param name="result"><c>applied</c>, <c>partial</c> (applied but for the routes it refuses) or <c>rejected</c> (the last good config kept).</param>

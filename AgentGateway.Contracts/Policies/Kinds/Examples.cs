@@ -145,6 +145,18 @@ internal static class Examples
         ["streamCheckChars"] = 500,
     };
 
+    public static JsonObject ToolGuards(string secret) => new JsonObject
+    {
+        ["tools"] = new JsonArray("crm_*", "mail_send"),
+        ["arguments"] = new JsonArray(
+            new JsonObject { ["name"] = "no-card-numbers", ["pii"] = new JsonArray("credit-card", "iban"), ["action"] = "reject" }),
+        ["results"] = new JsonArray(
+            new JsonObject { ["name"] = "personal-data", ["pii"] = new JsonArray("email", "phone", "ssn") },
+            new JsonObject { ["name"] = "api-keys", ["patterns"] = new JsonArray("sk-[A-Za-z0-9]{20,}"), ["replacement"] = "[KEY]" }),
+        ["maxArgumentBytes"] = 65536,
+        ["maxResultBytes"] = 1048576,
+    };
+
     public static JsonObject Authorization(string secret) => new JsonObject
     {
         ["rules"] = new JsonArray(

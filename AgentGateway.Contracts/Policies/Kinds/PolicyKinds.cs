@@ -34,6 +34,7 @@ public static class PolicyKinds
     public const string LocalRateLimit = "local-rate-limit";
     public const string RateLimit = "rate-limit";
     public const string LlmGuards = "llm-guards";
+    public const string ToolGuards = "tool-guards";
 
     private static readonly string[] s_routeTargets = [PolicyTargets.Tenant, PolicyTargets.Route];
     private static readonly string[] s_backendTargets = [PolicyTargets.Tenant, PolicyTargets.Route, PolicyTargets.McpServer, PolicyTargets.Agent, PolicyTargets.LlmProvider];
@@ -105,6 +106,9 @@ public static class PolicyKinds
         Traffic<V1.LlmGuards>(LlmGuards, "LLM guards",
             "LLM routes: patterns and PII detectors (email, phone, credit-card, ssn, ip-address, iban) that mask or reject prompts and answers, streams included, and moderation webhooks (streamed answers checked in parts).",
             [RouteKinds.Llm], "llmGuards", policies => policies.LlmGuards, (policies, spec) => policies.LlmGuards = spec, Examples.LlmGuards),
+        Traffic<V1.ToolGuards>(ToolGuards, "Tool guards",
+            "MCP routes: patterns and PII detectors that mask or refuse tool calls' arguments (before any target sees them) and tools' results (before the client does), for all tools or those named, and bounds on their sizes.",
+            [RouteKinds.Mcp], "toolGuards", policies => policies.ToolGuards, (policies, spec) => policies.ToolGuards = spec, Examples.ToolGuards),
     ];
 
     /// <summary>The route-level kinds (caller side, then traffic): a route's own replaces the tenant's.</summary>

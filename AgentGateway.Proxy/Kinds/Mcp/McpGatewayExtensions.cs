@@ -27,6 +27,7 @@ internal static class McpGatewayExtensions
         services.TryAddSingleton<McpUpstreams>();
         services.TryAddSingleton<ToolPinRegistry>();
         services.TryAddSingleton<McpAccessGuard>();
+        services.TryAddSingleton<McpToolGuards>();
         services.TryAddSingleton<McpFederation>();
         services.TryAddSingleton<McpOriginGuard>();
         services.TryAddSingleton<McpRequestSessions>();

@@ -7,6 +7,7 @@ using AgentGateway.Proxy.Kinds.Llm.Guards;
 using AgentGateway.Proxy.Kinds.Llm.Providers;
 using AgentGateway.Proxy.Limits;
 using AgentGateway.Proxy.Pipeline;
+using AgentGateway.Proxy.Pipeline.Guards;
 using AgentGateway.Proxy.Pipeline.RateLimiting;
 using AgentGateway.Proxy.Pipeline.Routing;
 using AgentGateway.Proxy.Protocols;
@@ -558,7 +559,7 @@ internal sealed partial class LlmExchanges(
 
         var hits = new List<(string Guard, bool Rejected)>();
         var texts = slots.Select(slot => slot.Text).ToArray();
-        var checkedTexts = LlmGuardSet.Apply(patternGuards, texts, phase, out var rejection, hits);
+        var checkedTexts = TextGuards.Apply(patternGuards, texts, phase, out var rejection, hits);
         var status = StatusCodes.Status400BadRequest;
         if (checkedTexts is not null && webhookGuards.Count > 0)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Kinds.Llm.Providers;
+using AgentGateway.Proxy.Pipeline.Guards;
 using AgentGateway.Proxy.Upstream;
 
 namespace AgentGateway.Proxy.Kinds.Llm.Guards;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentGateway.Proxy.Kinds.Llm.Providers;
+using AgentGateway.Proxy.Pipeline.Guards;
 using AgentGateway.Proxy.Protocols;
 
 namespace AgentGateway.Proxy.Kinds.Llm.Guards;
@@ -299,8 +300,8 @@ internal sealed class StreamGuard(
     private string Guard((int Index, int Part) key, string text, bool final, bool json = false)
     {
         var pending = _pending.GetValueOrDefault(key, string.Empty) + text;
-        var matches = LlmGuardSet.Scan(guards, pending);
-        if (LlmGuardSet.Rejection(matches, "answer", hits) is { } rejection)
+        var matches = TextGuards.Scan(guards, pending);
+        if (TextGuards.Rejection(matches, "answer", hits) is { } rejection)
         {
             Rejection = rejection;
             _pending.Remove(key);
@@ -345,7 +346,7 @@ internal sealed class StreamGuard(
         }
 
         var sent = matches.Where(match => match.End <= cut).ToList();
-        LlmGuardSet.RecordMasks(sent, hits);
+        TextGuards.RecordMasks(sent, hits);
 
         _pending[key] = pending[cut..];
         if (json)
@@ -353,7 +354,7 @@ internal sealed class StreamGuard(
             _jsonStates[key] = JsonStringState(pending.AsSpan(0, cut), start, null);
         }
 
-        return LlmGuardSet.Mask(pending, sent, cut, json);
+        return TextGuards.Mask(pending, sent, cut, json);
     }
 
     /// <summary>

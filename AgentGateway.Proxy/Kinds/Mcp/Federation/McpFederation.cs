@@ -23,7 +23,8 @@ namespace AgentGateway.Proxy.Kinds.Mcp.Federation;
 /// that owns the name or URI; anything a target sends meanwhile is relayed to the client.
 /// </summary>
 internal sealed partial class McpFederation(
-    McpUpstreams upstreams, McpInputBridge inputBridge, McpAccessGuard guard, GatewayMetrics metrics, CallRecorder calls, ILogger<McpFederation> logger)
+    McpUpstreams upstreams, McpInputBridge inputBridge, McpAccessGuard guard, McpToolGuards toolGuards, GatewayMetrics metrics, CallRecorder calls,
+    ILogger<McpFederation> logger)
 {
     private static readonly ListKind s_tools = new(RequestMethods.ToolsList, "tools", "name", ServerFeatures.Tools, IsUri: false);
     private static readonly ListKind s_prompts = new(RequestMethods.PromptsList, "prompts", "name", ServerFeatures.Prompts, IsUri: false);
@@ -398,11 +399,20 @@ internal sealed partial class McpFederation(
             request["params"]![property] = upstreamName;
         }
 
+        if (kind == s_tools)
+        {
+            toolGuards.CheckArguments(session, name, request);
+        }
+
         var response = await ForwardAsync(session, target, request, downstream, cancellationToken);
         if (response["error"] is JsonObject error && upstreamName != name && JsonRpc.GetString(error, "message") is { } message)
         {
             // The target names what it knows; tell the client which of the route's names that was.
             error["message"] = $"{message} (the {noun} '{name}' of target '{target.Name}')";
+        }
+        else if (kind == s_tools)
+        {
+            toolGuards.CheckResult(session, name, response);
         }
 
         return response;

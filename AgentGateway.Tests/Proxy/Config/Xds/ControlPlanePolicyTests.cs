@@ -117,6 +117,32 @@ public sealed class ControlPlanePolicyTests(ControlPlaneFixture controlPlane, Co
     }
 
     [Fact]
+    public async Task ToolGuardsMadeThroughTheApi_MaskResultsAtTheProxy_AndAreRefusedOnARouteTheyWouldNotAct()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await RouteToProbeAsync(admin);
+        object Guards() => new { results = new[] { new { name = "emails", pii = new[] { "email" } } }, maxArgumentBytes = 4096 };
+        await CreatePolicyAsync(admin, tenant, "no-emails", "tool-guards", new { kind = "route", name = "mcp" }, Guards());
+
+        await EventuallyAsync(async () =>
+        {
+            await using var client = await fixture.ConnectAsync(tenant, "mcp", Cancellation);
+            var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "write to bob@example.com" }, cancellationToken: Cancellation);
+            return Assert.IsType<TextContentBlock>(result.Content[0]).Text == "write to [EMAIL]";
+        }, "the tool guard to mask the result");
+
+        // An HTTP route has no tool calls: the same policy there is refused, naming where it acts.
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new
+        {
+            name = "api", kind = "http", destinations = new[] { new { name = "main", url = $"http://127.0.0.1:{ControlPlaneFixture.DiscardPort}" } },
+        }, Cancellation)).EnsureSuccessStatusCode();
+        using var refused = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies",
+            new { name = "http-guards", kind = "tool-guards", targetRef = new { kind = "route", name = "api" }, spec = Guards() }, Cancellation);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("'tool-guards' has no effect on http routes", await refused.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AToolChangedUpstream_IsWithheldUntilATenantAdminApprovesTheChange()
     {
         using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);

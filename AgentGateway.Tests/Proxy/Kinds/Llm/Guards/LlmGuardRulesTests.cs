@@ -5,6 +5,7 @@ using AgentGateway.Contracts.Policies;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Kinds.Llm;
 using AgentGateway.Proxy.Kinds.Llm.Guards;
+using AgentGateway.Proxy.Pipeline.Guards;
 using AgentGateway.Proxy.Protocols;
 
 namespace AgentGateway.Tests.Proxy.Kinds.Llm.Guards;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentGateway.Proxy.Pipeline.Guards;
 
 namespace AgentGateway.Tests.Proxy.Kinds.Llm.Guards;
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using AgentGateway.Contracts.V1;
 
-namespace AgentGateway.Proxy.Kinds.Llm.Guards;
+namespace AgentGateway.Proxy.Pipeline.Guards;
 
 /// <summary>
 /// The built-in detectors: a candidate pattern per kind of personal data, confirmed by the kind's own check where
