@@ -35,12 +35,13 @@ internal sealed class MetricLabels(IOptions<TelemetryOptions> options)
     }
 
     /// <summary>
-    /// The same labels, and the route's kind, on ASP.NET Core's <c>http.server.request.duration</c> of the request
-    /// (whose <c>http.route</c> stays empty: routes are the gateway's, not endpoint routing's).
+    /// Where tenant or route labels are on: the same labels, and the route's kind, on ASP.NET Core's
+    /// <c>http.server.request.duration</c> of the request (whose <c>http.route</c> stays empty: routes are the gateway's,
+    /// not endpoint routing's). Off by default: a tag more on every request's histogram costs throughput.
     /// </summary>
     public void AddTo(HttpContext context, string tenant, string name, string? kind)
     {
-        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMetricsTagsFeature>() is not { MetricsDisabled: false } metrics)
+        if (!(_tenant || _route) || context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMetricsTagsFeature>() is not { MetricsDisabled: false } metrics)
         {
             return;
         }

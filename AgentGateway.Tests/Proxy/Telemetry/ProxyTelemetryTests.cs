@@ -416,6 +416,8 @@ public sealed class AccessLogSamplingTests
             Assert.Contains("policy=\"authentication\"", refusals, StringComparison.Ordinal);
             Assert.DoesNotContain("route=", refusals, StringComparison.Ordinal);
             Assert.DoesNotContain("tenant=", refusals, StringComparison.Ordinal);
+            Assert.DoesNotContain(scrape.Split('\n'), line => line.StartsWith("http_server_request_duration", StringComparison.Ordinal)
+                && line.Contains("agentgateway_route_kind", StringComparison.Ordinal));
         }
 
         // One line, the error's, with the two fields asked for and no others.
