@@ -31,6 +31,9 @@ internal sealed partial class A2aRouteHandler(
     public const string CardPath = "/.well-known/agent-card.json";
     public const string LegacyCardPath = "/.well-known/agent.json";
 
+    /// <summary>The protocol version a client speaks (the protocol's service parameter; empty means 0.3).</summary>
+    public const string A2aVersionHeader = "A2A-Version";
+
     public Route.BackendOneofCase Backend => Route.BackendOneofCase.A2A;
 
     /// <summary>The agent card is public: served before the route's policies.</summary>
@@ -203,9 +206,13 @@ internal sealed partial class A2aRouteHandler(
             return true;
         }
 
-        var rewritten = A2aCardRewriter.Rewrite(card.DeepClone().AsObject(), new Uri(route.A2A.Url), GatewayBase(context.Request, prefix), request.Runtime.Policies);
+        // The card's shape follows the version the client speaks (A2A-Version, as a header or a query parameter).
+        var version = context.Request.Headers[A2aVersionHeader].ToString() is { Length: > 0 } header ? header : context.Request.Query[A2aVersionHeader].ToString();
+        var rewritten = A2aCardRewriter.Rewrite(card.DeepClone().AsObject(), new Uri(route.A2A.Url), GatewayBase(context.Request, prefix), request.Runtime.Policies,
+            A2aCardRewriter.ShapeFor(version));
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers.Vary = A2aVersionHeader;
         await context.Response.WriteAsync(rewritten.ToJsonString(JsonSerializerOptions.Web), context.RequestAborted);
         metrics.Record(request.Runtime.Key, "GetAgentCard", A2aVersions.Http, "ok", time.GetElapsedTime(started), null);
         return true;

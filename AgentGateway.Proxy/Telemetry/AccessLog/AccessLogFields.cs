@@ -23,6 +23,7 @@ internal static class AccessLogFields
     public const string InputTokens = "input_tokens";
     public const string OutputTokens = "output_tokens";
 
+    /// <summary>Every field in the order written, each at the index of its <see cref="AccessLogField"/>.</summary>
     public static readonly IReadOnlyList<string> Ordered =
     [
         Time, TraceId, Tenant, Route, Kind, Method, Path, Status, DurationMs, BytesReceived, BytesSent, Caller, ClientAddress,
@@ -30,4 +31,28 @@ internal static class AccessLogFields
     ];
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(Ordered, StringComparer.Ordinal);
+}
+
+/// <summary>The fields by number, in the order of <see cref="AccessLogFields.Ordered"/>.</summary>
+internal enum AccessLogField
+{
+    Time,
+    TraceId,
+    Tenant,
+    Route,
+    Kind,
+    Method,
+    Path,
+    Status,
+    DurationMs,
+    BytesReceived,
+    BytesSent,
+    Caller,
+    ClientAddress,
+    UserAgent,
+    Operation,
+    Target,
+    Refusal,
+    InputTokens,
+    OutputTokens,
 }

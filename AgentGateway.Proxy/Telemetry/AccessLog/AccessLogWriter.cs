@@ -22,7 +22,8 @@ internal sealed partial class AccessLogWriter : BackgroundService
 
     private readonly AccessLogOptions _options;
     private readonly ConcurrentQueue<GatewayRequestRecord> _queue = new();
-    private readonly bool[] _fields;
+    /// <summary>The fields written, in order: their index in <see cref="AccessLogFields.Ordered"/> and their name encoded once.</summary>
+    private readonly (AccessLogField Field, JsonEncodedText Name)[] _fields;
     private readonly bool _countBytes;
     private readonly Counter<long> _dropped;
     private readonly TimeProvider _time;
@@ -37,7 +38,8 @@ internal sealed partial class AccessLogWriter : BackgroundService
         _time = time;
         _logger = logger;
         var chosen = _options.Fields.Count == 0 ? AccessLogFields.All : new HashSet<string>(_options.Fields, StringComparer.Ordinal);
-        _fields = [.. AccessLogFields.Ordered.Select(chosen.Contains)];
+        _fields = [.. AccessLogFields.Ordered.Select((name, index) => ((AccessLogField)index, name)).Where(field => chosen.Contains(field.name))
+            .Select(field => (field.Item1, JsonEncodedText.Encode(field.name)))];
         _countBytes = chosen.Contains(AccessLogFields.BytesSent);
         _dropped = metrics.Meter.CreateCounter<long>("agentgateway.accesslog.dropped", "{line}", "Access log lines dropped because the writer fell behind.");
     }
@@ -134,7 +136,8 @@ internal sealed partial class AccessLogWriter : BackgroundService
             ? Console.OpenStandardOutput()
             : new FileStream(_options.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1, FileOptions.Asynchronous);
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-        await using var json = new Utf8JsonWriter(buffer);
+        // Names are encoded once; values are escaped only where JSON requires it (the log is not HTML).
+        await using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -211,35 +214,29 @@ internal sealed partial class AccessLogWriter : BackgroundService
     {
         json.Reset();
         json.WriteStartObject();
-        for (var index = 0; index < _fields.Length; index++)
+        foreach (var (field, name) in _fields)
         {
-            if (!_fields[index])
+            switch (field)
             {
-                continue;
-            }
-
-            var name = AccessLogFields.Ordered[index];
-            switch (name)
-            {
-                case AccessLogFields.Time: json.WriteString(name, record.Time); break;
-                case AccessLogFields.TraceId: WriteOptional(json, name, record.TraceId); break;
-                case AccessLogFields.Tenant: WriteOptional(json, name, record.Tenant); break;
-                case AccessLogFields.Route: WriteOptional(json, name, record.Route); break;
-                case AccessLogFields.Kind: WriteOptional(json, name, record.Kind); break;
-                case AccessLogFields.Method: json.WriteString(name, record.Method); break;
-                case AccessLogFields.Path: json.WriteString(name, record.Path); break;
-                case AccessLogFields.Status: json.WriteNumber(name, record.Status); break;
-                case AccessLogFields.DurationMs: json.WriteNumber(name, Math.Round(record.DurationMs, 3)); break;
-                case AccessLogFields.BytesReceived when record.BytesReceived is { } received: json.WriteNumber(name, received); break;
-                case AccessLogFields.BytesSent: json.WriteNumber(name, record.BytesSent); break;
-                case AccessLogFields.Caller: WriteOptional(json, name, record.Caller); break;
-                case AccessLogFields.ClientAddress: WriteOptional(json, name, record.ClientAddress?.ToString()); break;
-                case AccessLogFields.UserAgent: WriteOptional(json, name, record.UserAgent.Count > 0 ? record.UserAgent.ToString() : null); break;
-                case AccessLogFields.Operation: WriteOptional(json, name, record.Operation); break;
-                case AccessLogFields.Target: WriteOptional(json, name, record.Target); break;
-                case AccessLogFields.Refusal: WriteOptional(json, name, record.Refusal); break;
-                case AccessLogFields.InputTokens when record.InputTokens is { } input: json.WriteNumber(name, input); break;
-                case AccessLogFields.OutputTokens when record.OutputTokens is { } output: json.WriteNumber(name, output); break;
+                case AccessLogField.Time: json.WriteString(name, record.Time); break;
+                case AccessLogField.TraceId: WriteOptional(json, name, record.TraceId); break;
+                case AccessLogField.Tenant: WriteOptional(json, name, record.Tenant); break;
+                case AccessLogField.Route: WriteOptional(json, name, record.Route); break;
+                case AccessLogField.Kind: WriteOptional(json, name, record.Kind); break;
+                case AccessLogField.Method: json.WriteString(name, record.Method); break;
+                case AccessLogField.Path: json.WriteString(name, record.Path); break;
+                case AccessLogField.Status: json.WriteNumber(name, record.Status); break;
+                case AccessLogField.DurationMs: json.WriteNumber(name, Math.Round(record.DurationMs, 3)); break;
+                case AccessLogField.BytesReceived when record.BytesReceived is { } received: json.WriteNumber(name, received); break;
+                case AccessLogField.BytesSent: json.WriteNumber(name, record.BytesSent); break;
+                case AccessLogField.Caller: WriteOptional(json, name, record.Caller); break;
+                case AccessLogField.ClientAddress: WriteAddress(json, name, record.ClientAddress); break;
+                case AccessLogField.UserAgent when record.UserAgent.Count > 0: json.WriteString(name, record.UserAgent.ToString()); break;
+                case AccessLogField.Operation: WriteOptional(json, name, record.Operation); break;
+                case AccessLogField.Target: WriteOptional(json, name, record.Target); break;
+                case AccessLogField.Refusal: WriteOptional(json, name, record.Refusal); break;
+                case AccessLogField.InputTokens when record.InputTokens is { } input: json.WriteNumber(name, input); break;
+                case AccessLogField.OutputTokens when record.OutputTokens is { } output: json.WriteNumber(name, output); break;
                 default: break;
             }
         }
@@ -248,11 +245,21 @@ internal sealed partial class AccessLogWriter : BackgroundService
         json.Flush();
     }
 
-    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    private static void WriteOptional(Utf8JsonWriter json, JsonEncodedText name, string? value)
     {
         if (value is not null)
         {
             json.WriteString(name, value);
+        }
+    }
+
+    /// <summary>The client's address, formatted without a string of its own.</summary>
+    private static void WriteAddress(Utf8JsonWriter json, JsonEncodedText name, System.Net.IPAddress? address)
+    {
+        Span<char> text = stackalloc char[64];
+        if (address is not null && address.TryFormat(text, out var written))
+        {
+            json.WriteString(name, text[..written]);
         }
     }
 

@@ -22,7 +22,7 @@ public sealed class A2aGatewayTests(A2aGatewayFixture gateway) : IClassFixture<A
     public async Task Card_V10_AtEitherWellKnownPath_PointsAtTheGatewayWithTheGatewaysSchemes(string file)
     {
         var route = gateway.Route("secure").ToString();
-        var card = await GetCardAsync($"{route}/.well-known/{file}");
+        var card = await GetCardAsync($"{route}/.well-known/{file}", "1.0");
 
         var interfaces = card["supportedInterfaces"]!.AsArray().Select(entry => (Url: (string)entry!["url"]!, Binding: (string)entry["protocolBinding"]!)).ToList();
         Assert.Equal([($"{route}/jsonrpc", "JSONRPC"), ($"{route}/rest", "HTTP+JSON")], interfaces);
@@ -50,6 +50,50 @@ public sealed class A2aGatewayTests(A2aGatewayFixture gateway) : IClassFixture<A
         Assert.False(card.ContainsKey("security"));
         Assert.False(card["skills"]![0]!.AsObject().ContainsKey("security"));
         Assert.False(card.ContainsKey("signatures"));
+        Assert.True((bool)card["x-custom"]!["kept"]!);
+    }
+
+    [Fact]
+    public async Task Card_OfAV10Agent_ComesInTheV03Shape_ToAClientNamingNoVersion_AsTheProtocolReadsIt()
+    {
+        var route = gateway.Route("secure").ToString();
+        using var response = await Http.GetAsync($"{route}/.well-known/agent-card.json", Cancellation);
+        Assert.Contains("A2A-Version", response.Headers.Vary);
+        var card = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!.AsObject();
+
+        Assert.False(card.ContainsKey("supportedInterfaces"));
+        Assert.Equal($"{route}/jsonrpc", (string)card["url"]!);
+        Assert.Equal("JSONRPC", (string)card["preferredTransport"]!);
+        // The agent speaks 1.0 alone: the card says so, in the shape a v0.3 client reads.
+        Assert.Equal("1.0", (string)card["protocolVersion"]!);
+        var interfaces = card["additionalInterfaces"]!.AsArray().Select(entry => ((string)entry!["url"]!, (string)entry["transport"]!)).ToList();
+        Assert.Equal([($"{route}/jsonrpc", "JSONRPC"), ($"{route}/rest", "HTTP+JSON")], interfaces);
+        Assert.Equal("http", (string)card["securitySchemes"]!["gatewayBearer"]!["type"]!);
+        Assert.Equal("""[{"gatewayBearer":[]},{"gatewayApiKey":[]}]""", card["security"]!.ToJsonString());
+        Assert.False(card.ContainsKey("securityRequirements"));
+        Assert.False((bool)card["supportsAuthenticatedExtendedCard"]!);
+        Assert.False(card["capabilities"]!.AsObject().ContainsKey("extendedAgentCard"));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Card_OfAV03Agent_ComesInTheV10Shape_ToAV10Client_ItsInterfacesSayingTheySpeak03(bool header)
+    {
+        var route = gateway.Route("agent03").ToString();
+        var card = header
+            ? await GetCardAsync($"{route}/.well-known/agent-card.json", "1.0")
+            : await GetCardAsync($"{route}/.well-known/agent-card.json?A2A-Version=1.0");
+
+        foreach (var legacy in new[] { "url", "preferredTransport", "additionalInterfaces", "protocolVersion", "supportsAuthenticatedExtendedCard" })
+        {
+            Assert.False(card.ContainsKey(legacy), legacy);
+        }
+
+        var interfaces = card["supportedInterfaces"]!.AsArray()
+            .Select(entry => ((string)entry!["url"]!, (string)entry["protocolBinding"]!, (string)entry["protocolVersion"]!)).ToList();
+        Assert.Equal([($"{route}/jsonrpc", "JSONRPC", "0.3"), ($"{route}/rest", "HTTP+JSON", "0.3")], interfaces);
+        Assert.True((bool)card["capabilities"]!["extendedAgentCard"]!);
         Assert.True((bool)card["x-custom"]!["kept"]!);
     }
 
@@ -251,9 +295,15 @@ public sealed class A2aGatewayTests(A2aGatewayFixture gateway) : IClassFixture<A
         Assert.Contains(problem, (string)body["error"]!["message"]!, StringComparison.Ordinal);
     }
 
-    private static async Task<JsonObject> GetCardAsync(string url)
+    private static async Task<JsonObject> GetCardAsync(string url, string? version = null)
     {
-        using var response = await Http.GetAsync(url, Cancellation);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (version is not null)
+        {
+            request.Headers.Add("A2A-Version", version);
+        }
+
+        using var response = await Http.SendAsync(request, Cancellation);
         var text = await response.Content.ReadAsStringAsync(Cancellation);
         Assert.True(response.IsSuccessStatusCode, text);
         return JsonNode.Parse(text)!.AsObject();
