@@ -17,7 +17,9 @@ public sealed class LlmMetricsTests(LlmGatewayFixture gateway) : IClassFixture<L
     [Fact]
     public async Task TokensDurationsAndKeyRefusals_AreCounted_AndModelsNoRouteKnows_AreOneOtherSeries()
     {
-        // Two answers of the recorded completion (19 input and 10 output tokens each), one key over its budget, one made-up model.
+        // Two answers of the recorded completion (19 input and 10 output tokens each), one key over its budget, one made-up
+        // model. The other test of the class answers too: only what this one adds is counted.
+        var before = await Http.GetStringAsync(new Uri(gateway.Management, "/metrics"), Cancellation);
         for (var call = 0; call < 2; call++)
         {
             using var answered = await ChatAsync("sk-spare", "fast");
@@ -38,12 +40,13 @@ public sealed class LlmMetricsTests(LlmGatewayFixture gateway) : IClassFixture<L
         var scrape = await Http.GetStringAsync(new Uri(gateway.Management, "/metrics"), Cancellation);
         Assert.DoesNotContain(madeUp, scrape, StringComparison.Ordinal);
         string[] fast = ["gen_ai_request_model=\"fast\"", "gen_ai_operation_name=\"chat\"", "agentgateway_llm_api=\"chat.completions\""];
-        Assert.Equal(38, PrometheusText.Value(scrape, "gen_ai_client_token_usage_sum", [.. fast, "gen_ai_token_type=\"input\""]));
-        Assert.Equal(20, PrometheusText.Value(scrape, "gen_ai_client_token_usage_sum", [.. fast, "gen_ai_token_type=\"output\""]));
-        Assert.Equal(2, PrometheusText.Value(scrape, "gen_ai_server_request_duration_seconds_count", [.. fast, "outcome=\"ok\"", "gen_ai_provider_name=\"openai\""]));
-        Assert.Equal(1, PrometheusText.Value(scrape, "gen_ai_server_request_duration_seconds_count", [.. fast, "outcome=\"refused\""]));
-        Assert.Equal(1, PrometheusText.Value(scrape, "agentgateway_llm_requests_total", "gen_ai_request_model=\"_OTHER\"", "outcome=\"invalid\""));
-        Assert.Equal(1, PrometheusText.Value(scrape, "agentgateway_policy_refusals_total", "policy=\"virtual_key\"", "agentgateway_route_kind=\"llm\""));
+        double Added(string metric, params string[] labels) => PrometheusText.Added(before, scrape, metric, labels);
+        Assert.Equal(38, Added("gen_ai_client_token_usage_sum", [.. fast, "gen_ai_token_type=\"input\""]));
+        Assert.Equal(20, Added("gen_ai_client_token_usage_sum", [.. fast, "gen_ai_token_type=\"output\""]));
+        Assert.Equal(2, Added("gen_ai_server_request_duration_seconds_count", [.. fast, "outcome=\"ok\"", "gen_ai_provider_name=\"openai\""]));
+        Assert.Equal(1, Added("gen_ai_server_request_duration_seconds_count", [.. fast, "outcome=\"refused\""]));
+        Assert.Equal(1, Added("agentgateway_llm_requests_total", "gen_ai_request_model=\"_OTHER\"", "outcome=\"invalid\""));
+        Assert.Equal(1, Added("agentgateway_policy_refusals_total", "policy=\"virtual_key\"", "agentgateway_route_kind=\"llm\""));
     }
 
     [Fact]
