@@ -80,7 +80,7 @@ internal sealed class GatewayEndpoint
         }
 
         var request = new RouteRequest(snapshot, match, snapshot.RuntimeOf(match.Route));
-        _metrics.Labels.AddTo(context, match.Route.Tenant, match.Route.Name, RouteKinds.Of(match.Route));
+        _metrics.Labels.AddTo(context, match.Route);
         if (GatewayRequestRecord.Of(context) is { } record)
         {
             record.Tenant = match.Route.Tenant;

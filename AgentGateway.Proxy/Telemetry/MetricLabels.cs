@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using AgentGateway.Contracts.Policies.Kinds;
+using AgentGateway.Contracts.V1;
 using Microsoft.Extensions.Options;
 
 namespace AgentGateway.Proxy.Telemetry;
@@ -39,14 +41,15 @@ internal sealed class MetricLabels(IOptions<TelemetryOptions> options)
     /// <c>http.server.request.duration</c> of the request (whose <c>http.route</c> stays empty: routes are the gateway's,
     /// not endpoint routing's). Off by default: a tag more on every request's histogram costs throughput.
     /// </summary>
-    public void AddTo(HttpContext context, string tenant, string name, string? kind)
+    public void AddTo(HttpContext context, Route route)
     {
         if (!(_tenant || _route) || context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMetricsTagsFeature>() is not { MetricsDisabled: false } metrics)
         {
             return;
         }
 
-        metrics.Tags.Add(new("agentgateway.route.kind", kind));
+        var (tenant, name) = (route.Tenant, route.Name);
+        metrics.Tags.Add(new("agentgateway.route.kind", RouteKinds.Of(route)));
         if (_tenant)
         {
             metrics.Tags.Add(new("tenant", tenant));

@@ -38,8 +38,8 @@ internal sealed partial class AccessLogWriter : BackgroundService
         _time = time;
         _logger = logger;
         var chosen = _options.Fields.Count == 0 ? AccessLogFields.All : new HashSet<string>(_options.Fields, StringComparer.Ordinal);
-        _fields = [.. AccessLogFields.Ordered.Select((name, index) => ((AccessLogField)index, name)).Where(field => chosen.Contains(field.name))
-            .Select(field => (field.Item1, JsonEncodedText.Encode(field.name)))];
+        _fields = [.. Enum.GetValues<AccessLogField>().Where(field => chosen.Contains(AccessLogFields.Ordered[(int)field]))
+            .Select(field => (field, JsonEncodedText.Encode(AccessLogFields.Ordered[(int)field])))];
         _countBytes = chosen.Contains(AccessLogFields.BytesSent);
         _dropped = metrics.Meter.CreateCounter<long>("agentgateway.accesslog.dropped", "{line}", "Access log lines dropped because the writer fell behind.");
     }

@@ -16,12 +16,10 @@ public sealed partial class AuditLog
 
     private static readonly string[] s_actions = ["created", "updated", "deleted"];
 
-    private readonly List<AuditEntryInfo> _entries = [];
+    private readonly NewestFirstPages<AuditEntryInfo> _entries = new(PageSize, entry => entry.OccurredAt, loading: true);
     private readonly HashSet<Guid> _open = [];
     private AuditFilter _filter = new();
     private AdminApiException? _error;
-    private bool _loading = true;
-    private bool _more;
     private string? _actor;
     private string? _type;
     private string? _resource;
@@ -46,25 +44,8 @@ public sealed partial class AuditLog
         await LoadOlderAsync();
     }
 
-    private async Task LoadOlderAsync()
-    {
-        _loading = true;
-        try
-        {
-            var page = await Api.GetAuditAsync(Tenant, _filter, _entries.Count == 0 ? null : _entries[^1].OccurredAt, PageSize);
-            _entries.AddRange(page);
-            _more = page.Count == PageSize;
-        }
-        catch (AdminApiException exception)
-        {
-            _error = exception;
-            _more = false;
-        }
-        finally
-        {
-            _loading = false;
-        }
-    }
+    private async Task LoadOlderAsync() =>
+        _error = await _entries.LoadOlderAsync((before, limit) => Api.GetAuditAsync(Tenant, _filter, before, limit)) ?? _error;
 
     private void Toggle(Guid id)
     {

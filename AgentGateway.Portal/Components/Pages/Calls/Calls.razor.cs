@@ -21,7 +21,7 @@ public sealed partial class Calls
 
     private static readonly string[] s_kinds = ["mcp", "a2a", "llm"];
 
-    private readonly List<CallRecordInfo> _calls = [];
+    private readonly NewestFirstPages<CallRecordInfo> _calls = new(PageSize, call => call.At);
     private CallSummaryInfo? _summary;
     private TenantInfo? _tenantInfo;
     private List<Chart> _charts = [];
@@ -37,8 +37,6 @@ public sealed partial class Calls
     private string? _caller;
     private string? _outcome;
     private CallFilter _filter = new();
-    private bool _loading;
-    private bool _more;
 
     [Parameter]
     public string Tenant { get; set; } = string.Empty;
@@ -129,25 +127,8 @@ public sealed partial class Calls
         }
     }
 
-    private async Task LoadOlderAsync()
-    {
-        _loading = true;
-        try
-        {
-            var page = await Api.GetCallsAsync(Tenant, _filter, _calls.Count == 0 ? null : _calls[^1].At, PageSize);
-            _calls.AddRange(page);
-            _more = page.Count == PageSize;
-        }
-        catch (AdminApiException exception)
-        {
-            _error = exception;
-            _more = false;
-        }
-        finally
-        {
-            _loading = false;
-        }
-    }
+    private async Task LoadOlderAsync() =>
+        _error = await _calls.LoadOlderAsync((before, limit) => Api.GetCallsAsync(Tenant, _filter, before, limit)) ?? _error;
 
     /// <summary>One chart of the page: its title, test id, type, labels and series.</summary>
     private sealed record Chart(string Title, string TestId, ChartType Type, string[] Labels, List<ChartSeries<double>> Series)
