@@ -13,7 +13,7 @@ namespace AgentGateway.AdminApi.Endpoints;
 /// <summary>
 /// The data plane's audit trail: every call proxies served for a tenant (MCP tool calls, prompt gets and resource
 /// reads; A2A operations; LLM requests), searchable by route, kind, operation, target, caller, outcome and time; and
-/// their analytics (calls, errors, median and p99 duration, tokens) per group and bucket, computed in Postgres.
+/// their analytics (calls, errors, median and p99 duration, tokens, cost) per group and bucket, computed in Postgres.
 /// </summary>
 internal static class CallsApi
 {
@@ -31,7 +31,7 @@ internal static class CallsApi
         ["outcome"] = "c.\"Outcome\"",
     };
 
-    private static readonly CallTotals s_empty = new(0, 0, null, null, 0, 0);
+    private static readonly CallTotals s_empty = new(0, 0, null, null, 0, 0, 0);
 
     private static readonly HashSet<string> s_outcomes = new(StringComparer.Ordinal) { "ok", "error", "refused", "unavailable", "cancelled" };
 
@@ -42,7 +42,7 @@ internal static class CallsApi
             .WithSummary("The calls proxies served for the tenant, newest first, by route, kind, operation, target, caller, outcome and time")
             .RequireTenantRole(TenantRole.Developer, "read the tenant's call records (developers, admins and owners)");
         api.MapGet("/summary", Summarize).WithName("SummarizeCalls")
-            .WithSummary("Calls, errors, median and p99 duration and tokens over a period, per route, target, operation, tool, kind, caller or outcome, hourly or daily, of the calls the filters match")
+            .WithSummary("Calls, errors, median and p99 duration, tokens and cost over a period, per route, target, operation, tool, kind, caller or outcome, hourly or daily, of the calls the filters match")
             .RequireTenantRole(TenantRole.Developer, "read the tenant's call records (developers, admins and owners)");
         api.MapGet("/{call:guid}", GetCall).WithName("GetCall").WithSummary("One call")
             .RequireTenantRole(TenantRole.Developer, "read the tenant's call records (developers, admins and owners)");
@@ -164,7 +164,8 @@ internal static class CallsApi
                count(*) FILTER (WHERE c."Outcome" <> 'ok') AS "Errors",
                percentile_cont(0.5) WITHIN GROUP (ORDER BY c."DurationMs") AS "P50",
                percentile_cont(0.99) WITHIN GROUP (ORDER BY c."DurationMs") AS "P99",
-               coalesce(sum(c."InputTokens"), 0)::bigint AS "InputTokens", coalesce(sum(c."OutputTokens"), 0)::bigint AS "OutputTokens"
+               coalesce(sum(c."InputTokens"), 0)::bigint AS "InputTokens", coalesce(sum(c."OutputTokens"), 0)::bigint AS "OutputTokens",
+               coalesce(sum(c."Cost"), 0) AS "Cost"
         FROM call_records c
         WHERE c."TenantId" = @tenant AND c."At" >= @from AND c."At" < @to
           AND (@route IS NULL OR c."Route" = @route) AND (@kind IS NULL OR c."Kind" = @kind)
@@ -175,7 +176,7 @@ internal static class CallsApi
 
     private static CallRecordResponse ToResponse(CallRecordEntry entry) => new(
         entry.Id, entry.At, entry.Route, entry.Kind, entry.Operation, entry.Target, entry.Upstream, entry.Caller, entry.Outcome, entry.Code, entry.Error,
-        entry.DurationMs, entry.InputTokens, entry.OutputTokens, entry.TraceId, entry.Arguments);
+        entry.DurationMs, entry.InputTokens, entry.OutputTokens, entry.TraceId, entry.Arguments, entry.Cost);
 
     /// <summary>What the summary counts: the calls whose fields equal those given.</summary>
     private sealed record CallSummaryFilter(string? Route, string? Kind, string? Operation, string? Target, string? Caller, string? Outcome);
@@ -199,6 +200,8 @@ internal static class CallsApi
 
         public long OutputTokens { get; init; }
 
-        public CallTotals Totals() => new(Calls, Errors, P50, P99, InputTokens, OutputTokens);
+        public decimal Cost { get; init; }
+
+        public CallTotals Totals() => new(Calls, Errors, P50, P99, InputTokens, OutputTokens, Cost);
     }
 }

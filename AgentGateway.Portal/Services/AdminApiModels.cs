@@ -191,7 +191,7 @@ public sealed record ModelPriceInfo(string Model, decimal InputPerMillion, decim
 /// <summary>One call a proxy served: an MCP tool call, prompt get or resource read; an A2A operation; an LLM request.</summary>
 public sealed record CallRecordInfo(
     Guid Id, DateTimeOffset At, string Route, string Kind, string Operation, string Target, string? Upstream, string? Caller, string Outcome,
-    int Code, string? Error, int DurationMs, long InputTokens, long OutputTokens, string? TraceId, string? Arguments);
+    int Code, string? Error, int DurationMs, long InputTokens, long OutputTokens, string? TraceId, string? Arguments, decimal? Cost = null);
 
 /// <summary>Calls over a period per group, in buckets.</summary>
 public sealed record CallSummaryInfo(
@@ -200,7 +200,7 @@ public sealed record CallSummaryInfo(
 
 public sealed record CallGroupInfo(string Key, CallTotalsInfo Totals, IReadOnlyList<CallTotalsInfo> Points);
 
-public sealed record CallTotalsInfo(long Calls, long Errors, double? P50Ms, double? P99Ms, long InputTokens, long OutputTokens);
+public sealed record CallTotalsInfo(long Calls, long Errors, double? P50Ms, double? P99Ms, long InputTokens, long OutputTokens, decimal Cost = 0);
 
 /// <summary>What the call list and its charts are narrowed to; a field left empty does not narrow it.</summary>
 public sealed record CallFilter(

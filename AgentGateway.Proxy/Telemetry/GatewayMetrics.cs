@@ -7,7 +7,7 @@ namespace AgentGateway.Proxy.Telemetry;
 /// <summary>
 /// The proxy's own metrics (meter <c>AgentGateway.Proxy</c>) beside ASP.NET Core's HTTP server and client ones: policy
 /// refusals by policy, MCP operations as the gateway serves them and as it sends them to targets (OpenTelemetry's MCP
-/// conventions), rate-limit decisions and config updates. Gauges are observed where their state lives (sessions,
+/// conventions) and their sessions' durations, rate-limit decisions and fallbacks, and config updates. Gauges are observed where their state lives (sessions,
 /// upstream health, the xDS stream) on the same meter. Routes are labels only as <see cref="MetricLabels"/> says. Without
 /// a listener (no exporter configured) a measurement builds no tags: it returns at once.
 /// </summary>
@@ -19,6 +19,12 @@ internal sealed class GatewayMetrics
     private static readonly InstrumentAdvice<double> s_durations = new()
     {
         HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    };
+
+    /// <summary>The buckets of session durations in seconds: from 1 second to a day.</summary>
+    private static readonly InstrumentAdvice<double> s_sessionDurations = new()
+    {
+        HistogramBucketBoundaries = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 28800, 86400],
     };
 
     /// <summary>
@@ -37,8 +43,11 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _refusals;
     private readonly Histogram<double> _mcpServer;
     private readonly Histogram<double> _mcpClient;
+    private readonly Histogram<double> _mcpServerSessions;
+    private readonly Histogram<double> _mcpClientSessions;
     private readonly Histogram<double> _upstream;
     private readonly Counter<long> _rateLimit;
+    private readonly Counter<long> _rateLimitFallbacks;
     private readonly Counter<long> _configUpdates;
     private readonly Counter<long> _toolGuards;
 
@@ -53,10 +62,17 @@ internal sealed class GatewayMetrics
             "mcp.server.operation.duration", "s", "MCP requests as the gateway served them, from receipt to answer, by method and tool or prompt.", advice: s_durations);
         _mcpClient = Meter.CreateHistogram(
             "mcp.client.operation.duration", "s", "MCP requests the gateway sent to targets, until their answer, by method and tool or prompt.", advice: s_durations);
+        _mcpServerSessions = Meter.CreateHistogram(
+            "mcp.server.session.duration", "s", "MCP sessions the gateway served, from the client's initialize until the client closed them or they expired idle on this replica.",
+            advice: s_sessionDurations);
+        _mcpClientSessions = Meter.CreateHistogram(
+            "mcp.client.session.duration", "s", "Upstream MCP sessions the gateway held with targets, from its initialize until it closed them.", advice: s_sessionDurations);
         _upstream = Meter.CreateHistogram(
             "agentgateway.upstream.request.duration", "s", "Requests forwarded to HTTP and A2A upstreams, each try until its answer was passed on, by status (or error) and route kind.",
             advice: s_durations);
         _rateLimit = Meter.CreateCounter<long>("agentgateway.ratelimit.decisions", "{decision}", "Rate-limit decisions by outcome (allowed, limited).");
+        _rateLimitFallbacks = Meter.CreateCounter<long>(
+            "agentgateway.ratelimit.fallbacks", "{decision}", "Rate-limit decisions the distributed limiter (redis, service) could not make in time, left to the failure mode (open, closed).");
         _toolGuards = Meter.CreateCounter<long>(
             "agentgateway.mcp.guard.actions", "{action}", "Tool calls' arguments and results a tool guard masked or refused, by guard (or size bound), phase and action.");
         _configUpdates = Meter.CreateCounter<long>("agentgateway.config.updates", "{update}", "Config updates by source (xds, file) and result (applied, partial: applied but for routes it refuses, rejected).");
@@ -113,6 +129,19 @@ internal sealed class GatewayMetrics
         _rateLimit.Add(1, tags);
     }
 
+    /// <param name="limiter"><c>redis</c> or <c>service</c> (an Envoy rate-limit service).</param>
+    public void RateLimitFellBack(string tenant, string route, string limiter, bool failClosed)
+    {
+        if (!_rateLimitFallbacks.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList { { "limiter", limiter }, { "failure_mode", failClosed ? "closed" : "open" } };
+        _labels.AddTo(ref tags, tenant, route);
+        _rateLimitFallbacks.Add(1, tags);
+    }
+
     /// <summary>A tool guard (or a size bound) that masked or refused a call's <paramref name="phase"/> (arguments, result).</summary>
     public void ToolGuarded(string routeKey, string guard, string phase, bool rejected)
     {
@@ -165,6 +194,37 @@ internal sealed class GatewayMetrics
         }
 
         _mcpClient.Record(elapsed.TotalSeconds, tags);
+    }
+
+    /// <param name="ended"><c>client</c>, <c>idle</c> or <c>stream</c> (see <c>LocalSessions.Close</c>).</param>
+    public void McpServerSessionEnded(string routeKey, string protocolVersion, string ended, TimeSpan lasted)
+    {
+        if (!_mcpServerSessions.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList { { "mcp.protocol.version", protocolVersion }, { "network.transport", "tcp" }, { "agentgateway.mcp.session.end", ended } };
+        _labels.AddTo(ref tags, routeKey);
+        _mcpServerSessions.Record(lasted.TotalSeconds, tags);
+    }
+
+    /// <param name="transport"><c>tcp</c> (HTTP) or <c>pipe</c> (stdio).</param>
+    public void McpClientSessionEnded(string routeKey, string target, string protocolVersion, string transport, TimeSpan lasted)
+    {
+        if (!_mcpClientSessions.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList { { "mcp.protocol.version", protocolVersion }, { "network.transport", transport } };
+        _labels.AddTo(ref tags, routeKey);
+        if (_labels.ByRoute)
+        {
+            tags.Add("agentgateway.mcp.target", target);
+        }
+
+        _mcpClientSessions.Record(lasted.TotalSeconds, tags);
     }
 
     private static TagList McpTags(string method, string? name, string? error)

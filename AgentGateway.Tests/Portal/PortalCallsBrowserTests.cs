@@ -130,6 +130,8 @@ public sealed class PortalCallsBrowserTests(AppHostFixture platform)
         await Assertions.Expect(page.GetByTestId("call-field-target")).ToHaveTextAsync(model);
         await Assertions.Expect(page.GetByTestId("call-field-outcome")).ToContainTextAsync("refused");
         await Assertions.Expect(page.GetByTestId("call-field-error")).ToContainTextAsync("guard");
+        // No provider answered and the client's name for the model has no price.
+        await Assertions.Expect(page.GetByTestId("call-field-cost")).ToContainTextAsync("unpriced");
         if (traceId is null)
         {
             // The fixture's services record no traces (they have no OTLP endpoint): nothing to link.

@@ -10,7 +10,8 @@ namespace AgentGateway.AdminApi.ControlPlane.Reports;
 /// <summary>
 /// Stores the call records proxies report: each once (a report sent again after a failure repeats ids), only for
 /// tenants that exist and that the reporting proxy's credential serves (<see cref="XdsScopeOptions"/>), every field
-/// clipped to its column.
+/// clipped to its column. An LLM request is priced like its usage record: by the model price table as it is now, the
+/// provider's name for the model first, then the client's.
 /// </summary>
 internal sealed partial class CallRecordIngestion(
     AdminDbContext db, IOptions<XdsScopeOptions> scopes, ReportMetrics metrics, TimeProvider timeProvider, ILogger<CallRecordIngestion> logger)
@@ -29,6 +30,9 @@ internal sealed partial class CallRecordIngestion(
             .ToDictionaryAsync(tenant => tenant.Name, tenant => tenant.Id, StringComparer.Ordinal, cancellationToken);
         var ids = records.Select(record => Guid.TryParse(record.Id, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).Distinct().ToList();
         var stored = (await db.CallRecords.AsNoTracking().Where(entry => ids.Contains(entry.Id)).Select(entry => entry.Id).ToListAsync(cancellationToken)).ToHashSet();
+        var prices = records.Any(record => record.Kind == "llm")
+            ? await db.ModelPrices.AsNoTracking().ToDictionaryAsync(price => price.Model, StringComparer.Ordinal, cancellationToken)
+            : [];
         var now = timeProvider.GetUtcNow();
         var dropped = 0;
         var added = new List<(string Tenant, string Kind, string Outcome)>();
@@ -63,6 +67,9 @@ internal sealed partial class CallRecordIngestion(
                 DurationMs = (int)Math.Min(record.DurationMs, int.MaxValue),
                 InputTokens = (long)Math.Min(record.InputTokens, long.MaxValue),
                 OutputTokens = (long)Math.Min(record.OutputTokens, long.MaxValue),
+                Cost = record.Kind == "llm" && (prices.GetValueOrDefault(record.ProviderModel) ?? prices.GetValueOrDefault(record.Target)) is { } price
+                    ? LlmUsageIngestion.Cost(price, (long)Math.Min(record.InputTokens, int.MaxValue), (long)Math.Min(record.OutputTokens, int.MaxValue))
+                    : null,
                 TraceId = Optional(record.TraceId, 32),
                 Arguments = Optional(record.Arguments, 4200),
                 At = at > now ? now : at,

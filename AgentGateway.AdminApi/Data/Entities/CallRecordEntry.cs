@@ -39,6 +39,9 @@ internal sealed class CallRecordEntry
 
     public long OutputTokens { get; set; }
 
+    /// <summary>An LLM request's price by the model price table when it arrived; null for other calls and unpriced models.</summary>
+    public decimal? Cost { get; set; }
+
     public string? TraceId { get; set; }
 
     /// <summary>The tool call's arguments (JSON, redacted by the proxy) when the tenant opted in.</summary>

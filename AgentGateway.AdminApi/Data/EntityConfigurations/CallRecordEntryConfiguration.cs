@@ -22,6 +22,7 @@ internal sealed class CallRecordEntryConfiguration : IEntityTypeConfiguration<Ca
         builder.Property(entry => entry.TraceId).HasMaxLength(32);
         builder.Property(entry => entry.Arguments).HasMaxLength(4200);
         builder.Property(entry => entry.NodeId).HasMaxLength(256);
+        builder.Property(entry => entry.Cost).HasPrecision(18, 8);
         builder.HasIndex(entry => new { entry.TenantId, entry.At });
         builder.HasIndex(entry => entry.At);
         builder.HasOne<Tenant>().WithMany().HasForeignKey(entry => entry.TenantId).OnDelete(DeleteBehavior.Cascade);

@@ -269,6 +269,10 @@ namespace AgentGateway.AdminApi.Data.Migrations
                     b.Property<int>("Code")
                         .HasColumnType("integer");
 
+                    b.Property<decimal?>("Cost")
+                        .HasPrecision(18, 8)
+                        .HasColumnType("numeric(18,8)");
+
                     b.Property<int>("DurationMs")
                         .HasColumnType("integer");
 

@@ -10,6 +10,7 @@ namespace AgentGateway.AdminApi.Endpoints.Contracts;
 /// <param name="Code">The JSON-RPC error code or HTTP status of a failed call, else 0.</param>
 /// <param name="TraceId">The W3C trace id of the call, to find its trace.</param>
 /// <param name="Arguments">The tool call's arguments (JSON, redacted) when the tenant records them.</param>
+/// <param name="Cost">An LLM request's price in USD by the model price table when it arrived; null for other calls and unpriced models.</param>
 public sealed record CallRecordResponse(
     Guid Id,
     DateTimeOffset At,
@@ -26,4 +27,5 @@ public sealed record CallRecordResponse(
     long InputTokens,
     long OutputTokens,
     string? TraceId,
-    string? Arguments);
+    string? Arguments,
+    decimal? Cost);

@@ -17,5 +17,5 @@ public sealed record CallSummaryResponse(
 /// <summary>One group's totals over the period and its point in every bucket.</summary>
 public sealed record CallGroup(string Key, CallTotals Totals, IReadOnlyList<CallTotals> Points);
 
-/// <summary>Calls, those that did not end well, their duration's median and 99th percentile (ms), and LLM tokens.</summary>
-public sealed record CallTotals(long Calls, long Errors, double? P50Ms, double? P99Ms, long InputTokens, long OutputTokens);
+/// <summary>Calls, those that did not end well, their duration's median and 99th percentile (ms), LLM tokens and their cost (USD, of priced models).</summary>
+public sealed record CallTotals(long Calls, long Errors, double? P50Ms, double? P99Ms, long InputTokens, long OutputTokens, decimal Cost);

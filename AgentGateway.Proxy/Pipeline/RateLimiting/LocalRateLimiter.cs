@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using AgentGateway.Proxy.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace AgentGateway.Proxy.Pipeline.RateLimiting;
@@ -9,6 +11,8 @@ namespace AgentGateway.Proxy.Pipeline.RateLimiting;
 /// forgets buckets that have been idle long enough to be full again (so forgetting changes nothing), and past
 /// <see cref="RateLimitingOptions.MaxLocalBuckets"/> new key values share one overflow bucket per definition.
 /// A request racing the sweep may take from a bucket just forgotten: at most that one token is not counted.
+/// Its state is metered: <c>agentgateway.ratelimit.buckets</c> (kept now) and <c>agentgateway.ratelimit.overflowed</c>
+/// (takes that found no room for a bucket of their own).
 /// </summary>
 internal sealed partial class LocalRateLimiter : IDisposable
 {
@@ -21,14 +25,20 @@ internal sealed partial class LocalRateLimiter : IDisposable
     private readonly int _maxBuckets;
     private readonly ITimer _sweeper;
     private readonly ILogger<LocalRateLimiter> _logger;
+    private readonly Counter<long> _overflowed;
     private int _count;
     private int _sweeping;
     private int _overflowing;
 
-    public LocalRateLimiter(TimeProvider time, IOptions<RateLimitingOptions> options, ILogger<LocalRateLimiter> logger)
+    public LocalRateLimiter(TimeProvider time, IOptions<RateLimitingOptions> options, GatewayMetrics metrics, ILogger<LocalRateLimiter> logger)
     {
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
+        metrics.Meter.CreateObservableUpDownCounter(
+            "agentgateway.ratelimit.buckets", () => (long)Count, "{bucket}", "Local rate-limit buckets this proxy keeps, at most RateLimiting:MaxLocalBuckets.");
+        _overflowed = metrics.Meter.CreateCounter<long>(
+            "agentgateway.ratelimit.overflowed", "{take}", "Local rate-limit takes whose key found no room for a bucket of its own and shared its definition's overflow bucket.");
         _time = time;
         _logger = logger;
         _origin = time.GetTimestamp();
@@ -109,6 +119,7 @@ internal sealed partial class LocalRateLimiter : IDisposable
                     LogOverflow(_logger, definition.Name, _maxBuckets);
                 }
 
+                _overflowed.Add(1);
                 key = new BucketKey(definition.Identity, OverflowValue);
                 if (_buckets.TryGetValue(key, out bucket))
                 {

@@ -1,4 +1,5 @@
 using AgentGateway.Proxy.Pipeline.Authentication;
+using AgentGateway.Proxy.Telemetry;
 using StackExchange.Redis;
 
 namespace AgentGateway.Proxy.Pipeline.RateLimiting;
@@ -6,10 +7,11 @@ namespace AgentGateway.Proxy.Pipeline.RateLimiting;
 /// <summary>
 /// Applies a route's rate limits to a request: its local buckets first (no I/O), then its distributed limit (Redis
 /// or an Envoy rate-limit service). A request refused by a later limit gets the local tokens it took back. When the
-/// distributed limiter cannot decide in time, the policy's failure mode does: open allows, closed refuses.
+/// distributed limiter cannot decide in time, the policy's failure mode does: open allows, closed refuses (counted in
+/// <c>agentgateway.ratelimit.fallbacks</c>).
 /// </summary>
 internal sealed partial class RouteRateLimiter(
-    LocalRateLimiter local, RedisRateLimitStore redis, EnvoyRateLimitClient envoy, ILogger<RouteRateLimiter> logger)
+    LocalRateLimiter local, RedisRateLimitStore redis, EnvoyRateLimitClient envoy, GatewayMetrics metrics, ILogger<RouteRateLimiter> logger)
 {
     private const long WarningIntervalMs = 5000;
 
@@ -93,6 +95,7 @@ internal sealed partial class RouteRateLimiter(
             && exception is RateLimiterUnavailableException or OperationCanceledException)
         {
             var reason = exception is OperationCanceledException ? "no answer in time" : exception.Message;
+            metrics.RateLimitFellBack(plan.Tenant, plan.RouteName, plan.Envoy is null ? "redis" : "service", plan.FailClosed);
             if (ShouldLog())
             {
                 LogUnavailable(logger, plan.Tenant, plan.RouteName, plan.Envoy is null ? "Redis" : "the rate-limit service", reason, !plan.FailClosed);

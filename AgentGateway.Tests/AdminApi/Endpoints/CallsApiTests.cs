@@ -150,6 +150,42 @@ public sealed class CallsApiTests(ControlPlaneFixture controlPlane)
         Assert.True(problem.GetProperty("errors").TryGetProperty("outcome", out _));
     }
 
+    [Fact]
+    public async Task AnLlmCall_IsPricedOnArrival_ByTheProvidersModelFirst_AndItsCostAddsUpInTheSummary()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await CreateTenantAsync(admin, "developer", "developer");
+        var (client, provider, unpriced) = ($"fast-{tenant}", $"provider-large-{tenant}", $"unpriced-{tenant}");
+        (await admin.PutAsJsonAsync($"/api/v1/model-prices/{client}", new { inputPerMillion = 1m, outputPerMillion = 2m }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/v1/model-prices/{provider}", new { inputPerMillion = 3m, outputPerMillion = 15m }, Cancellation)).EnsureSuccessStatusCode();
+        var now = DateTimeOffset.UtcNow;
+        var byProvider = Call(tenant, "models", "chat.completions", client, null, "ok", 200, now.AddMinutes(-1), kind: "llm", input: 1_000_000, output: 100_000);
+        byProvider.ProviderModel = provider;
+        var byClient = Call(tenant, "models", "chat.completions", client, null, "ok", 200, now.AddMinutes(-2), kind: "llm", input: 500_000, output: 500_000);
+        byClient.ProviderModel = $"not-priced-{tenant}";
+        var none = Call(tenant, "models", "chat.completions", unpriced, null, "ok", 200, now.AddMinutes(-3), kind: "llm", input: 10, output: 10);
+        // A tool call is never priced, even one that names a priced model.
+        var tool = Call(tenant, "tools", "tools/call", client, null, "ok", 5, now.AddMinutes(-4), input: 1_000_000);
+        var report = new ReportRequest { NodeId = "calls-cost-test" };
+        report.Calls.Add([byProvider, byClient, none, tool]);
+        await ToolPinsTests.ReportAsync(controlPlane, report);
+
+        using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
+        var calls = (await developer.GetFromJsonAsync<JsonElement[]>($"/api/v1/tenants/{tenant}/calls", Cancellation))!
+            .ToDictionary(call => call.GetProperty("id").GetGuid().ToString("N"), call => call.GetProperty("cost"));
+        Assert.Equal(3m + 1.5m, calls[byProvider.Id].GetDecimal());
+        Assert.Equal(0.5m + 1m, calls[byClient.Id].GetDecimal());
+        Assert.Equal(JsonValueKind.Null, calls[none.Id].ValueKind);
+        Assert.Equal(JsonValueKind.Null, calls[tool.Id].ValueKind);
+
+        var summary = await developer.GetFromJsonAsync<JsonElement>(
+            $"/api/v1/tenants/{tenant}/calls/summary?interval=hour&groupBy=target&from={Uri.EscapeDataString(now.AddHours(-1).ToString("O"))}&to={Uri.EscapeDataString(now.AddMinutes(1).ToString("O"))}",
+            Cancellation);
+        Assert.Equal(6m, summary.GetProperty("totals").GetProperty("cost").GetDecimal());
+        Assert.Equal(4.5m + 1.5m, Group(summary, client).GetProperty("totals").GetProperty("cost").GetDecimal());
+        Assert.Equal(0m, Group(summary, unpriced).GetProperty("totals").GetProperty("cost").GetDecimal());
+    }
+
     private static JsonElement Group(JsonElement summary, string key) =>
         summary.GetProperty("groups").EnumerateArray().Single(group => group.GetProperty("key").GetString() == key);
 

@@ -138,6 +138,16 @@ public sealed class ProxyTelemetryTests(ProxyTelemetryFixture fixture) : IClassF
             "http_response_status_code=\"401\"", "agentgateway_route_kind=\"http\"", "route=\"acme/locked\"", "tenant=\"acme\""));
         Assert.True(PrometheusText.Value(scrape, "agentgateway_mcp_sessions") >= 0);
         Assert.True(PrometheusText.Value(scrape, "agentgateway_config_updates_total", "source=\"file\"", "result=\"applied\"") >= 1);
+
+        // The client closed its session (DELETE): one served session ended, and with it the gateway's session with each target.
+        Assert.Equal(1, Added("mcp_server_session_duration_seconds_count",
+            "agentgateway_mcp_session_end=\"client\"", $"mcp_protocol_version=\"{Stateful}\"", "route=\"acme/tools\""));
+        foreach (var target in new[] { "utils", "notes" })
+        {
+            Assert.Equal(1, Added("mcp_client_session_duration_seconds_count", $"agentgateway_mcp_target=\"{target}\"", "network_transport=\"tcp\"", "route=\"acme/tools\""));
+        }
+
+        Assert.InRange(Added("mcp_server_session_duration_seconds_sum", "agentgateway_mcp_session_end=\"client\"", "route=\"acme/tools\""), 0.001, 60);
     }
 
     [Fact]

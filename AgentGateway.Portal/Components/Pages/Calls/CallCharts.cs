@@ -12,9 +12,10 @@ public enum CallMetric
     P50,
     P99,
     Tokens,
+    Cost,
 }
 
-/// <summary>How the calls page shows its numbers: calls, errors, latency and tokens per group and bucket as charts, durations and error shares as text.</summary>
+/// <summary>How the calls page shows its numbers: calls, errors, latency, tokens and cost per group and bucket as charts, durations and error shares as text.</summary>
 public static class CallCharts
 {
     public const int MaxSeries = 8;
@@ -55,6 +56,7 @@ public static class CallCharts
             CallMetric.P50 => totals.P50Ms ?? 0,
             CallMetric.P99 => totals.P99Ms ?? 0,
             CallMetric.Tokens => totals.InputTokens + totals.OutputTokens,
+            CallMetric.Cost => (double)totals.Cost,
             _ => totals.Calls,
         };
     }
@@ -62,6 +64,14 @@ public static class CallCharts
     /// <summary>A duration in ms, or a dash when there were no calls.</summary>
     public static string Milliseconds(double? value) =>
         value is { } ms ? string.Create(CultureInfo.InvariantCulture, $"{(ms < 10 ? ms.ToString("0.#", CultureInfo.InvariantCulture) : ms.ToString("0", CultureInfo.InvariantCulture))} ms") : "–";
+
+    /// <summary>An amount in USD, to the cent, or to four places under a cent; a dash for none.</summary>
+    public static string Usd(decimal? amount) => amount switch
+    {
+        null or 0 => "–",
+        < 0.01m => string.Create(CultureInfo.InvariantCulture, $"${amount:0.0000}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"${amount:0.00}"),
+    };
 
     /// <summary>The share of calls that did not end well, in percent.</summary>
     public static string Share(CallTotalsInfo totals)

@@ -57,6 +57,11 @@ public sealed partial class CallDetail
         yield return ("error", "Error", call.Error ?? "–");
         yield return ("durationMs", "Duration", string.Create(CultureInfo.InvariantCulture, $"{call.DurationMs} ms"));
         yield return ("tokens", "Tokens in / out", string.Create(CultureInfo.InvariantCulture, $"{call.InputTokens} / {call.OutputTokens}"));
+        if (call.Kind == "llm")
+        {
+            yield return ("cost", "Cost", call.Cost is null ? "unpriced (the model has no price)" : CallCharts.Usd(call.Cost));
+        }
+
         yield return ("traceId", "Trace", call.TraceId ?? "–");
     }
 

@@ -118,6 +118,7 @@ public sealed partial class Calls
                 Chart.Of(_summary, CallMetric.P50, "Median latency (ms)", "calls-p50-chart", ChartType.Line),
                 Chart.Of(_summary, CallMetric.P99, "99th percentile latency (ms)", "calls-p99-chart", ChartType.Line),
                 .. tokens ? [Chart.Of(_summary, CallMetric.Tokens, "Tokens (in and out)", "calls-tokens-chart", ChartType.StackedBar)] : Array.Empty<Chart>(),
+                .. _summary.Totals.Cost > 0 ? [Chart.Of(_summary, CallMetric.Cost, "Cost (USD)", "calls-cost-chart", ChartType.StackedBar)] : Array.Empty<Chart>(),
             ];
         }
         catch (AdminApiException exception)

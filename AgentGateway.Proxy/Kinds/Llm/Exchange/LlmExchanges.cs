@@ -404,6 +404,7 @@ internal sealed partial class LlmExchanges(
             exchange.Route.Tenant, exchange.Route.Name, RouteKinds.Llm, exchange.Api.Name, exchange.Scope.Caller.Subject, time.GetElapsedTime(exchange.Started));
         record.Target = exchange.Model;
         record.Upstream = attempt?.Provider.Name ?? string.Empty;
+        record.ProviderModel = attempt?.Model ?? string.Empty;
         record.InputTokens = (ulong)Math.Max(0, usage?.InputTokens ?? 0);
         record.OutputTokens = (ulong)Math.Max(0, usage?.OutputTokens ?? 0);
         switch (outcome)

@@ -100,6 +100,10 @@ internal sealed class LocalSession(McpSessionState state, TimeProvider timeProvi
 
     public void SetConnection(string target, ConnectedUpstream connection) => _connections[target] = connection;
 
+    /// <summary>The sessions of the connections (stdio, legacy SSE) this replica holds for the session, by target.</summary>
+    public IReadOnlyList<KeyValuePair<string, McpTargetSession>> ConnectedSessions =>
+        [.. _connections.Where(pair => pair.Value.Session is not null).Select(pair => KeyValuePair.Create(pair.Key, pair.Value.Session!))];
+
     public ConnectedUpstream? RemoveConnection(string target) => _connections.TryRemove(target, out var connection) ? connection : null;
 
     /// <summary>Closes every connection (stdio processes end with theirs).</summary>

@@ -10,6 +10,7 @@ namespace AgentGateway.Proxy.Kinds.Mcp.Sessions;
 internal sealed class LocalSessions
 {
     private readonly TimeProvider _timeProvider;
+    private readonly GatewayMetrics _metrics;
 
     private readonly ConcurrentDictionary<string, LocalSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _closed = new(StringComparer.Ordinal);
@@ -20,6 +21,7 @@ internal sealed class LocalSessions
     {
         ArgumentNullException.ThrowIfNull(metrics);
         _timeProvider = timeProvider;
+        _metrics = metrics;
         metrics.Meter.CreateObservableUpDownCounter(
             "agentgateway.mcp.sessions", () => _sessions.Count, "{session}", "MCP sessions this replica holds open.");
     }
@@ -55,11 +57,26 @@ internal sealed class LocalSessions
     /// <summary>Whether the session was closed (DELETE) on this replica.</summary>
     public bool IsClosed(string nonce) => _closed.ContainsKey(nonce);
 
-    /// <summary>Forgets the session and remembers until <paramref name="expiresAt"/> (Unix seconds) that it was closed.</summary>
-    public LocalSession? Close(string nonce, long expiresAt)
+    /// <summary>
+    /// Forgets the session, remembers until it expires that it was closed, and records how long it lasted since its
+    /// initialize (<c>mcp.server.session.duration</c>) with how it <paramref name="ended"/>: <c>client</c> (DELETE),
+    /// <c>idle</c> (expired here) or <c>stream</c> (the legacy SSE stream that was the session ended).
+    /// </summary>
+    public LocalSession? Close(McpSessionState state, string ended)
     {
-        _closed[nonce] = expiresAt;
-        if (!_sessions.TryRemove(nonce, out var session))
+        ArgumentNullException.ThrowIfNull(state);
+        if (!_closed.TryAdd(state.Nonce, state.ExpiresAt))
+        {
+            return null;
+        }
+
+        if (state.OpenedAt > 0)
+        {
+            var lasted = TimeSpan.FromMilliseconds(Math.Max(0, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds() - state.OpenedAt));
+            _metrics.McpServerSessionEnded(state.Route, state.ProtocolVersion, ended, lasted);
+        }
+
+        if (!_sessions.TryRemove(state.Nonce, out var session))
         {
             return null;
         }

@@ -52,6 +52,7 @@ internal sealed partial class McpRequestSessions(
             Nonce = Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)),
             Route = RouteKey(route),
             ProtocolVersion = version,
+            OpenedAt = timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
             ExpiresAt = (timeProvider.GetUtcNow() + settings.SessionLifetime).ToUnixTimeSeconds(),
             ClientCapabilities = parameters?["capabilities"]?.DeepClone() as JsonObject,
             ClientInfo = parameters?["clientInfo"]?.DeepClone() as JsonObject,

@@ -25,7 +25,7 @@ internal sealed partial class McpSessionExpiry(
                 var expired = sessions.RemoveIdle(timeProvider.GetUtcNow() - idle);
                 foreach (var session in expired)
                 {
-                    sessions.Close(session.Nonce, session.State.ExpiresAt);
+                    sessions.Close(session.State, "idle");
                     var route = snapshots.Current?.Routes.FirstOrDefault(route => $"{route.Tenant}/{route.Name}" == session.Route);
                     await upstreams.CloseAsync(session.State, session, route, stoppingToken);
                 }

@@ -22,6 +22,11 @@ internal sealed class McpSessionState
     [JsonPropertyName("v")]
     public required string ProtocolVersion { get; init; }
 
+    /// <summary>When the client's initialize opened the session, in Unix milliseconds; 0 for a stateless request's state.</summary>
+    [JsonPropertyName("o")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long OpenedAt { get; init; }
+
     /// <summary>When the id stops being accepted, in Unix seconds.</summary>
     [JsonPropertyName("x")]
     public long ExpiresAt { get; init; }
@@ -51,11 +56,13 @@ internal sealed class McpSessionState
 /// <param name="ProtocolVersion">The revision negotiated with the target.</param>
 /// <param name="ConfigHash">Identifies the target's config the session was opened with; a changed target starts over.</param>
 /// <param name="Features">What the target offers, from its initialize result.</param>
+/// <param name="OpenedAt">When the gateway initialized it, in Unix milliseconds; 0 when it holds no session (OpenAPI).</param>
 internal sealed record McpTargetSession(
     [property: JsonPropertyName("s")] string? SessionId,
     [property: JsonPropertyName("v")] string ProtocolVersion,
     [property: JsonPropertyName("h")] string ConfigHash,
-    [property: JsonPropertyName("f")] ServerFeatures Features);
+    [property: JsonPropertyName("f")] ServerFeatures Features,
+    [property: JsonPropertyName("o"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long OpenedAt = 0);
 
 /// <summary>The server capabilities the gateway routes by, as flags.</summary>
 [Flags]

@@ -73,7 +73,7 @@ internal sealed class LegacySseEndpoint(
             if (connection.Session is { } session)
             {
                 // The stream was the session: its upstream sessions and processes end with it.
-                localSessions.Close(session.State.Nonce, session.State.ExpiresAt);
+                localSessions.Close(session.State, "stream");
                 await upstreams.CloseAsync(session.State, session.Local, route, CancellationToken.None);
             }
         }

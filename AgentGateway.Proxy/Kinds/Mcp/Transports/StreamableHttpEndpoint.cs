@@ -234,7 +234,7 @@ internal sealed partial class StreamableHttpEndpoint(
             return;
         }
 
-        localSessions.Close(session.State.Nonce, session.State.ExpiresAt);
+        localSessions.Close(session.State, "client");
         await upstreams.CloseAsync(session.State, session.Local, route, context.RequestAborted);
         LogSessionClosed(logger, session.RouteKey, session.State.Nonce);
         context.Response.StatusCode = StatusCodes.Status200OK;

@@ -26,6 +26,7 @@ internal sealed partial class McpUpstreams(
     BackendHttpClients clients,
     StdioProcessCount stdioProcesses,
     GatewayMetrics metrics,
+    TimeProvider timeProvider,
     Microsoft.Extensions.Options.IOptions<McpGatewayOptions> options,
     ILoggerFactory loggerFactory,
     ILogger<McpUpstreams> logger)
@@ -98,7 +99,7 @@ internal sealed partial class McpUpstreams(
         }
 
         LogTargetInitialized(logger, target.Name, version, sessionId is not null);
-        return (new McpTargetSession(sessionId, version, ConfigHash(target), ReadFeatures(result["capabilities"] as JsonObject)), result);
+        return (new McpTargetSession(sessionId, version, ConfigHash(target), ReadFeatures(result["capabilities"] as JsonObject), Now), result);
     }
 
     /// <summary>
@@ -147,7 +148,7 @@ internal sealed partial class McpUpstreams(
                     {
                         LogTargetInitialized(logger, target.Name, McpProtocolVersions.Stateless, false);
                         session.Local.SetDiscovery(target.Name, result);
-                        return (new McpTargetSession(null, McpProtocolVersions.Stateless, ConfigHash(target), ReadFeatures(result["capabilities"] as JsonObject)), result);
+                        return (new McpTargetSession(null, McpProtocolVersions.Stateless, ConfigHash(target), ReadFeatures(result["capabilities"] as JsonObject), Now), result);
                     }
 
                     return null;
@@ -234,7 +235,7 @@ internal sealed partial class McpUpstreams(
                 var reply = await connection.RequestAsync(InitializeRequest(session, canBridge: false), static _ => ValueTask.CompletedTask, cancellationToken);
                 var (version, result) = ReadInitializeResult(reply);
                 await connection.SendAsync(JsonRpc.Notification(NotificationMethods.InitializedNotification), cancellationToken);
-                connection.Session = new McpTargetSession(null, version, hash, ReadFeatures(result["capabilities"] as JsonObject));
+                connection.Session = new McpTargetSession(null, version, hash, ReadFeatures(result["capabilities"] as JsonObject), Now);
                 connection.InitializeResult = result;
             }
             catch
@@ -596,9 +597,14 @@ internal sealed partial class McpUpstreams(
         }
     }
 
-    /// <summary>Ends the upstream sessions of <paramref name="session"/> that this replica knows of.</summary>
+    /// <summary>
+    /// Ends the upstream sessions of <paramref name="session"/> that this replica knows of, each recorded in
+    /// <c>mcp.client.session.duration</c>.
+    /// </summary>
     public async Task CloseAsync(McpSessionState state, LocalSession? local, Route? route, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(state);
+        var connected = local?.ConnectedSessions ?? [];
         if (local is not null)
         {
             await local.CloseConnectionsAsync();
@@ -610,9 +616,20 @@ internal sealed partial class McpUpstreams(
         }
 
         var sessions = new Dictionary<string, McpTargetSession>(state.Targets, StringComparer.Ordinal);
-        foreach (var (name, upstream) in local?.Targets ?? [])
+        foreach (var (name, upstream) in local?.Targets.Concat(connected) ?? [])
         {
             sessions[name] = upstream;
+        }
+
+        var now = Now;
+        foreach (var target in route.Mcp.Targets)
+        {
+            if (sessions.TryGetValue(target.Name, out var upstream) && upstream.OpenedAt > 0)
+            {
+                metrics.McpClientSessionEnded(
+                    state.Route, target.Name, upstream.ProtocolVersion, target.TransportCase == McpTarget.TransportOneofCase.Stdio ? "pipe" : "tcp",
+                    TimeSpan.FromMilliseconds(Math.Max(0, now - upstream.OpenedAt)));
+            }
         }
 
         await Task.WhenAll(route.Mcp.Targets
@@ -626,6 +643,8 @@ internal sealed partial class McpUpstreams(
         session.Local.SetTarget(target.Name, upstream);
         return upstream;
     }
+
+    private long Now => timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>Identifies a target's config: an upstream session opened for other settings is not reused.</summary>
     private static string ConfigHash(McpTarget target) =>

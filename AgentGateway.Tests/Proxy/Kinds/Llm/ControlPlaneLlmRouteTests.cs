@@ -178,6 +178,17 @@ public sealed class ControlPlaneLlmRouteTests(ControlPlaneFixture controlPlane, 
 
         var byModel = await admin.GetFromJsonAsync<JsonElement>($"{api}/llm-usage", Cancellation);
         Assert.Contains(byModel.GetProperty("groups").EnumerateArray(), group => group.GetProperty("key").GetString() == "careful");
+
+        // Its call record in the audit trail carries the provider's name for the model, and so the same price.
+        JsonElement[] calls;
+        deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
+        while ((calls = (await admin.GetFromJsonAsync<JsonElement[]>($"{api}/calls?target=fast&outcome=ok", Cancellation))!).Length == 0)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "the proxy to report the call");
+            await Task.Delay(250, Cancellation);
+        }
+
+        Assert.Equal(((input * 0.15m) + (output * 0.60m)) / 1_000_000m, calls[0].GetProperty("cost").GetDecimal());
     }
 
     [Fact]

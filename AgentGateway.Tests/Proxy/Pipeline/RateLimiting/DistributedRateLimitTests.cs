@@ -48,6 +48,8 @@ public sealed class DistributedRateLimitTests(RateLimitFixture gateway)
         await WaitUntilRedisServesAsync(gateway.First);
         var user = new Dictionary<string, string> { ["x-user"] = Guid.NewGuid().ToString("N") };
         Assert.Equal(HttpStatusCode.OK, await StatusAsync("redis-closed", user, gateway.First));
+        using var scraper = new HttpClient();
+        var before = await scraper.GetStringAsync(gateway.FirstMetrics, Cancellation);
 
         await gateway.Redis.StopAsync();
         try
@@ -63,6 +65,13 @@ public sealed class DistributedRateLimitTests(RateLimitFixture gateway)
             using var http = new HttpClient { BaseAddress = gateway.First.BaseAddress };
             using var health = await http.GetAsync(new Uri("/healthz", UriKind.Relative), Cancellation);
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+
+            // Each decision left to a failure mode is counted by it, so an operator sees the limits that were not applied.
+            var after = await scraper.GetStringAsync(gateway.FirstMetrics, Cancellation);
+            foreach (var mode in new[] { "open", "closed" })
+            {
+                Assert.Equal(1, PrometheusText.Added(before, after, "agentgateway_ratelimit_fallbacks_total", "limiter=\"redis\"", $"failure_mode=\"{mode}\""));
+            }
         }
         finally
         {

@@ -1,14 +1,25 @@
+using System.Diagnostics.Metrics;
 using AgentGateway.Contracts.V1;
 using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.RateLimiting;
+using AgentGateway.Proxy.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace AgentGateway.Tests.Proxy.Pipeline.RateLimiting;
 
-/// <summary>The local limiter's buckets: state across config snapshots, costs of several tokens, eviction and its memory bound.</summary>
-public sealed class LocalRateLimiterTests
+/// <summary>The local limiter's buckets: state across config snapshots, costs of several tokens, eviction and its memory bound, metered.</summary>
+public sealed class LocalRateLimiterTests : IDisposable
 {
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly GatewayMetrics _metrics;
+
+    public LocalRateLimiterTests() =>
+        _metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>(), new MetricLabels(Options.Create(new TelemetryOptions())));
+
+    public void Dispose() => _services.Dispose();
+
     [Fact]
     public void ABucket_KeepsItsState_AcrossSnapshotsThatKeepItsDefinition_AndStartsAfreshWhenItChanges()
     {
@@ -60,22 +71,47 @@ public sealed class LocalRateLimiterTests
     }
 
     [Fact]
-    public void PastTheCap_NewKeysShareAnOverflowBucket()
+    public void PastTheCap_NewKeysShareAnOverflowBucket_AndTheMetersSayHowManyBucketsAndOverflowingTakes()
     {
         using var limiter = Limiter(maxBuckets: 16);
+        var measured = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (ReferenceEquals(instrument.Meter, _metrics.Meter) && instrument.Name.StartsWith("agentgateway.ratelimit.", StringComparison.Ordinal))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            measured[instrument.Name] = instrument.IsObservable ? value : measured.GetValueOrDefault(instrument.Name) + value);
+        listener.Start();
+
         var definition = Definition(Route(maxTokens: 1));
         for (var value = 0; value < 16; value++)
         {
             Assert.True(limiter.TryTake(definition, $"key-{value}", 1, out _).Allowed);
         }
 
+        listener.RecordObservableInstruments();
+        Assert.Equal(16, measured["agentgateway.ratelimit.buckets"]);
+        Assert.False(measured.ContainsKey("agentgateway.ratelimit.overflowed"));
+
         Assert.True(limiter.TryTake(definition, "late-1", 1, out _).Allowed);
         Assert.False(limiter.TryTake(definition, "late-2", 1, out _).Allowed);
         Assert.Equal(17, limiter.Count);
+        listener.RecordObservableInstruments();
+        Assert.Equal(17, measured["agentgateway.ratelimit.buckets"]);
+        Assert.Equal(2, measured["agentgateway.ratelimit.overflowed"]);
     }
 
-    private static LocalRateLimiter Limiter(int maxBuckets = 1000) =>
-        new(TimeProvider.System, Options.Create(new RateLimitingOptions { MaxLocalBuckets = maxBuckets }), NullLogger<LocalRateLimiter>.Instance);
+    private LocalRateLimiter Limiter(int maxBuckets = 1000) => new(
+        TimeProvider.System,
+        Options.Create(new RateLimitingOptions { MaxLocalBuckets = maxBuckets }),
+        _metrics,
+        NullLogger<LocalRateLimiter>.Instance);
 
     private static BucketDefinition Definition(Route route) => RoutePolicyRuntime.Compile(route).RateLimits!.LocalBuckets[0];
 

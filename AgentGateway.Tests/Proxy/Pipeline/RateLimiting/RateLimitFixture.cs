@@ -46,11 +46,16 @@ public sealed class RateLimitFixture : IAsyncLifetime
         Probe = await ProbeServer.StartAsync(Certificates, Issuer);
         Upstreams = await RateLimitUpstreams.StartAsync();
         Redis = await RedisServer.StartAsync(cancellationToken);
-        var settings = new Dictionary<string, string> { ["RateLimiting:Redis"] = Redis.ConnectionString };
+        var settings = new Dictionary<string, string> { ["RateLimiting:Redis"] = Redis.ConnectionString, ["Management:Url"] = $"http://127.0.0.1:{_managementPort}" };
         _first = await StandaloneProxy.StartAsync(Config(), cancellationToken, settings);
         // The second replica finds Redis the way Aspire tells it: ConnectionStrings:redis.
         _second = await StandaloneProxy.StartAsync(Config(), cancellationToken, new Dictionary<string, string> { ["ConnectionStrings:redis"] = Redis.ConnectionString });
     }
+
+    private readonly int _managementPort = ServiceProcess.GetFreePort();
+
+    /// <summary>The first replica's Prometheus scrape endpoint.</summary>
+    public Uri FirstMetrics => new($"http://127.0.0.1:{_managementPort}/metrics");
 
     public Uri Route(string name, StandaloneProxy? proxy = null) => new((proxy ?? First).BaseAddress, $"/acme/{name}");
 
