@@ -49,15 +49,18 @@ internal sealed partial class A2aRouteHandler(
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(refusal);
-        var binding = A2aRestPaths.Classify(context.Request.Method, Relative(context, request)) is not null ? A2aVersions.Rest : A2aVersions.JsonRpc;
+        var rest = A2aRestPaths.Classify(context.Request.Method, Relative(context, request));
+        var binding = rest is not null ? A2aVersions.Rest : A2aVersions.JsonRpc;
         foreach (var (name, value) in refusal.Headers)
         {
             context.Response.Headers.Append(name, value);
         }
 
         var unauthenticated = refusal.StatusCode == StatusCodes.Status401Unauthorized;
-        await A2aErrorWriter.WriteAsync(context, binding, null,
-            new A2aError(refusal.StatusCode, unauthenticated ? A2aErrorCodes.Unauthenticated : A2aErrorCodes.Forbidden, refusal.Message));
+        var code = unauthenticated ? A2aErrorCodes.Unauthenticated
+            : refusal.StatusCode == StatusCodes.Status429TooManyRequests ? A2aErrorCodes.RateLimited
+            : A2aErrorCodes.Forbidden;
+        await A2aErrorWriter.WriteAsync(context, binding, rest?.Version, null, new A2aError(refusal.StatusCode, code, refusal.Message));
         metrics.Record(request.Runtime.Key, string.Empty, binding, unauthenticated ? "unauthenticated" : "forbidden", TimeSpan.Zero, null);
     }
 
@@ -72,7 +75,7 @@ internal sealed partial class A2aRouteHandler(
         var (operation, invalid, requestBinding) = await A2aRequestReader.ReadAsync(context, relative);
         if (operation is null)
         {
-            await A2aErrorWriter.WriteAsync(context, requestBinding, null, invalid!);
+            await A2aErrorWriter.WriteAsync(context, requestBinding, null, null, invalid!);
             metrics.Record(routeKey, string.Empty, requestBinding, "invalid", time.GetElapsedTime(started), null);
             return;
         }
@@ -92,7 +95,7 @@ internal sealed partial class A2aRouteHandler(
                 record.Refusal = "a2a_authorization";
             }
 
-            await A2aErrorWriter.WriteAsync(context, operation.Binding, operation.Id, refused);
+            await A2aErrorWriter.WriteAsync(context, operation.Binding, operation.Version, operation.Id, refused);
             var outcome = refused.Code == A2aErrorCodes.Forbidden ? "forbidden" : "invalid";
             if (refused.Code == A2aErrorCodes.Forbidden)
             {
@@ -118,7 +121,7 @@ internal sealed partial class A2aRouteHandler(
 
         var transformer = new A2aTransformer(route.A2A, scope, relative, operation, GatewayBase(context.Request, prefix));
         var mode = new ForwardingMode(operation.IsStreaming, (http, status, message) =>
-            A2aErrorWriter.WriteAsync(http, operation.Binding, operation.Id, new A2aError(status, A2aErrorCodes.AgentUnavailable, message)))
+            A2aErrorWriter.WriteAsync(http, operation.Binding, operation.Version, operation.Id, new A2aError(status, A2aErrorCodes.AgentUnavailable, message)))
         {
             // Reads are retried like GETs, whatever the binding's HTTP method; sending a message is not, unless the policy allows it.
             Idempotent = A2aMethods.IsRead(operation.Method),
@@ -200,7 +203,7 @@ internal sealed partial class A2aRouteHandler(
         if (card is null)
         {
             LogCardUnavailable(logger, request.Runtime.Key, error!);
-            await A2aErrorWriter.WriteAsync(context, A2aVersions.Rest, null,
+            await A2aErrorWriter.WriteAsync(context, A2aVersions.Rest, null, null,
                 new A2aError(StatusCodes.Status502BadGateway, A2aErrorCodes.AgentUnavailable, $"The agent's card is not available: {error}."));
             metrics.Record(request.Runtime.Key, "GetAgentCard", A2aVersions.Http, "unreachable", time.GetElapsedTime(started), null);
             return true;

@@ -108,6 +108,14 @@ public sealed class RouteKindPoliciesFixture : IAsyncLifetime
                 new
                 {
                     tenant = "acme",
+                    name = "agent-limited",
+                    path = "/acme/agent-limited",
+                    policies = new { localRateLimit = new { buckets = new[] { new { name = "hourly", maxTokens = 1, fillIntervalMs = 3_600_000 } } } },
+                    a2a = new { url = Agent.Address.ToString() },
+                },
+                new
+                {
+                    tenant = "acme",
                     name = "agent-slow",
                     path = "/acme/agent-slow",
                     policies = new { timeouts = new { backendRequestMs = 300 } },
@@ -310,6 +318,40 @@ public sealed class RouteKindPoliciesTests(RouteKindPoliciesFixture fixture) : I
         using var timedOut = await http.PostAsJsonAsync(fixture.Route("llm-deadline/v1/chat/completions"), Chat(), Cancellation);
         Assert.Equal(HttpStatusCode.GatewayTimeout, timedOut.StatusCode);
         Assert.Contains("request timeout", (string)JsonNode.Parse(await timedOut.Content.ReadAsStringAsync(Cancellation))!["error"]!["message"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnA2aRoutesRateLimit_RefusesInJsonRpc_WithRetryAfter_AndTheReasonAV10ClientReads()
+    {
+        using var http = new HttpClient();
+        HttpRequestMessage GetTask()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, fixture.Route("agent-limited"))
+            {
+                Content = new StringContent("""{"jsonrpc":"2.0","id":9,"method":"GetTask","params":{"id":"task-1"}}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("A2A-Version", "1.0");
+            return request;
+        }
+
+        try
+        {
+            using (var first = await http.SendAsync(GetTask(), Cancellation))
+            {
+                Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            }
+
+            using var limited = await http.SendAsync(GetTask(), Cancellation);
+            Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+            Assert.NotNull(limited.Headers.RetryAfter);
+            var error = JsonNode.Parse(await limited.Content.ReadAsStringAsync(Cancellation))!["error"]!;
+            Assert.Equal(-32029, (int)error["code"]!);
+            Assert.Equal(("RATE_LIMITED", "agentgateway"), ((string?)error["data"]![0]!["reason"], (string?)error["data"]![0]!["domain"]));
+        }
+        finally
+        {
+            fixture.Agent.Reset();
+        }
     }
 
     [Fact]

@@ -156,7 +156,7 @@ public sealed class A2aGatewayTests(A2aGatewayFixture gateway) : IClassFixture<A
     }
 
     [Fact]
-    public async Task UnauthenticatedRequest_ToAJwtRoute_Gets401InJsonRpcForm()
+    public async Task UnauthenticatedRequest_ToAJwtRoute_Gets401InJsonRpcForm_WithAnErrorInfoForAV10Client()
     {
         using var response = await PostJsonRpcAsync("secure", "SendMessage", Message("hi"));
 
@@ -165,6 +165,13 @@ public sealed class A2aGatewayTests(A2aGatewayFixture gateway) : IClassFixture<A
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!;
         Assert.Equal("2.0", (string)body["jsonrpc"]!);
         Assert.Equal(-32040, (int)body["error"]!["code"]!);
+        var info = body["error"]!["data"]!.AsArray().Single()!;
+        Assert.Equal(("type.googleapis.com/google.rpc.ErrorInfo", "UNAUTHENTICATED", "agentgateway"), ((string?)info["@type"], (string?)info["reason"], (string?)info["domain"]));
+
+        // A v0.3 client gets the error as v0.3 has it: no details.
+        using var legacy = await PostJsonRpcAsync("secure", "message/send", V03Message("hi"));
+        Assert.Equal(HttpStatusCode.Unauthorized, legacy.StatusCode);
+        Assert.Null(JsonNode.Parse(await legacy.Content.ReadAsStringAsync(Cancellation))!["error"]!["data"]);
     }
 
     [Fact]
@@ -229,15 +236,27 @@ public sealed class A2aGatewayTests(A2aGatewayFixture gateway) : IClassFixture<A
             Assert.Equal(7, (int)body["id"]!);
             Assert.Equal(-32041, (int)body["error"]!["code"]!);
             Assert.Contains("do not allow CancelTask", (string)body["error"]!["message"]!, StringComparison.Ordinal);
+            Assert.Equal(method == "CancelTask" ? "PERMISSION_DENIED" : null, (string?)body["error"]!["data"]?[0]?["reason"]);
         }
 
-        // The same rule on the HTTP+JSON binding answers a problem.
+        // The same rule on the HTTP+JSON binding: v0.3's path answers a problem.
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{gateway.Route("rbac")}/v1/tasks/task-1:cancel") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var rest = await Http.SendAsync(request, Cancellation);
         Assert.Equal(HttpStatusCode.Forbidden, rest.StatusCode);
         Assert.Equal("application/problem+json", rest.Content.Headers.ContentType?.MediaType);
         Assert.Equal("PERMISSION_DENIED", (string)JsonNode.Parse(await rest.Content.ReadAsStringAsync(Cancellation))!["error"]!["status"]!);
+
+        // v1.0's path answers a google.rpc.Status, as v1.0 maps errors on that binding.
+        using var v10Request = new HttpRequestMessage(HttpMethod.Post, $"{gateway.Route("rbac")}/tasks/task-1:cancel") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        v10Request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var v10 = await Http.SendAsync(v10Request, Cancellation);
+        Assert.Equal(HttpStatusCode.Forbidden, v10.StatusCode);
+        Assert.Equal("application/json", v10.Content.Headers.ContentType?.MediaType);
+        var status = JsonNode.Parse(await v10.Content.ReadAsStringAsync(Cancellation))!.AsObject();
+        Assert.Equal(["error"], status.Select(pair => pair.Key));
+        Assert.Equal((403, "PERMISSION_DENIED"), ((int)status["error"]!["code"]!, (string?)status["error"]!["status"]));
+        Assert.Equal(("PERMISSION_DENIED", "agentgateway"), ((string?)status["error"]!["details"]![0]!["reason"], (string?)status["error"]!["details"]![0]!["domain"]));
 
         // Another rule lets the admin do anything.
         using var admin = await PostJsonRpcAsync("rbac", "tasks/cancel", new JsonObject { ["id"] = "task-1" }, gateway.Token("admin"));
