@@ -1,9 +1,11 @@
 using System.Security.Claims;
+using System.Text.Json;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain;
 using AgentGateway.AdminApi.Domain.Egress;
 using AgentGateway.AdminApi.Domain.Identity;
+using AgentGateway.AdminApi.Domain.Mcp;
 using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
@@ -26,6 +28,9 @@ internal static class McpServersApi
         var api = endpoints.MapTenantGroup("/mcp-servers").WithTags("MCP servers");
         api.MapGet("/", ListServers).WithName("ListMcpServers").WithSummary("The tenant's MCP servers");
         api.MapPost("/", CreateServer).WithName("CreateMcpServer").WithSummary("Register an MCP server")
+            .RequireTenantRole(TenantRole.Developer, "register MCP servers (developers and above)");
+        api.MapPost("/import", ImportServer).WithName("ImportMcpServer")
+            .WithSummary("Register an MCP server from its MCP registry description (server.json), given or fetched from a registry the platform trusts; dryRun answers what would be registered")
             .RequireTenantRole(TenantRole.Developer, "register MCP servers (developers and above)");
         api.MapGet("/{server}", GetServer).WithName("GetMcpServer").WithSummary("One MCP server");
         api.MapPut("/{server}", UpdateServer).WithName("UpdateMcpServer").WithSummary("Change an MCP server (honours If-Match)")
@@ -97,6 +102,60 @@ internal static class McpServersApi
         }
 
         return TypedResults.Created($"/api/v1/tenants/{tenant}/mcp-servers/{server.Name}", ToResponse(server));
+    }
+
+    /// <param name="dryRun">Answer the server the import would register (200), registering nothing.</param>
+    private static async Task<Results<Created<McpServerResponse>, Ok<CreateMcpServerRequest>, ValidationProblem, ProblemHttpResult>> ImportServer(
+        string tenant, ImportMcpServerRequest request, bool? dryRun, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, EgressGuard egress,
+        McpRegistryClient registry, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = Validation.Errors();
+        JsonElement server;
+        if (request.Server is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } given)
+        {
+            server = given;
+        }
+        else if (request.RegistryName is { Length: > 0 } registryName)
+        {
+            var answer = await registry.GetAsync(request.Registry, registryName, request.Version, cancellationToken);
+            if (answer.Field is { } field)
+            {
+                errors[field] = [answer.Message!];
+                return TypedResults.ValidationProblem(errors);
+            }
+
+            if (answer.Server is not { } fetched)
+            {
+                return TypedResults.Problem(answer.Message, statusCode: answer.Status);
+            }
+
+            server = fetched;
+        }
+        else
+        {
+            errors["server"] = ["is required: the server's registry description (server.json), or its registryName."];
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        if (RegistryServers.Map(server, request, errors) is not { } imported || errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var create = new CreateMcpServerRequest(
+            imported.Name, imported.Description, imported.Transport, imported.Url, imported.Headers, imported.Command, imported.Args, imported.Env);
+        if (dryRun == true)
+        {
+            return TypedResults.Ok(create);
+        }
+
+        return (await CreateServer(tenant, create, user, grant, db, egress, time, cancellationToken)).Result switch
+        {
+            Created<McpServerResponse> created => created,
+            ValidationProblem invalid => invalid,
+            ProblemHttpResult problem => problem,
+            var other => throw new InvalidOperationException($"Unexpected result {other.GetType().Name}."),
+        };
     }
 
     private static async Task<Results<Ok<McpServerResponse>, ProblemHttpResult>> GetServer(

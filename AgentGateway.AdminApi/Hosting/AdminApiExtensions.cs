@@ -45,6 +45,9 @@ internal static class AdminApiExtensions
                 AllowAutoRedirect = false,
             });
         services.TryAddSingleton<AgentCardFetcher>();
+        services.AddOptions<McpRegistryOptions>().BindConfiguration(McpRegistryOptions.SectionName);
+        services.AddHttpClient(McpRegistryClient.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10)).WithoutResilience();
+        services.TryAddSingleton<McpRegistryClient>();
         return builder;
     }
 

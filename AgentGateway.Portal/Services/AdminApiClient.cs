@@ -43,6 +43,13 @@ internal sealed partial class AdminApiClient(HttpClient http, AccessTokenProvide
     public Task<McpServerInfo> CreateMcpServerAsync(string tenant, NewMcpServer server, CancellationToken cancellationToken = default) =>
         SendAsync<McpServerInfo>(HttpMethod.Post, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/mcp-servers", server, cancellationToken);
 
+    /// <summary>Registers an MCP server from its MCP registry description (or answers, for a dry run, what would be registered).</summary>
+    public Task<NewMcpServer> PreviewMcpServerImportAsync(string tenant, McpServerImport import, CancellationToken cancellationToken = default) =>
+        SendAsync<NewMcpServer>(HttpMethod.Post, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/mcp-servers/import?dryRun=true", import, cancellationToken);
+
+    public Task<McpServerInfo> ImportMcpServerAsync(string tenant, McpServerImport import, CancellationToken cancellationToken = default) =>
+        SendAsync<McpServerInfo>(HttpMethod.Post, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/mcp-servers/import", import, cancellationToken);
+
     public Task DeleteMcpServerAsync(string tenant, string server, CancellationToken cancellationToken = default) =>
         SendAsync<object>(HttpMethod.Delete, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/mcp-servers/{Uri.EscapeDataString(server)}", null, cancellationToken);
 

@@ -26,6 +26,15 @@ public sealed record NewMcpServer(
     string Name, string? Description, string Transport, string? Url, Dictionary<string, string> Headers,
     string? Command = null, IReadOnlyList<string>? Args = null, Dictionary<string, string>? Env = null, string? WorkingDirectory = null);
 
+/// <summary>
+/// An MCP server to register from its MCP registry description: given (<paramref name="Server"/>) or by its name in
+/// a registry the platform trusts; <paramref name="Values"/> go to the description's URL variables, headers and
+/// environment variables of those names.
+/// </summary>
+public sealed record McpServerImport(
+    string? Name, System.Text.Json.JsonElement? Server, string? RegistryName, Dictionary<string, string> Variables, Dictionary<string, string> Headers,
+    Dictionary<string, string> Env);
+
 /// <summary>A route as AdminApi returns it; the fields of other kinds than its own are empty.</summary>
 /// <param name="Path">The exact path (MCP and A2A routes always have one; an HTTP route has one of path, pathPrefix and pathRegex).</param>
 /// <param name="Endpoint">The URL clients call; null for a regex route.</param>
