@@ -19,6 +19,7 @@ internal static class AdminApiClientExtensions
         builder.Services.AddHttpClient(GatewayPlayground.HttpClientName).WithoutResilience();
         builder.Services.TryAddScoped<GatewayTokenProvider>();
         builder.Services.AddScoped<GatewayPlayground>();
+        builder.Services.AddScoped<LlmPlayground>();
         builder.Services.AddHttpClient<AdminApiClient>(http => http.BaseAddress = new Uri(baseAddress.AbsoluteUri.TrimEnd('/') + "/"));
         return builder;
     }
