@@ -232,7 +232,7 @@ internal static partial class ApiKeysApi
     private static string Status(ApiKey key, DateTimeOffset now) =>
         key.RevokedAt is not null ? "revoked" : key.ExpiresAt <= now ? "expired" : "active";
 
-    private static ApiKeyResponse ToResponse(ApiKey key, DateTimeOffset now, decimal? spent) => new(
+    private static ApiKeyResponse ToResponse(ApiKey key, DateTimeOffset now, BudgetState? spent) => new(
         key.Id,
         key.Name,
         key.Description,
@@ -247,8 +247,9 @@ internal static partial class ApiKeysApi
         key.CreatedAt,
         key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
         LlmBudgets.ToResponse(key),
-        spent,
-        key.LlmBudgetExhaustedUntil > now ? key.LlmBudgetExhaustedUntil : null);
+        spent?.Spent,
+        key.LlmBudgetExhaustedUntil > now ? key.LlmBudgetExhaustedUntil : null,
+        spent?.Tokens);
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$", RegexOptions.CultureInvariant)]
     private static partial Regex MetadataName();

@@ -63,6 +63,7 @@ internal static class AdminApiExtensions
         app.MapScalarApiReference().AllowAnonymous();
         app.MapTenantsApi();
         app.MapMcpServersApi();
+        app.MapTenantBudgetApi();
         app.MapRoutesApi();
         app.MapAgentsApi();
         app.MapLlmProvidersApi();

@@ -185,15 +185,37 @@ public static partial class PolicyValidator
 
         if (limits.Budget is { } budget)
         {
-            if (!double.IsFinite(budget.Amount) || budget.Amount <= 0 || budget.Amount > 1e9)
-            {
-                errors.Add(new ConfigError(Join(path, "budget.amount"), "must be more than 0 (and at most 1000000000)"));
-            }
+            Validate(budget, Join(path, "budget"), errors);
+        }
+    }
 
-            if (!Enum.IsDefined(budget.Period))
-            {
-                errors.Add(new ConfigError(Join(path, "budget.period"), "must be 'day', 'week' or 'month'"));
-            }
+    /// <summary>A budget: a spend, tokens or both, over a calendar period or a rolling window.</summary>
+    public static void Validate(LlmBudget budget, string path, List<ConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(budget);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (!double.IsFinite(budget.Amount) || budget.Amount < 0 || budget.Amount > 1e9)
+        {
+            errors.Add(new ConfigError(Join(path, "amount"), "must be between 0 (no limit on the spend) and 1000000000"));
+        }
+        else if (budget.Amount == 0 && budget.Tokens == 0)
+        {
+            errors.Add(new ConfigError(Join(path, "amount"), "or tokens must be more than 0: a budget limits the spend, the tokens or both"));
+        }
+
+        if (budget.Tokens > 1_000_000_000_000)
+        {
+            errors.Add(new ConfigError(Join(path, "tokens"), "must be at most 1000000000000"));
+        }
+
+        if (!Enum.IsDefined(budget.Period))
+        {
+            errors.Add(new ConfigError(Join(path, "period"), "must be 'day', 'week' or 'month'"));
+        }
+
+        if (budget.WindowHours > 24 * 366)
+        {
+            errors.Add(new ConfigError(Join(path, "windowHours"), "must be at most 8784 (a year)"));
         }
     }
 

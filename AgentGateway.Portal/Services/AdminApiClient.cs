@@ -50,6 +50,13 @@ internal sealed partial class AdminApiClient(HttpClient http, AccessTokenProvide
     public Task<McpServerInfo> ImportMcpServerAsync(string tenant, McpServerImport import, CancellationToken cancellationToken = default) =>
         SendAsync<McpServerInfo>(HttpMethod.Post, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/mcp-servers/import", import, cancellationToken);
 
+    public Task<TenantBudgetInfo> GetTenantBudgetAsync(string tenant, CancellationToken cancellationToken = default) =>
+        SendAsync<TenantBudgetInfo>(HttpMethod.Get, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/llm-budget", null, cancellationToken);
+
+    /// <summary>Sets the tenant's LLM budget, or takes it away when <paramref name="budget"/> is null (platform admins).</summary>
+    public Task<TenantBudgetInfo> SetTenantBudgetAsync(string tenant, ApiKeyBudgetInfo? budget, CancellationToken cancellationToken = default) =>
+        SendAsync<TenantBudgetInfo>(budget is null ? HttpMethod.Delete : HttpMethod.Put, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/llm-budget", budget, cancellationToken);
+
     public Task DeleteMcpServerAsync(string tenant, string server, CancellationToken cancellationToken = default) =>
         SendAsync<object>(HttpMethod.Delete, $"api/v1/tenants/{Uri.EscapeDataString(tenant)}/mcp-servers/{Uri.EscapeDataString(server)}", null, cancellationToken);
 

@@ -41,14 +41,17 @@ public sealed record EffectiveTargetPolicies(string Target, IReadOnlyList<Effect
 public sealed record ApiKeyInfo(
     Guid Id, string Name, string? Description, string Prefix, IReadOnlyList<string> Routes, IReadOnlyDictionary<string, string> Metadata,
     DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, string Status, string CreatedBy, DateTimeOffset CreatedAt,
-    string Version, ApiKeyLlmLimitsInfo? Llm = null, decimal? BudgetSpent = null, DateTimeOffset? BudgetExhaustedUntil = null);
+    string Version, ApiKeyLlmLimitsInfo? Llm = null, decimal? BudgetSpent = null, DateTimeOffset? BudgetExhaustedUntil = null, long? BudgetTokens = null);
 
 /// <summary>On LLM routes, what a key may do (a virtual key): null or 0 is no limit, no models every model.</summary>
 public sealed record ApiKeyLlmLimitsInfo(IReadOnlyList<string>? Models = null, int? RequestsPerMinute = null, int? TokensPerMinute = null, ApiKeyBudgetInfo? Budget = null);
 
 /// <param name="Amount">USD.</param>
 /// <param name="Period">'day', 'week' or 'month'.</param>
-public sealed record ApiKeyBudgetInfo(decimal? Amount, string? Period = null);
+/// <summary>A tenant's LLM budget (null: none), what it used of it in the current period or window, and until when it is spent.</summary>
+public sealed record TenantBudgetInfo(ApiKeyBudgetInfo? Budget, decimal Spent, long Tokens, DateTimeOffset? ExhaustedUntil);
+
+public sealed record ApiKeyBudgetInfo(decimal? Amount, string? Period = null, long? Tokens = null, int? WindowHours = null);
 
 /// <summary>A key just made: <see cref="Key"/> is shown this once.</summary>
 public sealed record CreatedApiKey(string Key, string Name, string Prefix);

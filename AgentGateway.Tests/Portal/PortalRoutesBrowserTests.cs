@@ -219,13 +219,13 @@ public sealed class PortalRoutesBrowserTests(AppHostFixture platform)
         await browser.Input("api-key-name").FillAsync(key);
         await browser.Input("api-key-llm-models").FillAsync("fast");
         await browser.Input("api-key-llm-rpm").FillAsync("60");
-        await browser.Input("api-key-llm-budget").FillAsync("10");
+        await browser.Input("api-key-llm-budget-amount").FillAsync("10");
         await page.GetByTestId("api-key-save").ClickAsync();
         await page.GetByTestId("close-api-key").ClickAsync();
         await Assertions.Expect(page.GetByTestId($"key-llm-{key}")).ToHaveTextAsync("fast · 60 requests/min · 0 of 10 USD this month");
         await page.GetByTestId($"edit-key-{key}").ClickAsync();
         await Assertions.Expect(browser.Input("api-key-llm-models")).ToHaveValueAsync("fast");
-        await Assertions.Expect(browser.Input("api-key-llm-budget")).ToHaveValueAsync("10");
+        await Assertions.Expect(browser.Input("api-key-llm-budget-amount")).ToHaveValueAsync("10");
 
         // The usage page shows the route's requests once the proxy has reported them, per provider.
         var reported = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(40);

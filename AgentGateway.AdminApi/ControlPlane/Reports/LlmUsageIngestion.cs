@@ -1,6 +1,7 @@
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain.ApiKeys;
+using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.Contracts.V1;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,7 +11,8 @@ namespace AgentGateway.AdminApi.ControlPlane.Reports;
 /// Stores the LLM usage records proxies report, each priced by the model price table as it is now (a provider's name
 /// for the model first, then the client's). Records of tenants that do not exist are dropped; an API key the tenant
 /// does not have is not linked. A key whose budget the new records reach is marked exhausted (a config change), so
-/// proxies refuse it until its period ends. A record whose id is stored already (sent again after a failed report or a
+/// proxies refuse it until its period ends or enough use leaves its window; so is a tenant whose LLM budget they reach
+/// (on every LLM route of the tenant). A record whose id is stored already (sent again after a failed report or a
 /// proxy's crash) is skipped: stored, priced and counted once.
 /// </summary>
 internal sealed partial class LlmUsageIngestion(AdminDbContext db, ReportMetrics metrics, TimeProvider timeProvider, ILogger<LlmUsageIngestion> logger)
@@ -96,11 +98,23 @@ internal sealed partial class LlmUsageIngestion(AdminDbContext db, ReportMetrics
         var changed = false;
         foreach (var key in budgeted)
         {
-            var (spent, keyChanged) = await LlmBudgets.EvaluateAsync(db, key, now, cancellationToken);
+            var (state, keyChanged) = await LlmBudgets.EvaluateAsync(db, key, now, cancellationToken);
             changed |= keyChanged;
-            if (spent is { } amountSpent && LlmBudgets.AmountOf(key) is { } amount && tenants.FirstOrDefault(pair => pair.Value == key.TenantId).Key is { } tenantName)
+            if (state is { } used && LlmBudgets.AmountOf(key) is { } amount && tenants.FirstOrDefault(pair => pair.Value == key.TenantId).Key is { } tenantName)
             {
-                metrics.Budget(tenantName, key.Name, amountSpent, amount);
+                metrics.Budget(tenantName, key.Name, used.Spent, amount);
+            }
+        }
+
+        // So is every route of a tenant whose budget the new records reach.
+        var tenantIds = tenants.Values.Distinct().ToList();
+        foreach (var tenant in await db.Tenants.Where(tenant => tenantIds.Contains(tenant.Id) && tenant.LlmBudget != null).ToListAsync(cancellationToken))
+        {
+            var (state, tenantChanged) = await TenantBudgets.EvaluateAsync(db, tenant, now, cancellationToken);
+            changed |= tenantChanged;
+            if (state is { } used && TenantBudgets.Parse(tenant) is { Amount: > 0 } budget)
+            {
+                metrics.Budget(tenant.Name, string.Empty, used.Spent, budget.Amount);
             }
         }
 

@@ -131,6 +131,10 @@ internal sealed partial class XdsSnapshotBuilder(
 
             var message = RouteResources.ToResource(route, route.Tenant.Name, effective, pinsByRoute[route.Id], llmCatalogs.GetValueOrDefault(route.TenantId));
             message.AuditArguments = route.Tenant.AuditArguments;
+            if (message.Llm is not null && route.Tenant.LlmBudgetExhaustedUntil is { } exhausted)
+            {
+                message.TenantLlmBudgetExhaustedUntil = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(exhausted);
+            }
             // The checks every proxy makes: a route they would refuse is not sent, and says why.
             var errors = new List<ConfigError>();
             RouteResourceValidator.Validate(message, grants, errors);

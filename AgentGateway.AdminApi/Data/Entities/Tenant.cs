@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace AgentGateway.AdminApi.Data.Entities;
 
 /// <summary>The unit of isolation: everything else belongs to exactly one tenant.</summary>
@@ -21,6 +23,12 @@ internal sealed class Tenant
     /// and admins opt in; off by default.
     /// </summary>
     public bool AuditArguments { get; set; }
+
+    /// <summary>The tenant's LLM budget across its routes and keys (an <c>LlmBudget</c> as proto JSON); null: none. Set by platform admins.</summary>
+    public JsonObject? LlmBudget { get; set; }
+
+    /// <summary>While the budget is spent: until when (its period's end, or when enough use leaves its window).</summary>
+    public DateTimeOffset? LlmBudgetExhaustedUntil { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 

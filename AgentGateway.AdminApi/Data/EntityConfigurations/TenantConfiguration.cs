@@ -14,5 +14,6 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.Property(tenant => tenant.DisplayName).HasMaxLength(200);
         builder.Property(tenant => tenant.Version).IsRowVersion();
         builder.HasIndex(tenant => tenant.Name).IsUnique();
+        builder.Property(tenant => tenant.LlmBudget).IsOptionalJsonObject();
     }
 }

@@ -1010,6 +1010,12 @@ namespace AgentGateway.AdminApi.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("LlmBudget")
+                        .HasColumnType("jsonb");
+
+                    b.Property<DateTimeOffset?>("LlmBudgetExhaustedUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(63)

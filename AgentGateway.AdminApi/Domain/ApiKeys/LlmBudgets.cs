@@ -6,6 +6,7 @@ using AgentGateway.Contracts.Policies;
 using AgentGateway.Contracts.V1;
 using Microsoft.EntityFrameworkCore;
 using ApiKey = AgentGateway.AdminApi.Data.Entities.ApiKey;
+using LlmUsageEntry = AgentGateway.AdminApi.Data.Entities.LlmUsageEntry;
 using V1 = AgentGateway.Contracts.V1;
 
 namespace AgentGateway.AdminApi.Domain.ApiKeys;
@@ -38,14 +39,7 @@ internal static class LlmBudgets
 
         if (limits.Budget is { } budget)
         {
-            var period = (budget.Period ?? "month") switch
-            {
-                "day" => BudgetPeriod.Day,
-                "week" => BudgetPeriod.Week,
-                "month" => BudgetPeriod.Month,
-                _ => (BudgetPeriod)(-1),
-            };
-            message.Budget = new LlmBudget { Amount = budget.Amount is { } amount ? (double)amount : 0, Period = period };
+            message.Budget = ToMessage(budget);
         }
 
         var problems = new List<ConfigError>();
@@ -85,7 +79,35 @@ internal static class LlmBudgets
             ? null
             : new ApiKeyLlmLimits(
                 [.. limits.Models], (int)limits.RequestsPerMinute, (int)limits.TokensPerMinute,
-                limits.Budget is { } budget ? new ApiKeyBudget((decimal)budget.Amount, PeriodName(budget.Period)) : null);
+                limits.Budget is { } budget ? ToResponse(budget) : null);
+    }
+
+    /// <summary>A budget as the API takes it, as proxies and the store have it (its errors are the validator's).</summary>
+    public static LlmBudget ToMessage(ApiKeyBudget budget)
+    {
+        ArgumentNullException.ThrowIfNull(budget);
+        return new LlmBudget
+        {
+            Amount = budget.Amount is { } amount ? (double)amount : 0,
+            Period = (budget.Period ?? "month") switch
+            {
+                "day" => BudgetPeriod.Day,
+                "week" => BudgetPeriod.Week,
+                "month" => BudgetPeriod.Month,
+                _ => (BudgetPeriod)(-1),
+            },
+            Tokens = budget.Tokens is > 0 and var tokens ? (ulong)tokens : 0,
+            WindowHours = budget.WindowHours is > 0 and var hours ? (uint)hours : 0,
+        };
+    }
+
+    /// <summary>A budget as the API shows it.</summary>
+    public static ApiKeyBudget ToResponse(LlmBudget budget)
+    {
+        ArgumentNullException.ThrowIfNull(budget);
+        return new ApiKeyBudget(
+            budget.Amount > 0 ? (decimal)budget.Amount : null, PeriodName(budget.Period), budget.Tokens > 0 ? (long)budget.Tokens : null,
+            budget.WindowHours > 0 ? (int)budget.WindowHours : null);
     }
 
     /// <summary>The start and end (UTC) of the budget period holding <paramref name="now"/>.</summary>
@@ -101,11 +123,11 @@ internal static class LlmBudgets
     }
 
     /// <summary>
-    /// The key's spend in its budget's current period (null without a budget), with its exhaustion brought up to date:
-    /// set to the period's end once the spend reached the amount, cleared when it no longer has. True when that changed
-    /// (the change is then the caller's to save, as a config change).
+    /// The key's use in its budget's current period or window (null without a budget), with its exhaustion brought up
+    /// to date (<see cref="Evaluate"/>). True when that changed (the change is then the caller's to save, as a config
+    /// change).
     /// </summary>
-    public static async Task<(decimal? Spent, bool Changed)> EvaluateAsync(AdminDbContext db, ApiKey key, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<(BudgetState? State, bool Changed)> EvaluateAsync(AdminDbContext db, ApiKey key, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(key);
@@ -116,27 +138,83 @@ internal static class LlmBudgets
             return (null, had);
         }
 
-        var spent = await SpentAsync(db, key.Id, budget.Period, now, cancellationToken);
-        DateTimeOffset? exhausted = spent >= (decimal)budget.Amount ? PeriodOf(budget.Period, now).End : null;
-        var changed = key.LlmBudgetExhaustedUntil != exhausted;
-        key.LlmBudgetExhaustedUntil = exhausted;
-        return (spent, changed);
+        var state = await Evaluate(db.LlmUsage.Where(entry => entry.ApiKeyId == key.Id), budget, now, cancellationToken);
+        var changed = key.LlmBudgetExhaustedUntil != state.ExhaustedUntil;
+        key.LlmBudgetExhaustedUntil = state.ExhaustedUntil;
+        return (state, changed);
     }
 
     /// <summary>The key's budget amount; null when it has no budget.</summary>
     public static double? AmountOf(ApiKey key) => Parse(key)?.Budget?.Amount;
 
-    /// <summary>The key's spend in its budget's current period; null when it has no budget.</summary>
-    public static async Task<decimal?> SpentAsync(AdminDbContext db, ApiKey key, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The key's use in its budget's current period or window; null when it has no budget.</summary>
+    public static async Task<BudgetState?> SpentAsync(AdminDbContext db, ApiKey key, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(key);
-        return Parse(key)?.Budget is { } budget ? await SpentAsync(db, key.Id, budget.Period, now, cancellationToken) : null;
+        return Parse(key)?.Budget is { } budget ? await Evaluate(db.LlmUsage.Where(entry => entry.ApiKeyId == key.Id), budget, now, cancellationToken) : null;
     }
 
-    private static Task<decimal> SpentAsync(AdminDbContext db, Guid keyId, BudgetPeriod period, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// What <paramref name="usage"/> came to in <paramref name="budget"/>'s current calendar period (UTC) or rolling
+    /// window, and until when the budget is exhausted: a period's end; in a window, the time enough of the oldest use
+    /// has left it for the spend and the tokens to be below the budget again. Sums are Postgres's; only an exhausted
+    /// window reads its records, oldest first, as far as needed.
+    /// </summary>
+    public static async Task<BudgetState> Evaluate(IQueryable<LlmUsageEntry> usage, LlmBudget budget, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (start, end) = PeriodOf(period, now);
-        return db.LlmUsage.Where(entry => entry.ApiKeyId == keyId && entry.At >= start && entry.At < end).SumAsync(entry => entry.Cost ?? 0, cancellationToken);
+        ArgumentNullException.ThrowIfNull(usage);
+        ArgumentNullException.ThrowIfNull(budget);
+        var window = TimeSpan.FromHours(budget.WindowHours);
+        var (start, end) = budget.WindowHours > 0 ? (now - window, now.AddTicks(1)) : PeriodOf(budget.Period, now);
+        var counted = usage.Where(entry => entry.At >= start && entry.At < end);
+        var totals = await counted.GroupBy(_ => 1)
+            .Select(group => new { Spent = group.Sum(entry => entry.Cost ?? 0), Tokens = group.Sum(entry => entry.InputTokens + entry.OutputTokens) })
+            .SingleOrDefaultAsync(cancellationToken);
+        var (spent, tokens) = (totals?.Spent ?? 0, totals?.Tokens ?? 0);
+        if (!Reached(budget, spent, tokens))
+        {
+            return new BudgetState(spent, tokens, null);
+        }
+
+        if (budget.WindowHours == 0)
+        {
+            return new BudgetState(spent, tokens, end);
+        }
+
+        var oldestFirst = counted.OrderBy(entry => entry.At)
+            .Select(entry => new UsageSlice(entry.At, entry.Cost ?? 0, entry.InputTokens + entry.OutputTokens)).AsAsyncEnumerable();
+        return new BudgetState(spent, tokens, await LeavesWindowAsync(budget, window, spent, tokens, oldestFirst, cancellationToken));
+    }
+
+    /// <summary>
+    /// When a rolling window's use, <paramref name="spent"/> and <paramref name="tokens"/> now, is below
+    /// <paramref name="budget"/> again: the time the first of <paramref name="oldestFirst"/> whose leaving brings it
+    /// below leaves the window.
+    /// </summary>
+    public static async Task<DateTimeOffset> LeavesWindowAsync(
+        LlmBudget budget, TimeSpan window, decimal spent, long tokens, IAsyncEnumerable<UsageSlice> oldestFirst, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(budget);
+        ArgumentNullException.ThrowIfNull(oldestFirst);
+        var last = DateTimeOffset.MinValue;
+        await foreach (var slice in oldestFirst.WithCancellation(cancellationToken))
+        {
+            (spent, tokens, last) = (spent - slice.Cost, tokens - slice.Tokens, slice.At);
+            if (!Reached(budget, spent, tokens))
+            {
+                return slice.At + window;
+            }
+        }
+
+        return last + window;
+    }
+
+    /// <summary>Whether <paramref name="spent"/> or <paramref name="tokens"/> reached what <paramref name="budget"/> allows.</summary>
+    public static bool Reached(LlmBudget budget, decimal spent, long tokens)
+    {
+        ArgumentNullException.ThrowIfNull(budget);
+        return (budget.Amount > 0 && spent >= (decimal)budget.Amount) || (budget.Tokens > 0 && tokens >= (long)Math.Min(budget.Tokens, long.MaxValue));
     }
 
     private static V1.ApiKeyLlmLimits? Parse(ApiKey key)

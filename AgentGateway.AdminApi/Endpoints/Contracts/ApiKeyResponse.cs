@@ -22,4 +22,5 @@ public sealed record ApiKeyResponse(
     string Version,
     ApiKeyLlmLimits? Llm = null,
     decimal? BudgetSpent = null,
-    DateTimeOffset? BudgetExhaustedUntil = null) : IVersionedResponse;
+    DateTimeOffset? BudgetExhaustedUntil = null,
+    long? BudgetTokens = null) : IVersionedResponse;

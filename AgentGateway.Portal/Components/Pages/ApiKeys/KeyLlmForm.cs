@@ -14,26 +14,23 @@ public sealed class KeyLlmForm
 
     public int? TokensPerMinute { get; set; }
 
-    /// <summary>USD; empty: no budget.</summary>
-    public decimal? BudgetAmount { get; set; }
-
-    public string BudgetPeriod { get; set; } = "month";
+    /// <summary>A spend, tokens or both, per period or rolling window; empty: no budget.</summary>
+    public BudgetForm Budget { get; set; } = new();
 
     public static KeyLlmForm From(ApiKeyLlmLimitsInfo? limits) => new()
     {
         Models = TextLists.Join(limits?.Models ?? []),
         RequestsPerMinute = limits?.RequestsPerMinute is > 0 ? limits.RequestsPerMinute : null,
         TokensPerMinute = limits?.TokensPerMinute is > 0 ? limits.TokensPerMinute : null,
-        BudgetAmount = limits?.Budget?.Amount,
-        BudgetPeriod = limits?.Budget?.Period ?? "month",
+        Budget = BudgetForm.From(limits?.Budget),
     };
 
     public ApiKeyLlmLimitsInfo? ToLimits()
     {
         var models = TextLists.Split(Models).ToList();
-        return models.Count == 0 && RequestsPerMinute is null or 0 && TokensPerMinute is null or 0 && BudgetAmount is null
+        return models.Count == 0 && RequestsPerMinute is null or 0 && TokensPerMinute is null or 0 && Budget.IsEmpty
             ? null
-            : new ApiKeyLlmLimitsInfo(models, RequestsPerMinute, TokensPerMinute, BudgetAmount is { } amount ? new ApiKeyBudgetInfo(amount, BudgetPeriod) : null);
+            : new ApiKeyLlmLimitsInfo(models, RequestsPerMinute, TokensPerMinute, Budget.ToBudget());
     }
 
     /// <summary>A key's limits in a line: "fast, smart · 60 requests/min · 3.2 of 10 USD this month (exhausted)"; "none" without.</summary>
@@ -61,10 +58,9 @@ public sealed class KeyLlmForm
             parts.Add($"{tokens} tokens/min");
         }
 
-        if (limits.Budget is { Amount: { } amount } budget)
+        if (limits.Budget is { } budget)
         {
-            var spent = (key.BudgetSpent ?? 0).ToString("0.####", CultureInfo.InvariantCulture);
-            parts.Add($"{spent} of {amount.ToString("0.##", CultureInfo.InvariantCulture)} USD this {budget.Period ?? "month"}");
+            parts.Add(BudgetForm.Describe(budget, key.BudgetSpent, key.BudgetTokens));
         }
 
         return parts.Count == 0 ? "none" : string.Join(" · ", parts);

@@ -26,11 +26,22 @@ internal sealed class LlmKeyLimiter(RouteRateLimiter limiter, IOptions<RateLimit
 
     private readonly ConcurrentDictionary<(string Tenant, uint Requests, uint Tokens), KeyPlans> _plans = new();
 
-    /// <summary>Null when the caller may go on; else why not (counted as a refusal of policy <c>virtual_key</c>).</summary>
+    /// <summary>
+    /// Null when the caller may go on; else why not: the tenant's LLM budget is spent (counted as a refusal of policy
+    /// <c>tenant_budget</c>), or the key's limits refuse it (<c>virtual_key</c>).
+    /// </summary>
     public async ValueTask<LlmKeyRefusal?> AdmitAsync(HttpContext context, Route route, GatewayCaller caller, string model)
     {
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(caller);
+        if (route.TenantLlmBudgetExhaustedUntil?.ToDateTimeOffset() is { } spentUntil && spentUntil > time.GetUtcNow())
+        {
+            metrics.Refused($"{route.Tenant}/{route.Name}", RouteKinds.Llm, "tenant_budget");
+            return new LlmKeyRefusal(StatusCodes.Status429TooManyRequests,
+                $"The tenant '{route.Tenant}' has spent its LLM budget; its LLM requests are refused until {spentUntil:u}.", "budget_exceeded",
+                [new("Retry-After", RetryAfter(spentUntil))]);
+        }
+
         var refusal = await DecideAsync(context, route, caller, model);
         if (refusal is not null)
         {
@@ -54,10 +65,9 @@ internal sealed class LlmKeyLimiter(RouteRateLimiter limiter, IOptions<RateLimit
 
         if (limits.BudgetExhaustedUntil?.ToDateTimeOffset() is { } until && until > time.GetUtcNow())
         {
-            var seconds = Math.Max(1, (long)Math.Ceiling((until - time.GetUtcNow()).TotalSeconds));
             return new LlmKeyRefusal(StatusCodes.Status429TooManyRequests,
-                $"The API key '{key.Name}' has spent its budget of {limits.Budget?.Amount ?? 0} USD for this {Period(limits.Budget)}; it is refused until {until:u}.",
-                "budget_exceeded", [new("Retry-After", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+                $"The API key '{key.Name}' has spent its budget ({Describe(limits.Budget)}); it is refused until {until:u}.",
+                "budget_exceeded", [new("Retry-After", RetryAfter(until))]);
         }
 
         var plans = PlansFor(route.Tenant, limits);
@@ -90,12 +100,28 @@ internal sealed class LlmKeyLimiter(RouteRateLimiter limiter, IOptions<RateLimit
             : Task.CompletedTask;
     }
 
-    private static string Period(LlmBudget? budget) => budget?.Period switch
+    /// <summary>What a budget allows, e.g. "10 USD and 100000 tokens a rolling 24 hours".</summary>
+    private static string Describe(LlmBudget? budget)
     {
-        BudgetPeriod.Day => "day",
-        BudgetPeriod.Week => "week",
-        _ => "month",
-    };
+        var limits = new List<string>();
+        if (budget?.Amount > 0)
+        {
+            limits.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{budget.Amount} USD"));
+        }
+
+        if (budget?.Tokens > 0)
+        {
+            limits.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{budget.Tokens} tokens"));
+        }
+
+        var over = budget?.WindowHours > 0
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"a rolling {budget.WindowHours} hours")
+            : budget?.Period switch { BudgetPeriod.Day => "a day", BudgetPeriod.Week => "a week", _ => "a month" };
+        return $"{string.Join(" and ", limits)} {over}";
+    }
+
+    private string RetryAfter(DateTimeOffset until) =>
+        Math.Max(1, (long)Math.Ceiling((until - time.GetUtcNow()).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The key's minute buckets, compiled once per tenant and limits (their state is kept per key).</summary>
     private KeyPlans PlansFor(string tenant, ApiKeyLlmLimits limits) =>

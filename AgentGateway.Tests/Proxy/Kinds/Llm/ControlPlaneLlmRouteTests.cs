@@ -374,4 +374,79 @@ public sealed class ControlPlaneLlmRouteTests(ControlPlaneFixture controlPlane, 
 
         await WaitForAsync("fast", HttpStatusCode.OK, "the raised budget to reach the proxy");
     }
+
+    [Fact]
+    public async Task ATenantsTokenBudget_OverARollingWindow_RefusesEveryKeyAndCaller_UntilAPlatformAdminRaisesIt()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await RestApiTests.CreateTenantAsync(admin, "developer", "owner");
+        var api = $"/api/v1/tenants/{tenant}";
+        foreach (var (path, body) in new (string, object)[]
+        {
+            ("llm-providers", new { name = "openai", kind = "openai", url = fixture.Providers.OpenAiUrl.ToString() }),
+            ("routes", new { name = "models", kind = "llm", providers = new[] { "openai" }, models = new object[] { new { name = "fast", targets = new[] { new { provider = "openai", model = "gpt-4o-mini" } } } } }),
+        })
+        {
+            using var response = await admin.PostAsJsonAsync($"{api}/{path}", body, Cancellation);
+            Assert.True(response.StatusCode == HttpStatusCode.Created, $"{path}: {await response.Content.ReadAsStringAsync(Cancellation)}");
+        }
+
+        // Only platform admins set a tenant's budget, even its owner may not; a budget that limits nothing is a 400.
+        using (var owner = await controlPlane.CreateClientAsync("developer", Cancellation))
+        {
+            await RestApiTests.AssertProblemAsync(await owner.PutAsJsonAsync($"{api}/llm-budget", new { tokens = 10 }, Cancellation), HttpStatusCode.Forbidden);
+            Assert.Equal(JsonValueKind.Null, (await owner.GetFromJsonAsync<JsonElement>($"{api}/llm-budget", Cancellation)).GetProperty("budget").ValueKind);
+        }
+
+        var invalid = await RestApiTests.AssertProblemAsync(await admin.PutAsJsonAsync($"{api}/llm-budget", new { windowHours = 24 }, Cancellation), HttpStatusCode.BadRequest);
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("llmBudget.amount", out _), invalid.ToString());
+        using (var set = await admin.PutAsJsonAsync($"{api}/llm-budget", new { tokens = 10, windowHours = 24 }, Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+            var budget = (await set.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("budget");
+            Assert.Equal((10L, 24), (budget.GetProperty("tokens").GetInt64(), budget.GetProperty("windowHours").GetInt32()));
+        }
+
+        using var client = new HttpClient { BaseAddress = fixture.Proxy.BaseAddress };
+        var completions = new Uri($"/{tenant}/models/v1/chat/completions", UriKind.Relative);
+        async Task<(HttpStatusCode Status, string Body)> WaitForAsync(HttpStatusCode status, string what)
+        {
+            var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+            while (true)
+            {
+                using var response = await client.PostAsync(completions, new StringContent(
+                    JsonSerializer.Serialize(new { model = "fast", messages = new[] { new { role = "user", content = "Hello" } } }), Encoding.UTF8, "application/json"), Cancellation);
+                var body = await response.Content.ReadAsStringAsync(Cancellation);
+                if (response.StatusCode == status)
+                {
+                    return (response.StatusCode, body);
+                }
+
+                Assert.True(DateTimeOffset.UtcNow < deadline, $"{what}: {(int)response.StatusCode} {body}");
+                await Task.Delay(250, Cancellation);
+            }
+        }
+
+        // One answer takes more than the tenant's 10 tokens: once its usage is in, the route refuses everyone for
+        // about a day (until that answer leaves the rolling window), with Retry-After.
+        await WaitForAsync(HttpStatusCode.OK, "the route to reach the proxy");
+        var (_, refused) = await WaitForAsync(HttpStatusCode.TooManyRequests, "the tokens to exhaust the tenant's budget");
+        var error = JsonDocument.Parse(refused).RootElement.GetProperty("error");
+        Assert.Equal("budget_exceeded", error.GetProperty("code").GetString());
+        Assert.Contains($"tenant '{tenant}'", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var state = await admin.GetFromJsonAsync<JsonElement>($"{api}/llm-budget", Cancellation);
+        Assert.True(state.GetProperty("tokens").GetInt64() >= 10, state.ToString());
+        var until = state.GetProperty("exhaustedUntil").GetDateTimeOffset();
+        Assert.InRange(until, DateTimeOffset.UtcNow.AddHours(23), DateTimeOffset.UtcNow.AddHours(24));
+
+        // Raised, it takes effect at once; taken away, nothing limits the tenant.
+        using (var raised = await admin.PutAsJsonAsync($"{api}/llm-budget", new { tokens = 1_000_000, windowHours = 24 }, Cancellation))
+        {
+            Assert.Equal(JsonValueKind.Null, (await raised.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("exhaustedUntil").ValueKind);
+        }
+
+        await WaitForAsync(HttpStatusCode.OK, "the raised budget to reach the proxy");
+        (await admin.DeleteAsync(new Uri($"{api}/llm-budget", UriKind.Relative), Cancellation)).EnsureSuccessStatusCode();
+        Assert.Equal(JsonValueKind.Null, (await admin.GetFromJsonAsync<JsonElement>($"{api}/llm-budget", Cancellation)).GetProperty("budget").ValueKind);
+    }
 }
