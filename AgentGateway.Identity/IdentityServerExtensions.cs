@@ -93,6 +93,16 @@ internal static class IdentityServerExtensions
                 options.AddEncryptionKey(RsaKeyStore.LoadOrCreate(dataPath, "encryption-key.pem"));
                 options.DisableAccessTokenEncryption();
 
+                // Discovery names the registration endpoint (RFC 8414 registration_endpoint) while registration is on.
+                if (settings.MaxDynamicClients > 0)
+                {
+                    options.AddEventHandler<OpenIddict.Server.OpenIddictServerEvents.HandleConfigurationRequestContext>(handler => handler.UseInlineHandler(context =>
+                    {
+                        context.Metadata["registration_endpoint"] = new Uri(context.BaseUri!, Realm.Relative(Realm.RegistrationPath)).AbsoluteUri;
+                        return default;
+                    }));
+                }
+
                 options.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
@@ -118,6 +128,7 @@ internal static class IdentityServerExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.MapAccountEndpoints();
         app.MapOidcEndpoints();
+        app.MapClientRegistration();
         app.MapGet("/", () => Results.Redirect(Realm.ConfigurationPath)).ExcludeFromDescription();
         return app;
     }

@@ -21,6 +21,9 @@ internal static class Realm
 
     public const string LoginPath = BasePath + "/login-actions/authenticate";
 
+    /// <summary>OAuth dynamic client registration (RFC 7591), at Keycloak's path.</summary>
+    public const string RegistrationPath = BasePath + "/clients-registrations/openid-connect";
+
     /// <summary>The audience every access token carries.</summary>
     public const string Audience = "agentgateway";
 

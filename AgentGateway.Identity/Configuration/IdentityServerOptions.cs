@@ -32,6 +32,12 @@ internal sealed class IdentityServerOptions
     /// <summary>Protected resources (RFC 8707 resource indicators, absolute URIs) tokens may be bound to, e.g. MCP routes.</summary>
     public List<string> Resources { get; set; } = [];
 
+    /// <summary>
+    /// How many clients may register themselves (RFC 7591: MCP clients such as Claude, VS Code or Cursor connecting to
+    /// a route for the first time); 0 turns dynamic registration off. Registered clients live in memory.
+    /// </summary>
+    public int MaxDynamicClients { get; set; } = 1000;
+
     public string ResolveDataPath() =>
         string.IsNullOrWhiteSpace(DataPath)
             ? Path.Combine(

@@ -90,6 +90,82 @@ public sealed partial class AuthorizationCodeFlowTests(IdentityServerFixture ide
         Assert.Contains("code_challenge", await response.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnMcpClient_RegistersItself_SignsInWithPkce_AndGetsATokenBoundToTheResource()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var http = new HttpClient();
+        var discovery = await http.GetFromJsonAsync<JsonElement>(identity.Issuer + "/.well-known/openid-configuration", cancellationToken);
+        var registration = discovery.GetProperty("registration_endpoint").GetString()!;
+        Assert.Equal(identity.Issuer + "/clients-registrations/openid-connect", registration);
+
+        // What RFC 7591 refuses: a redirect to another machine over plain HTTP, a scheme a browser runs, a grant it does not give.
+        foreach (var (metadata, error) in new (object, string)[]
+        {
+            (new { redirect_uris = new[] { "http://attacker.example/callback" } }, "invalid_redirect_uri"),
+            (new { redirect_uris = new[] { "javascript:alert(1)" } }, "invalid_redirect_uri"),
+            (new { redirect_uris = Array.Empty<string>() }, "invalid_redirect_uri"),
+            (new { redirect_uris = new[] { "http://127.0.0.1:3334/callback" }, grant_types = new[] { "client_credentials" } }, "invalid_client_metadata"),
+            (new { redirect_uris = new[] { "http://127.0.0.1:3334/callback" }, token_endpoint_auth_method = "private_key_jwt" }, "invalid_client_metadata"),
+        })
+        {
+            using var refused = await http.PostAsJsonAsync(registration, metadata, cancellationToken);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal(error, (await refused.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("error").GetString());
+        }
+
+        // A public client on a loopback port, as Claude Code or VS Code register: no secret.
+        const string redirect = "http://127.0.0.1:33418/callback";
+        string clientId;
+        using (var registered = await http.PostAsJsonAsync(registration, new
+        {
+            client_name = "Test MCP client",
+            redirect_uris = new[] { redirect },
+            grant_types = new[] { "authorization_code", "refresh_token" },
+            token_endpoint_auth_method = "none",
+        }, cancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+            var client = await registered.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            clientId = client.GetProperty("client_id").GetString()!;
+            Assert.False(client.TryGetProperty("client_secret", out _));
+            Assert.Equal("none", client.GetProperty("token_endpoint_auth_method").GetString());
+        }
+
+        // The browser sign-in, with PKCE and the resource the token is for (RFC 8707).
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
+        using var browser = new HttpClient(handler);
+        var verifier = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        var challenge = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        const string resource = "http://probe.test/";
+        var authorize = new Uri(identity.Issuer + $"/protocol/openid-connect/auth?client_id={clientId}&response_type=code&scope=openid%20offline_access"
+            + "&redirect_uri=" + Uri.EscapeDataString(redirect) + "&code_challenge=" + challenge + "&code_challenge_method=S256&state=s2"
+            + "&resource=" + Uri.EscapeDataString(resource));
+        using var toLogin = await browser.GetAsync(authorize, cancellationToken);
+        var loginUrl = new Uri(authorize, toLogin.Headers.Location!);
+        var form = await browser.GetStringAsync(loginUrl, cancellationToken);
+        using var signedIn = await browser.PostAsync(loginUrl, LoginForm(form, "developer", "developer"), cancellationToken);
+        using var toClient = await browser.GetAsync(new Uri(authorize, signedIn.Headers.Location!), cancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, toClient.StatusCode);
+        Assert.StartsWith(redirect, toClient.Headers.Location!.ToString(), StringComparison.Ordinal);
+
+        using var exchange = await http.PostAsync(identity.TokenEndpoint, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["client_id"] = clientId,
+            ["code"] = QueryValue(toClient.Headers.Location!, "code"),
+            ["redirect_uri"] = redirect,
+            ["code_verifier"] = verifier,
+            ["resource"] = resource,
+        }), cancellationToken);
+        var tokens = JsonDocument.Parse(await exchange.Content.ReadAsStringAsync(cancellationToken)).RootElement;
+        Assert.True(exchange.IsSuccessStatusCode, tokens.ToString());
+        var access = new JsonWebToken(tokens.GetProperty("access_token").GetString());
+        Assert.Equal([resource], access.Audiences);
+        Assert.Equal((clientId, "developer"), (access.GetClaim("azp").Value, access.GetClaim("preferred_username").Value));
+        Assert.True(tokens.TryGetProperty("refresh_token", out _));
+    }
+
     private async Task<JsonElement> TokenAsync(Dictionary<string, string> form, CancellationToken cancellationToken)
     {
         using var http = new HttpClient();
