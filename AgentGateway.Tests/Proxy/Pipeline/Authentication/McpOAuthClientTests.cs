@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
+using AgentGateway.Tests.Fixtures;
 using System.Text.RegularExpressions;
 using Microsoft.IdentityModel.JsonWebTokens;
 using ModelContextProtocol.Authentication;
@@ -41,6 +44,62 @@ public sealed partial class McpOAuthClientTests(PolicyGatewayFixture gateway)
         var token = new JsonWebToken(issuedToken);
         Assert.Equal("developer", token.GetClaim("preferred_username").Value);
         Assert.Equal([gateway.OAuthResource], token.Audiences);
+    }
+
+    [Fact]
+    public async Task TheSdkClient_WithNoClientIdOfItsOwn_RegistersItselfWithTheIssuer_AndSignsIn()
+    {
+        // The way Claude, VS Code or Cursor connect on first use: no client id or secret configured anywhere.
+        string? issuedToken = null;
+        using var login = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true });
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = gateway.Route("oauth"),
+            OAuth = new ClientOAuthOptions
+            {
+                RedirectUri = new Uri("http://127.0.0.1:33420/callback"),
+                DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = "agentgateway tests" },
+                AuthorizationCallbackHandler = (context, cancellationToken) => SignInAsync(login, context, "developer", cancellationToken),
+            },
+        }, new HttpClient(new TokenSpy(token => issuedToken = token) { InnerHandler = new HttpClientHandler() }));
+
+        await using var client = await McpClient.CreateAsync(transport, cancellationToken: Cancellation);
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "registered" }, cancellationToken: Cancellation);
+
+        Assert.Equal("registered", Assert.IsType<TextContentBlock>(echo.Content[0]).Text);
+        var token = new JsonWebToken(issuedToken);
+        Assert.StartsWith("mcp-", token.GetClaim("azp").Value, StringComparison.Ordinal);
+        Assert.Equal([gateway.OAuthResource], token.Audiences);
+    }
+
+    [Fact]
+    public async Task TheTypeScriptSdkClient_RegistersItself_SignsIn_AndListsTools()
+    {
+        var script = Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "clients", "mcp-oauth-onboarding.mjs");
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { script, gateway.Route("oauth").ToString(), "developer", "developer" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        ChildProcesses.Track(process);
+        var output = process.StandardOutput.ReadToEndAsync(Cancellation);
+        var errors = process.StandardError.ReadToEndAsync(Cancellation);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        timeout.CancelAfter(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"The TypeScript client failed:\n{await errors}");
+
+        var report = JsonDocument.Parse(await output).RootElement;
+        Assert.Equal("unauthorized", report.GetProperty("firstTry").GetString());
+        Assert.StartsWith("mcp-", report.GetProperty("clientId").GetString(), StringComparison.Ordinal);
+        Assert.Equal(report.GetProperty("clientId").GetString(), report.GetProperty("azp").GetString());
+        Assert.Equal(gateway.OAuthResource, report.GetProperty("resource").GetString());
+        Assert.Equal(gateway.OAuthResource, report.GetProperty("audience").ValueKind == JsonValueKind.Array
+            ? report.GetProperty("audience")[0].GetString() : report.GetProperty("audience").GetString());
+        Assert.Equal("developer", report.GetProperty("user").GetString());
+        Assert.Contains("echo", report.GetProperty("tools").EnumerateArray().Select(tool => tool.GetString()));
     }
 
     /// <summary>What a browser does: follow the authorization URL to the sign-in form, sign in, and catch the redirect with the code.</summary>
