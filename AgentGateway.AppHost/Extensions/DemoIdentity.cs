@@ -14,8 +14,10 @@ internal static class DemoIdentity
     public const string ProxyClientId = "agentgateway-proxy";
     public const string ProxyClientSecret = "proxy-secret";
 
-    public static Dictionary<string, string> Settings(string portalUrl) => new(StringComparer.Ordinal)
+    /// <param name="proxyUrl">The proxy, whose demo MCP route tokens may be bound to (RFC 8707), so that an MCP client signs in for it.</param>
+    public static Dictionary<string, string> Settings(string portalUrl, string proxyUrl) => new(StringComparer.Ordinal)
     {
+        ["Resources:0"] = proxyUrl.TrimEnd('/') + "/demo/mcp",
         ["Users:0:Username"] = "admin",
         ["Users:0:Password"] = "admin",
         ["Users:0:Email"] = "admin@agentgateway.local",

@@ -54,9 +54,9 @@ internal static class IdentityExtensions
                 + "Set Identity:Authority to your identity provider's realm (with Identity:PortalClientId/Secret and Identity:ProxyClientId/Secret), or run in Development.");
         }
 
-        var settings = configured ? Flatten(builder.Configuration.GetSection("Identity")) : DemoIdentity.Settings(GatewayPorts.Url(ports.Portal));
+        var settings = configured ? Flatten(builder.Configuration.GetSection("Identity")) : DemoIdentity.Settings(GatewayPorts.Url(ports.Portal), GatewayPorts.Url(ports.Proxy));
         foreach (var (key, value) in settings.Where(s => s.Key.StartsWith("Users:", StringComparison.Ordinal) || s.Key.StartsWith("Clients:", StringComparison.Ordinal)
-            || s.Key.StartsWith("Audiences:", StringComparison.Ordinal)))
+            || s.Key.StartsWith("Audiences:", StringComparison.Ordinal) || s.Key.StartsWith("Resources:", StringComparison.Ordinal)))
         {
             identity.WithEnvironment("Identity__" + key.Replace(":", "__", StringComparison.Ordinal), value);
         }
