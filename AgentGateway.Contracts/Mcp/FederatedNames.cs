@@ -43,18 +43,43 @@ public static class FederatedNames
     /// <summary>Separates the target name from the upstream URI in a namespaced resource URI.</summary>
     public const char UriSeparator = '+';
 
+    /// <summary>The scheme of MCP Apps' user interface resources, which hosts recognize them by.</summary>
+    public const string UiScheme = "ui://";
+
     /// <summary>
     /// The client-facing form of a resource URI (or URI template) of <paramref name="target"/>: <c>{target}+{uri}</c>.
     /// Target names are valid URI scheme characters, so the result is still an absolute URI (its scheme becomes
-    /// <c>{target}+{scheme}</c>) and a URI template keeps its variables.
+    /// <c>{target}+{scheme}</c>) and a URI template keeps its variables. An MCP App's <c>ui://</c> resource keeps its
+    /// scheme, which hosts recognize it by: the target becomes its first segment, <c>ui://{target}/{rest}</c>.
     /// </summary>
-    public static string ComposeUri(string target, string uri, bool prefixed) =>
-        prefixed ? string.Concat(target, "+", uri) : uri;
+    public static string ComposeUri(string target, string uri, bool prefixed)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        return !prefixed ? uri
+            : uri.StartsWith(UiScheme, StringComparison.OrdinalIgnoreCase) ? string.Concat(UiScheme, target, "/", uri.AsSpan(UiScheme.Length))
+            : string.Concat(target, "+", uri);
+    }
 
-    /// <summary>Splits a namespaced resource URI into its target and upstream URI.</summary>
+    /// <summary>Splits a namespaced resource URI (<see cref="ComposeUri"/>) into its target and upstream URI.</summary>
     public static bool TrySplitUri(string federatedUri, out string target, out string uri)
     {
         ArgumentNullException.ThrowIfNull(federatedUri);
+        if (federatedUri.StartsWith(UiScheme, StringComparison.OrdinalIgnoreCase))
+        {
+            var rest = federatedUri.AsSpan(UiScheme.Length);
+            var slash = rest.IndexOf('/');
+            if (slash <= 0 || slash == rest.Length - 1)
+            {
+                target = string.Empty;
+                uri = string.Empty;
+                return false;
+            }
+
+            target = rest[..slash].ToString();
+            uri = string.Concat(UiScheme, rest[(slash + 1)..]);
+            return true;
+        }
+
         var index = federatedUri.IndexOf(UriSeparator, StringComparison.Ordinal);
         var colon = federatedUri.IndexOf(':', StringComparison.Ordinal);
         if (index <= 0 || index == federatedUri.Length - 1 || (colon >= 0 && colon < index))

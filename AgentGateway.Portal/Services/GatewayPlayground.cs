@@ -1,3 +1,4 @@
+using AgentGateway.Contracts.Mcp;
 using System.Text.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
@@ -34,7 +35,7 @@ internal sealed class GatewayPlayground(IHttpClientFactory httpClientFactory, Ga
         return new RouteCatalog(
             [.. tools.Select(tool => new CatalogEntry(tool.Name, TargetOf(route, tool.Name, '_'), tool.Description, tool.JsonSchema.GetRawText()))],
             [.. prompts.Select(prompt => new CatalogEntry(prompt.Name, TargetOf(route, prompt.Name, '_'), prompt.Description, null))],
-            [.. resources.Select(resource => new CatalogEntry(resource.Uri, TargetOf(route, resource.Uri, '+'), resource.Description ?? resource.Name, null))]);
+            [.. resources.Select(resource => new CatalogEntry(resource.Uri, TargetOf(route, resource.Uri, FederatedNames.UriSeparator), resource.Description ?? resource.Name, null))]);
     }
 
     /// <summary>Calls <paramref name="tool"/> with <paramref name="argumentsJson"/> (a JSON object); returns the result as indented JSON.</summary>
@@ -105,8 +106,10 @@ internal sealed class GatewayPlayground(IHttpClientFactory httpClientFactory, Ga
             return route.Targets.Count == 1 ? route.Targets[0] : "—";
         }
 
-        var index = name.IndexOf(separator, StringComparison.Ordinal);
-        return index > 0 && route.Targets.Contains(name[..index]) ? name[..index] : "—";
+        var target = separator == FederatedNames.UriSeparator
+            ? FederatedNames.TrySplitUri(name, out var uriTarget, out _) ? uriTarget : null
+            : name.IndexOf(separator, StringComparison.Ordinal) is > 0 and var index ? name[..index] : null;
+        return target is not null && route.Targets.Contains(target) ? target : "—";
     }
 }
 

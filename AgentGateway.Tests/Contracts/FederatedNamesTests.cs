@@ -29,6 +29,27 @@ public sealed class FederatedNamesTests
         Assert.False(FederatedNames.TrySplit(value, out _, out _));
 
     [Theory]
+    [InlineData("utils", "notes://n1", "utils+notes://n1")]
+    [InlineData("utils", "file:///tmp/{name}", "utils+file:///tmp/{name}")]
+    [InlineData("utils", "ui://utils/clock", "ui://utils/utils/clock")]
+    [InlineData("weather", "UI://dash", "ui://weather/dash")]
+    public void AResourceUri_IsComposed_AndSplitBack_KeepingAnAppsUiScheme(string target, string uri, string composed)
+    {
+        Assert.Equal(composed, FederatedNames.ComposeUri(target, uri, prefixed: true));
+        Assert.True(FederatedNames.TrySplitUri(composed, out var splitTarget, out var upstream));
+        Assert.Equal(target, splitTarget);
+        Assert.Equal(uri.StartsWith("UI://", StringComparison.Ordinal) ? "ui://" + uri[5..] : uri, upstream);
+    }
+
+    [Theory]
+    [InlineData("ui://clock")]
+    [InlineData("ui:///clock")]
+    [InlineData("ui://utils/")]
+    [InlineData("notes://n1")]
+    public void AUiUriWithoutATargetSegment_DoesNotSplit(string uri) =>
+        Assert.False(FederatedNames.TrySplitUri(uri, out _, out _));
+
+    [Theory]
     [InlineData("demo", true)]
     [InlineData("my-server2", true)]
     [InlineData("Demo", false)]

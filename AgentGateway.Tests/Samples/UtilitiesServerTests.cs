@@ -15,7 +15,7 @@ public sealed class UtilitiesServerTests(SampleServerFixture samples) : IClassFi
 
         Assert.Equal("utils", client.ServerInfo?.Name);
         Assert.Equal(
-            ["add", "base64_decode", "base64_encode", "echo", "now", "sha256", "uuid", "wait"],
+            ["add", "base64_decode", "base64_encode", "clock", "echo", "now", "sha256", "uuid", "wait"],
             tools.Select(t => t.Name).Order(StringComparer.Ordinal));
     }
 

@@ -34,6 +34,28 @@ internal static class McpCapabilities
             capabilities["logging"] = new JsonObject();
         }
 
+        if (features.HasFlag(ServerFeatures.Tasks))
+        {
+            // What any target offers of tasks, the gateway offers: it routes each task to the target that keeps it.
+            var tasks = new JsonObject();
+            if (features.HasFlag(ServerFeatures.TaskList))
+            {
+                tasks["list"] = new JsonObject();
+            }
+
+            if (features.HasFlag(ServerFeatures.TaskCancel))
+            {
+                tasks["cancel"] = new JsonObject();
+            }
+
+            if (features.HasFlag(ServerFeatures.TaskToolCalls))
+            {
+                tasks["requests"] = new JsonObject { ["tools"] = new JsonObject { ["call"] = new JsonObject() } };
+            }
+
+            capabilities["tasks"] = tasks;
+        }
+
         return capabilities;
     }
 

@@ -7,6 +7,14 @@ internal static class McpMethods
     public const string SubscriptionsListen = "subscriptions/listen";
     public const string SubscriptionsAcknowledged = "notifications/subscriptions/acknowledged";
     public const string LoggingSetLevel = "logging/setLevel";
+    public const string TasksGet = "tasks/get";
+    public const string TasksResult = "tasks/result";
+    public const string TasksList = "tasks/list";
+    public const string TasksCancel = "tasks/cancel";
+    public const string TaskStatusNotification = "notifications/tasks/status";
+
+    /// <summary>The <c>_meta</c> key that names the task a message belongs to.</summary>
+    public const string RelatedTaskKey = "io.modelcontextprotocol/related-task";
 
     /// <summary>The <c>_meta</c> key that names the listen a notification belongs to.</summary>
     public const string SubscriptionIdKey = "io.modelcontextprotocol/subscriptionId";

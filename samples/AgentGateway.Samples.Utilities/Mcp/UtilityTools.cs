@@ -57,6 +57,11 @@ internal sealed class UtilityTools(TimeProvider timeProvider)
         }
     }
 
+    /// <summary>An MCP App: its text answer, and a view (<see cref="UtilityResources.ClockViewUri"/>) hosts that show apps render.</summary>
+    [McpServerTool(Name = "clock", ReadOnly = true), McpMeta("ui", JsonValue = """{"resourceUri":"ui://utils/clock"}""")]
+    [Description("Shows the current time (UTC); hosts that render MCP Apps show it in a small clock view.")]
+    public string Clock() => timeProvider.GetUtcNow().ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
     [McpServerTool(Name = "now", ReadOnly = true), Description("Returns the current time as ISO 8601, in UTC or in the given IANA time zone.")]
     public string Now([Description("An IANA time zone such as 'Europe/Berlin'; UTC when omitted.")] string? timeZone = null)
     {

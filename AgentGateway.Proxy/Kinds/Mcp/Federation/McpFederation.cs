@@ -30,6 +30,7 @@ internal sealed partial class McpFederation(
     private static readonly ListKind s_prompts = new(RequestMethods.PromptsList, "prompts", "name", ServerFeatures.Prompts, IsUri: false);
     private static readonly ListKind s_resources = new(RequestMethods.ResourcesList, "resources", "uri", ServerFeatures.Resources, IsUri: true);
     private static readonly ListKind s_templates = new(RequestMethods.ResourcesTemplatesList, "resourceTemplates", "uriTemplate", ServerFeatures.Resources, IsUri: true);
+    private static readonly ListKind s_tasks = new(McpMethods.TasksList, "tasks", "taskId", ServerFeatures.TaskList, IsUri: false);
 
     /// <summary>
     /// The response (result or error) to <paramref name="request"/>, timed in <c>mcp.server.operation.duration</c> and
@@ -124,6 +125,8 @@ internal sealed partial class McpFederation(
                     await ForwardByUriAsync(session, request, parameters, downstream, cancellationToken),
                 RequestMethods.CompletionComplete => await CompleteAsync(session, request, parameters, downstream, cancellationToken),
                 McpMethods.LoggingSetLevel => await BroadcastRequestAsync(session, request, ServerFeatures.Logging, downstream, cancellationToken),
+                McpMethods.TasksList => JsonRpcMessages.Result(id, await ListAsync(session, s_tasks, request, downstream, cancellationToken)),
+                McpMethods.TasksGet or McpMethods.TasksResult or McpMethods.TasksCancel => await ForwardTaskAsync(session, request, parameters, downstream, cancellationToken),
                 _ when session.Backend.Targets.Count == 1 =>
                     await ForwardAsync(session, session.Backend.Targets[0], request, downstream, cancellationToken),
                 _ => throw new McpGatewayException(JsonRpcErrorCodes.MethodNotFound, $"Method not found: '{method}'."),
@@ -317,7 +320,11 @@ internal sealed partial class McpFederation(
 
                 var copy = entry.DeepClone().AsObject();
                 copy[kind.Key] = federated;
-                if (guard.Admit(session, kind.Method, targets[index], key, entry, copy))
+                if (kind == s_tools && session.Prefixed)
+                {
+                    McpApps.ComposeViews(copy, targets[index].Name);
+                }
+                if (kind == s_tasks || guard.Admit(session, kind.Method, targets[index], key, entry, copy))
                 {
                     items.Add(copy);
                 }
@@ -413,8 +420,35 @@ internal sealed partial class McpFederation(
         else if (kind == s_tools)
         {
             toolGuards.CheckResult(session, name, response);
+            McpTasks.ComposeIds(response, target.Name, session.Prefixed);
         }
 
+        return response;
+    }
+
+    /// <summary>
+    /// A request about one task (get, result, cancel) to the target that keeps it: named by the task id's prefix where
+    /// the route prefixes, else the one target that keeps tasks. The answer names the task as the client knows it.
+    /// </summary>
+    private async Task<JsonObject> ForwardTaskAsync(
+        McpSession session, JsonObject request, JsonObject? parameters, IMcpDownstream downstream, CancellationToken cancellationToken)
+    {
+        var method = JsonRpc.Method(request);
+        var taskId = JsonRpc.GetString(parameters, "taskId");
+        if (string.IsNullOrEmpty(taskId))
+        {
+            throw new McpGatewayException(JsonRpcErrorCodes.InvalidParams, $"{method} requires params.taskId.");
+        }
+
+        var (target, upstreamId) = McpTasks.Resolve(session, taskId);
+        if (target is null)
+        {
+            throw new McpGatewayException(JsonRpcErrorCodes.InvalidParams, $"Failed to retrieve task: no target of this route keeps a task '{taskId}'.");
+        }
+
+        request["params"]!["taskId"] = upstreamId;
+        var response = await ForwardAsync(session, target, request, downstream, cancellationToken);
+        McpTasks.ComposeIds(response, target.Name, session.Prefixed);
         return response;
     }
 

@@ -29,6 +29,13 @@ internal static class McpNaming
             return updated;
         }
 
+        if (method == McpMethods.TaskStatusNotification && session.Prefixed)
+        {
+            var status = message.DeepClone().AsObject();
+            McpTasks.ComposeIds(status, target, prefixed: true);
+            return status;
+        }
+
         if (method == NotificationMethods.CancelledNotification && message["params"]?["requestId"] is JsonNode requestId)
         {
             // The target cancels a request it sent the client: name it by the id the client knows.

@@ -75,6 +75,14 @@ internal enum ServerFeatures
     ResourceSubscriptions = 8,
     Completions = 16,
     Logging = 32,
+
+    /// <summary>Tasks (2025-11-25): the target keeps tasks the client may poll.</summary>
+    Tasks = 64,
+    TaskList = 128,
+    TaskCancel = 256,
+
+    /// <summary>Its tools/call may be task-augmented.</summary>
+    TaskToolCalls = 512,
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -664,6 +664,14 @@ internal sealed partial class McpUpstreams(
         features |= capabilities["resources"]?["subscribe"]?.GetValueKind() == JsonValueKind.True ? ServerFeatures.ResourceSubscriptions : 0;
         features |= capabilities.ContainsKey("completions") ? ServerFeatures.Completions : 0;
         features |= capabilities.ContainsKey("logging") ? ServerFeatures.Logging : 0;
+        if (capabilities["tasks"] is JsonObject tasks)
+        {
+            features |= ServerFeatures.Tasks;
+            features |= tasks.ContainsKey("list") ? ServerFeatures.TaskList : 0;
+            features |= tasks.ContainsKey("cancel") ? ServerFeatures.TaskCancel : 0;
+            features |= tasks["requests"]?["tools"]?["call"] is JsonObject ? ServerFeatures.TaskToolCalls : 0;
+        }
+
         return features;
     }
 

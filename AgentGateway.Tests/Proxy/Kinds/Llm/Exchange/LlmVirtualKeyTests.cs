@@ -54,7 +54,7 @@ public sealed class LlmVirtualKeyTests(LlmGatewayFixture gateway) : IClassFixtur
         Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.FromDays(2), $"Retry-After {response.Headers.RetryAfter}");
         var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancellation)).RootElement.GetProperty("error");
         Assert.Equal("budget_exceeded", error.GetProperty("code").GetString());
-        Assert.Contains("budget of 5 USD for this month", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("has spent its budget (5 USD a month)", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(before, gateway.Providers.Requests.Count);
     }
 

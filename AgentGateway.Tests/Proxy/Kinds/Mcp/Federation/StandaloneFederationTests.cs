@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using AgentGateway.Tests.Fixtures;
 using AgentGateway.Tests.Samples;
 using ModelContextProtocol;
@@ -70,6 +72,101 @@ public sealed class StandaloneFederationTests(StandaloneProxyFixture fixture) : 
     }
 
     [Fact]
+    public async Task AnMcpAppsView_KeepsItsUiScheme_UnderPrefixing_AndItsToolNamesItAsTheRouteListsIt()
+    {
+        await ApplyAsync(Config(("utils", Samples.UtilsEndpoint), ("notes", Samples.NotesEndpoint)), names => names.Contains("notes_add_note") && names.Contains("utils_clock"));
+        await using var client = await ConnectAsync();
+
+        // The view is listed under a ui:// URI that names its target, so hosts still know it for an app's view.
+        var view = Assert.Single(await client.ListResourcesAsync(cancellationToken: Cancellation), resource => resource.Name == "clock-view");
+        Assert.Equal("ui://utils/utils/clock", view.Uri);
+        Assert.Equal("text/html;profile=mcp-app", view.MimeType);
+
+        // The tool points at that same URI, and reading it reaches the right target.
+        var clock = Assert.Single(await client.ListToolsAsync(cancellationToken: Cancellation), tool => tool.Name == "utils_clock");
+        Assert.Equal(view.Uri, clock.ProtocolTool.Meta?["ui"]?["resourceUri"]?.GetValue<string>());
+        var read = await client.ReadResourceAsync(view.Uri, cancellationToken: Cancellation);
+        var html = Assert.IsType<TextResourceContents>(Assert.Single(read.Contents));
+        Assert.Equal(view.Uri, html.Uri);
+        Assert.Contains("<div id=\"clock\">", html.Text, StringComparison.Ordinal);
+
+        // A view URI no target has is a clean error, as for any unknown resource.
+        await Assert.ThrowsAsync<McpProtocolException>(() => client.ReadResourceAsync("ui://nobody/clock", cancellationToken: Cancellation).AsTask());
+    }
+
+    [Fact]
+    public async Task Tasks_OfATargetThatKeepsThem_AreFederated_UnderIdsThatNameTheTarget()
+    {
+        await using var everything = await NodeMcpServer.StartEverythingAsync(Cancellation);
+        await ApplyAsync(
+            Config(("utils", Samples.UtilsEndpoint), ("everything", everything.Endpoint)),
+            names => names.Contains("everything_simulate-research-query") && names.Contains("utils_echo"));
+        using var http = new HttpClient();
+        var endpoint = new Uri(fixture.Proxy.BaseAddress, "/demo/mcp");
+
+        // The gateway offers what its targets offer of tasks.
+        using (var initialize = new HttpRequestMessage(HttpMethod.Post, endpoint)
+        {
+            Content = JsonContent.Create(McpTestClient.Request("initialize", new JsonObject
+            {
+                ["protocolVersion"] = "2025-11-25", ["capabilities"] = new JsonObject(), ["clientInfo"] = new JsonObject { ["name"] = "tests", ["version"] = "1" },
+            })),
+        })
+        {
+            initialize.Headers.Accept.ParseAdd("application/json");
+            initialize.Headers.Accept.ParseAdd("text/event-stream");
+            using var answered = await http.SendAsync(initialize, Cancellation);
+            var text = await answered.Content.ReadAsStringAsync(Cancellation);
+            var json = text.TrimStart().StartsWith('{') ? text : text.Split('\n').First(line => line.StartsWith("data: {", StringComparison.Ordinal))[6..];
+            var tasks = JsonNode.Parse(json)!["result"]!["capabilities"]!["tasks"]!;
+            Assert.NotNull(tasks["requests"]?["tools"]?["call"]);
+            Assert.NotNull(tasks["list"]);
+        }
+
+        var session = await McpTestClient.OpenSessionAsync(http, endpoint, Cancellation);
+        async Task<JsonObject> AskAsync(string method, JsonObject parameters)
+        {
+            var (_, answer) = await McpTestClient.PostAsync(http, endpoint, session, McpTestClient.Request(method, parameters), Cancellation);
+            return answer!;
+        }
+
+        // A task-augmented call: the task's id names the target that keeps it.
+        var created = await AskAsync("tools/call", new JsonObject
+        {
+            ["name"] = "everything_simulate-research-query",
+            ["arguments"] = new JsonObject { ["topic"] = "gateways" },
+            ["task"] = new JsonObject { ["ttl"] = 60_000 },
+        });
+        var taskId = created["result"]?["task"]?["taskId"]?.GetValue<string>();
+        Assert.True(taskId?.StartsWith("everything_", StringComparison.Ordinal) == true, created.ToJsonString());
+
+        // Polled through the gateway until the target finishes it (four stages of a second).
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        JsonObject status;
+        while ((status = await AskAsync("tasks/get", new JsonObject { ["taskId"] = taskId }))["result"]?["status"]?.GetValue<string>() != "completed")
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, status.ToJsonString());
+            Assert.Equal(taskId, status["result"]?["taskId"]?.GetValue<string>());
+            await Task.Delay(250, Cancellation);
+        }
+
+        var result = await AskAsync("tasks/result", new JsonObject { ["taskId"] = taskId });
+        Assert.Contains("gateways", result["result"]?["content"]?.ToJsonString() ?? result.ToJsonString(), StringComparison.Ordinal);
+        var listed = await AskAsync("tasks/list", new JsonObject());
+        Assert.Contains(taskId, listed["result"]!["tasks"]!.AsArray().Select(task => task!["taskId"]!.GetValue<string>()));
+
+        // A task id no target keeps is a clean error, whichever target it names.
+        foreach (var unknown in new[] { "nobody_t1", "utils_t1", "no-prefix" })
+        {
+            var error = await AskAsync("tasks/get", new JsonObject { ["taskId"] = unknown });
+            Assert.NotNull(error["error"]);
+        }
+
+        // Back to the one target before the server goes, so that the next test's config is told from this one's.
+        await ApplyAsync(Config(("utils", Samples.UtilsEndpoint)), names => names.Contains("echo"));
+    }
+
+    [Fact]
     public async Task ToolsCall_UnknownTool_IsAJsonRpcErrorNamingIt()
     {
         await ApplyAsync(Config(("utils", Samples.UtilsEndpoint), ("notes", Samples.NotesEndpoint)), names => names.Contains("notes_add_note") && names.Contains("utils_echo"));
@@ -85,7 +182,7 @@ public sealed class StandaloneFederationTests(StandaloneProxyFixture fixture) : 
     public async Task TargetDown_IsSkippedInLists_AndCallsToItNameTheTarget()
     {
         await ApplyAsync(Config(("utils", Samples.UtilsEndpoint), ("down", new Uri("http://127.0.0.1:9/mcp"))),
-            names => names.Contains("utils_echo") && !names.Any(name => name.StartsWith("notes_", StringComparison.Ordinal)));
+            names => names.Contains("utils_echo") && names.All(name => name.StartsWith("utils_", StringComparison.Ordinal)));
 
         await using var client = await ConnectAsync();
         var names = (await client.ListToolsAsync(cancellationToken: Cancellation)).Select(tool => tool.Name).ToList();
