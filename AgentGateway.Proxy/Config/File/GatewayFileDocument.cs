@@ -60,6 +60,12 @@ internal sealed class RouteDocument
 
     /// <summary>LLM providers (<c>LlmBackend</c>).</summary>
     public JsonElement? Llm { get; set; }
+
+    /// <summary>
+    /// LLM routes: until when the tenant's LLM budget is spent (the route refuses requests until then). The control
+    /// plane sets it from reported usage; in a file it is the operator's to set.
+    /// </summary>
+    public DateTimeOffset? TenantLlmBudgetExhaustedUntil { get; set; }
 }
 
 internal sealed class McpBackendDocument

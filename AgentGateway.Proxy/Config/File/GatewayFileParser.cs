@@ -112,6 +112,7 @@ internal static partial class GatewayFileParser
             Tenant = document.Tenant ?? string.Empty,
             Name = document.Name ?? string.Empty,
             Match = document.Match is { } match ? ProtoJson.Parse<RouteMatch>(match, $"{field}.match", errors) : new RouteMatch(),
+            TenantLlmBudgetExhaustedUntil = document.TenantLlmBudgetExhaustedUntil is { } spent ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(spent) : null,
         };
         if (document.Path is { } path)
         {

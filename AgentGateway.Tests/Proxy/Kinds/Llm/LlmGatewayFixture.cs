@@ -87,6 +87,15 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                 }, new { requestHeaders = new { set = new[] { new { name = "X-Gateway-Route", value = "openai" } } } }),
                 Route("anthropic", new { providers = new[] { Anthropic() } }),
                 Route("open", new { providers = new[] { OpenAi() } }),
+                // A tenant budget the control plane marked spent (as xDS carries it; here from the file).
+                new
+                {
+                    tenant = "acme",
+                    name = "spent",
+                    path = "/acme/spent",
+                    tenantLlmBudgetExhaustedUntil = DateTimeOffset.UtcNow.AddHours(1).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                    llm = new { providers = new[] { OpenAi() } },
+                },
                 Route("retried", new
                 {
                     providers = new[] { OpenAi(), Anthropic() },

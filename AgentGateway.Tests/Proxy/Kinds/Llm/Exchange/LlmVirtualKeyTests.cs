@@ -58,6 +58,21 @@ public sealed class LlmVirtualKeyTests(LlmGatewayFixture gateway) : IClassFixtur
         Assert.Equal(before, gateway.Providers.Requests.Count);
     }
 
+    [Fact]
+    public async Task ARouteWhoseTenantBudgetIsSpent_RefusesEveryRequest_UntilThen_WithoutAskingTheProvider()
+    {
+        var before = gateway.Providers.Requests.Count;
+        var chat = new JsonObject { ["model"] = "gpt-4o-mini", ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Hi" }) };
+        using var response = await Http.PostAsync(new Uri(gateway.BaseUrl("spent") + "/chat/completions"), new StringContent(chat.ToJsonString(), Encoding.UTF8, "application/json"), Cancellation);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.InRange(response.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromMinutes(55), TimeSpan.FromMinutes(61));
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancellation)).RootElement.GetProperty("error");
+        Assert.Equal("budget_exceeded", error.GetProperty("code").GetString());
+        Assert.Contains("tenant 'acme' has spent its LLM budget", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, gateway.Providers.Requests.Count);
+    }
+
     private async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string key, string model)
     {
         using var response = await SendAsync(key, model);
