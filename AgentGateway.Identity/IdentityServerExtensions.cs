@@ -93,14 +93,35 @@ internal static class IdentityServerExtensions
                 options.AddEncryptionKey(RsaKeyStore.LoadOrCreate(dataPath, "encryption-key.pem"));
                 options.DisableAccessTokenEncryption();
 
-                // Discovery names the registration endpoint (RFC 8414 registration_endpoint) while registration is on.
+                // Discovery names the registration endpoint (RFC 8414 registration_endpoint) while registration is on,
+                // and says whether client ID metadata documents are accepted.
                 if (settings.MaxDynamicClients > 0)
                 {
                     options.AddEventHandler<OpenIddict.Server.OpenIddictServerEvents.HandleConfigurationRequestContext>(handler => handler.UseInlineHandler(context =>
                     {
                         context.Metadata["registration_endpoint"] = new Uri(context.BaseUri!, Realm.Relative(Realm.RegistrationPath)).AbsoluteUri;
+                        context.Metadata["client_id_metadata_document_supported"] = settings.ClientMetadataDocuments;
                         return default;
                     }));
+
+                    // A client named by its metadata document's URL is registered from it before its id is checked.
+                    options.AddEventHandler<OpenIddict.Server.OpenIddictServerEvents.ValidateAuthorizationRequestContext>(handler => handler
+                        .UseInlineHandler(async context =>
+                        {
+                            if (!ClientMetadataDocuments.IsDocumentUrl(context.ClientId, settings))
+                            {
+                                return;
+                            }
+
+                            var services = Microsoft.AspNetCore.OpenIddictServerAspNetCoreHelpers.GetHttpRequest(context.Transaction)!.HttpContext.RequestServices;
+                            var problem = await services.GetRequiredService<ClientMetadataDocuments>()
+                                .EnsureRegisteredAsync(services.GetRequiredService<OpenIddict.Abstractions.IOpenIddictApplicationManager>(), context.ClientId!, context.CancellationToken);
+                            if (problem is not null)
+                            {
+                                context.Reject(error: Errors.InvalidClient, description: $"The client could not be identified: {problem}.");
+                            }
+                        })
+                        .SetOrder(OpenIddict.Server.OpenIddictServerHandlers.Authentication.ValidateClientIdParameter.Descriptor.Order + 1));
                 }
 
                 options.UseAspNetCore()
@@ -112,6 +133,14 @@ internal static class IdentityServerExtensions
             });
 
         services.AddHostedService<ClientRegistrationService>();
+        services.AddHttpClient(ClientMetadataDocuments.HttpClientName)
+            .WithoutResilience()
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                ConnectCallback = (context, cancellationToken) => DocumentAddresses.ConnectAsync(context, settings.ClientMetadataDocumentsOnLoopbackHttp, cancellationToken),
+            });
+        services.TryAddSingleton<ClientMetadataDocuments>();
         return builder;
     }
 

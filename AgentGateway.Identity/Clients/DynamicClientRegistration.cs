@@ -30,6 +30,18 @@ internal static partial class DynamicClientRegistration
     private static readonly HashSet<string> s_forbiddenSchemes = new(StringComparer.OrdinalIgnoreCase) { "javascript", "data", "file", "vbscript", "blob", "about" };
     private static int s_registered;
 
+    /// <summary>Counts a client in against <paramref name="max"/>; false when there is no room.</summary>
+    internal static bool TryCount(int max)
+    {
+        if (Interlocked.Increment(ref s_registered) <= max)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref s_registered);
+        return false;
+    }
+
     public static IEndpointRouteBuilder MapClientRegistration(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost(Realm.RegistrationPath, RegisterAsync).ExcludeFromDescription().DisableAntiforgery();
@@ -65,9 +77,8 @@ internal static partial class DynamicClientRegistration
             return Error(StatusCodes.Status400BadRequest, problem.Error, problem.Description);
         }
 
-        if (Interlocked.Increment(ref s_registered) > settings.MaxDynamicClients)
+        if (!TryCount(settings.MaxDynamicClients))
         {
-            Interlocked.Decrement(ref s_registered);
             return Error(StatusCodes.Status400BadRequest, "invalid_client_metadata", $"This issuer registers at most {settings.MaxDynamicClients} clients; ask its operator.");
         }
 
@@ -84,25 +95,7 @@ internal static partial class DynamicClientRegistration
             ConsentType = ConsentTypes.Implicit,
             DisplayName = metadata.ClientName is { Length: > 0 } name ? name : clientId,
         };
-        descriptor.Permissions.Add(Permissions.Endpoints.Authorization);
-        descriptor.Permissions.Add(Permissions.Endpoints.Token);
-        descriptor.Permissions.Add(Permissions.ResponseTypes.Code);
-        foreach (var grant in grants)
-        {
-            descriptor.Permissions.Add(Permissions.Prefixes.GrantType + grant);
-        }
-
-        foreach (var scope in s_scopes)
-        {
-            descriptor.Permissions.Add(Permissions.Prefixes.Scope + scope);
-        }
-
-        descriptor.AddResourcePermissions([.. settings.Resources.Select(resource => new Uri(resource).AbsoluteUri)]);
-        descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
-        foreach (var uri in metadata.RedirectUris!)
-        {
-            descriptor.RedirectUris.Add(new Uri(uri, UriKind.Absolute));
-        }
+        Permit(descriptor, grants, settings, metadata.RedirectUris!);
 
         await applications.CreateAsync(descriptor, cancellationToken);
         LogRegistered(loggers.CreateLogger(typeof(DynamicClientRegistration)), clientId, descriptor.DisplayName, string.Join(' ', metadata.RedirectUris!));
@@ -123,6 +116,30 @@ internal static partial class DynamicClientRegistration
         }
 
         return Results.Json(answer, statusCode: StatusCodes.Status201Created);
+    }
+
+    /// <summary>What a client registered by itself may do: the code flow with PKCE to its redirect URIs, for the realm's resources.</summary>
+    internal static void Permit(OpenIddictApplicationDescriptor descriptor, IEnumerable<string> grants, IdentityServerOptions settings, IEnumerable<string> redirectUris)
+    {
+        descriptor.Permissions.Add(Permissions.Endpoints.Authorization);
+        descriptor.Permissions.Add(Permissions.Endpoints.Token);
+        descriptor.Permissions.Add(Permissions.ResponseTypes.Code);
+        foreach (var grant in grants)
+        {
+            descriptor.Permissions.Add(Permissions.Prefixes.GrantType + grant);
+        }
+
+        foreach (var scope in s_scopes)
+        {
+            descriptor.Permissions.Add(Permissions.Prefixes.Scope + scope);
+        }
+
+        descriptor.AddResourcePermissions([.. settings.Resources.Select(resource => new Uri(resource).AbsoluteUri)]);
+        descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
+        foreach (var uri in redirectUris)
+        {
+            descriptor.RedirectUris.Add(new Uri(uri, UriKind.Absolute));
+        }
     }
 
     /// <summary>What is wrong with the metadata, as RFC 7591 names it; null when nothing.</summary>
@@ -163,7 +180,7 @@ internal static partial class DynamicClientRegistration
     }
 
     /// <summary>Why a redirect URI cannot be registered; null when it can.</summary>
-    private static string? RedirectProblem(string? redirect)
+    internal static string? RedirectProblem(string? redirect)
     {
         if (string.IsNullOrWhiteSpace(redirect) || redirect.Length > 2000 || !Uri.TryCreate(redirect, UriKind.Absolute, out var uri))
         {

@@ -38,6 +38,16 @@ internal sealed class IdentityServerOptions
     /// </summary>
     public int MaxDynamicClients { get; set; } = 1000;
 
+    /// <summary>
+    /// Accept client ID metadata documents (a client whose id is the HTTPS URL of its metadata, as MCP clients may
+    /// use instead of registering): fetched once, on first use. On by default; they count against
+    /// <see cref="MaxDynamicClients"/>.
+    /// </summary>
+    public bool ClientMetadataDocuments { get; set; } = true;
+
+    /// <summary>Also accept documents at plain-HTTP loopback URLs (development and tests only).</summary>
+    public bool ClientMetadataDocumentsOnLoopbackHttp { get; set; }
+
     public string ResolveDataPath() =>
         string.IsNullOrWhiteSpace(DataPath)
             ? Path.Combine(

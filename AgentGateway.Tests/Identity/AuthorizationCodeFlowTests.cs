@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
@@ -164,6 +167,70 @@ public sealed partial class AuthorizationCodeFlowTests(IdentityServerFixture ide
         Assert.Equal([resource], access.Audiences);
         Assert.Equal((clientId, "developer"), (access.GetClaim("azp").Value, access.GetClaim("preferred_username").Value));
         Assert.True(tokens.TryGetProperty("refresh_token", out _));
+    }
+
+    [Fact]
+    public async Task AClientNamedByItsMetadataDocument_IsRegisteredFromIt_AndSignsIn()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var http = new HttpClient();
+        var discovery = await http.GetFromJsonAsync<JsonElement>(identity.Issuer + "/.well-known/openid-configuration", cancellationToken);
+        Assert.True(discovery.GetProperty("client_id_metadata_document_supported").GetBoolean());
+
+        // The client's documents, on a server of its own: one that names itself, one that names another client.
+        const string redirect = "http://127.0.0.1:33421/callback";
+        var port = Fixtures.ServiceProcess.GetFreePort();
+        var clientId = $"http://127.0.0.1:{port}/clients/test-client.json";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        await using var documents = builder.Build();
+        documents.MapGet("/clients/test-client.json", () => Results.Json(new { client_id = clientId, client_name = "Test client", redirect_uris = new[] { redirect }, token_endpoint_auth_method = "none" }));
+        documents.MapGet("/clients/impostor.json", () => Results.Json(new { client_id = "http://127.0.0.1/someone-else.json", redirect_uris = new[] { redirect } }));
+        await documents.StartAsync(cancellationToken);
+
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
+        using var browser = new HttpClient(handler);
+        var verifier = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        var challenge = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        Uri Authorize(string client) => new(identity.Issuer + $"/protocol/openid-connect/auth?client_id={Uri.EscapeDataString(client)}&response_type=code&scope=openid"
+            + "&redirect_uri=" + Uri.EscapeDataString(redirect) + "&code_challenge=" + challenge + "&code_challenge_method=S256&state=s3");
+
+        // A document that names another client is refused, and nothing is registered for it.
+        using (var impostor = await browser.GetAsync(Authorize($"http://127.0.0.1:{port}/clients/impostor.json"), cancellationToken))
+        {
+            // invalid_client, which the authorization endpoint answers with 401.
+            Assert.Equal(HttpStatusCode.Unauthorized, impostor.StatusCode);
+            Assert.Contains("does not name it", await impostor.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
+        }
+
+        // A client id cannot make the issuer reach into its own network: cloud metadata is not a public address.
+        using (var metadata = await browser.GetAsync(Authorize("https://169.254.169.254/latest/client.json"), cancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, metadata.StatusCode);
+            var refusal = await metadata.Content.ReadAsStringAsync(cancellationToken);
+            Assert.True(refusal.Contains("not a public address", StringComparison.Ordinal), refusal);
+        }
+
+        var authorize = Authorize(clientId);
+        using var toLogin = await browser.GetAsync(authorize, cancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, toLogin.StatusCode);
+        var loginUrl = new Uri(authorize, toLogin.Headers.Location!);
+        var form = await browser.GetStringAsync(loginUrl, cancellationToken);
+        using var signedIn = await browser.PostAsync(loginUrl, LoginForm(form, "developer", "developer"), cancellationToken);
+        using var toClient = await browser.GetAsync(new Uri(authorize, signedIn.Headers.Location!), cancellationToken);
+        Assert.StartsWith(redirect, toClient.Headers.Location!.ToString(), StringComparison.Ordinal);
+
+        using var exchange = await http.PostAsync(identity.TokenEndpoint, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["client_id"] = clientId,
+            ["code"] = QueryValue(toClient.Headers.Location!, "code"),
+            ["redirect_uri"] = redirect,
+            ["code_verifier"] = verifier,
+        }), cancellationToken);
+        var tokens = JsonDocument.Parse(await exchange.Content.ReadAsStringAsync(cancellationToken)).RootElement;
+        Assert.True(exchange.IsSuccessStatusCode, tokens.ToString());
+        Assert.Equal(clientId, new JsonWebToken(tokens.GetProperty("access_token").GetString()).GetClaim("azp").Value);
     }
 
     private async Task<JsonElement> TokenAsync(Dictionary<string, string> form, CancellationToken cancellationToken)

@@ -63,6 +63,7 @@ public sealed class IdentityServerFixture : IAsyncLifetime
             ["Identity:Clients:0:TokenAudiences:0"] = "agentgateway-proxy",
             ["Identity:Audiences:0"] = "urn:probe",
             ["Identity:Resources:0"] = "http://probe.test/",
+            ["Identity:ClientMetadataDocumentsOnLoopbackHttp"] = "true",
             ["Identity:Clients:2:ClientId"] = "agentgateway-portal",
             ["Identity:Clients:2:ClientSecret"] = "portal-secret",
             ["Identity:Clients:2:Grants:0"] = "authorization_code",
