@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -231,6 +232,83 @@ public sealed partial class AuthorizationCodeFlowTests(IdentityServerFixture ide
         var tokens = JsonDocument.Parse(await exchange.Content.ReadAsStringAsync(cancellationToken)).RootElement;
         Assert.True(exchange.IsSuccessStatusCode, tokens.ToString());
         Assert.Equal(clientId, new JsonWebToken(tokens.GetProperty("access_token").GetString()).GetClaim("azp").Value);
+    }
+
+    [Fact]
+    public async Task GeneratedHostileRegistrations_AreEachAnsweredCleanly_AndOnlySafeRedirectsRegister()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var http = new HttpClient();
+        var registration = identity.Issuer + "/clients-registrations/openid-connect";
+        string[] redirects =
+        [
+            "http://127.0.0.1:1234/cb", "https://app.example/cb", "cursor://anysphere.cursor/cb", "http://10.0.0.1/cb", "http://169.254.169.254/",
+            "javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "https://user:pass@app.example/cb", "https://app.example/cb#frag",
+            "not a uri", "", "//app.example/cb", new string('x', 3000), "vbscript:x", "http://[::1]:9/cb", "HTTP://LOCALHOST/cb",
+        ];
+        string[] values = ["authorization_code", "refresh_token", "client_credentials", "password", "code", "token", "none", "client_secret_post", "private_key_jwt", ""];
+        var random = new Random(71208);
+        JsonNode? Value(int depth) => random.Next(6) switch
+        {
+            0 => null,
+            1 => random.Next(2) == 0,
+            2 => random.Next(-3, 1000),
+            3 when depth < 3 => new JsonObject { ["k"] = Value(depth + 1) },
+            4 => new JsonArray(Enumerable.Range(0, random.Next(0, 4)).Select(_ => (JsonNode?)JsonValue.Create(random.Next(2) == 0 ? redirects[random.Next(redirects.Length)] : values[random.Next(values.Length)])).ToArray()),
+            _ => random.Next(2) == 0 ? redirects[random.Next(redirects.Length)] : values[random.Next(values.Length)],
+        };
+
+        var registered = 0;
+        for (var index = 0; index < 120; index++)
+        {
+            string body;
+            if (index % 20 == 0)
+            {
+                body = index % 40 == 0 ? "{not json" : "[1,2,3]";
+            }
+            else
+            {
+                var metadata = new JsonObject();
+                foreach (var field in new[] { "redirect_uris", "grant_types", "response_types", "token_endpoint_auth_method", "client_name", "scope" })
+                {
+                    // A third of the bodies name redirect URIs alone, so that some are valid and what registers is checked.
+                    if (index % 3 == 0)
+                    {
+                        metadata["redirect_uris"] = new JsonArray(JsonValue.Create(redirects[random.Next(redirects.Length)]));
+                        break;
+                    }
+
+                    if (random.Next(3) > 0)
+                    {
+                        metadata[field] = field == "redirect_uris" && random.Next(2) == 0
+                            ? new JsonArray(JsonValue.Create(redirects[random.Next(redirects.Length)]))
+                            : Value(0);
+                    }
+                }
+
+                body = metadata.ToJsonString();
+            }
+
+            using var response = await http.PostAsync(registration, new StringContent(body, Encoding.UTF8, "application/json"), cancellationToken);
+            var answer = await response.Content.ReadAsStringAsync(cancellationToken);
+            Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.BadRequest, $"{(int)response.StatusCode} for {body}: {answer}");
+            var json = JsonDocument.Parse(answer).RootElement;
+            if (response.StatusCode == HttpStatusCode.BadRequest)
+            {
+                Assert.Contains(json.GetProperty("error").GetString(), new[] { "invalid_client_metadata", "invalid_redirect_uri" });
+                continue;
+            }
+
+            registered++;
+            Assert.StartsWith("mcp-", json.GetProperty("client_id").GetString(), StringComparison.Ordinal);
+            foreach (var uri in json.GetProperty("redirect_uris").EnumerateArray().Select(uri => new Uri(uri.GetString()!)))
+            {
+                Assert.True(uri.Scheme == "https" || uri.IsLoopback || uri.Scheme is not ("http" or "javascript" or "data" or "file" or "vbscript"), uri.ToString());
+                Assert.True(uri.UserInfo.Length == 0 && uri.Fragment.Length == 0, uri.ToString());
+            }
+        }
+
+        Assert.True(registered > 0, "No generated registration was valid: the generator tests only refusals.");
     }
 
     private async Task<JsonElement> TokenAsync(Dictionary<string, string> form, CancellationToken cancellationToken)
