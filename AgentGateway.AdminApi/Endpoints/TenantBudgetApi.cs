@@ -29,10 +29,7 @@ internal static class TenantBudgetApi
     private static async Task<Ok<TenantBudgetResponse>> GetBudget(TenantGrant grant, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var state = TenantBudgets.Parse(grant.Tenant) is { } budget
-            ? await LlmBudgets.Evaluate(db.LlmUsage.Where(entry => entry.TenantId == grant.Tenant.Id), budget, now, cancellationToken)
-            : null;
-        return TypedResults.Ok(ToResponse(grant.Tenant, state, now));
+        return TypedResults.Ok(ToResponse(grant.Tenant, await TenantBudgets.SpentAsync(db, grant.Tenant, now, cancellationToken), now));
     }
 
     private static async Task<Results<Ok<TenantBudgetResponse>, ValidationProblem>> SetBudget(

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using AgentGateway.Contracts.Egress;
 using AgentGateway.Identity.Configuration;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
@@ -125,8 +126,8 @@ internal sealed partial class ClientMetadataDocuments(
 
 /// <summary>
 /// Where the issuer may fetch a client's metadata document: public addresses only (a client id is anyone's to choose,
-/// so it must not make the issuer reach into the network it runs in), loopback too when documents on loopback HTTP
-/// are allowed (development).
+/// so it must not make the issuer reach into the network it runs in; the restricted ranges are the egress policy's),
+/// loopback too when documents on loopback HTTP are allowed (development).
 /// </summary>
 internal static class DocumentAddresses
 {
@@ -134,8 +135,9 @@ internal static class DocumentAddresses
     {
         ArgumentNullException.ThrowIfNull(context);
         var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
-        var allowed = addresses.FirstOrDefault(address => IsPublic(address) || (allowLoopback && IPAddress.IsLoopback(address)))
-            ?? throw new HttpRequestException($"{context.DnsEndPoint.Host} is not a public address");
+        var allowed = addresses.FirstOrDefault(address => NetworkRanges.RestrictedRange(address) is null || (allowLoopback && IPAddress.IsLoopback(address)))
+            ?? throw new HttpRequestException(
+                $"{context.DnsEndPoint.Host} is not a public address ({string.Join(", ", addresses.Select(address => NetworkRanges.RestrictedRange(address)).Distinct())})");
         var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -147,38 +149,5 @@ internal static class DocumentAddresses
             socket.Dispose();
             throw;
         }
-    }
-
-    /// <summary>Not loopback, private, link-local (cloud metadata), CGNAT, unique-local, multicast or unspecified.</summary>
-    public static bool IsPublic(IPAddress address)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
-        {
-            return false;
-        }
-
-        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
-        {
-            var first = address.GetAddressBytes()[0];
-            return !address.IsIPv6LinkLocal && !address.IsIPv6SiteLocal && !address.IsIPv6Multicast && (first & 0xFE) != 0xFC;
-        }
-
-        var bytes = address.GetAddressBytes();
-        return bytes[0] switch
-        {
-            0 or 10 or 127 => false,
-            100 => bytes[1] is < 64 or > 127,
-            169 => bytes[1] != 254,
-            172 => bytes[1] is < 16 or > 31,
-            192 => bytes[1] != 168,
-            >= 224 => false,
-            _ => true,
-        };
     }
 }

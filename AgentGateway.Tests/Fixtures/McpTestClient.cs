@@ -23,6 +23,23 @@ public static class McpTestClient
             new McpClientOptions { ProtocolVersion = protocolVersion },
             cancellationToken: cancellationToken);
 
+    /// <summary>Connects once the route serves (a proxy that has just started, or not yet received the route): tries for 20 s.</summary>
+    public static async Task<McpClient> ConnectWhenServedAsync(Uri endpoint, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            try
+            {
+                return await ConnectAsync(endpoint, cancellationToken);
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>An initialize POST (protocol 2025-11-25) as raw HTTP, its answer buffered.</summary>
     public static async Task<HttpResponseMessage> InitializeAsync(
         Uri endpoint, CancellationToken cancellationToken, string? bearer = null, IDictionary<string, string>? headers = null)

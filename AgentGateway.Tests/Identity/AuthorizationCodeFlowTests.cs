@@ -145,25 +145,7 @@ public sealed partial class AuthorizationCodeFlowTests(IdentityServerFixture ide
         var authorize = new Uri(identity.Issuer + $"/protocol/openid-connect/auth?client_id={clientId}&response_type=code&scope=openid%20offline_access"
             + "&redirect_uri=" + Uri.EscapeDataString(redirect) + "&code_challenge=" + challenge + "&code_challenge_method=S256&state=s2"
             + "&resource=" + Uri.EscapeDataString(resource));
-        using var toLogin = await browser.GetAsync(authorize, cancellationToken);
-        var loginUrl = new Uri(authorize, toLogin.Headers.Location!);
-        var form = await browser.GetStringAsync(loginUrl, cancellationToken);
-        using var signedIn = await browser.PostAsync(loginUrl, LoginForm(form, "developer", "developer"), cancellationToken);
-        using var toClient = await browser.GetAsync(new Uri(authorize, signedIn.Headers.Location!), cancellationToken);
-        Assert.Equal(HttpStatusCode.Redirect, toClient.StatusCode);
-        Assert.StartsWith(redirect, toClient.Headers.Location!.ToString(), StringComparison.Ordinal);
-
-        using var exchange = await http.PostAsync(identity.TokenEndpoint, new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "authorization_code",
-            ["client_id"] = clientId,
-            ["code"] = QueryValue(toClient.Headers.Location!, "code"),
-            ["redirect_uri"] = redirect,
-            ["code_verifier"] = verifier,
-            ["resource"] = resource,
-        }), cancellationToken);
-        var tokens = JsonDocument.Parse(await exchange.Content.ReadAsStringAsync(cancellationToken)).RootElement;
-        Assert.True(exchange.IsSuccessStatusCode, tokens.ToString());
+        var tokens = await SignInAndExchangeAsync(browser, authorize, clientId, redirect, verifier, resource, cancellationToken);
         var access = new JsonWebToken(tokens.GetProperty("access_token").GetString());
         Assert.Equal([resource], access.Audiences);
         Assert.Equal((clientId, "developer"), (access.GetClaim("azp").Value, access.GetClaim("preferred_username").Value));
@@ -212,25 +194,7 @@ public sealed partial class AuthorizationCodeFlowTests(IdentityServerFixture ide
             Assert.True(refusal.Contains("not a public address", StringComparison.Ordinal), refusal);
         }
 
-        var authorize = Authorize(clientId);
-        using var toLogin = await browser.GetAsync(authorize, cancellationToken);
-        Assert.Equal(HttpStatusCode.Redirect, toLogin.StatusCode);
-        var loginUrl = new Uri(authorize, toLogin.Headers.Location!);
-        var form = await browser.GetStringAsync(loginUrl, cancellationToken);
-        using var signedIn = await browser.PostAsync(loginUrl, LoginForm(form, "developer", "developer"), cancellationToken);
-        using var toClient = await browser.GetAsync(new Uri(authorize, signedIn.Headers.Location!), cancellationToken);
-        Assert.StartsWith(redirect, toClient.Headers.Location!.ToString(), StringComparison.Ordinal);
-
-        using var exchange = await http.PostAsync(identity.TokenEndpoint, new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "authorization_code",
-            ["client_id"] = clientId,
-            ["code"] = QueryValue(toClient.Headers.Location!, "code"),
-            ["redirect_uri"] = redirect,
-            ["code_verifier"] = verifier,
-        }), cancellationToken);
-        var tokens = JsonDocument.Parse(await exchange.Content.ReadAsStringAsync(cancellationToken)).RootElement;
-        Assert.True(exchange.IsSuccessStatusCode, tokens.ToString());
+        var tokens = await SignInAndExchangeAsync(browser, Authorize(clientId), clientId, redirect, verifier, null, cancellationToken);
         Assert.Equal(clientId, new JsonWebToken(tokens.GetProperty("access_token").GetString()).GetClaim("azp").Value);
     }
 
@@ -309,6 +273,42 @@ public sealed partial class AuthorizationCodeFlowTests(IdentityServerFixture ide
         }
 
         Assert.True(registered > 0, "No generated registration was valid: the generator tests only refusals.");
+    }
+
+    /// <summary>
+    /// A public client's code flow after its authorization request: the developer signs in through the form, the code
+    /// comes back to <paramref name="redirect"/>, and is exchanged with the PKCE verifier (and the resource, when given).
+    /// </summary>
+    private async Task<JsonElement> SignInAndExchangeAsync(
+        HttpClient browser, Uri authorize, string clientId, string redirect, string verifier, string? resource, CancellationToken cancellationToken)
+    {
+        using var toLogin = await browser.GetAsync(authorize, cancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, toLogin.StatusCode);
+        var loginUrl = new Uri(authorize, toLogin.Headers.Location!);
+        var form = await browser.GetStringAsync(loginUrl, cancellationToken);
+        using var signedIn = await browser.PostAsync(loginUrl, LoginForm(form, "developer", "developer"), cancellationToken);
+        using var toClient = await browser.GetAsync(new Uri(authorize, signedIn.Headers.Location!), cancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, toClient.StatusCode);
+        Assert.StartsWith(redirect, toClient.Headers.Location!.ToString(), StringComparison.Ordinal);
+
+        var exchange = new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["client_id"] = clientId,
+            ["code"] = QueryValue(toClient.Headers.Location!, "code"),
+            ["redirect_uri"] = redirect,
+            ["code_verifier"] = verifier,
+        };
+        if (resource is not null)
+        {
+            exchange["resource"] = resource;
+        }
+
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(identity.TokenEndpoint, new FormUrlEncodedContent(exchange), cancellationToken);
+        var tokens = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken)).RootElement.Clone();
+        Assert.True(response.IsSuccessStatusCode, tokens.ToString());
+        return tokens;
     }
 
     private async Task<JsonElement> TokenAsync(Dictionary<string, string> form, CancellationToken cancellationToken)

@@ -67,8 +67,8 @@ internal sealed partial class CallRecordIngestion(
                 DurationMs = (int)Math.Min(record.DurationMs, int.MaxValue),
                 InputTokens = (long)Math.Min(record.InputTokens, long.MaxValue),
                 OutputTokens = (long)Math.Min(record.OutputTokens, long.MaxValue),
-                Cost = record.Kind == "llm" && (prices.GetValueOrDefault(record.ProviderModel) ?? prices.GetValueOrDefault(record.Target)) is { } price
-                    ? LlmUsageIngestion.Cost(price, (long)Math.Min(record.InputTokens, int.MaxValue), (long)Math.Min(record.OutputTokens, int.MaxValue))
+                Cost = record.Kind == "llm"
+                    ? LlmUsageIngestion.Price(prices, record.ProviderModel, record.Target, (long)Math.Min(record.InputTokens, int.MaxValue), (long)Math.Min(record.OutputTokens, int.MaxValue))
                     : null,
                 TraceId = Optional(record.TraceId, 32),
                 Arguments = Optional(record.Arguments, 4200),

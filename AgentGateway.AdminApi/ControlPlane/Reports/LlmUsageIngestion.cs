@@ -54,9 +54,8 @@ internal sealed partial class LlmUsageIngestion(AdminDbContext db, ReportMetrics
             Guid? keyId = Guid.TryParse(record.ApiKeyId, out var parsed) && keys.TryGetValue(parsed, out var keyTenant) && keyTenant == tenantId ? parsed : null;
             var input = (long)Math.Min(record.InputTokens, int.MaxValue);
             var output = (long)Math.Min(record.OutputTokens, int.MaxValue);
-            var price = prices.GetValueOrDefault(record.ProviderModel) ?? prices.GetValueOrDefault(record.Model);
             var at = record.At?.ToDateTimeOffset() ?? now;
-            var cost = price is null ? (decimal?)null : Cost(price, input, output);
+            var cost = Price(prices, record.ProviderModel, record.Model, input, output);
             if (cost is { } spent)
             {
                 metrics.Priced(record.Tenant, record.Model, spent);
@@ -122,6 +121,16 @@ internal sealed partial class LlmUsageIngestion(AdminDbContext db, ReportMetrics
         {
             await db.SaveConfigChangesAsync(cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// What <paramref name="input"/> and <paramref name="output"/> tokens cost by the price table: the provider's name
+    /// for the model first, then the client's; null when neither has a price.
+    /// </summary>
+    public static decimal? Price(IReadOnlyDictionary<string, ModelPrice> prices, string providerModel, string model, long input, long output)
+    {
+        ArgumentNullException.ThrowIfNull(prices);
+        return (prices.GetValueOrDefault(providerModel) ?? prices.GetValueOrDefault(model)) is { } price ? Cost(price, input, output) : null;
     }
 
     /// <summary>What <paramref name="input"/> and <paramref name="output"/> tokens cost at <paramref name="price"/>.</summary>

@@ -131,16 +131,9 @@ internal static class LlmBudgets
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(key);
-        if (Parse(key)?.Budget is not { } budget)
-        {
-            var had = key.LlmBudgetExhaustedUntil is not null;
-            key.LlmBudgetExhaustedUntil = null;
-            return (null, had);
-        }
-
-        var state = await Evaluate(db.LlmUsage.Where(entry => entry.ApiKeyId == key.Id), budget, now, cancellationToken);
-        var changed = key.LlmBudgetExhaustedUntil != state.ExhaustedUntil;
-        key.LlmBudgetExhaustedUntil = state.ExhaustedUntil;
+        var state = await SpentAsync(db, key, now, cancellationToken);
+        var changed = key.LlmBudgetExhaustedUntil != state?.ExhaustedUntil;
+        key.LlmBudgetExhaustedUntil = state?.ExhaustedUntil;
         return (state, changed);
     }
 

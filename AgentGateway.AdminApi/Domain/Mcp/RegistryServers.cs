@@ -74,24 +74,7 @@ internal static partial class RegistryServers
             return match.Value;
         });
 
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var header in Array(remote, "headers"))
-        {
-            if (Text(header, "name") is not { Length: > 0 } headerName)
-            {
-                continue;
-            }
-
-            if ((values.Headers?.GetValueOrDefault(headerName) ?? Text(header, "value") ?? Text(header, "default")) is { } value)
-            {
-                headers[headerName] = value;
-            }
-            else if (Flag(header, "isRequired"))
-            {
-                errors[$"headers.{headerName}"] = [$"is required by the server{Described(header)}."];
-            }
-        }
-
+        var headers = Inputs(Array(remote, "headers"), values.Headers, "headers", StringComparer.OrdinalIgnoreCase, errors);
         return new ImportedServer(name, description, transport, url, headers);
     }
 
@@ -101,23 +84,7 @@ internal static partial class RegistryServers
         var (command, prefix) = Runner(package)!.Value;
         var identifier = Text(package, "identifier") ?? string.Empty;
         var version = Text(package, "version");
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var variable in Array(package, "environmentVariables"))
-        {
-            if (Text(variable, "name") is not { Length: > 0 } variableName)
-            {
-                continue;
-            }
-
-            if ((values.Env?.GetValueOrDefault(variableName) ?? Text(variable, "value") ?? Text(variable, "default")) is { } value)
-            {
-                env[variableName] = value;
-            }
-            else if (Flag(variable, "isRequired"))
-            {
-                errors[$"env.{variableName}"] = [$"is required by the server{Described(variable)}."];
-            }
-        }
+        var env = Inputs(Array(package, "environmentVariables"), values.Env, "env", StringComparer.Ordinal, errors);
 
         var args = new List<string>(prefix);
         if (command == "docker")
@@ -156,6 +123,35 @@ internal static partial class RegistryServers
         }
 
         return new ImportedServer(name, description, Validation.StdioTransport, null, null, command, args, env);
+    }
+
+    /// <summary>
+    /// The values of a description's named inputs (a remote's headers, a package's environment variables): the one given
+    /// by that name, else the description's value or default; a required input with none is an error under
+    /// <c>{field}.{name}</c>.
+    /// </summary>
+    private static Dictionary<string, string> Inputs(
+        IEnumerable<JsonElement> inputs, Dictionary<string, string>? given, string field, StringComparer comparer, Dictionary<string, string[]> errors)
+    {
+        var values = new Dictionary<string, string>(comparer);
+        foreach (var input in inputs)
+        {
+            if (Text(input, "name") is not { Length: > 0 } name)
+            {
+                continue;
+            }
+
+            if ((given?.GetValueOrDefault(name) ?? Text(input, "value") ?? Text(input, "default")) is { } value)
+            {
+                values[name] = value;
+            }
+            else if (Flag(input, "isRequired"))
+            {
+                errors[$"{field}.{name}"] = [$"is required by the server{Described(input)}."];
+            }
+        }
+
+        return values;
     }
 
     /// <summary>The program that runs a stdio package, and its arguments before the package; null for others.</summary>

@@ -48,16 +48,17 @@ internal static class TenantBudgets
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(tenant);
-        if (Parse(tenant) is not { } budget)
-        {
-            var had = tenant.LlmBudgetExhaustedUntil is not null;
-            tenant.LlmBudgetExhaustedUntil = null;
-            return (null, had);
-        }
-
-        var state = await LlmBudgets.Evaluate(db.LlmUsage.Where(entry => entry.TenantId == tenant.Id), budget, now, cancellationToken);
-        var changed = tenant.LlmBudgetExhaustedUntil != state.ExhaustedUntil;
-        tenant.LlmBudgetExhaustedUntil = state.ExhaustedUntil;
+        var state = await SpentAsync(db, tenant, now, cancellationToken);
+        var changed = tenant.LlmBudgetExhaustedUntil != state?.ExhaustedUntil;
+        tenant.LlmBudgetExhaustedUntil = state?.ExhaustedUntil;
         return (state, changed);
+    }
+
+    /// <summary>The tenant's use in its budget's current period or window; null when it has no budget.</summary>
+    public static async Task<BudgetState?> SpentAsync(AdminDbContext db, Tenant tenant, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(tenant);
+        return Parse(tenant) is { } budget ? await LlmBudgets.Evaluate(db.LlmUsage.Where(entry => entry.TenantId == tenant.Id), budget, now, cancellationToken) : null;
     }
 }

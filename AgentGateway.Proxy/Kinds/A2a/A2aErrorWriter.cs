@@ -69,10 +69,9 @@ internal static class A2aErrorWriter
     /// The version whose error shape the client gets: the one its <c>A2A-Version</c> header or query parameter names,
     /// else <paramref name="operationVersion"/>, else v0.3 (as the protocol reads a request without a version).
     /// </summary>
-    public static string VersionOf(HttpRequest request, string? operationVersion)
+    private static string VersionOf(HttpRequest request, string? operationVersion)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var named = request.Headers[A2aRouteHandler.A2aVersionHeader].ToString() is { Length: > 0 } header ? header : request.Query[A2aRouteHandler.A2aVersionHeader].ToString();
+        var named = A2aVersions.Named(request);
         return named.Length > 0 ? A2aCardRewriter.ShapeFor(named) ?? A2aVersions.V10
             : operationVersion is { Length: > 0 } ? operationVersion
             : A2aVersions.V03;

@@ -81,4 +81,11 @@ internal static class A2aVersions
 
     /// <summary>A request that is neither (a GET of something else below the route).</summary>
     public const string Http = "http";
+
+    /// <summary>The version the client names in <c>A2A-Version</c>, as a header or a query parameter; empty when it names none.</summary>
+    public static string Named(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Headers[A2aRouteHandler.A2aVersionHeader].ToString() is { Length: > 0 } header ? header : request.Query[A2aRouteHandler.A2aVersionHeader].ToString();
+    }
 }

@@ -210,9 +210,8 @@ internal sealed partial class A2aRouteHandler(
         }
 
         // The card's shape follows the version the client speaks (A2A-Version, as a header or a query parameter).
-        var version = context.Request.Headers[A2aVersionHeader].ToString() is { Length: > 0 } header ? header : context.Request.Query[A2aVersionHeader].ToString();
         var rewritten = A2aCardRewriter.Rewrite(card.DeepClone().AsObject(), new Uri(route.A2A.Url), GatewayBase(context.Request, prefix), request.Runtime.Policies,
-            A2aCardRewriter.ShapeFor(version));
+            A2aCardRewriter.ShapeFor(A2aVersions.Named(context.Request)));
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers.Vary = A2aVersionHeader;

@@ -60,7 +60,7 @@ public sealed class McpRegistryImportTests(ControlPlaneFixture controlPlane)
         // The imported server is a target like any other: its tools serve through the proxy.
         (await developer.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new { name = "mcp", targets = new[] { "utils-server" } }, Cancellation)).EnsureSuccessStatusCode();
         await using var proxy = await controlPlane.StartProxyAsync(Cancellation);
-        await using var client = await ConnectWhenServedAsync(new Uri(proxy.BaseAddress, $"/{tenant}/mcp"));
+        await using var client = await McpTestClient.ConnectWhenServedAsync(new Uri(proxy.BaseAddress, $"/{tenant}/mcp"), Cancellation);
         var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "imported" }, cancellationToken: Cancellation);
         Assert.NotEqual(true, result.IsError);
         Assert.Contains("imported", JsonSerializer.Serialize(result.Content), StringComparison.Ordinal);
@@ -248,21 +248,6 @@ public sealed class McpRegistryImportTests(ControlPlaneFixture controlPlane)
             }),
     };
 
-    private static async Task<ModelContextProtocol.Client.McpClient> ConnectWhenServedAsync(Uri route)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            try
-            {
-                return await McpTestClient.ConnectAsync(route, Cancellation);
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200, Cancellation);
-            }
-        }
-    }
 
     /// <summary>A registry answering the MCP registry API's <c>GET /v0/servers/{name}/versions/{version}</c> for the servers it holds.</summary>
     private sealed class RegistryServer : IAsyncDisposable

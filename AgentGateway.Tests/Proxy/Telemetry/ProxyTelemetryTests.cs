@@ -136,6 +136,9 @@ public sealed class ProxyTelemetryTests(ProxyTelemetryFixture fixture) : IClassF
         // ASP.NET Core's server metric names the route and its kind too.
         Assert.Equal(2, Added("http_server_request_duration_seconds_count",
             "http_response_status_code=\"401\"", "agentgateway_route_kind=\"http\"", "route=\"acme/locked\"", "tenant=\"acme\""));
+        // ASP.NET Core's per-request internals (routing, the memory pool) are not collected unless asked for.
+        Assert.Empty(PrometheusText.Series(scrape, "aspnetcore_routing_match_attempts_total"));
+        Assert.DoesNotContain("aspnetcore_memory_pool_", scrape, StringComparison.Ordinal);
         Assert.True(PrometheusText.Value(scrape, "agentgateway_mcp_sessions") >= 0);
         Assert.True(PrometheusText.Value(scrape, "agentgateway_config_updates_total", "source=\"file\"", "result=\"applied\"") >= 1);
 

@@ -134,7 +134,7 @@ public sealed class CallRecordsTests(ControlPlaneFixture controlPlane)
             ["Xds:SpoolDirectory"] = journal,
         });
         var route = new Uri(dying.BaseAddress, $"/{tenant}/mcp");
-        await using (var client = await ConnectWhenServedAsync(route))
+        await using (var client = await McpTestClient.ConnectWhenServedAsync(route, Cancellation))
         {
             for (var index = 0; index < 3; index++)
             {
@@ -170,23 +170,6 @@ public sealed class CallRecordsTests(ControlPlaneFixture controlPlane)
         }
 
         Directory.Delete(journal, recursive: true);
-    }
-
-    /// <summary>An MCP client of <paramref name="route"/> once the proxy serves it (a route just created may take a push).</summary>
-    private static async Task<ModelContextProtocol.Client.McpClient> ConnectWhenServedAsync(Uri route)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            try
-            {
-                return await McpTestClient.ConnectAsync(route, Cancellation);
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200, Cancellation);
-            }
-        }
     }
 
     /// <summary>The tenant's calls once there are exactly <paramref name="count"/>.</summary>

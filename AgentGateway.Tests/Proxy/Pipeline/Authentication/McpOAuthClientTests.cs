@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using AgentGateway.Tests.Fixtures;
@@ -23,25 +22,14 @@ public sealed partial class McpOAuthClientTests(PolicyGatewayFixture gateway)
     [Fact]
     public async Task TheSdkClient_DiscoversTheIssuer_SignsIn_AndCallsToolsWithATokenBoundToTheRoute()
     {
-        string? issuedToken = null;
-        using var login = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true });
-        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        var (echoed, token) = await SignInAndEchoAsync(new ClientOAuthOptions
         {
-            Endpoint = gateway.Route("oauth"),
-            OAuth = new ClientOAuthOptions
-            {
-                ClientId = PolicyGatewayFixture.OAuthClientId,
-                ClientSecret = PolicyGatewayFixture.OAuthClientSecret,
-                RedirectUri = gateway.OAuthRedirectUri,
-                AuthorizationCallbackHandler = (context, cancellationToken) => SignInAsync(login, context, "developer", cancellationToken),
-            },
-        }, new HttpClient(new TokenSpy(token => issuedToken = token) { InnerHandler = new HttpClientHandler() }));
+            ClientId = PolicyGatewayFixture.OAuthClientId,
+            ClientSecret = PolicyGatewayFixture.OAuthClientSecret,
+            RedirectUri = gateway.OAuthRedirectUri,
+        }, "signed in");
 
-        await using var client = await McpClient.CreateAsync(transport, cancellationToken: Cancellation);
-        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "signed in" }, cancellationToken: Cancellation);
-
-        Assert.Equal("signed in", Assert.IsType<TextContentBlock>(echo.Content[0]).Text);
-        var token = new JsonWebToken(issuedToken);
+        Assert.Equal("signed in", echoed);
         Assert.Equal("developer", token.GetClaim("preferred_username").Value);
         Assert.Equal([gateway.OAuthResource], token.Audiences);
     }
@@ -50,48 +38,38 @@ public sealed partial class McpOAuthClientTests(PolicyGatewayFixture gateway)
     public async Task TheSdkClient_WithNoClientIdOfItsOwn_RegistersItselfWithTheIssuer_AndSignsIn()
     {
         // The way Claude, VS Code or Cursor connect on first use: no client id or secret configured anywhere.
-        string? issuedToken = null;
-        using var login = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true });
-        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        var (echoed, token) = await SignInAndEchoAsync(new ClientOAuthOptions
         {
-            Endpoint = gateway.Route("oauth"),
-            OAuth = new ClientOAuthOptions
-            {
-                RedirectUri = new Uri("http://127.0.0.1:33420/callback"),
-                DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = "agentgateway tests" },
-                AuthorizationCallbackHandler = (context, cancellationToken) => SignInAsync(login, context, "developer", cancellationToken),
-            },
-        }, new HttpClient(new TokenSpy(token => issuedToken = token) { InnerHandler = new HttpClientHandler() }));
+            RedirectUri = new Uri("http://127.0.0.1:33420/callback"),
+            DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = "agentgateway tests" },
+        }, "registered");
 
-        await using var client = await McpClient.CreateAsync(transport, cancellationToken: Cancellation);
-        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "registered" }, cancellationToken: Cancellation);
-
-        Assert.Equal("registered", Assert.IsType<TextContentBlock>(echo.Content[0]).Text);
-        var token = new JsonWebToken(issuedToken);
+        Assert.Equal("registered", echoed);
         Assert.StartsWith("mcp-", token.GetClaim("azp").Value, StringComparison.Ordinal);
         Assert.Equal([gateway.OAuthResource], token.Audiences);
+    }
+
+    /// <summary>The SDK client with <paramref name="oauth"/>, the user signing in as a browser would: what echo answered, and the token it sent.</summary>
+    private async Task<(string Echoed, JsonWebToken Token)> SignInAndEchoAsync(ClientOAuthOptions oauth, string message)
+    {
+        string? issuedToken = null;
+        using var login = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true });
+        oauth.AuthorizationCallbackHandler = (context, cancellationToken) => SignInAsync(login, context, "developer", cancellationToken);
+        var transport = new HttpClientTransport(
+            new HttpClientTransportOptions { Endpoint = gateway.Route("oauth"), OAuth = oauth },
+            new HttpClient(new TokenSpy(token => issuedToken = token) { InnerHandler = new HttpClientHandler() }));
+
+        await using var client = await McpClient.CreateAsync(transport, cancellationToken: Cancellation);
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = message }, cancellationToken: Cancellation);
+        return (Assert.IsType<TextContentBlock>(echo.Content[0]).Text, new JsonWebToken(issuedToken));
     }
 
     [Fact]
     public async Task TheTypeScriptSdkClient_RegistersItself_SignsIn_AndListsTools()
     {
-        var script = Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "clients", "mcp-oauth-onboarding.mjs");
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { script, gateway.Route("oauth").ToString(), "developer", "developer" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        ChildProcesses.Track(process);
-        var output = process.StandardOutput.ReadToEndAsync(Cancellation);
-        var errors = process.StandardError.ReadToEndAsync(Cancellation);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
-        timeout.CancelAfter(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"The TypeScript client failed:\n{await errors}");
-
-        var report = JsonDocument.Parse(await output).RootElement;
+        var report = await NodeScript.RunAsync(
+            "node", Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "clients", "mcp-oauth-onboarding.mjs"),
+            [gateway.Route("oauth").ToString(), "developer", "developer"], Cancellation);
         Assert.Equal("unauthorized", report.GetProperty("firstTry").GetString());
         Assert.StartsWith("mcp-", report.GetProperty("clientId").GetString(), StringComparison.Ordinal);
         Assert.Equal(report.GetProperty("clientId").GetString(), report.GetProperty("azp").GetString());
