@@ -16,7 +16,8 @@ public sealed class PortalLlmPlaygroundBrowserTests(AppHostFixture platform)
         await browser.SignInAsync("/tenants/demo/routes/models", "developer", "developer");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Playground" }).ClickAsync();
 
-        // The models are the route's, as the gateway lists them to its clients.
+        // The models are the route's, as the gateway lists them to its clients (the first is chosen once they are in).
+        await Assertions.Expect(page.GetByTestId("llm-playground-send")).ToBeEnabledAsync();
         await browser.SelectAsync("llm-playground-model", "reverse");
         await browser.Input("llm-playground-message").FillAsync("hello gateway world");
         await page.GetByTestId("llm-playground-send").ClickAsync();
