@@ -52,7 +52,7 @@ internal static class LlmProvidersApi
     {
         var errors = Validation.Errors();
         Validation.Name(errors, "name", request.Name);
-        await ValidateBodyAsync(errors, egress, request.Kind, request.Url, request.TimeoutMs, request.Description, request.ApiVersion, cancellationToken);
+        await ValidateBodyAsync(errors, egress, request.Kind, request.Url, request.TimeoutMs, request.Description, request.ApiVersion, request.NativeResponses, cancellationToken);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -74,6 +74,7 @@ internal static class LlmProvidersApi
             TimeoutMs = request.TimeoutMs,
             Description = request.Description,
             ApiVersion = NullIfEmpty(request.ApiVersion),
+            NativeResponses = request.NativeResponses ?? false,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -114,7 +115,7 @@ internal static class LlmProvidersApi
         }
 
         var errors = Validation.Errors();
-        await ValidateBodyAsync(errors, egress, request.Kind, request.Url, request.TimeoutMs, request.Description, request.ApiVersion, cancellationToken);
+        await ValidateBodyAsync(errors, egress, request.Kind, request.Url, request.TimeoutMs, request.Description, request.ApiVersion, request.NativeResponses, cancellationToken);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -130,6 +131,7 @@ internal static class LlmProvidersApi
         entity.TimeoutMs = request.TimeoutMs;
         entity.Description = request.Description;
         entity.ApiVersion = NullIfEmpty(request.ApiVersion);
+        entity.NativeResponses = request.NativeResponses ?? false;
         entity.UpdatedAt = time.GetUtcNow();
         await db.SaveConfigChangesAsync(cancellationToken);
 
@@ -165,7 +167,7 @@ internal static class LlmProvidersApi
 
     private static async Task ValidateBodyAsync(
         Dictionary<string, string[]> errors, EgressGuard egress, string? kind, string? url, int? timeoutMs, string? description, string? apiVersion,
-        CancellationToken cancellationToken)
+        bool? nativeResponses, CancellationToken cancellationToken)
     {
         var providerKind = LlmProviderKinds.KindOf(kind);
         if (providerKind is null)
@@ -178,7 +180,7 @@ internal static class LlmProvidersApi
         {
             // The proxy's own rules for a provider (no query or fragment, an api-version for Azure only), with the same messages as its YAML.
             var problems = new List<ConfigError>();
-            RouteValidator.Validate(new V1.LlmProvider { Name = "provider", Url = url!, Kind = providerKind.Value, ApiVersion = apiVersion ?? string.Empty }, string.Empty, problems);
+            RouteValidator.Validate(new V1.LlmProvider { Name = "provider", Url = url!, Kind = providerKind.Value, ApiVersion = apiVersion ?? string.Empty, NativeResponses = nativeResponses ?? false }, string.Empty, problems);
             foreach (var problem in problems)
             {
                 Validation.Add(errors, problem.Field, problem.Message + ".");
@@ -210,6 +212,7 @@ internal static class LlmProvidersApi
         provider.Description,
         [.. routes],
         provider.ApiVersion,
+        provider.NativeResponses,
         provider.CreatedAt,
         provider.UpdatedAt,
         provider.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));

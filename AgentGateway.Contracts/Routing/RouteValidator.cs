@@ -184,7 +184,7 @@ public static partial class RouteValidator
         ValidateModels(llm, path, errors);
     }
 
-    /// <summary>One LLM provider: its name, kind, base URL and timeout.</summary>
+    /// <summary>One LLM provider: its name, kind, base URL, timeout, and the options of its kind.</summary>
     public static void Validate(LlmProvider provider, string path, List<ConfigError> errors)
     {
         ArgumentNullException.ThrowIfNull(provider);
@@ -204,6 +204,11 @@ public static partial class RouteValidator
             errors.Add(new ConfigError(PolicyValidator.Join(path, "apiVersion"), provider.Kind != LlmProviderKind.AzureOpenai
                 ? "is for 'azure-openai' providers only"
                 : "must be an Azure OpenAI api-version such as 2024-10-21 or 2025-04-01-preview"));
+        }
+
+        if (provider.NativeResponses && provider.Kind is not (LlmProviderKind.Openai or LlmProviderKind.AzureOpenai))
+        {
+            errors.Add(new ConfigError(PolicyValidator.Join(path, "nativeResponses"), "is for 'openai' and 'azure-openai' providers only"));
         }
 
         if (!PolicyValidator.IsHttpUrl(provider.Url, out var uri) || uri!.Query.Length > 0 || uri.Fragment.Length > 0)

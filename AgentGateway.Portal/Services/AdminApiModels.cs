@@ -151,14 +151,21 @@ public sealed record AgentUpdate(string Url, string? CardUrl, string? Descriptio
 /// <param name="Kind">'openai' (and every server that speaks its API) or 'anthropic'.</param>
 /// <param name="TimeoutMs">How long one try may take to answer; null takes 300000.</param>
 /// <param name="Routes">The LLM routes that serve from it.</param>
+/// <param name="NativeResponses">OpenAI and Azure OpenAI: the provider serves the Responses API itself.</param>
 public sealed record LlmProviderInfo(
-    string Name, string Kind, string Url, int? TimeoutMs, string? Description, IReadOnlyList<string> Routes, string? ApiVersion,
+    string Name, string Kind, string Url, int? TimeoutMs, string? Description, IReadOnlyList<string> Routes, string? ApiVersion, bool NativeResponses,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
 
 /// <param name="ApiVersion">Azure OpenAI only: its deployments API's api-version; null takes the default.</param>
-public sealed record NewLlmProvider(string Name, string Kind, string Url, int? TimeoutMs, string? Description, string? ApiVersion = null);
+/// <param name="NativeResponses">OpenAI and Azure OpenAI only: Responses requests go to the provider's own Responses API.</param>
+public sealed record NewLlmProvider(string Name, string Kind, string Url, int? TimeoutMs, string? Description, string? ApiVersion = null, bool NativeResponses = false);
 
-public sealed record LlmProviderUpdate(string Kind, string Url, int? TimeoutMs, string? Description, string? ApiVersion = null);
+public sealed record LlmProviderUpdate(string Kind, string Url, int? TimeoutMs, string? Description, string? ApiVersion = null, bool NativeResponses = false)
+{
+    /// <summary>The update that leaves <paramref name="provider"/> as it is but for what the caller changes.</summary>
+    public static LlmProviderUpdate Of(LlmProviderInfo provider) =>
+        new(provider.Kind, provider.Url, provider.TimeoutMs, provider.Description, provider.ApiVersion, provider.NativeResponses);
+}
 
 /// <summary>The LLM provider kinds, as AdminApi names them.</summary>
 public static class LlmProviderKinds

@@ -154,8 +154,19 @@ public sealed class PortalRoutesBrowserTests(AppHostFixture platform)
         await browser.Input("llm-provider-name").FillAsync(openai);
         await browser.Input("llm-provider-url").FillAsync(providers.OpenAiUrl.AbsoluteUri);
         await browser.SelectAsync("llm-provider-key", secret);
+        await page.GetByLabel("Serves the Responses API itself").ClickAsync();
         await page.GetByTestId("llm-provider-save").ClickAsync();
         await Assertions.Expect(page.GetByTestId($"llm-provider-key-{openai}")).ToHaveTextAsync(secret);
+        await Assertions.Expect(page.GetByTestId($"llm-provider-responses-{openai}")).ToContainTextAsync("native");
+
+        // Switched back on its row: the gateway serves its Responses API on its Chat Completions again.
+        await page.GetByTestId($"llm-provider-responses-{openai}").Locator("input").ClickAsync();
+        await Assertions.Expect(page.GetByTestId($"llm-provider-responses-{openai}")).ToContainTextAsync("translated");
+        using (var admin = await platform.CreateAdminApiClientAsync(Cancellation))
+        {
+            var stored = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/demo/llm-providers/{openai}", Cancellation);
+            Assert.False(stored.GetProperty("nativeResponses").GetBoolean());
+        }
 
         // A URL AdminApi refuses is marked on its field.
         await browser.Input("llm-provider-name").FillAsync(claude);

@@ -99,6 +99,7 @@ internal static class RouteResources
                 Kind = LlmProviderKinds.KindOf(entry.Kind) ?? LlmProviderKind.Openai,
                 Url = entry.Url,
                 ApiVersion = entry.ApiVersion ?? string.Empty,
+                NativeResponses = entry.NativeResponses,
                 TimeoutMs = (uint)(entry.TimeoutMs ?? 0),
                 Auth = policies?.Auth?.Spec as BackendAuth,
                 Tls = policies?.Tls?.Spec as BackendTls,

@@ -24,6 +24,9 @@ internal sealed class LlmProvider : ITenantOwned
     /// <summary>Azure OpenAI: the api-version of its deployments API; null takes the proxy's default.</summary>
     public string? ApiVersion { get; set; }
 
+    /// <summary>OpenAI and Azure OpenAI: the provider serves the Responses API itself (requests go to it as sent).</summary>
+    public bool NativeResponses { get; set; }
+
     public string? Description { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }

@@ -7,4 +7,4 @@ namespace AgentGateway.AdminApi.Endpoints.Contracts;
 /// {"header": {"name": "x-api-key", ...}} for Anthropic, {"header": {"name": "api-key", ...}} for Azure OpenAI.
 /// </summary>
 /// <param name="Name">The provider's name in the tenant: letters, digits and '-'.</param>
-public sealed record CreateLlmProviderRequest(string? Name, string? Kind, string? Url, int? TimeoutMs = null, string? Description = null, string? ApiVersion = null);
+public sealed record CreateLlmProviderRequest(string? Name, string? Kind, string? Url, int? TimeoutMs = null, string? Description = null, string? ApiVersion = null, bool? NativeResponses = null);

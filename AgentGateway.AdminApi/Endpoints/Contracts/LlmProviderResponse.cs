@@ -12,6 +12,11 @@ namespace AgentGateway.AdminApi.Endpoints.Contracts;
 /// </param>
 /// <param name="Url">The API's base URL: for OpenAI-compatible servers the one below which /chat/completions lives (https://api.openai.com/v1), for Azure OpenAI the resource's endpoint (https://contoso.openai.azure.com), for Anthropic https://api.anthropic.com.</param>
 /// <param name="ApiVersion">Azure OpenAI: the deployments API's api-version; null takes 2024-10-21.</param>
+/// <param name="NativeResponses">
+/// 'openai' and 'azure-openai' only: the provider serves OpenAI's Responses API itself ({url}/responses; Azure OpenAI
+/// {url}/openai/v1/responses), so Responses requests go to it as sent and it keeps their conversations; false serves the
+/// Responses API on top of its Chat Completions.
+/// </param>
 /// <param name="TimeoutMs">How long one try may take to answer (a stream: its first byte); null takes 300000.</param>
 /// <param name="Routes">The LLM routes that serve models from the provider (a provider in use cannot be deleted).</param>
 public sealed record LlmProviderResponse(
@@ -22,6 +27,7 @@ public sealed record LlmProviderResponse(
     string? Description,
     IReadOnlyList<string> Routes,
     string? ApiVersion,
+    bool NativeResponses,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string Version) : IVersionedResponse;

@@ -28,16 +28,17 @@ internal abstract class LlmClientApi
     public abstract JsonObject Error(int status, string message, string? code = null);
 
     /// <summary>The adapter to <paramref name="provider"/> for <paramref name="model"/>, or null when it does not serve this API.</summary>
-    public ProviderAdapter? AdapterFor(LlmProvider provider, string model) => AdapterFor(ProviderAdapter.ApiOf(provider, model));
+    public virtual ProviderAdapter? AdapterFor(LlmProvider provider, string model) => AdapterFor(ProviderAdapter.ApiOf(provider, model));
 
     /// <summary>The adapter to a provider model of <paramref name="api"/>, or null when such models do not serve this API.</summary>
     protected abstract ProviderAdapter? AdapterFor(ProviderApi api);
 
     /// <summary>
     /// The event that ends a stream the provider broke (its connection failed before the stream's end), in this API's
-    /// form, so the client's SDK raises an error instead of taking a cut answer for a whole one.
+    /// form, so the client's SDK raises an error instead of taking a cut answer for a whole one; <paramref name="code"/>
+    /// names why, where the API's error has a code.
     /// </summary>
-    public virtual SseEvent StreamError(string message) => new(null, Error(StatusCodes.Status502BadGateway, message, "upstream_stream_broken").ToJsonString());
+    public virtual SseEvent StreamError(string message, string code = "upstream_stream_broken") => new(null, Error(StatusCodes.Status502BadGateway, message, code).ToJsonString());
 
     /// <summary>Whether the client asked for the usage in its stream (Anthropic's streams always carry it).</summary>
     public abstract bool WantsStreamUsage(JsonObject request);
@@ -76,22 +77,22 @@ internal abstract class LlmClientApi
 
         public override bool WantsStreamUsage(JsonObject request) => true;
 
-        public override SseEvent StreamError(string message) => new("error", Error(StatusCodes.Status502BadGateway, message).ToJsonString());
+        public override SseEvent StreamError(string message, string code = "upstream_stream_broken") => new("error", Error(StatusCodes.Status502BadGateway, message).ToJsonString());
     }
-
-    /// <summary>
-    /// The API whose stream events answer guards read: this one, or (for an API whose adapters make their events from
-    /// chat chunks) Chat Completions, whose chunks the adapter guards before making its own.
-    /// </summary>
-    public virtual LlmClientApi GuardedEvents => this;
 
     /// <summary>Why the gateway cannot serve a request of this API that is valid JSON with a model; null when it can.</summary>
     public virtual string? Unsupported(JsonObject request) => null;
 
-    /// <summary>OpenAI's Responses API, on top of Chat Completions (see <see cref="ResponsesAdapter"/>).</summary>
+    /// <summary>
+    /// OpenAI's Responses API: passed through to providers that serve it (<see cref="NativeResponsesAdapter"/>), else on
+    /// top of Chat Completions (see <see cref="ResponsesAdapter"/>).
+    /// </summary>
     private sealed class OpenAiResponsesApi : LlmClientApi
     {
         public override string Name => "responses";
+
+        public override ProviderAdapter? AdapterFor(LlmProvider provider, string model) =>
+            provider.NativeResponses && ProviderAdapter.ApiOf(provider, model) == ProviderApi.OpenAi ? NativeResponsesAdapter.Instance : base.AdapterFor(provider, model);
 
         public override JsonObject Error(int status, string message, string? code = null) => LlmErrors.OpenAi(message, LlmErrors.OpenAiType(status), code);
 
@@ -108,12 +109,10 @@ internal abstract class LlmClientApi
 
         public override string? Unsupported(JsonObject request) => ResponsesAdapter.Unsupported(request);
 
-        public override LlmClientApi GuardedEvents => OpenAiChat;
-
-        public override SseEvent StreamError(string message) => new("error", new JsonObject
+        public override SseEvent StreamError(string message, string code = "upstream_stream_broken") => new("error", new JsonObject
         {
             ["type"] = "error",
-            ["code"] = "upstream_stream_broken",
+            ["code"] = code,
             ["message"] = message,
             ["param"] = null,
         }.ToJsonString());

@@ -81,34 +81,90 @@ internal sealed class LlmRouteHandler(LlmExchanges exchanges, BackendHttpClients
         }
     }
 
-    /// <summary><c>GET</c> or <c>DELETE {path}/v1/responses/{id}</c>: a response the caller stored on the route.</summary>
+    /// <summary>
+    /// <c>GET</c> or <c>DELETE {path}/v1/responses/{id}</c>: a response the caller stored on the route, read from the
+    /// provider that keeps it when it serves the Responses API itself.
+    /// </summary>
     private async Task StoredResponseAsync(HttpContext context, Route route, RequestScope scope, string id)
     {
         var api = LlmClientApi.OpenAiResponses;
+        var deleting = HttpMethods.IsDelete(context.Request.Method);
         try
         {
-            if (HttpMethods.IsDelete(context.Request.Method))
+            switch (await responses.FindAsync(route, scope.Caller, id, context.RequestAborted))
             {
-                if (await responses.DeleteAsync(route, scope.Caller, id, context.RequestAborted))
-                {
+                case { } claimed when (string?)claimed["provider"] is { } keeper:
+                    if (await ProviderResponseAsync(context, route, scope, id, keeper) && deleting)
+                    {
+                        await responses.DeleteAsync(route, scope.Caller, id, context.RequestAborted);
+                    }
+
+                    return;
+                case { } stored when deleting && await responses.DeleteAsync(route, scope.Caller, id, context.RequestAborted):
                     context.Response.ContentType = "application/json";
                     await context.Response.WriteAsync(new JsonObject { ["id"] = id, ["object"] = "response", ["deleted"] = true }.ToJsonString(), context.RequestAborted);
                     return;
-                }
+                case { } stored when !deleting && stored["response"] is JsonObject response:
+                    context.Response.ContentType = "application/json";
+                    await context.Response.WriteAsync(response.ToJsonString(), context.RequestAborted);
+                    return;
+                default:
+                    await LlmErrors.WriteAsync(context, StatusCodes.Status404NotFound, api.Error(StatusCodes.Status404NotFound, $"Response with id '{id}' not found.", "not_found"));
+                    return;
             }
-            else if (await responses.FindAsync(route, scope.Caller, id, context.RequestAborted) is { } stored && stored["response"] is JsonObject response)
-            {
-                context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync(response.ToJsonString(), context.RequestAborted);
-                return;
-            }
-
-            await LlmErrors.WriteAsync(context, StatusCodes.Status404NotFound, api.Error(StatusCodes.Status404NotFound, $"Response with id '{id}' not found.", "not_found"));
         }
         catch (RateLimiterUnavailableException exception)
         {
             await LlmErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
                 api.Error(StatusCodes.Status503ServiceUnavailable, $"Stored responses cannot be read: {exception.Message}."));
+        }
+    }
+
+    /// <summary>
+    /// The request for a stored response sent on to the provider that keeps it (<paramref name="keeper"/>), its answer
+    /// relayed; true when the provider answered 2xx.
+    /// </summary>
+    private async Task<bool> ProviderResponseAsync(HttpContext context, Route route, RequestScope scope, string id, string keeper)
+    {
+        var api = LlmClientApi.OpenAiResponses;
+        if (route.Llm.Providers.FirstOrDefault(provider => provider.Name == keeper && provider.NativeResponses) is not { } provider)
+        {
+            await LlmErrors.WriteAsync(context, StatusCodes.Status404NotFound,
+                api.Error(StatusCodes.Status404NotFound, $"Response with id '{id}' was kept by provider '{keeper}', which this route no longer has.", "not_found"));
+            return false;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(provider.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(provider.TimeoutMs) : LlmExchanges.DefaultTimeout);
+        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(NativeResponsesAdapter.Url(provider, "/" + Uri.EscapeDataString(id)) + context.Request.QueryString.Value));
+        new BackendRequestContext(provider.Auth, scope.Caller, provider.Tls).Apply(request);
+        try
+        {
+            using var response = await clients.For(provider.Tls).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var text = await exchanges.ReadTextAsync(response, timeout.Token);
+            var status = (int)response.StatusCode;
+            if (status >= 400)
+            {
+                await LlmErrors.WriteAsync(context, status, NativeResponsesAdapter.Instance.ToError(status, text));
+                return false;
+            }
+
+            if (ProviderAdapter.ParseObject(text) is not { } answer)
+            {
+                await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
+                    api.Error(StatusCodes.Status502BadGateway, $"Provider '{provider.Name}' sent an answer that is not a JSON object."));
+                return false;
+            }
+
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(answer.ToJsonString(), context.RequestAborted);
+            return true;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
+        {
+            await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
+                api.Error(StatusCodes.Status502BadGateway, $"Provider '{provider.Name}' could not be reached for response '{id}'.", "provider_unavailable"));
+            return false;
         }
     }
 

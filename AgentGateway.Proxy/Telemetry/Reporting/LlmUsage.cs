@@ -25,6 +25,11 @@ internal readonly record struct LlmUsage(long InputTokens, long OutputTokens, bo
             Number(value["output_tokens"]))
         : null;
 
+    /// <summary>The usage of a Responses API <c>usage</c> object (its input tokens include the cached ones), or null.</summary>
+    public static LlmUsage? FromResponses(JsonNode? usage) => usage is JsonObject value
+        ? new LlmUsage(Number(value["input_tokens"]), Number(value["output_tokens"]))
+        : null;
+
     /// <summary>
     /// A rough count for answers whose provider reports no usage: four characters of text a token, input and output.
     /// </summary>

@@ -33,6 +33,7 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
             (new { name = "p", kind = "anthropic", url = UpstreamUrl, timeoutMs = 0 }, "timeoutMs"),
             (new { name = "p", kind = "openai", url = UpstreamUrl, apiVersion = "2024-10-21" }, "apiVersion"),
             (new { name = "p", kind = "azure-openai", url = UpstreamUrl, apiVersion = "newest" }, "apiVersion"),
+            (new { name = "p", kind = "anthropic", url = UpstreamUrl, nativeResponses = true }, "nativeResponses"),
         })
         {
             var problem = await AssertProblemAsync(await admin.PostAsJsonAsync(providers, body, Cancellation), HttpStatusCode.BadRequest);
@@ -133,6 +134,11 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
 
         // Out of the route (another provider in its place), the provider is still held by its policy.
         (await admin.PostAsJsonAsync(providers, new { name = "local", kind = "openai", url = UpstreamUrl + "/v1" }, Cancellation)).EnsureSuccessStatusCode();
+        using (var native = await admin.PutAsJsonAsync($"{providers}/local", new { kind = "openai", url = UpstreamUrl + "/v1", nativeResponses = true }, Cancellation))
+        {
+            Assert.True((await native.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("nativeResponses").GetBoolean());
+        }
+
         (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/routes/models", new { providers = new[] { "local" } }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/claude-key", new { value = "sk-ant" }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
@@ -164,7 +170,11 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
         var providers = $"/api/v1/tenants/{tenant}/llm-providers";
         (await admin.PostAsJsonAsync(providers, new { name = "openai", kind = "openai", url = UpstreamUrl + "/v1", timeoutMs = 30000 }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync(providers, new { name = "claude", kind = "anthropic", url = UpstreamUrl }, Cancellation)).EnsureSuccessStatusCode();
-        (await admin.PostAsJsonAsync(providers, new { name = "azure", kind = "azure-openai", url = UpstreamUrl, apiVersion = "2025-04-01-preview" }, Cancellation)).EnsureSuccessStatusCode();
+        using (var azure = await admin.PostAsJsonAsync(providers, new { name = "azure", kind = "azure-openai", url = UpstreamUrl, apiVersion = "2025-04-01-preview", nativeResponses = true }, Cancellation))
+        {
+            Assert.True((await azure.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("nativeResponses").GetBoolean());
+        }
+
         (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/openai-key", new { value = "sk-openai" }, Cancellation)).EnsureSuccessStatusCode();
         using (var created = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new
         {
@@ -223,7 +233,8 @@ public sealed class LlmRoutesApiTests(ControlPlaneFixture controlPlane, RouteKin
         var claude = route.Llm.Providers[1];
         Assert.Equal((LlmProviderKind.Anthropic, UpstreamUrl, 0u), (claude.Kind, claude.Url, claude.TimeoutMs));
         Assert.Equal(BackendAuth.MethodOneofCase.Passthrough, claude.Auth.MethodCase);
-        Assert.Equal((LlmProviderKind.AzureOpenai, "2025-04-01-preview"), (route.Llm.Providers[2].Kind, route.Llm.Providers[2].ApiVersion));
+        Assert.Equal((LlmProviderKind.AzureOpenai, "2025-04-01-preview", true), (route.Llm.Providers[2].Kind, route.Llm.Providers[2].ApiVersion, route.Llm.Providers[2].NativeResponses));
+        Assert.False(openai.NativeResponses);
         Assert.Equal(["fast", "smart"], route.Llm.Models.Select(model => model.Name));
         Assert.Equal(("openai", "gpt-4.1", 3u, 0u), (route.Llm.Models[1].Targets[0].Provider, route.Llm.Models[1].Targets[0].Model, route.Llm.Models[1].Targets[0].Weight, route.Llm.Models[1].Targets[0].Priority));
         Assert.Equal(1u, route.Llm.Models[1].Targets[1].Priority);

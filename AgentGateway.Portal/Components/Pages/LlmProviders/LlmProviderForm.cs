@@ -20,6 +20,12 @@ public sealed class LlmProviderForm
     /// <summary>Azure OpenAI: the api-version; empty takes the default.</summary>
     public string? ApiVersion { get; set; }
 
+    /// <summary>OpenAI and Azure OpenAI: the provider serves the Responses API itself.</summary>
+    public bool NativeResponses { get; set; }
+
+    /// <summary>Whether a provider of <paramref name="kind"/> may serve the Responses API itself.</summary>
+    public static bool MayServeResponses(string kind) => kind is LlmProviderKinds.OpenAi or LlmProviderKinds.AzureOpenAi;
+
     /// <summary>
     /// The tenant's secret that holds the API key (Bedrock: the access key id; Vertex AI: the service account key);
     /// null attaches no key (Vertex AI: its token comes from the proxy's machine).
@@ -56,7 +62,8 @@ public sealed class LlmProviderForm
 
     public NewLlmProvider ToNewProvider() => new(
         Name.Trim(), Kind, Url.Trim(), TimeoutMs is > 0 ? TimeoutMs : null, string.IsNullOrWhiteSpace(Description) ? null : Description.Trim(),
-        Kind == LlmProviderKinds.AzureOpenAi && !string.IsNullOrWhiteSpace(ApiVersion) ? ApiVersion.Trim() : null);
+        Kind == LlmProviderKinds.AzureOpenAi && !string.IsNullOrWhiteSpace(ApiVersion) ? ApiVersion.Trim() : null,
+        NativeResponses && MayServeResponses(Kind));
 
     /// <summary>
     /// The policy that authenticates the gateway to the provider: an API key in its API's header, Bedrock's AWS
@@ -127,6 +134,7 @@ public sealed class LlmProviderForm
         TimeoutMs = null;
         Description = null;
         ApiVersion = null;
+        NativeResponses = false;
         KeySecret = null;
         SecretKeySecret = null;
         Region = null;

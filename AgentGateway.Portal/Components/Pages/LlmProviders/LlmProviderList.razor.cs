@@ -123,6 +123,21 @@ public sealed partial class LlmProviderList
         }
     }
 
+    private async Task SetNativeResponsesAsync(LlmProviderInfo provider, bool native)
+    {
+        try
+        {
+            await Api.UpdateLlmProviderAsync(Tenant, provider.Name, LlmProviderUpdate.Of(provider) with { NativeResponses = native }, provider.Version);
+            Snackbar.Add(native ? $"'{provider.Name}' now serves the Responses API itself." : $"The gateway now serves '{provider.Name}''s Responses API on its Chat Completions.", Severity.Success);
+            _error = null;
+            await LoadAsync();
+        }
+        catch (AdminApiException exception)
+        {
+            _error = exception;
+        }
+    }
+
     private async Task DeleteAsync(LlmProviderInfo provider)
     {
         var confirmed = await Dialogs.ShowMessageBoxAsync("Delete LLM provider",

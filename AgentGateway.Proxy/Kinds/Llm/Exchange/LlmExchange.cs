@@ -15,4 +15,13 @@ internal sealed record LlmExchange(
     LlmGuardSet? Guards, long Started, bool Stream, bool WantsUsage)
 {
     public Route Route => Runtime.Route;
+
+    /// <summary>
+    /// The Responses API: the gateway keeps the model's conversations (some target serves the API on top of Chat
+    /// Completions); else its providers do.
+    /// </summary>
+    public bool KeepsConversations { get; init; }
+
+    /// <summary>The Responses API: the stored response whose conversation the gateway put ahead of the request's input.</summary>
+    public string? ContinuedFrom { get; init; }
 }

@@ -94,17 +94,6 @@ internal sealed partial class LlmExchanges(
             return await RefuseAsync(StatusCodes.Status400BadRequest, api.Error(StatusCodes.Status400BadRequest, unsupported, "unsupported_parameter"), MetricLabels.Other);
         }
 
-        if (api == LlmClientApi.OpenAiResponses && await responses.ContinueAsync(route, scope.Caller, request, context.RequestAborted) is var (notFound, why))
-        {
-            var error = api.Error(notFound, why, notFound == StatusCodes.Status400BadRequest ? "previous_response_not_found" : null);
-            if (error["error"] is JsonObject details && notFound == StatusCodes.Status400BadRequest)
-            {
-                details["param"] = "previous_response_id";
-            }
-
-            return await RefuseAsync(notFound, error, MetricLabels.Other);
-        }
-
         if (LlmTargets.For(route.Llm, model, Random.Shared) is not { Count: > 0 } tries)
         {
             return await RefuseAsync(StatusCodes.Status404NotFound,
@@ -117,6 +106,40 @@ internal sealed partial class LlmExchanges(
         {
             return await RefuseAsync(StatusCodes.Status400BadRequest,
                 api.Error(StatusCodes.Status400BadRequest, $"No provider of model '{model}' serves the {api.Name} API.", "unsupported_api"), model);
+        }
+
+        // The Responses API: who keeps the model's conversations, and the one the request continues.
+        var keepsConversations = api == LlmClientApi.OpenAiResponses && tries.Any(attempt => api.AdapterFor(attempt.Provider, attempt.Model) is not NativeResponsesAdapter);
+        string? continuedFrom = null;
+        if (api == LlmClientApi.OpenAiResponses && request["previous_response_id"] is JsonValue previous && previous.TryGetValue<string>(out var previousId))
+        {
+            var continuation = await responses.ContinueAsync(route, scope.Caller, request, previousId, context.RequestAborted);
+            if (continuation.Provider is { } keeper)
+            {
+                // The provider keeps that conversation: only it can continue it.
+                tries = [.. tries.Where(attempt => attempt.Provider.Name == keeper && api.AdapterFor(attempt.Provider, attempt.Model) is NativeResponsesAdapter)];
+                continuation = tries.Count > 0 ? continuation : continuation with
+                {
+                    Error = (StatusCodes.Status400BadRequest, $"Previous response with id '{previousId}' is kept by provider '{keeper}', which does not serve model '{model}' on this route."),
+                };
+            }
+            else if (continuation.Error is null)
+            {
+                // Its conversation is now the request's input: no provider is to look it up.
+                continuedFrom = previousId;
+                request.Remove("previous_response_id");
+            }
+
+            if (continuation.Error is var (notFound, why))
+            {
+                var error = api.Error(notFound, why, notFound == StatusCodes.Status400BadRequest ? "previous_response_not_found" : null);
+                if (error["error"] is JsonObject details && notFound == StatusCodes.Status400BadRequest)
+                {
+                    details["param"] = "previous_response_id";
+                }
+
+                return await RefuseAsync(notFound, error, model);
+            }
         }
 
         if (await keyLimiter.AdmitAsync(context, route, scope.Caller, model) is { } refusal)
@@ -132,7 +155,11 @@ internal sealed partial class LlmExchanges(
         // Embeddings do not stream, whatever the request says.
         var stream = api != LlmClientApi.OpenAiEmbeddings && request["stream"] is JsonValue flag && flag.TryGetValue<bool>(out var streaming) && streaming;
         var guards = runtime.KindState(0, static (route, _) => new LlmRouteState(LlmGuardSet.Compile(route.Policies?.LlmGuards))).Guards;
-        var exchange = new LlmExchange(context, runtime, scope, api, request, model, tries, guards, started, stream, stream && api.WantsStreamUsage(request));
+        var exchange = new LlmExchange(context, runtime, scope, api, request, model, tries, guards, started, stream, stream && api.WantsStreamUsage(request))
+        {
+            KeepsConversations = keepsConversations,
+            ContinuedFrom = continuedFrom,
+        };
         if (guards is not null && await GuardPromptAsync(exchange, guards) is false)
         {
             metrics.Record(runtime.Key, api, null, model, "guarded", null, time.GetElapsedTime(started), null);
@@ -320,8 +347,7 @@ internal sealed partial class LlmExchanges(
         if (api == LlmClientApi.OpenAiResponses)
         {
             // Stored before it is sent: the client may name it in its next request at once.
-            translated["previous_response_id"] = request["previous_response_id"]?.DeepClone();
-            await responses.SaveAsync(exchange.Route, exchange.Scope.Caller, request, translated, context.RequestAborted);
+            await KeepResponseAsync(exchange, attempt, translated);
         }
 
         await context.Response.WriteAsync(translated.ToJsonString(), context.RequestAborted);
@@ -334,17 +360,15 @@ internal sealed partial class LlmExchanges(
     {
         var (context, api, guards) = (exchange.Context, exchange.Api, exchange.Guards);
         var state = new StreamState(attempt.Model, exchange.WantsUsage);
-        var streamGuard = guards is { Answer.Count: > 0 } or { AnswerWebhooks.Count: > 0 } ? AnswerStreamGuard(exchange, guards) : null;
-        var guardsChunks = api.GuardedEvents != api;
+        var guardsChunks = adapter.GuardsChatChunks;
+        var streamGuard = guards is { Answer.Count: > 0 } or { AnswerWebhooks.Count: > 0 } ? AnswerStreamGuard(exchange, guards, guardsChunks) : null;
         if (guardsChunks)
         {
             // The adapter makes its events from chat chunks: the guards read those, inside it.
             state.ChatGuard = streamGuard;
         }
 
-        Func<JsonObject, Task>? onResponse = api == LlmClientApi.OpenAiResponses
-            ? done => responses.SaveAsync(exchange.Route, exchange.Scope.Caller, exchange.Request, done, context.RequestAborted)
-            : null;
+        Func<JsonObject, Task>? onResponse = api == LlmClientApi.OpenAiResponses ? done => KeepResponseAsync(exchange, attempt, done) : null;
         var firstToken = await RelayStreamAsync(exchange, response, adapter, state, guardsChunks ? null : streamGuard, onResponse);
         if (streamGuard is not null)
         {
@@ -354,6 +378,23 @@ internal sealed partial class LlmExchanges(
         state.Usage ??= LlmUsage.Estimate(LlmUsage.RequestTextLength(exchange.Request), state.OutputCharacters);
         Finish(exchange, attempt, context.RequestAborted.IsCancellationRequested ? "cancelled" : "ok", state.Usage, firstToken);
         await DebitTokensAsync(exchange, state.Usage);
+    }
+
+    /// <summary>
+    /// A Responses API answer kept for the caller to name later: whole with its conversation when the gateway keeps the
+    /// model's conversations (some target serves the API on top of Chat Completions), else the provider keeps it and
+    /// the gateway only who may name it, and at which provider.
+    /// </summary>
+    private Task KeepResponseAsync(LlmExchange exchange, LlmTry attempt, JsonObject response)
+    {
+        var (route, caller, request, aborted) = (exchange.Route, exchange.Scope.Caller, exchange.Request, exchange.Context.RequestAborted);
+        if (!exchange.KeepsConversations)
+        {
+            return responses.ClaimAsync(route, caller, request, response, attempt.Provider.Name, aborted);
+        }
+
+        response["previous_response_id"] = exchange.ContinuedFrom;
+        return responses.SaveAsync(route, caller, request, response, aborted);
     }
 
     /// <summary>
@@ -586,15 +627,18 @@ internal sealed partial class LlmExchanges(
         return true;
     }
 
-    /// <summary>The guard of a streamed answer: its answer guards, and its answer webhooks asked about parts of the text.</summary>
-    private StreamGuard AnswerStreamGuard(LlmExchange exchange, LlmGuardSet guards)
+    /// <summary>
+    /// The guard of a streamed answer: its answer guards, and its answer webhooks asked about parts of the text; of the
+    /// client API's events, or of the chat chunks an adapter makes them from.
+    /// </summary>
+    private StreamGuard AnswerStreamGuard(LlmExchange exchange, LlmGuardSet guards, bool chatChunks)
     {
         var (context, routeKey, api, model) = (exchange.Context, exchange.Runtime.Key, exchange.Api, exchange.Model);
         var hits = new List<(string Guard, bool Rejected)>();
         var moderation = guards.AnswerWebhooks.Count == 0
             ? null
             : new StreamModeration(texts => webhooks.CheckAsync(guards.AnswerWebhooks, routeKey, "answer", model, texts, hits, context.RequestAborted), guards.StreamCheckChars);
-        return new StreamGuard(guards.Answer, api.GuardedEvents, hits, moderation);
+        return new StreamGuard(guards.Answer, chatChunks ? LlmClientApi.OpenAiChat : api, hits, moderation);
     }
 
     /// <summary>Relays the provider's stream as the client API's events, flushing each; returns when the first reached the client.</summary>
@@ -619,9 +663,9 @@ internal sealed partial class LlmExchanges(
             var events = adapter.ToEventsAsync(adapter.ReadEventsAsync(upstream, context.RequestAborted), state);
             await foreach (var sse in guard is null ? events : guard.ApplyAsync(events))
             {
-                if (onResponse is not null && state.Response is { } done)
+                // The Responses stream's last event (as the guards let it through): its response is stored before the client can name it.
+                if (onResponse is not null && state.Response is not null && (guard is null ? state.Response : NativeResponsesAdapter.FinalResponse(sse)) is { } done)
                 {
-                    // The Responses stream's last event: its response is stored before the client can name it.
                     await onResponse(done);
                     onResponse = null;
                 }

@@ -15,6 +15,8 @@ namespace AgentGateway.Proxy.Kinds.Llm.Exchange;
 /// proxy's Redis when it has one (every replica sees them), else by this proxy (at most
 /// <see cref="MaxLocalResponses"/> holding <see cref="MaxLocalCharacters"/>); for <see cref="Lifetime"/>, per route and
 /// per caller (its API key or subject), who keeps at most <see cref="MaxResponsesPerCaller"/> (the oldest go first).
+/// A response of a provider that serves the Responses API itself is the provider's to keep: of it, the gateway keeps
+/// whose it is and which provider has it, so that no other caller of the route can name, read or delete it.
 /// </summary>
 internal sealed partial class LlmResponseStore(RedisRateLimitStore redis, TimeProvider time, ILogger<LlmResponseStore> logger)
 {
@@ -39,17 +41,13 @@ internal sealed partial class LlmResponseStore(RedisRateLimitStore redis, TimePr
     private long _localCharacters;
 
     /// <summary>
-    /// Puts the stored conversation of the request's <c>previous_response_id</c> ahead of its input. Null when the
-    /// request names none or it was found; else the error to answer (status and message).
+    /// How a request continues its <c>previous_response_id</c>: with the stored conversation put ahead of its input
+    /// (when the gateway kept it), at the provider that keeps it (<see cref="ResponseContinuation.Provider"/>), or not
+    /// at all (<see cref="ResponseContinuation.Error"/>: the status and message to answer).
     /// </summary>
-    public async Task<(int Status, string Message)?> ContinueAsync(Route route, GatewayCaller caller, JsonObject request, CancellationToken cancellationToken)
+    public async Task<ResponseContinuation> ContinueAsync(Route route, GatewayCaller caller, JsonObject request, string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request["previous_response_id"] is not JsonValue named || !named.TryGetValue<string>(out var id))
-        {
-            return null;
-        }
-
         JsonObject? stored;
         try
         {
@@ -57,12 +55,17 @@ internal sealed partial class LlmResponseStore(RedisRateLimitStore redis, TimePr
         }
         catch (RateLimiterUnavailableException exception)
         {
-            return (StatusCodes.Status503ServiceUnavailable, $"Stored responses cannot be read: {exception.Message}.");
+            return new(null, (StatusCodes.Status503ServiceUnavailable, $"Stored responses cannot be read: {exception.Message}."));
+        }
+
+        if ((string?)stored?["provider"] is { } provider)
+        {
+            return new(provider, null);
         }
 
         if (stored?["items"] is not JsonArray items)
         {
-            return (StatusCodes.Status400BadRequest, $"Previous response with id '{id}' not found.");
+            return new(null, (StatusCodes.Status400BadRequest, $"Previous response with id '{id}' not found."));
         }
 
         var conversation = (JsonArray)items.DeepClone();
@@ -72,17 +75,17 @@ internal sealed partial class LlmResponseStore(RedisRateLimitStore redis, TimePr
         }
 
         request["input"] = conversation;
-        return null;
+        return new(null, null);
     }
 
     /// <summary>Stores <paramref name="response"/> with the conversation it answered, unless the request said not to.</summary>
-    public async Task SaveAsync(Route route, GatewayCaller caller, JsonObject request, JsonObject response, CancellationToken cancellationToken)
+    public Task SaveAsync(Route route, GatewayCaller caller, JsonObject request, JsonObject response, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
-        if (request["store"] is JsonValue flag && flag.TryGetValue<bool>(out var store) && !store || (string?)response["id"] is not { } id)
+        if (!Stores(request) || (string?)response["id"] is not { } id)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         var items = new JsonArray([.. Items(request["input"]).Select(item => item.DeepClone())]);
@@ -91,7 +94,28 @@ internal sealed partial class LlmResponseStore(RedisRateLimitStore redis, TimePr
             items.Add(item.DeepClone());
         }
 
-        var json = new JsonObject { ["owner"] = Owner(caller), ["items"] = items, ["response"] = response.DeepClone() }.ToJsonString();
+        return PutAsync(route, caller, id, new JsonObject { ["owner"] = Owner(caller), ["items"] = items, ["response"] = response.DeepClone() }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records that <paramref name="provider"/> keeps <paramref name="response"/> (it serves the Responses API itself)
+    /// for the caller, unless the request said not to store it: the caller alone may then name it, and only at that
+    /// provider.
+    /// </summary>
+    public Task ClaimAsync(Route route, GatewayCaller caller, JsonObject request, JsonObject response, string provider, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(response);
+        return !Stores(request) || (string?)response["id"] is not { } id
+            ? Task.CompletedTask
+            : PutAsync(route, caller, id, new JsonObject { ["owner"] = Owner(caller), ["provider"] = provider }, cancellationToken);
+    }
+
+    private static bool Stores(JsonObject request) => request["store"] is not JsonValue flag || !flag.TryGetValue<bool>(out var store) || store;
+
+    private async Task PutAsync(Route route, GatewayCaller caller, string id, JsonObject record, CancellationToken cancellationToken)
+    {
+        var json = record.ToJsonString();
         if (json.Length > MaxStoredCharacters)
         {
             LimitMetrics.Exceeded(LimitMetrics.StoredResponses);
@@ -261,3 +285,8 @@ internal sealed partial class LlmResponseStore(RedisRateLimitStore redis, TimePr
     [LoggerMessage(Level = LogLevel.Warning, Message = "Response {Id} was not stored: its conversation has {Characters} characters")]
     private static partial void LogTooLarge(ILogger logger, string id, int characters);
 }
+
+/// <summary>How a Responses request continues its previous response (see <see cref="LlmResponseStore.ContinueAsync"/>).</summary>
+/// <param name="Provider">The provider that keeps the previous response, which alone can continue it; null when the gateway kept it.</param>
+/// <param name="Error">Why it cannot be continued: the status and message to answer; null when it can.</param>
+internal readonly record struct ResponseContinuation(string? Provider, (int Status, string Message)? Error);

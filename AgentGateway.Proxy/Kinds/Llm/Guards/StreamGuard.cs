@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using AgentGateway.Proxy.Kinds.Llm.Providers;
 using AgentGateway.Proxy.Pipeline.Guards;
@@ -12,7 +13,8 @@ namespace AgentGateway.Proxy.Kinds.Llm.Guards;
 internal sealed record StreamModeration(Func<IReadOnlyList<string>, Task<WebhookVerdict>> CheckAsync, int Chars);
 
 /// <summary>
-/// Applies answer guards to a stream in the client API's events (OpenAI chat chunks, Anthropic message events). The
+/// Applies answer guards to a stream in the client API's events (OpenAI chat chunks, Anthropic message events, OpenAI
+/// Responses events, whose events that repeat a text whole say what its deltas sent). The
 /// text of each choice or content block is held back until <see cref="Holdback"/> characters follow it, so that a match
 /// split over deltas is masked whole, and a rejecting guard stops the stream (an error event) before the text it
 /// matched is sent. Held-back text is sent, masked, before the choice's or block's end. With answer webhooks
@@ -34,6 +36,11 @@ internal sealed class StreamGuard(
     private readonly SortedDictionary<int, string> _unmoderated = [];
     private JsonObject? _lastChunk;
 
+    /// <summary>Responses events: each output item's id, and what its deltas sent of each part (for the events that repeat it whole).</summary>
+    private readonly Dictionary<int, string?> _itemIds = [];
+    private readonly Dictionary<(int Index, int Part), StringBuilder> _sent = [];
+    private long _sequence;
+
     /// <summary>The guards that acted on the stream, for metrics.</summary>
     public IReadOnlyList<(string Guard, bool Rejected)> Hits => hits;
 
@@ -43,19 +50,23 @@ internal sealed class StreamGuard(
     public async IAsyncEnumerable<SseEvent> ApplyAsync(IAsyncEnumerable<SseEvent> events)
     {
         var anthropic = api == LlmClientApi.AnthropicMessages;
+        var responses = api == LlmClientApi.OpenAiResponses;
         await foreach (var sse in events)
         {
-            foreach (var item in anthropic ? Anthropic(sse) : OpenAi(sse))
+            foreach (var item in anthropic ? Anthropic(sse) : responses ? Responses(sse) : OpenAi(sse))
             {
                 if (moderation is null || Rejection is not null)
                 {
-                    yield return item;
+                    yield return responses ? Seal(item) : item;
                     continue;
                 }
 
-                foreach (var moderated in anthropic ? await ModerateAnthropicAsync(item, moderation) : await ModerateOpenAiAsync(item, moderation))
+                var moderatedEvents = anthropic ? await ModerateAnthropicAsync(item, moderation)
+                    : responses ? await ModerateResponsesAsync(item, moderation)
+                    : await ModerateOpenAiAsync(item, moderation);
+                foreach (var moderated in moderatedEvents)
                 {
-                    yield return moderated;
+                    yield return responses ? Seal(moderated) : moderated;
                 }
 
                 if (Rejection is not null)
@@ -66,7 +77,7 @@ internal sealed class StreamGuard(
 
             if (Rejection is not null)
             {
-                if (!anthropic)
+                if (!anthropic && !responses)
                 {
                     yield return OpenAiStream.Done;
                 }
@@ -123,6 +134,19 @@ internal sealed class StreamGuard(
         return await ReleaseAsync(webhooks, [.. _unmoderated.Keys], sse);
     }
 
+    /// <summary>A Responses event past the webhooks: output text deltas are held, every other event sent after the held text (checked).</summary>
+    private async Task<List<SseEvent>> ModerateResponsesAsync(SseEvent sse, StreamModeration webhooks)
+    {
+        if (ProviderAdapter.ParseObject(sse.Data) is { } data && (string?)data["type"] == "response.output_text.delta")
+        {
+            var index = (int?)data["output_index"] ?? 0;
+            _unmoderated[index] = _unmoderated.GetValueOrDefault(index, string.Empty) + ((string?)data["delta"] ?? string.Empty);
+            return _unmoderated[index].Length >= webhooks.Chars ? await ReleaseAsync(webhooks, [index], null) : [];
+        }
+
+        return await ReleaseAsync(webhooks, [.. _unmoderated.Keys], sse);
+    }
+
     /// <summary>
     /// The held text of <paramref name="indexes"/>, each asked about and sent as the webhooks let it through, then
     /// <paramref name="then"/>; the error event alone when they refuse one.
@@ -161,6 +185,19 @@ internal sealed class StreamGuard(
     /// </summary>
     private SseEvent DeltaEvent((int Index, int Part) key, string text)
     {
+        if (api == LlmClientApi.OpenAiResponses)
+        {
+            var type = key.Part == 0 ? "response.output_text.delta" : "response.function_call_arguments.delta";
+            var data = new JsonObject { ["type"] = type, ["item_id"] = _itemIds.GetValueOrDefault(key.Index), ["output_index"] = key.Index };
+            if (key.Part == 0)
+            {
+                data["content_index"] = 0;
+            }
+
+            data["delta"] = text;
+            return new SseEvent(type, data.ToJsonString());
+        }
+
         if (api == LlmClientApi.AnthropicMessages)
         {
             var delta = key.Part == 0
@@ -294,6 +331,112 @@ internal sealed class StreamGuard(
     }
 
     /// <summary>
+    /// A Responses event: output text (part 0 of its output item) and function call arguments (part 1) are guarded as
+    /// they stream; the held-back rest is sent before the event that ends the part, or before the response's end.
+    /// </summary>
+    private List<SseEvent> Responses(SseEvent sse)
+    {
+        if (ProviderAdapter.ParseObject(sse.Data) is not { } data || (string?)data["type"] is not { } type)
+        {
+            return [sse];
+        }
+
+        var index = (int?)data["output_index"] ?? 0;
+        var part = type.StartsWith("response.function_call_arguments.", StringComparison.Ordinal) ? 1 : 0;
+        List<SseEvent> sent;
+        switch (type)
+        {
+            case "response.output_text.delta" or "response.function_call_arguments.delta":
+                _itemIds[index] = (string?)data["item_id"];
+                data["delta"] = Guard((index, part), (string?)data["delta"] ?? string.Empty, final: false, json: part == 1);
+                sent = [new SseEvent(sse.Name, data.ToJsonString())];
+                break;
+            case "response.output_text.done" or "response.function_call_arguments.done":
+                sent = Flush((index, part)) is { Length: > 0 } rest ? [DeltaEvent((index, part), rest), sse] : [sse];
+                break;
+            case "response.completed" or "response.incomplete" or "response.failed":
+                sent = [.. _pending.Keys.ToList().Select(key => (Key: key, Held: Flush(key))).Where(held => held.Held.Length > 0).Select(held => DeltaEvent(held.Key, held.Held)), sse];
+                break;
+            default:
+                return [sse];
+        }
+
+        return Rejection is { } rejection ? [ErrorEvent(rejection)] : sent;
+    }
+
+    /// <summary>
+    /// A Responses event on its way out: its deltas are counted as sent, and an event that repeats a part whole (its
+    /// done events, its output item, the final response) says what they sent; it is numbered after the events sent
+    /// before it (the guards add and hold back events).
+    /// </summary>
+    private SseEvent Seal(SseEvent sse)
+    {
+        if (ProviderAdapter.ParseObject(sse.Data) is not { } data)
+        {
+            return sse;
+        }
+
+        var index = (int?)data["output_index"] ?? 0;
+        switch ((string?)data["type"])
+        {
+            case "response.output_text.delta":
+                Sent((index, 0)).Append((string?)data["delta"]);
+                break;
+            case "response.function_call_arguments.delta":
+                Sent((index, 1)).Append((string?)data["delta"]);
+                break;
+            case "response.output_text.done":
+                data["text"] = Sent((index, 0)).ToString();
+                break;
+            case "response.function_call_arguments.done":
+                data["arguments"] = Sent((index, 1)).ToString();
+                break;
+            case "response.content_part.done" when data["part"] is JsonObject { } part && part["text"] is not null:
+                part["text"] = Sent((index, 0)).ToString();
+                break;
+            case "response.output_item.done" when data["item"] is JsonObject { } item:
+                SealItem(index, item);
+                break;
+            case "response.completed" or "response.incomplete" or "response.failed" when data["response"] is JsonObject { } final && final["output"] is JsonArray output:
+                for (var item = 0; item < output.Count; item++)
+                {
+                    if (output[item] is JsonObject { } done)
+                    {
+                        SealItem(item, done);
+                    }
+                }
+
+                break;
+        }
+
+        data["sequence_number"] = _sequence++;
+
+        return new SseEvent(sse.Name, data.ToJsonString());
+    }
+
+    /// <summary>An output item as its deltas sent it: a message's text, a function call's arguments.</summary>
+    private void SealItem(int index, JsonObject item)
+    {
+        switch ((string?)item["type"])
+        {
+            case "message":
+                var texts = (item["content"] as JsonArray ?? []).OfType<JsonObject>().Where(part => (string?)part["type"] == "output_text").ToList();
+                for (var part = 0; part < texts.Count; part++)
+                {
+                    texts[part]["text"] = part == 0 ? Sent((index, 0)).ToString() : string.Empty;
+                }
+
+                break;
+            case "function_call":
+                item["arguments"] = Sent((index, 1)).ToString();
+                break;
+        }
+    }
+
+    private StringBuilder Sent((int Index, int Part) key) =>
+        _sent.TryGetValue(key, out var sent) ? sent : _sent[key] = new StringBuilder();
+
+    /// <summary>
     /// The part of <paramref name="text"/> (after what is held back of its choice's or block's <paramref name="key"/>
     /// part) that can be sent now, masked; in <paramref name="json"/> text (tool arguments) masks are JSON-escaped.
     /// </summary>
@@ -397,7 +540,9 @@ internal sealed class StreamGuard(
     /// <summary>The rest held back of a part of a choice or block, checked and masked; empty when a guard rejected it.</summary>
     private string Flush((int Index, int Part) key) => _pending.ContainsKey(key) ? Guard(key, string.Empty, final: true, json: key.Part > 0) : string.Empty;
 
-    private SseEvent ErrorEvent(GuardRejection rejection) => api == LlmClientApi.AnthropicMessages
+    private SseEvent ErrorEvent(GuardRejection rejection) => api == LlmClientApi.OpenAiResponses
+        ? api.StreamError(rejection.Message, "guardrail_violation")
+        : api == LlmClientApi.AnthropicMessages
         ? new SseEvent("error", api.Error(StatusCodes.Status400BadRequest, rejection.Message, "guardrail_violation").ToJsonString())
         : new SseEvent(null, api.Error(StatusCodes.Status400BadRequest, rejection.Message, "guardrail_violation").ToJsonString());
 }

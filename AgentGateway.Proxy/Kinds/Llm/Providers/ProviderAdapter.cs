@@ -142,6 +142,12 @@ internal abstract class ProviderAdapter
         ["usage"] = usage.ToOpenAi(),
     };
 
+    /// <summary>
+    /// Whether the adapter makes its stream's events from Chat Completions chunks, which answer guards then read (see
+    /// <see cref="StreamState.ChatGuard"/>), rather than from the client API's events.
+    /// </summary>
+    public virtual bool GuardsChatChunks => false;
+
     /// <summary>The provider's stream body as events: server-sent events, unless its API streams otherwise.</summary>
     public virtual IAsyncEnumerable<SseEvent> ReadEventsAsync(Stream body, CancellationToken cancellationToken) => SseReader.ReadAsync(body, cancellationToken);
 

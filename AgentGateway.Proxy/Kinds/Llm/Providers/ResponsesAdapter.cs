@@ -29,6 +29,8 @@ internal sealed class ResponsesAdapter(ProviderAdapter chat) : ProviderAdapter
         ? "previous_response_id must be the id of a stored response."
         : null;
 
+    public override bool GuardsChatChunks => true;
+
     public override HttpRequestMessage CreateRequest(LlmProvider provider, JsonObject request, string model, bool stream) =>
         chat.CreateRequest(provider, ToChat(request), model, stream);
 

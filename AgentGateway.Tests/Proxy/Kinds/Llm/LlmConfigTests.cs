@@ -86,6 +86,13 @@ public sealed class LlmConfigTests
     }
 
     [Fact]
+    public void NativeResponses_AreForOpenAiAndAzureOpenAiProviders()
+    {
+        Assert.Empty(Errors("""{"providers": [{"name": "openai", "kind": "openai", "url": "https://api.openai.com/v1", "nativeResponses": true}, {"name": "azure", "kind": "azure-openai", "url": "https://contoso.openai.azure.com", "nativeResponses": true}]}"""));
+        Assert.Equal(["llm.providers[0].nativeResponses"], Errors("""{"providers": [{"name": "claude", "kind": "anthropic", "url": "https://api.anthropic.com", "nativeResponses": true}]}"""));
+    }
+
+    [Fact]
     public void BadProvidersAndModels_AreNamedByField()
     {
         Assert.Equal(["llm.providers"], Errors("""{"providers": []}"""));

@@ -12,7 +12,11 @@ namespace AgentGateway.Tests.Proxy.Kinds.Llm;
 /// <c>/acme/guarded</c> (OpenAI: prompts' e-mail addresses and phone numbers masked, card numbers rejected,
 /// "Hello there" and "assist you" masked in answers, a moderation webhook behind a fail-open one that is down),
 /// <c>/acme/guarded-claude</c> (Anthropic: answers mentioning "from Claude" rejected, "Paris" masked),
-/// <c>/acme/stored</c> (API keys <c>sk-alice</c> and <c>sk-bob</c>, for stored responses), <c>/acme/guarded-tools</c> (OpenAI: prompts' e-mail addresses masked, "Paris" masked in answers, tool calls included),
+/// <c>/acme/stored</c> (API keys <c>sk-alice</c> and <c>sk-bob</c>, for stored responses), <c>/acme/native</c> (the
+/// same keys; OpenAI serving the Responses API itself, models <c>fast</c> and <c>tooling</c>), <c>/acme/native-mixed</c>
+/// (model <c>smart</c>: that OpenAI first, Anthropic when it fails), <c>/acme/native-guarded</c> and
+/// <c>/acme/native-moderated</c> (its answers guarded; the second with an answer webhook too), <c>/acme/azure-native</c>
+/// (Azure OpenAI's v1 Responses API), <c>/acme/guarded-tools</c> (OpenAI: prompts' e-mail addresses masked, "Paris" masked in answers, tool calls included),
 /// <c>/acme/moderated-answers</c> (an answer webhook, streams checked 30 characters at a time) and
 /// <c>/acme/moderated-strict</c> (a moderation webhook that is down, failing closed) and <c>/acme/keyed</c> (virtual
 /// keys: <c>sk-fast-only</c> for model <c>fast</c> at 2 requests a minute, <c>sk-tokens</c> at 40 tokens a minute, <c>sk-spare</c> at 2 requests a minute,
@@ -63,6 +67,25 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
             kind = "openai",
             url = Providers.OpenAiUrl.ToString(),
             auth = new { header = new { name = "Authorization", prefix = "Bearer ", value = new { inline = OpenAiKey } } },
+        };
+        object NativeOpenAi() => new
+        {
+            name = "openai",
+            kind = "openai",
+            url = Providers.OpenAiUrl.ToString(),
+            nativeResponses = true,
+            auth = new { header = new { name = "Authorization", prefix = "Bearer ", value = new { inline = OpenAiKey } } },
+        };
+        var aliceAndBob = new
+        {
+            apiKeyAuth = new
+            {
+                keys = new object[]
+                {
+                    new { id = "alice", name = "alice", key = new { inline = "sk-alice" } },
+                    new { id = "bob", name = "bob", key = new { inline = "sk-bob" } },
+                },
+            },
         };
         object Anthropic() => new
         {
@@ -220,16 +243,62 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                 {
                     providers = new[] { OpenAi() },
                     models = new[] { new { name = "fast", targets = new[] { new { provider = "openai", model = "gpt-4o-mini" } } } },
-                }, new
+                }, aliceAndBob),
+                Route("native", new
                 {
-                    apiKeyAuth = new
+                    providers = new[] { NativeOpenAi() },
+                    models = new[]
                     {
-                        keys = new object[]
+                        new { name = "fast", targets = new[] { new { provider = "openai", model = "gpt-4o-mini" } } },
+                        new { name = "tooling", targets = new[] { new { provider = "openai", model = "gpt-4.1-tools" } } },
+                    },
+                }, aliceAndBob),
+                Route("native-mixed", new
+                {
+                    providers = new[] { NativeOpenAi(), Anthropic() },
+                    models = new[]
+                    {
+                        new
                         {
-                            new { id = "alice", name = "alice", key = new { inline = "sk-alice" } },
-                            new { id = "bob", name = "bob", key = new { inline = "sk-bob" } },
+                            name = "smart",
+                            targets = new object[]
+                            {
+                                new { provider = "openai", model = "gpt-4.1", priority = 0 },
+                                new { provider = "anthropic", model = "claude-sonnet-4-5", priority = 1 },
+                            },
                         },
                     },
+                }),
+                Route("native-guarded", new { providers = new[] { NativeOpenAi() } }, new
+                {
+                    llmGuards = new
+                    {
+                        answer = new[] { new { name = "greetings", patterns = new[] { "Hello there", "assist you" }, replacement = "[GREETING]" } },
+                    },
+                }),
+                Route("native-moderated", new { providers = new[] { NativeOpenAi() } }, new
+                {
+                    llmGuards = new
+                    {
+                        streamCheckChars = 20,
+                        answer = new[] { new { name = "greetings", patterns = new[] { "Hello there" }, replacement = "[GREETING]" } },
+                        webhooks = new[] { new { name = "answers", url = Providers.AnswerModerationUrl.ToString(), answers = true } },
+                    },
+                }),
+                Route("azure-native", new
+                {
+                    providers = new[]
+                    {
+                        new
+                        {
+                            name = "azure",
+                            kind = "azure-openai",
+                            url = Providers.AzureUrl.ToString(),
+                            nativeResponses = true,
+                            auth = new { header = new { name = "api-key", value = new { inline = "azure-key" } } },
+                        },
+                    },
+                    models = new[] { new { name = "fast", targets = new[] { new { provider = "azure", model = "gpt4o-prod" } } } },
                 }),
                 Route("keyed", new
                 {

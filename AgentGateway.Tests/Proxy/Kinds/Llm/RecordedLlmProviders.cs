@@ -18,7 +18,7 @@ namespace AgentGateway.Tests.Proxy.Kinds.Llm;
 /// can be told to fail the next requests with a status. <c>/moderation</c> is a guard webhook: it rejects texts
 /// that mention a "forbidden topic" and masks "secret-project".
 /// </summary>
-public sealed class RecordedLlmProviders : IAsyncDisposable
+public sealed partial class RecordedLlmProviders : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
@@ -31,6 +31,16 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         _app = builder.Build();
         _app.MapPost("/openai/v1/chat/completions", context => AnswerAsync(context, "openai", "openai-completion.json", "openai-stream.txt"));
+        // OpenAI's own Responses API (and Azure OpenAI's v1 one): each answer under a new id, kept for
+        // previous_response_id, GET and DELETE as OpenAI keeps them.
+        _app.MapPost("/openai/v1/responses", context => NativeResponseAsync(context, "openai-responses"));
+        _app.MapPost("/azure/openai/v1/responses", context => NativeResponseAsync(context, "azure-responses"));
+        _app.MapGet("/openai/v1/responses/{id}", (string id) => KeptResponses.TryGetValue(id, out var kept)
+            ? Results.Text(kept, "application/json")
+            : Results.Json(ResponseNotFound(id), statusCode: StatusCodes.Status404NotFound));
+        _app.MapDelete("/openai/v1/responses/{id}", (string id) => KeptResponses.TryRemove(id, out _)
+            ? Results.Json(new JsonObject { ["id"] = id, ["object"] = "response", ["deleted"] = true })
+            : Results.Json(ResponseNotFound(id), statusCode: StatusCodes.Status404NotFound));
         _app.MapGet("/openai/v1/models", context => ReplayAsync(context, "openai-models.json"));
         _app.MapPost("/openai/v1/embeddings", context => AnswerAsync(context, "openai", "openai-embeddings.json", "openai-stream.txt"));
         _app.MapPost("/anthropic/v1/messages", context => AnswerAsync(context, "anthropic", "anthropic-message.json", "anthropic-stream.txt"));
@@ -69,6 +79,9 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
             return AnswerAsync(context, "azure", "openai-completion.json", "openai-stream.txt");
         });
     }
+
+    /// <summary>The responses the native Responses API keeps, by id (as JSON).</summary>
+    public ConcurrentDictionary<string, string> KeptResponses { get; } = new(StringComparer.Ordinal);
 
     /// <summary>What the moderation webhook was asked, and with which headers.</summary>
     public ConcurrentQueue<(IReadOnlyDictionary<string, string> Headers, JsonObject Body)> Moderations { get; } = new();
@@ -176,6 +189,66 @@ public sealed class RecordedLlmProviders : IAsyncDisposable
             await context.Response.Body.FlushAsync(context.RequestAborted);
         }
     }
+
+    /// <summary>
+    /// The Responses API of a provider that serves it: an unknown previous_response_id is refused as OpenAI does; the
+    /// model "gpt-4.1-tools" answers with a function call, "gpt-4.1-travel" with text that names Paris, any other with
+    /// text; a stream is the recorded events. Each
+    /// answer gets a new id and is kept.
+    /// </summary>
+    private async Task NativeResponseAsync(HttpContext context, string provider)
+    {
+        var body = (JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted)) as JsonObject)!;
+        Requests.Enqueue((provider, context.Request.Headers.ToDictionary(header => header.Key.ToLowerInvariant(), header => header.Value.ToString(), StringComparer.Ordinal), body));
+        if ((string?)body["previous_response_id"] is { } previous && !KeptResponses.ContainsKey(previous))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            var error = ResponseNotFound(previous);
+            error["error"]!["message"] = $"Previous response with id '{previous}' not found.";
+            error["error"]!["param"] = "previous_response_id";
+            error["error"]!["code"] = "previous_response_not_found";
+            await context.Response.WriteAsJsonAsync(error, context.RequestAborted);
+            return;
+        }
+
+        var id = $"resp_{Guid.NewGuid():N}{Guid.NewGuid():N}"[..53];
+        var streaming = (bool?)body["stream"] == true;
+        var file = streaming ? "openai-response-stream.txt" : (string?)body["model"] == "gpt-4.1-tools" ? "openai-response-tools.json" : "openai-response.json";
+        var text = RecordedResponseId().Replace(await File.ReadAllTextAsync(RecordedFile(file), context.RequestAborted), id);
+        if ((string?)body["model"] == "gpt-4.1-travel")
+        {
+            // The same answer, about a city (which the answer webhook masks).
+            text = text.Replace(" today", " in Paris", StringComparison.Ordinal);
+        }
+
+        if (!streaming)
+        {
+            KeptResponses[id] = text;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(text, context.RequestAborted);
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        foreach (var sse in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (sse.Contains("\"type\":\"response.completed\"", StringComparison.Ordinal))
+            {
+                KeptResponses[id] = JsonNode.Parse(sse[(sse.IndexOf("data: ", StringComparison.Ordinal) + "data: ".Length)..])!["response"]!.ToJsonString();
+            }
+
+            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(sse + "\n\n"), context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
+    }
+
+    private static JsonObject ResponseNotFound(string id) => new()
+    {
+        ["error"] = new JsonObject { ["message"] = $"Response with id '{id}' not found.", ["type"] = "invalid_request_error", ["param"] = null, ["code"] = null },
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex("resp_[0-9a-f]{48}")]
+    private static partial System.Text.RegularExpressions.Regex RecordedResponseId();
 
     /// <summary>
     /// Bedrock: a request whose SigV4 signature is not the one its access key makes for it is refused as AWS does; the

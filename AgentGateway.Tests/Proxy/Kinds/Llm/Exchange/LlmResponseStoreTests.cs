@@ -31,13 +31,34 @@ public sealed class LlmResponseStoreTests
         await store.SaveAsync(route, alice, new JsonObject { ["input"] = "Hi" }, response, Cancellation);
 
         var next = new JsonObject { ["previous_response_id"] = "resp_1", ["input"] = "And you?" };
-        Assert.Null(await store.ContinueAsync(route, alice, next, Cancellation));
+        Assert.Equal(default, await store.ContinueAsync(route, alice, next, "resp_1", Cancellation));
         Assert.Equal(["Hi", null, "And you?"], next["input"]!.AsArray().Select(item => item!["content"] is JsonValue text ? text.GetValue<string>() : null));
 
         // Not another caller's, not on another route, and not after its lifetime.
-        Assert.Equal(400, (await store.ContinueAsync(route, new GatewayCaller { Subject = "jwt:idp|bob" }, new JsonObject { ["previous_response_id"] = "resp_1" }, Cancellation))?.Status);
+        Assert.Equal(400, (await store.ContinueAsync(route, new GatewayCaller { Subject = "jwt:idp|bob" }, new JsonObject { ["previous_response_id"] = "resp_1" }, "resp_1", Cancellation)).Error?.Status);
         Assert.Null(await store.FindAsync(new Route { Tenant = "acme", Name = "other" }, alice, "resp_1", Cancellation));
         time.Advance(LlmResponseStore.Lifetime + TimeSpan.FromMinutes(1));
         Assert.Null(await store.FindAsync(route, alice, "resp_1", Cancellation));
+    }
+
+    [Fact]
+    public async Task AResponseAProviderKeeps_IsContinuedThereByItsCallerAlone_AndStoreFalseClaimsNone()
+    {
+        var redis = new RedisRateLimitStore(Options.Create(new RateLimitingOptions()), new ConfigurationBuilder().Build(), NullLogger<RedisRateLimitStore>.Instance);
+        var store = new LlmResponseStore(redis, TimeProvider.System, NullLogger<LlmResponseStore>.Instance);
+        var route = new Route { Tenant = "acme", Name = "models" };
+        var (alice, bob) = (new GatewayCaller { Subject = "jwt:idp|alice" }, new GatewayCaller { Subject = "jwt:idp|bob" });
+        await store.ClaimAsync(route, alice, new JsonObject { ["input"] = "Hi" }, new JsonObject { ["id"] = "resp_at_openai" }, "openai", Cancellation);
+        await store.ClaimAsync(route, alice, new JsonObject { ["input"] = "Hi", ["store"] = false }, new JsonObject { ["id"] = "resp_unstored" }, "openai", Cancellation);
+
+        // The caller's request continues it at the provider, its input untouched; to anyone else it does not exist.
+        var next = new JsonObject { ["previous_response_id"] = "resp_at_openai", ["input"] = "And you?" };
+        Assert.Equal(new ResponseContinuation("openai", null), await store.ContinueAsync(route, alice, next, "resp_at_openai", Cancellation));
+        Assert.Equal("And you?", (string?)next["input"]);
+        Assert.Equal(400, (await store.ContinueAsync(route, bob, next, "resp_at_openai", Cancellation)).Error?.Status);
+        Assert.Equal(400, (await store.ContinueAsync(route, alice, next, "resp_unstored", Cancellation)).Error?.Status);
+        // The claim holds no conversation, only whose it is and where.
+        var claim = await store.FindAsync(route, alice, "resp_at_openai", Cancellation);
+        Assert.Equal(["owner", "provider"], claim!.Select(field => field.Key).Order(StringComparer.Ordinal));
     }
 }
