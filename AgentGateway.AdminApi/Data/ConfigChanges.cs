@@ -1,5 +1,6 @@
 using AgentGateway.AdminApi.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace AgentGateway.AdminApi.Data;
 
@@ -33,10 +34,17 @@ internal static class ConfigChanges
     /// Begins a transaction that holds the config revision's row lock from the start, so the checks a change makes
     /// before it is written (a host no other tenant holds, a match no other route has) see every change committed
     /// before it and none can slip in between. Config changes are rare; waiting for one another is cheap.
+    /// A change made inside a larger one (a whole tenant's config applied at once) joins its transaction, which its
+    /// caller commits or rolls back.
     /// </summary>
-    public static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginSerializedAsync(this AdminDbContext db, CancellationToken cancellationToken)
+    public static async Task<IDbContextTransaction> BeginSerializedAsync(this AdminDbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
+        if (db.Database.CurrentTransaction is { } outer)
+        {
+            return new JoinedTransaction(outer.TransactionId);
+        }
+
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM config_revisions WHERE \"Id\" = {ConfigRevision.SingletonId} FOR UPDATE", cancellationToken);
         return transaction;
@@ -53,5 +61,29 @@ internal static class ConfigChanges
         // The payload says which tenants' config changed ("{revision}:{tenant,...}" or "{revision}:*").
         await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {db.ConfigScope.TakePayload(revision)})", cancellationToken);
         return revision;
+    }
+
+    /// <summary>A change's part of its caller's transaction: committing or ending it is the caller's.</summary>
+    private sealed class JoinedTransaction(Guid id) : IDbContextTransaction
+    {
+        public Guid TransactionId => id;
+
+        public void Commit()
+        {
+        }
+
+        public Task CommitAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public void Rollback()
+        {
+        }
+
+        public Task RollbackAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public void Dispose()
+        {
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

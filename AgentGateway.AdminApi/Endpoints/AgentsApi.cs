@@ -38,14 +38,14 @@ internal static class AgentsApi
         return endpoints;
     }
 
-    private static async Task<Ok<List<AgentResponse>>> ListAgents(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<AgentResponse>>> ListAgents(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var agents = await db.Agents.AsNoTracking().Where(agent => agent.TenantId == grant.Tenant.Id).OrderBy(agent => agent.Name).ToListAsync(cancellationToken);
         var routes = await RoutesByAgentAsync(db, grant.Tenant.Id, cancellationToken);
         return TypedResults.Ok(agents.Select(agent => ToResponse(agent, routes[agent.Id])).ToList());
     }
 
-    private static async Task<Results<Created<AgentResponse>, ValidationProblem, ProblemHttpResult>> CreateAgent(
+    internal static async Task<Results<Created<AgentResponse>, ValidationProblem, ProblemHttpResult>> CreateAgent(
         string tenant, CreateAgentRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, AgentCardFetcher fetcher,
         TimeProvider time, CancellationToken cancellationToken)
     {
@@ -108,7 +108,7 @@ internal static class AgentsApi
         return TypedResults.Ok(ToResponse(entity, await RoutesOfAsync(db, entity, cancellationToken)));
     }
 
-    private static async Task<Results<Ok<AgentResponse>, ValidationProblem, ProblemHttpResult>> UpdateAgent(
+    internal static async Task<Results<Ok<AgentResponse>, ValidationProblem, ProblemHttpResult>> UpdateAgent(
         string agent, UpdateAgentRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, AgentCardFetcher fetcher, HttpContext context,
         TimeProvider time, CancellationToken cancellationToken)
     {
@@ -150,7 +150,7 @@ internal static class AgentsApi
         return TypedResults.Ok(ToResponse(entity, await RoutesOfAsync(db, entity, cancellationToken)));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAgent(
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAgent(
         string agent, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await FindAsync(db.Agents, grant, agent, cancellationToken);

@@ -38,7 +38,7 @@ internal static class LlmProvidersApi
         return endpoints;
     }
 
-    private static async Task<Ok<List<LlmProviderResponse>>> ListProviders(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<LlmProviderResponse>>> ListProviders(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var providers = await db.LlmProviders.AsNoTracking().Where(provider => provider.TenantId == grant.Tenant.Id)
             .OrderBy(provider => provider.Name).ToListAsync(cancellationToken);
@@ -46,7 +46,7 @@ internal static class LlmProvidersApi
         return TypedResults.Ok(providers.Select(provider => ToResponse(provider, routes[provider.Name])).ToList());
     }
 
-    private static async Task<Results<Created<LlmProviderResponse>, ValidationProblem, ProblemHttpResult>> CreateProvider(
+    internal static async Task<Results<Created<LlmProviderResponse>, ValidationProblem, ProblemHttpResult>> CreateProvider(
         string tenant, CreateLlmProviderRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -104,7 +104,7 @@ internal static class LlmProvidersApi
         return TypedResults.Ok(ToResponse(entity, routes[entity.Name]));
     }
 
-    private static async Task<Results<Ok<LlmProviderResponse>, ValidationProblem, ProblemHttpResult>> UpdateProvider(
+    internal static async Task<Results<Ok<LlmProviderResponse>, ValidationProblem, ProblemHttpResult>> UpdateProvider(
         string provider, UpdateLlmProviderRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -139,7 +139,7 @@ internal static class LlmProvidersApi
         return TypedResults.Ok(ToResponse(entity, routes[entity.Name]));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteProvider(
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteProvider(
         string provider, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await FindAsync(db.LlmProviders, grant, provider, cancellationToken);

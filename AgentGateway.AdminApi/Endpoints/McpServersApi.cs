@@ -41,14 +41,14 @@ internal static class McpServersApi
         return endpoints;
     }
 
-    private static async Task<Ok<List<McpServerResponse>>> ListServers(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<McpServerResponse>>> ListServers(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var servers = await db.McpServers.AsNoTracking().Where(server => server.TenantId == grant.Tenant.Id)
             .OrderBy(server => server.Name).ToListAsync(cancellationToken);
         return TypedResults.Ok(servers.Select(ToResponse).ToList());
     }
 
-    private static async Task<Results<Created<McpServerResponse>, ValidationProblem, ProblemHttpResult>> CreateServer(
+    internal static async Task<Results<Created<McpServerResponse>, ValidationProblem, ProblemHttpResult>> CreateServer(
         string tenant, CreateMcpServerRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, EgressGuard egress,
         TimeProvider time, CancellationToken cancellationToken)
     {
@@ -170,7 +170,7 @@ internal static class McpServersApi
         return TypedResults.Ok(ToResponse(entity));
     }
 
-    private static async Task<Results<Ok<McpServerResponse>, ValidationProblem, ProblemHttpResult>> UpdateServer(
+    internal static async Task<Results<Ok<McpServerResponse>, ValidationProblem, ProblemHttpResult>> UpdateServer(
         string server, UpdateMcpServerRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context,
         TimeProvider time, CancellationToken cancellationToken)
     {
@@ -215,7 +215,7 @@ internal static class McpServersApi
         return TypedResults.Ok(ToResponse(entity));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteServer(
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteServer(
         string server, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await FindAsync(db.McpServers, grant, server, cancellationToken);

@@ -53,14 +53,14 @@ internal static class PoliciesApi
         return endpoints;
     }
 
-    private static async Task<Ok<List<PolicyResponse>>> ListPolicies(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<PolicyResponse>>> ListPolicies(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var policies = await db.Policies.AsNoTracking().Where(policy => policy.TenantId == grant.Tenant.Id)
             .OrderBy(policy => policy.Name).ToListAsync(cancellationToken);
         return TypedResults.Ok(policies.Select(ToResponse).ToList());
     }
 
-    private static async Task<Results<Created<PolicyResponse>, ValidationProblem, ProblemHttpResult>> CreatePolicy(
+    internal static async Task<Results<Created<PolicyResponse>, ValidationProblem, ProblemHttpResult>> CreatePolicy(
         string tenant, CreatePolicyRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -122,7 +122,7 @@ internal static class PoliciesApi
         return TypedResults.Ok(ToResponse(entity));
     }
 
-    private static async Task<Results<Ok<PolicyResponse>, ValidationProblem, ProblemHttpResult>> UpdatePolicy(
+    internal static async Task<Results<Ok<PolicyResponse>, ValidationProblem, ProblemHttpResult>> UpdatePolicy(
         string policy, UpdatePolicyRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -168,7 +168,7 @@ internal static class PoliciesApi
         return TypedResults.Ok(ToResponse(entity));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeletePolicy(
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeletePolicy(
         string policy, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await db.Policies.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == policy, cancellationToken);

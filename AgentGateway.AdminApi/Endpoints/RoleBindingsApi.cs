@@ -42,14 +42,14 @@ internal static class RoleBindingsApi
         return endpoints;
     }
 
-    private static async Task<Ok<List<RoleBindingResponse>>> ListBindings(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<RoleBindingResponse>>> ListBindings(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var bindings = await db.RoleBindings.AsNoTracking().Include(binding => binding.Role)
             .Where(binding => binding.TenantId == grant.Tenant.Id).OrderBy(binding => binding.Name).ToListAsync(cancellationToken);
         return TypedResults.Ok(bindings.Select(ToResponse).ToList());
     }
 
-    private static async Task<Results<Created<RoleBindingResponse>, ValidationProblem, ProblemHttpResult>> CreateBinding(
+    internal static async Task<Results<Created<RoleBindingResponse>, ValidationProblem, ProblemHttpResult>> CreateBinding(
         string tenant, CreateRoleBindingRequest request, TenantGrant grant, AdminDbContext db, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -106,7 +106,7 @@ internal static class RoleBindingsApi
         return TypedResults.Ok(ToResponse(entity));
     }
 
-    private static async Task<Results<Ok<RoleBindingResponse>, ValidationProblem, ProblemHttpResult>> UpdateBinding(
+    internal static async Task<Results<Ok<RoleBindingResponse>, ValidationProblem, ProblemHttpResult>> UpdateBinding(
         string binding, UpdateRoleBindingRequest request, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -140,7 +140,7 @@ internal static class RoleBindingsApi
         return TypedResults.Ok(ToResponse(entity));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteBinding(
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteBinding(
         string binding, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await db.RoleBindings.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == binding, cancellationToken);

@@ -38,7 +38,7 @@ internal static class RolesApi
         return endpoints;
     }
 
-    private static async Task<Ok<List<RoleResponse>>> ListRoles(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<RoleResponse>>> ListRoles(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var roles = await db.AuthorizationRoles.AsNoTracking().Where(role => role.TenantId == grant.Tenant.Id).OrderBy(role => role.Name).ToListAsync(cancellationToken);
         var bindings = await db.RoleBindings.AsNoTracking().Where(binding => binding.TenantId == grant.Tenant.Id)
@@ -46,7 +46,7 @@ internal static class RolesApi
         return TypedResults.Ok(roles.Select(role => ToResponse(role, [.. bindings.Where(binding => binding.RoleId == role.Id).Select(binding => binding.Name)])).ToList());
     }
 
-    private static async Task<Results<Created<RoleResponse>, ValidationProblem, ProblemHttpResult>> CreateRole(
+    internal static async Task<Results<Created<RoleResponse>, ValidationProblem, ProblemHttpResult>> CreateRole(
         string tenant, CreateRoleRequest request, TenantGrant grant, AdminDbContext db, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -100,7 +100,7 @@ internal static class RolesApi
         return TypedResults.Ok(ToResponse(entity, await UsedByAsync(db, entity.Id, cancellationToken)));
     }
 
-    private static async Task<Results<Ok<RoleResponse>, ValidationProblem, ProblemHttpResult>> UpdateRole(
+    internal static async Task<Results<Ok<RoleResponse>, ValidationProblem, ProblemHttpResult>> UpdateRole(
         string role, UpdateRoleRequest request, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -147,7 +147,7 @@ internal static class RolesApi
         return TypedResults.Ok(ToResponse(entity, await UsedByAsync(db, entity.Id, cancellationToken)));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRole(
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteRole(
         string role, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await db.AuthorizationRoles.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == role, cancellationToken);

@@ -43,7 +43,7 @@ internal static class RoutesApi
         return endpoints;
     }
 
-    private static async Task<Ok<List<RouteResponse>>> ListRoutes(
+    internal static async Task<Ok<List<RouteResponse>>> ListRoutes(
         TenantGrant grant, AdminDbContext db, IOptions<ProxyOptions> proxy, RouteStatuses statuses, CancellationToken cancellationToken)
     {
         var routes = await RoutesWithTargets(db).Where(route => route.TenantId == grant.Tenant.Id)
@@ -51,7 +51,7 @@ internal static class RoutesApi
         return TypedResults.Ok(routes.Select(route => ToResponse(route, grant.Tenant.Name, proxy.Value, statuses)).ToList());
     }
 
-    private static async Task<Results<Created<RouteResponse>, ValidationProblem, ProblemHttpResult>> CreateRoute(
+    internal static async Task<Results<Created<RouteResponse>, ValidationProblem, ProblemHttpResult>> CreateRoute(
         string tenant, CreateRouteRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, EgressGuard egress,
         IOptions<ProxyOptions> proxy, RouteStatuses statuses, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -126,7 +126,7 @@ internal static class RoutesApi
         return TypedResults.Ok(ToResponse(entity, grant.Tenant.Name, proxy.Value, statuses));
     }
 
-    private static async Task<Results<Ok<RouteResponse>, ValidationProblem, ProblemHttpResult>> UpdateRoute(
+    internal static async Task<Results<Ok<RouteResponse>, ValidationProblem, ProblemHttpResult>> UpdateRoute(
         string tenant, string route, UpdateRouteRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, EgressGuard egress,
         IOptions<ProxyOptions> proxy, RouteStatuses statuses, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -195,7 +195,7 @@ internal static class RoutesApi
         return TypedResults.Ok(ToResponse(entity, grant.Tenant.Name, proxy.Value, statuses));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRoute(
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteRoute(
         string route, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await db.Routes.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == route, cancellationToken);

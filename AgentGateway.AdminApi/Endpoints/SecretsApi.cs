@@ -37,7 +37,7 @@ internal static class SecretsApi
         return endpoints;
     }
 
-    private static async Task<Ok<List<SecretResponse>>> ListSecrets(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<SecretResponse>>> ListSecrets(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var secrets = await db.Secrets.AsNoTracking().Where(secret => secret.TenantId == grant.Tenant.Id)
             .OrderBy(secret => secret.Name).ToListAsync(cancellationToken);
@@ -57,7 +57,7 @@ internal static class SecretsApi
         return TypedResults.Ok(ToResponse(entity, await SecretUsage.OfAsync(db, grant.Tenant.Id, secret, cancellationToken)));
     }
 
-    private static async Task<Results<Created<SecretResponse>, Ok<SecretResponse>, ValidationProblem, ProblemHttpResult>> PutSecret(
+    internal static async Task<Results<Created<SecretResponse>, Ok<SecretResponse>, ValidationProblem, ProblemHttpResult>> PutSecret(
         string tenant, string secret, PutSecretRequest request, TenantGrant grant, AdminDbContext db, SecretProtector protector, HttpContext context,
         TimeProvider time, CancellationToken cancellationToken)
     {
@@ -119,7 +119,7 @@ internal static class SecretsApi
             : TypedResults.Ok(response);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteSecret(
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteSecret(
         string secret, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
     {
         var entity = await db.Secrets.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == secret, cancellationToken);

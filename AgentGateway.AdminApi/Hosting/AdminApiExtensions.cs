@@ -74,6 +74,7 @@ internal static class AdminApiExtensions
         app.MapPoliciesApi();
         app.MapApiKeysApi();
         app.MapRolesApi();
+        app.MapTenantConfigApi();
         app.MapRoleBindingsApi();
         app.MapToolPinsApi();
         app.MapEgressAllowlistApi();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using AgentGateway.Contracts;
@@ -30,7 +31,16 @@ internal static partial class GatewayFileParser
     /// <summary>Parses <paramref name="text"/>; throws <see cref="GatewayFileException"/> naming the line or field at fault.</summary>
     public static GatewayFileContent Parse(string text)
     {
-        var json = YamlJson.Parse(text);
+        JsonNode? json;
+        try
+        {
+            json = YamlJson.Parse(text);
+        }
+        catch (FormatException exception)
+        {
+            throw new GatewayFileException(exception.Message, exception);
+        }
+
         GatewayFileDocument? document;
         try
         {

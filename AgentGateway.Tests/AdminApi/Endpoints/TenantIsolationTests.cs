@@ -84,6 +84,8 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
         ("GET", "/api/v1/tenants/{tenant}/routes/{route}/tool-pins", null),
         ("POST", "/api/v1/tenants/{tenant}/routes/{route}/tool-pins/{target}/{tool}/approve", null),
         ("DELETE", "/api/v1/tenants/{tenant}/routes/{route}/tool-pins/{target}/{tool}", null),
+        ("GET", "/api/v1/tenants/{tenant}/config", null),
+        ("PUT", "/api/v1/tenants/{tenant}/config", new { apiVersion = "agentgateway.dev/v1", kind = "TenantConfig", routes = Array.Empty<object>() }),
         ("GET", "/api/v1/tenants/{tenant}/hosts", null),
         ("POST", "/api/v1/tenants/{tenant}/hosts", new { host = "taken.example.test" }),
         ("DELETE", "/api/v1/tenants/{tenant}/hosts/{host}", null),
