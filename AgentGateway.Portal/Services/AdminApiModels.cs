@@ -226,3 +226,12 @@ public sealed record CallFilter(
 /// <summary>What the audit log is narrowed to; a field left empty does not narrow it.</summary>
 public sealed record AuditFilter(
     string? Actor = null, string? Type = null, string? Resource = null, string? Action = null, DateTimeOffset? From = null, DateTimeOffset? To = null);
+
+/// <summary>What applying a config document changed, or (a dry run) would change.</summary>
+public sealed record ConfigApplyResult(bool DryRun, bool Applied, long? Revision, IReadOnlyList<ConfigChangeInfo> Changes);
+
+/// <summary>One item's change: create, update (with its fields) or delete.</summary>
+public sealed record ConfigChangeInfo(string Section, string Name, string Action, IReadOnlyList<ConfigFieldChangeInfo> Fields);
+
+/// <summary>A changed field, its value before and after (null when absent).</summary>
+public sealed record ConfigFieldChangeInfo(string Path, System.Text.Json.Nodes.JsonNode? Before, System.Text.Json.Nodes.JsonNode? After);
