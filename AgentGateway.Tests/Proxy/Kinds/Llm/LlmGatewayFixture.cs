@@ -76,6 +76,23 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
             nativeResponses = true,
             auth = new { header = new { name = "Authorization", prefix = "Bearer ", value = new { inline = OpenAiKey } } },
         };
+        // An Azure OpenAI deployment as model "fast": at the deployments API, or at the v1 Responses API.
+        object Azure(bool nativeResponses) => new
+        {
+            providers = new[]
+            {
+                new
+                {
+                    name = "azure",
+                    kind = "azure-openai",
+                    url = Providers.AzureUrl.ToString(),
+                    apiVersion = nativeResponses ? string.Empty : "2025-04-01-preview",
+                    nativeResponses,
+                    auth = new { header = new { name = "api-key", value = new { inline = "azure-key" } } },
+                },
+            },
+            models = new[] { new { name = "fast", targets = new[] { new { provider = "azure", model = "gpt4o-prod" } } } },
+        };
         var aliceAndBob = new
         {
             apiKeyAuth = new
@@ -285,21 +302,7 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                         webhooks = new[] { new { name = "answers", url = Providers.AnswerModerationUrl.ToString(), answers = true } },
                     },
                 }),
-                Route("azure-native", new
-                {
-                    providers = new[]
-                    {
-                        new
-                        {
-                            name = "azure",
-                            kind = "azure-openai",
-                            url = Providers.AzureUrl.ToString(),
-                            nativeResponses = true,
-                            auth = new { header = new { name = "api-key", value = new { inline = "azure-key" } } },
-                        },
-                    },
-                    models = new[] { new { name = "fast", targets = new[] { new { provider = "azure", model = "gpt4o-prod" } } } },
-                }),
+                Route("azure-native", Azure(nativeResponses: true)),
                 Route("keyed", new
                 {
                     providers = new[] { OpenAi() },
@@ -325,21 +328,7 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                         },
                     },
                 }),
-                Route("azure", new
-                {
-                    providers = new[]
-                    {
-                        new
-                        {
-                            name = "azure",
-                            kind = "azure-openai",
-                            url = Providers.AzureUrl.ToString(),
-                            apiVersion = "2025-04-01-preview",
-                            auth = new { header = new { name = "api-key", value = new { inline = "azure-key" } } },
-                        },
-                    },
-                    models = new[] { new { name = "fast", targets = new[] { new { provider = "azure", model = "gpt4o-prod" } } } },
-                }),
+                Route("azure", Azure(nativeResponses: false)),
                 Route("gemini", new
                 {
                     providers = new[]
