@@ -49,8 +49,15 @@ internal static class TenantConfigApi
 
     private static async Task<IResult> Export(HttpContext context, TenantGrant grant, string? format, CancellationToken cancellationToken)
     {
-        var document = new JsonObject { ["apiVersion"] = ApiVersion, ["kind"] = Kind, ["tenant"] = grant.Tenant.Name };
-        var current = await TenantConfigSections.ReadAsync(new ConfigScope(context, grant, cancellationToken));
+        var scope = new ConfigScope(context, grant, cancellationToken);
+        var document = new JsonObject
+        {
+            ["apiVersion"] = ApiVersion,
+            ["kind"] = Kind,
+            ["tenant"] = grant.Tenant.Name,
+            ["settings"] = await TenantConfigSections.ReadSettingsAsync(scope),
+        };
+        var current = await TenantConfigSections.ReadAsync(scope);
         foreach (var section in TenantConfigSections.All)
         {
             document[section.Key] = new JsonArray([.. current[section.Key].Values.Select(item => (JsonNode)item.DeepClone())]);
@@ -74,6 +81,20 @@ internal static class TenantConfigApi
         var scope = new ConfigScope(context, grant, cancellationToken);
         await using var transaction = await db.BeginSerializedAsync(cancellationToken);
         var before = await TenantConfigSections.ReadAsync(scope);
+        var settingsBefore = await TenantConfigSections.ReadSettingsAsync(scope);
+        if (document["settings"] is JsonObject settings)
+        {
+            var writeSettings = TenantConfigSections.WriteSettings(scope, settings, settingsBefore, out var settingsProblem);
+            if (settingsProblem is not null)
+            {
+                errors["settings"] = [settingsProblem];
+            }
+            else if (writeSettings is not null)
+            {
+                await RunAsync(db, transaction, "settings", writeSettings, errors, cancellationToken);
+            }
+        }
+
         var secretsSet = new List<string>();
         foreach (var section in TenantConfigSections.All)
         {
@@ -129,6 +150,12 @@ internal static class TenantConfigApi
 
         var after = await TenantConfigSections.ReadAsync(scope);
         var changes = Changes(before, after, secretsSet);
+        var settingsChanged = new List<ConfigFieldChange>();
+        Compare(string.Empty, settingsBefore, await TenantConfigSections.ReadSettingsAsync(scope), settingsChanged);
+        if (settingsChanged.Count > 0)
+        {
+            changes.Insert(0, new ConfigChange("settings", grant.Tenant.Name, "update", settingsChanged));
+        }
         if (dryRun == true || changes.Count == 0)
         {
             await transaction.RollbackAsync(cancellationToken);
@@ -213,7 +240,7 @@ internal static class TenantConfigApi
             return null;
         }
 
-        var known = TenantConfigSections.All.Select(section => section.Key).Concat(["apiVersion", "kind", "tenant"]).ToHashSet(StringComparer.Ordinal);
+        var known = TenantConfigSections.All.Select(section => section.Key).Concat(["apiVersion", "kind", "tenant", "settings"]).ToHashSet(StringComparer.Ordinal);
         foreach (var (key, _) in document.Where(field => !known.Contains(field.Key)))
         {
             errors[key] = [$"is not a section of a tenant's config (sections: {string.Join(", ", TenantConfigSections.All.Select(section => section.Key))})."];
@@ -222,6 +249,11 @@ internal static class TenantConfigApi
         Expect(document, "apiVersion", ApiVersion, errors);
         Expect(document, "kind", Kind, errors);
         Expect(document, "tenant", grant.Tenant.Name, errors);
+        if (document["settings"] is { } settings and not JsonObject)
+        {
+            errors["settings"] = ["must be a mapping of the tenant's settings."];
+        }
+
         foreach (var section in TenantConfigSections.All)
         {
             switch (document[section.Key])

@@ -240,6 +240,42 @@ internal static class TenantConfigSections
 
     public static IReadOnlyList<ConfigSection> All { get; } = [Secrets, McpServers, Agents, LlmProviders, Routes, Roles, RoleBindings, Policies];
 
+    /// <summary>The tenant's settings, as the document has them.</summary>
+    public static async Task<JsonObject> ReadSettingsAsync(ConfigScope scope)
+    {
+        var tenant = await scope.Db.Tenants.AsNoTracking().SingleAsync(candidate => candidate.Id == scope.Grant.Tenant.Id, scope.CancellationToken);
+        return (JsonObject)JsonSerializer.SerializeToNode(new TenantSettingsConfig(tenant.AuditArguments, tenant.AllowProxyIdentity), ConfigJson.Strict)!;
+    }
+
+    /// <summary>
+    /// The write that gives the tenant the document's <paramref name="settings"/> (what they leave out stays): null
+    /// when it has them already, or when <paramref name="problem"/> says why they cannot be read.
+    /// </summary>
+    public static Func<Task<IResult>>? WriteSettings(ConfigScope scope, JsonObject settings, JsonObject current, out string? problem)
+    {
+        problem = null;
+        TenantSettingsConfig wanted;
+        try
+        {
+            wanted = settings.Deserialize<TenantSettingsConfig>(ConfigJson.Strict)!;
+        }
+        catch (JsonException exception)
+        {
+            problem = $"are not the tenant's settings: {exception.Message}";
+            return null;
+        }
+
+        var now = current.Deserialize<TenantSettingsConfig>(ConfigJson.Strict)!;
+        if ((wanted.AuditArguments ?? now.AuditArguments) == now.AuditArguments && (wanted.AllowProxyIdentity ?? now.AllowProxyIdentity) == now.AllowProxyIdentity)
+        {
+            return null;
+        }
+
+        return async () => await TenantsApi.UpdateTenant(
+            new UpdateTenantRequest(scope.Grant.Tenant.DisplayName, wanted.AllowProxyIdentity, wanted.AuditArguments), scope.User, scope.Grant, scope.Db, scope.Plain,
+            scope.Get<TimeProvider>(), scope.CancellationToken);
+    }
+
     /// <summary>Every section's items in the tenant, by section key and name.</summary>
     public static async Task<Dictionary<string, SortedDictionary<string, JsonObject>>> ReadAsync(ConfigScope scope)
     {

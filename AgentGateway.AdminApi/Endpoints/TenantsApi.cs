@@ -119,7 +119,7 @@ internal static class TenantsApi
         return TypedResults.Ok(ToResponse(grant.Tenant));
     }
 
-    private static async Task<Results<Ok<TenantResponse>, ValidationProblem, ProblemHttpResult>> UpdateTenant(
+    internal static async Task<Results<Ok<TenantResponse>, ValidationProblem, ProblemHttpResult>> UpdateTenant(
         UpdateTenantRequest request, ClaimsPrincipal user, TenantGrant grant, AdminDbContext db, HttpContext context, TimeProvider time,
         CancellationToken cancellationToken)
     {

@@ -9,6 +9,7 @@ namespace AgentGateway.AdminApi.Endpoints.Contracts;
 /// <param name="ApiVersion">The document's format: agentgateway.dev/v1.</param>
 /// <param name="Kind">TenantConfig.</param>
 /// <param name="Tenant">The tenant the document was exported from; when given, the one it applies to.</param>
+/// <param name="Settings">The tenant's own settings (its display name names it, like its name, and is not part of it).</param>
 /// <param name="Secrets">
 /// The tenant's secrets by name; values are never exported. An item with a value creates or replaces the secret; one
 /// without names a secret the tenant must already hold.
@@ -17,6 +18,7 @@ public sealed record TenantConfigDocument(
     string? ApiVersion,
     string? Kind,
     string? Tenant,
+    TenantSettingsConfig? Settings = null,
     List<SecretConfigItem>? Secrets = null,
     List<CreateMcpServerRequest>? McpServers = null,
     List<CreateAgentRequest>? Agents = null,
@@ -25,6 +27,11 @@ public sealed record TenantConfigDocument(
     List<CreateRoleRequest>? Roles = null,
     List<CreateRoleBindingRequest>? RoleBindings = null,
     List<CreatePolicyRequest>? Policies = null);
+
+/// <summary>A tenant's settings in its config document; what is left out stays as it is.</summary>
+/// <param name="AuditArguments">Whether its call records carry tool arguments (redacted).</param>
+/// <param name="AllowProxyIdentity">Whether its policies may use the proxy's own cloud identity (platform admins change it).</param>
+public sealed record TenantSettingsConfig(bool? AuditArguments = null, bool? AllowProxyIdentity = null);
 
 /// <summary>A secret in a tenant's config document: its name, description, and (only when it is to be set) its value.</summary>
 public sealed record SecretConfigItem(string? Name, string? Description = null, string? Value = null);

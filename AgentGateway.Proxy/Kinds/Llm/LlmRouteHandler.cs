@@ -67,8 +67,8 @@ internal sealed class LlmRouteHandler(LlmExchanges exchanges, BackendHttpClients
             case "/models" when HttpMethods.IsGet(context.Request.Method):
                 await ModelsAsync(context, route.Llm, scope);
                 break;
-            case var stored when stored.StartsWith("/responses/", StringComparison.Ordinal) && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsDelete(context.Request.Method)):
-                await StoredResponseAsync(context, route, scope, Uri.UnescapeDataString(stored["/responses/".Length..]));
+            case var stored when stored.StartsWith("/responses/", StringComparison.Ordinal) && StoredResponseRequest(context.Request.Method, stored) is var (id, action):
+                await StoredResponseAsync(context, route, scope, id, action);
                 break;
             case "/chat/completions" or "/messages" or "/embeddings" or "/responses" or "/models":
                 context.Response.Headers.Allow = relative == "/models" ? "GET" : "POST";
@@ -82,10 +82,30 @@ internal sealed class LlmRouteHandler(LlmExchanges exchanges, BackendHttpClients
     }
 
     /// <summary>
-    /// <c>GET</c> or <c>DELETE {path}/v1/responses/{id}</c>: a response the caller stored on the route, read from the
-    /// provider that keeps it when it serves the Responses API itself.
+    /// What a request below <c>/responses/</c> asks of a stored response: <c>GET</c> or <c>DELETE {id}</c>,
+    /// <c>GET {id}/input_items</c>, <c>POST {id}/cancel</c>; null for anything else.
     /// </summary>
-    private async Task StoredResponseAsync(HttpContext context, Route route, RequestScope scope, string id)
+    private static (string Id, string? Action)? StoredResponseRequest(string method, string path)
+    {
+        var rest = path["/responses/".Length..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var (id, action) = slash < 0 ? (rest, null) : (rest[..slash], rest[(slash + 1)..]);
+        var allowed = action switch
+        {
+            null => HttpMethods.IsGet(method) || HttpMethods.IsDelete(method),
+            "input_items" => HttpMethods.IsGet(method),
+            "cancel" => HttpMethods.IsPost(method),
+            _ => false,
+        };
+        return allowed && id.Length > 0 ? (Uri.UnescapeDataString(id), action) : null;
+    }
+
+    /// <summary>
+    /// <c>GET</c> or <c>DELETE {path}/v1/responses/{id}</c>, <c>GET .../input_items</c> and <c>POST .../cancel</c>: a
+    /// response the caller stored on the route, or the provider that keeps it asked when it serves the Responses API
+    /// itself.
+    /// </summary>
+    private async Task StoredResponseAsync(HttpContext context, Route route, RequestScope scope, string id, string? action)
     {
         var api = LlmClientApi.OpenAiResponses;
         var deleting = HttpMethods.IsDelete(context.Request.Method);
@@ -94,17 +114,35 @@ internal sealed class LlmRouteHandler(LlmExchanges exchanges, BackendHttpClients
             switch (await responses.FindAsync(route, scope.Caller, id, context.RequestAborted))
             {
                 case { } claimed when (string?)claimed["provider"] is { } keeper:
-                    if (await ProviderResponseAsync(context, route, scope, id, keeper) && deleting)
+                    if (await ProviderResponseAsync(context, route, scope, id, action, keeper) && deleting)
                     {
                         await responses.DeleteAsync(route, scope.Caller, id, context.RequestAborted);
                     }
 
                     return;
+                case { } when action == "cancel":
+                    // The gateway answers the Responses API in the foreground only, as OpenAI answers a response not created in the background.
+                    await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest,
+                        api.Error(StatusCodes.Status400BadRequest, "Only responses created with background set to true can be cancelled.", "invalid_request_error"));
+                    return;
+                case { } stored when action == "input_items" && stored["items"] is JsonArray items:
+                    // The conversation is stored whole: the input is what came before the response's output.
+                    var inputs = items.Take(items.Count - ((stored["response"]?["output"] as JsonArray)?.Count ?? 0)).Select(item => item?.DeepClone()).ToArray();
+                    context.Response.ContentType = "application/json";
+                    await context.Response.WriteAsync(new JsonObject
+                    {
+                        ["object"] = "list",
+                        ["data"] = new JsonArray(inputs),
+                        ["first_id"] = inputs.FirstOrDefault()?["id"]?.DeepClone(),
+                        ["last_id"] = inputs.LastOrDefault()?["id"]?.DeepClone(),
+                        ["has_more"] = false,
+                    }.ToJsonString(), context.RequestAborted);
+                    return;
                 case { } stored when deleting && await responses.DeleteAsync(route, scope.Caller, id, context.RequestAborted):
                     context.Response.ContentType = "application/json";
                     await context.Response.WriteAsync(new JsonObject { ["id"] = id, ["object"] = "response", ["deleted"] = true }.ToJsonString(), context.RequestAborted);
                     return;
-                case { } stored when !deleting && stored["response"] is JsonObject response:
+                case { } stored when action is null && !deleting && stored["response"] is JsonObject response:
                     context.Response.ContentType = "application/json";
                     await context.Response.WriteAsync(response.ToJsonString(), context.RequestAborted);
                     return;
@@ -124,7 +162,7 @@ internal sealed class LlmRouteHandler(LlmExchanges exchanges, BackendHttpClients
     /// The request for a stored response sent on to the provider that keeps it (<paramref name="keeper"/>), its answer
     /// relayed; true when the provider answered 2xx.
     /// </summary>
-    private async Task<bool> ProviderResponseAsync(HttpContext context, Route route, RequestScope scope, string id, string keeper)
+    private async Task<bool> ProviderResponseAsync(HttpContext context, Route route, RequestScope scope, string id, string? action, string keeper)
     {
         var api = LlmClientApi.OpenAiResponses;
         if (route.Llm.Providers.FirstOrDefault(provider => provider.Name == keeper && provider.NativeResponses) is not { } provider)
@@ -136,7 +174,7 @@ internal sealed class LlmRouteHandler(LlmExchanges exchanges, BackendHttpClients
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(provider.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(provider.TimeoutMs) : LlmExchanges.DefaultTimeout);
-        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(NativeResponsesAdapter.Url(provider, "/" + Uri.EscapeDataString(id)) + context.Request.QueryString.Value));
+        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(NativeResponsesAdapter.Url(provider, $"/{Uri.EscapeDataString(id)}{(action is null ? string.Empty : "/" + action)}") + context.Request.QueryString.Value));
         new BackendRequestContext(provider.Auth, scope.Caller, provider.Tls).Apply(request);
         try
         {

@@ -81,6 +81,7 @@ public sealed class TenantConfigApiTests(ControlPlaneFixture controlPlane, Route
         var before = await ExportAsync(admin, tenant);
 
         document["llmProviders"]![0]!["timeoutMs"] = 45000;
+        document["settings"]!["auditArguments"] = true;
         document["routes"]![0]!["models"]![0]!["targets"]![0]!["model"] = "gpt-4.1";
         document["roleBindings"] = new JsonArray();
         // Sections left out are not managed: its policies stay although the document names none.
@@ -88,9 +89,10 @@ public sealed class TenantConfigApiTests(ControlPlaneFixture controlPlane, Route
 
         var planned = await ApplyAsync(admin, tenant, YamlJson.Write(document), dryRun: true, prune: true);
         var changes = planned.GetProperty("changes").EnumerateArray().ToList();
-        Assert.Equal(["update llmProviders/openai", "update routes/models", "delete roleBindings/readers"],
+        Assert.Equal([$"update settings/{tenant}", "update llmProviders/openai", "update routes/models", "delete roleBindings/readers"],
             changes.Select(change => $"{change.GetProperty("action").GetString()} {change.GetProperty("section").GetString()}/{change.GetProperty("name").GetString()}"));
-        var field = changes[1].GetProperty("fields").EnumerateArray().Single();
+        Assert.Equal("auditArguments", changes[0].GetProperty("fields")[0].GetProperty("path").GetString());
+        var field = changes[2].GetProperty("fields").EnumerateArray().Single();
         Assert.Equal(("models[0].targets[0].model", "gpt-4o-mini", "gpt-4.1"),
             (field.GetProperty("path").GetString(), field.GetProperty("before").GetString(), field.GetProperty("after").GetString()));
         Assert.Equal(before, await ExportAsync(admin, tenant));
@@ -99,7 +101,8 @@ public sealed class TenantConfigApiTests(ControlPlaneFixture controlPlane, Route
         var kept = await ApplyAsync(admin, tenant, YamlJson.Write(document), dryRun: true);
         Assert.DoesNotContain(kept.GetProperty("changes").EnumerateArray(), change => change.GetProperty("action").GetString() == "delete");
         var applied = await ApplyAsync(admin, tenant, YamlJson.Write(document), dryRun: false, prune: true);
-        Assert.Equal(3, applied.GetProperty("changes").GetArrayLength());
+        Assert.Equal(4, applied.GetProperty("changes").GetArrayLength());
+        Assert.True((await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenant}", Cancellation)).GetProperty("auditArguments").GetBoolean());
         Assert.Empty((await admin.GetFromJsonAsync<JsonElement[]>($"/api/v1/tenants/{tenant}/role-bindings", Cancellation))!);
         Assert.Single((await admin.GetFromJsonAsync<JsonElement[]>($"/api/v1/tenants/{tenant}/policies", Cancellation))!);
         var provider = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenant}/llm-providers/openai", Cancellation);
@@ -140,6 +143,7 @@ public sealed class TenantConfigApiTests(ControlPlaneFixture controlPlane, Route
         Assert.True((await ApplyProblemAsync(admin, tenant, "routes: [unclosed")).GetProperty("errors").TryGetProperty("document", out _));
         Assert.True((await ApplyProblemAsync(admin, tenant, "- a list")).GetProperty("errors").TryGetProperty("document", out _));
         Assert.True((await ApplyProblemAsync(admin, tenant, "gateways: []")).GetProperty("errors").TryGetProperty("gateways", out _));
+        Assert.True((await ApplyProblemAsync(admin, tenant, "settings: {auditArguments: maybe}")).GetProperty("errors").TryGetProperty("settings", out _));
         Assert.True((await ApplyProblemAsync(admin, tenant, "roles: [{name: a}, {name: a}]")).GetProperty("errors").TryGetProperty("roles[1].name", out _));
 
         // Developers read the tenant's config; applying it is for tenant admins.

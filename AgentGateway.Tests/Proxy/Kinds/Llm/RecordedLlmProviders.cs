@@ -38,6 +38,9 @@ public sealed partial class RecordedLlmProviders : IAsyncDisposable
         _app.MapGet("/openai/v1/responses/{id}", (string id) => KeptResponses.TryGetValue(id, out var kept)
             ? Results.Text(kept, "application/json")
             : Results.Json(ResponseNotFound(id), statusCode: StatusCodes.Status404NotFound));
+        _app.MapGet("/openai/v1/responses/{id}/input_items", (string id) => KeptInputs.TryGetValue(id, out var input)
+            ? Results.Json(new JsonObject { ["object"] = "list", ["data"] = input.DeepClone(), ["has_more"] = false })
+            : Results.Json(ResponseNotFound(id), statusCode: StatusCodes.Status404NotFound));
         _app.MapDelete("/openai/v1/responses/{id}", (string id) => KeptResponses.TryRemove(id, out _)
             ? Results.Json(new JsonObject { ["id"] = id, ["object"] = "response", ["deleted"] = true })
             : Results.Json(ResponseNotFound(id), statusCode: StatusCodes.Status404NotFound));
@@ -82,6 +85,9 @@ public sealed partial class RecordedLlmProviders : IAsyncDisposable
 
     /// <summary>The responses the native Responses API keeps, by id (as JSON).</summary>
     public ConcurrentDictionary<string, string> KeptResponses { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The input of each kept response, as items (a string input is one user message).</summary>
+    public ConcurrentDictionary<string, JsonArray> KeptInputs { get; } = new(StringComparer.Ordinal);
 
     /// <summary>What the moderation webhook was asked, and with which headers.</summary>
     public ConcurrentQueue<(IReadOnlyDictionary<string, string> Headers, JsonObject Body)> Moderations { get; } = new();
@@ -212,6 +218,9 @@ public sealed partial class RecordedLlmProviders : IAsyncDisposable
         }
 
         var id = $"resp_{Guid.NewGuid():N}{Guid.NewGuid():N}"[..53];
+        KeptInputs[id] = body["input"] is JsonArray items
+            ? (JsonArray)items.DeepClone()
+            : new JsonArray(new JsonObject { ["type"] = "message", ["role"] = "user", ["content"] = body["input"]?.DeepClone() });
         var streaming = (bool?)body["stream"] == true;
         var file = streaming ? "openai-response-stream.txt" : (string?)body["model"] == "gpt-4.1-tools" ? "openai-response-tools.json" : "openai-response.json";
         var text = RecordedResponseId().Replace(await File.ReadAllTextAsync(RecordedFile(file), context.RequestAborted), id);

@@ -86,6 +86,9 @@ public sealed class LlmNativeResponsesTests(LlmGatewayFixture gateway) : IClassF
         Assert.NotEqual(id, (string?)next["id"]);
         var (read, body) = await SendAsync(HttpMethod.Get, $"native/v1/responses/{id}", "sk-alice");
         Assert.Equal((HttpStatusCode.OK, id), (read, (string?)body["id"]));
+        var (listed, inputs) = await SendAsync(HttpMethod.Get, $"native/v1/responses/{id}/input_items", "sk-alice");
+        Assert.Equal((HttpStatusCode.OK, "Hi"), (listed, (string?)inputs["data"]![0]!["content"]));
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, $"native/v1/responses/{id}/input_items", "sk-bob")).Status);
     }
 
     [Fact]

@@ -95,6 +95,18 @@ public sealed class LlmResponsesTests(LlmGatewayFixture gateway) : IClassFixture
 
         var first = await CreateAsync("sk-alice", new JsonObject { ["model"] = "fast", ["input"] = "Hi" });
         var id = (string)first["id"]!;
+        // Its input is listed; cancelling is for background responses, which the gateway does not run.
+        async Task<(HttpStatusCode Status, JsonNode Body)> AskAsync(HttpMethod method, string path)
+        {
+            using var request = new HttpRequestMessage(method, new Uri(gateway.BaseUrl("stored") + $"/responses/{id}{path}"));
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk-alice");
+            using var response = await Http.SendAsync(request, Cancellation);
+            return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!);
+        }
+
+        var (listed, inputs) = await AskAsync(HttpMethod.Get, "/input_items");
+        Assert.Equal((HttpStatusCode.OK, "Hi"), (listed, (string?)inputs["data"]!.AsArray().Single()!["content"]));
+        Assert.Equal(HttpStatusCode.BadRequest, (await AskAsync(HttpMethod.Post, "/cancel")).Status);
         // Another key of the route does not see it: to it, it does not exist.
         var other = await CreateAsync("sk-bob", new JsonObject { ["model"] = "fast", ["input"] = "Hi again", ["previous_response_id"] = id });
         Assert.Equal("previous_response_not_found", (string?)other["error"]!["code"]);
