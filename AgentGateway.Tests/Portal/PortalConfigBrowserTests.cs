@@ -48,8 +48,14 @@ public sealed class PortalConfigBrowserTests(AppHostFixture platform)
         Assert.Contains(role, await RoleNamesAsync(admin));
         await Assertions.Expect(page.GetByTestId("config-current")).ToContainTextAsync(role);
 
-        // A document with an error: refused, its item named, nothing written.
-        await browser.Input("config-document").FillAsync("roles:\n- name: broken\n  rules:\n  - 'mcp.method =='\n");
+        // A document from a file, with an error: refused, its item named, nothing written.
+        await page.Locator("input.config-file-input").SetInputFilesAsync(new FilePayload
+        {
+            Name = "broken.yaml",
+            MimeType = "application/yaml",
+            Buffer = System.Text.Encoding.UTF8.GetBytes("roles:\n- name: broken\n  rules:\n  - 'mcp.method =='\n"),
+        });
+        await Assertions.Expect(browser.Input("config-document")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("name: broken"));
         await page.GetByTestId("config-preview").ClickAsync();
         await Assertions.Expect(page.GetByTestId("problem")).ToContainTextAsync("roles[0]");
         await Assertions.Expect(page.GetByTestId("config-apply")).ToBeDisabledAsync();

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AgentGateway.Portal.Services;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
 using MudBlazor;
 
 namespace AgentGateway.Portal.Components.Pages.Config;
@@ -11,6 +12,9 @@ namespace AgentGateway.Portal.Components.Pages.Config;
 /// </summary>
 public sealed partial class TenantConfig
 {
+    /// <summary>The largest document AdminApi takes.</summary>
+    private const long MaxDocumentBytes = 4 * 1024 * 1024;
+
     private string? _exported;
     private string _document = string.Empty;
     private bool _prune;
@@ -53,6 +57,26 @@ public sealed partial class TenantConfig
     }
 
     private void EditCurrent() => DocumentChanged(_exported ?? string.Empty);
+
+    /// <summary>A document from the user's machine, as large as AdminApi takes one.</summary>
+    private async Task LoadFileAsync(IBrowserFile? file)
+    {
+        if (file is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var stream = file.OpenReadStream(MaxDocumentBytes);
+            using var reader = new StreamReader(stream);
+            DocumentChanged(await reader.ReadToEndAsync());
+        }
+        catch (IOException exception)
+        {
+            Snackbar.Add($"'{file.Name}' could not be read: {exception.Message}", Severity.Error);
+        }
+    }
 
     /// <summary>A changed document must be previewed again before it is applied.</summary>
     private void DocumentChanged(string document)
