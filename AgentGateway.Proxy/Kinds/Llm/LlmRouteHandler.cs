@@ -102,8 +102,8 @@ internal sealed class LlmRouteHandler(LlmExchanges exchanges, BackendHttpClients
 
     /// <summary>
     /// <c>GET</c> or <c>DELETE {path}/v1/responses/{id}</c>, <c>GET .../input_items</c> and <c>POST .../cancel</c>: a
-    /// response the caller stored on the route, or the provider that keeps it asked when it serves the Responses API
-    /// itself.
+    /// response the caller stored on the route (read as it was sent, past the answer guards); deleted at, and its input
+    /// listed by, the provider that keeps it when it serves the Responses API itself.
     /// </summary>
     private async Task StoredResponseAsync(HttpContext context, Route route, RequestScope scope, string id, string? action)
     {
@@ -113,17 +113,18 @@ internal sealed class LlmRouteHandler(LlmExchanges exchanges, BackendHttpClients
         {
             switch (await responses.FindAsync(route, scope.Caller, id, context.RequestAborted))
             {
-                case { } claimed when (string?)claimed["provider"] is { } keeper:
+                case { } when action == "cancel":
+                    // The gateway answers the Responses API in the foreground only, as OpenAI answers a response not created in the background.
+                    await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest,
+                        api.Error(StatusCodes.Status400BadRequest, "Only responses created with background set to true can be cancelled.", "invalid_request_error"));
+                    return;
+                case { } claimed when (string?)claimed["provider"] is { } keeper && (deleting || action == "input_items"):
+                    // Deleted at the provider that keeps it, and its input listed there; read, it is the copy the caller was sent.
                     if (await ProviderResponseAsync(context, route, scope, id, action, keeper) && deleting)
                     {
                         await responses.DeleteAsync(route, scope.Caller, id, context.RequestAborted);
                     }
 
-                    return;
-                case { } when action == "cancel":
-                    // The gateway answers the Responses API in the foreground only, as OpenAI answers a response not created in the background.
-                    await LlmErrors.WriteAsync(context, StatusCodes.Status400BadRequest,
-                        api.Error(StatusCodes.Status400BadRequest, "Only responses created with background set to true can be cancelled.", "invalid_request_error"));
                     return;
                 case { } stored when action == "input_items" && stored["items"] is JsonArray items:
                     // The conversation is stored whole: the input is what came before the response's output.

@@ -108,8 +108,14 @@ internal sealed partial class LlmExchanges(
                 api.Error(StatusCodes.Status400BadRequest, $"No provider of model '{model}' serves the {api.Name} API.", "unsupported_api"), model);
         }
 
-        // The Responses API: who keeps the model's conversations, and the one the request continues.
-        var keepsConversations = api == LlmClientApi.OpenAiResponses && tries.Any(attempt => api.AdapterFor(attempt.Provider, attempt.Model) is not NativeResponsesAdapter);
+        // The Responses API to providers that serve it: what the gateway could not account for or guard is refused.
+        if (api == LlmClientApi.OpenAiResponses && tries.Any(attempt => api.AdapterFor(attempt.Provider, attempt.Model) is NativeResponsesAdapter)
+            && NativeResponsesAdapter.Unsupported(request) is { } refused)
+        {
+            return await RefuseAsync(StatusCodes.Status400BadRequest, api.Error(StatusCodes.Status400BadRequest, refused, "unsupported_parameter"), model);
+        }
+
+        // The Responses API: the one the request continues, and who keeps the model's conversations.
         string? continuedFrom = null;
         if (api == LlmClientApi.OpenAiResponses && request["previous_response_id"] is JsonValue previous && previous.TryGetValue<string>(out var previousId))
         {
@@ -142,6 +148,7 @@ internal sealed partial class LlmExchanges(
             }
         }
 
+        var keepsConversations = api == LlmClientApi.OpenAiResponses && tries.Any(attempt => api.AdapterFor(attempt.Provider, attempt.Model) is not NativeResponsesAdapter);
         if (await keyLimiter.AdmitAsync(context, route, scope.Caller, model) is { } refusal)
         {
             foreach (var (header, value) in refusal.Headers)
@@ -333,7 +340,7 @@ internal sealed partial class LlmExchanges(
             return;
         }
 
-        var used = reported ?? LlmUsage.Estimate(LlmUsage.RequestTextLength(request), LlmUsage.TextLength(answer["choices"] ?? answer["content"]));
+        var used = reported ?? LlmUsage.Estimate(LlmUsage.RequestTextLength(request), LlmUsage.TextLength(answer["choices"] ?? answer["content"] ?? answer["output"]));
         if (exchange.Guards is { } guards && await GuardAnswerAsync(exchange, translated, guards) is false)
         {
             // The provider did the work: its tokens count, the answer does not reach the client.

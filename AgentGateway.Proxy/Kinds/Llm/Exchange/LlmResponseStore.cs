@@ -100,7 +100,7 @@ internal sealed partial class LlmResponseStore(RedisRateLimitStore redis, TimePr
     /// <summary>
     /// Records that <paramref name="provider"/> keeps <paramref name="response"/> (it serves the Responses API itself)
     /// for the caller, unless the request said not to store it: the caller alone may then name it, and only at that
-    /// provider.
+    /// provider. The response is kept as the caller was sent it (past the answer guards), to be read back so.
     /// </summary>
     public Task ClaimAsync(Route route, GatewayCaller caller, JsonObject request, JsonObject response, string provider, CancellationToken cancellationToken)
     {
@@ -108,7 +108,7 @@ internal sealed partial class LlmResponseStore(RedisRateLimitStore redis, TimePr
         ArgumentNullException.ThrowIfNull(response);
         return !Stores(request) || (string?)response["id"] is not { } id
             ? Task.CompletedTask
-            : PutAsync(route, caller, id, new JsonObject { ["owner"] = Owner(caller), ["provider"] = provider }, cancellationToken);
+            : PutAsync(route, caller, id, new JsonObject { ["owner"] = Owner(caller), ["provider"] = provider, ["response"] = response.DeepClone() }, cancellationToken);
     }
 
     private static bool Stores(JsonObject request) => request["store"] is not JsonValue flag || !flag.TryGetValue<bool>(out var store) || store;

@@ -140,8 +140,12 @@ internal sealed class StreamGuard(
         if (ProviderAdapter.ParseObject(sse.Data) is { } data && (string?)data["type"] == "response.output_text.delta")
         {
             var index = (int?)data["output_index"] ?? 0;
-            _unmoderated[index] = _unmoderated.GetValueOrDefault(index, string.Empty) + ((string?)data["delta"] ?? string.Empty);
-            return _unmoderated[index].Length >= webhooks.Chars ? await ReleaseAsync(webhooks, [index], null) : [];
+            if ((string?)data["delta"] is { Length: > 0 } text)
+            {
+                _unmoderated[index] = _unmoderated.GetValueOrDefault(index, string.Empty) + text;
+            }
+
+            return _unmoderated.GetValueOrDefault(index, string.Empty).Length >= webhooks.Chars ? await ReleaseAsync(webhooks, [index], null) : [];
         }
 
         return await ReleaseAsync(webhooks, [.. _unmoderated.Keys], sse);

@@ -18,6 +18,29 @@ internal sealed class NativeResponsesAdapter : ProviderAdapter
     /// <summary>The events that end a Responses stream, each with the final response.</summary>
     private static readonly HashSet<string> s_final = new(StringComparer.Ordinal) { "response.completed", "response.incomplete", "response.failed" };
 
+    /// <summary>
+    /// Why the gateway does not send <paramref name="request"/> to a provider that serves the Responses API, or null: a
+    /// background response (its answer and usage would come later, past the guards and limits), and state the provider
+    /// keeps that the gateway cannot tell the caller's from another's (<c>conversation</c>, <c>item_reference</c>).
+    /// </summary>
+    public static string? Unsupported(JsonObject request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request["background"] is JsonValue background && background.TryGetValue<bool>(out var later) && later)
+        {
+            return "background responses are not served through the gateway: their answers and usage would escape its guards and limits.";
+        }
+
+        if (request["conversation"] is not null)
+        {
+            return "conversation is not served through the gateway: continue a response by its previous_response_id.";
+        }
+
+        return request["input"] is JsonArray items && items.Any(item => (string?)(item as JsonObject)?["type"] == "item_reference")
+            ? "item_reference input items are not served through the gateway: send the items themselves, or continue a response by its previous_response_id."
+            : null;
+    }
+
     /// <summary>The URL of the Responses API (<paramref name="relative"/> below it) of a provider that serves it.</summary>
     public static Uri Url(LlmProvider provider, string relative = "")
     {

@@ -92,6 +92,25 @@ public sealed class LlmNativeResponsesTests(LlmGatewayFixture gateway) : IClassF
     }
 
     [Fact]
+    public async Task WhatTheGatewayCouldNotAccountForOrGuard_IsRefused_BeforeAnyProviderHearsOfIt()
+    {
+        var requests = gateway.Providers.Requests.Count;
+        foreach (var (body, said) in new (JsonObject Body, string Said)[]
+        {
+            (new JsonObject { ["model"] = "fast", ["input"] = "Hi", ["background"] = true }, "background"),
+            (new JsonObject { ["model"] = "fast", ["input"] = "Hi", ["conversation"] = "conv_123" }, "conversation"),
+            (new JsonObject { ["model"] = "fast", ["input"] = new JsonArray(new JsonObject { ["type"] = "item_reference", ["id"] = "msg_of_someone_else" }) }, "item_reference"),
+        })
+        {
+            var (status, refused) = await PostAsync("native", "sk-alice", body);
+            Assert.Equal((HttpStatusCode.BadRequest, "unsupported_parameter"), (status, (string?)refused["error"]!["code"]));
+            Assert.StartsWith(said, (string?)refused["error"]!["message"], StringComparison.Ordinal);
+        }
+
+        Assert.Equal(requests, gateway.Providers.Requests.Count);
+    }
+
+    [Fact]
     public async Task AModelWithATranslatedTarget_KeepsItsConversationsInTheGateway_EvenWhenTheNativeProviderAnswers()
     {
         var (status, first) = await PostAsync("native-mixed", null, new JsonObject { ["model"] = "smart", ["input"] = "Hi, it is Ada." });
@@ -119,10 +138,13 @@ public sealed class LlmNativeResponsesTests(LlmGatewayFixture gateway) : IClassF
         AssertTextSaid(events, Masked);
         Assert.DoesNotContain(events, data => data.ToJsonString().Contains("Hello there", StringComparison.Ordinal));
 
-        // A blocking answer is masked too.
+        // A blocking answer is masked too, and read back as it was sent (the provider's copy is not).
         var (status, answer) = await PostAsync("native-guarded", null, new JsonObject { ["model"] = "gpt-4.1", ["input"] = "Hi" });
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(Masked, (string?)answer["output"]![0]!["content"]![0]!["text"]);
+        var (read, stored) = await SendAsync(HttpMethod.Get, $"native-guarded/v1/responses/{answer["id"]}", null);
+        Assert.Equal((HttpStatusCode.OK, Masked), (read, (string?)stored["output"]![0]!["content"]![0]!["text"]));
+        Assert.Contains("Hello there", gateway.Providers.KeptResponses[(string)answer["id"]!], StringComparison.Ordinal);
     }
 
     [Fact]

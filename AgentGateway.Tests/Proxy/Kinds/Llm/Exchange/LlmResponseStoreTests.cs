@@ -57,8 +57,8 @@ public sealed class LlmResponseStoreTests
         Assert.Equal("And you?", (string?)next["input"]);
         Assert.Equal(400, (await store.ContinueAsync(route, bob, next, "resp_at_openai", Cancellation)).Error?.Status);
         Assert.Equal(400, (await store.ContinueAsync(route, alice, next, "resp_unstored", Cancellation)).Error?.Status);
-        // The claim holds no conversation, only whose it is and where.
+        // The claim holds no conversation: whose it is, where, and the response as it was sent.
         var claim = await store.FindAsync(route, alice, "resp_at_openai", Cancellation);
-        Assert.Equal(["owner", "provider"], claim!.Select(field => field.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["owner", "provider", "response"], claim!.Select(field => field.Key).Order(StringComparer.Ordinal));
     }
 }
