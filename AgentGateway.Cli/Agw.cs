@@ -163,11 +163,21 @@ internal static partial class Agw
         var text = file == "-" ? await run.Input.ReadToEndAsync(run.CancellationToken) : await File.ReadAllTextAsync(file, run.CancellationToken);
         if (run.Line.Has("expand-env"))
         {
+            // A placeholder is a whole value (key: ${NAME}, or - ${NAME}), replaced by a quoted string: whatever the value
+            // holds (#, ': ', quotes, newlines, a number's digits) it stays that one string.
             var missing = new SortedSet<string>(StringComparer.Ordinal);
-            text = Variable().Replace(text, match => run.Environment(match.Groups[1].Value) ?? Missing(missing, match));
+            text = Placeholder().Replace(text, match => run.Environment(match.Groups[2].Value) is { } value
+                ? match.Groups[1].Value + System.Text.Json.JsonSerializer.Serialize(value)
+                : Missing(missing, match));
             if (missing.Count > 0)
             {
                 await run.Error.WriteLineAsync($"agw: the file names environment variables that are not set: {string.Join(", ", missing)}.");
+                return Failed;
+            }
+
+            if (Variable().Match(text) is { Success: true } inside)
+            {
+                await run.Error.WriteLineAsync($"agw: {inside.Value} must be a whole value (key: {inside.Value}) to be replaced.");
                 return Failed;
             }
         }
@@ -328,10 +338,14 @@ internal static partial class Agw
 
     private static string Missing(SortedSet<string> missing, Match match)
     {
-        missing.Add(match.Groups[1].Value);
-        return match.Value;
+        missing.Add(match.Groups[2].Value);
+        return string.Empty;
     }
 
-    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", RegexOptions.CultureInvariant)]
+    /// <summary>A placeholder that is a whole value: after a key's colon or a list's dash, alone to the line's end.</summary>
+    [GeneratedRegex(@"((?:^|[:\-])[ \t]+)\$\{([A-Za-z_][A-Za-z0-9_]*)\}[ \t]*(?=\r?$)", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex(@"\$\{[A-Za-z_][A-Za-z0-9_]*\}", RegexOptions.CultureInvariant)]
     private static partial Regex Variable();
 }

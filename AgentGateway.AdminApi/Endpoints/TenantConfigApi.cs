@@ -28,6 +28,9 @@ internal static class TenantConfigApi
     /// <summary>The largest document taken.</summary>
     public const int MaxDocumentBytes = 4 * 1024 * 1024;
 
+    /// <summary>How many items a document may hold, in all its sections.</summary>
+    public const int MaxItems = 2_000;
+
     private static readonly Lazy<string> s_schema = new(CreateSchema);
 
     public static IEndpointRouteBuilder MapTenantConfigApi(this IEndpointRouteBuilder endpoints)
@@ -79,7 +82,11 @@ internal static class TenantConfigApi
         }
 
         var scope = new ConfigScope(context, grant, cancellationToken);
-        await using var transaction = await db.BeginSerializedAsync(cancellationToken);
+        // Applying holds the config revision's lock throughout, as every change does; a dry run, which writes nothing,
+        // holds no lock that other tenants' changes would wait on.
+        await using var transaction = dryRun == true
+            ? await db.Database.BeginTransactionAsync(cancellationToken)
+            : await db.BeginSerializedAsync(cancellationToken);
         var before = await TenantConfigSections.ReadAsync(scope);
         var settingsBefore = await TenantConfigSections.ReadSettingsAsync(scope);
         if (document["settings"] is JsonObject settings)
@@ -95,7 +102,8 @@ internal static class TenantConfigApi
             }
         }
 
-        var secretsSet = new List<string>();
+        // Items written with a field no read shows (a secret's value, a stdio server's environment): changed, whatever the reads say.
+        var unseen = new HashSet<(string Section, string Name)>();
         foreach (var section in TenantConfigSections.All)
         {
             if (document[section.Key] is not JsonArray items)
@@ -116,10 +124,9 @@ internal static class TenantConfigApi
                 }
                 else if (write is not null)
                 {
-                    await RunAsync(db, transaction, path, write, errors, cancellationToken);
-                    if (section == TenantConfigSections.Secrets && item["value"] is not null)
+                    if (await RunAsync(db, transaction, path, write, errors, cancellationToken) && section.Unseen is { } field && item[field] is not null)
                     {
-                        secretsSet.Add(name);
+                        unseen.Add((section.Key, name));
                     }
                 }
             }
@@ -149,7 +156,7 @@ internal static class TenantConfigApi
         }
 
         var after = await TenantConfigSections.ReadAsync(scope);
-        var changes = Changes(before, after, secretsSet);
+        var changes = Changes(before, after, unseen);
         var settingsChanged = new List<ConfigFieldChange>();
         Compare(string.Empty, settingsBefore, await TenantConfigSections.ReadSettingsAsync(scope), settingsChanged);
         if (settingsChanged.Count > 0)
@@ -170,9 +177,9 @@ internal static class TenantConfigApi
     /// <summary>
     /// One item's write, in a savepoint of the apply's transaction: its refusal (a validation problem, a conflict, a
     /// forbidden change) goes into <paramref name="errors"/> under <paramref name="path"/> and is undone, so the items
-    /// after it are still checked.
+    /// after it are still checked. True when it was written.
     /// </summary>
-    private static async Task RunAsync(
+    private static async Task<bool> RunAsync(
         AdminDbContext db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, string path, Func<Task<IResult>> write,
         Dictionary<string, string[]> errors, CancellationToken cancellationToken)
     {
@@ -183,9 +190,14 @@ internal static class TenantConfigApi
         {
             result = await write();
         }
-        catch (DbUpdateException exception)
+        catch (DbUpdateException)
         {
-            result = Problems.Conflict(exception.InnerException?.Message ?? exception.Message);
+            // The handlers answer the conflicts they know; what the database refuses besides is said without its internals.
+            result = Problems.Conflict("the database refused this item: it conflicts with the tenant's config.");
+        }
+        catch (JsonException exception)
+        {
+            result = TypedResults.ValidationProblem(new Dictionary<string, string[]> { [string.Empty] = [$"is not a valid item: {exception.Message}"] });
         }
 
         switch (result is INestedHttpResult nested ? nested.Result : result)
@@ -202,11 +214,12 @@ internal static class TenantConfigApi
                 break;
             default:
                 await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
-                return;
+                return true;
         }
 
         await transaction.RollbackToSavepointAsync(Savepoint, cancellationToken);
         db.ChangeTracker.Clear();
+        return false;
     }
 
     /// <summary>
@@ -244,6 +257,11 @@ internal static class TenantConfigApi
         foreach (var (key, _) in document.Where(field => !known.Contains(field.Key)))
         {
             errors[key] = [$"is not a section of a tenant's config (sections: {string.Join(", ", TenantConfigSections.All.Select(section => section.Key))})."];
+        }
+
+        if (TenantConfigSections.All.Sum(section => (document[section.Key] as JsonArray)?.Count ?? 0) > MaxItems)
+        {
+            errors["document"] = [$"must hold at most {MaxItems} items; apply a larger config in parts (sections left out are not touched)."];
         }
 
         Expect(document, "apiVersion", ApiVersion, errors);
@@ -313,7 +331,8 @@ internal static class TenantConfigApi
 
     /// <summary>What changed between two reads of the tenant's config, section by section in the order they apply.</summary>
     private static List<ConfigChange> Changes(
-        Dictionary<string, SortedDictionary<string, JsonObject>> before, Dictionary<string, SortedDictionary<string, JsonObject>> after, List<string> secretsSet)
+        Dictionary<string, SortedDictionary<string, JsonObject>> before, Dictionary<string, SortedDictionary<string, JsonObject>> after,
+        HashSet<(string Section, string Name)> unseen)
     {
         var changes = new List<ConfigChange>();
         foreach (var section in TenantConfigSections.All)
@@ -335,9 +354,9 @@ internal static class TenantConfigApi
                 }
 
                 Compare(string.Empty, was, now, fields);
-                if (section == TenantConfigSections.Secrets && secretsSet.Contains(name))
+                if (unseen.Contains((section.Key, name)))
                 {
-                    fields.Add(new ConfigFieldChange("value", null, "(replaced)"));
+                    fields.Add(new ConfigFieldChange(section.Unseen!, null, "(replaced)"));
                 }
 
                 if (fields.Count > 0)

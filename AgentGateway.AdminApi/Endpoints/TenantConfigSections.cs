@@ -19,9 +19,13 @@ namespace AgentGateway.AdminApi.Endpoints;
 /// <summary>The JSON a tenant's config document is read and written with.</summary>
 internal static class ConfigJson
 {
-    /// <summary>camelCase, no nulls; a field no item of its section has is an error (a misspelt field is not ignored).</summary>
+    /// <summary>
+    /// camelCase, no nulls; a field no item of its section has is an error (a misspelt field is not ignored, and a name
+    /// is one field only as it is written: <c>Name</c> is not <c>name</c>).
+    /// </summary>
     public static readonly JsonSerializerOptions Strict = new(JsonSerializerOptions.Web)
     {
+        PropertyNameCaseInsensitive = false,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
@@ -89,12 +93,16 @@ internal sealed class ConfigSection(
     Func<ConfigScope, string, JsonObject, Task<IResult>> create,
     Func<ConfigScope, string, JsonObject, Task<IResult>> update,
     Func<ConfigScope, string, Task<IResult>> delete,
-    Action<ConfigScope, JsonObject>? portable = null)
+    Action<ConfigScope, JsonObject>? portable = null,
+    string? unseen = null)
 {
     private readonly HashSet<string> _fields = [.. createType.GetProperties().Select(property => JsonNamingPolicy.CamelCase.ConvertName(property.Name))];
 
     /// <summary>The section's key in the document: <c>routes</c>, <c>llmProviders</c>, ...</summary>
     public string Key => key;
+
+    /// <summary>The field of its items that is written but never read back (it may hold secrets), if it has one.</summary>
+    public string? Unseen => unseen;
 
     /// <summary>The section's items in the tenant, by name, as the document has them.</summary>
     public async Task<SortedDictionary<string, JsonObject>> ReadAsync(ConfigScope scope)
@@ -136,7 +144,7 @@ internal sealed class ConfigSection(
         }
 
         var desired = ConfigJson.Lean(JsonSerializer.SerializeToNode(request, createType, ConfigJson.Strict));
-        if (current is not null && JsonNode.DeepEquals(desired, current) && item["value"] is null)
+        if (current is not null && JsonNode.DeepEquals(desired, current) && (unseen is null || item[unseen] is null))
         {
             return null;
         }
@@ -159,7 +167,8 @@ internal static class TenantConfigSections
         async scope => (await SecretsApi.ListSecrets(scope.Grant, scope.Db, scope.CancellationToken)).Value!,
         (scope, name, item) => PutSecretAsync(scope, name, item, exists: false),
         (scope, name, item) => PutSecretAsync(scope, name, item, exists: true),
-        async (scope, name) => await SecretsApi.DeleteSecret(name, scope.Grant, scope.Db, scope.CancellationToken));
+        async (scope, name) => await SecretsApi.DeleteSecret(name, scope.Grant, scope.Db, scope.CancellationToken),
+        unseen: "value");
 
     public static readonly ConfigSection McpServers = new(
         "mcpServers", typeof(CreateMcpServerRequest),
@@ -169,7 +178,8 @@ internal static class TenantConfigSections
         async (scope, name, item) => await McpServersApi.UpdateServer(
             name, await KeepEnvAsync(scope, name, Read<UpdateMcpServerRequest>(item)), scope.User, scope.Grant, scope.Db, scope.Get<EgressGuard>(), scope.Plain,
             scope.Get<TimeProvider>(), scope.CancellationToken),
-        async (scope, name) => await McpServersApi.DeleteServer(name, scope.Grant, scope.Db, scope.CancellationToken));
+        async (scope, name) => await McpServersApi.DeleteServer(name, scope.Grant, scope.Db, scope.CancellationToken),
+        unseen: "env");
 
     public static readonly ConfigSection Agents = new(
         "agents", typeof(CreateAgentRequest),

@@ -19,6 +19,9 @@ public static partial class YamlJson
     /// <summary>How many values a document may hold once its aliases are expanded (so that a few aliases of aliases cannot blow up).</summary>
     public const int MaxNodes = 1_000_000;
 
+    /// <summary>How many characters its strings may hold together once its aliases are expanded (a long string aliased many times).</summary>
+    public const int MaxCharacters = 16 * 1024 * 1024;
+
     public static JsonNode? Parse(string text)
     {
         var stream = new YamlStream();
@@ -33,7 +36,7 @@ public static partial class YamlJson
             throw new FormatException($"line {exception.Start.Line}, column {exception.Start.Column}: {reason}", exception);
         }
 
-        var budget = MaxNodes;
+        var budget = (Nodes: MaxNodes, Characters: MaxCharacters);
         return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode, 0, ref budget);
     }
 
@@ -55,12 +58,15 @@ public static partial class YamlJson
         }
     }
 
-    private static JsonNode? Convert(YamlNode node, int depth, ref int budget)
+    private static JsonNode? Convert(YamlNode node, int depth, ref (int Nodes, int Characters) budget)
     {
-        if (--budget < 0 || depth > MaxDepth)
+        budget.Nodes--;
+        budget.Characters -= (node as YamlScalarNode)?.Value?.Length ?? 0;
+        if (budget.Nodes < 0 || budget.Characters < 0 || depth > MaxDepth)
         {
             // Aliases can nest what the text does not (an alias of a collection inside itself, too).
-            throw new FormatException($"line {node.Start.Line}, column {node.Start.Column}: more than {MaxNodes} values, or {MaxDepth} levels, once its aliases are expanded");
+            throw new FormatException(
+                $"line {node.Start.Line}, column {node.Start.Column}: more than {MaxNodes} values, {MaxCharacters} characters or {MaxDepth} levels once its aliases are expanded");
         }
 
         switch (node)
@@ -82,7 +88,7 @@ public static partial class YamlJson
         }
     }
 
-    private static JsonObject ConvertMapping(YamlMappingNode mapping, int depth, ref int budget)
+    private static JsonObject ConvertMapping(YamlMappingNode mapping, int depth, ref (int Nodes, int Characters) budget)
     {
         var json = new JsonObject();
         foreach (var (key, value) in mapping.Children)

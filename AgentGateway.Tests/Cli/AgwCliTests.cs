@@ -52,6 +52,12 @@ public sealed class AgwCliTests(ControlPlaneFixture controlPlane) : IDisposable
         var unset = await RunAsync(environment.Where(variable => variable.Key != "TOOLS_KEY").ToDictionary(), "config", "apply", tenant, "-f", file, "--expand-env");
         Assert.Equal((Agw.Failed, "agw: the file names environment variables that are not set: TOOLS_KEY."), (unset.Exit, unset.Error.Trim()));
 
+        // A placeholder inside a value is not replaced (its text could change the YAML around it): only whole values are.
+        var inside = Path.Combine(_directory, "inside.yaml");
+        await File.WriteAllTextAsync(inside, "secrets:\n- name: tools-key\n  description: the key ${TOOLS_KEY}\n", Cancellation);
+        var partial = await RunAsync(environment, "config", "diff", tenant, "-f", inside, "--expand-env");
+        Assert.Equal((Agw.Failed, "agw: ${TOOLS_KEY} must be a whole value (key: ${TOOLS_KEY}) to be replaced."), (partial.Exit, partial.Error.Trim()));
+
         var applied = await RunAsync(environment, "config", "apply", tenant, "-f", file, "--expand-env");
         Assert.Equal(Agw.Done, applied.Exit);
         Assert.Contains("change(s) applied", applied.Output, StringComparison.Ordinal);

@@ -31,6 +31,9 @@ public sealed class YamlJsonTests
         Assert.Contains("aliases", Assert.Throws<FormatException>(() => YamlJson.Parse(laughs)).Message, StringComparison.Ordinal);
         Assert.Contains("levels", Assert.Throws<FormatException>(() => YamlJson.Parse(new string('[', 100_000))).Message, StringComparison.Ordinal);
         Assert.StartsWith("line ", Assert.Throws<FormatException>(() => YamlJson.Parse("a: [unclosed")).Message, StringComparison.Ordinal);
+        var longText = new string('x', 1024 * 1024);
+        var repeated = $"a: &a \"{longText}\"\nb: [{string.Join(", ", Enumerable.Repeat("*a", 20))}]\n";
+        Assert.Contains("characters", Assert.Throws<FormatException>(() => YamlJson.Parse(repeated)).Message, StringComparison.Ordinal);
         // An alias used as YAML means it is fine.
         Assert.Equal("[1,2]", YamlJson.Parse("a: &list [1, 2]\nb: *list")!["b"]!.ToJsonString());
     }

@@ -129,6 +129,7 @@ public sealed class TenantConfigApiTests(ControlPlaneFixture controlPlane, Route
         // A route of the document that is fine is not written either.
         document["routes"]!.AsArray().Add(new JsonObject { ["name"] = "fine", ["targets"] = new JsonArray("utils") });
 
+        using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
         var problem = await ApplyProblemAsync(admin, tenant, YamlJson.Write(document));
         var errors = problem.GetProperty("errors").EnumerateObject().Select(error => error.Name).ToList();
         Assert.Contains("llmProviders[1].url", errors);
@@ -144,13 +145,44 @@ public sealed class TenantConfigApiTests(ControlPlaneFixture controlPlane, Route
         Assert.True((await ApplyProblemAsync(admin, tenant, "- a list")).GetProperty("errors").TryGetProperty("document", out _));
         Assert.True((await ApplyProblemAsync(admin, tenant, "gateways: []")).GetProperty("errors").TryGetProperty("gateways", out _));
         Assert.True((await ApplyProblemAsync(admin, tenant, "settings: {auditArguments: maybe}")).GetProperty("errors").TryGetProperty("settings", out _));
+        // A name is one field as it is written: Name beside name is a field the item does not have.
+        Assert.True((await ApplyProblemAsync(admin, tenant, "routes: [{name: tools, Name: tools, targets: [utils]}]")).GetProperty("errors").TryGetProperty("routes[0]", out _));
+
+        // A tenant admin who is no platform admin: what only platform admins change is refused item by item.
+        var own = await CreateTenantAsync(admin, "developer", "admin");
+        var escalation = await ApplyProblemAsync(developer, own,
+            "settings: {allowProxyIdentity: true}\nmcpServers: [{name: local, transport: stdio, command: node, args: [server.js]}]\n");
+        Assert.Contains("platform admins", escalation.GetProperty("errors").GetProperty("settings")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("platform admins", escalation.GetProperty("errors").GetProperty("mcpServers[0]")[0].GetString(), StringComparison.Ordinal);
+        Assert.False((await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{own}", Cancellation)).GetProperty("allowProxyIdentity").GetBoolean());
         Assert.True((await ApplyProblemAsync(admin, tenant, "roles: [{name: a}, {name: a}]")).GetProperty("errors").TryGetProperty("roles[1].name", out _));
 
         // Developers read the tenant's config; applying it is for tenant admins.
-        using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
         Assert.Equal(before, await ExportAsync(developer, tenant));
         using var content = new StringContent(before, Encoding.UTF8, "application/yaml");
         await AssertProblemAsync(await developer.PutAsync(new Uri($"/api/v1/tenants/{tenant}/config", UriKind.Relative), content, Cancellation), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task AStdioServersEnvironment_IsNeverExported_YetAChangeToItAloneIsApplied()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await CreateTenantAsync(admin, null, null);
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/mcp-servers",
+            new { name = "local", transport = "stdio", command = "node", args = new[] { "server.js" }, env = new Dictionary<string, string> { ["API_KEY"] = "s3cret" } }, Cancellation))
+            .EnsureSuccessStatusCode();
+        var exported = await ExportAsync(admin, tenant);
+        Assert.DoesNotContain("s3cret", exported, StringComparison.Ordinal);
+        Assert.Equal(0, (await ApplyAsync(admin, tenant, exported, dryRun: false)).GetProperty("changes").GetArrayLength());
+
+        var document = (JsonObject)YamlJson.Parse(exported)!;
+        document["mcpServers"]![0]!["env"] = new JsonObject { ["API_KEY"] = "rotated" };
+        var applied = await ApplyAsync(admin, tenant, YamlJson.Write(document), dryRun: false);
+        var change = applied.GetProperty("changes").EnumerateArray().Single();
+        Assert.Equal(("update", "mcpServers", "env"), (change.GetProperty("action").GetString(), change.GetProperty("section").GetString(), change.GetProperty("fields")[0].GetProperty("path").GetString()));
+        Assert.True(applied.GetProperty("applied").GetBoolean());
+        var server = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenant}/mcp-servers/local", Cancellation);
+        Assert.Equal(["API_KEY"], server.GetProperty("envNames").EnumerateArray().Select(name => name.GetString()));
     }
 
     [Fact]

@@ -86,6 +86,13 @@ public sealed partial class TenantConfig
         _applyError = null;
     }
 
+    /// <summary>Pruning changes what applying does: it must be previewed again.</summary>
+    private void PruneChanged(bool prune)
+    {
+        _prune = prune;
+        _preview = null;
+    }
+
     private async Task PreviewAsync() => await SendAsync(dryRun: true);
 
     private async Task ApplyAsync()
