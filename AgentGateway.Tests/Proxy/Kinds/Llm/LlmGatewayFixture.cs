@@ -93,6 +93,19 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
             },
             models = new[] { new { name = "fast", targets = new[] { new { provider = "azure", model = "gpt4o-prod" } } } },
         };
+        // A model OpenAI serves, and Anthropic when OpenAI fails.
+        object[] OpenAiThenClaude(string name, string openAiModel, string claudeModel) =>
+        [
+            new
+            {
+                name,
+                targets = new object[]
+                {
+                    new { provider = "openai", model = openAiModel, priority = 0 },
+                    new { provider = "anthropic", model = claudeModel, priority = 1 },
+                },
+            },
+        ];
         var aliceAndBob = new
         {
             apiKeyAuth = new
@@ -173,18 +186,7 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                 {
                     providers = new[] { OpenAi(), Anthropic() },
                     passiveHealthCheck = new { consecutiveFailures = 1, ejectionMs = 60_000 },
-                    models = new[]
-                    {
-                        new
-                        {
-                            name = "steady",
-                            targets = new object[]
-                            {
-                                new { provider = "openai", model = "gpt-4.1-steady", priority = 0 },
-                                new { provider = "anthropic", model = "claude-steady", priority = 1 },
-                            },
-                        },
-                    },
+                    models = OpenAiThenClaude("steady", "gpt-4.1-steady", "claude-steady"),
                 }),
                 // Token limits: 100 tokens an hour, each recorded completion using 29.
                 Route("limited", new { providers = new[] { OpenAi() } }, new
@@ -273,18 +275,7 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                 Route("native-mixed", new
                 {
                     providers = new[] { NativeOpenAi(), Anthropic() },
-                    models = new[]
-                    {
-                        new
-                        {
-                            name = "smart",
-                            targets = new object[]
-                            {
-                                new { provider = "openai", model = "gpt-4.1", priority = 0 },
-                                new { provider = "anthropic", model = "claude-sonnet-4-5", priority = 1 },
-                            },
-                        },
-                    },
+                    models = OpenAiThenClaude("smart", "gpt-4.1", "claude-sonnet-4-5"),
                 }),
                 Route("native-guarded", new { providers = new[] { NativeOpenAi() } }, new
                 {
