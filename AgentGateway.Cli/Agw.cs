@@ -15,8 +15,8 @@ internal sealed record Invocation(
     public string TenantPath => $"/api/v1/tenants/{Uri.EscapeDataString(Tenant)}";
 }
 
-/// <summary>A command: its words, its arguments, the options it takes, what it does.</summary>
-internal sealed record AgwCommand(string[] Path, string[] Arguments, string[] Options, string Summary, Func<Invocation, Task<int>> RunAsync)
+/// <summary>A command: its words, its arguments, the options it takes, what it does with AdminApi (null: it signs in or out).</summary>
+internal sealed record AgwCommand(string[] Path, string[] Arguments, string[] Options, string Summary, Func<Invocation, Task<int>>? RunAsync)
 {
     public string Usage => $"agw {string.Join(' ', Path)}{string.Concat(Arguments.Select(argument => $" <{argument}>"))}{string.Concat(Options.Select(option => CommandLine.Flags.Contains(option) ? $" [--{option}]" : $" [--{option} <{option}>]"))}";
 }
@@ -24,7 +24,8 @@ internal sealed record AgwCommand(string[] Path, string[] Arguments, string[] Op
 /// <summary>
 /// agw, AgentGateway's command line: a tenant's config as code (export, diff, apply, its schema) and common admin
 /// tasks, against AdminApi's REST API at <c>--url</c> (or <c>AGW_URL</c>) with the bearer token of <c>--token</c> (or
-/// <c>AGW_TOKEN</c>). Exit codes: 0 done, 1 refused or failed (the reasons on standard error), 2 a usage error.
+/// <c>AGW_TOKEN</c>, or the one <c>agw login</c> keeps). Exit codes: 0 done, 1 refused or failed (the reasons on
+/// standard error), 2 a usage error.
 /// </summary>
 internal static partial class Agw
 {
@@ -34,6 +35,8 @@ internal static partial class Agw
 
     private static readonly AgwCommand[] s_commands =
     [
+        new(["login"], [], ["authority", "client-id", "no-browser"], "Sign in with the platform's issuer in your browser and keep the token for later commands", null),
+        new(["logout"], [], [], "Forget the token agw login kept", null),
         new(["config", "export"], ["tenant"], ["output", "json"], "Write the tenant's config as YAML (or --json) to standard output or --output", ExportAsync),
         new(["config", "diff"], ["tenant"], ["file", "prune", "expand-env"], "Say what applying --file would change, field by field, without changing anything", DiffAsync),
         new(["config", "apply"], ["tenant"], ["file", "prune", "dry-run", "expand-env"], "Apply --file at once (nothing is written when any item is wrong)", ApplyAsync),
@@ -54,7 +57,7 @@ internal static partial class Agw
                 help.Append(CultureInfo.InvariantCulture, $"  {command.Usage}\n      {command.Summary}\n");
             }
 
-            help.Append("\nEvery command takes --url <AdminApi URL> (or AGW_URL) and --token <bearer token> (or AGW_TOKEN).\n");
+            help.Append("\nEvery command takes --url <AdminApi URL> (or AGW_URL) and --token <bearer token> (or AGW_TOKEN); after agw login, neither.\n");
             help.Append("--expand-env replaces ${NAME} in the file with the environment variable NAME (for secrets' values).\n");
             return help.ToString();
         }
@@ -104,24 +107,54 @@ internal static partial class Agw
             return Usage;
         }
 
-        var url = line.Get("url") ?? environment("AGW_URL");
-        var token = line.Get("token") ?? environment("AGW_TOKEN");
+        if (command.Path is ["logout"])
+        {
+            await error.WriteLineAsync(SignIn.Logout(environment) ? "Signed out: the kept token is gone." : "agw: no one was signed in.");
+            return Done;
+        }
+
+        var stored = await SignIn.ReadAsync(environment, cancellationToken);
+        var url = line.Get("url") ?? environment("AGW_URL") ?? stored?.Url.ToString();
         if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
         {
             await error.WriteLineAsync("agw: AdminApi's URL is needed: --url https://admin.example.com or AGW_URL (an absolute http(s) URL).");
             return Usage;
         }
 
+        if (command.RunAsync is null)
+        {
+            return await LoginAsync(line, address, error, environment, handler, cancellationToken);
+        }
+
+        var token = line.Get("token") ?? environment("AGW_TOKEN");
+        if (string.IsNullOrEmpty(token) && stored is not null && stored.Url.AbsoluteUri.TrimEnd('/') == address.AbsoluteUri.TrimEnd('/'))
+        {
+            try
+            {
+                token = (await SignIn.CurrentAsync(stored, environment, handler, TimeProvider.System, cancellationToken))?.AccessToken;
+            }
+            catch (HttpRequestException)
+            {
+                token = null;
+            }
+
+            if (token is null)
+            {
+                await error.WriteLineAsync("agw: the kept sign-in has expired: agw login again.");
+                return Failed;
+            }
+        }
+
         if (string.IsNullOrEmpty(token))
         {
-            await error.WriteLineAsync("agw: a bearer token of the platform's identity provider is needed: --token or AGW_TOKEN.");
+            await error.WriteLineAsync("agw: a bearer token of the platform's identity provider is needed: agw login, --token or AGW_TOKEN.");
             return Usage;
         }
 
         using var api = new AdminApiConnection(address, token, handler);
         try
         {
-            return await command.RunAsync(new Invocation(arguments, line, api, output, error, input ?? TextReader.Null, environment, cancellationToken));
+            return await command.RunAsync!(new Invocation(arguments, line, api, output, error, input ?? TextReader.Null, environment, cancellationToken));
         }
         catch (HttpRequestException exception)
         {
@@ -131,6 +164,29 @@ internal static partial class Agw
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             await error.WriteLineAsync($"agw: {exception.Message}");
+            return Failed;
+        }
+    }
+
+    private static async Task<int> LoginAsync(
+        CommandLine line, Uri url, TextWriter error, Func<string, string?> environment, HttpMessageHandler? handler, CancellationToken cancellationToken)
+    {
+        Uri? authority = null;
+        if (line.Get("authority") is { } given && (!Uri.TryCreate(given, UriKind.Absolute, out authority) || authority.Scheme is not ("http" or "https")))
+        {
+            await error.WriteLineAsync("agw: --authority must be the issuer's absolute http(s) URL.");
+            return Usage;
+        }
+
+        try
+        {
+            var (credentials, problem) = await SignIn.LoginAsync(url, authority, line.Get("client-id"), !line.Has("no-browser"), error, environment, handler, cancellationToken);
+            await error.WriteLineAsync(credentials is null ? $"agw: not signed in: {problem}" : $"Signed in for {url} until {credentials.ExpiresAt:u} (refreshed when it expires).");
+            return credentials is null ? Failed : Done;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or System.Text.Json.JsonException)
+        {
+            await error.WriteLineAsync($"agw: not signed in: the issuer could not be asked: {exception.Message}");
             return Failed;
         }
     }

@@ -10,7 +10,7 @@ internal sealed class UsageException(string message) : Exception(message);
 internal sealed class CommandLine
 {
     /// <summary>The options that take no value.</summary>
-    public static readonly IReadOnlySet<string> Flags = new HashSet<string>(StringComparer.Ordinal) { "prune", "dry-run", "json", "expand-env", "help" };
+    public static readonly IReadOnlySet<string> Flags = new HashSet<string>(StringComparer.Ordinal) { "prune", "dry-run", "json", "expand-env", "help", "no-browser" };
 
     private static readonly Dictionary<string, string> s_short = new(StringComparer.Ordinal) { ["-o"] = "output", ["-f"] = "file", ["-h"] = "help" };
 

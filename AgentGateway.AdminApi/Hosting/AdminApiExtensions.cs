@@ -6,6 +6,7 @@ using AgentGateway.AdminApi.Domain.Mcp;
 using AgentGateway.AdminApi.Domain.Routes;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints;
+using AgentGateway.AdminApi.Endpoints.Contracts;
 using AgentGateway.AdminApi.Endpoints.Filters;
 using AgentGateway.AdminApi.Hosting.DemoData;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -61,6 +62,10 @@ internal static class AdminApiExtensions
 
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
+        // Where a client signs in for this API (agw login asks before it has a token).
+        app.MapGet("/api/v1/sign-in", (Microsoft.Extensions.Options.IOptions<IdentityOptions> identity) =>
+                TypedResults.Ok(new SignInResponse(identity.Value.Authority!.AbsoluteUri.TrimEnd('/'), identity.Value.Audience)))
+            .AllowAnonymous().WithName("GetSignIn").WithTags("Identity").WithSummary("The issuer this API takes tokens from, and their audience (anonymous)");
         app.MapTenantsApi();
         app.MapMcpServersApi();
         app.MapTenantBudgetApi();

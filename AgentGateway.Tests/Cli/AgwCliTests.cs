@@ -3,6 +3,7 @@ using System.Text.Json;
 using AgentGateway.Cli;
 using AgentGateway.Tests.AdminApi.Endpoints;
 using AgentGateway.Tests.AdminApi.Fixtures;
+using AgentGateway.Tests.Fixtures;
 
 namespace AgentGateway.Tests.Cli;
 
@@ -106,7 +107,75 @@ public sealed class AgwCliTests(ControlPlaneFixture controlPlane) : IDisposable
         Assert.Equal((Agw.Failed, true), (unreachable.Exit, unreachable.Error.Contains("could not be reached", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task Login_SignsInThroughTheIssuerInABrowser_AndLaterCommandsUseTheKeptTokenUntilLogout()
+    {
+        using (var admin = await controlPlane.CreateClientAsync("admin", Cancellation))
+        {
+            await RestApiTests.CreateTenantAsync(admin, null, null);
+        }
+
+        var environment = new Dictionary<string, string> { ["HOME"] = Path.Combine(_directory, "home"), ["AGW_URL"] = controlPlane.AdminApiUrl.ToString() };
+        using var said = new SignInPrompt();
+        var login = Agw.RunAsync(["login", "--no-browser"], TextWriter.Null, said, name => environment.GetValueOrDefault(name), Cancellation);
+
+        // The browser: the issuer's sign-in, then back to agw's loopback listener with the code.
+        var authorize = await said.Url.WaitAsync(TimeSpan.FromSeconds(30), Cancellation);
+        Assert.Contains("code_challenge_method=S256", authorize.Query, StringComparison.Ordinal);
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new System.Net.CookieContainer() });
+        var back = await IssuerBrowser.SignInAsync(browser, authorize, "admin", Cancellation);
+        Assert.Equal(("127.0.0.1", "/callback"), (back.Host, back.AbsolutePath));
+        var page = await browser.GetStringAsync(back, Cancellation);
+        Assert.Contains("Signed in", page, StringComparison.Ordinal);
+        Assert.Equal(Agw.Done, await login);
+
+        // Kept for its user alone, and used without a token given.
+        var kept = Path.Combine(_directory, "home", ".config", "agw", "credentials.json");
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(kept));
+        }
+
+        environment.Remove("AGW_URL");
+        var tenants = await RunAsync(environment, "tenants", "list");
+        Assert.Equal(Agw.Done, tenants.Exit);
+        Assert.Contains("t-", tenants.Output, StringComparison.Ordinal);
+
+        // A sign-in answer that is not this sign-in's is refused.
+        Assert.Equal(Agw.Done, (await RunAsync(environment, "logout")).Exit);
+        Assert.False(File.Exists(kept));
+        Assert.Equal(Agw.Usage, (await RunAsync(environment, "tenants", "list", "--url", controlPlane.AdminApiUrl.ToString())).Exit);
+        using var forged = new SignInPrompt();
+        environment["AGW_URL"] = controlPlane.AdminApiUrl.ToString();
+        var second = Agw.RunAsync(["login", "--no-browser"], TextWriter.Null, forged, name => environment.GetValueOrDefault(name), Cancellation);
+        var listener = await forged.Url.WaitAsync(TimeSpan.FromSeconds(30), Cancellation);
+        var redirect = Uri.UnescapeDataString(listener.Query.Split('&').Single(part => part.StartsWith("redirect_uri=", StringComparison.Ordinal))["redirect_uri=".Length..]);
+        var refused = await browser.GetStringAsync(new Uri($"{redirect}?code=stolen&state=guessed"), Cancellation);
+        Assert.Contains("Not signed in", refused, StringComparison.Ordinal);
+        Assert.Equal(Agw.Failed, await second);
+        Assert.False(File.Exists(kept));
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>Standard error of agw login, which says when the URL to open is known.</summary>
+    private sealed class SignInPrompt : StringWriter
+    {
+        private readonly TaskCompletionSource<Uri> _url = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<Uri> Url => _url.Task;
+
+        public override Task WriteLineAsync(string? value)
+        {
+            const string Prompt = "Sign in in your browser: ";
+            if (value?.StartsWith(Prompt, StringComparison.Ordinal) == true)
+            {
+                _url.TrySetResult(new Uri(value[Prompt.Length..]));
+            }
+
+            return base.WriteLineAsync(value);
+        }
+    }
 
     private static async Task<(int Exit, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {

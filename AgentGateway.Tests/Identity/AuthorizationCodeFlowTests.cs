@@ -10,6 +10,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using AgentGateway.Tests.Fixtures;
 
 namespace AgentGateway.Tests.Identity;
 
@@ -34,12 +35,12 @@ public sealed partial class AuthorizationCodeFlowTests(IdentityServerFixture ide
         var form = await browser.GetStringAsync(loginUrl, cancellationToken);
 
         // A wrong password shows the form again with an error.
-        using var rejected = await browser.PostAsync(loginUrl, LoginForm(form, "developer", "wrong"), cancellationToken);
+        using var rejected = await browser.PostAsync(loginUrl, IssuerBrowser.LoginForm(form, "developer", "wrong"), cancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
         var retry = await rejected.Content.ReadAsStringAsync(cancellationToken);
         Assert.Contains("role=\"alert\"", retry, StringComparison.Ordinal);
 
-        using var signedIn = await browser.PostAsync(loginUrl, LoginForm(retry, "developer", "developer"), cancellationToken);
+        using var signedIn = await browser.PostAsync(loginUrl, IssuerBrowser.LoginForm(retry, "developer", "developer"), cancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
 
         // Back at the authorization endpoint with a session: a code for the client's redirect URI.
@@ -282,20 +283,14 @@ public sealed partial class AuthorizationCodeFlowTests(IdentityServerFixture ide
     private async Task<JsonElement> SignInAndExchangeAsync(
         HttpClient browser, Uri authorize, string clientId, string redirect, string verifier, string? resource, CancellationToken cancellationToken)
     {
-        using var toLogin = await browser.GetAsync(authorize, cancellationToken);
-        Assert.Equal(HttpStatusCode.Redirect, toLogin.StatusCode);
-        var loginUrl = new Uri(authorize, toLogin.Headers.Location!);
-        var form = await browser.GetStringAsync(loginUrl, cancellationToken);
-        using var signedIn = await browser.PostAsync(loginUrl, LoginForm(form, "developer", "developer"), cancellationToken);
-        using var toClient = await browser.GetAsync(new Uri(authorize, signedIn.Headers.Location!), cancellationToken);
-        Assert.Equal(HttpStatusCode.Redirect, toClient.StatusCode);
-        Assert.StartsWith(redirect, toClient.Headers.Location!.ToString(), StringComparison.Ordinal);
+        var back = await IssuerBrowser.SignInAsync(browser, authorize, "developer", cancellationToken);
+        Assert.StartsWith(redirect, back.ToString(), StringComparison.Ordinal);
 
         var exchange = new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code",
             ["client_id"] = clientId,
-            ["code"] = QueryValue(toClient.Headers.Location!, "code"),
+            ["code"] = QueryValue(back, "code"),
             ["redirect_uri"] = redirect,
             ["code_verifier"] = verifier,
         };
@@ -322,29 +317,10 @@ public sealed partial class AuthorizationCodeFlowTests(IdentityServerFixture ide
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    private static FormUrlEncodedContent LoginForm(string page, string username, string password) =>
-        new(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(HiddenField(page, "__RequestVerificationToken")),
-            ["returnUrl"] = WebUtility.HtmlDecode(HiddenField(page, "returnUrl")),
-            ["username"] = username,
-            ["password"] = password,
-        });
-
-    private static string HiddenField(string page, string name)
-    {
-        var match = HiddenInput().Matches(page).FirstOrDefault(m => m.Groups["name"].Value == name)
-            ?? throw new InvalidOperationException($"The sign-in form has no hidden field '{name}'.");
-        return match.Groups["value"].Value;
-    }
-
     private static string QueryValue(Uri uri, string name) =>
         uri.Query.TrimStart('?').Split('&')
             .Select(p => p.Split('=', 2))
             .Where(p => p[0] == name)
             .Select(p => Uri.UnescapeDataString(p[1]))
             .Single();
-
-    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\">")]
-    private static partial Regex HiddenInput();
 }

@@ -83,29 +83,11 @@ public sealed partial class McpOAuthClientTests(PolicyGatewayFixture gateway)
     /// <summary>What a browser does: follow the authorization URL to the sign-in form, sign in, and catch the redirect with the code.</summary>
     private static async Task<AuthorizationResult?> SignInAsync(HttpClient browser, AuthorizationCallbackContext context, string user, CancellationToken cancellationToken)
     {
-        using var toLogin = await browser.GetAsync(context.AuthorizationUri, cancellationToken);
-        Assert.Equal(HttpStatusCode.Redirect, toLogin.StatusCode);
-        var loginUrl = new Uri(context.AuthorizationUri, toLogin.Headers.Location!);
-        var page = await browser.GetStringAsync(loginUrl, cancellationToken);
-        using var signedIn = await browser.PostAsync(loginUrl, new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(Hidden(page, "__RequestVerificationToken")),
-            ["returnUrl"] = WebUtility.HtmlDecode(Hidden(page, "returnUrl")),
-            ["username"] = user,
-            ["password"] = user,
-        }), cancellationToken);
-        using var toClient = await browser.GetAsync(new Uri(loginUrl, signedIn.Headers.Location!), cancellationToken);
-        var callback = toClient.Headers.Location!;
+        var callback = await IssuerBrowser.SignInAsync(browser, context.AuthorizationUri, user, cancellationToken);
         Assert.StartsWith(context.RedirectUri.ToString(), callback.ToString(), StringComparison.Ordinal);
         var query = callback.Query.TrimStart('?').Split('&').Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => Uri.UnescapeDataString(pair[1]));
         return new AuthorizationResult { Code = query["code"], State = query.GetValueOrDefault("state"), Iss = query.GetValueOrDefault("iss") };
     }
-
-    private static string Hidden(string page, string name) =>
-        HiddenInput().Matches(page).First(match => match.Groups["name"].Value == name).Groups["value"].Value;
-
-    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\">")]
-    private static partial Regex HiddenInput();
 
     /// <summary>Notes the bearer token the client sends, to see what the issuer gave it.</summary>
     private sealed class TokenSpy(Action<string> seen) : DelegatingHandler
