@@ -148,7 +148,7 @@ public sealed record NewAgent(string Name, string Url, string? CardUrl, string? 
 public sealed record AgentUpdate(string Url, string? CardUrl, string? Description);
 
 /// <summary>An LLM provider of the tenant's catalog.</summary>
-/// <param name="Kind">'openai' (and every server that speaks its API) or 'anthropic'.</param>
+/// <param name="Kind">'openai' (and every server that speaks its API), 'azure-openai', 'anthropic', 'gemini', 'bedrock' or 'vertex-ai'.</param>
 /// <param name="TimeoutMs">How long one try may take to answer; null takes 300000.</param>
 /// <param name="Routes">The LLM routes that serve from it.</param>
 /// <param name="NativeResponses">OpenAI and Azure OpenAI: the provider serves the Responses API itself.</param>
