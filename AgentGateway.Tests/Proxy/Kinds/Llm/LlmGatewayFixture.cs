@@ -15,7 +15,8 @@ namespace AgentGateway.Tests.Proxy.Kinds.Llm;
 /// <c>/acme/stored</c> (API keys <c>sk-alice</c> and <c>sk-bob</c>, for stored responses), <c>/acme/native</c> (the
 /// same keys; OpenAI serving the Responses API itself, models <c>fast</c> and <c>tooling</c>), <c>/acme/native-mixed</c>
 /// (model <c>smart</c>: that OpenAI first, Anthropic when it fails), <c>/acme/native-guarded</c> and
-/// <c>/acme/native-moderated</c> (its answers guarded; the second with an answer webhook too), <c>/acme/azure-native</c>
+/// <c>/acme/native-moderated</c> (its answers guarded; the second with an answer webhook too), <c>/acme/native-strict</c>
+/// (answers offering to "assist you" rejected), <c>/acme/azure-native</c>
 /// (Azure OpenAI's v1 Responses API), <c>/acme/guarded-tools</c> (OpenAI: prompts' e-mail addresses masked, "Paris" masked in answers, tool calls included),
 /// <c>/acme/moderated-answers</c> (an answer webhook, streams checked 30 characters at a time) and
 /// <c>/acme/moderated-strict</c> (a moderation webhook that is down, failing closed) and <c>/acme/keyed</c> (virtual
@@ -282,6 +283,13 @@ public sealed class LlmGatewayFixture : IAsyncLifetime
                     llmGuards = new
                     {
                         answer = new[] { new { name = "greetings", patterns = new[] { "Hello there", "assist you" }, replacement = "[GREETING]" } },
+                    },
+                }),
+                Route("native-strict", new { providers = new[] { NativeOpenAi() } }, new
+                {
+                    llmGuards = new
+                    {
+                        answer = new[] { new { name = "no-offers", patterns = new[] { "assist you" }, action = "reject", message = "The answer offered help." } },
                     },
                 }),
                 Route("native-moderated", new { providers = new[] { NativeOpenAi() } }, new

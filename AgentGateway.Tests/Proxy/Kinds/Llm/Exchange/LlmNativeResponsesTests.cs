@@ -148,6 +148,20 @@ public sealed class LlmNativeResponsesTests(LlmGatewayFixture gateway) : IClassF
     }
 
     [Fact]
+    public async Task ARejectingAnswerGuard_EndsTheProvidersStream_WithAResponsesErrorEvent_BeforeTheTextItMatched()
+    {
+        var events = await StreamAsync("native-strict", "gpt-4.1");
+        var error = events[^1];
+        Assert.Equal(("error", "guardrail_violation", "The answer offered help."), ((string?)error["type"], (string?)error["code"], (string?)error["message"]));
+        Assert.DoesNotContain(events, data => (string?)data["type"] is "response.completed" or "response.output_text.done");
+        Assert.DoesNotContain(events, data => data.ToJsonString().Contains("assist you", StringComparison.Ordinal));
+        Assert.Equal(Enumerable.Range(0, events.Count), events.Select(data => (int)data["sequence_number"]!));
+
+        var (status, refused) = await PostAsync("native-strict", null, new JsonObject { ["model"] = "gpt-4.1", ["input"] = "Hi" });
+        Assert.Equal((HttpStatusCode.BadRequest, "guardrail_violation"), (status, (string?)refused["error"]!["code"]));
+    }
+
+    [Fact]
     public async Task AnswerWebhooks_ChangeTheProvidersResponsesEvents_AsTheyPass()
     {
         var asked = gateway.Providers.Moderations.Count;
