@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AgentGateway.Contracts.V1;
 using AgentGateway.Tests.AdminApi.Fixtures;
 using AgentGateway.Tests.Fixtures;
 
@@ -142,10 +143,11 @@ public sealed class CallRecordsTests(ControlPlaneFixture controlPlane)
             }
         }
 
+        // Records reach the journal moments after their calls: the proxy dies once all three are on its disk.
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!Directory.Exists(journal) || !Directory.EnumerateFiles(journal, "*.calls.open").Any(file => new FileInfo(file).Length > 0))
+        while (Journaled(journal) < 3)
         {
-            Assert.True(DateTime.UtcNow < deadline, "No call records were journaled:\n" + dying.Output);
+            Assert.True(DateTime.UtcNow < deadline, $"{Journaled(journal)} of 3 call records were journaled:\n" + dying.Output);
             await Task.Delay(50, Cancellation);
         }
 
@@ -170,6 +172,35 @@ public sealed class CallRecordsTests(ControlPlaneFixture controlPlane)
         }
 
         Directory.Delete(journal, recursive: true);
+    }
+
+    /// <summary>How many call records the journal's open segments hold whole.</summary>
+    private static int Journaled(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return 0;
+        }
+
+        var count = 0;
+        foreach (var path in Directory.EnumerateFiles(directory, "*.calls.open"))
+        {
+            using var segment = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            try
+            {
+                while (segment.Position < segment.Length)
+                {
+                    CallRecord.Parser.ParseDelimitedFrom(segment);
+                    count++;
+                }
+            }
+            catch (Google.Protobuf.InvalidProtocolBufferException)
+            {
+                // A record being written: not whole yet.
+            }
+        }
+
+        return count;
     }
 
     /// <summary>The tenant's calls once there are exactly <paramref name="count"/>.</summary>
