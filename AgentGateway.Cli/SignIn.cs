@@ -52,8 +52,7 @@ internal static class SignIn
         Uri url, Uri? authority, string? clientId, bool openBrowser, TextWriter error, Func<string, string?> environment, HttpMessageHandler? handler,
         CancellationToken cancellationToken)
     {
-        using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        http.Timeout = TimeSpan.FromSeconds(30);
+        using var http = Http(handler);
         if (authority is null)
         {
             // AdminApi names the issuer its tokens come from.
@@ -65,7 +64,7 @@ internal static class SignIn
             }
         }
 
-        var metadata = JsonNode.Parse(await http.GetStringAsync(new Uri(authority.AbsoluteUri.TrimEnd('/') + "/.well-known/openid-configuration"), cancellationToken))!;
+        var metadata = await MetadataAsync(http, authority, cancellationToken);
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var redirect = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/callback";
@@ -154,8 +153,8 @@ internal static class SignIn
             return null;
         }
 
-        using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        var metadata = JsonNode.Parse(await http.GetStringAsync(new Uri(credentials.Authority.AbsoluteUri.TrimEnd('/') + "/.well-known/openid-configuration"), cancellationToken))!;
+        using var http = Http(handler);
+        var metadata = await MetadataAsync(http, credentials.Authority, cancellationToken);
         var tokens = await TokenAsync(http, (string)metadata["token_endpoint"]!, new Dictionary<string, string>
         {
             ["grant_type"] = "refresh_token",
@@ -264,6 +263,13 @@ internal static class SignIn
         File.Move(temporary, path, overwrite: true);
         return null;
     }
+
+    private static HttpClient Http(HttpMessageHandler? handler) =>
+        new(handler ?? new HttpClientHandler(), disposeHandler: handler is null) { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>The issuer's OpenID Connect discovery document.</summary>
+    private static async Task<JsonNode> MetadataAsync(HttpClient http, Uri authority, CancellationToken cancellationToken) =>
+        JsonNode.Parse(await http.GetStringAsync(new Uri(authority.AbsoluteUri.TrimEnd('/') + "/.well-known/openid-configuration"), cancellationToken))!;
 
     private static StringContent JsonContent(JsonObject body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 

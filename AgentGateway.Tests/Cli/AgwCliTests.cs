@@ -141,6 +141,16 @@ public sealed class AgwCliTests(ControlPlaneFixture controlPlane) : IDisposable
         Assert.Equal(Agw.Done, tenants.Exit);
         Assert.Contains("t-", tenants.Output, StringComparison.Ordinal);
 
+        // An expired token is refreshed with the kept refresh token, and kept anew.
+        var credentials = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(kept, Cancellation))!;
+        var expiredToken = (string)credentials["accessToken"]!;
+        credentials["expiresAt"] = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        await File.WriteAllTextAsync(kept, credentials.ToJsonString(), Cancellation);
+        Assert.Equal(Agw.Done, (await RunAsync(environment, "tenants", "list")).Exit);
+        var refreshed = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(kept, Cancellation))!;
+        Assert.NotEqual(expiredToken, (string)refreshed["accessToken"]!);
+        Assert.True(DateTimeOffset.Parse((string)refreshed["expiresAt"]!, System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow);
+
         // A sign-in answer that is not this sign-in's is refused.
         Assert.Equal(Agw.Done, (await RunAsync(environment, "logout")).Exit);
         Assert.False(File.Exists(kept));

@@ -43,6 +43,13 @@ public sealed class PortalConfigBrowserTests(AppHostFixture platform)
         using var admin = await platform.CreateAdminApiClientAsync(Cancellation);
         Assert.DoesNotContain(await RoleNamesAsync(admin), name => name == role);
 
+        // Pruning changes what applying does: the preview must be made again before Apply is offered.
+        await page.GetByLabel("Prune: delete what a section of the document does not name").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("config-apply")).ToBeDisabledAsync();
+        await page.GetByLabel("Prune: delete what a section of the document does not name").ClickAsync();
+        await page.GetByTestId("config-preview").ClickAsync();
+        await Assertions.Expect(page.GetByTestId($"config-change-roles-{role}")).ToHaveTextAsync($"create roles/{role}");
+
         await page.GetByTestId("config-apply").ClickAsync();
         await Assertions.Expect(page.GetByTestId("config-summary")).ToContainTextAsync("Applied 1 change(s)");
         Assert.Contains(role, await RoleNamesAsync(admin));

@@ -173,37 +173,44 @@ internal sealed class LlmRouteHandler(LlmExchanges exchanges, BackendHttpClients
             return false;
         }
 
+        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(NativeResponsesAdapter.Url(provider, $"/{Uri.EscapeDataString(id)}{(action is null ? string.Empty : "/" + action)}") + context.Request.QueryString.Value));
+        switch (await AskProviderAsync(context, provider, scope, request))
+        {
+            case null:
+                await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
+                    api.Error(StatusCodes.Status502BadGateway, $"Provider '{provider.Name}' could not be reached for response '{id}'.", "provider_unavailable"));
+                return false;
+            case var (status, text) when status >= 400:
+                await LlmErrors.WriteAsync(context, status, NativeResponsesAdapter.Instance.ToError(status, text));
+                return false;
+            case var (_, text) when ProviderAdapter.ParseObject(text) is null:
+                await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
+                    api.Error(StatusCodes.Status502BadGateway, $"Provider '{provider.Name}' sent an answer that is not a JSON object."));
+                return false;
+            case var (_, text):
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(text, context.RequestAborted);
+                return true;
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="request"/> sent to <paramref name="provider"/> as its requests are (its credentials, TLS and
+    /// timeout): the status and body it answered, or null when it could not be reached in time.
+    /// </summary>
+    private async Task<(int Status, string Text)?> AskProviderAsync(HttpContext context, LlmProvider provider, RequestScope scope, HttpRequestMessage request)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(provider.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(provider.TimeoutMs) : LlmExchanges.DefaultTimeout);
-        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(NativeResponsesAdapter.Url(provider, $"/{Uri.EscapeDataString(id)}{(action is null ? string.Empty : "/" + action)}") + context.Request.QueryString.Value));
         new BackendRequestContext(provider.Auth, scope.Caller, provider.Tls).Apply(request);
         try
         {
             using var response = await clients.For(provider.Tls).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var text = await exchanges.ReadTextAsync(response, timeout.Token);
-            var status = (int)response.StatusCode;
-            if (status >= 400)
-            {
-                await LlmErrors.WriteAsync(context, status, NativeResponsesAdapter.Instance.ToError(status, text));
-                return false;
-            }
-
-            if (ProviderAdapter.ParseObject(text) is not { } answer)
-            {
-                await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
-                    api.Error(StatusCodes.Status502BadGateway, $"Provider '{provider.Name}' sent an answer that is not a JSON object."));
-                return false;
-            }
-
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(answer.ToJsonString(), context.RequestAborted);
-            return true;
+            return ((int)response.StatusCode, await exchanges.ReadTextAsync(response, timeout.Token));
         }
         catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
         {
-            await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
-                api.Error(StatusCodes.Status502BadGateway, $"Provider '{provider.Name}' could not be reached for response '{id}'.", "provider_unavailable"));
-            return false;
+            return null;
         }
     }
 
@@ -220,31 +227,23 @@ internal sealed class LlmRouteHandler(LlmExchanges exchanges, BackendHttpClients
         else if (llm.Providers.FirstOrDefault() is { } provider)
         {
             // Any model goes to the first provider: its own list is the route's.
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            timeout.CancelAfter(provider.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(provider.TimeoutMs) : LlmExchanges.DefaultTimeout);
             using var request = LlmModelLists.CreateRequest(provider);
-            new BackendRequestContext(provider.Auth, scope.Caller, provider.Tls).Apply(request);
-            try
+            switch (await AskProviderAsync(context, provider, scope, request))
             {
-                using var response = await clients.For(provider.Tls).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-                var text = await exchanges.ReadTextAsync(response, timeout.Token);
-                if (!response.IsSuccessStatusCode)
-                {
-                    var status = (int)response.StatusCode;
+                case null:
+                    await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
+                        LlmClientApi.OpenAiChat.Error(StatusCodes.Status502BadGateway, $"Provider '{provider.Name}' could not list its models.", "provider_unavailable"));
+                    return;
+                case var (status, text) when status is < 200 or >= 300:
                     await LlmErrors.WriteAsync(context, status, LlmClientApi.OpenAiChat.AdapterFor(provider, string.Empty)!.ToError(status, text));
                     return;
-                }
+                case var (_, text):
+                    foreach (var model in LlmModelLists.ToOpenAi(provider, ProviderAdapter.ParseObject(text) ?? []))
+                    {
+                        list.Add(model);
+                    }
 
-                foreach (var model in LlmModelLists.ToOpenAi(provider, ProviderAdapter.ParseObject(text) ?? []))
-                {
-                    list.Add(model);
-                }
-            }
-            catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
-            {
-                await LlmErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
-                    LlmClientApi.OpenAiChat.Error(StatusCodes.Status502BadGateway, $"Provider '{provider.Name}' could not list its models.", "provider_unavailable"));
-                return;
+                    break;
             }
         }
 

@@ -156,6 +156,8 @@ public sealed class TenantConfigApiTests(ControlPlaneFixture controlPlane, Route
         Assert.Contains("platform admins", escalation.GetProperty("errors").GetProperty("mcpServers[0]")[0].GetString(), StringComparison.Ordinal);
         Assert.False((await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{own}", Cancellation)).GetProperty("allowProxyIdentity").GetBoolean());
         Assert.True((await ApplyProblemAsync(admin, tenant, "roles: [{name: a}, {name: a}]")).GetProperty("errors").TryGetProperty("roles[1].name", out _));
+        var crowded = "roles:\n" + string.Concat(Enumerable.Range(0, 2001).Select(index => $"- {{name: r{index}}}\n"));
+        Assert.Contains("at most 2000 items", (await ApplyProblemAsync(admin, tenant, crowded)).GetProperty("errors").GetProperty("document")[0].GetString(), StringComparison.Ordinal);
 
         // Developers read the tenant's config; applying it is for tenant admins.
         Assert.Equal(before, await ExportAsync(developer, tenant));

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentGateway.Proxy.Kinds.Llm.Guards;
+using AgentGateway.Proxy.Kinds.Llm.Providers;
 using AgentGateway.Proxy.Pipeline;
 using AgentGateway.Proxy.Pipeline.Routing;
 
@@ -20,7 +21,7 @@ internal sealed record LlmExchange(
     /// The Responses API: the gateway keeps the model's conversations (some target serves the API on top of Chat
     /// Completions); else its providers do.
     /// </summary>
-    public bool KeepsConversations { get; init; }
+    public bool KeepsConversations => Api == LlmClientApi.OpenAiResponses && Tries.Any(attempt => Api.AdapterFor(attempt.Provider, attempt.Model) is not NativeResponsesAdapter);
 
     /// <summary>The Responses API: the stored response whose conversation the gateway put ahead of the request's input.</summary>
     public string? ContinuedFrom { get; init; }

@@ -148,7 +148,6 @@ internal sealed partial class LlmExchanges(
             }
         }
 
-        var keepsConversations = api == LlmClientApi.OpenAiResponses && tries.Any(attempt => api.AdapterFor(attempt.Provider, attempt.Model) is not NativeResponsesAdapter);
         if (await keyLimiter.AdmitAsync(context, route, scope.Caller, model) is { } refusal)
         {
             foreach (var (header, value) in refusal.Headers)
@@ -164,7 +163,6 @@ internal sealed partial class LlmExchanges(
         var guards = runtime.KindState(0, static (route, _) => new LlmRouteState(LlmGuardSet.Compile(route.Policies?.LlmGuards))).Guards;
         var exchange = new LlmExchange(context, runtime, scope, api, request, model, tries, guards, started, stream, stream && api.WantsStreamUsage(request))
         {
-            KeepsConversations = keepsConversations,
             ContinuedFrom = continuedFrom,
         };
         if (guards is not null && await GuardPromptAsync(exchange, guards) is false)

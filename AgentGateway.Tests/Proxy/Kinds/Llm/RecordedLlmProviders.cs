@@ -186,11 +186,16 @@ public sealed partial class RecordedLlmProviders : IAsyncDisposable
             return;
         }
 
-        // The recorded events one by one, flushed, as a provider streams them.
+        await StreamEventsAsync(context, await File.ReadAllTextAsync(RecordedFile(stream), context.RequestAborted));
+    }
+
+    /// <summary>Recorded server-sent events one by one, flushed, as a provider streams them; each passes <paramref name="sent"/> first.</summary>
+    private static async Task StreamEventsAsync(HttpContext context, string text, Action<string>? sent = null)
+    {
         context.Response.ContentType = "text/event-stream";
-        var text = await File.ReadAllTextAsync(RecordedFile(stream), context.RequestAborted);
         foreach (var sse in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
         {
+            sent?.Invoke(sse);
             await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(sse + "\n\n"), context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
         }
@@ -199,8 +204,7 @@ public sealed partial class RecordedLlmProviders : IAsyncDisposable
     /// <summary>
     /// The Responses API of a provider that serves it: an unknown previous_response_id is refused as OpenAI does; the
     /// model "gpt-4.1-tools" answers with a function call, "gpt-4.1-travel" with text that names Paris, any other with
-    /// text; a stream is the recorded events. Each
-    /// answer gets a new id and is kept.
+    /// text; a stream is the recorded events. Each answer gets a new id and is kept.
     /// </summary>
     private async Task NativeResponseAsync(HttpContext context, string provider)
     {
@@ -238,17 +242,14 @@ public sealed partial class RecordedLlmProviders : IAsyncDisposable
             return;
         }
 
-        context.Response.ContentType = "text/event-stream";
-        foreach (var sse in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+        // The final event's response is kept, as the provider keeps it.
+        await StreamEventsAsync(context, text, sse =>
         {
             if (sse.Contains("\"type\":\"response.completed\"", StringComparison.Ordinal))
             {
                 KeptResponses[id] = JsonNode.Parse(sse[(sse.IndexOf("data: ", StringComparison.Ordinal) + "data: ".Length)..])!["response"]!.ToJsonString();
             }
-
-            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(sse + "\n\n"), context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-        }
+        });
     }
 
     private static JsonObject ResponseNotFound(string id) => new()
