@@ -56,6 +56,8 @@ internal sealed class AdminDbContext : DbContext
 
     public DbSet<HostClaim> HostClaims => Set<HostClaim>();
 
+    public DbSet<UserConnection> UserConnections => Set<UserConnection>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AdminDbContext).Assembly);
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain;
+using AgentGateway.AdminApi.Domain.Connections;
 using AgentGateway.AdminApi.Domain.Egress;
 using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.AdminApi.Domain.Tenants;
@@ -149,6 +150,12 @@ internal static class PoliciesApi
             return conflict;
         }
 
+        if (UserConnections.OfAnotherServer(ParsedPolicy.From(entity)?.Spec, draft.Spec))
+        {
+            // Users' tokens are the old authorization server's, or its client's: they are no use to the new one.
+            await UserConnections.ForgetAsync(db, grant.Tenant.Id, entity.Name, cancellationToken);
+        }
+
         entity.Kind = draft.Kind.Name;
         entity.Description = request.Description;
         entity.TargetKind = draft.TargetKind;
@@ -178,6 +185,7 @@ internal static class PoliciesApi
         }
 
         db.Policies.Remove(entity);
+        await UserConnections.ForgetAsync(db, grant.Tenant.Id, entity.Name, cancellationToken);
         await db.SaveConfigChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using AgentGateway.AdminApi.ControlPlane;
 using AgentGateway.AdminApi.Domain.Agents;
+using AgentGateway.AdminApi.Domain.Connections;
 using AgentGateway.AdminApi.Domain.Egress;
 using AgentGateway.AdminApi.Domain.Mcp;
 using AgentGateway.AdminApi.Domain.Routes;
@@ -49,6 +50,15 @@ internal static class AdminApiExtensions
         services.AddOptions<McpRegistryOptions>().BindConfiguration(McpRegistryOptions.SectionName);
         services.AddHttpClient(McpRegistryClient.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10)).WithoutResilience();
         services.TryAddSingleton<McpRegistryClient>();
+        services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.SectionName);
+        services.AddHttpClient(UserTokenVault.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(15)).WithoutResilience()
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                ConnectCallback = provider.GetRequiredService<EgressConnector>().ConnectAsync,
+                AllowAutoRedirect = false,
+            })
+            .ConfigureHttpClient(client => client.MaxResponseContentBufferSize = 1024 * 1024);
+        services.TryAddScoped<UserTokenVault>();
         return builder;
     }
 
@@ -87,6 +97,7 @@ internal static class AdminApiExtensions
         app.MapProxiesApi();
         app.MapSessionKeysApi();
         app.MapAuditApi();
+        app.MapConnectionsApi();
         return app;
     }
 }

@@ -337,9 +337,40 @@ public static partial class PolicyValidator
                 Secret(google.ServiceAccountKey, Join(path, "gcpAccessToken.serviceAccountKey"), sources, errors);
                 GoogleIdentity(google.ServiceAccountKey, google.ProxyIdentity, Join(path, "gcpAccessToken"), errors);
                 break;
-            default:
-                errors.Add(new ConfigError(path, "needs a method: passthrough, header, oauth2ClientCredentials, tokenExchange, awsSigv4, gcpIdentityToken or gcpAccessToken"));
+            case BackendAuth.MethodOneofCase.UserOauth:
+                UserOAuth(auth.UserOauth, Join(path, "userOauth"), sources, errors);
                 break;
+            default:
+                errors.Add(new ConfigError(path, "needs a method: passthrough, header, oauth2ClientCredentials, tokenExchange, awsSigv4, gcpIdentityToken, gcpAccessToken or userOauth"));
+                break;
+        }
+    }
+
+    private static void UserOAuth(UserOAuth oauth, string path, SecretSources sources, List<ConfigError> errors)
+    {
+        if (!IsHttpUrl(oauth.AuthorizationUrl, out _))
+        {
+            errors.Add(new ConfigError(Join(path, "authorizationUrl"), "must be the absolute http(s) URL of the authorization endpoint"));
+        }
+
+        if (!IsHttpUrl(oauth.TokenUrl, out _))
+        {
+            errors.Add(new ConfigError(Join(path, "tokenUrl"), "must be the absolute http(s) URL of the token endpoint"));
+        }
+
+        if (string.IsNullOrWhiteSpace(oauth.ClientId))
+        {
+            errors.Add(new ConfigError(Join(path, "clientId"), "is required"));
+        }
+
+        Secret(oauth.ClientSecret, Join(path, "clientSecret"), sources, errors);
+        Scopes(oauth.Scopes, Join(path, "scopes"), errors);
+        foreach (var (field, value) in new[] { ("resource", oauth.Resource), ("revocationUrl", oauth.RevocationUrl), ("redirectUri", oauth.RedirectUri), ("connectUrl", oauth.ConnectUrl) })
+        {
+            if (value.Length > 0 && (!IsHttpUrl(value, out var uri) || uri!.Fragment.Length > 0))
+            {
+                errors.Add(new ConfigError(Join(path, field), "must be an absolute http(s) URL without a fragment"));
+            }
         }
     }
 

@@ -47,11 +47,13 @@ public static class RouteResourceValidator
             case Route.BackendOneofCase.Http:
                 RouteValidator.Validate(route.Http, "http", errors);
                 PolicyValidator.Validate(route.Http.Auth, "http.auth", SecretSources.Inline, errors);
+                NotUserOAuth(route.Http.Auth, "http.auth", errors);
                 PolicyValidator.Validate(route.Http.Tls, "http.tls", SecretSources.Inline, errors);
                 break;
             case Route.BackendOneofCase.A2A:
                 RouteValidator.Validate(route.A2A, "a2a", errors);
                 PolicyValidator.Validate(route.A2A.Auth, "a2a.auth", SecretSources.Inline, errors);
+                NotUserOAuth(route.A2A.Auth, "a2a.auth", errors);
                 PolicyValidator.Validate(route.A2A.Tls, "a2a.tls", SecretSources.Inline, errors);
                 break;
             case Route.BackendOneofCase.Llm:
@@ -59,6 +61,7 @@ public static class RouteResourceValidator
                 for (var index = 0; index < route.Llm.Providers.Count; index++)
                 {
                     PolicyValidator.Validate(route.Llm.Providers[index].Auth, $"llm.providers[{index}].auth", SecretSources.Inline, errors);
+                    NotUserOAuth(route.Llm.Providers[index].Auth, $"llm.providers[{index}].auth", errors);
                     PolicyValidator.Validate(route.Llm.Providers[index].Tls, $"llm.providers[{index}].tls", SecretSources.Inline, errors);
                 }
 
@@ -106,6 +109,10 @@ public static class RouteResourceValidator
 
             PolicyValidator.Validate(target.Auth, $"{field}.auth", SecretSources.Inline, errors);
             PolicyValidator.Validate(target.Tls, $"{field}.tls", SecretSources.Inline, errors);
+            if (target.Auth?.UserOauth is { } userOAuth && (userOAuth.Connection.Length == 0 || userOAuth.Tenant.Length == 0))
+            {
+                errors.Add(new ConfigError($"{field}.auth.userOauth", "needs the control plane's token vault: serve the route from the control plane (xDS), which names the connection"));
+            }
             switch (target.TransportCase)
             {
                 case McpTarget.TransportOneofCase.StreamableHttp:
@@ -144,6 +151,15 @@ public static class RouteResourceValidator
         if (!PolicyValidator.IsHttpUrl(value, out _))
         {
             errors.Add(new ConfigError(field, "must be an absolute http(s) URL"));
+        }
+    }
+
+    /// <summary>Users' own tokens are kept for MCP servers only: other backends have no way to ask a caller to authorize.</summary>
+    private static void NotUserOAuth(BackendAuth? auth, string path, List<ConfigError> errors)
+    {
+        if (auth?.MethodCase == BackendAuth.MethodOneofCase.UserOauth)
+        {
+            errors.Add(new ConfigError($"{path}.userOauth", "is for MCP servers only: HTTP, A2A and LLM backends cannot ask a caller to authorize"));
         }
     }
 }

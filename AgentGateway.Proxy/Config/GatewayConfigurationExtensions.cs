@@ -41,6 +41,7 @@ internal static class GatewayConfigurationExtensions
         services.AddHttpClient(XdsClient.HttpClientName).WithoutResilience();
         services.AddHttpClient(ClientCredentialsTokenSource.HttpClientName);
         services.TryAddSingleton<ClientCredentialsTokenSource>();
+        services.TryAddSingleton<Upstream.Auth.IUserTokenSource, ControlPlaneUserTokens>();
         services.AddHostedService<XdsClient>();
         services.AddHostedService<GatewayReporter>();
         return builder;

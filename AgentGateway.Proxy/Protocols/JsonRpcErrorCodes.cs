@@ -39,6 +39,9 @@ internal static class JsonRpcErrorCodes
     /// <summary>The caller may not do this: authorization rules, external authorization, scopes or a withheld tool.</summary>
     public const int Forbidden = -32041;
 
+    /// <summary>The request needs the user to complete an out-of-band step at a URL first (MCP's URLElicitationRequiredError).</summary>
+    public const int UrlElicitationRequired = -32042;
+
     /// <summary>A rate limit of the route refused the request (HTTP 429 with Retry-After and RateLimit-* headers).</summary>
     public const int RateLimited = -32029;
 }

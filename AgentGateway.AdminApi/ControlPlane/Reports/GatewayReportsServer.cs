@@ -1,4 +1,5 @@
 using AgentGateway.AdminApi.Data;
+using AgentGateway.AdminApi.Domain.Connections;
 using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.Contracts.V1;
 using Grpc.Core;
@@ -16,6 +17,8 @@ namespace AgentGateway.AdminApi.ControlPlane.Reports;
 internal sealed partial class GatewayReportsServer(
     AdminDbContext db,
     ToolObservations toolObservations,
+    UserTokenVault vault,
+    Microsoft.Extensions.Options.IOptions<AgentGateway.AdminApi.ControlPlane.Xds.XdsScopeOptions> scopes,
     LlmUsageIngestion llmUsage,
     CallRecordIngestion calls,
     TimeProvider timeProvider,
@@ -51,6 +54,40 @@ internal sealed partial class GatewayReportsServer(
         var user = context.GetHttpContext().User;
         await calls.RecordAsync(request.NodeId, user.FindFirst("azp")?.Value ?? user.FindFirst("client_id")?.Value, request.Calls, cancellationToken);
         return new ReportResponse();
+    }
+
+    /// <summary>
+    /// A user's token for a proxy's call on their behalf: only of the tenants the proxy's credential serves, refreshed
+    /// first when it is about to expire; empty when the user has not authorized.
+    /// </summary>
+    public override async Task<UserTokenResponse> GetUserToken(UserTokenRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var user = context.GetHttpContext().User;
+        var client = user.FindFirst("azp")?.Value ?? user.FindFirst("client_id")?.Value;
+        if (client is not null && scopes.Value.ProxyTenants.TryGetValue(client, out var served) && !served.Contains(request.Tenant, StringComparer.Ordinal))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"This proxy's credential does not serve tenant '{request.Tenant}'."));
+        }
+
+        if (request.Subject.Length == 0 || request.Connection.Length == 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "A user token names its tenant, connection and subject."));
+        }
+
+        var token = await vault.AccessTokenAsync(request.Tenant, request.Connection, request.Subject, context.CancellationToken);
+        var response = new UserTokenResponse();
+        if (token is { } found)
+        {
+            response.AccessToken = found.Token;
+            if (found.ExpiresAt is { } expiresAt)
+            {
+                response.ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(expiresAt);
+            }
+        }
+
+        return response;
     }
 
     private async Task RecordApiKeyUsesAsync(ReportRequest request, CancellationToken cancellationToken)

@@ -24,7 +24,8 @@ internal static class RouteResources
     /// already inlined by the caller).
     /// </summary>
     public static AgentGateway.Contracts.V1.Route ToResource(
-        GatewayRoute route, string tenant, EffectiveRoutePolicies effective, IEnumerable<ToolPin> pins, IReadOnlyDictionary<string, LlmProvider>? llmProviders = null)
+        GatewayRoute route, string tenant, EffectiveRoutePolicies effective, IEnumerable<ToolPin> pins, IReadOnlyDictionary<string, LlmProvider>? llmProviders = null,
+        Func<string, string?>? connectUrl = null)
     {
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(effective);
@@ -66,13 +67,33 @@ internal static class RouteResources
             if (target.TransportCase != McpTarget.TransportOneofCase.Stdio
                 && effective.Targets.FirstOrDefault(candidate => candidate.Target == target.Name) is { } backend)
             {
-                target.Auth = backend.Auth?.Spec as BackendAuth;
+                target.Auth = ForProxies(backend.Auth, tenant, connectUrl);
                 target.Tls = backend.Tls?.Spec as BackendTls;
             }
         }
 
         resource.Mcp.ToolPinning = ToToolPinning(route, pins);
         return resource;
+    }
+
+    /// <summary>
+    /// A target's backend auth as proxies receive it. Users' own OAuth names the vault's entry (the tenant and the policy)
+    /// and the Portal's page where a user authorizes; the client secret stays with the control plane, which alone talks
+    /// to the authorization server.
+    /// </summary>
+    private static BackendAuth? ForProxies(EffectivePolicy? auth, string tenant, Func<string, string?>? connectUrl)
+    {
+        if (auth?.Spec is not BackendAuth spec || spec.UserOauth is not { } user)
+        {
+            return auth?.Spec as BackendAuth;
+        }
+
+        var policy = auth.Source?.Entity.Name ?? string.Empty;
+        user.ClientSecret = null;
+        user.Tenant = tenant;
+        user.Connection = policy;
+        user.ConnectUrl = connectUrl?.Invoke(policy) ?? string.Empty;
+        return spec;
     }
 
     /// <summary>

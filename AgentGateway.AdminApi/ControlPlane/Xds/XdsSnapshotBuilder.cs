@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Security.Cryptography;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.AdminApi.Domain.Connections;
 using AgentGateway.AdminApi.Domain.Egress;
 using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.AdminApi.Domain.Routes;
@@ -27,6 +28,7 @@ internal sealed partial class XdsSnapshotBuilder(
     IServiceScopeFactory scopeFactory,
     SecretProtector protector,
     IOptions<EgressOptions> egressOptions,
+    IOptions<PortalOptions> portal,
     TimeProvider timeProvider,
     ILogger<XdsSnapshotBuilder> logger)
 {
@@ -129,7 +131,9 @@ internal sealed partial class XdsSnapshotBuilder(
                 continue;
             }
 
-            var message = RouteResources.ToResource(route, route.Tenant.Name, effective, pinsByRoute[route.Id], llmCatalogs.GetValueOrDefault(route.TenantId));
+            var tenantName = route.Tenant.Name;
+            var message = RouteResources.ToResource(route, tenantName, effective, pinsByRoute[route.Id], llmCatalogs.GetValueOrDefault(route.TenantId),
+                policy => portal.Value.ConnectUrl(tenantName, policy));
             message.AuditArguments = route.Tenant.AuditArguments;
             if (message.Llm is not null && route.Tenant.LlmBudgetExhaustedUntil is { } exhausted)
             {

@@ -66,6 +66,12 @@ internal sealed class AuditInterceptor(IHttpContextAccessor httpContextAccessor,
                 continue;
             }
 
+            if (entry.Entity is UserConnection && entry.State == EntityState.Modified)
+            {
+                // A refreshed token: the connection is the same one, recorded when made and when removed.
+                continue;
+            }
+
             if (Describe(entry) is { } described)
             {
                 audited.Add(entry.Entity);
@@ -127,6 +133,7 @@ internal sealed class AuditInterceptor(IHttpContextAccessor httpContextAccessor,
         ToolPin pin => ("tool-pin", $"{pin.Route?.Name}/{pin.Target}/{pin.Tool}", pin.TenantId),
         EgressAllowRule rule => ("egress-allow-rule", rule.Host ?? rule.Cidr ?? rule.Id.ToString(), null),
         HostClaim claim => ("host-claim", claim.Host, claim.TenantId),
+        UserConnection connection => ("user-connection", $"{connection.Policy}/{connection.Username}", connection.TenantId),
         _ => null,
     };
 
@@ -147,6 +154,7 @@ internal sealed class AuditInterceptor(IHttpContextAccessor httpContextAccessor,
                 (SessionKey, "Material") => Redacted,
                 (Secret, "Ciphertext") => Redacted,
                 (ApiKey, "Sha256") => Redacted,
+                (UserConnection, "AccessToken" or "RefreshToken") => value is null ? null : Redacted,
                 (McpServer, "Env") when value is Dictionary<string, string> env => new JsonArray([.. env.Keys.Order(StringComparer.Ordinal).Select(key => (JsonNode)key)]),
                 (McpServer, "Headers") when value is Dictionary<string, string> headers => new JsonObject(headers.Select(header => KeyValuePair.Create(header.Key, (JsonNode?)Redacted))),
                 _ => JsonSerializer.SerializeToNode(value is Enum ? value.ToString()!.ToLowerInvariant() : value),

@@ -12,6 +12,6 @@ internal static class AuditNames
     public static readonly IReadOnlySet<string> EntityTypes = new HashSet<string>(StringComparer.Ordinal)
     {
         "tenant", "member", "mcp-server", "route", "agent", "llm-provider", "model-price", "session-key", "secret", "policy", "api-key", "role",
-        "role-binding", "tool-pin", "egress-allow-rule", "host-claim",
+        "role-binding", "tool-pin", "egress-allow-rule", "host-claim", "user-connection",
     };
 }

@@ -39,6 +39,12 @@ internal sealed class XdsOptions
     /// </summary>
     public string? SpoolDirectory { get; set; }
 
+    /// <summary>
+    /// How long the proxy reuses a user's token from the control plane's vault (never past shortly before it expires): how
+    /// long a user who disconnected may still be served with it.
+    /// </summary>
+    public TimeSpan UserTokenCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The most the journal holds on disk for each kind of record; past it the oldest records go.</summary>
     public long SpoolMaxBytes { get; set; } = 256L * 1024 * 1024;
 }

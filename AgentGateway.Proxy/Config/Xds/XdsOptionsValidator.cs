@@ -30,6 +30,11 @@ internal sealed class XdsOptionsValidator : IValidateOptions<XdsOptions>
             failures.Add("Xds:InitialBackoff must be positive and no larger than Xds:MaxBackoff.");
         }
 
+        if (options.UserTokenCacheDuration < TimeSpan.Zero || options.UserTokenCacheDuration > TimeSpan.FromHours(1))
+        {
+            failures.Add("Xds:UserTokenCacheDuration must be between 0 and 1 hour.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,4 +1,4 @@
 namespace AgentGateway.Proxy.Upstream.Auth;
 
 /// <summary>The gateway could not obtain the credentials a backend's auth calls for (a token endpoint refused, ...).</summary>
-internal sealed class BackendAuthException(string message, Exception? innerException = null) : HttpRequestException(message, innerException);
+internal class BackendAuthException(string message, Exception? innerException = null) : HttpRequestException(message, innerException);

@@ -13,7 +13,7 @@ namespace AgentGateway.Proxy.Upstream.Auth;
 /// <summary>
 /// Obtains and applies the credentials of a backend's auth: static headers, the client's own header, OAuth 2.0
 /// tokens (client credentials, or RFC 8693 token exchange on the caller's behalf) cached until shortly before they
-/// expire, AWS SigV4 signatures, and Google identity and access tokens. Token endpoints are reached through the egress guard.
+/// expire, each user's own token from the control plane's vault, AWS SigV4 signatures, and Google identity and access tokens. Token endpoints are reached through the egress guard.
 /// </summary>
 internal sealed partial class BackendCredentials : IDisposable
 {
@@ -31,7 +31,11 @@ internal sealed partial class BackendCredentials : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<BackendCredentials> _logger;
 
-    public BackendCredentials(EgressGuard egress, TimeProvider time, Microsoft.Extensions.Options.IOptions<GatewayLimitsOptions> limits, ILogger<BackendCredentials> logger)
+    private readonly IUserTokenSource? _userTokens;
+
+    public BackendCredentials(
+        EgressGuard egress, TimeProvider time, Microsoft.Extensions.Options.IOptions<GatewayLimitsOptions> limits, ILogger<BackendCredentials> logger,
+        IUserTokenSource? userTokens = null)
     {
         ArgumentNullException.ThrowIfNull(limits);
         // Token endpoints' and the metadata server's answers are documents the gateway reads whole: bounded.
@@ -44,6 +48,7 @@ internal sealed partial class BackendCredentials : IDisposable
         _metadataClient = new HttpClient { Timeout = TimeSpan.FromSeconds(10), MaxResponseContentBufferSize = documentLimit };
         _time = time;
         _logger = logger;
+        _userTokens = userTokens;
     }
 
     /// <summary>Where the machine's Google metadata server is (<c>GCE_METADATA_HOST</c>, as Google's own libraries read it).</summary>
@@ -86,7 +91,27 @@ internal sealed partial class BackendCredentials : IDisposable
             case BackendAuth.MethodOneofCase.GcpAccessToken:
                 SetBearer(request, await GoogleAccessTokenAsync(auth.GcpAccessToken, cancellationToken));
                 break;
+            case BackendAuth.MethodOneofCase.UserOauth:
+                SetBearer(request, await UserTokenAsync(auth.UserOauth, caller, cancellationToken));
+                break;
         }
+    }
+
+    /// <summary>The caller's own token for the backend, from the control plane's vault (which refreshes it).</summary>
+    private async Task<string> UserTokenAsync(UserOAuth oauth, ICallerCredentials? caller, CancellationToken cancellationToken)
+    {
+        if (caller?.Subject is not { } subject || !subject.StartsWith("jwt:", StringComparison.Ordinal))
+        {
+            throw new BackendAuthException("the backend acts as each user, and this request names no user: authenticate the route's callers with JWT or MCP authentication");
+        }
+
+        if (_userTokens is null)
+        {
+            throw new BackendAuthException("users' own tokens are kept by the control plane, and this proxy runs without one");
+        }
+
+        return await _userTokens.GetAsync(oauth.Tenant, oauth.Connection, subject, cancellationToken)
+            ?? throw new UserAuthorizationRequiredException(oauth.Connection, oauth.ConnectUrl.Length > 0 ? oauth.ConnectUrl : null);
     }
 
     private Task<string> ClientCredentialsTokenAsync(OAuth2ClientCredentials credentials, CancellationToken cancellationToken)

@@ -62,6 +62,9 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
     /// <summary>The loopback port nothing listens on that the allowlist lets tenant URLs use.</summary>
     public const int DiscardPort = 9;
 
+    /// <summary>Where AdminApi says users reach the Portal (nothing serves it).</summary>
+    public const string PortalUrl = "http://portal.test:5090";
+
     public async ValueTask InitializeAsync()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
@@ -101,6 +104,7 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
             ["Kestrel:Endpoints:Xds:Url"] = xdsUrl.ToString(),
             ["Identity:Authority"] = _identity.Issuer.ToString(),
             ["Proxy:PublicUrl"] = "http://gateway.test:8080",
+            ["Portal:PublicUrl"] = PortalUrl,
             ["Secrets:MasterKey"] = masterKey,
         };
         for (var index = 0; index < previousMasterKeys.Count; index++)

@@ -13,6 +13,7 @@ using AgentGateway.Proxy.Kinds.Mcp.Upstreams;
 using AgentGateway.Proxy.Protocols;
 using AgentGateway.Proxy.Telemetry;
 using AgentGateway.Proxy.Telemetry.Reporting;
+using AgentGateway.Proxy.Upstream.Auth;
 using ModelContextProtocol.Protocol;
 
 namespace AgentGateway.Proxy.Kinds.Mcp.Federation;
@@ -372,7 +373,8 @@ internal sealed partial class McpFederation(
             var result = response["result"] as JsonObject;
             return (result?[kind.ItemsKey] as JsonArray ?? [], JsonRpc.GetString(result, "nextCursor"), result);
         }
-        catch (McpGatewayException exception) when (session.Backend.FailureMode == FailureMode.FailOpen && !cancellationToken.IsCancellationRequested)
+        catch (McpGatewayException exception) when (session.Backend.FailureMode == FailureMode.FailOpen && !cancellationToken.IsCancellationRequested
+            && exception.Code != JsonRpcErrorCodes.UrlElicitationRequired)
         {
             LogTargetListFailed(logger, session.RouteKey, target.Name, exception.Message);
             return ([], null, null);
@@ -556,6 +558,11 @@ internal sealed partial class McpFederation(
                 relayStreaming ? downstream!.PreferStream : null,
                 timeout.Token);
         }
+        catch (Exception exception) when (UserAuthorizationRequiredException.In(exception) is { } required)
+        {
+            // The target acts as each user, and this one has not authorized it: the client shows them where to.
+            throw AuthorizationRequired(target, required);
+        }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
             throw new UpstreamException(budget < session.TargetTimeout
@@ -566,6 +573,28 @@ internal sealed partial class McpFederation(
         {
             throw new UpstreamException(exception.Message, exception);
         }
+    }
+
+    /// <summary>MCP's URL elicitation error: the user authorizes the target at the connect page, then tries again.</summary>
+    private static McpGatewayException AuthorizationRequired(McpTarget target, UserAuthorizationRequiredException required)
+    {
+        var message = $"Target '{target.Name}' acts as each user: {required.Message}.";
+        var elicitations = new JsonArray();
+        if (required.ConnectUrl is { } url)
+        {
+            elicitations.Add(new JsonObject
+            {
+                ["mode"] = "url",
+                ["elicitationId"] = $"connect:{required.Connection}",
+                ["url"] = url,
+                ["message"] = $"Authorize '{target.Name}' to act as you, then try again.",
+            });
+        }
+
+        return new McpGatewayException(JsonRpcErrorCodes.UrlElicitationRequired, message, required)
+        {
+            Data = new JsonObject { ["elicitations"] = elicitations },
+        };
     }
 
     /// <summary>Passes what a target sent during a request to the request's stream, under the route's names and ids.</summary>

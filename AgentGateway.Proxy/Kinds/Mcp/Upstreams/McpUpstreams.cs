@@ -10,6 +10,7 @@ using AgentGateway.Proxy.Kinds.Mcp.Transports;
 using AgentGateway.Proxy.Protocols;
 using AgentGateway.Proxy.Telemetry;
 using AgentGateway.Proxy.Upstream;
+using AgentGateway.Proxy.Upstream.Auth;
 using Google.Protobuf;
 using ModelContextProtocol.Protocol;
 
@@ -78,7 +79,7 @@ internal sealed partial class McpUpstreams(
                 }
             }
         }
-        catch (UpstreamException) when (!session.Stateless)
+        catch (UpstreamException exception) when (!session.Stateless && UserAuthorizationRequiredException.In(exception) is null)
         {
             // Refused outright (e.g. 404 or 405): perhaps a server of the stateless revision only; discovery tells.
         }
@@ -155,7 +156,7 @@ internal sealed partial class McpUpstreams(
                 }
             }
         }
-        catch (UpstreamException)
+        catch (UpstreamException exception) when (UserAuthorizationRequiredException.In(exception) is null)
         {
             // An older server refuses the request outright: it speaks only the session revisions.
         }

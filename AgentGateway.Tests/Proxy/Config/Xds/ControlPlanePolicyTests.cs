@@ -34,7 +34,11 @@ public sealed class ControlPlanePolicyFixture(ControlPlaneFixture controlPlane) 
             description = "the probe and the issuer",
         }, cancellationToken);
         allowed.EnsureSuccessStatusCode();
-        Proxy = await ControlPlane.StartProxyAsync(cancellationToken, new Dictionary<string, string> { ["Xds:ReportInterval"] = "00:00:01" });
+        Proxy = await ControlPlane.StartProxyAsync(cancellationToken, new Dictionary<string, string>
+        {
+            ["Xds:ReportInterval"] = "00:00:01",
+            ["Xds:UserTokenCacheDuration"] = "00:00:01",
+        });
     }
 
     public Uri Route(string tenant, string route) => new(Proxy.BaseAddress, $"/{tenant}/{route}");

@@ -1,0 +1,404 @@
+using System.Buffers.Text;
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AgentGateway.AdminApi.Data;
+using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.AdminApi.Domain.Identity;
+using AgentGateway.AdminApi.Domain.Policies;
+using AgentGateway.AdminApi.Domain.Secrets;
+using AgentGateway.Contracts.Policies.Kinds;
+using AgentGateway.Contracts.V1;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace AgentGateway.AdminApi.Domain.Connections;
+
+/// <summary>
+/// The token vault: end users' own OAuth 2.0 authorizations of the backends a tenant's <c>userOauth</c> backend-auth
+/// policies name. A user starts an authorization (code flow with PKCE; the state, sealed under the master key, binds it
+/// to the user, tenant and policy and expires), completes it with the code the authorization server sent back, and the
+/// tokens are kept encrypted, bound to the tenant, policy and user. Proxies ask for a user's access token, which is
+/// refreshed first when it is about to expire; a user disconnecting revokes the tokens at the server, when it has a
+/// revocation endpoint, and forgets them.
+/// </summary>
+internal sealed partial class UserTokenVault(
+    AdminDbContext db,
+    SecretProtector protector,
+    IHttpClientFactory httpClientFactory,
+    IOptions<PortalOptions> portal,
+    TimeProvider time,
+    ILogger<UserTokenVault> logger)
+{
+    public const string HttpClientName = "user-oauth";
+
+    /// <summary>How long a started authorization may take.</summary>
+    public static readonly TimeSpan AuthorizationLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long before its expiry an access token is refreshed.</summary>
+    public static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
+
+    private const string StateName = "user-oauth-state";
+
+    /// <summary>A user's name for the gateway's callers: <c>jwt:{issuer}|{sub}</c>, as proxies name the callers they authenticate.</summary>
+    public static string? SubjectOf(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var sub = user.FindFirst("sub") ?? user.FindFirst(ClaimTypes.NameIdentifier);
+        var issuer = user.FindFirstValue("iss") ?? sub?.Issuer;
+        return sub is null || string.IsNullOrEmpty(issuer) ? null : $"jwt:{issuer}|{sub.Value}";
+    }
+
+    /// <summary>The policy's user OAuth spec, or why there is none to authorize.</summary>
+    public async Task<(UserOAuth? Spec, VaultRefusal? Refusal)> SpecAsync(string tenant, string policy, CancellationToken cancellationToken)
+    {
+        var stored = await db.Policies.AsNoTracking().Include(candidate => candidate.Tenant)
+            .SingleOrDefaultAsync(candidate => candidate.Tenant!.Name == tenant && candidate.Name == policy, cancellationToken);
+        if (stored is null)
+        {
+            return (null, new VaultRefusal(StatusCodes.Status404NotFound, $"Tenant '{tenant}' has no policy '{policy}'."));
+        }
+
+        return ParsedPolicy.From(stored)?.Spec is BackendAuth { UserOauth: { } spec } && stored.Kind == PolicyKinds.BackendAuth
+            ? (spec, null)
+            : (null, new VaultRefusal(StatusCodes.Status400BadRequest, $"Policy '{policy}' is not a backend-auth policy with userOauth: there is nothing to authorize."));
+    }
+
+    /// <summary>Where the user's browser goes to authorize: the authorization endpoint with PKCE and a sealed state.</summary>
+    public async Task<(Uri? Url, VaultRefusal? Refusal)> BeginAsync(string tenant, string policy, string subject, CancellationToken cancellationToken)
+    {
+        var (spec, refusal) = await SpecAsync(tenant, policy, cancellationToken);
+        if (spec is null)
+        {
+            return (null, refusal);
+        }
+
+        if (RedirectUri(spec) is not { } redirect)
+        {
+            return (null, new VaultRefusal(StatusCodes.Status400BadRequest,
+                $"Policy '{policy}' names no redirectUri and the control plane knows no Portal (Portal:PublicUrl) to send the user back to."));
+        }
+
+        var verifier = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var state = new AuthorizationState(tenant, policy, subject, verifier, redirect, time.GetUtcNow().Add(AuthorizationLifetime).ToUnixTimeSeconds());
+        var sealedState = Base64Url.EncodeToString(protector.Encrypt(Guid.Empty, StateName, JsonSerializer.Serialize(state, AuthorizationStateJson.Default.AuthorizationState)));
+        var query = new Dictionary<string, string>
+        {
+            ["response_type"] = "code",
+            ["client_id"] = spec.ClientId,
+            ["redirect_uri"] = redirect,
+            ["state"] = sealedState,
+            ["code_challenge"] = Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))),
+            ["code_challenge_method"] = "S256",
+        };
+        if (spec.Scopes.Count > 0)
+        {
+            query["scope"] = string.Join(' ', spec.Scopes);
+        }
+
+        if (spec.Resource.Length > 0)
+        {
+            query["resource"] = spec.Resource;
+        }
+
+        var separator = spec.AuthorizationUrl.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+        return (new Uri(spec.AuthorizationUrl + separator + string.Join('&', query.Select(pair => $"{pair.Key}={Uri.EscapeDataString(pair.Value)}"))), null);
+    }
+
+    /// <summary>
+    /// Completes an authorization the same user started: the code traded for tokens at the token endpoint (with the PKCE
+    /// verifier), which are kept, replacing the user's earlier ones for the policy.
+    /// </summary>
+    public async Task<(UserConnection? Connection, VaultRefusal? Refusal)> CompleteAsync(
+        string code, string state, string subject, string username, CancellationToken cancellationToken)
+    {
+        if (Unseal(state) is not { } started || started.ExpiresAt < time.GetUtcNow().ToUnixTimeSeconds())
+        {
+            return (null, new VaultRefusal(StatusCodes.Status400BadRequest, "The authorization's state is not one this gateway started, or it has expired: start again."));
+        }
+
+        if (!string.Equals(started.Subject, subject, StringComparison.Ordinal))
+        {
+            // Someone else's authorization: completing it would give that user this one's account, or the reverse.
+            return (null, new VaultRefusal(StatusCodes.Status403Forbidden, "The authorization was started by another user: each user completes their own."));
+        }
+
+        var (spec, refusal) = await SpecAsync(started.Tenant, started.Policy, cancellationToken);
+        if (spec is null)
+        {
+            return (null, refusal);
+        }
+
+        var owner = await db.Tenants.SingleAsync(tenant => tenant.Name == started.Tenant, cancellationToken);
+        var tenantId = owner.Id;
+        var form = new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["redirect_uri"] = started.RedirectUri,
+            ["code_verifier"] = started.Verifier,
+        };
+        if (spec.Resource.Length > 0)
+        {
+            form["resource"] = spec.Resource;
+        }
+
+        var (tokens, failure) = await RequestTokensAsync(tenantId, spec, form, cancellationToken);
+        if (tokens is null)
+        {
+            return (null, new VaultRefusal(StatusCodes.Status502BadGateway, failure!));
+        }
+
+        var connection = await db.UserConnections.SingleOrDefaultAsync(
+            candidate => candidate.TenantId == tenantId && candidate.Policy == started.Policy && candidate.Subject == subject, cancellationToken);
+        var now = time.GetUtcNow();
+        if (connection is null)
+        {
+            connection = new UserConnection
+            {
+                Id = Guid.CreateVersion7(now),
+                TenantId = tenantId,
+                Policy = started.Policy,
+                Subject = subject,
+                Username = username,
+                AccessToken = [],
+                KeyId = protector.CurrentKeyId,
+                CreatedAt = now,
+            };
+            db.UserConnections.Add(connection);
+        }
+
+        connection.Username = username;
+        connection.Tenant = owner;
+        Keep(connection, tokens, now);
+        await db.SaveChangesAsync(cancellationToken);
+        LogConnected(logger, started.Tenant, started.Policy, subject);
+        return (connection, null);
+    }
+
+    /// <summary>
+    /// A user's access token for a proxy: null when they have not authorized, or when the token has expired and cannot be
+    /// refreshed (the authorization is then forgotten, so the user is asked again).
+    /// </summary>
+    public async Task<(string Token, DateTimeOffset? ExpiresAt)?> AccessTokenAsync(string tenant, string policy, string subject, CancellationToken cancellationToken)
+    {
+        var connection = await db.UserConnections.Include(candidate => candidate.Tenant)
+            .SingleOrDefaultAsync(candidate => candidate.Tenant!.Name == tenant && candidate.Policy == policy && candidate.Subject == subject, cancellationToken);
+        if (connection is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        if (connection.ExpiresAt is not { } expiresAt || expiresAt - RefreshMargin > now)
+        {
+            return (Decrypt(connection, "access", connection.AccessToken), connection.ExpiresAt);
+        }
+
+        var (spec, _) = await SpecAsync(tenant, policy, cancellationToken);
+        if (spec is not null && connection.RefreshToken is { } refreshToken)
+        {
+            var form = new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = Decrypt(connection, "refresh", refreshToken) };
+            if (spec.Scopes.Count > 0)
+            {
+                form["scope"] = string.Join(' ', spec.Scopes);
+            }
+
+            var (tokens, failure) = await RequestTokensAsync(connection.TenantId, spec, form, cancellationToken);
+            if (tokens is not null)
+            {
+                Keep(connection, tokens with { RefreshToken = tokens.RefreshToken ?? Decrypt(connection, "refresh", refreshToken) }, now);
+                try
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+                catch (DbUpdateConcurrencyException)
+                {
+                    // Another replica refreshed it at the same time: its tokens are as good as these.
+                }
+
+                return (tokens.AccessToken, connection.ExpiresAt);
+            }
+
+            LogRefreshFailed(logger, tenant, policy, subject, failure!);
+            if (failure!.Contains("could not be reached", StringComparison.Ordinal))
+            {
+                // The server is down, not the authorization: keep it and try again on the next call.
+                return expiresAt > now ? (Decrypt(connection, "access", connection.AccessToken), expiresAt) : null;
+            }
+        }
+
+        if (expiresAt > now)
+        {
+            return (Decrypt(connection, "access", connection.AccessToken), expiresAt);
+        }
+
+        db.UserConnections.Remove(connection);
+        await db.SaveChangesAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>Forgets a connection, revoking its tokens first where the policy names a revocation endpoint (best effort).</summary>
+    public async Task DisconnectAsync(UserConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var tenant = connection.Tenant?.Name ?? await db.Tenants.Where(candidate => candidate.Id == connection.TenantId).Select(candidate => candidate.Name).SingleAsync(cancellationToken);
+        var (spec, _) = await SpecAsync(tenant, connection.Policy, cancellationToken);
+        if (spec is { RevocationUrl.Length: > 0 })
+        {
+            foreach (var (kind, token, hint) in new[] { ("refresh", connection.RefreshToken, "refresh_token"), ("access", connection.AccessToken, "access_token") })
+            {
+                if (token is null)
+                {
+                    continue;
+                }
+
+                var failure = await RevokeAsync(connection.TenantId, spec, Decrypt(connection, kind, token), hint, cancellationToken);
+                if (failure is not null)
+                {
+                    LogRevocationFailed(logger, tenant, connection.Policy, failure);
+                }
+            }
+        }
+
+        db.UserConnections.Remove(connection);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private string? RedirectUri(UserOAuth spec) =>
+        spec.RedirectUri.Length > 0 ? spec.RedirectUri
+        : portal.Value.PublicUrl is { } url ? url.AbsoluteUri.TrimEnd('/') + PortalOptions.CallbackPath
+        : null;
+
+    private AuthorizationState? Unseal(string state)
+    {
+        try
+        {
+            var bytes = Base64Url.DecodeFromChars(state);
+            return JsonSerializer.Deserialize(protector.Decrypt(Guid.Empty, StateName, protector.CurrentKeyId, bytes), AuthorizationStateJson.Default.AuthorizationState);
+        }
+        catch (Exception exception) when (exception is FormatException or CryptographicException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private void Keep(UserConnection connection, TokenAnswer tokens, DateTimeOffset now)
+    {
+        connection.KeyId = protector.CurrentKeyId;
+        connection.AccessToken = protector.Encrypt(connection.TenantId, AssociatedName(connection, "access"), tokens.AccessToken);
+        connection.RefreshToken = tokens.RefreshToken is { } refresh ? protector.Encrypt(connection.TenantId, AssociatedName(connection, "refresh"), refresh) : null;
+        connection.ExpiresAt = tokens.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : null;
+        connection.Scopes = tokens.Scope ?? connection.Scopes;
+        connection.UpdatedAt = now;
+    }
+
+    private string Decrypt(UserConnection connection, string kind, byte[] ciphertext) =>
+        protector.Decrypt(connection.TenantId, AssociatedName(connection, kind), connection.KeyId, ciphertext);
+
+    /// <summary>What a token's ciphertext is bound to: a copy moved to another tenant, policy, user or kind does not decrypt.</summary>
+    internal static string AssociatedName(UserConnection connection, string kind) => $"user-connection\n{connection.Policy}\n{connection.Subject}\n{kind}";
+
+    private async Task<(TokenAnswer? Tokens, string? Failure)> RequestTokensAsync(Guid tenantId, UserOAuth spec, Dictionary<string, string> form, CancellationToken cancellationToken)
+    {
+        using var request = await ClientRequestAsync(spec.TokenUrl, tenantId, spec, form, cancellationToken);
+        try
+        {
+            using var response = await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                return (null, $"The authorization server's token endpoint refused: {(int)response.StatusCode} {Clip(body)}");
+            }
+
+            using var answer = JsonDocument.Parse(body);
+            var root = answer.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("access_token", out var access) || access.GetString() is not { Length: > 0 } accessToken)
+            {
+                return (null, "The authorization server's token endpoint answered without an access_token.");
+            }
+
+            return (new TokenAnswer(
+                accessToken,
+                root.TryGetProperty("refresh_token", out var refresh) ? refresh.GetString() : null,
+                root.TryGetProperty("expires_in", out var expires) && expires.TryGetInt64(out var seconds) ? seconds : null,
+                root.TryGetProperty("scope", out var scope) ? scope.GetString() : null), null);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return (null, $"The authorization server's token endpoint could not be reached: {exception.Message}");
+        }
+    }
+
+    private async Task<string?> RevokeAsync(Guid tenantId, UserOAuth spec, string token, string hint, CancellationToken cancellationToken)
+    {
+        var form = new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = hint };
+        using var request = await ClientRequestAsync(spec.RevocationUrl, tenantId, spec, form, cancellationToken);
+        try
+        {
+            using var response = await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+            return response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode}";
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return exception.Message;
+        }
+    }
+
+    /// <summary>A POST of <paramref name="form"/> as the policy's client: its secret in Basic auth, or its id in the form (a public client).</summary>
+    private async Task<HttpRequestMessage> ClientRequestAsync(string url, Guid tenantId, UserOAuth spec, Dictionary<string, string> form, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url);
+        if (await ClientSecretAsync(tenantId, spec, cancellationToken) is { } secret)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(spec.ClientId)}:{Uri.EscapeDataString(secret)}")));
+        }
+        else
+        {
+            form["client_id"] = spec.ClientId;
+        }
+
+        request.Content = new FormUrlEncodedContent(form);
+        return request;
+    }
+
+    private async Task<string?> ClientSecretAsync(Guid tenantId, UserOAuth spec, CancellationToken cancellationToken)
+    {
+        switch (spec.ClientSecret?.SourceCase)
+        {
+            case SecretValue.SourceOneofCase.Inline:
+                return spec.ClientSecret.Inline;
+            case SecretValue.SourceOneofCase.SecretRef:
+                var name = spec.ClientSecret.SecretRef;
+                var secret = await db.Secrets.AsNoTracking().SingleOrDefaultAsync(candidate => candidate.TenantId == tenantId && candidate.Name == name, cancellationToken);
+                return secret is null ? null : protector.Decrypt(tenantId, secret.Name, secret.KeyId, secret.Ciphertext);
+            default:
+                return null;
+        }
+    }
+
+    private static string Clip(string text) => text.Length <= 300 ? text : text[..300] + "...";
+
+    private sealed record TokenAnswer(string AccessToken, string? RefreshToken, long? ExpiresIn, string? Scope);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {Subject} connected policy {Policy} of tenant {Tenant}")]
+    private static partial void LogConnected(ILogger logger, string tenant, string policy, string subject);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The token of {Subject} for policy {Policy} of tenant {Tenant} could not be refreshed: {Failure}")]
+    private static partial void LogRefreshFailed(ILogger logger, string tenant, string policy, string subject, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A token of policy {Policy} of tenant {Tenant} could not be revoked at the authorization server: {Failure}")]
+    private static partial void LogRevocationFailed(ILogger logger, string tenant, string policy, string failure);
+}
+
+/// <summary>Why the vault will not do what was asked, as an HTTP status and a sentence.</summary>
+internal sealed record VaultRefusal(int Status, string Detail);
+
+/// <summary>What the sealed state of a started authorization carries.</summary>
+internal sealed record AuthorizationState(string Tenant, string Policy, string Subject, string Verifier, string RedirectUri, long ExpiresAt);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(AuthorizationState))]
+internal sealed partial class AuthorizationStateJson : System.Text.Json.Serialization.JsonSerializerContext;
