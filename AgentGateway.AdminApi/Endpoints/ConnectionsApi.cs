@@ -158,7 +158,7 @@ internal static class ConnectionsApi
     private static ProblemHttpResult Refused(VaultRefusal refusal) =>
         TypedResults.Problem(statusCode: refusal.Status, title: refusal.Status switch
         {
-            StatusCodes.Status404NotFound => "Policy not found",
+            StatusCodes.Status404NotFound => "Not found",
             StatusCodes.Status403Forbidden => "Forbidden",
             StatusCodes.Status502BadGateway => "Authorization server failed",
             _ => "Cannot authorize",

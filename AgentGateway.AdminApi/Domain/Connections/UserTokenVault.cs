@@ -51,19 +51,18 @@ internal sealed partial class UserTokenVault(
         return sub is null || string.IsNullOrEmpty(issuer) ? null : $"jwt:{issuer}|{sub.Value}";
     }
 
-    /// <summary>The policy's user OAuth spec, or why there is none to authorize.</summary>
+    /// <summary>
+    /// The policy's user OAuth spec, or why there is none to authorize. Any signed-in user may authorize a tenant's backend
+    /// for themselves (the users of a tenant's routes need not be its members), so a policy that does not exist and one
+    /// that is not user OAuth get the same answer: nothing else of the tenant's policies is told.
+    /// </summary>
     public async Task<(UserOAuth? Spec, VaultRefusal? Refusal)> SpecAsync(string tenant, string policy, CancellationToken cancellationToken)
     {
-        var stored = await db.Policies.AsNoTracking().Include(candidate => candidate.Tenant)
-            .SingleOrDefaultAsync(candidate => candidate.Tenant!.Name == tenant && candidate.Name == policy, cancellationToken);
-        if (stored is null)
-        {
-            return (null, new VaultRefusal(StatusCodes.Status404NotFound, $"Tenant '{tenant}' has no policy '{policy}'."));
-        }
-
-        return ParsedPolicy.From(stored)?.Spec is BackendAuth { UserOauth: { } spec } && stored.Kind == PolicyKinds.BackendAuth
+        var stored = await db.Policies.AsNoTracking()
+            .SingleOrDefaultAsync(candidate => candidate.Tenant!.Name == tenant && candidate.Name == policy && candidate.Kind == PolicyKinds.BackendAuth, cancellationToken);
+        return stored is not null && ParsedPolicy.From(stored)?.Spec is BackendAuth { UserOauth: { } spec }
             ? (spec, null)
-            : (null, new VaultRefusal(StatusCodes.Status400BadRequest, $"Policy '{policy}' is not a backend-auth policy with userOauth: there is nothing to authorize."));
+            : (null, new VaultRefusal(StatusCodes.Status404NotFound, $"Tenant '{tenant}' has no policy '{policy}' that users authorize for themselves (backend-auth with userOauth)."));
     }
 
     /// <summary>Where the user's browser goes to authorize: the authorization endpoint with PKCE and a sealed state.</summary>

@@ -89,6 +89,9 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
         ("GET", "/api/v1/tenants/{tenant}/hosts", null),
         ("POST", "/api/v1/tenants/{tenant}/hosts", new { host = "taken.example.test" }),
         ("DELETE", "/api/v1/tenants/{tenant}/hosts/{host}", null),
+        ("GET", "/api/v1/tenants/{tenant}/connections", null),
+        ("DELETE", "/api/v1/tenants/{tenant}/connections/{connection}", null),
+        ("DELETE", "/api/v1/me/connections/{tenant}/{policy}", null),
     ];
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -152,7 +155,8 @@ public sealed class TenantIsolationTests(ControlPlaneFixture controlPlane)
                 .Replace("{agent}", "helper", StringComparison.Ordinal)
                 .Replace("{provider}", "models", StringComparison.Ordinal)
                 .Replace("{host}", hostName, StringComparison.Ordinal)
-                .Replace("{call}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+                .Replace("{call}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+                .Replace("{connection}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : JsonContent.Create(body) };
             using var response = await outsider.SendAsync(request, Cancellation);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {template}: expected 404, got {(int)response.StatusCode}");

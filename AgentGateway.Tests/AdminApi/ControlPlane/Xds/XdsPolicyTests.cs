@@ -81,6 +81,65 @@ public sealed class XdsPolicyTests(ControlPlaneFixture controlPlane)
     }
 
     [Fact]
+    public async Task UsersOwnOAuth_ReachesProxiesAsTheVaultsEntry_WithoutTheClientSecret()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await CreateTenantAsync(admin, null, null);
+        await CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new { name = "mcp", targets = new[] { "utils" } }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/github", new { value = "the-client-secret" }, Cancellation)).EnsureSuccessStatusCode();
+        using (var created = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
+        {
+            name = "github",
+            kind = "backend-auth",
+            targetRef = new { kind = "mcp-server", name = "utils" },
+            spec = new
+            {
+                userOauth = new
+                {
+                    authorizationUrl = "https://github.com/login/oauth/authorize",
+                    tokenUrl = "https://github.com/login/oauth/access_token",
+                    clientId = "gateway",
+                    clientSecret = new { secretRef = "github" },
+                    scopes = new[] { "repo" },
+                },
+            },
+        }, Cancellation))
+        {
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync(Cancellation));
+        }
+
+        await using var xds = await XdsTestClient.ConnectAsync(controlPlane, Cancellation, ResourceTypes.Route);
+        var route = await xds.WaitForAsync<Route>(ResourceTypes.Route, $"{tenant}/mcp", candidate => candidate.Mcp.Targets.Single().Auth?.UserOauth is not null, Cancellation);
+        var user = route.Mcp.Targets.Single().Auth.UserOauth;
+        Assert.Equal((tenant, "github", $"{ControlPlaneFixture.PortalUrl}/connections?tenant={tenant}&policy=github"), (user.Tenant, user.Connection, user.ConnectUrl));
+        Assert.Null(user.ClientSecret);
+        Assert.DoesNotContain("the-client-secret", route.ToByteString().ToStringUtf8(), StringComparison.Ordinal);
+
+        // On a route of another kind it would do nothing: the route is left out, saying why, not served without credentials.
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new
+        {
+            name = "api", kind = "http", destinations = new[] { new { name = "main", url = $"http://127.0.0.1:{ControlPlaneFixture.DiscardPort}" } },
+        }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/policies/github", new
+        {
+            targetRef = new { kind = "route", name = "api" },
+            spec = new { userOauth = new { authorizationUrl = "https://a.example/authorize", tokenUrl = "https://a.example/token", clientId = "gateway" } },
+        }, Cancellation)).EnsureSuccessStatusCode();
+        var reason = string.Empty;
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+        while (!reason.Contains("userOauth", StringComparison.Ordinal))
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"The route was not refused: {reason}");
+            await Task.Delay(200, Cancellation);
+            var status = (await admin.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/tenants/{tenant}/routes/api", Cancellation)).GetProperty("status");
+            reason = string.Join("; ", status.GetProperty("problems").EnumerateArray().Select(problem => problem.GetProperty("message").GetString()));
+        }
+
+        Assert.Contains("http.auth.userOauth: is for MCP servers only", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Route_WhoseSecretDoesNotDecrypt_OrWhosePolicyCannotBeRead_IsLeftOut_NotServedWithout()
     {
         using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);

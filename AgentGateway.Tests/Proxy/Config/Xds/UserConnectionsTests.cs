@@ -115,16 +115,16 @@ public sealed class UserConnectionsTests(ControlPlaneFixture controlPlane, Contr
         Assert.Equal(-32042, (int)(await EventuallyRefusedAsync(other, developerToken))["code"]!);
         Assert.Empty((await admin.GetFromJsonAsync<JsonElement[]>($"/api/v1/tenants/{other}/connections", Cancellation))!);
 
-        // Refusals of the doors: a policy that does not keep users' tokens, one that does not exist, a state never started.
+        // Refusals of the doors: a policy that does not keep users' tokens answers as one that does not exist (any
+        // signed-in user may ask, and learns nothing else of the tenant's policies); a state never started.
         await CreatePolicyAsync(admin, tenant, "static", "backend-auth", new { kind = "route", name = "mcp" }, new { passthrough = new { } });
         using (var notUserOAuth = await developer.PostAsJsonAsync("/api/v1/me/connections/authorize", new { tenant, policy = "static" }, Cancellation))
-        {
-            Assert.Equal(HttpStatusCode.BadRequest, notUserOAuth.StatusCode);
-        }
-
         using (var missing = await developer.PostAsJsonAsync("/api/v1/me/connections/authorize", new { tenant, policy = "nobody" }, Cancellation))
         {
-            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+            Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (notUserOAuth.StatusCode, missing.StatusCode));
+            var notUserOAuthDetail = (await notUserOAuth.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("detail").GetString()!;
+            var missingDetail = (await missing.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("detail").GetString()!;
+            Assert.Equal(notUserOAuthDetail.Replace("'static'", "'P'", StringComparison.Ordinal), missingDetail.Replace("'nobody'", "'P'", StringComparison.Ordinal));
         }
 
         using (var forged = await developer.PostAsJsonAsync("/api/v1/me/connections/complete", new { code = "x", state = "not-a-state" }, Cancellation))
