@@ -40,6 +40,7 @@ var adminApis = Enumerable.Range(1, scale.AdminApis).Select(replica =>
         .WithIdentity(identity)
         .WithSecretsMasterKey()
         .WithEnvironment("Proxy__PublicUrl", proxyUrl)
+        .WithEnvironment("Portal__PublicUrl", GatewayPorts.Url(ports.Portal))
         .WaitFor(postgres);
     return (Resource: adminApi, Port: port, XdsPort: xdsPort, ManagementPort: managementPort);
 }).ToList();

@@ -235,3 +235,11 @@ public sealed record ConfigChangeInfo(string Section, string Name, string Action
 
 /// <summary>A changed field, its value before and after (null when absent).</summary>
 public sealed record ConfigFieldChangeInfo(string Path, System.Text.Json.Nodes.JsonNode? Before, System.Text.Json.Nodes.JsonNode? After);
+
+/// <summary>A user's authorization of a tenant's backend (a backend-auth policy with userOauth); its tokens are never shown.</summary>
+public sealed record UserConnectionInfo(
+    Guid Id, string Tenant, string Policy, string Subject, string Username, string Scopes, DateTimeOffset? ExpiresAt, bool Refreshable,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>Where the user's browser goes to authorize a backend.</summary>
+public sealed record ConnectionAuthorization(Uri AuthorizationUrl);

@@ -13,8 +13,9 @@ public sealed class BackendAuthModel : PolicySpecModel
     public const string AwsSigV4 = "awsSigv4";
     public const string GcpIdentityToken = "gcpIdentityToken";
     public const string GcpAccessToken = "gcpAccessToken";
+    public const string UserOAuth = "userOauth";
 
-    private static readonly string[] s_methods = [Passthrough, Header, ClientCredentials, TokenExchange, AwsSigV4, GcpIdentityToken, GcpAccessToken];
+    private static readonly string[] s_methods = [Passthrough, Header, ClientCredentials, TokenExchange, UserOAuth, AwsSigV4, GcpIdentityToken, GcpAccessToken];
 
     /// <summary>What each method's object held when read, so fields the form does not show survive.</summary>
     private readonly Dictionary<string, JsonObject> _sources = new(StringComparer.Ordinal);
@@ -39,6 +40,12 @@ public sealed class BackendAuthModel : PolicySpecModel
 
     public string Resource { get; set; } = string.Empty;
 
+    public string AuthorizationUrl { get; set; } = string.Empty;
+
+    public string RevocationUrl { get; set; } = string.Empty;
+
+    public string RedirectUri { get; set; } = string.Empty;
+
     public string Region { get; set; } = string.Empty;
 
     public string Service { get; set; } = string.Empty;
@@ -59,6 +66,7 @@ public sealed class BackendAuthModel : PolicySpecModel
         Header => "A static header with a secret",
         ClientCredentials => "OAuth 2.0 client credentials",
         TokenExchange => "OAuth 2.0 token exchange (RFC 8693, on the caller's behalf)",
+        UserOAuth => "Each user's own OAuth 2.0 authorization (the server acts as the user)",
         AwsSigV4 => "AWS Signature Version 4",
         GcpIdentityToken => "Google Cloud identity token",
         GcpAccessToken => "Google Cloud access token (Google APIs, Vertex AI)",
@@ -84,8 +92,11 @@ public sealed class BackendAuthModel : PolicySpecModel
             model.HeaderSecret = SpecJson.SecretRef(header, "value");
         }
 
-        if ((model._sources.GetValueOrDefault(ClientCredentials) ?? model._sources.GetValueOrDefault(TokenExchange)) is { } oauth)
+        if ((model._sources.GetValueOrDefault(ClientCredentials) ?? model._sources.GetValueOrDefault(TokenExchange) ?? model._sources.GetValueOrDefault(UserOAuth)) is { } oauth)
         {
+            model.AuthorizationUrl = SpecJson.Text(oauth, "authorizationUrl");
+            model.RevocationUrl = SpecJson.Text(oauth, "revocationUrl");
+            model.RedirectUri = SpecJson.Text(oauth, "redirectUri");
             model.TokenUrl = SpecJson.Text(oauth, "tokenUrl");
             model.ClientId = SpecJson.Text(oauth, "clientId");
             model.ClientSecret = SpecJson.SecretRef(oauth, "clientSecret");
@@ -150,6 +161,16 @@ public sealed class BackendAuthModel : PolicySpecModel
                 SpecJson.SetList(method, "scopes", Scopes);
                 SpecJson.Set(method, "audience", Audience);
                 SpecJson.Set(method, "resource", Resource);
+                break;
+            case UserOAuth:
+                SpecJson.Set(method, "authorizationUrl", AuthorizationUrl);
+                SpecJson.Set(method, "tokenUrl", TokenUrl);
+                SpecJson.Set(method, "clientId", ClientId);
+                SpecJson.SetSecret(method, "clientSecret", ClientSecret);
+                SpecJson.SetList(method, "scopes", Scopes);
+                SpecJson.Set(method, "resource", Resource);
+                SpecJson.Set(method, "revocationUrl", RevocationUrl);
+                SpecJson.Set(method, "redirectUri", RedirectUri);
                 break;
             case AwsSigV4:
                 SpecJson.Set(method, "region", Region);
