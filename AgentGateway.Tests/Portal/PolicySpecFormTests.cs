@@ -91,6 +91,7 @@ public sealed class PolicySpecFormTests
     [InlineData(BackendAuthModel.Header)]
     [InlineData(BackendAuthModel.ClientCredentials)]
     [InlineData(BackendAuthModel.TokenExchange)]
+    [InlineData(BackendAuthModel.UserOAuth)]
     [InlineData(BackendAuthModel.AwsSigV4)]
     [InlineData(BackendAuthModel.GcpIdentityToken)]
     [InlineData(BackendAuthModel.GcpAccessToken)]
@@ -103,6 +104,8 @@ public sealed class PolicySpecFormTests
             HeaderPrefix = string.Empty,
             HeaderSecret = "notes-token",
             TokenUrl = "https://login.example.com/oauth2/token",
+            AuthorizationUrl = "https://login.example.com/oauth2/authorize",
+            RevocationUrl = "https://login.example.com/oauth2/revoke",
             ClientId = "gateway",
             ClientSecret = "client-secret",
             Scopes = "notes.read, notes.write",
