@@ -144,10 +144,11 @@ internal sealed partial class UserTokenVault(
             form["resource"] = spec.Resource;
         }
 
-        var (tokens, failure) = await RequestTokensAsync(tenantId, spec, form, cancellationToken);
-        if (tokens is null)
+        var answer = await RequestTokensAsync(tenantId, spec, form, cancellationToken);
+        if (answer.Tokens is not { } tokens)
         {
-            return (null, new VaultRefusal(StatusCodes.Status502BadGateway, failure!));
+            // A code the server refuses (used, expired, another client's) is the caller's to retry; a server down is not.
+            return (null, new VaultRefusal(answer.Unreachable ? StatusCodes.Status502BadGateway : StatusCodes.Status400BadRequest, answer.Failure!));
         }
 
         var connection = await db.UserConnections.SingleOrDefaultAsync(
@@ -183,61 +184,75 @@ internal sealed partial class UserTokenVault(
     /// </summary>
     public async Task<(string Token, DateTimeOffset? ExpiresAt)?> AccessTokenAsync(string tenant, string policy, string subject, CancellationToken cancellationToken)
     {
-        var connection = await db.UserConnections.Include(candidate => candidate.Tenant)
+        var connection = await db.UserConnections.AsNoTracking()
             .SingleOrDefaultAsync(candidate => candidate.Tenant!.Name == tenant && candidate.Policy == policy && candidate.Subject == subject, cancellationToken);
         if (connection is null)
         {
             return null;
         }
 
-        var now = time.GetUtcNow();
-        if (connection.ExpiresAt is not { } expiresAt || expiresAt - RefreshMargin > now)
+        if (!NeedsRefresh(connection))
         {
             return (Decrypt(connection, "access", connection.AccessToken), connection.ExpiresAt);
         }
 
+        // One refresh at a time, across replicas: a rotated refresh token works once, and a second refresh with it would
+        // be refused and lose the user's authorization. Whoever waited finds the token refreshed.
         var (spec, _) = await SpecAsync(tenant, policy, cancellationToken);
-        if (spec is not null && connection.RefreshToken is { } refreshToken)
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var locked = (await db.UserConnections.FromSql($"SELECT *, xmin FROM user_connections WHERE \"Id\" = {connection.Id} FOR UPDATE").ToListAsync(cancellationToken))
+            .SingleOrDefault();
+        if (locked is null)
         {
-            var form = new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = Decrypt(connection, "refresh", refreshToken) };
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        if (!NeedsRefresh(locked))
+        {
+            return (Decrypt(locked, "access", locked.AccessToken), locked.ExpiresAt);
+        }
+
+        if (spec is not null && locked.RefreshToken is { } sealedRefresh)
+        {
+            var refreshToken = Decrypt(locked, "refresh", sealedRefresh);
+            var form = new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken };
             if (spec.Scopes.Count > 0)
             {
                 form["scope"] = string.Join(' ', spec.Scopes);
             }
 
-            var (tokens, failure) = await RequestTokensAsync(connection.TenantId, spec, form, cancellationToken);
-            if (tokens is not null)
+            var answer = await RequestTokensAsync(locked.TenantId, spec, form, cancellationToken);
+            if (answer.Tokens is { } tokens)
             {
-                Keep(connection, tokens with { RefreshToken = tokens.RefreshToken ?? Decrypt(connection, "refresh", refreshToken) }, now);
-                try
-                {
-                    await db.SaveChangesAsync(cancellationToken);
-                }
-                catch (DbUpdateConcurrencyException)
-                {
-                    // Another replica refreshed it at the same time: its tokens are as good as these.
-                }
-
-                return (tokens.AccessToken, connection.ExpiresAt);
+                Keep(locked, tokens with { RefreshToken = tokens.RefreshToken ?? refreshToken }, now);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return (tokens.AccessToken, locked.ExpiresAt);
             }
 
-            LogRefreshFailed(logger, tenant, policy, subject, failure!);
-            if (failure!.Contains("could not be reached", StringComparison.Ordinal))
+            LogRefreshFailed(logger, tenant, policy, subject, answer.Failure!);
+            if (answer.Unreachable)
             {
-                // The server is down, not the authorization: keep it and try again on the next call.
-                return expiresAt > now ? (Decrypt(connection, "access", connection.AccessToken), expiresAt) : null;
+                // The server is down, not the authorization: it is kept, and refreshed on a later call.
+                return locked.ExpiresAt > now ? (Decrypt(locked, "access", locked.AccessToken), locked.ExpiresAt) : null;
             }
         }
 
-        if (expiresAt > now)
+        if (locked.ExpiresAt > now)
         {
-            return (Decrypt(connection, "access", connection.AccessToken), expiresAt);
+            return (Decrypt(locked, "access", locked.AccessToken), locked.ExpiresAt);
         }
 
-        db.UserConnections.Remove(connection);
+        // Expired, and the server will not refresh it: the user is asked to authorize again.
+        db.UserConnections.Remove(locked);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return null;
     }
+
+    private bool NeedsRefresh(UserConnection connection) =>
+        connection.ExpiresAt is { } expiresAt && expiresAt - RefreshMargin <= time.GetUtcNow();
 
     /// <summary>Forgets a connection, revoking its tokens first where the policy names a revocation endpoint (best effort).</summary>
     public async Task DisconnectAsync(UserConnection connection, CancellationToken cancellationToken)
@@ -300,7 +315,7 @@ internal sealed partial class UserTokenVault(
     /// <summary>What a token's ciphertext is bound to: a copy moved to another tenant, policy, user or kind does not decrypt.</summary>
     internal static string AssociatedName(UserConnection connection, string kind) => $"user-connection\n{connection.Policy}\n{connection.Subject}\n{kind}";
 
-    private async Task<(TokenAnswer? Tokens, string? Failure)> RequestTokensAsync(Guid tenantId, UserOAuth spec, Dictionary<string, string> form, CancellationToken cancellationToken)
+    private async Task<TokenResult> RequestTokensAsync(Guid tenantId, UserOAuth spec, Dictionary<string, string> form, CancellationToken cancellationToken)
     {
         using var request = await ClientRequestAsync(spec.TokenUrl, tenantId, spec, form, cancellationToken);
         try
@@ -309,25 +324,29 @@ internal sealed partial class UserTokenVault(
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                return (null, $"The authorization server's token endpoint refused: {(int)response.StatusCode} {Clip(body)}");
+                return new TokenResult(null, $"The authorization server's token endpoint refused: {(int)response.StatusCode} {Clip(body)}", Unreachable: (int)response.StatusCode >= 500);
             }
 
             using var answer = JsonDocument.Parse(body);
             var root = answer.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("access_token", out var access) || access.GetString() is not { Length: > 0 } accessToken)
             {
-                return (null, "The authorization server's token endpoint answered without an access_token.");
+                return new TokenResult(null, "The authorization server's token endpoint answered without an access_token.", Unreachable: false);
             }
 
-            return (new TokenAnswer(
+            return new TokenResult(new TokenAnswer(
                 accessToken,
                 root.TryGetProperty("refresh_token", out var refresh) ? refresh.GetString() : null,
                 root.TryGetProperty("expires_in", out var expires) && expires.TryGetInt64(out var seconds) ? seconds : null,
-                root.TryGetProperty("scope", out var scope) ? scope.GetString() : null), null);
+                root.TryGetProperty("scope", out var scope) ? scope.GetString() : null), null, Unreachable: false);
         }
-        catch (Exception exception) when (exception is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (JsonException exception)
         {
-            return (null, $"The authorization server's token endpoint could not be reached: {exception.Message}");
+            return new TokenResult(null, $"The authorization server's token endpoint answered with what is not JSON: {exception.Message}", Unreachable: false);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return new TokenResult(null, $"The authorization server's token endpoint could not be reached: {exception.Message}", Unreachable: true);
         }
     }
 
@@ -382,6 +401,9 @@ internal sealed partial class UserTokenVault(
     private static string Clip(string text) => text.Length <= 300 ? text : text[..300] + "...";
 
     private sealed record TokenAnswer(string AccessToken, string? RefreshToken, long? ExpiresIn, string? Scope);
+
+    /// <summary>A token request's outcome: the tokens, or why not and whether the server could not be reached at all.</summary>
+    private sealed record TokenResult(TokenAnswer? Tokens, string? Failure, bool Unreachable);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {Subject} connected policy {Policy} of tenant {Tenant}")]
     private static partial void LogConnected(ILogger logger, string tenant, string policy, string subject);

@@ -83,6 +83,14 @@ public sealed class UserConnectionsTests(ControlPlaneFixture controlPlane, Contr
         var refreshed = await UpstreamTokenAsync(tenant, developerToken, except: first.EncodedToken);
         Assert.Equal(developerSub, refreshed.Subject);
 
+        // Replicas asking at once while it expires: one refresh, the same token for all, the connection kept.
+        await ExpireAsync(tenant);
+        var subject = $"jwt:{controlPlane.Identity.Issuer.AbsoluteUri.TrimEnd('/')}|{developerSub}";
+        var tokens = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => VaultTokenAsync(tenant, subject)));
+        Assert.Single(tokens.Distinct(StringComparer.Ordinal));
+        Assert.NotEqual(refreshed.EncodedToken, tokens[0]);
+        Assert.Equal(tokens[0], await VaultTokenAsync(tenant, subject));
+
         // The tenant's admins see who connected, without tokens; the developer disconnects and is asked again.
         var listed = await admin.GetStringAsync($"/api/v1/tenants/{tenant}/connections", Cancellation);
         Assert.Contains("\"username\":\"developer\"", listed, StringComparison.Ordinal);
@@ -239,6 +247,17 @@ public sealed class UserConnectionsTests(ControlPlaneFixture controlPlane, Contr
             return received is not null && received.EncodedToken != except;
         }, () => except is null ? "the user's own token to reach the server" : "a refreshed token to reach the server");
         return received!;
+    }
+
+    /// <summary>What the vault answers a proxy for the user's token (gRPC, with the proxy's credentials).</summary>
+    private async Task<string> VaultTokenAsync(string tenant, string subject)
+    {
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(controlPlane.XdsUrl);
+        var client = new AgentGateway.Contracts.V1.GatewayReports.GatewayReportsClient(channel);
+        var headers = new Grpc.Core.Metadata { { "authorization", "Bearer " + await controlPlane.GetTokenAsync("proxy", Cancellation) } };
+        var answer = await client.GetUserTokenAsync(
+            new AgentGateway.Contracts.V1.UserTokenRequest { Tenant = tenant, Connection = "acts-as-user", Subject = subject }, headers, cancellationToken: Cancellation);
+        return answer.AccessToken;
     }
 
     private async Task<byte[]> StoredTokensAsync(string tenant)
