@@ -40,6 +40,17 @@ public sealed class UserConnectionsTests(ControlPlaneFixture controlPlane, Contr
         Assert.Equal("url", (string)elicitation["mode"]!);
         Assert.Equal($"{ControlPlaneFixture.PortalUrl}/connections?tenant={tenant}&policy=acts-as-user", (string)elicitation["url"]!);
 
+        // The official TypeScript client reads it as what it is: a URL for the user to open.
+        var sdk = await SdkCallAsync(tenant, developerToken);
+        Assert.True(sdk.GetProperty("urlElicitation").GetBoolean(), sdk.ToString());
+        Assert.Equal((string)elicitation["url"]!, sdk.GetProperty("elicitations")[0].GetProperty("url").GetString());
+
+        // A session the client keeps: refused now, served once the user has authorized (the client tries again on it).
+        using var kept = new HttpClient();
+        kept.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", developerToken);
+        var keptSession = await McpTestClient.OpenSessionAsync(kept, fixture.Route(tenant, "mcp"), Cancellation);
+        Assert.Equal(-32042, (int)(await CallOnAsync(kept, tenant, keptSession))["error"]!["code"]!);
+
         // The developer authorizes it at the issuer; the code and state come back to them.
         var back = await AuthorizeAtIssuerAsync(developer, tenant, "developer");
         Assert.StartsWith(Redirect + "?", back.AbsoluteUri, StringComparison.Ordinal);
@@ -68,6 +79,8 @@ public sealed class UserConnectionsTests(ControlPlaneFixture controlPlane, Contr
         // The developer's calls carry the developer's own token for the server, issued to the policy's client.
         var first = await UpstreamTokenAsync(tenant, developerToken);
         Assert.Equal(developerSub, first.Subject);
+        Assert.Equal(first.EncodedToken, BearerOf(await CallOnAsync(kept, tenant, keptSession))?.EncodedToken);
+        Assert.Contains("authorization", (await SdkCallAsync(tenant, developerToken)).GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Contains(Resource, first.Audiences);
         var mine = await developer.GetFromJsonAsync<JsonElement[]>("/api/v1/me/connections", Cancellation);
         Assert.Equal(tenant, Assert.Single(mine!).GetProperty("tenant").GetString());
@@ -208,16 +221,31 @@ public sealed class UserConnectionsTests(ControlPlaneFixture controlPlane, Contr
     private static Dictionary<string, string> Query(Uri uri) =>
         uri.Query.TrimStart('?').Split('&').Select(part => part.Split('=', 2)).ToDictionary(part => part[0], part => Uri.UnescapeDataString(part[1]), StringComparer.Ordinal);
 
-    /// <summary>A <c>headers</c> call through the route as the caller of <paramref name="token"/>: the JSON-RPC answer.</summary>
+    /// <summary>A <c>headers</c> call through the route as the caller of <paramref name="token"/>, on a new session: the JSON-RPC answer.</summary>
     private async Task<JsonObject> CallAsync(string tenant, string token)
     {
         using var http = new HttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var endpoint = fixture.Route(tenant, "mcp");
-        var session = await McpTestClient.OpenSessionAsync(http, endpoint, Cancellation);
-        var (_, message) = await McpTestClient.PostAsync(http, endpoint, session,
+        return await CallOnAsync(http, tenant, await McpTestClient.OpenSessionAsync(http, fixture.Route(tenant, "mcp"), Cancellation));
+    }
+
+    private async Task<JsonObject> CallOnAsync(HttpClient http, string tenant, string session)
+    {
+        var (_, message) = await McpTestClient.PostAsync(http, fixture.Route(tenant, "mcp"), session,
             McpTestClient.Request("tools/call", new JsonObject { ["name"] = "headers", ["arguments"] = new JsonObject() }), Cancellation);
         return message!;
+    }
+
+    /// <summary>The bearer token the probe reports it received, from a <c>headers</c> call's answer; null without one.</summary>
+    private static JsonWebToken? BearerOf(JsonObject answer)
+    {
+        if (answer["result"]?["content"]?[0]?["text"] is not JsonValue text)
+        {
+            return null;
+        }
+
+        var authorization = (string?)JsonNode.Parse((string)text!)!["headers"]!["authorization"];
+        return authorization?.StartsWith("Bearer ", StringComparison.Ordinal) == true ? new JsonWebToken(authorization[7..]) : null;
     }
 
     /// <summary>The error of a call once the route has reached the proxy and the caller's token is not (or no longer) there.</summary>
@@ -235,19 +263,16 @@ public sealed class UserConnectionsTests(ControlPlaneFixture controlPlane, Contr
         JsonWebToken? received = null;
         await EventuallyAsync(async () =>
         {
-            var answer = await CallAsync(tenant, token);
-            if (answer["result"]?["content"]?[0]?["text"] is not JsonValue text)
-            {
-                return false;
-            }
-
-            var headers = JsonNode.Parse((string)text!)!["headers"]!;
-            var authorization = (string?)headers["authorization"];
-            received = authorization?.StartsWith("Bearer ", StringComparison.Ordinal) == true ? new JsonWebToken(authorization[7..]) : null;
+            received = BearerOf(await CallAsync(tenant, token));
             return received is not null && received.EncodedToken != except;
         }, () => except is null ? "the user's own token to reach the server" : "a refreshed token to reach the server");
         return received!;
     }
+
+    /// <summary>A <c>headers</c> call with the official TypeScript MCP client: its report.</summary>
+    private Task<JsonElement> SdkCallAsync(string tenant, string token) => NodeScript.RunAsync(
+        NodeScript.Node22, Path.Combine(ServiceProcess.RepositoryRoot, "tests", "node", "clients", "url-elicitation.mjs"),
+        [fixture.Route(tenant, "mcp").AbsoluteUri, token, "headers"], Cancellation);
 
     /// <summary>What the vault answers a proxy for the user's token (gRPC, with the proxy's credentials).</summary>
     private async Task<string> VaultTokenAsync(string tenant, string subject)
