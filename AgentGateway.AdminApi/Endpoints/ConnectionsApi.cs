@@ -160,6 +160,7 @@ internal static class ConnectionsApi
         {
             StatusCodes.Status404NotFound => "Not found",
             StatusCodes.Status403Forbidden => "Forbidden",
+            StatusCodes.Status409Conflict => "Conflict",
             StatusCodes.Status502BadGateway => "Authorization server failed",
             _ => "Cannot authorize",
         }, detail: refusal.Detail);

@@ -173,7 +173,15 @@ internal sealed partial class UserTokenVault(
         connection.Username = username;
         connection.Tenant = owner;
         Keep(connection, tokens, now);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception) || exception is DbUpdateConcurrencyException)
+        {
+            return (null, new VaultRefusal(StatusCodes.Status409Conflict, "This authorization was completed at the same time elsewhere: see your connections."));
+        }
+
         LogConnected(logger, started.Tenant, started.Policy, subject);
         return (connection, null);
     }
