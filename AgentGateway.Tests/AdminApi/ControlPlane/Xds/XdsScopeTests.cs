@@ -9,7 +9,7 @@ namespace AgentGateway.Tests.AdminApi.ControlPlane.Xds;
 /// <summary>
 /// A proxy receives only the tenants it serves: those its node asks for, and never beyond those its credential is
 /// limited to (<c>Xds:ProxyTenants</c>) — their routes, host grants and secrets; nothing of another tenant. Its reports
-/// are held to those tenants too.
+/// are held to those tenants too, and so are the users' tokens it may ask the vault for.
 /// </summary>
 [Collection(ControlPlaneCollection.Name)]
 public sealed class XdsScopeTests(ControlPlaneFixture controlPlane)
@@ -65,6 +65,15 @@ public sealed class XdsScopeTests(ControlPlaneFixture controlPlane)
                 report, new Grpc.Core.Metadata { { "authorization", "Bearer " + await controlPlane.GetTokenAsync("proxy", Cancellation) } }, cancellationToken: Cancellation);
             Assert.Single(await admin.GetFromJsonAsync<object[]>("/api/v1/tenants/alpha/calls", Cancellation) ?? []);
             Assert.Empty(await admin.GetFromJsonAsync<object[]>("/api/v1/tenants/gamma/calls", Cancellation) ?? []);
+
+            // And so are users' tokens from the vault: it may ask for alpha's, not for gamma's.
+            var proxyToken = new Grpc.Core.Metadata { { "authorization", "Bearer " + await controlPlane.GetTokenAsync("proxy", Cancellation) } };
+            var vault = new GatewayReports.GatewayReportsClient(channel);
+            var none = await vault.GetUserTokenAsync(new UserTokenRequest { Tenant = "alpha", Connection = "key", Subject = "jwt:https://issuer|someone" }, proxyToken, cancellationToken: Cancellation);
+            Assert.Empty(none.AccessToken);
+            var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => vault.GetUserTokenAsync(
+                new UserTokenRequest { Tenant = "gamma", Connection = "key", Subject = "jwt:https://issuer|someone" }, proxyToken, cancellationToken: Cancellation).ResponseAsync);
+            Assert.Equal(Grpc.Core.StatusCode.PermissionDenied, refused.StatusCode);
         }
     }
 }
