@@ -578,7 +578,7 @@ internal sealed partial class McpFederation(
     /// <summary>MCP's URL elicitation error: the user authorizes the target at the connect page, then tries again.</summary>
     private static McpGatewayException AuthorizationRequired(McpTarget target, UserAuthorizationRequiredException required)
     {
-        var message = $"Target '{target.Name}' acts as each user: {required.Message}.";
+        var message = $"Target '{target.Name}': {required.Message}.";
         var elicitations = new JsonArray();
         if (required.ConnectUrl is { } url)
         {
