@@ -150,7 +150,8 @@ internal static class PoliciesApi
             return conflict;
         }
 
-        if (UserConnections.OfAnotherServer(ParsedPolicy.From(entity)?.Spec, draft.Spec))
+        if (UserConnections.OfAnotherServer(ParsedPolicy.From(entity)?.Spec, draft.Spec) || (UserConnections.Kept(ParsedPolicy.From(entity)?.Spec)
+            && (entity.TargetKind != draft.TargetKind || entity.TargetName != draft.TargetName)))
         {
             // Users' tokens are the old authorization server's, or its client's: they are no use to the new one.
             await UserConnections.ForgetAsync(db, grant.Tenant.Id, entity.Name, cancellationToken);
@@ -281,6 +282,14 @@ internal static class PoliciesApi
                 Validation.Add(errors, path,
                     $"the proxy's own cloud identity is not allowed for tenant '{tenant.Name}': give a service account key, or ask a platform admin to allow it (PUT /api/v1/tenants/{tenant.Name} with allowProxyIdentity).");
             }
+        }
+
+        if (message is BackendAuth { UserOauth: not null } && targetKind is not null && targetKind != PolicyTargets.McpServer)
+        {
+            // Attached to a route or the tenant it would reach every server of the route: each user's token goes only
+            // to the one server they authorized.
+            Validation.Add(errors, "targetRef",
+                "a backend-auth policy with userOauth attaches to one MCP server ({\"kind\": \"mcp-server\", \"name\": ...}): users' tokens go only to the server they authorized.");
         }
 
         await egress.CheckAsync(PolicyUrls.Of(message, "spec"), errors, cancellationToken);

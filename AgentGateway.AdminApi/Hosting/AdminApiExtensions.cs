@@ -51,6 +51,7 @@ internal static class AdminApiExtensions
         services.AddHttpClient(McpRegistryClient.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10)).WithoutResilience();
         services.TryAddSingleton<McpRegistryClient>();
         services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.SectionName);
+        services.AddOptions<Domain.Identity.PlatformIssuerOptions>().BindConfiguration(Domain.Identity.PlatformIssuerOptions.SectionName);
         services.AddHttpClient(UserTokenVault.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(15)).WithoutResilience()
             .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {

@@ -27,6 +27,7 @@ internal sealed partial class DatabaseMigrator(IServiceScopeFactory scopeFactory
                 await db.Database.MigrateAsync(cancellationToken);
                 await SessionKeys.EnsurePrimaryAsync(db, timeProvider, cancellationToken);
                 await scope.ServiceProvider.GetRequiredService<SecretReencryption>().RunAsync(db, cancellationToken);
+                await scope.ServiceProvider.GetRequiredService<Domain.Connections.UserTokenVault>().ReencryptAllAsync(cancellationToken);
                 await scope.ServiceProvider.GetRequiredService<DemoDataSeeder>().SeedAsync(db, cancellationToken);
                 LogMigrated(logger);
                 return;

@@ -113,6 +113,10 @@ public static class RouteResourceValidator
             {
                 errors.Add(new ConfigError($"{field}.auth.userOauth", "needs the control plane's token vault: serve the route from the control plane (xDS), which names the connection"));
             }
+            else if (target.Auth?.UserOauth is not null && target.TransportCase == McpTarget.TransportOneofCase.Openapi)
+            {
+                errors.Add(new ConfigError($"{field}.auth.userOauth", "is for MCP servers spoken to over HTTP: an OpenAPI target's document is read for every caller at once"));
+            }
             switch (target.TransportCase)
             {
                 case McpTarget.TransportOneofCase.StreamableHttp:

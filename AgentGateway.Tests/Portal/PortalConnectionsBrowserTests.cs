@@ -31,7 +31,7 @@ public sealed class PortalConnectionsBrowserTests(AppHostFixture platform)
         using var registered = await http.PostAsJsonAsync(issuer + "/clients-registrations/openid-connect", new Dictionary<string, object>
         {
             ["client_name"] = "Acts as each user",
-            ["redirect_uris"] = new[] { new Uri(platform.PortalUrl, "/connections/callback").AbsoluteUri },
+            ["redirect_uris"] = new[] { new Uri(platform.PortalUrl, $"/connections/callback/{tenant}/acts-as-user").AbsoluteUri },
             ["grant_types"] = new[] { "authorization_code", "refresh_token" },
             ["token_endpoint_auth_method"] = "client_secret_basic",
         }, Cancellation);

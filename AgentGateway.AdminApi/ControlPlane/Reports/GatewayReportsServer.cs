@@ -52,7 +52,7 @@ internal sealed partial class GatewayReportsServer(
         await toolObservations.RecordAsync(request.NodeId, request.ToolObservations, cancellationToken);
         await llmUsage.RecordAsync(request.NodeId, request.LlmUsage, cancellationToken);
         var user = context.GetHttpContext().User;
-        await calls.RecordAsync(request.NodeId, user.FindFirst("azp")?.Value ?? user.FindFirst("client_id")?.Value, request.Calls, cancellationToken);
+        await calls.RecordAsync(request.NodeId, AgentGateway.AdminApi.ControlPlane.Xds.XdsScopeOptions.ClientOf(user), request.Calls, cancellationToken);
         return new ReportResponse();
     }
 
@@ -64,9 +64,7 @@ internal sealed partial class GatewayReportsServer(
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var user = context.GetHttpContext().User;
-        var client = user.FindFirst("azp")?.Value ?? user.FindFirst("client_id")?.Value;
-        if (client is not null && scopes.Value.ProxyTenants.TryGetValue(client, out var served) && !served.Contains(request.Tenant, StringComparer.Ordinal))
+        if (scopes.Value.TenantsOf(context.GetHttpContext().User) is { } served && !served.Contains(request.Tenant))
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"This proxy's credential does not serve tenant '{request.Tenant}'."));
         }

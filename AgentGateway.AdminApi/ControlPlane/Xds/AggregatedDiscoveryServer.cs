@@ -96,9 +96,7 @@ internal sealed partial class AggregatedDiscoveryServer(
     /// </summary>
     private HashSet<string>? ScopeOf(ServerCallContext context, AgentGateway.Contracts.Envoy.Core.Node? node)
     {
-        var user = context.GetHttpContext().User;
-        var client = user.FindFirst("azp")?.Value ?? user.FindFirst("client_id")?.Value;
-        HashSet<string>? allowed = client is not null && scopes.Value.ProxyTenants.TryGetValue(client, out var tenants) ? new(tenants, StringComparer.Ordinal) : null;
+        var allowed = scopes.Value.TenantsOf(context.GetHttpContext().User);
         var asked = node?.Metadata?.Fields.TryGetValue("tenants", out var value) == true && value.ListValue is { } list
             ? list.Values.Select(item => item.StringValue).Where(name => name.Length > 0).ToHashSet(StringComparer.Ordinal)
             : null;

@@ -29,6 +29,7 @@ internal sealed partial class XdsSnapshotBuilder(
     SecretProtector protector,
     IOptions<EgressOptions> egressOptions,
     IOptions<PortalOptions> portal,
+    IOptions<AgentGateway.AdminApi.Domain.Identity.PlatformIssuerOptions> platformIssuer,
     TimeProvider timeProvider,
     ILogger<XdsSnapshotBuilder> logger)
 {
@@ -147,6 +148,13 @@ internal sealed partial class XdsSnapshotBuilder(
                 var reason = string.Join("; ", errors);
                 LogRouteRefused(logger, name, reason);
                 leftOut[name] = reason;
+                continue;
+            }
+
+            if (UserConnections.UntrustedCallers(message, platformIssuer.Value.Issuer) is { } untrusted)
+            {
+                LogRouteRefused(logger, name, untrusted);
+                leftOut[name] = untrusted;
                 continue;
             }
 

@@ -40,7 +40,16 @@ internal sealed partial class UserTokenVault(
     /// <summary>How long before its expiry an access token is refreshed.</summary>
     public static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a refresh that failed for another reason than a refused grant is not tried again.</summary>
+    public static readonly TimeSpan RefreshBackoff = TimeSpan.FromSeconds(30);
+
     private const string StateName = "user-oauth-state";
+
+    /// <summary>The most seconds an <c>expires_in</c> is taken at (ten years).</summary>
+    private const long MaxExpiresIn = 315_360_000;
+
+    /// <summary>When a connection's refresh last failed for another reason than a refused grant, by connection (this replica's).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, DateTimeOffset> s_failedRefreshes = new();
 
     /// <summary>A user's name for the gateway's callers: <c>jwt:{issuer}|{sub}</c>, as proxies name the callers they authenticate.</summary>
     public static string? SubjectOf(ClaimsPrincipal user)
@@ -74,10 +83,18 @@ internal sealed partial class UserTokenVault(
             return (null, refusal);
         }
 
-        if (RedirectUri(spec) is not { } redirect)
+        var redirect = spec.RedirectUri.Length > 0 ? spec.RedirectUri : portal.Value.Callback(tenant, policy);
+        if (redirect is null)
         {
             return (null, new VaultRefusal(StatusCodes.Status400BadRequest,
                 $"Policy '{policy}' names no redirectUri and the control plane knows no Portal (Portal:PublicUrl) to send the user back to."));
+        }
+
+        if (portal.Value.IsCallback(redirect) && redirect != portal.Value.Callback(tenant, policy))
+        {
+            // Another policy's page: its client (and the name users see at the authorization server) is not this one's.
+            return (null, new VaultRefusal(StatusCodes.Status400BadRequest,
+                $"Policy '{policy}' names the Portal page of another policy as its redirectUri; leave it empty to take its own ({portal.Value.Callback(tenant, policy)})."));
         }
 
         var verifier = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
@@ -130,7 +147,11 @@ internal sealed partial class UserTokenVault(
             return (null, refusal);
         }
 
-        var owner = await db.Tenants.SingleAsync(tenant => tenant.Name == started.Tenant, cancellationToken);
+        if (await db.Tenants.SingleOrDefaultAsync(tenant => tenant.Name == started.Tenant, cancellationToken) is not { } owner)
+        {
+            return (null, new VaultRefusal(StatusCodes.Status404NotFound, $"Tenant '{started.Tenant}' no longer exists."));
+        }
+
         var tenantId = owner.Id;
         var form = new Dictionary<string, string>
         {
@@ -148,7 +169,8 @@ internal sealed partial class UserTokenVault(
         if (answer.Tokens is not { } tokens)
         {
             // A code the server refuses (used, expired, another client's) is the caller's to retry; a server down is not.
-            return (null, new VaultRefusal(answer.Unreachable ? StatusCodes.Status502BadGateway : StatusCodes.Status400BadRequest, answer.Failure!));
+            return (null, new VaultRefusal(answer.Failure!.StartsWith("The authorization server refused", StringComparison.Ordinal)
+                ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway, answer.Failure));
         }
 
         var connection = await db.UserConnections.SingleOrDefaultAsync(
@@ -188,7 +210,9 @@ internal sealed partial class UserTokenVault(
 
     /// <summary>
     /// A user's access token for a proxy: null when they have not authorized, or when the token has expired and cannot be
-    /// refreshed (the authorization is then forgotten, so the user is asked again).
+    /// refreshed. An authorization the server no longer honours (<c>invalid_grant</c>) is forgotten, so the user is asked
+    /// again; one that fails for another reason (the server down, the client misconfigured) is kept, and not tried again
+    /// for <see cref="RefreshBackoff"/>.
     /// </summary>
     public async Task<(string Token, DateTimeOffset? ExpiresAt)?> AccessTokenAsync(string tenant, string policy, string subject, CancellationToken cancellationToken)
     {
@@ -199,68 +223,74 @@ internal sealed partial class UserTokenVault(
             return null;
         }
 
-        if (!NeedsRefresh(connection))
+        if (!NeedsRefresh(connection) || RecentlyFailed(connection))
         {
-            return (Decrypt(connection, "access", connection.AccessToken), connection.ExpiresAt);
+            return Current(connection);
         }
 
         // One refresh at a time, across replicas: a rotated refresh token works once, and a second refresh with it would
-        // be refused and lose the user's authorization. Whoever waited finds the token refreshed.
+        // be refused and lose the user's authorization. Whoever waited finds the token refreshed. Once the server is
+        // asked, the answer is kept whether or not the proxy still waits for it (a rotated refresh token lost is the
+        // authorization lost).
         var (spec, _) = await SpecAsync(tenant, policy, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var locked = (await db.UserConnections.FromSql($"SELECT *, xmin FROM user_connections WHERE \"Id\" = {connection.Id} FOR UPDATE").ToListAsync(cancellationToken))
             .SingleOrDefault();
-        if (locked is null)
+        if (locked is null || !NeedsRefresh(locked))
         {
-            return null;
+            return locked is null ? null : Current(locked);
         }
 
         var now = time.GetUtcNow();
-        if (!NeedsRefresh(locked))
+        if (spec is not null && locked.RefreshToken is { } sealedRefresh && TryDecrypt(locked, "refresh", sealedRefresh) is { } refreshToken)
         {
-            return (Decrypt(locked, "access", locked.AccessToken), locked.ExpiresAt);
-        }
-
-        if (spec is not null && locked.RefreshToken is { } sealedRefresh)
-        {
-            var refreshToken = Decrypt(locked, "refresh", sealedRefresh);
             var form = new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken };
             if (spec.Scopes.Count > 0)
             {
                 form["scope"] = string.Join(' ', spec.Scopes);
             }
 
-            var answer = await RequestTokensAsync(locked.TenantId, spec, form, cancellationToken);
+            var answer = await RequestTokensAsync(locked.TenantId, spec, form, CancellationToken.None);
             if (answer.Tokens is { } tokens)
             {
                 Keep(locked, tokens with { RefreshToken = tokens.RefreshToken ?? refreshToken }, now);
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                await db.SaveChangesAsync(CancellationToken.None);
+                await transaction.CommitAsync(CancellationToken.None);
+                s_failedRefreshes.TryRemove(locked.Id, out _);
                 return (tokens.AccessToken, locked.ExpiresAt);
             }
 
             LogRefreshFailed(logger, tenant, policy, subject, answer.Failure!);
-            if (answer.Unreachable)
+            if (!answer.GrantRefused)
             {
-                // The server is down, not the authorization: it is kept, and refreshed on a later call.
-                return locked.ExpiresAt > now ? (Decrypt(locked, "access", locked.AccessToken), locked.ExpiresAt) : null;
+                s_failedRefreshes[locked.Id] = now;
+                return Current(locked);
             }
         }
 
         if (locked.ExpiresAt > now)
         {
-            return (Decrypt(locked, "access", locked.AccessToken), locked.ExpiresAt);
+            return Current(locked);
         }
 
         // Expired, and the server will not refresh it: the user is asked to authorize again.
         db.UserConnections.Remove(locked);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await db.SaveChangesAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
         return null;
     }
 
     private bool NeedsRefresh(UserConnection connection) =>
         connection.ExpiresAt is { } expiresAt && expiresAt - RefreshMargin <= time.GetUtcNow();
+
+    private bool RecentlyFailed(UserConnection connection) =>
+        s_failedRefreshes.TryGetValue(connection.Id, out var failedAt) && time.GetUtcNow() - failedAt < RefreshBackoff;
+
+    /// <summary>The connection's access token while it has not expired; null once it has, or when it cannot be decrypted.</summary>
+    private (string Token, DateTimeOffset? ExpiresAt)? Current(UserConnection connection) =>
+        connection.ExpiresAt is { } expiresAt && expiresAt <= time.GetUtcNow() ? null
+        : TryDecrypt(connection, "access", connection.AccessToken) is { } token ? (token, connection.ExpiresAt)
+        : null;
 
     /// <summary>Forgets a connection, revoking its tokens first where the policy names a revocation endpoint (best effort).</summary>
     public async Task DisconnectAsync(UserConnection connection, CancellationToken cancellationToken)
@@ -272,13 +302,8 @@ internal sealed partial class UserTokenVault(
         {
             foreach (var (kind, token, hint) in new[] { ("refresh", connection.RefreshToken, "refresh_token"), ("access", connection.AccessToken, "access_token") })
             {
-                if (token is null)
-                {
-                    continue;
-                }
-
-                var failure = await RevokeAsync(connection.TenantId, spec, Decrypt(connection, kind, token), hint, cancellationToken);
-                if (failure is not null)
+                if (token is not null && TryDecrypt(connection, kind, token) is { } value
+                    && await RevokeAsync(connection.TenantId, spec, value, hint, cancellationToken) is { } failure)
                 {
                     LogRevocationFailed(logger, tenant, connection.Policy, failure);
                 }
@@ -286,13 +311,64 @@ internal sealed partial class UserTokenVault(
         }
 
         db.UserConnections.Remove(connection);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Refreshed (or removed) meanwhile: whatever it holds now goes too.
+            db.ChangeTracker.Clear();
+            if (await db.UserConnections.SingleOrDefaultAsync(candidate => candidate.Id == connection.Id, cancellationToken) is { } current)
+            {
+                db.UserConnections.Remove(current);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
     }
 
-    private string? RedirectUri(UserOAuth spec) =>
-        spec.RedirectUri.Length > 0 ? spec.RedirectUri
-        : portal.Value.PublicUrl is { } url ? url.AbsoluteUri.TrimEnd('/') + PortalOptions.CallbackPath
-        : null;
+    /// <summary>
+    /// After a master key rotation, every user's tokens still under a previous key encrypted again under the current one
+    /// (in a save of their own: a connection refreshed meanwhile already is). Unreadable ones are left for the user to
+    /// authorize again.
+    /// </summary>
+    public async Task ReencryptAllAsync(CancellationToken cancellationToken)
+    {
+        var stale = await db.UserConnections.Where(connection => connection.KeyId != protector.CurrentKeyId).ToListAsync(cancellationToken);
+        foreach (var connection in stale.Where(connection => !Reencrypt(connection)))
+        {
+            db.Entry(connection).State = EntityState.Unchanged;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Refreshed meanwhile, so under the current key already; another replica may have done the rest.
+        }
+    }
+
+    private bool Reencrypt(UserConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (TryDecrypt(connection, "access", connection.AccessToken) is not { } access)
+        {
+            return false;
+        }
+
+        string? refresh = null;
+        if (connection.RefreshToken is { } sealedRefresh && (refresh = TryDecrypt(connection, "refresh", sealedRefresh)) is null)
+        {
+            return false;
+        }
+
+        connection.KeyId = protector.CurrentKeyId;
+        connection.AccessToken = protector.Encrypt(connection.TenantId, AssociatedName(connection, "access"), access);
+        connection.RefreshToken = refresh is null ? null : protector.Encrypt(connection.TenantId, AssociatedName(connection, "refresh"), refresh);
+        return true;
+    }
 
     private AuthorizationState? Unseal(string state)
     {
@@ -317,45 +393,88 @@ internal sealed partial class UserTokenVault(
         connection.UpdatedAt = now;
     }
 
-    private string Decrypt(UserConnection connection, string kind, byte[] ciphertext) =>
-        protector.Decrypt(connection.TenantId, AssociatedName(connection, kind), connection.KeyId, ciphertext);
+    /// <summary>A kept token, or null when it cannot be decrypted (its master key is gone): the user then authorizes again.</summary>
+    private string? TryDecrypt(UserConnection connection, string kind, byte[] ciphertext)
+    {
+        try
+        {
+            return protector.Decrypt(connection.TenantId, AssociatedName(connection, kind), connection.KeyId, ciphertext);
+        }
+        catch (CryptographicException exception)
+        {
+            LogUnreadable(logger, connection.Policy, connection.KeyId, exception.Message);
+            return null;
+        }
+    }
 
     /// <summary>What a token's ciphertext is bound to: a copy moved to another tenant, policy, user or kind does not decrypt.</summary>
-    internal static string AssociatedName(UserConnection connection, string kind) => $"user-connection\n{connection.Policy}\n{connection.Subject}\n{kind}";
+    private static string AssociatedName(UserConnection connection, string kind) => $"user-connection\n{connection.Policy}\n{connection.Subject}\n{kind}";
 
     private async Task<TokenResult> RequestTokensAsync(Guid tenantId, UserOAuth spec, Dictionary<string, string> form, CancellationToken cancellationToken)
     {
         using var request = await ClientRequestAsync(spec.TokenUrl, tenantId, spec, form, cancellationToken);
+        string body;
+        System.Net.HttpStatusCode status;
         try
         {
             using var response = await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                return new TokenResult(null, $"The authorization server's token endpoint refused: {(int)response.StatusCode} {Clip(body)}", Unreachable: (int)response.StatusCode >= 500);
-            }
-
-            using var answer = JsonDocument.Parse(body);
-            var root = answer.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("access_token", out var access) || access.GetString() is not { Length: > 0 } accessToken)
-            {
-                return new TokenResult(null, "The authorization server's token endpoint answered without an access_token.", Unreachable: false);
-            }
-
-            return new TokenResult(new TokenAnswer(
-                accessToken,
-                root.TryGetProperty("refresh_token", out var refresh) ? refresh.GetString() : null,
-                root.TryGetProperty("expires_in", out var expires) && expires.TryGetInt64(out var seconds) ? seconds : null,
-                root.TryGetProperty("scope", out var scope) ? scope.GetString() : null), null, Unreachable: false);
-        }
-        catch (JsonException exception)
-        {
-            return new TokenResult(null, $"The authorization server's token endpoint answered with what is not JSON: {exception.Message}", Unreachable: false);
+            status = response.StatusCode;
+            body = await response.Content.ReadAsStringAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return new TokenResult(null, $"The authorization server's token endpoint could not be reached: {exception.Message}", Unreachable: true);
+            // The details (addresses the egress guard refused, ...) are the operator's, not the user's.
+            LogTokenEndpointFailed(logger, spec.TokenUrl, exception.Message);
+            return new TokenResult(null, "The authorization server's token endpoint could not be reached.", GrantRefused: false);
         }
+
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            LogTokenEndpointFailed(logger, spec.TokenUrl, $"{(int)status}: {Clip(body)}");
+            return new TokenResult(null, $"The authorization server's token endpoint answered {(int)status} with what is not JSON.", GrantRefused: false);
+        }
+
+        if ((int)status is < 200 or >= 300 || root.ValueKind != JsonValueKind.Object)
+        {
+            // Only the OAuth error code is told: the rest of the body is the server's.
+            var error = Text(root, "error");
+            LogTokenEndpointFailed(logger, spec.TokenUrl, $"{(int)status}: {Clip(body)}");
+            return new TokenResult(null, $"The authorization server refused: {(int)status}{(error is null ? string.Empty : " " + error)}.",
+                GrantRefused: error == "invalid_grant");
+        }
+
+        if (Text(root, "access_token") is not { Length: > 0 } accessToken)
+        {
+            return new TokenResult(null, "The authorization server's token endpoint answered without an access_token.", GrantRefused: false);
+        }
+
+        return new TokenResult(new TokenAnswer(accessToken, Text(root, "refresh_token"), ExpiresIn(root), Text(root, "scope")), null, GrantRefused: false);
+    }
+
+    private static string? Text(JsonElement root, string name) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary><c>expires_in</c> as a number or (as some servers send it) a string of one, within ten years; null without one.</summary>
+    private static long? ExpiresIn(JsonElement root)
+    {
+        if (!root.TryGetProperty("expires_in", out var value))
+        {
+            return null;
+        }
+
+        long? seconds = value.ValueKind switch
+        {
+            JsonValueKind.Number when value.TryGetInt64(out var number) => number,
+            JsonValueKind.String when long.TryParse(value.GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) => number,
+            _ => null,
+        };
+        return seconds is { } given ? Math.Clamp(given, 0, MaxExpiresIn) : null;
     }
 
     private async Task<string?> RevokeAsync(Guid tenantId, UserOAuth spec, string token, string hint, CancellationToken cancellationToken)
@@ -410,14 +529,20 @@ internal sealed partial class UserTokenVault(
 
     private sealed record TokenAnswer(string AccessToken, string? RefreshToken, long? ExpiresIn, string? Scope);
 
-    /// <summary>A token request's outcome: the tokens, or why not and whether the server could not be reached at all.</summary>
-    private sealed record TokenResult(TokenAnswer? Tokens, string? Failure, bool Unreachable);
+    /// <summary>A token request's outcome: the tokens, or why not (told to users) and whether the server refused the grant itself.</summary>
+    private sealed record TokenResult(TokenAnswer? Tokens, string? Failure, bool GrantRefused);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {Subject} connected policy {Policy} of tenant {Tenant}")]
     private static partial void LogConnected(ILogger logger, string tenant, string policy, string subject);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The token of {Subject} for policy {Policy} of tenant {Tenant} could not be refreshed: {Failure}")]
     private static partial void LogRefreshFailed(ILogger logger, string tenant, string policy, string subject, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The token endpoint {TokenUrl} failed: {Failure}")]
+    private static partial void LogTokenEndpointFailed(ILogger logger, string tokenUrl, string failure);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A user's token of policy {Policy} cannot be decrypted (master key {KeyId}): {Reason}")]
+    private static partial void LogUnreadable(ILogger logger, string policy, string keyId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A token of policy {Policy} of tenant {Tenant} could not be revoked at the authorization server: {Failure}")]
     private static partial void LogRevocationFailed(ILogger logger, string tenant, string policy, string failure);

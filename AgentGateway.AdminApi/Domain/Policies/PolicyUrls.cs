@@ -22,11 +22,22 @@ internal static class PolicyUrls
             BackendAuth { MethodCase: BackendAuth.MethodOneofCase.Oauth2ClientCredentials } auth =>
                 [($"{path}.oauth2ClientCredentials.tokenUrl", auth.Oauth2ClientCredentials.TokenUrl)],
             BackendAuth { MethodCase: BackendAuth.MethodOneofCase.TokenExchange } auth => [($"{path}.tokenExchange.tokenUrl", auth.TokenExchange.TokenUrl)],
+            BackendAuth { MethodCase: BackendAuth.MethodOneofCase.UserOauth } auth => UserOAuth(auth.UserOauth, $"{path}.userOauth"),
             RoutePolicies policies => policies.Mirrors.Select((mirror, index) => ($"{path}.mirrors[{index}].url", mirror.Url)),
             DistributedRateLimit { ServiceCase: DistributedRateLimit.ServiceOneofCase.Envoy } rateLimit => [($"{path}.envoy.address", rateLimit.Envoy.Address)],
             LlmGuards guards => guards.Webhooks.Select((webhook, index) => ($"{path}.webhooks[{index}].url", webhook.Url)),
             _ => [],
         };
+    }
+
+    /// <summary>The control plane's own calls for users' tokens: the token endpoint, and the revocation endpoint when given.</summary>
+    private static IEnumerable<(string Field, string Url)> UserOAuth(UserOAuth oauth, string path)
+    {
+        yield return ($"{path}.tokenUrl", oauth.TokenUrl);
+        if (oauth.RevocationUrl.Length > 0)
+        {
+            yield return ($"{path}.revocationUrl", oauth.RevocationUrl);
+        }
     }
 
     private static IEnumerable<(string Field, string Url)> Providers(IReadOnlyList<JwtProvider> providers, string path)

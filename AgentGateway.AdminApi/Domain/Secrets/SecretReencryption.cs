@@ -1,12 +1,11 @@
 using System.Security.Cryptography;
 using AgentGateway.AdminApi.Data;
-using AgentGateway.AdminApi.Domain.Connections;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentGateway.AdminApi.Domain.Secrets;
 
 /// <summary>
-/// After a master key rotation, re-encrypts at startup every secret (and every user's kept OAuth tokens) still under a previous key, so that the previous
+/// After a master key rotation, re-encrypts at startup every secret still under a previous key (users' kept OAuth tokens: <c>UserTokenVault.ReencryptAllAsync</c>), so that the previous
 /// key can be removed from <c>Secrets:PreviousMasterKeys</c> once this has run. The values do not change, so proxies
 /// are not told.
 /// </summary>
@@ -16,33 +15,12 @@ internal sealed partial class SecretReencryption(SecretProtector protector, ILog
     {
         ArgumentNullException.ThrowIfNull(db);
         var stale = await db.Secrets.Where(secret => secret.KeyId != protector.CurrentKeyId).ToListAsync(cancellationToken);
-        var connections = await db.UserConnections.Where(connection => connection.KeyId != protector.CurrentKeyId).ToListAsync(cancellationToken);
-        if (stale.Count == 0 && connections.Count == 0)
+        if (stale.Count == 0)
         {
             return;
         }
 
         var reencrypted = 0;
-        foreach (var connection in connections)
-        {
-            try
-            {
-                var access = protector.Decrypt(connection.TenantId, UserTokenVault.AssociatedName(connection, "access"), connection.KeyId, connection.AccessToken);
-                var refresh = connection.RefreshToken is { } sealedRefresh
-                    ? protector.Decrypt(connection.TenantId, UserTokenVault.AssociatedName(connection, "refresh"), connection.KeyId, sealedRefresh)
-                    : null;
-                connection.AccessToken = protector.Encrypt(connection.TenantId, UserTokenVault.AssociatedName(connection, "access"), access);
-                connection.RefreshToken = refresh is null ? null : protector.Encrypt(connection.TenantId, UserTokenVault.AssociatedName(connection, "refresh"), refresh);
-                connection.KeyId = protector.CurrentKeyId;
-                reencrypted++;
-            }
-            catch (CryptographicException exception)
-            {
-                LogUnreadable(logger, $"user connection {connection.Policy}/{connection.Username}", connection.KeyId, exception.Message);
-                db.Entry(connection).State = EntityState.Unchanged;
-            }
-        }
-
         foreach (var secret in stale)
         {
             try

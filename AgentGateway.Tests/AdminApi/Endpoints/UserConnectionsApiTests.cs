@@ -4,6 +4,11 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Tests.AdminApi.Fixtures;
+using AgentGateway.Tests.Fixtures;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace AgentGateway.Tests.AdminApi.Endpoints;
 
@@ -29,6 +34,11 @@ public sealed class UserConnectionsApiTests(ControlPlaneFixture controlPlane)
         using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
         var tenant = await RestApiTests.CreateTenantAsync(admin, null, null);
         await RestApiTests.CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
+        foreach (var host in new[] { "login.example.test", "a.example.test" })
+        {
+            (await admin.PostAsJsonAsync("/api/v1/egress-allowlist", new { host, description = "an authorization server never called" }, Cancellation)).Dispose();
+        }
+
         using (var policy = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
         {
             name = "acts-as-user", kind = "backend-auth", targetRef = new { kind = "mcp-server", name = "utils" },
@@ -87,6 +97,120 @@ public sealed class UserConnectionsApiTests(ControlPlaneFixture controlPlane)
 
         Assert.Empty((await developer.GetFromJsonAsync<JsonElement[]>("/api/v1/me/connections", Cancellation))!);
         Assert.Empty((await admin.GetFromJsonAsync<JsonElement[]>($"/api/v1/tenants/{tenant}/connections", Cancellation))!);
+    }
+
+    [Fact]
+    public async Task AnAuthorizationServersOddAndHostileAnswers_AreRefusedCleanly_AndItsOwnWordsStayWithTheOperator()
+    {
+        await using var server = await ScriptedTokenServer.StartAsync();
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
+        (await admin.PostAsJsonAsync("/api/v1/egress-allowlist", new { cidr = "127.0.0.1/32", ports = new[] { server.Address.Port }, description = "a scripted token endpoint" }, Cancellation)).Dispose();
+        var tenant = await RestApiTests.CreateTenantAsync(admin, null, null);
+        await RestApiTests.CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
+        using (var policy = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
+        {
+            name = "acts-as-user", kind = "backend-auth", targetRef = new { kind = "mcp-server", name = "utils" },
+            spec = new
+            {
+                userOauth = new
+                {
+                    authorizationUrl = new Uri(server.Address, "/authorize").AbsoluteUri, tokenUrl = new Uri(server.Address, "/token").AbsoluteUri,
+                    revocationUrl = new Uri(server.Address, "/revoke").AbsoluteUri, clientId = "gateway", redirectUri = "http://127.0.0.1:9/callback",
+                },
+            },
+        }, Cancellation))
+        {
+            Assert.True(policy.StatusCode == HttpStatusCode.Created, await policy.Content.ReadAsStringAsync(Cancellation));
+        }
+
+        (int Status, string Body)[] refused =
+        [
+            (500, "<html>internal details</html>"), (200, "not json"), (200, "[]"), (200, "{\"access_token\": 5}"), (200, "{\"token_type\": \"bearer\"}"),
+            (400, "{\"error\": \"invalid_grant\", \"error_description\": \"internal details\"}"),
+        ];
+        foreach (var (status, body) in refused)
+        {
+            server.Next = (status, body);
+            using var completed = await CompleteAsync(developer, tenant);
+            var problem = await completed.Content.ReadAsStringAsync(Cancellation);
+            Assert.True(completed.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.BadGateway, $"{(int)completed.StatusCode} for {status} {body}: {problem}");
+            Assert.DoesNotContain("internal details", problem, StringComparison.Ordinal);
+        }
+
+        // Odd but usable: expires_in far away, then as a string (as some servers send it), with a refresh token.
+        server.Next = (200, "{\"access_token\": \"tok-far\", \"expires_in\": 99999999999999}");
+        using (var far = await CompleteAsync(developer, tenant))
+        {
+            Assert.Equal(HttpStatusCode.OK, far.StatusCode);
+        }
+
+        server.Next = (200, "{\"access_token\": \"tok-1\", \"expires_in\": \"3599\", \"refresh_token\": \"r-1\", \"scope\": \"repo\"}");
+        using (var kept = await CompleteAsync(developer, tenant))
+        {
+            var connection = await kept.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+            Assert.Equal(("repo", true), (connection.GetProperty("scopes").GetString(), connection.GetProperty("refreshable").GetBoolean()));
+            var expiresIn = connection.GetProperty("expiresAt").GetDateTimeOffset() - DateTimeOffset.UtcNow;
+            Assert.InRange(expiresIn.TotalSeconds, 3500, 3600);
+        }
+
+        // Disconnecting revokes both tokens at the server, then forgets them.
+        server.Next = (200, "{}");
+        using (var disconnected = await developer.DeleteAsync(new Uri($"/api/v1/me/connections/{tenant}/acts-as-user", UriKind.Relative), Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, disconnected.StatusCode);
+        }
+
+        Assert.Equal(["token=r-1&token_type_hint=refresh_token&client_id=gateway", "token=tok-1&token_type_hint=access_token&client_id=gateway"],
+            server.Revocations);
+        Assert.Empty((await developer.GetFromJsonAsync<JsonElement[]>("/api/v1/me/connections", Cancellation))!);
+    }
+
+    /// <summary>An authorization started and completed by <paramref name="user"/> with any code: the scripted server answers.</summary>
+    private static async Task<HttpResponseMessage> CompleteAsync(HttpClient user, string tenant)
+    {
+        using var started = await user.PostAsJsonAsync("/api/v1/me/connections/authorize", new { tenant, policy = "acts-as-user" }, Cancellation);
+        Assert.True(started.IsSuccessStatusCode, await started.Content.ReadAsStringAsync(Cancellation));
+        var url = new Uri((await started.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("authorizationUrl").GetString()!);
+        var state = Uri.UnescapeDataString(url.Query.TrimStart('?').Split('&').Single(part => part.StartsWith("state=", StringComparison.Ordinal))[6..]);
+        return await user.PostAsJsonAsync("/api/v1/me/connections/complete", new { code = "any-code", state }, Cancellation);
+    }
+
+    /// <summary>A token endpoint answering what the test scripts, and a revocation endpoint recording what it is sent.</summary>
+    private sealed class ScriptedTokenServer : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private ScriptedTokenServer(int port)
+        {
+            Address = new Uri($"http://127.0.0.1:{port}");
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+            _app = builder.Build();
+            _app.MapPost("/token", () => Results.Content(Next.Body, "application/json", Encoding.UTF8, Next.Status));
+            _app.MapPost("/revoke", async (HttpRequest request) =>
+            {
+                using var reader = new StreamReader(request.Body);
+                Revocations.Add(await reader.ReadToEndAsync());
+                return Results.Ok();
+            });
+        }
+
+        public Uri Address { get; }
+
+        public (int Status, string Body) Next { get; set; } = (200, "{}");
+
+        public List<string> Revocations { get; } = [];
+
+        public static async Task<ScriptedTokenServer> StartAsync()
+        {
+            var server = new ScriptedTokenServer(ServiceProcess.GetFreePort());
+            await server._app.StartAsync();
+            return server;
+        }
+
+        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
     }
 
     /// <summary><paramref name="body"/> made hostile: one to three fields replaced, removed or added with odd values.</summary>

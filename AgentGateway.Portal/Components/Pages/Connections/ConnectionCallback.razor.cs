@@ -13,6 +13,13 @@ public sealed partial class ConnectionCallback
     private AdminApiException? _error;
     private string? _refused;
 
+    /// <summary>The tenant and policy of the page's own redirect URI (the state says which authorization it is).</summary>
+    [Parameter]
+    public string? Tenant { get; set; }
+
+    [Parameter]
+    public string? Policy { get; set; }
+
     [SupplyParameterFromQuery(Name = "code")]
     public string? Code { get; set; }
 

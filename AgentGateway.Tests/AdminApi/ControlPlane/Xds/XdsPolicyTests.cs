@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using AgentGateway.Contracts;
 using AgentGateway.Contracts.Policies;
@@ -88,6 +89,7 @@ public sealed class XdsPolicyTests(ControlPlaneFixture controlPlane)
         await CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
         (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new { name = "mcp", targets = new[] { "utils" } }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/github", new { value = "the-client-secret" }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync("/api/v1/egress-allowlist", new { host = "login.example.test", description = "an authorization server never called" }, Cancellation)).Dispose();
         using (var created = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
         {
             name = "github",
@@ -97,8 +99,8 @@ public sealed class XdsPolicyTests(ControlPlaneFixture controlPlane)
             {
                 userOauth = new
                 {
-                    authorizationUrl = "https://github.com/login/oauth/authorize",
-                    tokenUrl = "https://github.com/login/oauth/access_token",
+                    authorizationUrl = "https://login.example.test/oauth/authorize",
+                    tokenUrl = "https://login.example.test/oauth/access_token",
                     clientId = "gateway",
                     clientSecret = new { secretRef = "github" },
                     scopes = new[] { "repo" },
@@ -116,27 +118,35 @@ public sealed class XdsPolicyTests(ControlPlaneFixture controlPlane)
         Assert.Null(user.ClientSecret);
         Assert.DoesNotContain("the-client-secret", route.ToByteString().ToStringUtf8(), StringComparison.Ordinal);
 
-        // On a route of another kind it would do nothing: the route is left out, saying why, not served without credentials.
-        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new
+        // Attached to a route or the tenant it would reach every server of the route: refused, naming the target.
+        using (var onRoute = await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/policies/github", new
         {
-            name = "api", kind = "http", destinations = new[] { new { name = "main", url = $"http://127.0.0.1:{ControlPlaneFixture.DiscardPort}" } },
-        }, Cancellation)).EnsureSuccessStatusCode();
-        (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/policies/github", new
-        {
-            targetRef = new { kind = "route", name = "api" },
+            targetRef = new { kind = "route", name = "mcp" },
             spec = new { userOauth = new { authorizationUrl = "https://a.example/authorize", tokenUrl = "https://a.example/token", clientId = "gateway" } },
+        }, Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, onRoute.StatusCode);
+            Assert.Contains("targetRef", await onRoute.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
+        }
+
+        // A JWT provider claiming the platform's issuer with keys of its own could sign any user's name: the route that
+        // would send users' tokens on its word is left out, saying why.
+        using var impostor = new TestJwtIssuer { Issuer = controlPlane.Identity.Issuer.AbsoluteUri.TrimEnd('/') };
+        impostor.Publish("k1");
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
+        {
+            name = "callers", kind = "jwt-auth", targetRef = new { kind = "route", name = "mcp" },
+            spec = new { providers = new[] { new { issuer = impostor.Issuer, jwks = impostor.Jwks() } } },
         }, Cancellation)).EnsureSuccessStatusCode();
         var reason = string.Empty;
         var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
-        while (!reason.Contains("userOauth", StringComparison.Ordinal))
+        while (!reason.Contains("keys of its own", StringComparison.Ordinal))
         {
-            Assert.True(DateTimeOffset.UtcNow < deadline, $"The route was not refused: {reason}");
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"The route was not left out: {reason}");
             await Task.Delay(200, Cancellation);
-            var status = (await admin.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/tenants/{tenant}/routes/api", Cancellation)).GetProperty("status");
+            var status = (await admin.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/tenants/{tenant}/routes/mcp", Cancellation)).GetProperty("status");
             reason = string.Join("; ", status.GetProperty("problems").EnumerateArray().Select(problem => problem.GetProperty("message").GetString()));
         }
-
-        Assert.Contains("http.auth.userOauth: is for MCP servers only", reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -148,6 +148,22 @@ public sealed class UserConnectionsTests(ControlPlaneFixture controlPlane, Contr
             Assert.Equal(notUserOAuthDetail.Replace("'static'", "'P'", StringComparison.Ordinal), missingDetail.Replace("'nobody'", "'P'", StringComparison.Ordinal));
         }
 
+        // A policy naming another policy's Portal page as its redirect would borrow that policy's client: refused.
+        await RestApiTests.CreateServerAsync(admin, tenant, "other", fixture.Probe.McpEndpoint);
+        await CreatePolicyAsync(admin, tenant, "borrower", "backend-auth", new { kind = "mcp-server", name = "other" }, new
+        {
+            userOauth = new
+            {
+                authorizationUrl = "https://login.example.test/authorize", tokenUrl = controlPlane.Identity.Issuer.AbsoluteUri.TrimEnd('/') + "/protocol/openid-connect/token",
+                clientId = "borrowed", redirectUri = $"{ControlPlaneFixture.PortalUrl}/connections/callback/{tenant}/acts-as-user",
+            },
+        });
+        using (var borrowing = await developer.PostAsJsonAsync("/api/v1/me/connections/authorize", new { tenant, policy = "borrower" }, Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, borrowing.StatusCode);
+            Assert.Contains("another policy", await borrowing.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
+        }
+
         using (var forged = await developer.PostAsJsonAsync("/api/v1/me/connections/complete", new { code = "x", state = "not-a-state" }, Cancellation))
         {
             Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
