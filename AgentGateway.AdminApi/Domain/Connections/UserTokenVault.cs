@@ -261,9 +261,9 @@ internal sealed partial class UserTokenVault(
             }
 
             LogRefreshFailed(logger, tenant, policy, subject, answer.Failure!);
+            s_failedRefreshes[locked.Id] = now;
             if (!answer.GrantRefused)
             {
-                s_failedRefreshes[locked.Id] = now;
                 return Current(locked);
             }
         }
@@ -274,6 +274,7 @@ internal sealed partial class UserTokenVault(
         }
 
         // Expired, and the server will not refresh it: the user is asked to authorize again.
+        s_failedRefreshes.TryRemove(locked.Id, out _);
         db.UserConnections.Remove(locked);
         await db.SaveChangesAsync(CancellationToken.None);
         await transaction.CommitAsync(CancellationToken.None);
