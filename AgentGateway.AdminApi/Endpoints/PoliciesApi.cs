@@ -150,8 +150,7 @@ internal static class PoliciesApi
             return conflict;
         }
 
-        if (UserConnections.OfAnotherServer(ParsedPolicy.From(entity)?.Spec, draft.Spec) || (UserConnections.Kept(ParsedPolicy.From(entity)?.Spec)
-            && (entity.TargetKind != draft.TargetKind || entity.TargetName != draft.TargetName)))
+        if (UserConnections.NoLongerServe(ParsedPolicy.From(entity)?.Spec, (entity.TargetKind, entity.TargetName), draft.Spec, (draft.TargetKind, draft.TargetName)))
         {
             // Users' tokens are the old authorization server's, or its client's: they are no use to the new one.
             await UserConnections.ForgetAsync(db, grant.Tenant.Id, entity.Name, cancellationToken);

@@ -10,15 +10,12 @@ namespace AgentGateway.AdminApi.Domain.Connections;
 internal static class UserConnections
 {
     /// <summary>
-    /// Whether a policy's new spec no longer takes the tokens users authorized under the old one: it is no longer user
-    /// OAuth, or names another token endpoint or client.
+    /// Whether users' tokens kept under a policy are no use after it changes: it no longer keeps them, names another token
+    /// endpoint or client, or attaches to another server (whom the users did not authorize).
     /// </summary>
-    public static bool OfAnotherServer(IMessage? before, IMessage after) =>
+    public static bool NoLongerServe(IMessage? before, (string Kind, string Name) beforeTarget, IMessage after, (string Kind, string Name) afterTarget) =>
         before is BackendAuth { UserOauth: { } old }
-        && (after is not BackendAuth { UserOauth: { } current } || current.TokenUrl != old.TokenUrl || current.ClientId != old.ClientId);
-
-    /// <summary>Whether a policy's spec keeps users' tokens (backend-auth with userOauth).</summary>
-    public static bool Kept(IMessage? spec) => spec is BackendAuth { UserOauth: not null };
+        && (after is not BackendAuth { UserOauth: { } current } || current.TokenUrl != old.TokenUrl || current.ClientId != old.ClientId || beforeTarget != afterTarget);
 
     /// <summary>
     /// Why users' own tokens may not go out on <paramref name="route"/>; null when they may (or it sends none). A user is

@@ -169,8 +169,7 @@ internal sealed partial class UserTokenVault(
         if (answer.Tokens is not { } tokens)
         {
             // A code the server refuses (used, expired, another client's) is the caller's to retry; a server down is not.
-            return (null, new VaultRefusal(answer.Failure!.StartsWith("The authorization server refused", StringComparison.Ordinal)
-                ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway, answer.Failure));
+            return (null, new VaultRefusal(answer.Refused ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway, answer.Failure!));
         }
 
         var connection = await db.UserConnections.SingleOrDefaultAsync(
@@ -447,7 +446,7 @@ internal sealed partial class UserTokenVault(
             var error = Text(root, "error");
             LogTokenEndpointFailed(logger, spec.TokenUrl, $"{(int)status}: {Clip(body)}");
             return new TokenResult(null, $"The authorization server refused: {(int)status}{(error is null ? string.Empty : " " + error)}.",
-                GrantRefused: error == "invalid_grant");
+                GrantRefused: error == "invalid_grant", Refused: true);
         }
 
         if (Text(root, "access_token") is not { Length: > 0 } accessToken)
@@ -530,8 +529,11 @@ internal sealed partial class UserTokenVault(
 
     private sealed record TokenAnswer(string AccessToken, string? RefreshToken, long? ExpiresIn, string? Scope);
 
-    /// <summary>A token request's outcome: the tokens, or why not (told to users) and whether the server refused the grant itself.</summary>
-    private sealed record TokenResult(TokenAnswer? Tokens, string? Failure, bool GrantRefused);
+    /// <summary>
+    /// A token request's outcome: the tokens, or why not (told to users), whether the server answered with a refusal
+    /// (rather than being unreachable or answering nonsense), and whether it refused the grant itself.
+    /// </summary>
+    private sealed record TokenResult(TokenAnswer? Tokens, string? Failure, bool GrantRefused, bool Refused = false);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {Subject} connected policy {Policy} of tenant {Tenant}")]
     private static partial void LogConnected(ILogger logger, string tenant, string policy, string subject);

@@ -5,10 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentGateway.Tests.AdminApi.Fixtures;
 using AgentGateway.Tests.Fixtures;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace AgentGateway.Tests.AdminApi.Endpoints;
 
@@ -167,50 +163,13 @@ public sealed class UserConnectionsApiTests(ControlPlaneFixture controlPlane)
     }
 
     /// <summary>An authorization started and completed by <paramref name="user"/> with any code: the scripted server answers.</summary>
-    private static async Task<HttpResponseMessage> CompleteAsync(HttpClient user, string tenant)
+    internal static async Task<HttpResponseMessage> CompleteAsync(HttpClient user, string tenant)
     {
         using var started = await user.PostAsJsonAsync("/api/v1/me/connections/authorize", new { tenant, policy = "acts-as-user" }, Cancellation);
         Assert.True(started.IsSuccessStatusCode, await started.Content.ReadAsStringAsync(Cancellation));
         var url = new Uri((await started.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("authorizationUrl").GetString()!);
         var state = Uri.UnescapeDataString(url.Query.TrimStart('?').Split('&').Single(part => part.StartsWith("state=", StringComparison.Ordinal))[6..]);
         return await user.PostAsJsonAsync("/api/v1/me/connections/complete", new { code = "any-code", state }, Cancellation);
-    }
-
-    /// <summary>A token endpoint answering what the test scripts, and a revocation endpoint recording what it is sent.</summary>
-    private sealed class ScriptedTokenServer : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private ScriptedTokenServer(int port)
-        {
-            Address = new Uri($"http://127.0.0.1:{port}");
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
-            _app = builder.Build();
-            _app.MapPost("/token", () => Results.Content(Next.Body, "application/json", Encoding.UTF8, Next.Status));
-            _app.MapPost("/revoke", async (HttpRequest request) =>
-            {
-                using var reader = new StreamReader(request.Body);
-                Revocations.Add(await reader.ReadToEndAsync());
-                return Results.Ok();
-            });
-        }
-
-        public Uri Address { get; }
-
-        public (int Status, string Body) Next { get; set; } = (200, "{}");
-
-        public List<string> Revocations { get; } = [];
-
-        public static async Task<ScriptedTokenServer> StartAsync()
-        {
-            var server = new ScriptedTokenServer(ServiceProcess.GetFreePort());
-            await server._app.StartAsync();
-            return server;
-        }
-
-        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
     }
 
     /// <summary><paramref name="body"/> made hostile: one to three fields replaced, removed or added with odd values.</summary>

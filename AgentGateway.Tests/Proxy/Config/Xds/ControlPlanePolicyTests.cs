@@ -218,7 +218,7 @@ public sealed class ControlPlanePolicyTests(ControlPlaneFixture controlPlane, Co
         return tenant;
     }
 
-    private static async Task CreatePolicyAsync(HttpClient admin, string tenant, string name, string kind, object targetRef, object spec)
+    internal static async Task CreatePolicyAsync(HttpClient admin, string tenant, string name, string kind, object targetRef, object spec)
     {
         using var response = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new { name, kind, targetRef, spec }, Cancellation);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Cancellation));

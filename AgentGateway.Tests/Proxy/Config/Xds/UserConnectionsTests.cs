@@ -138,7 +138,7 @@ public sealed class UserConnectionsTests(ControlPlaneFixture controlPlane, Contr
 
         // Refusals of the doors: a policy that does not keep users' tokens answers as one that does not exist (any
         // signed-in user may ask, and learns nothing else of the tenant's policies); a state never started.
-        await CreatePolicyAsync(admin, tenant, "static", "backend-auth", new { kind = "route", name = "mcp" }, new { passthrough = new { } });
+        await ControlPlanePolicyTests.CreatePolicyAsync(admin, tenant, "static", "backend-auth", new { kind = "route", name = "mcp" }, new { passthrough = new { } });
         using (var notUserOAuth = await developer.PostAsJsonAsync("/api/v1/me/connections/authorize", new { tenant, policy = "static" }, Cancellation))
         using (var missing = await developer.PostAsJsonAsync("/api/v1/me/connections/authorize", new { tenant, policy = "nobody" }, Cancellation))
         {
@@ -150,7 +150,7 @@ public sealed class UserConnectionsTests(ControlPlaneFixture controlPlane, Contr
 
         // A policy naming another policy's Portal page as its redirect would borrow that policy's client: refused.
         await RestApiTests.CreateServerAsync(admin, tenant, "other", fixture.Probe.McpEndpoint);
-        await CreatePolicyAsync(admin, tenant, "borrower", "backend-auth", new { kind = "mcp-server", name = "other" }, new
+        await ControlPlanePolicyTests.CreatePolicyAsync(admin, tenant, "borrower", "backend-auth", new { kind = "mcp-server", name = "other" }, new
         {
             userOauth = new
             {
@@ -182,7 +182,7 @@ public sealed class UserConnectionsTests(ControlPlaneFixture controlPlane, Contr
         await RestApiTests.CreateServerAsync(admin, tenant, "probe", fixture.Probe.McpEndpoint);
         (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/routes", new { name = "mcp", targets = new[] { "probe" } }, Cancellation)).EnsureSuccessStatusCode();
         var issuer = controlPlane.Identity.Issuer.AbsoluteUri.TrimEnd('/');
-        await CreatePolicyAsync(admin, tenant, "callers", "jwt-auth", new { kind = "route", name = "mcp" }, new
+        await ControlPlanePolicyTests.CreatePolicyAsync(admin, tenant, "callers", "jwt-auth", new { kind = "route", name = "mcp" }, new
         {
             mode = "strict",
             providers = new[] { new { issuer, audiences = new[] { "agentgateway-proxy" }, jwksUri = issuer + "/protocol/openid-connect/certs" } },
@@ -190,7 +190,7 @@ public sealed class UserConnectionsTests(ControlPlaneFixture controlPlane, Contr
 
         var (clientId, clientSecret) = await RegisterClientAsync(issuer);
         (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/client-secret", new { value = clientSecret }, Cancellation)).EnsureSuccessStatusCode();
-        await CreatePolicyAsync(admin, tenant, "acts-as-user", "backend-auth", new { kind = "mcp-server", name = "probe" }, new
+        await ControlPlanePolicyTests.CreatePolicyAsync(admin, tenant, "acts-as-user", "backend-auth", new { kind = "mcp-server", name = "probe" }, new
         {
             userOauth = new
             {
@@ -320,12 +320,6 @@ public sealed class UserConnectionsTests(ControlPlaneFixture controlPlane, Contr
             "update user_connections set \"ExpiresAt\" = now() + interval '10 seconds' where \"TenantId\" = (select \"Id\" from tenants where \"Name\" = @tenant)", connection);
         command.Parameters.AddWithValue("tenant", tenant);
         Assert.Equal(1, await command.ExecuteNonQueryAsync(Cancellation));
-    }
-
-    private static async Task CreatePolicyAsync(HttpClient admin, string tenant, string name, string kind, object targetRef, object spec)
-    {
-        using var response = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new { name, kind, targetRef, spec }, Cancellation);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Cancellation));
     }
 
     private static async Task EventuallyAsync(Func<Task<bool>> condition, Func<string> what)

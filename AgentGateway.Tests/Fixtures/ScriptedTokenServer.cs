@@ -1,0 +1,45 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace AgentGateway.Tests.Fixtures;
+
+/// <summary>A token endpoint answering what the test scripts, and a revocation endpoint recording what it is sent.</summary>
+public sealed class ScriptedTokenServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ScriptedTokenServer(int port)
+    {
+        Address = new Uri($"http://127.0.0.1:{port}");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        _app = builder.Build();
+        _app.MapPost("/token", () => Results.Content(Next.Body, "application/json", Encoding.UTF8, Next.Status));
+        _app.MapPost("/revoke", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            Revocations.Add(await reader.ReadToEndAsync());
+            return Results.Ok();
+        });
+    }
+
+    public Uri Address { get; }
+
+    public (int Status, string Body) Next { get; set; } = (200, "{}");
+
+    public List<string> Revocations { get; } = [];
+
+    public static async Task<ScriptedTokenServer> StartAsync()
+    {
+        var server = new ScriptedTokenServer(ServiceProcess.GetFreePort());
+        await server._app.StartAsync();
+        return server;
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
