@@ -58,6 +58,8 @@ internal sealed class AdminDbContext : DbContext
 
     public DbSet<UserConnection> UserConnections => Set<UserConnection>();
 
+    public DbSet<TokenRevocation> TokenRevocations => Set<TokenRevocation>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AdminDbContext).Assembly);
 }

@@ -124,8 +124,8 @@ internal static class PoliciesApi
     }
 
     internal static async Task<Results<Ok<PolicyResponse>, ValidationProblem, ProblemHttpResult>> UpdatePolicy(
-        string policy, UpdatePolicyRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, HttpContext context, TimeProvider time,
-        CancellationToken cancellationToken)
+        string policy, UpdatePolicyRequest request, TenantGrant grant, AdminDbContext db, EgressGuard egress, UserTokenVault vault, HttpContext context,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var entity = await db.Policies.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == policy, cancellationToken);
         if (entity is null)
@@ -150,10 +150,12 @@ internal static class PoliciesApi
             return conflict;
         }
 
-        if (UserConnections.NoLongerServe(ParsedPolicy.From(entity)?.Spec, (entity.TargetKind, entity.TargetName), draft.Spec, (draft.TargetKind, draft.TargetName)))
+        var before = ParsedPolicy.From(entity)?.Spec;
+        if (UserConnections.NoLongerServe(before, (entity.TargetKind, entity.TargetName), draft.Spec, (draft.TargetKind, draft.TargetName)))
         {
-            // Users' tokens are the old authorization server's, or its client's: they are no use to the new one.
-            await UserConnections.ForgetAsync(db, grant.Tenant.Id, entity.Name, cancellationToken);
+            // Users' tokens are the old authorization server's, or its client's: they are no use to the new one, and are
+            // revoked at the old one once this change is saved.
+            await vault.ForgetAsync(grant.Tenant.Id, entity.Name, (before as BackendAuth)?.UserOauth, cancellationToken);
         }
 
         entity.Kind = draft.Kind.Name;
@@ -176,7 +178,7 @@ internal static class PoliciesApi
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeletePolicy(
-        string policy, TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
+        string policy, TenantGrant grant, AdminDbContext db, UserTokenVault vault, CancellationToken cancellationToken)
     {
         var entity = await db.Policies.SingleOrDefaultAsync(candidate => candidate.TenantId == grant.Tenant.Id && candidate.Name == policy, cancellationToken);
         if (entity is null)
@@ -185,7 +187,7 @@ internal static class PoliciesApi
         }
 
         db.Policies.Remove(entity);
-        await UserConnections.ForgetAsync(db, grant.Tenant.Id, entity.Name, cancellationToken);
+        await vault.ForgetAsync(grant.Tenant.Id, entity.Name, (ParsedPolicy.From(entity)?.Spec as BackendAuth)?.UserOauth, cancellationToken);
         await db.SaveConfigChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Domain.Agents;
+using AgentGateway.AdminApi.Domain.Connections;
 using AgentGateway.AdminApi.Domain.Egress;
 using AgentGateway.AdminApi.Domain.Routes;
 using AgentGateway.AdminApi.Domain.Secrets;
@@ -245,8 +246,9 @@ internal static class TenantConfigSections
         async (scope, name, item) => await PoliciesApi.CreatePolicy(
             scope.Tenant, Read<CreatePolicyRequest>(item), scope.Grant, scope.Db, scope.Get<EgressGuard>(), scope.Get<TimeProvider>(), scope.CancellationToken),
         async (scope, name, item) => await PoliciesApi.UpdatePolicy(
-            name, Read<UpdatePolicyRequest>(item), scope.Grant, scope.Db, scope.Get<EgressGuard>(), scope.Plain, scope.Get<TimeProvider>(), scope.CancellationToken),
-        async (scope, name) => await PoliciesApi.DeletePolicy(name, scope.Grant, scope.Db, scope.CancellationToken));
+            name, Read<UpdatePolicyRequest>(item), scope.Grant, scope.Db, scope.Get<EgressGuard>(), scope.Get<UserTokenVault>(), scope.Plain, scope.Get<TimeProvider>(),
+            scope.CancellationToken),
+        async (scope, name) => await PoliciesApi.DeletePolicy(name, scope.Grant, scope.Db, scope.Get<UserTokenVault>(), scope.CancellationToken));
 
     public static IReadOnlyList<ConfigSection> All { get; } = [Secrets, McpServers, Agents, LlmProviders, Routes, Roles, RoleBindings, Policies];
 

@@ -2,11 +2,13 @@ using System.Security.Claims;
 using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain;
+using AgentGateway.AdminApi.Domain.Connections;
 using AgentGateway.AdminApi.Domain.Identity;
 using AgentGateway.AdminApi.Domain.Policies;
 using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
 using AgentGateway.AdminApi.Endpoints.Filters;
+using AgentGateway.Contracts.V1;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -158,10 +160,19 @@ internal static class TenantsApi
         return TypedResults.Ok(ToResponse(grant.Tenant));
     }
 
-    private static async Task<NoContent> DeleteTenant(TenantGrant grant, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteTenant(TenantGrant grant, AdminDbContext db, UserTokenVault vault, CancellationToken cancellationToken)
     {
         // Routes go first, in the same transaction: their targets hold on to the servers the tenant's delete removes.
         db.Routes.RemoveRange(await db.Routes.Where(route => route.TenantId == grant.Tenant.Id).ToListAsync(cancellationToken));
+        // Users' tokens kept for the tenant's servers are revoked once it is gone.
+        foreach (var policy in await db.Policies.AsNoTracking().Where(policy => policy.TenantId == grant.Tenant.Id).ToListAsync(cancellationToken))
+        {
+            if (ParsedPolicy.From(policy)?.Spec is BackendAuth { UserOauth: { } spec })
+            {
+                await vault.ForgetAsync(grant.Tenant.Id, policy.Name, spec, cancellationToken);
+            }
+        }
+
         db.Tenants.Remove(grant.Tenant);
         await db.SaveConfigChangesAsync(cancellationToken);
         return TypedResults.NoContent();

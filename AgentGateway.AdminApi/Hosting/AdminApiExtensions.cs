@@ -60,6 +60,7 @@ internal static class AdminApiExtensions
             })
             .ConfigureHttpClient(client => client.MaxResponseContentBufferSize = 1024 * 1024);
         services.TryAddScoped<UserTokenVault>();
+        services.AddHostedService<TokenRevocationWorker>();
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -23,7 +24,11 @@ public sealed class ScriptedTokenServer : IAsyncDisposable
         _app.MapPost("/revoke", async (HttpRequest request) =>
         {
             using var reader = new StreamReader(request.Body);
-            Revocations.Add(await reader.ReadToEndAsync());
+            var body = await reader.ReadToEndAsync();
+            // A confidential client's credentials come in Basic auth: shown after the form, decoded.
+            Revocations.Enqueue(request.Headers.Authorization.ToString() is { Length: > 6 } basic && basic.StartsWith("Basic ", StringComparison.Ordinal)
+                ? $"{body} as {Encoding.UTF8.GetString(Convert.FromBase64String(basic[6..]))}"
+                : body);
             return Results.Ok();
         });
     }
@@ -32,7 +37,8 @@ public sealed class ScriptedTokenServer : IAsyncDisposable
 
     public (int Status, string Body) Next { get; set; } = (200, "{}");
 
-    public List<string> Revocations { get; } = [];
+    /// <summary>The forms sent to the revocation endpoint, in order, each followed by the client's credentials when it sent them.</summary>
+    public ConcurrentQueue<string> Revocations { get; } = [];
 
     public static async Task<ScriptedTokenServer> StartAsync()
     {

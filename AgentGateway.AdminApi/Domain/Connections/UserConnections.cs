@@ -1,8 +1,6 @@
-using AgentGateway.AdminApi.Data;
 using AgentGateway.Contracts.V1;
 using Google.Protobuf;
 using Route = AgentGateway.Contracts.V1.Route;
-using Microsoft.EntityFrameworkCore;
 
 namespace AgentGateway.AdminApi.Domain.Connections;
 
@@ -40,12 +38,5 @@ internal static class UserConnections
                 && (provider.Jwks.Length > 0 || (provider.JwksUri.Length > 0 && !provider.JwksUri.StartsWith(platformIssuer + "/", StringComparison.Ordinal))))
             ? $"its MCP servers act as each user (userOauth), and a JWT provider of its policies names the platform's issuer ({platformIssuer}) with keys of its own: users' tokens go only to callers the platform's issuer signed for (leave jwks empty, and jwksUri empty or the issuer's own)"
             : null;
-    }
-
-    /// <summary>Marks the connections of a tenant's policy for deletion with the caller's next save.</summary>
-    public static async Task ForgetAsync(AdminDbContext db, Guid tenantId, string policy, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        db.UserConnections.RemoveRange(await db.UserConnections.Where(connection => connection.TenantId == tenantId && connection.Policy == policy).ToListAsync(cancellationToken));
     }
 }

@@ -300,10 +300,10 @@ internal sealed partial class UserTokenVault(
         var (spec, _) = await SpecAsync(tenant, connection.Policy, cancellationToken);
         if (spec is { RevocationUrl.Length: > 0 })
         {
-            foreach (var (kind, token, hint) in new[] { ("refresh", connection.RefreshToken, "refresh_token"), ("access", connection.AccessToken, "access_token") })
+            var secret = await ClientSecretAsync(connection.TenantId, spec, cancellationToken);
+            foreach (var (token, hint) in Tokens(connection))
             {
-                if (token is not null && TryDecrypt(connection, kind, token) is { } value
-                    && await RevokeAsync(connection.TenantId, spec, value, hint, cancellationToken) is { } failure)
+                if (await RevokeAsync(httpClientFactory.CreateClient(HttpClientName), spec.RevocationUrl, spec.ClientId, secret, token, hint, cancellationToken) is { } failure)
                 {
                     LogRevocationFailed(logger, tenant, connection.Policy, failure);
                 }
@@ -328,9 +328,75 @@ internal sealed partial class UserTokenVault(
     }
 
     /// <summary>
+    /// Forgets the users' connections of a tenant's policy with the caller's next save. Where the policy
+    /// (<paramref name="spec"/>, as it was) names a revocation endpoint, the same save queues their tokens for revocation
+    /// (<see cref="TokenRevocation"/>): they are revoked once it commits, and never when it rolls back.
+    /// </summary>
+    public async Task ForgetAsync(Guid tenantId, string policy, UserOAuth? spec, CancellationToken cancellationToken)
+    {
+        var connections = await db.UserConnections.Where(connection => connection.TenantId == tenantId && connection.Policy == policy).ToListAsync(cancellationToken);
+        db.UserConnections.RemoveRange(connections);
+        if (spec is not { RevocationUrl.Length: > 0 } || connections.Count == 0)
+        {
+            return;
+        }
+
+        var secret = await ClientSecretAsync(tenantId, spec, cancellationToken);
+        var now = time.GetUtcNow();
+        foreach (var (token, hint) in connections.SelectMany(Tokens))
+        {
+            var id = Guid.CreateVersion7(now);
+            db.TokenRevocations.Add(new TokenRevocation
+            {
+                Id = id,
+                TenantId = tenantId,
+                RevocationUrl = spec.RevocationUrl,
+                ClientId = spec.ClientId,
+                Token = protector.Encrypt(tenantId, RevocationName(id, "token"), token),
+                TokenTypeHint = hint,
+                ClientSecret = secret is null ? null : protector.Encrypt(tenantId, RevocationName(id, "client-secret"), secret),
+                KeyId = protector.CurrentKeyId,
+                NotBefore = now,
+                CreatedAt = now,
+            });
+        }
+    }
+
+    /// <summary>What a queued revocation's ciphertexts are bound to.</summary>
+    internal static string RevocationName(Guid id, string part) => $"token-revocation\n{id}\n{part}";
+
+    /// <summary>A connection's readable tokens, the refresh token first (revoking it ends the grant), with their RFC 7009 hints.</summary>
+    private IEnumerable<(string Token, string Hint)> Tokens(UserConnection connection)
+    {
+        foreach (var (kind, sealedToken, hint) in new[] { ("refresh", connection.RefreshToken, "refresh_token"), ("access", connection.AccessToken, "access_token") })
+        {
+            if (sealedToken is not null && TryDecrypt(connection, kind, sealedToken) is { } token)
+            {
+                yield return (token, hint);
+            }
+        }
+    }
+
+    /// <summary>Asks <paramref name="revocationUrl"/> to revoke <paramref name="token"/> (RFC 7009) as the client; why not, or null when it did.</summary>
+    internal static async Task<string?> RevokeAsync(
+        HttpClient client, string revocationUrl, string clientId, string? clientSecret, string token, string hint, CancellationToken cancellationToken)
+    {
+        using var request = ClientRequest(revocationUrl, clientId, clientSecret, new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = hint });
+        try
+        {
+            using var response = await client.SendAsync(request, cancellationToken);
+            return response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode}";
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return exception.Message;
+        }
+    }
+
+    /// <summary>
     /// After a master key rotation, every user's tokens still under a previous key encrypted again under the current one
-    /// (in a save of their own: a connection refreshed meanwhile already is). Unreadable ones are left for the user to
-    /// authorize again.
+    /// (in a save of their own: a connection refreshed meanwhile already is), and so are the tokens queued for revocation.
+    /// Unreadable ones are left for the user to authorize again.
     /// </summary>
     public async Task ReencryptAllAsync(CancellationToken cancellationToken)
     {
@@ -347,6 +413,35 @@ internal sealed partial class UserTokenVault(
         catch (DbUpdateConcurrencyException)
         {
             // Refreshed meanwhile, so under the current key already; another replica may have done the rest.
+        }
+
+        db.ChangeTracker.Clear();
+        foreach (var revocation in await db.TokenRevocations.Where(revocation => revocation.KeyId != protector.CurrentKeyId).ToListAsync(cancellationToken))
+        {
+            try
+            {
+                var token = protector.Decrypt(revocation.TenantId, RevocationName(revocation.Id, "token"), revocation.KeyId, revocation.Token);
+                var secret = revocation.ClientSecret is { } sealedSecret
+                    ? protector.Decrypt(revocation.TenantId, RevocationName(revocation.Id, "client-secret"), revocation.KeyId, sealedSecret)
+                    : null;
+                revocation.KeyId = protector.CurrentKeyId;
+                revocation.Token = protector.Encrypt(revocation.TenantId, RevocationName(revocation.Id, "token"), token);
+                revocation.ClientSecret = secret is null ? null : protector.Encrypt(revocation.TenantId, RevocationName(revocation.Id, "client-secret"), secret);
+            }
+            catch (CryptographicException exception)
+            {
+                // Left as it is: the revocation worker drops what it cannot read.
+                LogUnreadable(logger, "(queued revocation)", revocation.KeyId, exception.Message);
+            }
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Revoked meanwhile.
         }
     }
 
@@ -477,33 +572,22 @@ internal sealed partial class UserTokenVault(
         return seconds is { } given ? Math.Clamp(given, 0, MaxExpiresIn) : null;
     }
 
-    private async Task<string?> RevokeAsync(Guid tenantId, UserOAuth spec, string token, string hint, CancellationToken cancellationToken)
-    {
-        var form = new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = hint };
-        using var request = await ClientRequestAsync(spec.RevocationUrl, tenantId, spec, form, cancellationToken);
-        try
-        {
-            using var response = await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
-            return response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode}";
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return exception.Message;
-        }
-    }
+    /// <summary>A POST of <paramref name="form"/> as the policy's client.</summary>
+    private async Task<HttpRequestMessage> ClientRequestAsync(string url, Guid tenantId, UserOAuth spec, Dictionary<string, string> form, CancellationToken cancellationToken) =>
+        ClientRequest(url, spec.ClientId, await ClientSecretAsync(tenantId, spec, cancellationToken), form);
 
-    /// <summary>A POST of <paramref name="form"/> as the policy's client: its secret in Basic auth, or its id in the form (a public client).</summary>
-    private async Task<HttpRequestMessage> ClientRequestAsync(string url, Guid tenantId, UserOAuth spec, Dictionary<string, string> form, CancellationToken cancellationToken)
+    /// <summary>A POST of <paramref name="form"/> as a client: its secret in Basic auth, or its id in the form (a public client).</summary>
+    private static HttpRequestMessage ClientRequest(string url, string clientId, string? secret, Dictionary<string, string> form)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, url);
-        if (await ClientSecretAsync(tenantId, spec, cancellationToken) is { } secret)
+        if (secret is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(spec.ClientId)}:{Uri.EscapeDataString(secret)}")));
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(clientId)}:{Uri.EscapeDataString(secret)}")));
         }
         else
         {
-            form["client_id"] = spec.ClientId;
+            form["client_id"] = clientId;
         }
 
         request.Content = new FormUrlEncodedContent(form);

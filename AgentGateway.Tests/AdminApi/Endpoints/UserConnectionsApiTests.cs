@@ -162,6 +162,92 @@ public sealed class UserConnectionsApiTests(ControlPlaneFixture controlPlane)
         Assert.Empty((await developer.GetFromJsonAsync<JsonElement[]>("/api/v1/me/connections", Cancellation))!);
     }
 
+    [Fact]
+    public async Task TokensForgottenWithoutTheUserAsking_AreRevokedOnceTheChangeIsSaved_AndNeverWhenItIsRolledBack()
+    {
+        await using var server = await ScriptedTokenServer.StartAsync();
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
+        (await admin.PostAsJsonAsync("/api/v1/egress-allowlist", new { cidr = "127.0.0.1/32", ports = new[] { server.Address.Port }, description = "a scripted token endpoint" }, Cancellation)).Dispose();
+        var tenant = await RestApiTests.CreateTenantAsync(admin, null, null);
+        await RestApiTests.CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/client-secret", new { value = "s3cret" }, Cancellation)).Dispose();
+        object Spec(string clientId, object? clientSecret) => new
+        {
+            userOauth = new
+            {
+                authorizationUrl = new Uri(server.Address, "/authorize").AbsoluteUri, tokenUrl = new Uri(server.Address, "/token").AbsoluteUri,
+                revocationUrl = new Uri(server.Address, "/revoke").AbsoluteUri, clientId, clientSecret, redirectUri = "http://127.0.0.1:9/callback",
+            },
+        };
+        using (var policy = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
+        {
+            name = "acts-as-user", kind = "backend-auth", targetRef = new { kind = "mcp-server", name = "utils" }, spec = Spec("gateway", null),
+        }, Cancellation))
+        {
+            Assert.True(policy.StatusCode == HttpStatusCode.Created, await policy.Content.ReadAsStringAsync(Cancellation));
+        }
+
+        server.Next = (200, "{\"access_token\": \"tok-1\", \"expires_in\": 3600, \"refresh_token\": \"r-1\"}");
+        using (var connected = await CompleteAsync(developer, tenant))
+        {
+            Assert.Equal(HttpStatusCode.OK, connected.StatusCode);
+        }
+
+        // A dry run that would delete the policy rolls back: nothing is forgotten, nothing revoked.
+        using (var content = new StringContent(new JsonObject { ["tenant"] = tenant, ["policies"] = new JsonArray() }.ToJsonString(), Encoding.UTF8, "application/json"))
+        using (var dryRun = await admin.PutAsync(new Uri($"/api/v1/tenants/{tenant}/config?dryRun=true&prune=true", UriKind.Relative), content, Cancellation))
+        {
+            Assert.True(dryRun.StatusCode == HttpStatusCode.OK, await dryRun.Content.ReadAsStringAsync(Cancellation));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(5), Cancellation);
+        Assert.Empty(server.Revocations);
+        Assert.Single((await developer.GetFromJsonAsync<JsonElement[]>("/api/v1/me/connections", Cancellation))!);
+
+        // Another client: the user's tokens are the old client's, forgotten and revoked at the server as that client.
+        using (var changed = await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/policies/acts-as-user", new
+        {
+            kind = "backend-auth", targetRef = new { kind = "mcp-server", name = "utils" }, spec = Spec("gateway-2", new { secretRef = "client-secret" }),
+        }, Cancellation))
+        {
+            Assert.True(changed.StatusCode == HttpStatusCode.OK, await changed.Content.ReadAsStringAsync(Cancellation));
+        }
+
+        Assert.Empty((await developer.GetFromJsonAsync<JsonElement[]>("/api/v1/me/connections", Cancellation))!);
+        await RevokedAsync(server, ["token=r-1&token_type_hint=refresh_token&client_id=gateway", "token=tok-1&token_type_hint=access_token&client_id=gateway"]);
+
+        // The tenant deleted: what the user authorized since is revoked too, as the confidential client it was.
+        server.Next = (200, "{\"access_token\": \"tok-2\", \"refresh_token\": \"r-2\"}");
+        using (var connected = await CompleteAsync(developer, tenant))
+        {
+            Assert.Equal(HttpStatusCode.OK, connected.StatusCode);
+        }
+
+        using (var deleted = await admin.DeleteAsync(new Uri($"/api/v1/tenants/{tenant}", UriKind.Relative), Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        await RevokedAsync(server,
+        [
+            "token=r-1&token_type_hint=refresh_token&client_id=gateway", "token=tok-1&token_type_hint=access_token&client_id=gateway",
+            "token=r-2&token_type_hint=refresh_token as gateway-2:s3cret", "token=tok-2&token_type_hint=access_token as gateway-2:s3cret",
+        ]);
+    }
+
+    /// <summary>Waits for the revocation worker to have sent <paramref name="expected"/> (in any order), and nothing else.</summary>
+    private static async Task RevokedAsync(ScriptedTokenServer server, string[] expected)
+    {
+        for (var waited = 0; server.Revocations.Count < expected.Length && waited < 200; waited++)
+        {
+            await Task.Delay(100, Cancellation);
+        }
+
+        await Task.Delay(500, Cancellation);
+        Assert.Equal(expected.Order(StringComparer.Ordinal), server.Revocations.Order(StringComparer.Ordinal));
+    }
+
     /// <summary>An authorization started and completed by <paramref name="user"/> with any code: the scripted server answers.</summary>
     internal static async Task<HttpResponseMessage> CompleteAsync(HttpClient user, string tenant)
     {

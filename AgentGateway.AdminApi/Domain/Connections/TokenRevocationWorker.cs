@@ -1,0 +1,143 @@
+using System.Security.Cryptography;
+using AgentGateway.AdminApi.Data;
+using AgentGateway.AdminApi.Data.Entities;
+using AgentGateway.AdminApi.Domain.Secrets;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentGateway.AdminApi.Domain.Connections;
+
+/// <summary>
+/// Revokes the users' tokens the vault forgot without the users asking (<see cref="TokenRevocation"/>) at the
+/// authorization servers that issued them (RFC 7009). Every replica works the queue: each takes a few revocations no
+/// other replica holds (their rows locked, and skipped by the others), leases them while it asks the servers, and
+/// forgets each once its server answered. A server unreachable or answering 5xx is asked again later, waiting twice as
+/// long each time (up to an hour), at most <see cref="MaxAttempts"/> times; any other answer ends it: RFC 7009 servers
+/// answer 200 for tokens already gone, and 4xx for what they will never revoke.
+/// </summary>
+internal sealed partial class TokenRevocationWorker(
+    IServiceScopeFactory scopes,
+    SecretProtector protector,
+    IHttpClientFactory httpClientFactory,
+    TimeProvider time,
+    ILogger<TokenRevocationWorker> logger) : BackgroundService
+{
+    /// <summary>How many times a server that cannot be reached is asked before its revocation is given up.</summary>
+    public const int MaxAttempts = 10;
+
+    /// <summary>How often the queue is looked at.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    private const int Batch = 20;
+
+    /// <summary>How long a replica holds the revocations it took: taken again by any replica after, were it to stop.</summary>
+    private static readonly TimeSpan s_lease = TimeSpan.FromMinutes(2);
+
+    private static readonly TimeSpan s_firstRetry = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan s_longestRetry = TimeSpan.FromHours(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        do
+        {
+            try
+            {
+                while (await RevokeDueAsync(stoppingToken) == Batch)
+                {
+                    // A full batch: there may be more due.
+                }
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The database may be away; the next round tries again, and leased revocations come back after their lease.
+                LogFailed(logger, exception.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Revokes up to a batch of the revocations due; how many it took.</summary>
+    private async Task<int> RevokeDueAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AdminDbContext>();
+        var now = time.GetUtcNow();
+        List<TokenRevocation> due;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            due = await db.TokenRevocations
+                .FromSql($"SELECT * FROM token_revocations WHERE \"NotBefore\" <= {now} ORDER BY \"NotBefore\" LIMIT {Batch} FOR UPDATE SKIP LOCKED")
+                .ToListAsync(cancellationToken);
+            foreach (var revocation in due)
+            {
+                revocation.NotBefore = now + s_lease;
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        var client = httpClientFactory.CreateClient(UserTokenVault.HttpClientName);
+        foreach (var revocation in due)
+        {
+            if (await TryRevokeAsync(client, revocation, cancellationToken))
+            {
+                db.TokenRevocations.Remove(revocation);
+            }
+            else if (++revocation.Attempts >= MaxAttempts)
+            {
+                LogGivenUp(logger, revocation.RevocationUrl, revocation.Attempts);
+                db.TokenRevocations.Remove(revocation);
+            }
+            else
+            {
+                var wait = s_firstRetry * Math.Pow(2, revocation.Attempts - 1);
+                revocation.NotBefore = time.GetUtcNow() + (wait < s_longestRetry ? wait : s_longestRetry);
+            }
+        }
+
+        await db.SaveChangesAsync(CancellationToken.None);
+        return due.Count;
+    }
+
+    /// <summary>Whether the revocation is over: the server answered, or it cannot be read. False when the server should be asked again.</summary>
+    private async Task<bool> TryRevokeAsync(HttpClient client, TokenRevocation revocation, CancellationToken cancellationToken)
+    {
+        string token;
+        string? secret;
+        try
+        {
+            token = protector.Decrypt(revocation.TenantId, UserTokenVault.RevocationName(revocation.Id, "token"), revocation.KeyId, revocation.Token);
+            secret = revocation.ClientSecret is { } sealedSecret
+                ? protector.Decrypt(revocation.TenantId, UserTokenVault.RevocationName(revocation.Id, "client-secret"), revocation.KeyId, sealedSecret)
+                : null;
+        }
+        catch (CryptographicException exception)
+        {
+            LogUnreadable(logger, revocation.RevocationUrl, revocation.KeyId, exception.Message);
+            return true;
+        }
+
+        var failure = await UserTokenVault.RevokeAsync(client, revocation.RevocationUrl, revocation.ClientId, secret, token, revocation.TokenTypeHint, cancellationToken);
+        if (failure is null)
+        {
+            return true;
+        }
+
+        LogRefused(logger, revocation.RevocationUrl, failure);
+        return int.TryParse(failure, System.Globalization.CultureInfo.InvariantCulture, out var status) && status < 500;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not work the token revocation queue: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Revoking a forgotten user token at {RevocationUrl} failed: {Failure}")]
+    private static partial void LogRefused(ILogger logger, string revocationUrl, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gave up revoking a forgotten user token at {RevocationUrl} after {Attempts} attempts")]
+    private static partial void LogGivenUp(ILogger logger, string revocationUrl, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A forgotten user token for {RevocationUrl} under master key {KeyId} cannot be read ({Reason}): it is dropped unrevoked")]
+    private static partial void LogUnreadable(ILogger logger, string revocationUrl, string keyId, string reason);
+}
