@@ -363,13 +363,21 @@ public sealed class ControlPlaneLlmRouteTests(ControlPlaneFixture controlPlane, 
             Assert.True(double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) >= 1, line);
         }
 
-        // A larger budget takes effect at once.
-        using (var current = await admin.GetAsync(new Uri($"{api}/api-keys/team", UriKind.Relative), Cancellation))
+        // A larger budget takes effect at once. The proxy's usage reports may still move the key's spend (and so its ETag)
+        // between the read and the write: read again on 412, as the answer says.
+        for (var attempt = 1; ; attempt++)
         {
+            using var current = await admin.GetAsync(new Uri($"{api}/api-keys/team", UriKind.Relative), Cancellation);
             using var raised = await admin.SendAsync(RestApiTests.Put($"{api}/api-keys/team",
                 new { llm = new { models = new[] { "fast" }, budget = new { amount = 100m, period = "day" } } }, current.Headers.ETag), Cancellation);
+            if (raised.StatusCode == HttpStatusCode.PreconditionFailed && attempt < 5)
+            {
+                continue;
+            }
+
             Assert.True(raised.IsSuccessStatusCode, await raised.Content.ReadAsStringAsync(Cancellation));
             Assert.Equal(JsonValueKind.Null, (await raised.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("budgetExhaustedUntil").ValueKind);
+            break;
         }
 
         await WaitForAsync("fast", HttpStatusCode.OK, "the raised budget to reach the proxy");
