@@ -11,8 +11,8 @@ namespace AgentGateway.AdminApi.Domain.Connections;
 /// authorization servers that issued them (RFC 7009). Every replica works the queue: each takes a few revocations no
 /// other replica holds (their rows locked, and skipped by the others), leases them while it asks the servers, and
 /// forgets each once its server answered. A server unreachable or answering 5xx is asked again later, waiting twice as
-/// long each time (up to an hour), at most <see cref="MaxAttempts"/> times; any other answer ends it: RFC 7009 servers
-/// answer 200 for tokens already gone, and 4xx for what they will never revoke.
+/// long each time (up to an hour), at most <see cref="MaxAttempts"/> times, and so is one answering 408 or 429; any other
+/// answer ends it: RFC 7009 servers answer 200 for tokens already gone, and 4xx for what they will never revoke.
 /// </summary>
 internal sealed partial class TokenRevocationWorker(
     IServiceScopeFactory scopes,
@@ -126,7 +126,8 @@ internal sealed partial class TokenRevocationWorker(
         }
 
         LogRefused(logger, revocation.RevocationUrl, failure);
-        return int.TryParse(failure, System.Globalization.CultureInfo.InvariantCulture, out var status) && status < 500;
+        // A 4xx says the server will not revoke it, but for 408 and 429 (ask later).
+        return int.TryParse(failure, System.Globalization.CultureInfo.InvariantCulture, out var status) && status < 500 && status is not (408 or 429);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not work the token revocation queue: {Reason}")]

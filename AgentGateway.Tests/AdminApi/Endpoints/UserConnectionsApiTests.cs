@@ -101,24 +101,7 @@ public sealed class UserConnectionsApiTests(ControlPlaneFixture controlPlane)
         await using var server = await ScriptedTokenServer.StartAsync();
         using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
         using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
-        (await admin.PostAsJsonAsync("/api/v1/egress-allowlist", new { cidr = "127.0.0.1/32", ports = new[] { server.Address.Port }, description = "a scripted token endpoint" }, Cancellation)).Dispose();
-        var tenant = await RestApiTests.CreateTenantAsync(admin, null, null);
-        await RestApiTests.CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
-        using (var policy = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
-        {
-            name = "acts-as-user", kind = "backend-auth", targetRef = new { kind = "mcp-server", name = "utils" },
-            spec = new
-            {
-                userOauth = new
-                {
-                    authorizationUrl = new Uri(server.Address, "/authorize").AbsoluteUri, tokenUrl = new Uri(server.Address, "/token").AbsoluteUri,
-                    revocationUrl = new Uri(server.Address, "/revoke").AbsoluteUri, clientId = "gateway", redirectUri = "http://127.0.0.1:9/callback",
-                },
-            },
-        }, Cancellation))
-        {
-            Assert.True(policy.StatusCode == HttpStatusCode.Created, await policy.Content.ReadAsStringAsync(Cancellation));
-        }
+        var tenant = await ScriptedTenantAsync(admin, server);
 
         (int Status, string Body)[] refused =
         [
@@ -168,25 +151,8 @@ public sealed class UserConnectionsApiTests(ControlPlaneFixture controlPlane)
         await using var server = await ScriptedTokenServer.StartAsync();
         using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
         using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
-        (await admin.PostAsJsonAsync("/api/v1/egress-allowlist", new { cidr = "127.0.0.1/32", ports = new[] { server.Address.Port }, description = "a scripted token endpoint" }, Cancellation)).Dispose();
-        var tenant = await RestApiTests.CreateTenantAsync(admin, null, null);
-        await RestApiTests.CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
+        var tenant = await ScriptedTenantAsync(admin, server);
         (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/secrets/client-secret", new { value = "s3cret" }, Cancellation)).Dispose();
-        object Spec(string clientId, object? clientSecret) => new
-        {
-            userOauth = new
-            {
-                authorizationUrl = new Uri(server.Address, "/authorize").AbsoluteUri, tokenUrl = new Uri(server.Address, "/token").AbsoluteUri,
-                revocationUrl = new Uri(server.Address, "/revoke").AbsoluteUri, clientId, clientSecret, redirectUri = "http://127.0.0.1:9/callback",
-            },
-        };
-        using (var policy = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
-        {
-            name = "acts-as-user", kind = "backend-auth", targetRef = new { kind = "mcp-server", name = "utils" }, spec = Spec("gateway", null),
-        }, Cancellation))
-        {
-            Assert.True(policy.StatusCode == HttpStatusCode.Created, await policy.Content.ReadAsStringAsync(Cancellation));
-        }
 
         server.Next = (200, "{\"access_token\": \"tok-1\", \"expires_in\": 3600, \"refresh_token\": \"r-1\"}");
         using (var connected = await CompleteAsync(developer, tenant))
@@ -208,7 +174,7 @@ public sealed class UserConnectionsApiTests(ControlPlaneFixture controlPlane)
         // Another client: the user's tokens are the old client's, forgotten and revoked at the server as that client.
         using (var changed = await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant}/policies/acts-as-user", new
         {
-            kind = "backend-auth", targetRef = new { kind = "mcp-server", name = "utils" }, spec = Spec("gateway-2", new { secretRef = "client-secret" }),
+            kind = "backend-auth", targetRef = new { kind = "mcp-server", name = "utils" }, spec = ScriptedSpec(server, "gateway-2", new { secretRef = "client-secret" }),
         }, Cancellation))
         {
             Assert.True(changed.StatusCode == HttpStatusCode.OK, await changed.Content.ReadAsStringAsync(Cancellation));
@@ -235,6 +201,33 @@ public sealed class UserConnectionsApiTests(ControlPlaneFixture controlPlane)
             "token=r-2&token_type_hint=refresh_token as gateway-2:s3cret", "token=tok-2&token_type_hint=access_token as gateway-2:s3cret",
         ]);
     }
+
+    /// <summary>
+    /// A tenant with the utils server and a <c>userOauth</c> policy on it (<c>acts-as-user</c>, a public client named
+    /// <c>gateway</c>) whose authorization server is <paramref name="server"/>, allowed as an egress destination.
+    /// </summary>
+    private async Task<string> ScriptedTenantAsync(HttpClient admin, ScriptedTokenServer server)
+    {
+        (await admin.PostAsJsonAsync("/api/v1/egress-allowlist", new { cidr = "127.0.0.1/32", ports = new[] { server.Address.Port }, description = "a scripted token endpoint" }, Cancellation)).Dispose();
+        var tenant = await RestApiTests.CreateTenantAsync(admin, null, null);
+        await RestApiTests.CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
+        using var policy = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
+        {
+            name = "acts-as-user", kind = "backend-auth", targetRef = new { kind = "mcp-server", name = "utils" }, spec = ScriptedSpec(server, "gateway", null),
+        }, Cancellation);
+        Assert.True(policy.StatusCode == HttpStatusCode.Created, await policy.Content.ReadAsStringAsync(Cancellation));
+        return tenant;
+    }
+
+    /// <summary>A <c>userOauth</c> spec whose endpoints are <paramref name="server"/>'s.</summary>
+    private static object ScriptedSpec(ScriptedTokenServer server, string clientId, object? clientSecret) => new
+    {
+        userOauth = new
+        {
+            authorizationUrl = new Uri(server.Address, "/authorize").AbsoluteUri, tokenUrl = new Uri(server.Address, "/token").AbsoluteUri,
+            revocationUrl = new Uri(server.Address, "/revoke").AbsoluteUri, clientId, clientSecret, redirectUri = "http://127.0.0.1:9/callback",
+        },
+    };
 
     /// <summary>Waits for the revocation worker to have sent <paramref name="expected"/> (in any order), and nothing else.</summary>
     private static async Task RevokedAsync(ScriptedTokenServer server, string[] expected)
