@@ -17,7 +17,11 @@ public sealed class AppHostFixture : IAsyncLifetime
     /// <summary>Where the Portal links a call's trace id.</summary>
     public const string TraceUrlTemplate = "http://dashboard.test/traces/detail/{traceId}";
 
-    private static readonly TimeSpan s_startTimeout = TimeSpan.FromMinutes(3);
+    /// <summary>
+    /// How long the whole platform may take to start and become healthy. Generous: on two cores it starts while other
+    /// test collections start their own services, and a slow machine took more than three minutes.
+    /// </summary>
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromMinutes(6);
     private readonly string _dataRoot = Path.Combine(Path.GetTempPath(), "agentgateway-e2e-" + Guid.NewGuid().ToString("N"));
     private DistributedApplication? _app;
 
