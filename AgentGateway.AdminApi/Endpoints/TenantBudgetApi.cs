@@ -5,6 +5,7 @@ using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
 using AgentGateway.AdminApi.Endpoints.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace AgentGateway.AdminApi.Endpoints;
 
@@ -53,11 +54,23 @@ internal static class TenantBudgetApi
         TenantGrant grant, AdminDbContext db, System.Text.Json.Nodes.JsonObject? budget, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var tenant = grant.Tenant;
-        tenant.LlmBudget = budget;
-        tenant.UpdatedAt = now;
-        var (state, _) = await TenantBudgets.EvaluateAsync(db, tenant, now, cancellationToken);
-        await db.SaveConfigChangesAsync(cancellationToken);
-        return ToResponse(tenant, state, now);
+        for (var attempt = 1; ; attempt++)
+        {
+            tenant.LlmBudget = budget;
+            tenant.UpdatedAt = now;
+            var (state, _) = await TenantBudgets.EvaluateAsync(db, tenant, now, cancellationToken);
+            try
+            {
+                await db.SaveConfigChangesAsync(cancellationToken);
+                return ToResponse(tenant, state, now);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3 && db.Database.CurrentTransaction is null)
+            {
+                // The proxies' usage reports moved the tenant's exhaustion meanwhile. The budget replaces whatever was
+                // there (no If-Match here), so it is set again on the tenant as it is now.
+                await db.Entry(tenant).ReloadAsync(cancellationToken);
+            }
+        }
     }
 
     private static TenantBudgetResponse ToResponse(Data.Entities.Tenant tenant, BudgetState? state, DateTimeOffset now) => new(
