@@ -108,10 +108,7 @@ internal sealed partial class TokenRevocationWorker(
         string? secret;
         try
         {
-            token = protector.Decrypt(revocation.TenantId, UserTokenVault.RevocationName(revocation.Id, "token"), revocation.KeyId, revocation.Token);
-            secret = revocation.ClientSecret is { } sealedSecret
-                ? protector.Decrypt(revocation.TenantId, UserTokenVault.RevocationName(revocation.Id, "client-secret"), revocation.KeyId, sealedSecret)
-                : null;
+            (token, secret) = UserTokenVault.Open(protector, revocation);
         }
         catch (CryptographicException exception)
         {
@@ -119,15 +116,13 @@ internal sealed partial class TokenRevocationWorker(
             return true;
         }
 
-        var failure = await UserTokenVault.RevokeAsync(client, revocation.RevocationUrl, revocation.ClientId, secret, token, revocation.TokenTypeHint, cancellationToken);
-        if (failure is null)
+        if (await UserTokenVault.RevokeAsync(client, revocation.RevocationUrl, revocation.ClientId, secret, token, revocation.TokenTypeHint, cancellationToken) is not { } failure)
         {
             return true;
         }
 
-        LogRefused(logger, revocation.RevocationUrl, failure);
-        // A 4xx says the server will not revoke it, but for 408 and 429 (ask later).
-        return int.TryParse(failure, System.Globalization.CultureInfo.InvariantCulture, out var status) && status < 500 && status is not (408 or 429);
+        LogRefused(logger, revocation.RevocationUrl, failure.Reason);
+        return !failure.WorthAskingAgain;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not work the token revocation queue: {Reason}")]

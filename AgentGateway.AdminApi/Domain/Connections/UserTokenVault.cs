@@ -305,7 +305,7 @@ internal sealed partial class UserTokenVault(
             {
                 if (await RevokeAsync(httpClientFactory.CreateClient(HttpClientName), spec.RevocationUrl, spec.ClientId, secret, token, hint, cancellationToken) is { } failure)
                 {
-                    LogRevocationFailed(logger, tenant, connection.Policy, failure);
+                    LogRevocationFailed(logger, tenant, connection.Policy, failure.Reason);
                 }
             }
         }
@@ -345,25 +345,38 @@ internal sealed partial class UserTokenVault(
         var now = time.GetUtcNow();
         foreach (var (token, hint) in connections.SelectMany(Tokens))
         {
-            var id = Guid.CreateVersion7(now);
-            db.TokenRevocations.Add(new TokenRevocation
+            var revocation = new TokenRevocation
             {
-                Id = id,
+                Id = Guid.CreateVersion7(now),
                 TenantId = tenantId,
                 RevocationUrl = spec.RevocationUrl,
                 ClientId = spec.ClientId,
-                Token = protector.Encrypt(tenantId, RevocationName(id, "token"), token),
+                Token = [],
                 TokenTypeHint = hint,
-                ClientSecret = secret is null ? null : protector.Encrypt(tenantId, RevocationName(id, "client-secret"), secret),
                 KeyId = protector.CurrentKeyId,
                 NotBefore = now,
                 CreatedAt = now,
-            });
+            };
+            Seal(protector, revocation, token, secret);
+            db.TokenRevocations.Add(revocation);
         }
     }
 
+    /// <summary>Encrypts a queued revocation's token and client secret under the current master key, bound to it.</summary>
+    internal static void Seal(SecretProtector protector, TokenRevocation revocation, string token, string? clientSecret)
+    {
+        revocation.KeyId = protector.CurrentKeyId;
+        revocation.Token = protector.Encrypt(revocation.TenantId, RevocationName(revocation.Id, "token"), token);
+        revocation.ClientSecret = clientSecret is null ? null : protector.Encrypt(revocation.TenantId, RevocationName(revocation.Id, "client-secret"), clientSecret);
+    }
+
+    /// <summary>A queued revocation's token and client secret; throws <see cref="CryptographicException"/> when they cannot be read.</summary>
+    internal static (string Token, string? ClientSecret) Open(SecretProtector protector, TokenRevocation revocation) =>
+        (protector.Decrypt(revocation.TenantId, RevocationName(revocation.Id, "token"), revocation.KeyId, revocation.Token),
+         revocation.ClientSecret is { } sealedSecret ? protector.Decrypt(revocation.TenantId, RevocationName(revocation.Id, "client-secret"), revocation.KeyId, sealedSecret) : null);
+
     /// <summary>What a queued revocation's ciphertexts are bound to.</summary>
-    internal static string RevocationName(Guid id, string part) => $"token-revocation\n{id}\n{part}";
+    private static string RevocationName(Guid id, string part) => $"token-revocation\n{id}\n{part}";
 
     /// <summary>A connection's readable tokens, the refresh token first (revoking it ends the grant), with their RFC 7009 hints.</summary>
     private IEnumerable<(string Token, string Hint)> Tokens(UserConnection connection)
@@ -377,19 +390,24 @@ internal sealed partial class UserTokenVault(
         }
     }
 
-    /// <summary>Asks <paramref name="revocationUrl"/> to revoke <paramref name="token"/> (RFC 7009) as the client; why not, or null when it did.</summary>
-    internal static async Task<string?> RevokeAsync(
+    /// <summary>
+    /// Asks <paramref name="revocationUrl"/> to revoke <paramref name="token"/> (RFC 7009) as the client; why not, or null
+    /// when it did. Asking again later is worth it when the server could not be reached or answered 5xx, 408 or 429;
+    /// any other 4xx says it will not revoke the token.
+    /// </summary>
+    internal static async Task<RevocationFailure?> RevokeAsync(
         HttpClient client, string revocationUrl, string clientId, string? clientSecret, string token, string hint, CancellationToken cancellationToken)
     {
         using var request = ClientRequest(revocationUrl, clientId, clientSecret, new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = hint });
         try
         {
             using var response = await client.SendAsync(request, cancellationToken);
-            return response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode}";
+            var status = (int)response.StatusCode;
+            return response.IsSuccessStatusCode ? null : new RevocationFailure($"{status}", status >= 500 || status is 408 or 429);
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return exception.Message;
+            return new RevocationFailure(exception.Message, WorthAskingAgain: true);
         }
     }
 
@@ -420,13 +438,8 @@ internal sealed partial class UserTokenVault(
         {
             try
             {
-                var token = protector.Decrypt(revocation.TenantId, RevocationName(revocation.Id, "token"), revocation.KeyId, revocation.Token);
-                var secret = revocation.ClientSecret is { } sealedSecret
-                    ? protector.Decrypt(revocation.TenantId, RevocationName(revocation.Id, "client-secret"), revocation.KeyId, sealedSecret)
-                    : null;
-                revocation.KeyId = protector.CurrentKeyId;
-                revocation.Token = protector.Encrypt(revocation.TenantId, RevocationName(revocation.Id, "token"), token);
-                revocation.ClientSecret = secret is null ? null : protector.Encrypt(revocation.TenantId, RevocationName(revocation.Id, "client-secret"), secret);
+                var (token, secret) = Open(protector, revocation);
+                Seal(protector, revocation, token, secret);
             }
             catch (CryptographicException exception)
             {
@@ -610,6 +623,9 @@ internal sealed partial class UserTokenVault(
     }
 
     private static string Clip(string text) => text.Length <= 300 ? text : text[..300] + "...";
+
+    /// <summary>Why a revocation endpoint did not revoke a token, and whether asking it again later is worth it.</summary>
+    internal sealed record RevocationFailure(string Reason, bool WorthAskingAgain);
 
     private sealed record TokenAnswer(string AccessToken, string? RefreshToken, long? ExpiresIn, string? Scope);
 
