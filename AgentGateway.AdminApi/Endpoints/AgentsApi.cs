@@ -28,8 +28,7 @@ internal static class AgentsApi
             .RequireTenantRole(TenantRole.Developer, "register agents (developers and above)");
         api.MapGet("/{agent}", GetAgent).WithName("GetAgent").WithSummary("One agent");
         api.MapPut("/{agent}", UpdateAgent).WithName("UpdateAgent").WithSummary("Change an agent (honours If-Match; the card is fetched again)")
-            .RequireTenantRole(TenantRole.Developer, "change agents (developers and above)", s_agent)
-            .HonoursIfMatch();
+            .RequireTenantRole(TenantRole.Developer, "change agents (developers and above)", s_agent);
         api.MapDelete("/{agent}", DeleteAgent).WithName("DeleteAgent").WithSummary("Delete an agent no route uses")
             .RequireTenantRole(TenantRole.Developer, "delete agents (developers and above)", s_agent);
         api.MapPost("/{agent}/refresh", RefreshAgent).WithName("RefreshAgent")

@@ -37,8 +37,7 @@ internal static partial class ApiKeysApi
         api.MapGet("/{apiKey}", GetKey).WithName("GetApiKey").WithSummary("One API key, by name");
         api.MapPut("/{apiKey}", UpdateKey).WithName("UpdateApiKey")
             .WithSummary("Change a key's description, routes, metadata or expiry (developers and above; honours If-Match)")
-            .RequireTenantRole(TenantRole.Developer, "change API keys (developers and above)", s_key)
-            .HonoursIfMatch();
+            .RequireTenantRole(TenantRole.Developer, "change API keys (developers and above)", s_key);
         api.MapDelete("/{apiKey}", DeleteKey).WithName("DeleteApiKey").WithSummary("Delete an API key: it stops working at once")
             .RequireTenantRole(TenantRole.Developer, "delete API keys (developers and above)", s_key);
         api.MapPost("/{apiKey}/revoke", RevokeKey).WithName("RevokeApiKey").WithSummary("Revoke an API key: it stops working at once and stays listed")

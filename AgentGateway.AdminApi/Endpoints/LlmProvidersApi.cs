@@ -31,8 +31,7 @@ internal static class LlmProvidersApi
             .RequireTenantRole(TenantRole.Developer, "register LLM providers (developers and above)");
         api.MapGet("/{provider}", GetProvider).WithName("GetLlmProvider").WithSummary("One LLM provider");
         api.MapPut("/{provider}", UpdateProvider).WithName("UpdateLlmProvider").WithSummary("Change an LLM provider (honours If-Match)")
-            .RequireTenantRole(TenantRole.Developer, "change LLM providers (developers and above)", s_provider)
-            .HonoursIfMatch();
+            .RequireTenantRole(TenantRole.Developer, "change LLM providers (developers and above)", s_provider);
         api.MapDelete("/{provider}", DeleteProvider).WithName("DeleteLlmProvider").WithSummary("Delete an LLM provider no route uses")
             .RequireTenantRole(TenantRole.Developer, "delete LLM providers (developers and above)", s_provider);
         return endpoints;

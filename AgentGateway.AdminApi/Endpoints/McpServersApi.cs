@@ -34,8 +34,7 @@ internal static class McpServersApi
             .RequireTenantRole(TenantRole.Developer, "register MCP servers (developers and above)");
         api.MapGet("/{server}", GetServer).WithName("GetMcpServer").WithSummary("One MCP server");
         api.MapPut("/{server}", UpdateServer).WithName("UpdateMcpServer").WithSummary("Change an MCP server (honours If-Match)")
-            .RequireTenantRole(TenantRole.Developer, "change MCP servers (developers and above)", s_server)
-            .HonoursIfMatch();
+            .RequireTenantRole(TenantRole.Developer, "change MCP servers (developers and above)", s_server);
         api.MapDelete("/{server}", DeleteServer).WithName("DeleteMcpServer").WithSummary("Delete an MCP server no route uses")
             .RequireTenantRole(TenantRole.Developer, "delete MCP servers (developers and above)", s_server);
         return endpoints;

@@ -44,8 +44,7 @@ internal static class PoliciesApi
         api.MapGet("/policies/{policy}", GetPolicy).WithName("GetPolicy").WithSummary("One policy");
         api.MapPut("/policies/{policy}", UpdatePolicy).WithName("UpdatePolicy")
             .WithSummary("Change a policy (tenant admins and above; honours If-Match)").WithDescription(Precedence)
-            .RequireTenantRole(TenantRole.Admin, "change policies (tenant admins and above)", s_policy)
-            .HonoursIfMatch();
+            .RequireTenantRole(TenantRole.Admin, "change policies (tenant admins and above)", s_policy);
         api.MapDelete("/policies/{policy}", DeletePolicy).WithName("DeletePolicy").WithSummary("Delete a policy (tenant admins and above)")
             .RequireTenantRole(TenantRole.Admin, "delete policies (tenant admins and above)", s_policy);
         api.MapGet("/routes/{route}/effective-policies", GetEffectivePolicies).WithName("GetEffectivePolicies")

@@ -35,8 +35,7 @@ internal static class RoleBindingsApi
             .RequireTenantRole(TenantRole.Admin, "bind roles (tenant admins and above)");
         api.MapGet("/{binding}", GetBinding).WithName("GetRoleBinding").WithSummary("One role binding");
         api.MapPut("/{binding}", UpdateBinding).WithName("UpdateRoleBinding").WithSummary("Change a role binding (tenant admins and above; honours If-Match)")
-            .RequireTenantRole(TenantRole.Admin, "change role bindings (tenant admins and above)", s_binding)
-            .HonoursIfMatch();
+            .RequireTenantRole(TenantRole.Admin, "change role bindings (tenant admins and above)", s_binding);
         api.MapDelete("/{binding}", DeleteBinding).WithName("DeleteRoleBinding").WithSummary("Delete a role binding")
             .RequireTenantRole(TenantRole.Admin, "delete role bindings (tenant admins and above)", s_binding);
         return endpoints;

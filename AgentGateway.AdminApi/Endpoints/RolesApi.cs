@@ -31,8 +31,7 @@ internal static class RolesApi
             .RequireTenantRole(TenantRole.Admin, "define roles (tenant admins and above)");
         api.MapGet("/{role}", GetRole).WithName("GetRole").WithSummary("One role, with the bindings that give it");
         api.MapPut("/{role}", UpdateRole).WithName("UpdateRole").WithSummary("Change a role's rules (tenant admins and above; honours If-Match)")
-            .RequireTenantRole(TenantRole.Admin, "change roles (tenant admins and above)", s_role)
-            .HonoursIfMatch();
+            .RequireTenantRole(TenantRole.Admin, "change roles (tenant admins and above)", s_role);
         api.MapDelete("/{role}", DeleteRole).WithName("DeleteRole").WithSummary("Delete a role no binding gives")
             .RequireTenantRole(TenantRole.Admin, "delete roles (tenant admins and above)", s_role);
         return endpoints;

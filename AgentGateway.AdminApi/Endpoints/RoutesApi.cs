@@ -35,8 +35,7 @@ internal static class RoutesApi
             .RequireTenantRole(TenantRole.Developer, "create routes (developers and above)");
         api.MapGet("/{route}", GetRoute).WithName("GetRoute").WithSummary("One route");
         api.MapPut("/{route}", UpdateRoute).WithName("UpdateRoute").WithSummary("Change a route (honours If-Match)")
-            .RequireTenantRole(TenantRole.Developer, "change routes (developers and above)", s_route)
-            .HonoursIfMatch();
+            .RequireTenantRole(TenantRole.Developer, "change routes (developers and above)", s_route);
         api.MapDelete("/{route}", DeleteRoute).WithName("DeleteRoute").WithSummary("Delete a route")
             .RequireTenantRole(TenantRole.Developer, "delete routes (developers and above)", s_route);
         api.MapGet("/{route}/tools", ListRouteTools).WithName("ListRouteTools").WithSummary("The tools the route exposes, listed live from its targets");

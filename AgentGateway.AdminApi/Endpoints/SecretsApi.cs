@@ -30,8 +30,7 @@ internal static class SecretsApi
         api.MapGet("/{secret}", GetSecret).WithName("GetSecret").WithSummary("One secret, without its value");
         api.MapPut("/{secret}", PutSecret).WithName("PutSecret")
             .WithSummary("Create or replace a secret (developers and above; honours If-Match); the routes that use it are pushed to proxies")
-            .RequireTenantRole(TenantRole.Developer, "write secrets (developers and above)")
-            .HonoursIfMatch();
+            .RequireTenantRole(TenantRole.Developer, "write secrets (developers and above)");
         api.MapDelete("/{secret}", DeleteSecret).WithName("DeleteSecret").WithSummary("Delete a secret no policy references")
             .RequireTenantRole(TenantRole.Developer, "delete secrets (developers and above)", s_secret);
         return endpoints;

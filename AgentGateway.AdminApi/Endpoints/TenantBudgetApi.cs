@@ -5,7 +5,6 @@ using AgentGateway.AdminApi.Domain.Tenants;
 using AgentGateway.AdminApi.Endpoints.Contracts;
 using AgentGateway.AdminApi.Endpoints.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace AgentGateway.AdminApi.Endpoints;
 
@@ -49,28 +48,20 @@ internal static class TenantBudgetApi
     private static async Task<Ok<TenantBudgetResponse>> DeleteBudget(TenantGrant grant, AdminDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
         TypedResults.Ok(await SaveAsync(grant, db, null, time.GetUtcNow(), cancellationToken));
 
-    /// <summary>Stores the budget and brings its exhaustion up to date against the use so far (proxies learn it with the tenant's routes).</summary>
+    /// <summary>
+    /// Stores the budget and brings its exhaustion up to date against the use so far (proxies learn it with the
+    /// tenant's routes). When the proxies' usage reports move the tenant's exhaustion meanwhile, the group's
+    /// <see cref="ChangedMeanwhileFilter"/> sets the budget again on the tenant as it is then.
+    /// </summary>
     private static async Task<TenantBudgetResponse> SaveAsync(
         TenantGrant grant, AdminDbContext db, System.Text.Json.Nodes.JsonObject? budget, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var tenant = grant.Tenant;
-        for (var attempt = 1; ; attempt++)
-        {
-            tenant.LlmBudget = budget;
-            tenant.UpdatedAt = now;
-            var (state, _) = await TenantBudgets.EvaluateAsync(db, tenant, now, cancellationToken);
-            try
-            {
-                await db.SaveConfigChangesAsync(cancellationToken);
-                return ToResponse(tenant, state, now);
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < 3 && db.Database.CurrentTransaction is null)
-            {
-                // The proxies' usage reports moved the tenant's exhaustion meanwhile. The budget replaces whatever was
-                // there (no If-Match here), so it is set again on the tenant as it is now.
-                await db.Entry(tenant).ReloadAsync(cancellationToken);
-            }
-        }
+        tenant.LlmBudget = budget;
+        tenant.UpdatedAt = now;
+        var (state, _) = await TenantBudgets.EvaluateAsync(db, tenant, now, cancellationToken);
+        await db.SaveConfigChangesAsync(cancellationToken);
+        return ToResponse(tenant, state, now);
     }
 
     private static TenantBudgetResponse ToResponse(Data.Entities.Tenant tenant, BudgetState? state, DateTimeOffset now) => new(

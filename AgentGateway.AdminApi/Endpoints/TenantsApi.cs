@@ -30,8 +30,7 @@ internal static class TenantsApi
         var tenant = endpoints.MapTenantGroup("").WithTags("Tenants");
         tenant.MapGet("", GetTenant).WithName("GetTenant").WithSummary("One tenant");
         tenant.MapPut("", UpdateTenant).WithName("UpdateTenant").WithSummary("Change a tenant's display name and whether its call records carry tool arguments")
-            .RequireTenantRole(TenantRole.Admin, "change this tenant (admins and owners only)")
-            .HonoursIfMatch();
+            .RequireTenantRole(TenantRole.Admin, "change this tenant (admins and owners only)");
         tenant.MapDelete("", DeleteTenant).WithName("DeleteTenant").WithSummary("Delete a tenant and everything in it (platform admins)")
             .RequirePlatformAdmin("delete tenants (platform admins only)");
 

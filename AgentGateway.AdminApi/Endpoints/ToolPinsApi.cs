@@ -30,8 +30,7 @@ internal static class ToolPinsApi
             .WithSummary("The route's tool pins, each with its approved and its pending definition (to compare)");
         api.MapPost("/{target}/{tool}/approve", ApprovePin).WithName("ApproveToolPin")
             .WithSummary("Approve the pending definition of a tool (tenant admins; honours If-Match); proxies then serve it")
-            .RequireTenantRole(TenantRole.Admin, "approve tool definitions (tenant admins and above)", s_pin)
-            .HonoursIfMatch();
+            .RequireTenantRole(TenantRole.Admin, "approve tool definitions (tenant admins and above)", s_pin);
         api.MapDelete("/{target}/{tool}", DeletePin).WithName("DeleteToolPin")
             .WithSummary("Forget a tool's pin (tenant admins): its next sight is a first sight again")
             .RequireTenantRole(TenantRole.Admin, "forget tool pins (tenant admins and above)", s_pin);

@@ -23,6 +23,8 @@ internal static class EndpointFilterExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup(TenantPrefix + path);
+        // Outermost, so that a write which found its rows changed meanwhile starts over from the tenant.
+        group.AddEndpointFilter(ChangedMeanwhileFilter.Instance);
         group.AddEndpointFilterFactory(TenantFilter.Create);
         group.WithETags();
         group.ProducesProblem(StatusCodes.Status404NotFound);
@@ -66,17 +68,6 @@ internal static class EndpointFilterExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.AddEndpointFilter(ETagFilter.Instance);
-    }
-
-    /// <summary>
-    /// The endpoint honours <c>If-Match</c>: its handler checks the header against the row it read
-    /// (<see cref="ETags.CheckIfMatch"/>), and a save that finds the row changed meanwhile answers the same 412
-    /// (<see cref="ChangedMeanwhileFilter"/>).
-    /// </summary>
-    public static RouteHandlerBuilder HonoursIfMatch(this RouteHandlerBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddEndpointFilter(ChangedMeanwhileFilter.Instance);
     }
 
     private static Task DescribeTenantParameter(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)

@@ -116,6 +116,43 @@ public sealed class RestApiTests(ControlPlaneFixture controlPlane)
     }
 
     [Fact]
+    public async Task WritersRacingOnOneRow_WithoutIfMatch_AllLand_WithOneETag_OnlyOne()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await CreateTenantAsync(admin, null, null);
+        await CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
+        var path = $"/api/v1/tenants/{tenant}/mcp-servers/utils";
+
+        // Without If-Match, each writer asks for its change on the row as it is: every one lands, and the row ends
+        // as one of them left it. Rounds of four make a write between another's read and its save all but certain.
+        for (var round = 0; round < 5; round++)
+        {
+            var descriptions = Enumerable.Range(0, 4).Select(writer => $"round {round}, writer {writer}").ToList();
+            var answers = await Task.WhenAll(descriptions.Select(async description =>
+            {
+                using var request = Put(path, new { transport = "streamable-http", url = controlPlane.Samples.UtilsEndpoint, description }, etag: null);
+                using var response = await admin.SendAsync(request, Cancellation);
+                return response.StatusCode;
+            }));
+            Assert.All(answers, status => Assert.Equal(HttpStatusCode.OK, status));
+            var current = await admin.GetFromJsonAsync<JsonElement>(path, Cancellation);
+            Assert.Contains(current.GetProperty("description").GetString(), descriptions);
+        }
+
+        // With the ETag they all read, exactly one lands; the others are told the row changed since.
+        using var read = await admin.GetAsync(new Uri(path, UriKind.Relative), Cancellation);
+        var etag = read.Headers.ETag!;
+        var conditional = await Task.WhenAll(Enumerable.Range(0, 4).Select(async writer =>
+        {
+            using var request = Put(path, new { transport = "streamable-http", url = controlPlane.Samples.UtilsEndpoint, description = $"conditional {writer}" }, etag);
+            using var response = await admin.SendAsync(request, Cancellation);
+            return response.StatusCode;
+        }));
+        Assert.Single(conditional, status => status == HttpStatusCode.OK);
+        Assert.Equal(3, conditional.Count(status => status == HttpStatusCode.PreconditionFailed));
+    }
+
+    [Fact]
     public async Task Route_ValidatesTargetsAndPath_ProtectsItsServers_AndListsToolsLive()
     {
         using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
