@@ -60,6 +60,7 @@ internal static class AdminApiExtensions
             })
             .ConfigureHttpClient(client => client.MaxResponseContentBufferSize = 1024 * 1024);
         services.TryAddScoped<UserTokenVault>();
+        services.AddOptions<TokenRevocationOptions>().BindConfiguration(TokenRevocationOptions.SectionName);
         services.AddHostedService<TokenRevocationWorker>();
         return builder;
     }

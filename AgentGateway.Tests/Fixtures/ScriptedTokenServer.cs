@@ -29,13 +29,23 @@ public sealed class ScriptedTokenServer : IAsyncDisposable
             Revocations.Enqueue(request.Headers.Authorization.ToString() is { Length: > 6 } basic && basic.StartsWith("Basic ", StringComparison.Ordinal)
                 ? $"{body} as {Encoding.UTF8.GetString(Convert.FromBase64String(basic[6..]))}"
                 : body);
-            return Results.Ok();
+            var token = body.Split('&').FirstOrDefault(part => part.StartsWith("token=", StringComparison.Ordinal))?[6..] ?? string.Empty;
+            RevocationTimes.Enqueue((token, DateTimeOffset.UtcNow));
+            return RevocationAnswers.TryGetValue(token, out var answers) && answers.TryDequeue(out var status)
+                ? Results.StatusCode(status)
+                : Results.Ok();
         });
     }
 
     public Uri Address { get; }
 
     public (int Status, string Body) Next { get; set; } = (200, "{}");
+
+    /// <summary>What the revocation endpoint answers for a token, one status per request, then 200.</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<int>> RevocationAnswers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>When each token was sent to the revocation endpoint, in order.</summary>
+    public ConcurrentQueue<(string Token, DateTimeOffset At)> RevocationTimes { get; } = [];
 
     /// <summary>The forms sent to the revocation endpoint, in order, each followed by the client's credentials when it sent them.</summary>
     public ConcurrentQueue<string> Revocations { get; } = [];

@@ -3,27 +3,42 @@ using AgentGateway.AdminApi.Data;
 using AgentGateway.AdminApi.Data.Entities;
 using AgentGateway.AdminApi.Domain.Secrets;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace AgentGateway.AdminApi.Domain.Connections;
+
+/// <summary>
+/// How the queue of forgotten tokens is worked (<c>Connections:Revocation</c>): a server unreachable, or answering
+/// 5xx, 408 or 429, is asked again after <see cref="FirstRetry"/>, twice as long each time up to
+/// <see cref="LongestRetry"/>, and given up after <see cref="MaxAttempts"/> tries.
+/// </summary>
+internal sealed class TokenRevocationOptions
+{
+    public const string SectionName = "Connections:Revocation";
+
+    public TimeSpan FirstRetry { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan LongestRetry { get; set; } = TimeSpan.FromHours(1);
+
+    public int MaxAttempts { get; set; } = 10;
+}
 
 /// <summary>
 /// Revokes the users' tokens the vault forgot without the users asking (<see cref="TokenRevocation"/>) at the
 /// authorization servers that issued them (RFC 7009). Every replica works the queue: each takes a few revocations no
 /// other replica holds (their rows locked, and skipped by the others), leases them while it asks the servers, and
-/// forgets each once its server answered. A server unreachable or answering 5xx is asked again later, waiting twice as
-/// long each time (up to an hour), at most <see cref="MaxAttempts"/> times, and so is one answering 408 or 429; any other
+/// forgets each once its server answered. A server unreachable or answering 5xx, 408 or 429 is asked again later,
+/// waiting twice as long each time (<see cref="TokenRevocationOptions"/>: from 30 s up to an hour, ten tries); any other
 /// answer ends it: RFC 7009 servers answer 200 for tokens already gone, and 4xx for what they will never revoke.
 /// </summary>
 internal sealed partial class TokenRevocationWorker(
     IServiceScopeFactory scopes,
     SecretProtector protector,
     IHttpClientFactory httpClientFactory,
+    IOptions<TokenRevocationOptions> options,
     TimeProvider time,
     ILogger<TokenRevocationWorker> logger) : BackgroundService
 {
-    /// <summary>How many times a server that cannot be reached is asked before its revocation is given up.</summary>
-    public const int MaxAttempts = 10;
-
     /// <summary>How often the queue is looked at.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
@@ -31,10 +46,6 @@ internal sealed partial class TokenRevocationWorker(
 
     /// <summary>How long a replica holds the revocations it took: taken again by any replica after, were it to stop.</summary>
     private static readonly TimeSpan s_lease = TimeSpan.FromMinutes(2);
-
-    private static readonly TimeSpan s_firstRetry = TimeSpan.FromSeconds(30);
-
-    private static readonly TimeSpan s_longestRetry = TimeSpan.FromHours(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -79,21 +90,22 @@ internal sealed partial class TokenRevocationWorker(
         }
 
         var client = httpClientFactory.CreateClient(UserTokenVault.HttpClientName);
+        var settings = options.Value;
         foreach (var revocation in due)
         {
             if (await TryRevokeAsync(client, revocation, cancellationToken))
             {
                 db.TokenRevocations.Remove(revocation);
             }
-            else if (++revocation.Attempts >= MaxAttempts)
+            else if (++revocation.Attempts >= settings.MaxAttempts)
             {
                 LogGivenUp(logger, revocation.RevocationUrl, revocation.Attempts);
                 db.TokenRevocations.Remove(revocation);
             }
             else
             {
-                var wait = s_firstRetry * Math.Pow(2, revocation.Attempts - 1);
-                revocation.NotBefore = time.GetUtcNow() + (wait < s_longestRetry ? wait : s_longestRetry);
+                var wait = settings.FirstRetry * Math.Pow(2, Math.Min(revocation.Attempts - 1, 30));
+                revocation.NotBefore = time.GetUtcNow() + (wait < settings.LongestRetry ? wait : settings.LongestRetry);
             }
         }
 

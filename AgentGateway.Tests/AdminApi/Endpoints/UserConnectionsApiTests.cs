@@ -202,6 +202,52 @@ public sealed class UserConnectionsApiTests(ControlPlaneFixture controlPlane)
         ]);
     }
 
+    [Fact]
+    public async Task ARevocationTheServerCannotTakeNow_IsAskedAgainLater_WaitingLongerEachTime_UntilItLands_OrItsTriesRunOut()
+    {
+        // The control plane's AdminApi asks again after 1 s, then 2 s, ..., three tries in all (ControlPlaneFixture).
+        await using var server = await ScriptedTokenServer.StartAsync();
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        using var developer = await controlPlane.CreateClientAsync("developer", Cancellation);
+        var tenant = await ScriptedTenantAsync(admin, server);
+        server.Next = (200, "{\"access_token\": \"tok-1\", \"refresh_token\": \"r-1\"}");
+        (await CompleteAsync(developer, tenant)).Dispose();
+
+        // The refresh token meets a server down (503), then busy (429), then taking it; the access token a server that
+        // will never take it (400), which is asked once.
+        server.RevocationAnswers["r-1"] = new([503, 429]);
+        server.RevocationAnswers["tok-1"] = new([400]);
+        using (var deleted = await admin.DeleteAsync(new Uri($"/api/v1/tenants/{tenant}/policies/acts-as-user", UriKind.Relative), Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        var asked = await AskedAsync(server, "r-1", 3);
+        Assert.True(asked[1] - asked[0] >= TimeSpan.FromSeconds(0.9), $"asked again after {asked[1] - asked[0]}");
+        Assert.True(asked[2] - asked[1] >= TimeSpan.FromSeconds(1.9), $"asked a third time after {asked[2] - asked[1]}");
+        Assert.Empty(server.RevocationAnswers["r-1"]);
+        Assert.Single(await AskedAsync(server, "tok-1", 1));
+
+        // A server that stays down is asked three times, then the revocation is given up: a fourth try would have
+        // come 4 s after the third.
+        await RestApiTests.CreateServerAsync(admin, tenant, "again", controlPlane.Samples.UtilsEndpoint);
+        using (var policy = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
+        {
+            name = "acts-as-user", kind = "backend-auth", targetRef = new { kind = "mcp-server", name = "again" }, spec = ScriptedSpec(server, "gateway", null),
+        }, Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.Created, policy.StatusCode);
+        }
+
+        server.Next = (200, "{\"access_token\": \"tok-2\"}");
+        (await CompleteAsync(developer, tenant)).Dispose();
+        server.RevocationAnswers["tok-2"] = new(Enumerable.Repeat(503, 10));
+        (await admin.DeleteAsync(new Uri($"/api/v1/tenants/{tenant}", UriKind.Relative), Cancellation)).Dispose();
+        await AskedAsync(server, "tok-2", 3);
+        await Task.Delay(TimeSpan.FromSeconds(7), Cancellation);
+        Assert.Equal(3, server.RevocationTimes.Count(entry => entry.Token == "tok-2"));
+    }
+
     /// <summary>
     /// A tenant with the utils server and a <c>userOauth</c> policy on it (<c>acts-as-user</c>, a public client named
     /// <c>gateway</c>) whose authorization server is <paramref name="server"/>, allowed as an egress destination.
@@ -239,6 +285,19 @@ public sealed class UserConnectionsApiTests(ControlPlaneFixture controlPlane)
 
         await Task.Delay(500, Cancellation);
         Assert.Equal(expected.Order(StringComparer.Ordinal), server.Revocations.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Waits for the revocation worker to have sent <paramref name="token"/> <paramref name="times"/> times; when it did.</summary>
+    private static async Task<List<DateTimeOffset>> AskedAsync(ScriptedTokenServer server, string token, int times)
+    {
+        for (var waited = 0; server.RevocationTimes.Count(entry => entry.Token == token) < times && waited < 300; waited++)
+        {
+            await Task.Delay(100, Cancellation);
+        }
+
+        var asked = server.RevocationTimes.Where(entry => entry.Token == token).Select(entry => entry.At).ToList();
+        Assert.Equal(times, asked.Count);
+        return asked;
     }
 
     /// <summary>An authorization started and completed by <paramref name="user"/> with any code: the scripted server answers.</summary>

@@ -72,8 +72,7 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
         await Task.WhenAll(postgres, _identity.InitializeAsync().AsTask(), _samples.InitializeAsync().AsTask());
         _postgres = await postgres;
 
-        (_adminApi, XdsUrl) = await StartAdminApiAsync(
-            "agentgateway", _masterKey, [], cancellationToken, new Dictionary<string, string> { ["Management:Url"] = ManagementUrl.ToString().TrimEnd('/') });
+        (_adminApi, XdsUrl) = await StartAdminApiAsync("agentgateway", _masterKey, [], cancellationToken, MainAdminApiSettings());
 
         using var admin = await CreateClientAsync("admin", cancellationToken);
         foreach (var rule in new object[]
@@ -129,8 +128,18 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
     /// <summary>Starts the main AdminApi again, on the same addresses (the proxies' xDS address included) and settings.</summary>
     public async Task RestartAdminApiAsync(CancellationToken cancellationToken) =>
         (_adminApi, _) = await StartAdminApiAsync(
-            "agentgateway", _masterKey, [], cancellationToken, new Dictionary<string, string> { ["Management:Url"] = ManagementUrl.ToString().TrimEnd('/') },
-            AdminApiUrl, XdsUrl);
+            "agentgateway", _masterKey, [], cancellationToken, MainAdminApiSettings(), AdminApiUrl, XdsUrl);
+
+    /// <summary>
+    /// The main AdminApi's own settings: its management address, and a revocation queue that asks a failing server
+    /// again after a second (then two, ...) and gives up after three tries, so that a test sees the schedule through.
+    /// </summary>
+    private Dictionary<string, string> MainAdminApiSettings() => new()
+    {
+        ["Management:Url"] = ManagementUrl.ToString().TrimEnd('/'),
+        ["Connections:Revocation:FirstRetry"] = "00:00:01",
+        ["Connections:Revocation:MaxAttempts"] = "3",
+    };
 
     public static string NewMasterKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
