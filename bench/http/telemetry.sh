@@ -2,7 +2,8 @@
 # What telemetry costs: two proxies (Release, standalone) on the same plain route, one with nothing observed and one
 # with Prometheus on a management listener and the access log writing every request to a file, measured alternately,
 # each round at the fixed rate of run.sh (4 connections, 8 ms between requests: the p50) and saturated (2 threads, 64
-# connections: the throughput). Prints each round's figures and the medians. Alternating rounds on one machine cancel
+# connections: the throughput, and each proxy's CPU time per request from /proc over that run). Prints each round's
+# figures and the medians. Alternating rounds on one machine cancel
 # its drift, which is larger than the difference measured.
 #   bench/http/telemetry.sh [rounds, default 8]
 # OBSERVED_SETTINGS adds settings to the observed proxy's command line, to weigh one part: e.g.
@@ -33,30 +34,42 @@ LUA
 export ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=0 Logging__LogLevel__Default=Warning
 bin="$root/AgentGateway.Proxy/bin/Release/net10.0"
 (cd "$bin" && exec dotnet AgentGateway.Proxy.dll --urls http://127.0.0.1:5410 --config "$work/gateway.yaml") &
+plain_pid=$!
 (cd "$bin" && exec dotnet AgentGateway.Proxy.dll --urls http://127.0.0.1:5411 --config "$work/gateway.yaml" \
   --Management:Url http://127.0.0.1:5421 --Telemetry:AccessLog:Enabled true --Telemetry:AccessLog:Path "$work/access.log" ${OBSERVED_SETTINGS:-}) &
+observed_pid=$!
 for _ in $(seq 1 60); do curl -sf http://127.0.0.1:5410/readyz >/dev/null && curl -sf http://127.0.0.1:5411/readyz >/dev/null && break; sleep 0.5; done
 curl -sf -o /dev/null http://127.0.0.1:5421/metrics || { echo "the observed proxy serves no metrics" >&2; exit 1; }
 # Warm-up: the JIT's tier-up under load.
 for port in 5410 5411; do wrk -t2 -c64 -d30s "http://127.0.0.1:$port/bench/plain/" >/dev/null; done
 
 p50() { wrk -t1 -c4 -d10s -s "$work/paced.lua" --latency "$1" | python3 "$root/bench/wrk.py" figures | awk '{print $2}'; }
-rps() { wrk -t2 -c64 -d8s "$1" | awk '/Requests\/sec/ {print $2}'; }
-plain=() observed=() plain_rps=() observed_rps=()
+# Saturated: "<req/s> <µs of the proxy's CPU per request>" (utime + stime in clock ticks, before and after).
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rps() {
+  local before after out
+  before=$(ticks "$2"); out=$(wrk -t2 -c64 -d8s "$1"); after=$(ticks "$2")
+  awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '/requests in/ {n=$1} /Requests\/sec/ {printf "%s %.1f", $2, t / hz * 1e6 / n}' <<<"$out"
+}
+plain=() observed=() plain_rps=() observed_rps=() plain_cpu=() observed_cpu=()
 for round in $(seq 1 "$rounds"); do
   plain+=("$(p50 http://127.0.0.1:5410/bench/plain/)")
   observed+=("$(p50 http://127.0.0.1:5411/bench/plain/)")
-  plain_rps+=("$(rps http://127.0.0.1:5410/bench/plain/)")
-  observed_rps+=("$(rps http://127.0.0.1:5411/bench/plain/)")
-  echo "round $round: plain p50 ${plain[-1]} ms, ${plain_rps[-1]} req/s saturated; observed p50 ${observed[-1]} ms, ${observed_rps[-1]} req/s"
+  read -r r c <<<"$(rps http://127.0.0.1:5410/bench/plain/ "$plain_pid")"; plain_rps+=("$r"); plain_cpu+=("$c")
+  read -r r c <<<"$(rps http://127.0.0.1:5411/bench/plain/ "$observed_pid")"; observed_rps+=("$r"); observed_cpu+=("$c")
+  echo "round $round: plain p50 ${plain[-1]} ms, ${plain_rps[-1]} req/s saturated at ${plain_cpu[-1]} µs CPU/req;" \
+    "observed p50 ${observed[-1]} ms, ${observed_rps[-1]} req/s at ${observed_cpu[-1]} µs CPU/req"
 done
-python3 - "${plain[*]}" "${observed[*]}" "${plain_rps[*]}" "${observed_rps[*]}" <<'PY'
+python3 - "${plain[*]}" "${observed[*]}" "${plain_rps[*]}" "${observed_rps[*]}" "${plain_cpu[*]}" "${observed_cpu[*]}" <<'PY'
 import statistics, sys
-plain, observed, plain_rps, observed_rps = ([float(v) for v in arg.split()] for arg in sys.argv[1:5])
+plain, observed, plain_rps, observed_rps, plain_cpu, observed_cpu = ([float(v) for v in arg.split()] for arg in sys.argv[1:7])
 print(f"median p50: plain {statistics.median(plain):.3f} ms, observed {statistics.median(observed):.3f} ms, "
       f"added {statistics.median(observed) - statistics.median(plain):+.3f} ms "
       f"(median of the rounds' differences {statistics.median(o - p for o, p in zip(observed, plain)):+.3f} ms)")
 print(f"median saturated: plain {statistics.median(plain_rps):,.0f} req/s, observed {statistics.median(observed_rps):,.0f} req/s, "
       f"{100 * (statistics.median(observed_rps) / statistics.median(plain_rps) - 1):+.1f}% "
       f"(median of the rounds' ratios {100 * (statistics.median(o / p for o, p in zip(observed_rps, plain_rps)) - 1):+.1f}%)")
+print(f"median CPU per request: plain {statistics.median(plain_cpu):.1f} µs, observed {statistics.median(observed_cpu):.1f} µs, "
+      f"{100 * (statistics.median(observed_cpu) / statistics.median(plain_cpu) - 1):+.1f}% "
+      f"(median of the rounds' ratios {100 * (statistics.median(o / p for o, p in zip(observed_cpu, plain_cpu)) - 1):+.1f}%)")
 PY
