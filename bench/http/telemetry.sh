@@ -8,6 +8,7 @@
 #   bench/http/telemetry.sh [rounds, default 8]
 # OBSERVED_SETTINGS adds settings to the observed proxy's command line, to weigh one part: e.g.
 #   OBSERVED_SETTINGS="--Telemetry:AccessLog:SampleRate 0" bench/http/telemetry.sh 6
+# and PLAIN_SETTINGS to the plain one's, to weigh one part against the rest (the plain proxy's port and config stay).
 # Needs nginx, wrk and curl.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -33,7 +34,7 @@ LUA
 
 export ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=0 Logging__LogLevel__Default=Warning
 bin="$root/AgentGateway.Proxy/bin/Release/net10.0"
-(cd "$bin" && exec dotnet AgentGateway.Proxy.dll --urls http://127.0.0.1:5410 --config "$work/gateway.yaml") &
+(cd "$bin" && exec dotnet AgentGateway.Proxy.dll --urls http://127.0.0.1:5410 --config "$work/gateway.yaml" ${PLAIN_SETTINGS:-}) &
 plain_pid=$!
 (cd "$bin" && exec dotnet AgentGateway.Proxy.dll --urls http://127.0.0.1:5411 --config "$work/gateway.yaml" \
   --Management:Url http://127.0.0.1:5421 --Telemetry:AccessLog:Enabled true --Telemetry:AccessLog:Path "$work/access.log" ${OBSERVED_SETTINGS:-}) &
