@@ -190,9 +190,11 @@ internal static class TenantConfigApi
         {
             result = await write();
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException exception) when (exception is not DbUpdateConcurrencyException)
         {
             // The handlers answer the conflicts they know; what the database refuses besides is said without its internals.
+            // A row changed meanwhile (a proxy's usage report on the tenant, say) is not the item's fault: the whole
+            // apply starts over on the rows as they are (ChangedMeanwhileFilter).
             result = Problems.Conflict("the database refused this item: it conflicts with the tenant's config.");
         }
         catch (JsonException exception)
@@ -305,7 +307,8 @@ internal static class TenantConfigApi
     /// <summary>The request body as text; null when it is larger than <see cref="MaxDocumentBytes"/>.</summary>
     private static async Task<string?> ReadTextAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        // The body stays open: a request that starts over reads it again (ChangedMeanwhileFilter).
+        using var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
         var text = new StringBuilder();
         var buffer = new char[16 * 1024];
         int read;

@@ -60,7 +60,11 @@ internal static class AdminApiExtensions
             })
             .ConfigureHttpClient(client => client.MaxResponseContentBufferSize = 1024 * 1024);
         services.TryAddScoped<UserTokenVault>();
-        services.AddOptions<TokenRevocationOptions>().BindConfiguration(TokenRevocationOptions.SectionName);
+        services.AddOptions<TokenRevocationOptions>().BindConfiguration(TokenRevocationOptions.SectionName)
+            .Validate(
+                revocation => revocation.MaxAttempts >= 1 && revocation.FirstRetry > TimeSpan.Zero && revocation.LongestRetry >= revocation.FirstRetry,
+                $"{TokenRevocationOptions.SectionName}: MaxAttempts must be at least 1, FirstRetry above zero and LongestRetry at least FirstRetry.")
+            .ValidateOnStart();
         services.AddHostedService<TokenRevocationWorker>();
         return builder;
     }

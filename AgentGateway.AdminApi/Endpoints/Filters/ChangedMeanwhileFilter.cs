@@ -27,6 +27,8 @@ internal sealed class ChangedMeanwhileFilter : IEndpointFilter
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
+        // A handler that reads the body itself (a tenant's whole config) reads it again when the request starts over.
+        http.Request.EnableBuffering();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -41,6 +43,7 @@ internal sealed class ChangedMeanwhileFilter : IEndpointFilter
             {
                 // What the failed try read or changed is forgotten; its transaction, if any, rolled back on the way out.
                 http.RequestServices.GetRequiredService<AdminDbContext>().ChangeTracker.Clear();
+                http.Request.Body.Position = 0;
             }
             catch (DbUpdateConcurrencyException)
             {

@@ -312,6 +312,28 @@ public sealed class TenantConfigApiTests(ControlPlaneFixture controlPlane, Route
         }, Cancellation));
     }
 
+    [Fact]
+    public async Task AppliesRacingOnOneTenant_WithoutIfMatch_AllLand_OnTheTenantAsItIsThen()
+    {
+        // Each apply resolves the tenant before it takes the config lock; the ones behind the first find the tenant
+        // changed by it when they write its settings, and start over, body and all, rather than fail.
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await CreateTenantAsync(admin, null, null);
+        for (var round = 0; round < 4; round++)
+        {
+            var wanted = Enumerable.Range(0, 4).Select(writer => (writer + round) % 2 == 0).ToList();
+            var applied = await Task.WhenAll(wanted.Select(audit => ApplyAsync(admin, tenant, new JsonObject
+            {
+                ["apiVersion"] = "agentgateway.dev/v1", ["kind"] = "TenantConfig", ["tenant"] = tenant,
+                ["settings"] = new JsonObject { ["auditArguments"] = audit },
+            }.ToJsonString(), dryRun: false)));
+            Assert.Contains(applied, answer => answer.GetProperty("applied").GetBoolean());
+        }
+
+        var settings = YamlJson.Parse(await ExportAsync(admin, tenant))!["settings"]!;
+        Assert.NotNull(settings["auditArguments"]);
+    }
+
     private static async Task<string> ExportAsync(HttpClient client, string tenant)
     {
         using var response = await client.GetAsync(new Uri($"/api/v1/tenants/{tenant}/config?format=yaml", UriKind.Relative), Cancellation);
