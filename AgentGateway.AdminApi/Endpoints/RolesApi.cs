@@ -166,8 +166,9 @@ internal static class RolesApi
         {
             await db.SaveConfigChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException exception) when (exception is not DbUpdateConcurrencyException)
         {
+            // A binding made meanwhile holds the role (a changed role instead starts the delete over: ChangedMeanwhileFilter).
             return Problems.Conflict($"Role '{role}' was bound by another request at the same time; read its bindings and retry.");
         }
 
