@@ -248,6 +248,17 @@ public sealed class UserConnectionsApiTests(ControlPlaneFixture controlPlane)
         Assert.Equal(3, server.RevocationTimes.Count(entry => entry.Token == "tok-2"));
     }
 
+    [Theory]
+    [InlineData("MaxAttempts", "0")]
+    [InlineData("FirstRetry", "00:00:00")]
+    [InlineData("LongestRetry", "00:00:01")]
+    public async Task AnImpossibleRevocationSchedule_KeepsTheAdminApiFromStarting_AndNamesItsSettings(string setting, string value)
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => controlPlane.StartAdminApiAsync(
+            "unused", ControlPlaneFixture.NewMasterKey(), [], Cancellation, new Dictionary<string, string> { [$"Connections:Revocation:{setting}"] = value }));
+        Assert.Contains("Connections:Revocation: MaxAttempts must be at least 1", failure.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// A tenant with the utils server and a <c>userOauth</c> policy on it (<c>acts-as-user</c>, a public client named
     /// <c>gateway</c>) whose authorization server is <paramref name="server"/>, allowed as an egress destination.
