@@ -47,7 +47,7 @@ for port in 5410 5411; do wrk -t2 -c64 -d30s "http://127.0.0.1:$port/bench/plain
 p50() { wrk -t1 -c4 -d10s -s "$work/paced.lua" --latency "$1" | python3 "$root/bench/wrk.py" figures | awk '{print $2}'; }
 # Saturated: "<req/s> <µs of the proxy's CPU per request>" (utime + stime in clock ticks, before and after).
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rps() {
+saturated() {
   local before after out
   before=$(ticks "$2"); out=$(wrk -t2 -c64 -d8s "$1"); after=$(ticks "$2")
   awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '/requests in/ {n=$1} /Requests\/sec/ {printf "%s %.1f", $2, t / hz * 1e6 / n}' <<<"$out"
@@ -56,8 +56,8 @@ plain=() observed=() plain_rps=() observed_rps=() plain_cpu=() observed_cpu=()
 for round in $(seq 1 "$rounds"); do
   plain+=("$(p50 http://127.0.0.1:5410/bench/plain/)")
   observed+=("$(p50 http://127.0.0.1:5411/bench/plain/)")
-  read -r r c <<<"$(rps http://127.0.0.1:5410/bench/plain/ "$plain_pid")"; plain_rps+=("$r"); plain_cpu+=("$c")
-  read -r r c <<<"$(rps http://127.0.0.1:5411/bench/plain/ "$observed_pid")"; observed_rps+=("$r"); observed_cpu+=("$c")
+  read -r r c <<<"$(saturated http://127.0.0.1:5410/bench/plain/ "$plain_pid")"; plain_rps+=("$r"); plain_cpu+=("$c")
+  read -r r c <<<"$(saturated http://127.0.0.1:5411/bench/plain/ "$observed_pid")"; observed_rps+=("$r"); observed_cpu+=("$c")
   echo "round $round: plain p50 ${plain[-1]} ms, ${plain_rps[-1]} req/s saturated at ${plain_cpu[-1]} µs CPU/req;" \
     "observed p50 ${observed[-1]} ms, ${observed_rps[-1]} req/s at ${observed_cpu[-1]} µs CPU/req"
 done

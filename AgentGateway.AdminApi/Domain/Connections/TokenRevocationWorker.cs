@@ -104,8 +104,9 @@ internal sealed partial class TokenRevocationWorker(
             }
             else
             {
-                var wait = settings.FirstRetry * Math.Pow(2, Math.Min(revocation.Attempts - 1, 30));
-                revocation.NotBefore = time.GetUtcNow() + (wait < settings.LongestRetry ? wait : settings.LongestRetry);
+                // Doubled in floating point and capped before it becomes a TimeSpan, so no schedule overflows.
+                var wait = Math.Min(settings.FirstRetry.Ticks * Math.Pow(2, revocation.Attempts - 1), settings.LongestRetry.Ticks);
+                revocation.NotBefore = time.GetUtcNow() + TimeSpan.FromTicks((long)wait);
             }
         }
 

@@ -353,10 +353,11 @@ internal sealed partial class UserTokenVault(
                 ClientId = spec.ClientId,
                 Token = [],
                 TokenTypeHint = hint,
-                KeyId = protector.CurrentKeyId,
+                KeyId = string.Empty,
                 NotBefore = now,
                 CreatedAt = now,
             };
+            // The token, the client secret and the key they are under.
             Seal(protector, revocation, token, secret);
             db.TokenRevocations.Add(revocation);
         }

@@ -230,10 +230,9 @@ public sealed class UserConnectionsApiTests(ControlPlaneFixture controlPlane)
 
         // A server that stays down is asked three times, then the revocation is given up: a fourth try would have
         // come 4 s after the third.
-        await RestApiTests.CreateServerAsync(admin, tenant, "again", controlPlane.Samples.UtilsEndpoint);
         using (var policy = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant}/policies", new
         {
-            name = "acts-as-user", kind = "backend-auth", targetRef = new { kind = "mcp-server", name = "again" }, spec = ScriptedSpec(server, "gateway", null),
+            name = "acts-as-user", kind = "backend-auth", targetRef = new { kind = "mcp-server", name = "utils" }, spec = ScriptedSpec(server, "gateway", null),
         }, Cancellation))
         {
             Assert.Equal(HttpStatusCode.Created, policy.StatusCode);
