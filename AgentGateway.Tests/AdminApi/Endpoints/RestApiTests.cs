@@ -153,6 +153,66 @@ public sealed class RestApiTests(ControlPlaneFixture controlPlane)
     }
 
     [Fact]
+    public async Task AWriteThatNeverLands_IsTriedFiveTimes_ThenAnswered409_OrAt_Once412_WithIfMatch()
+    {
+        using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
+        var tenant = await CreateTenantAsync(admin, null, null);
+        await CreateServerAsync(admin, tenant, "utils", controlPlane.Samples.UtilsEndpoint);
+        var path = $"/api/v1/tenants/{tenant}/mcp-servers/utils";
+        const string NeverLands = "a change the database always skips";
+
+        // A trigger skips every update that would set this description: each save finds no row as it read it, as
+        // when another writer always gets there first. The sequence counts the tries, whatever rolls back.
+        var names = $"skip_{Guid.NewGuid():N}";
+        await ExecuteAsync(
+            $"CREATE SEQUENCE {names}; " +
+            $"CREATE FUNCTION {names}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " +
+            $"IF NEW.\"Description\" = '{NeverLands}' THEN PERFORM nextval('{names}'); RETURN NULL; END IF; RETURN NEW; END $$; " +
+            $"CREATE TRIGGER {names} BEFORE UPDATE ON mcp_servers FOR EACH ROW EXECUTE FUNCTION {names}();");
+        try
+        {
+            using (var request = Put(path, new { transport = "streamable-http", url = controlPlane.Samples.UtilsEndpoint, description = NeverLands }, etag: null))
+            {
+                var problem = await AssertProblemAsync(await admin.SendAsync(request, Cancellation), HttpStatusCode.Conflict);
+                Assert.Contains("kept changing", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            }
+
+            Assert.Equal(5, await TriesAsync());
+
+            // Asked for the version it read, the request is not tried again.
+            using var read = await admin.GetAsync(new Uri(path, UriKind.Relative), Cancellation);
+            using (var request = Put(path, new { transport = "streamable-http", url = controlPlane.Samples.UtilsEndpoint, description = NeverLands }, read.Headers.ETag))
+            {
+                await AssertProblemAsync(await admin.SendAsync(request, Cancellation), HttpStatusCode.PreconditionFailed);
+            }
+
+            Assert.Equal(6, await TriesAsync());
+            var server = await admin.GetFromJsonAsync<JsonElement>(path, Cancellation);
+            Assert.NotEqual(NeverLands, server.GetProperty("description").GetString());
+        }
+        finally
+        {
+            await ExecuteAsync($"DROP TRIGGER {names} ON mcp_servers; DROP FUNCTION {names}(); DROP SEQUENCE {names};");
+        }
+
+        async Task<long> TriesAsync()
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(controlPlane.ConnectionString);
+            await connection.OpenAsync(Cancellation);
+            await using var command = new Npgsql.NpgsqlCommand($"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {names}", connection);
+            return (long)(await command.ExecuteScalarAsync(Cancellation))!;
+        }
+
+        async Task ExecuteAsync(string sql)
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(controlPlane.ConnectionString);
+            await connection.OpenAsync(Cancellation);
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync(Cancellation);
+        }
+    }
+
+    [Fact]
     public async Task Route_ValidatesTargetsAndPath_ProtectsItsServers_AndListsToolsLive()
     {
         using var admin = await controlPlane.CreateClientAsync("admin", Cancellation);
