@@ -223,17 +223,20 @@ public static class Extensions
             return app;
         }
 
-        app.UseOpenTelemetryPrometheusScrapingEndpoint(context => context.Connection.LocalPort == port && context.Request.Path == MetricsPath);
-        app.Use((context, next) =>
+        // One check of the port on the service's own requests; the rest only on the management listener's.
+        app.UseWhen(context => context.Connection.LocalPort == port, management =>
         {
-            if (context.Connection.LocalPort != port
-                || context.Request.Path.StartsWithSegments(LivenessPath) || context.Request.Path.StartsWithSegments(ReadinessPath))
+            management.UseOpenTelemetryPrometheusScrapingEndpoint(context => context.Request.Path == MetricsPath);
+            management.Use((context, next) =>
             {
-                return next(context);
-            }
+                if (context.Request.Path.StartsWithSegments(LivenessPath) || context.Request.Path.StartsWithSegments(ReadinessPath))
+                {
+                    return next(context);
+                }
 
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return Task.CompletedTask;
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            });
         });
         return app;
     }

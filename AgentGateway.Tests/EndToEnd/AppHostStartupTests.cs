@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 
 namespace AgentGateway.Tests.EndToEnd;
@@ -36,7 +37,14 @@ public sealed class AppHostStartupTests(AppHostFixture platform)
             Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
         }
 
+        // The proxy is ready once it holds a config; its count of updates may reach the scrape a moment later.
         var proxy = await http.GetStringAsync(new Uri($"http://localhost:{platform.ProxyManagementPort}/metrics"), cancellationToken);
+        for (var wait = Stopwatch.StartNew(); !proxy.Contains("agentgateway_config_updates_total{", StringComparison.Ordinal) && wait.Elapsed < TimeSpan.FromSeconds(30);)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            proxy = await http.GetStringAsync(new Uri($"http://localhost:{platform.ProxyManagementPort}/metrics"), cancellationToken);
+        }
+
         Assert.Contains("agentgateway_config_updates_total{", proxy, StringComparison.Ordinal);
         Assert.Contains("agentgateway_xds_connected", proxy, StringComparison.Ordinal);
         var adminApi = await http.GetStringAsync(new Uri($"http://localhost:{platform.AdminApiManagementPort}/metrics"), cancellationToken);
