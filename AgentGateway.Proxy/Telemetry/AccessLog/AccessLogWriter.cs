@@ -121,7 +121,7 @@ internal sealed partial class AccessLogWriter : BackgroundService
 
     /// <remarks>
     /// The loop has a thread of its own and writes synchronously: on the thread pool, each batch's timer, write and
-    /// flush woke pool threads (about a thousand a second at 12,000 lines a second), which then spun on the cores the
+    /// flush woke pool threads (about a thousand times a second at 3,000 lines a second), which then spun on the cores the
     /// requests need.
     /// </remarks>
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -131,12 +131,26 @@ internal sealed partial class AccessLogWriter : BackgroundService
             return Task.CompletedTask;
         }
 
+        var toStandardOutput = _options.Path == AccessLogOptions.StandardOutput;
+        if (!toStandardOutput)
+        {
+            LogWritingTo(_logger, _options.Path);
+        }
+
+        // Opened here, so that a file the proxy may not write stops it as it starts.
+        var output = toStandardOutput
+            ? Console.OpenStandardOutput()
+            : new FileStream(_options.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                Run(stoppingToken);
+                using (output)
+                {
+                    Run(output, toStandardOutput, stoppingToken);
+                }
+
                 stopped.SetResult();
             }
             catch (Exception exception)
@@ -149,17 +163,8 @@ internal sealed partial class AccessLogWriter : BackgroundService
         return stopped.Task;
     }
 
-    private void Run(CancellationToken stoppingToken)
+    private void Run(Stream output, bool toStandardOutput, CancellationToken stoppingToken)
     {
-        var toStandardOutput = _options.Path == AccessLogOptions.StandardOutput;
-        if (!toStandardOutput)
-        {
-            LogWritingTo(_logger, _options.Path);
-        }
-
-        using var output = toStandardOutput
-            ? Console.OpenStandardOutput()
-            : new FileStream(_options.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1);
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
         // Names are encoded once; values are escaped only where JSON requires it (the log is not HTML).
         using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
