@@ -38,11 +38,12 @@ public sealed class AppHostStartupTests(AppHostFixture platform)
         }
 
         // The proxy is ready once it holds a config; its count of updates may reach the scrape a moment later.
-        var proxy = await http.GetStringAsync(new Uri($"http://localhost:{platform.ProxyManagementPort}/metrics"), cancellationToken);
+        var proxyMetrics = new Uri($"http://localhost:{platform.ProxyManagementPort}/metrics");
+        var proxy = await http.GetStringAsync(proxyMetrics, cancellationToken);
         for (var wait = Stopwatch.StartNew(); !proxy.Contains("agentgateway_config_updates_total{", StringComparison.Ordinal) && wait.Elapsed < TimeSpan.FromSeconds(30);)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
-            proxy = await http.GetStringAsync(new Uri($"http://localhost:{platform.ProxyManagementPort}/metrics"), cancellationToken);
+            proxy = await http.GetStringAsync(proxyMetrics, cancellationToken);
         }
 
         Assert.Contains("agentgateway_config_updates_total{", proxy, StringComparison.Ordinal);

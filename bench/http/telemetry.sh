@@ -59,11 +59,11 @@ p50() { wrk -t1 -c4 -d10s -s "$work/paced.lua" --latency "$1" | python3 "$root/b
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 saturated() {
   local before after out
-  before=$(ticks "$2"); out=$(wrk -t2 -c64 -d"${SATURATED_SECONDS:-8}s" "$1"); after=$(ticks "$2")
+  before=$(ticks "$2"); out=$(wrk -t2 -c64 -d"${saturated_seconds}s" "$1"); after=$(ticks "$2")
   awk -v t=$((after - before)) '/requests in/ {print $1, t}' <<<"$out"
 }
 plain=() observed=() plain_rps=() observed_rps=() plain_cpu=() observed_cpu=()
-hz="$(getconf CLK_TCK)"
+hz="$(getconf CLK_TCK)" saturated_seconds="${SATURATED_SECONDS:-8}"
 for round in $(seq 1 "$rounds"); do
   plain_p50=- observed_p50=-
   if [ "${FIXED_RATE:-1}" = 1 ]; then
@@ -81,7 +81,7 @@ for round in $(seq 1 "$rounds"); do
   read -r on1 ot1 <<<"$(saturated http://127.0.0.1:5411/bench/plain/ "$observed_pid")"
   read -r on2 ot2 <<<"$(saturated http://127.0.0.1:5411/bench/plain/ "$observed_pid")"
   read -r pn2 pt2 <<<"$(saturated http://127.0.0.1:5410/bench/plain/ "$plain_pid")"
-  seconds=$((2 * ${SATURATED_SECONDS:-8}))
+  seconds=$((2 * saturated_seconds))
   plain_rps+=("$(awk -v n=$((pn1 + pn2)) -v s=$seconds 'BEGIN {printf "%.0f", n / s}')")
   observed_rps+=("$(awk -v n=$((on1 + on2)) -v s=$seconds 'BEGIN {printf "%.0f", n / s}')")
   plain_cpu+=("$(awk -v n=$((pn1 + pn2)) -v t=$((pt1 + pt2)) -v hz="$hz" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')")

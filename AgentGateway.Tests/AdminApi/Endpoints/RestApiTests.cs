@@ -195,20 +195,14 @@ public sealed class RestApiTests(ControlPlaneFixture controlPlane)
             await ExecuteAsync($"DROP TRIGGER {names} ON mcp_servers; DROP FUNCTION {names}(); DROP SEQUENCE {names};");
         }
 
-        async Task<long> TriesAsync()
-        {
-            await using var connection = new Npgsql.NpgsqlConnection(controlPlane.ConnectionString);
-            await connection.OpenAsync(Cancellation);
-            await using var command = new Npgsql.NpgsqlCommand($"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {names}", connection);
-            return (long)(await command.ExecuteScalarAsync(Cancellation))!;
-        }
+        async Task<long> TriesAsync() => (long)(await ExecuteAsync($"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {names}"))!;
 
-        async Task ExecuteAsync(string sql)
+        async Task<object?> ExecuteAsync(string sql)
         {
             await using var connection = new Npgsql.NpgsqlConnection(controlPlane.ConnectionString);
             await connection.OpenAsync(Cancellation);
             await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-            await command.ExecuteNonQueryAsync(Cancellation);
+            return await command.ExecuteScalarAsync(Cancellation);
         }
     }
 
