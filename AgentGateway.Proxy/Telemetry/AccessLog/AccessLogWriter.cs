@@ -29,6 +29,8 @@ internal sealed partial class AccessLogWriter : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<AccessLogWriter> _logger;
     private int _queued;
+    /// <summary>The log's file, opened as the service starts; null when the log goes to standard output.</summary>
+    private FileStream? _file;
 
     public AccessLogWriter(IOptions<TelemetryOptions> options, GatewayMetrics metrics, TimeProvider time, ILogger<AccessLogWriter> logger)
     {
@@ -61,19 +63,26 @@ internal sealed partial class AccessLogWriter : BackgroundService
             context.Response.Body = body;
         }
 
+        var failed = true;
         try
         {
             await next(context);
+            failed = false;
         }
         finally
         {
-            Complete(context, record, started, body);
+            Complete(context, record, started, body, failed);
         }
     }
 
-    private void Complete(HttpContext context, GatewayRequestRecord record, long started, CountingBody? body)
+    /// <param name="failed">Whether serving the request threw: unanswered, the server answers it 500.</param>
+    private void Complete(HttpContext context, GatewayRequestRecord record, long started, CountingBody? body, bool failed)
     {
-        var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
+        var response = context.Response;
+        var status = response.HasStarted ? response.StatusCode
+            : context.RequestAborted.IsCancellationRequested ? 499
+            : failed ? StatusCodes.Status500InternalServerError
+            : response.StatusCode;
         if (!Sampled(status))
         {
             return;
@@ -93,7 +102,7 @@ internal sealed partial class AccessLogWriter : BackgroundService
         record.Status = status;
         record.DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         record.BytesReceived = request.ContentLength;
-        record.BytesSent = body?.Written ?? context.Response.ContentLength ?? 0;
+        record.BytesSent = body?.Written ?? response.ContentLength ?? 0;
         record.ClientAddress = context.Connection.RemoteIpAddress;
         record.UserAgent = request.Headers.UserAgent;
         _queue.Enqueue(record);
@@ -119,10 +128,27 @@ internal sealed partial class AccessLogWriter : BackgroundService
         return "?" + string.Join('&', parts);
     }
 
+    /// <summary>
+    /// Opens the log's file before the host reports started: a file the proxy may not write stops it there, and the
+    /// host's start fails with the reason (<see cref="BackgroundService"/> runs <see cref="ExecuteAsync"/> after the host
+    /// has started, where a failure stops the host with exit code 0).
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Enabled && _options.Path != AccessLogOptions.StandardOutput)
+        {
+            LogWritingTo(_logger, _options.Path);
+            _file = new FileStream(_options.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1);
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
     /// <remarks>
     /// The loop has a thread of its own and writes synchronously: on the thread pool, each batch's timer, write and
     /// flush woke pool threads (about a thousand times a second at 3,000 lines a second), which then spun on the cores the
-    /// requests need.
+    /// requests need. Should it fail, the proxy stops with exit code 1: a process that logs nothing more must not look
+    /// like one stopped on purpose.
     /// </remarks>
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -131,16 +157,8 @@ internal sealed partial class AccessLogWriter : BackgroundService
             return Task.CompletedTask;
         }
 
-        var toStandardOutput = _options.Path == AccessLogOptions.StandardOutput;
-        if (!toStandardOutput)
-        {
-            LogWritingTo(_logger, _options.Path);
-        }
-
-        // Opened here, so that a file the proxy may not write stops it as it starts.
-        var output = toStandardOutput
-            ? Console.OpenStandardOutput()
-            : new FileStream(_options.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1);
+        var toStandardOutput = _file is null;
+        var output = _file ?? Console.OpenStandardOutput();
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
@@ -155,6 +173,7 @@ internal sealed partial class AccessLogWriter : BackgroundService
             }
             catch (Exception exception)
             {
+                Environment.ExitCode = 1;
                 stopped.SetException(exception);
             }
         })
