@@ -86,6 +86,12 @@ internal sealed class GatewayEndpoint
             record.Tenant = match.Route.Tenant;
             record.Route = match.Route.Name;
             record.Kind = RouteKinds.Of(match.Route);
+            if (match.Route.BackendCase != Route.BackendOneofCase.Http)
+            {
+                // An HTTP route's bodies say their length: the gateway's own (WholeBody) and forwarded ones (their
+                // upstream's, else counted where they are copied). Other kinds stream bodies of their own making.
+                record.CountSent(context);
+            }
         }
 
         var answered = TrafficResponses.TryAnswerAsync(context, request.Runtime.Policies.Traffic, match);

@@ -14,7 +14,7 @@ namespace AgentGateway.Tests.Fixtures;
 /// A plain HTTP upstream on loopback that answers every request with what it received (method, path, query, headers,
 /// body, its own name) as JSON, and that a test can tell to fail or be slow: the next requests answer a status or
 /// wait, <c>/healthz</c> answers <see cref="HealthStatus"/>, <c>/partial</c> sends part of a body and then breaks
-/// the connection.
+/// the connection, <c>/sized</c> answers with a Content-Length and <c>/chunked</c> in chunks.
 /// </summary>
 public sealed class EchoUpstream : IAsyncDisposable
 {
@@ -139,6 +139,26 @@ public sealed class EchoUpstream : IAsyncDisposable
             await Task.Delay(500, context.RequestAborted);
             context.Features.Get<IConnectionLifetimeFeature>()?.Abort();
             context.Abort();
+            return;
+        }
+
+        if (request.Path.Value?.EndsWith("/sized", StringComparison.Ordinal) == true)
+        {
+            context.Response.ContentType = "text/plain";
+            context.Response.ContentLength = "an answer of a declared size"u8.Length;
+            await context.Response.Body.WriteAsync("an answer of a declared size"u8.ToArray(), context.RequestAborted);
+            return;
+        }
+
+        if (request.Path.Value?.EndsWith("/chunked", StringComparison.Ordinal) == true)
+        {
+            // Two writes, the first flushed well before the second: the answer goes in chunks, with no Content-Length,
+            // through a proxy too.
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync("the first part, ", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(100, context.RequestAborted);
+            await context.Response.WriteAsync("and the second", context.RequestAborted);
             return;
         }
 

@@ -34,9 +34,7 @@ internal sealed class HttpRouteHandler(HttpForwarding forwarding, DestinationHea
             context.Response.Headers.Append(name, value);
         }
 
-        context.Response.StatusCode = refusal.StatusCode;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(refusal.Message, context.RequestAborted);
+        return WholeBody.WriteTextAsync(context, refusal.StatusCode, refusal.Message);
     }
 
     /// <summary>Every destination, probed with a GET of the check's path when the route has an active check.</summary>

@@ -42,8 +42,7 @@ internal static class ProtectedResourceMetadata
         }
 
         context.Response.Headers.CacheControl = "public, max-age=300";
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(Document(context.Request, route, authentication).ToJsonString(), context.RequestAborted);
+        await WholeBody.WriteAsync(context, "application/json", Document(context.Request, route, authentication).ToJsonString());
         return true;
     }
 

@@ -1,3 +1,4 @@
+using AgentGateway.Proxy.Telemetry.AccessLog;
 using AgentGateway.Proxy.Upstream;
 using AgentGateway.Proxy.Upstream.Resilience;
 using Microsoft.Net.Http.Headers;
@@ -54,16 +55,23 @@ internal sealed class ForwardingTransformer(HttpTransformer inner, ForwardingPla
         }
     }
 
-    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         if (mayRetryStatus && proxyResponse is not null && plan.Retry!.RetriesStatus((int)proxyResponse.StatusCode))
         {
             // Nothing of this answer has been copied to the client yet: drop it and try again.
             DiscardedStatus = (int)proxyResponse.StatusCode;
-            return ValueTask.FromResult(false);
+            return false;
         }
 
-        return inner.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        var copied = await inner.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (copied && proxyResponse is not null && httpContext.Response.ContentLength is null)
+        {
+            // A body of no declared length (chunked, or until the connection closes): the access log counts it.
+            GatewayRequestRecord.Of(httpContext)?.CountSent(httpContext);
+        }
+
+        return copied;
     }
 
     public override ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken) =>

@@ -63,7 +63,7 @@ internal sealed partial class HttpForwarding(
         ArgumentNullException.ThrowIfNull(destinations);
         var traffic = scope.Policies.Traffic;
         var request = context.Request;
-        var writeError = mode?.WriteError ?? WritePlainErrorAsync;
+        var writeError = mode?.WriteError ?? WholeBody.WriteTextAsync;
         if (request.ContentLength > context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize)
         {
             // Declared larger than the proxy takes: refused before anything goes upstream (a chunked body is cut where it passes the limit).
@@ -263,12 +263,6 @@ internal sealed partial class HttpForwarding(
     private static Task WriteErrorAsync(HttpContext context, ForwardingErrorWriter writeError, int status, string message) =>
         context.Response.HasStarted ? Task.CompletedTask : writeError(context, status, message);
 
-    private static Task WritePlainErrorAsync(HttpContext context, int status, string message)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(message, context.RequestAborted);
-    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Route {Route}: try {Attempt} at destination {Destination} failed ({Reason}); trying again")]
     private static partial void LogRetrying(ILogger logger, string route, string destination, int attempt, string reason);

@@ -147,10 +147,5 @@ internal sealed class CorsPolicy
         }
     }
 
-    private static async Task RefuseAsync(HttpContext context, string message)
-    {
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        await context.Response.WriteAsync(message, context.RequestAborted);
-    }
+    private static Task RefuseAsync(HttpContext context, string message) => WholeBody.WriteTextAsync(context, StatusCodes.Status403Forbidden, message);
 }

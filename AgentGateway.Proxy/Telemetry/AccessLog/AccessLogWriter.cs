@@ -53,16 +53,9 @@ internal sealed partial class AccessLogWriter : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        var record = new GatewayRequestRecord { Time = _time.GetUtcNow() };
+        var record = new GatewayRequestRecord { Time = _time.GetUtcNow(), CountsSent = _countBytes };
         var started = Stopwatch.GetTimestamp();
         context.Features.Set(record);
-        // Counting what is sent costs a wrapper of the response body: only when the line has the field.
-        var body = _countBytes ? new CountingBody(context.Response.Body) : null;
-        if (body is not null)
-        {
-            context.Response.Body = body;
-        }
-
         var failed = true;
         try
         {
@@ -71,12 +64,12 @@ internal sealed partial class AccessLogWriter : BackgroundService
         }
         finally
         {
-            Complete(context, record, started, body, failed);
+            Complete(context, record, started, failed);
         }
     }
 
     /// <param name="failed">Whether serving the request threw: unanswered, the server answers it 500.</param>
-    private void Complete(HttpContext context, GatewayRequestRecord record, long started, CountingBody? body, bool failed)
+    private void Complete(HttpContext context, GatewayRequestRecord record, long started, bool failed)
     {
         var response = context.Response;
         var status = response.HasStarted ? response.StatusCode
@@ -102,7 +95,7 @@ internal sealed partial class AccessLogWriter : BackgroundService
         record.Status = status;
         record.DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         record.BytesReceived = request.ContentLength;
-        record.BytesSent = body?.Written ?? response.ContentLength ?? 0;
+        record.BytesSent = record.Sent?.Written ?? (HttpMethods.IsHead(request.Method) ? 0 : response.ContentLength) ?? 0;
         record.ClientAddress = context.Connection.RemoteIpAddress;
         record.UserAgent = request.Headers.UserAgent;
         _queue.Enqueue(record);

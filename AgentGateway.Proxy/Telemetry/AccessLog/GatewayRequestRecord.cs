@@ -51,5 +51,25 @@ internal sealed class GatewayRequestRecord
 
     public long? OutputTokens { get; set; }
 
+    /// <summary>Whether the line has <c>bytes_sent</c>, which bodies of no declared length are counted for.</summary>
+    public bool CountsSent { get; init; }
+
+    /// <summary>The response's body, counting, once <see cref="CountSent"/> put it in place.</summary>
+    public CountingBody? Sent { get; private set; }
+
     public static GatewayRequestRecord? Of(HttpContext context) => context.Features.Get<GatewayRequestRecord>();
+
+    /// <summary>
+    /// Counts what is written to the response's body from now on: for a body whose length its header will not say.
+    /// A body with a Content-Length needs no counting (the server holds it to that length); a wrapper on every
+    /// response would cost each request a stream and a body feature more.
+    /// </summary>
+    public void CountSent(HttpContext context)
+    {
+        if (CountsSent && Sent is null)
+        {
+            Sent = new CountingBody(context.Response.Body);
+            context.Response.Body = Sent;
+        }
+    }
 }

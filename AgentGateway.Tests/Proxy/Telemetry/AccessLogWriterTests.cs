@@ -26,7 +26,7 @@ public sealed partial class AccessLogWriterTests : IDisposable
     }
 
     [Fact]
-    public async Task ALine_HasTheStatusTheClientGets_500WhenServingThrew_499WhenTheClientLeftUnanswered()
+    public async Task ALine_HasTheStatusTheClientGets_500WhenServingThrew_499WhenTheClientLeftUnanswered_AndTheBytesSent()
     {
         var path = Path.Combine(_directory, "access.log");
         var options = new TelemetryOptions { AccessLog = { Enabled = true, Path = path } };
@@ -40,14 +40,25 @@ public sealed partial class AccessLogWriterTests : IDisposable
         var abandoned = Request("/left");
         abandoned.RequestAborted = left.Token;
         await writer.LogAsync(abandoned, async _ => await left.CancelAsync());
-        await writer.LogAsync(Request("/answered"), context => context.Response.WriteAsync("hello", Cancellation));
-        var lines = (await LinesAsync(path, 3)).Select(line => JsonNode.Parse(line)!).ToDictionary(line => (string)line["path"]!);
+        await writer.LogAsync(Request("/answered"), context =>
+        {
+            context.Response.ContentLength = 5;
+            return context.Response.WriteAsync("hello", Cancellation);
+        });
+        await writer.LogAsync(Request("/streamed"), async context =>
+        {
+            GatewayRequestRecord.Of(context)!.CountSent(context);
+            await context.Response.WriteAsync("hello, ", Cancellation);
+            await context.Response.WriteAsync("world", Cancellation);
+        });
+        var lines = (await LinesAsync(path, 4)).Select(line => JsonNode.Parse(line)!).ToDictionary(line => (string)line["path"]!);
         await writer.StopAsync(Cancellation);
 
         Assert.Equal(500, (int)lines["/threw"]["status"]!);
         Assert.Equal(499, (int)lines["/left"]["status"]!);
         Assert.Equal(200, (int)lines["/answered"]["status"]!);
         Assert.Equal(5, (long)lines["/answered"]["bytes_sent"]!);
+        Assert.Equal(12, (long)lines["/streamed"]["bytes_sent"]!);
     }
 
     [Fact]

@@ -190,17 +190,19 @@ public sealed class ProxyTelemetryTests(ProxyTelemetryFixture fixture) : IClassF
         }
 
         using var http = new HttpClient();
+        long refusedBytes;
         using (var refused = await http.GetAsync(new Uri(fixture.Route("locked/" + marker) + "?api_key=secret-" + marker + "&page=2"), Cancellation))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            refusedBytes = (await refused.Content.ReadAsByteArrayAsync(Cancellation)).Length;
+            Assert.Equal(refusedBytes, refused.Content.Headers.ContentLength);
         }
 
-        using (var allowed = new HttpRequestMessage(HttpMethod.Get, fixture.Route("locked/ok-" + marker)))
-        {
-            allowed.Headers.Add("x-api-key", "the-key");
-            using var response = await http.SendAsync(allowed, Cancellation);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
+        // The upstream answers the first with a Content-Length, the second in chunks (counted on the way).
+        var (declaredChunks, declaredBytes) = await AllowedAsync("ok-" + marker + "/sized");
+        Assert.False(declaredChunks);
+        var (chunked, chunkedBytes) = await AllowedAsync("ok-" + marker + "/chunked");
+        Assert.True(chunked);
 
         var refusedLine = await WaitForLineAsync(line => (string?)line["path"] is { } path && path.Contains("/locked/" + marker, StringComparison.Ordinal));
         Assert.Equal($"/acme/locked/{marker}?api_key=[redacted]&page=2", (string?)refusedLine["path"]);
@@ -209,20 +211,33 @@ public sealed class ProxyTelemetryTests(ProxyTelemetryFixture fixture) : IClassF
         Assert.Equal("acme", (string?)refusedLine["tenant"]);
         Assert.Equal("locked", (string?)refusedLine["route"]);
         Assert.Equal("http", (string?)refusedLine["kind"]);
+        Assert.Equal(refusedBytes, (long)refusedLine["bytes_sent"]!);
 
-        var allowedLine = await WaitForLineAsync(line => (string?)line["path"] == $"/acme/locked/ok-{marker}");
+        var allowedLine = await WaitForLineAsync(line => (string?)line["path"] == $"/acme/locked/ok-{marker}/sized");
         Assert.Equal(200, (int)allowedLine["status"]!);
         Assert.Equal("apikey:k1", (string?)allowedLine["caller"]);
-        Assert.True((long)allowedLine["bytes_sent"]! > 0);
+        Assert.Equal(declaredBytes, (long)allowedLine["bytes_sent"]!);
         Assert.Null(allowedLine["refusal"]);
+        var chunkedLine = await WaitForLineAsync(line => (string?)line["path"] == $"/acme/locked/ok-{marker}/chunked");
+        Assert.Equal(chunkedBytes, (long)chunkedLine["bytes_sent"]!);
 
         var callLine = await WaitForLineAsync(line => (string?)line["operation"] == "tools/call" && (string?)line["target"] == "utils_echo");
         Assert.Equal("mcp", (string?)callLine["kind"]);
         Assert.Equal("tools", (string?)callLine["route"]);
         Assert.Equal("POST", (string?)callLine["method"]);
         Assert.True((double)callLine["duration_ms"]! >= 0);
+        Assert.True((long)callLine["bytes_sent"]! > 0);
 
         Assert.DoesNotContain("secret-" + marker, await File.ReadAllTextAsync(fixture.AccessLog, Cancellation), StringComparison.Ordinal);
+
+        async Task<(bool Chunked, long Received)> AllowedAsync(string path)
+        {
+            using var allowed = new HttpRequestMessage(HttpMethod.Get, fixture.Route("locked/" + path));
+            allowed.Headers.Add("x-api-key", "the-key");
+            using var response = await http.SendAsync(allowed, Cancellation);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (response.Headers.TransferEncodingChunked == true, (await response.Content.ReadAsByteArrayAsync(Cancellation)).Length);
+        }
     }
 
     [Fact]
