@@ -263,7 +263,6 @@ internal sealed partial class HttpForwarding(
     private static Task WriteErrorAsync(HttpContext context, ForwardingErrorWriter writeError, int status, string message) =>
         context.Response.HasStarted ? Task.CompletedTask : writeError(context, status, message);
 
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Route {Route}: try {Attempt} at destination {Destination} failed ({Reason}); trying again")]
     private static partial void LogRetrying(ILogger logger, string route, string destination, int attempt, string reason);
 }
