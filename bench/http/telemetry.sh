@@ -9,6 +9,10 @@
 # OBSERVED_SETTINGS adds settings to the observed proxy's command line, to weigh one part: e.g.
 #   OBSERVED_SETTINGS="--Telemetry:AccessLog:SampleRate 0" bench/http/telemetry.sh 6
 # and PLAIN_SETTINGS to the plain one's, to weigh one part against the rest (the plain proxy's port and config stay).
+# PLAIN_BIN and OBSERVED_BIN run a proxy from another build's output (default: this tree's Release build), to weigh a
+# change build against build, e.g. the observed proxy from a variant and the plain one with telemetry on too:
+#   OBSERVED_BIN=/tmp/variant PLAIN_SETTINGS="--Management:Url http://127.0.0.1:5420 --Telemetry:AccessLog:Enabled true
+#     --Telemetry:AccessLog:Path /tmp/plain-access.log" PIN=1 FIXED_RATE=0 SATURATED_SECONDS=3 bench/http/telemetry.sh 12
 # PIN=1 gives the proxies core 1 and everything else (nginx, wrk, this script) core 0: the saturated figure is then one
 # proxy's capacity on a core of its own, which the scheduler's placement of wrk and nginx no longer moves.
 # FIXED_RATE=0 leaves out the fixed-rate runs, SATURATED_SECONDS (default 8) sets the length of each saturated run: many
@@ -44,9 +48,9 @@ LUA
 
 export ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=0 Logging__LogLevel__Default=Warning
 bin="$root/AgentGateway.Proxy/bin/Release/net10.0"
-(cd "$bin" && exec "${proxy_cpu[@]}" dotnet AgentGateway.Proxy.dll --urls http://127.0.0.1:5410 --config "$work/gateway.yaml" ${PLAIN_SETTINGS:-}) &
+(cd "${PLAIN_BIN:-$bin}" && exec "${proxy_cpu[@]}" dotnet AgentGateway.Proxy.dll --urls http://127.0.0.1:5410 --config "$work/gateway.yaml" ${PLAIN_SETTINGS:-}) &
 plain_pid=$!
-(cd "$bin" && exec "${proxy_cpu[@]}" dotnet AgentGateway.Proxy.dll --urls http://127.0.0.1:5411 --config "$work/gateway.yaml" \
+(cd "${OBSERVED_BIN:-$bin}" && exec "${proxy_cpu[@]}" dotnet AgentGateway.Proxy.dll --urls http://127.0.0.1:5411 --config "$work/gateway.yaml" \
   --Management:Url http://127.0.0.1:5421 --Telemetry:AccessLog:Enabled true --Telemetry:AccessLog:Path "$work/access.log" ${OBSERVED_SETTINGS:-}) &
 observed_pid=$!
 for _ in $(seq 1 60); do curl -sf http://127.0.0.1:5410/readyz >/dev/null && curl -sf http://127.0.0.1:5411/readyz >/dev/null && break; sleep 0.5; done

@@ -51,7 +51,15 @@ public sealed partial class AccessLogWriterTests : IDisposable
             await context.Response.WriteAsync("hello, ", Cancellation);
             await context.Response.WriteAsync("world", Cancellation);
         });
-        var lines = (await LinesAsync(path, 4)).Select(line => JsonNode.Parse(line)!).ToDictionary(line => (string)line["path"]!);
+        var head = Request("/head");
+        head.Request.Method = "HEAD";
+        await writer.LogAsync(head, context =>
+        {
+            // A HEAD answer declares the length of the body a GET would have, and sends none.
+            context.Response.ContentLength = 5;
+            return Task.CompletedTask;
+        });
+        var lines = (await LinesAsync(path, 5)).Select(line => JsonNode.Parse(line)!).ToDictionary(line => (string)line["path"]!);
         await writer.StopAsync(Cancellation);
 
         Assert.Equal(500, (int)lines["/threw"]["status"]!);
@@ -59,6 +67,7 @@ public sealed partial class AccessLogWriterTests : IDisposable
         Assert.Equal(200, (int)lines["/answered"]["status"]!);
         Assert.Equal(5, (long)lines["/answered"]["bytes_sent"]!);
         Assert.Equal(12, (long)lines["/streamed"]["bytes_sent"]!);
+        Assert.Equal(0, (long)lines["/head"]["bytes_sent"]!);
     }
 
     [Fact]
