@@ -144,9 +144,10 @@ public sealed class EchoUpstream : IAsyncDisposable
 
         if (request.Path.Value?.EndsWith("/sized", StringComparison.Ordinal) == true)
         {
+            var sized = "an answer of a declared size"u8.ToArray();
             context.Response.ContentType = "text/plain";
-            context.Response.ContentLength = "an answer of a declared size"u8.Length;
-            await context.Response.Body.WriteAsync("an answer of a declared size"u8.ToArray(), context.RequestAborted);
+            context.Response.ContentLength = sized.Length;
+            await context.Response.Body.WriteAsync(sized, context.RequestAborted);
             return;
         }
 

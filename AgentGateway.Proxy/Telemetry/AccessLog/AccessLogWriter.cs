@@ -137,6 +137,13 @@ internal sealed partial class AccessLogWriter : BackgroundService
         return base.StartAsync(cancellationToken);
     }
 
+    /// <summary>Closes the file too when the writer's thread never took it (the host failed to start after it).</summary>
+    public override void Dispose()
+    {
+        _file?.Dispose();
+        base.Dispose();
+    }
+
     /// <remarks>
     /// The loop has a thread of its own and writes synchronously: on the thread pool, each batch's timer, write and
     /// flush woke pool threads (about a thousand times a second at 3,000 lines a second), which then spun on the cores the
